@@ -1,0 +1,53 @@
+"""Stage 2, extract: :class:`~kg.model.Document` → :class:`~kg.model.Extraction`.
+
+Rules and gazetteers, transparent and deterministic. The stage runs in this order, each
+step reading only the document and what the steps before it produced:
+
+1. :func:`kg.extract.entities.extract_mentions` — typed mentions (companies, zones,
+   projects, government bodies, people, regions, products, industry chains) with offsets,
+   grouped within the document by ``(type, key)`` with a canonical name per group;
+2. :func:`kg.extract.quantities.extract_quantities` — investment, capacity, output value,
+   area, counts, ratios, tax, GDP as numbers in base units, attached to their subject;
+3. :func:`kg.extract.status.extract_status` — project life-cycle stages (``hasStatus``);
+4. :func:`kg.extract.relations.extract_relations` — locatedIn, investor, produces,
+   partOfChain, memberOf, upstreamOf.
+
+Domain knowledge (suffixes, patterns, vocabularies) lives in ``data/lexicon/`` and
+``ontology/chains/``; nothing here downloads anything.
+"""
+
+from __future__ import annotations
+
+from ..model import Document, Extraction
+
+__all__ = ["extract_document"]
+
+
+def extract_document(doc: Document) -> Extraction:
+    """Run every extraction step on one document.
+
+    Parameters
+    ----------
+    doc : Document
+        The ingested document.
+
+    Returns
+    -------
+    Extraction
+        Mentions, quantities and relation candidates, all with offsets into ``doc.text``.
+    """
+    from .entities import extract_mentions
+    from .quantities import extract_quantities
+    from .relations import extract_relations
+    from .status import extract_status
+
+    mentions, canonical = extract_mentions(doc)
+    quantities = extract_quantities(doc, mentions)
+    relations = list(extract_status(doc, mentions)) + list(extract_relations(doc, mentions))
+    return Extraction(
+        document=doc,
+        mentions=tuple(mentions),
+        quantities=tuple(quantities),
+        relations=tuple(relations),
+        canonical=tuple(sorted(canonical.items())),
+    )

@@ -1,0 +1,377 @@
+"""Stage 1, ingest: files → :class:`kg.model.Document`.
+
+Reads ``.txt``, ``.md`` and ``.html`` files, detects the encoding (UTF-8 with or without a
+BOM, UTF-16/32 with a BOM, GB18030/GBK, Big5), folds full-width ASCII and odd spaces to their
+plain forms (a length-preserving subset of NFKC, so offsets stay meaningful), repairs line
+breaks that a page layout put inside a sentence or a word, splits sentences on Chinese
+punctuation and names the document by the hash of its text. An optional sidecar
+``NAME.meta.json`` gives title, source and date.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from .errors import IngestError
+from .model import Document, Sentence
+
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "DEFAULT_MAX_BYTES",
+    "ingest_file",
+    "ingest_text",
+    "decode_bytes",
+    "fold_width",
+    "repair_line_breaks",
+    "split_sentences",
+    "iter_documents",
+]
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+#: Documents larger than this are refused (override with ``max_bytes`` / ``--max-bytes``).
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+_MAGIC = (
+    (b"\x89PNG", "a PNG image"),
+    (b"PK\x03\x04", "a ZIP archive (or .docx/.xlsx)"),
+    (b"%PDF", "a PDF file"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"\x7fELF", "an executable"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7z archive"),
+    (b"\xd0\xcf\x11\xe0", "an old Office file (.doc/.xls)"),
+)
+
+# Full-width ASCII and the spaces that layouts use, folded one-for-one (length-preserving).
+_WIDTH_TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_WIDTH_TABLE.update({0x3000: 0x20, 0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x20,
+                     0x200B: 0x20, 0xFEFF: 0x20, 0x202F: 0x20})
+# Keep Chinese punctuation that NFKC would fold but that reads better full-width.
+for _cp in (0xFF0C, 0xFF1B, 0xFF1A, 0xFF01, 0xFF1F, 0xFF08, 0xFF09):  # ，；：！？（）
+    _WIDTH_TABLE.pop(_cp, None)
+
+_TERMINAL = "。！？!?；;…”\"』」）)】"
+_SENT_END = re.compile(r"[。！？!?；;]+[”’」』\"]?|…{2,}[”’」』\"]?|\n+")
+
+
+def fold_width(text: str) -> str:
+    """Fold full-width letters, digits and signs and layout spaces to ASCII, one for one.
+
+    >>> fold_width("总投资２０亿元，增长６４.８％")
+    '总投资20亿元，增长64.8%'
+    >>> fold_width(fold_width("ＭＬＥＤ")) == fold_width("ＭＬＥＤ")
+    True
+    """
+    return text.translate(_WIDTH_TABLE)
+
+
+def decode_bytes(data: bytes, *, path: str = "<bytes>") -> tuple[str, str]:
+    """Decode document bytes; return ``(text, encoding)``.
+
+    Raises :class:`IngestError` for binary data or an undecodable file.
+    """
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            raise IngestError(f"not a text document: it is {what}", path=path,
+                              hint="convert it to .txt, .md or .html first")
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(enc).lstrip("\ufeff"), enc.replace("-sig", "")
+            except UnicodeDecodeError as exc:
+                raise IngestError(f"has a {enc} byte-order mark but does not decode: {exc}",
+                                  path=path) from None
+    if b"\x00" in data[:4096]:
+        raise IngestError("not a text document: it contains NUL bytes (binary data)", path=path)
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes  # lazy: only for non-UTF-8 input
+
+    best = from_bytes(data, cp_isolation=["gb18030", "big5", "utf_16", "utf_8"]).best()
+    candidates = ([best.encoding] if best is not None else []) + ["gb18030", "big5"]
+    for enc in candidates:
+        try:
+            text = data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if _looks_like_text(text):
+            return text, "gb18030" if enc in ("gbk", "gb2312") else enc
+    raise IngestError("could not decode the file as UTF-8, GB18030/GBK or Big5", path=path,
+                      hint="re-save it as UTF-8")
+
+
+def _looks_like_text(text: str) -> bool:
+    if not text:
+        return False
+    bad = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\n\r\t\f") or 0xE000 <= ord(ch) <= 0xF8FF)
+    return bad <= max(2, len(text) // 200)
+
+
+class _HTMLText(HTMLParser):
+    _BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section",
+              "article", "table", "ul", "ol", "title", "header", "footer"}
+    _SKIP = {"script", "style", "noscript", "template", "head"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.title = ""
+        self._skip = 0
+        self._in_title = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self._SKIP:
+            self._skip += 1
+        if tag == "title":
+            self._in_title = True
+        if tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in self._SKIP and self._skip:
+            self._skip -= 1
+        if tag == "title":
+            self._in_title = False
+        if tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title += data
+        if not self._skip:
+            self.parts.append(data)
+
+
+def _html_to_text(raw: str) -> tuple[str, str]:
+    parser = _HTMLText()
+    parser.feed(raw)
+    parser.close()
+    text = "".join(parser.parts)
+    text = "\n".join(line.strip() for line in text.splitlines())
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n", html.unescape(parser.title.strip())
+
+
+def _markdown_to_text(raw: str) -> str:
+    text = re.sub(r"^\s{0,3}#{1,6}\s*", "", raw, flags=re.M)  # headings
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)  # images
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # links keep their text
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    return text
+
+
+def repair_line_breaks(text: str, *, min_line: int = 30) -> str:
+    """Join lines that a page layout broke inside a sentence or a word.
+
+    A run of line breaks is removed when the line before it is long (a paragraph, not a
+    heading) and does not end with sentence-final punctuation, and the next line starts
+    with a Han character, a digit or a letter.
+
+    >>> repair_line_breaks("建成投产后可成为航空领域、新一代半导体等高端制造领域一颗新星，也将成为航\\n\\n空领域的骨干。")
+    '建成投产后可成为航空领域、新一代半导体等高端制造领域一颗新星，也将成为航空领域的骨干。'
+    >>> repair_line_breaks("千帆竞发势如虹\\n\\n——长治市")
+    '千帆竞发势如虹\\n\\n——长治市'
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        j = i + 1
+        while j < len(lines) and not lines[j].strip():
+            j += 1
+        stripped = line.rstrip()
+        if (
+            j < len(lines)
+            and len(stripped) >= min_line
+            and stripped[-1] not in _TERMINAL
+            and not stripped.endswith("——")
+            and _starts_inline(lines[j].lstrip())
+        ):
+            lines[j] = stripped + lines[j].lstrip()
+            i = j
+            continue
+        out.append(line)
+        out.extend(lines[i + 1 : j])
+        i = j
+    return "\n".join(out)
+
+
+def _starts_inline(s: str) -> bool:
+    if not s:
+        return False
+    ch = s[0]
+    return "\u4e00" <= ch <= "\u9fff" or ch.isalnum() or ch in "“‘「『《(（"
+
+
+def split_sentences(text: str) -> tuple[Sentence, ...]:
+    """Split on Chinese sentence punctuation and line breaks; offsets index ``text``.
+
+    >>> [s.text for s in split_sentences("开工率90.9%。其中，续建项目全部复工！\\n下一句")]
+    ['开工率90.9%。', '其中，续建项目全部复工！', '下一句']
+    """
+    sentences: list[Sentence] = []
+    start = 0
+    for m in _SENT_END.finditer(text):
+        end = m.end() if not m.group().startswith("\n") else m.start()
+        _add_sentence(sentences, text, start, end)
+        start = m.end()
+    _add_sentence(sentences, text, start, len(text))
+    return tuple(sentences)
+
+
+def _add_sentence(out: list[Sentence], text: str, start: int, end: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        out.append(Sentence(len(out), start, end, text[start:end]))
+
+
+def _read_sidecar(path: Path) -> dict:
+    for candidate in (path.with_name(path.name + ".meta.json"), path.with_suffix(".meta.json")):
+        if candidate.is_file():
+            try:
+                return json.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise IngestError(f"metadata sidecar is not valid JSON: {exc}", path=str(candidate))
+    return {}
+
+
+_DATE_PATTERNS = (
+    re.compile(r"(?:发布时间|发布日期|日期|时间)[:：]\s*(\d{4})[-年/.](\d{1,2})[-月/.](\d{1,2})"),
+    re.compile(r"[(（《\s](20\d{2})(\d{2})(\d{2})[)）》\s]"),
+    re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$", re.M),
+)
+
+
+def _guess_date(text: str) -> str | None:
+    head = text[:400]
+    for pat in _DATE_PATTERNS:
+        m = pat.search(head)
+        if m:
+            y, mo, d = (int(x) for x in m.groups())
+            if 1990 <= y <= 2100 and 1 <= mo <= 12 and 1 <= d <= 31:
+                return f"{y:04d}-{mo:02d}-{d:02d}"
+    return None
+
+
+def _guess_title(text: str) -> str:
+    for line in text.splitlines():
+        line = line.strip().lstrip("#").strip()
+        if line:
+            return line[:80]
+    return ""
+
+
+def ingest_text(text: str, *, path: str = "<text>", encoding: str = "utf-8",
+                metadata: dict | None = None, kind: str = ".txt") -> Document:
+    """Build a :class:`Document` from decoded text.
+
+    Raises :class:`IngestError` when nothing readable is left (empty, whitespace or
+    punctuation only).
+    """
+    raw = text
+    title = ""
+    if kind in (".html", ".htm"):
+        text, title = _html_to_text(text)
+    elif kind in (".md", ".markdown"):
+        text = _markdown_to_text(text)
+    text = repair_line_breaks(fold_width(text))
+    text = text.strip("\n") + "\n" if text.strip() else ""
+    if not any(ch.isalnum() for ch in text):
+        raise IngestError("has no readable text (empty, white space or punctuation only)",
+                          path=path, hint="skipped")
+    meta = dict(metadata or {})
+    doc_id = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return Document(
+        id=doc_id,
+        path=path,
+        text=text,
+        raw=raw,
+        sentences=split_sentences(text),
+        encoding=encoding,
+        title=str(meta.get("title") or title or _guess_title(text)),
+        date=str(meta["date"]) if meta.get("date") else _guess_date(text),
+        source=str(meta.get("source") or os.path.basename(path)),
+        metadata=tuple(sorted((str(k), str(v)) for k, v in meta.items())),
+    )
+
+
+def ingest_file(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    """Read, decode and normalise one document file.
+
+    Raises :class:`IngestError` naming the file when it is missing, unreadable, empty,
+    binary, too large or undecodable.
+    """
+    p = Path(path)
+    name = str(p)
+    try:
+        if not p.is_file():
+            raise IngestError("is not a file (missing, a directory or a broken link)", path=name)
+        size = p.stat().st_size
+        if size > max_bytes:
+            raise IngestError(f"is {size:,} bytes, over the limit of {max_bytes:,}", path=name,
+                              hint="raise it with --max-bytes or split the document")
+        data = p.read_bytes()
+    except PermissionError:
+        raise IngestError("cannot be read: permission denied", path=name) from None
+    except OSError as exc:
+        raise IngestError(f"cannot be read: {exc.strerror or exc}", path=name) from None
+    if not data.strip():
+        raise IngestError("is empty", path=name, hint="skipped")
+    text, encoding = decode_bytes(data, path=name)
+    return ingest_text(text, path=name, encoding=encoding, metadata=_read_sidecar(p),
+                       kind=p.suffix.lower())
+
+
+def iter_documents(folder: str | os.PathLike) -> tuple[list[Path], list[tuple[str, str]]]:
+    """List the document files below ``folder`` in a stable order.
+
+    Returns ``(files, skipped)`` where ``skipped`` holds ``(path, reason)`` for entries that
+    are not documents (other suffixes, broken links, unreadable folders).
+    """
+    root = Path(folder)
+    if root.is_file():
+        return [root], []
+    if not root.is_dir():
+        raise IngestError("is not a file or a folder", path=str(root))
+    files: list[Path] = []
+    skipped: list[tuple[str, str]] = []
+
+    def onerror(exc: OSError) -> None:
+        skipped.append((str(exc.filename), f"cannot be listed: {exc.strerror}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for fn in sorted(filenames):
+            p = Path(dirpath) / fn
+            if fn.startswith(".") or fn.endswith(".meta.json"):
+                continue
+            if p.suffix.lower() not in SUPPORTED_SUFFIXES:
+                skipped.append((str(p), f"not a supported document type ({p.suffix or 'no suffix'})"))
+                continue
+            if p.is_symlink() and not p.exists():
+                skipped.append((str(p), "broken symbolic link"))
+                continue
+            files.append(p)
+    files.sort(key=lambda q: q.relative_to(root).as_posix())
+    return files, skipped
