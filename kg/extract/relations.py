@@ -1,8 +1,551 @@
-"""Relations (placeholder until the rule set lands)."""
+"""Stage 2d of extract: relation candidates between mention groups.
+
+Consumes the :class:`~kg.model.Document` and the mentions of
+:func:`kg.extract.entities.extract_mentions` and produces
+:class:`~kg.model.RelationCandidate` objects for ``locatedIn``, ``investor``, ``memberOf``
+(this module) and ``produces``, ``partOfChain``, ``upstreamOf``
+(:mod:`kg.extract.relations_chain`). Rules read only what the text states or directly
+implies, per the annotation guidelines: cue words around mentions in one sentence, names
+that embed another name (a company or region fused into a project name), the region
+hierarchy carried by Region mentions (``code``/``parent`` attrs) and the main region of the
+document for projects that name no more specific place. Cue words live in
+``data/lexicon/relation_cues.tsv`` (kinds ``place_cue``, ``build_verb``, ``contractor``,
+``partner``, ``joint``, ``subsidiary``, ``acquire``, ``title``, …).
+"""
+
 from __future__ import annotations
 
+import bisect
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+
 from ..model import Document, Mention, RelationCandidate
+from ..resources import lexicon_dir
+
+__all__ = ["extract_relations", "relation_cues"]
+
+Key = tuple[str, str]
+
+PLACE_TYPES = ("DevelopmentZone", "Region")
+ORG_TYPES = ("Company", "GovernmentBody")
+_CLAUSE_BREAK = re.compile(r"[，,；;。！？!?：:]")
+
+
+@lru_cache(maxsize=1)
+def relation_cues() -> dict[str, tuple[str, ...]]:
+    """Cue words per kind from ``data/lexicon/relation_cues.tsv``, longest first.
+
+    Returns
+    -------
+    dict of str to tuple of str
+        ``kind`` → cues sorted by decreasing length (so the longest cue wins).
+    """
+    out: dict[str, list[str]] = defaultdict(list)
+    path = lexicon_dir() / "relation_cues.tsv"
+    if path.is_file():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for line in lines[1:]:
+            if not line.strip() or line.startswith("#"):
+                continue
+            parts = line.split("\t")
+            if len(parts) >= 2 and parts[1]:
+                out[parts[0].strip()].append(parts[1].strip())
+    return {k: tuple(sorted(set(v), key=lambda s: (-len(s), s))) for k, v in out.items()}
+
+
+@lru_cache(maxsize=None)
+def _cue_regex(kind: str) -> re.Pattern[str] | None:
+    cues = relation_cues().get(kind, ())
+    if not cues:
+        return None
+    return re.compile("|".join(re.escape(c) for c in cues))
+
+
+def _has_cue(kind: str, text: str) -> bool:
+    rx = _cue_regex(kind)
+    return bool(rx and rx.search(text))
+
+
+def _ends_with_cue(kind: str, text: str) -> str | None:
+    for c in relation_cues().get(kind, ()):
+        if text.endswith(c):
+            return c
+    return None
+
+
+@dataclass
+class Context:
+    """Everything the relation rules share for one document."""
+
+    doc: Document
+    mentions: list[Mention]
+    groups: dict[Key, list[Mention]] = field(default_factory=dict)
+    forms: dict[Key, tuple[str, ...]] = field(default_factory=dict)
+    by_sentence: dict[int, list[Mention]] = field(default_factory=dict)
+    starts: list[int] = field(default_factory=list)
+    out: dict[tuple[Key, str, Key], RelationCandidate] = field(default_factory=dict)
+
+    def key(self, m: Mention) -> Key:
+        return (m.type, m.key)
+
+    def sentence_span(self, m: Mention) -> tuple[int, int]:
+        s = self.doc.sentence_at(m.start)
+        return (s.start, s.end) if s is not None else (0, len(self.doc.text))
+
+    def sentence_index(self, m: Mention) -> int:
+        s = self.doc.sentence_at(m.start)
+        return s.index if s is not None else -1
+
+    def emit(self, subj: Key, pred: str, obj: Key, start: int, end: int, rule: str) -> None:
+        if subj == obj:
+            return
+        k = (subj, pred, obj)
+        old = self.out.get(k)
+        if old is None or start < old.start:
+            self.out[k] = RelationCandidate(subj, pred, obj, start, end, rule)
+
+    def has(self, subj: Key, pred: str) -> bool:
+        return any(k[0] == subj and k[1] == pred for k in self.out)
+
+
+def _build_context(doc: Document, mentions: list[Mention]) -> Context:
+    ms = sorted(mentions, key=lambda m: (m.start, -m.end, m.type, m.key))
+    ctx = Context(doc=doc, mentions=ms)
+    groups: dict[Key, list[Mention]] = defaultdict(list)
+    by_sentence: dict[int, list[Mention]] = defaultdict(list)
+    for m in ms:
+        groups[(m.type, m.key)].append(m)
+        by_sentence[ctx.sentence_index(m)].append(m)
+    ctx.groups = dict(groups)
+    ctx.by_sentence = dict(by_sentence)
+    ctx.forms = {
+        k: tuple(sorted({m.text for m in v if m.attr("deictic") != "1"}, key=lambda s: (-len(s), s)))
+        for k, v in groups.items()
+    }
+    ctx.starts = [m.start for m in ms]
+    return ctx
+
+
+def _top_level(m: Mention) -> bool:
+    return m.attr("nested") != "1"
+
+
+def _inside(inner: Mention, outer: Mention) -> bool:
+    return outer.start <= inner.start and inner.end <= outer.end and (inner.end - inner.start) < (
+        outer.end - outer.start
+    )
+
+
+# --------------------------------------------------------------------------- regions
+
+
+def _ancestors(code: str, parent: str | None) -> list[str]:
+    """Codes of the administrative ancestors of ``code``, nearest first."""
+    out: list[str] = []
+    if parent:
+        out.append(parent)
+    if len(code) == 6 and code.isdigit():
+        if code[4:] != "00":
+            out.append(code[:4] + "00")
+        if code[2:] != "0000":
+            out.append(code[:2] + "0000")
+    elif len(code) > 6 and code[:6].isdigit():
+        out += [code[:6]] + _ancestors(code[:6], None)
+    seen: list[str] = []
+    for c in out:
+        if c != code and c not in seen:
+            seen.append(c)
+    return seen
+
+
+def _region_codes(ctx: Context) -> dict[Key, tuple[str, str | None]]:
+    out: dict[Key, tuple[str, str | None]] = {}
+    for k, ms in ctx.groups.items():
+        if k[0] != "Region":
+            continue
+        for m in ms:
+            code = m.attr("code")
+            if code:
+                out[k] = (code, m.attr("parent"))
+                break
+    return out
+
+
+def _main_region(ctx: Context) -> Key | None:
+    """The region a document is about: the most mentioned region, if clearly dominant.
+
+    Mentions in the title count three times; nested mentions (inside a longer name) count
+    as well, since a report about a city names its companies and zones after it.
+    """
+    counts: Counter[Key] = Counter()
+    title_end = ctx.doc.sentences[0].end if ctx.doc.sentences else 0
+    codes = _region_codes(ctx)
+    for k, ms in ctx.groups.items():
+        if k[0] != "Region" or k not in codes:
+            continue
+        for m in ms:
+            counts[k] += 3 if m.start < title_end else 1
+    # a mention of a city also speaks for its province
+    totals: Counter[Key] = Counter(counts)
+    by_code = {c: k for k, (c, _) in codes.items()}
+    for k, n in counts.items():
+        code, parent = codes[k]
+        for anc in _ancestors(code, parent):
+            if anc in by_code:
+                totals[by_code[anc]] += n
+                break
+    if not totals:
+        return None
+    ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
+    best, n = ranked[0]
+    second = ranked[1][1] if len(ranked) > 1 else 0
+    best_code = codes[best][0]
+    # the runner-up may be a place inside the best one: that does not compete
+    for k, v in ranked[1:]:
+        if best_code in _ancestors(*codes[k]):
+            continue
+        second = v
+        break
+    else:
+        second = 0
+    if n >= 3 and n >= 2 * second:
+        return best
+    return None
+
+
+def _rule_region_hierarchy(ctx: Context) -> None:
+    codes = _region_codes(ctx)
+    by_code: dict[str, Key] = {}
+    for k, (c, _) in sorted(codes.items()):
+        by_code.setdefault(c, k)
+    for k, (code, parent) in sorted(codes.items()):
+        for anc in _ancestors(code, parent):
+            target = by_code.get(anc)
+            if target is not None and target != k:
+                m = ctx.groups[k][0]
+                ctx.emit(k, "locatedIn", target, m.start, m.end, "region-hierarchy")
+                break
+
+
+# --------------------------------------------------------------------------- locatedIn
+
+
+def _place_prefix(ctx: Context, m: Mention, places: list[tuple[str, Key]]) -> Key | None:
+    """A zone or region whose name opens the name of ``m`` (``榆林`` in 陕煤榆林化学 no, 西安地铁)."""
+    for form, k in places:
+        if k == ctx.key(m):
+            continue
+        if m.text.startswith(form) and len(m.text) > len(form):
+            return k
+    return None
+
+
+def _rule_name_location(ctx: Context) -> None:
+    """A region or zone fused at the start of a name locates the named thing."""
+    places: list[tuple[str, Key]] = []
+    for k, forms in ctx.forms.items():
+        if k[0] in PLACE_TYPES:
+            for f in forms:
+                if len(f) >= 2:
+                    places.append((f, k))
+    places.sort(key=lambda fk: (-len(fk[0]), fk))
+    for m in ctx.mentions:
+        if m.type not in ("Project", "Company", "DevelopmentZone") or m.attr("deictic") == "1":
+            continue
+        target = _place_prefix(ctx, m, places)
+        if target is None:
+            # a nested place right at the start, or after a nested company (陕煤榆林化学二期)
+            for n in ctx.mentions:
+                if n.type == "Region" and _inside(n, m) and n.start - m.start <= 4:
+                    target = ctx.key(n)
+                    break
+        if target is not None and not (m.type == "DevelopmentZone" and target[0] == "DevelopmentZone"):
+            ctx.emit(ctx.key(m), "locatedIn", target, m.start, m.end, "name-prefix-place")
+
+
+def _rule_sentence_location(ctx: Context) -> None:
+    """Projects (and companies founded there) located by a cued place in their sentence."""
+    text = ctx.doc.text
+    for _, ms in sorted(ctx.by_sentence.items()):
+        places = [
+            m for m in ms if m.type in PLACE_TYPES and _top_level(m) and m.attr("deictic") != "1"
+        ]
+        if not places:
+            continue
+        s0, _ = ctx.sentence_span(ms[0])
+        cued: list[Mention] = []
+        for p in places:
+            before = text[max(s0, p.start - 4) : p.start]
+            if p.type == "DevelopmentZone" or _ends_with_cue("place_cue", before):
+                cued.append(p)
+        if not cued:
+            continue
+        for m in ms:
+            if m.type not in ("Project", "Company") or not _top_level(m) or m.attr("deictic") == "1":
+                continue
+            if ctx.has(ctx.key(m), "locatedIn") and m.type == "Company":
+                continue
+            cands = []
+            for p in cued:
+                if m.type == "Company":
+                    # only "位于P的C" or "在P…兴建/成立…C"
+                    gap = text[p.end : m.start] if p.end <= m.start else None
+                    if gap is None:
+                        continue
+                    before = text[max(s0, p.start - 4) : p.start]
+                    if not (
+                        (before.endswith("位于") and re.fullmatch(r"的?", gap))
+                        or (_has_cue("build_verb", gap) and len(gap) <= 10)
+                    ):
+                        continue
+                dist = abs(p.start - m.start)
+                # zones beat regions; then the nearest place
+                cands.append((0 if p.type == "DevelopmentZone" else 1, dist, p.start, p))
+            if not cands:
+                continue
+            p = min(cands, key=lambda c: c[:3])[3]
+            ctx.emit(ctx.key(m), "locatedIn", ctx.key(p), m.start, m.end, "sentence-place")
+
+
+def _rule_default_location(ctx: Context, main: Key | None) -> None:
+    """Projects, zones and sub-regions with no stated place fall to the document's region."""
+    if main is None:
+        return
+    codes = _region_codes(ctx)
+    main_code = codes.get(main, ("", None))[0]
+    for k, ms in sorted(ctx.groups.items()):
+        if k == main or k[0] not in ("Project", "DevelopmentZone", "Region"):
+            continue
+        if ctx.has(k, "locatedIn"):
+            continue
+        real = [m for m in ms if m.attr("deictic") != "1"]
+        if not real:
+            continue
+        if k[0] == "Region":
+            code = codes.get(k)
+            if code is not None:
+                # coded regions are placed by the hierarchy only; a province never sits in a city
+                continue
+            if not main_code:
+                continue
+        m = real[0]
+        ctx.emit(k, "locatedIn", main, m.start, m.end, "document-region")
+
+
+# --------------------------------------------------------------------------- investor / memberOf
+
+
+def _clause_bounds(text: str, pos: int, lo: int, hi: int) -> tuple[int, int]:
+    a = pos
+    while a > lo and not _CLAUSE_BREAK.match(text[a - 1]):
+        a -= 1
+    b = pos
+    while b < hi and not _CLAUSE_BREAK.match(text[b]):
+        b += 1
+    return a, b
+
+
+def _rule_nested_owner(ctx: Context) -> None:
+    """A company inside or right before a project name invests in the project."""
+    text = ctx.doc.text
+    company_forms = [(f, k) for k, fs in ctx.forms.items() if k[0] == "Company" for f in fs if len(f) >= 2]
+    company_forms.sort(key=lambda fk: (-len(fk[0]), fk))
+    for p in ctx.mentions:
+        if p.type != "Project":
+            continue
+        owner: Key | None = None
+        for n in ctx.mentions:
+            if n.type == "Company" and _inside(n, p) and n.start - p.start <= 6:
+                owner = ctx.key(n)
+                break
+            if n.start > p.end:
+                break
+        if owner is None:
+            for f, k in company_forms:
+                if p.text.startswith(f) and len(p.text) > len(f):
+                    owner = k
+                    break
+        if owner is None:
+            # "山西某某有限公司石墨…项目": company mention directly before the project
+            for n in ctx.mentions:
+                if n.type == "Company" and _top_level(n) and n.end <= p.start:
+                    gap = text[n.end : p.start]
+                    if re.fullmatch(r"(的|投资的|建设的|实施的)?", gap):
+                        owner = ctx.key(n)
+                if n.start >= p.start:
+                    break
+        if owner is not None:
+            ctx.emit(owner, "investor", ctx.key(p), p.start, p.end, "nested-owner")
+
+
+def _rule_builder(ctx: Context) -> None:
+    """``C … 投资/建设/拟建 … P`` in one sentence: C invests in P (never a contractor)."""
+    text = ctx.doc.text
+    for _, ms in sorted(ctx.by_sentence.items()):
+        s0, s1 = ctx.sentence_span(ms[0])
+        orgs = [m for m in ms if m.type in ORG_TYPES and _top_level(m)]
+        if not orgs:
+            continue
+        for p in ms:
+            if p.type not in ("Project", "Company") or not _top_level(p):
+                continue
+            before = [o for o in orgs if o.end <= p.start and ctx.key(o) != ctx.key(p)]
+            if not before:
+                continue
+            o = before[-1]
+            gap = text[o.end : p.start]
+            if not _has_cue("build_verb", gap) or _has_cue("contractor", gap):
+                continue
+            if p.type == "Company" and not re.search(r"(兴建|组建|设立|成立|创办)了?$", gap.rstrip("的")):
+                continue
+            # another project between the investor and this one takes the verb
+            if any(q.type == "Project" and _top_level(q) and o.end <= q.start and q.end <= p.start for q in ms):
+                if not re.search(r"[、和及与]$", text[max(s0, p.start - 1) : p.start]):
+                    continue
+            ctx.emit(ctx.key(o), "investor", ctx.key(p), p.start, p.end, "builder-verb")
+            if p.type == "Company":
+                ctx.emit(ctx.key(p), "memberOf", ctx.key(o), p.start, p.end, "builder-verb")
+            # "A … 与 B 共同打造 P": B co-invests
+            for q in orgs:
+                if o.end <= q.start and q.end <= p.start and q is not o:
+                    pre = text[max(s0, q.start - 2) : q.start]
+                    post = text[q.end : p.start]
+                    if re.search(r"(与|和|同)$", pre) and _has_cue("joint", post):
+                        ctx.emit(ctx.key(q), "investor", ctx.key(p), p.start, p.end, "partner")
+        # list of projects after one verb: "推进A、B、C等项目" is handled by the gap test above
+
+
+def _rule_parent_subsidiary(ctx: Context) -> None:
+    """``A子公司B`` / ``A旗下B`` / ``B是A下属`` / ``A收购B`` / ``A(重庆)有限公司`` → investor + memberOf."""
+    text = ctx.doc.text
+    # name prefix: a company named after another company (格力电器(重庆)有限公司)
+    forms = [(f, k) for k, fs in ctx.forms.items() if k[0] == "Company" for f in fs if len(f) >= 2]
+    forms.sort(key=lambda fk: (-len(fk[0]), fk))
+    for k, fs in sorted(ctx.forms.items()):
+        if k[0] != "Company":
+            continue
+        for f in fs:
+            parent = next((pk for pf, pk in forms if pk != k and f.startswith(pf) and len(f) > len(pf)), None)
+            if parent is not None and not any(f2 for f2 in ctx.forms[parent] if f2.startswith(f)):
+                m = ctx.groups[k][0]
+                ctx.emit(k, "memberOf", parent, m.start, m.end, "name-prefix-parent")
+                break
+    for _, ms in sorted(ctx.by_sentence.items()):
+        s0, s1 = ctx.sentence_span(ms[0])
+        cs = [m for m in ms if m.type == "Company"]
+        if len(cs) < 2:
+            continue
+        objects: set[int] = set()
+        for i, b in enumerate(cs):
+            for a in reversed(cs[:i]):
+                if ctx.key(a) == ctx.key(b) or id(a) in objects:
+                    continue
+                if _inside(b, a) or _inside(a, b):
+                    continue
+                gap = text[a.end : b.start]
+                c0, _ = _clause_bounds(text, b.start, s0, s1)
+                if re.fullmatch(r"(的)?(全资|控股)?(子公司|旗下|下属(的)?(企业|公司)?)(的)?", gap) or re.fullmatch(
+                    r"旗下(的)?", gap
+                ):
+                    rule = "subsidiary-cue"
+                elif len(gap) <= 20 and a.start >= c0 - 40 and re.search(
+                    r"(收购|并购|兼并|控股|入股)了?[^，。；]{0,12}$", gap
+                ) and not re.search(r"[，。；]", gap[: max(0, len(gap) - 14)]):
+                    rule = "acquire-cue"
+                else:
+                    # "B是A下属的…公司"
+                    rule = ""
+                if rule:
+                    ctx.emit(ctx.key(a), "investor", ctx.key(b), b.start, b.end, rule)
+                    ctx.emit(ctx.key(b), "memberOf", ctx.key(a), b.start, b.end, rule)
+                    objects.add(id(b))
+                    break
+        for i, b in enumerate(cs):
+            for a in cs[i + 1 :]:
+                gap = text[b.end : a.start]
+                after = text[a.end : min(s1, a.end + 12)]
+                if re.fullmatch(r"(是|为|系|作为)", gap) and re.match(r"的?(全资|控股)?(下属|旗下|子公司)", after):
+                    ctx.emit(ctx.key(a), "investor", ctx.key(b), b.start, b.end, "subsidiary-is")
+                    ctx.emit(ctx.key(b), "memberOf", ctx.key(a), b.start, b.end, "subsidiary-is")
+
+
+def _rule_person_title(ctx: Context) -> None:
+    """``格力电器董事长朱江洪、总裁董明珠``: a person with a title is a member of the organisation."""
+    text = ctx.doc.text
+    title_rx = _cue_regex("title")
+    if title_rx is None:
+        return
+    for _, ms in sorted(ctx.by_sentence.items()):
+        s0, _ = ctx.sentence_span(ms[0])
+        prev_org: Key | None = None
+        prev_person_end = -1
+        for m in ms:
+            if m.type != "Person":
+                continue
+            before = text[max(s0, m.start - 8) : m.start]
+            title = _ends_with_cue("title", before)
+            if title is None:
+                prev_person_end = m.end
+                continue
+            head = m.start - len(title)
+            org: Key | None = None
+            orgs = [o for o in ms if o.type in ORG_TYPES and o.end <= head and _top_level(o)]
+            if orgs and re.fullmatch(r"的?", text[orgs[-1].end : head]):
+                org = ctx.key(orgs[-1])
+            elif prev_org is not None and prev_person_end >= 0 and re.fullmatch(r"[、，,和及]", text[prev_person_end:head]):
+                org = prev_org
+            elif orgs and orgs[-1].type == "Company":
+                # "在攀钢钒钛的股东大会上，总经理余自甦" — the company the sentence is about
+                org = ctx.key(orgs[-1])
+            if org is not None:
+                ctx.emit(ctx.key(m), "memberOf", org, m.start, m.end, "person-title")
+            prev_org = org
+            prev_person_end = m.end
+
+
+# --------------------------------------------------------------------------- entry point
 
 
 def extract_relations(doc: Document, mentions: list[Mention]) -> list[RelationCandidate]:
-    return []
+    """Relation candidates between the mention groups of one document.
+
+    Parameters
+    ----------
+    doc : Document
+        The ingested document; every mention offset indexes ``doc.text``.
+    mentions : list of Mention
+        The mentions of :func:`kg.extract.entities.extract_mentions`.
+
+    Returns
+    -------
+    list of RelationCandidate
+        ``locatedIn``, ``investor``, ``memberOf``, ``produces``, ``partOfChain`` and
+        ``upstreamOf`` candidates, one per ``(subject, predicate, object)``, sorted by
+        evidence offset, then subject, predicate and object.
+
+    Examples
+    --------
+    >>> from kg.model import Document, Sentence
+    >>> text = "格力电器董事长朱江洪出席。"
+    >>> doc = Document("x", "", text, text, (Sentence(0, 0, len(text), text),))
+    >>> ms = [Mention("Company", "格力电器", 0, 4, "gree"), Mention("Person", "朱江洪", 7, 10, "zhu")]
+    >>> [(r.subject[1], r.predicate, r.object[1]) for r in extract_relations(doc, ms)]
+    [('zhu', 'memberOf', 'gree')]
+    """
+    from .relations_chain import chain_relations
+
+    if not mentions:
+        return []
+    ctx = _build_context(doc, list(mentions))
+    _rule_region_hierarchy(ctx)
+    _rule_name_location(ctx)
+    _rule_sentence_location(ctx)
+    _rule_default_location(ctx, _main_region(ctx))
+    _rule_nested_owner(ctx)
+    _rule_builder(ctx)
+    _rule_parent_subsidiary(ctx)
+    _rule_person_title(ctx)
+    chain_relations(ctx)
+    return sorted(ctx.out.values(), key=lambda r: (r.start, r.subject, r.predicate, r.object))

@@ -1,0 +1,375 @@
+"""Stage 2d of extract, chain relations: ``produces``, ``partOfChain`` and ``upstreamOf``.
+
+Called by :func:`kg.extract.relations.extract_relations` with its shared context. The rules
+tie companies and projects to the products named in their own names or after a production
+cue (年产, 生产, 主营, "P生产企业"), products and sub-industries to the industry chains
+named as such in the text (lists "A、B等C产业", "C包括A、B", names that embed a chain
+term), and products to the products they feed — from the chain vocabularies in
+``ontology/chains/*.ttl`` (``kg:feeds`` between chain links) and from the wording itself
+(制A合成B, 以A为原料, 煤制B, ``<P>液`` is an input of P). Cue words come from
+``data/lexicon/relation_cues.tsv``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from ..resources import chain_files
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..model import Mention
+    from .relations import Context, Key
+
+__all__ = ["chain_relations", "chain_feeds"]
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+
+@lru_cache(maxsize=1)
+def chain_feeds() -> tuple[dict[str, frozenset[str]], dict[str, str]]:
+    """The ``kg:feeds`` graph of the chain vocabularies and each concept's link.
+
+    Returns
+    -------
+    feeds : dict of str to frozenset of str
+        Chain-link IRI → the links it feeds directly.
+    link_of : dict of str to str
+        Product-concept IRI → its chain-link IRI (``skos:broader``), links map to themselves.
+    """
+    files = chain_files()
+    if not files:
+        return {}, {}
+    from rdflib import Graph, Namespace, RDF
+    from rdflib.namespace import SKOS
+
+    kg = Namespace("https://w3id.org/chainkg/ontology#")
+    g = Graph()
+    for f in files:
+        try:
+            g.parse(f, format="turtle")
+        except Exception:  # a broken vocabulary file must not stop extraction
+            continue
+    feeds: dict[str, set[str]] = {}
+    for a, b in g.subject_objects(kg.feeds):
+        feeds.setdefault(str(a), set()).add(str(b))
+    links = {str(s) for s in g.subjects(RDF.type, kg.ChainLink)}
+    link_of = {lk: lk for lk in links}
+    for s, o in g.subject_objects(SKOS.broader):
+        if str(o) in links:
+            link_of.setdefault(str(s), str(o))
+    return {k: frozenset(v) for k, v in feeds.items()}, link_of
+
+
+def _chain_core(name: str) -> str:
+    from .relations import relation_cues
+
+    for suf in relation_cues().get("chain_suffix", ()):
+        if name.endswith(suf) and len(name) - len(suf) >= 2:
+            return name[: -len(suf)]
+    return name
+
+
+# --------------------------------------------------------------------------- produces
+
+
+def _rule_project_named_product(ctx: Context) -> None:
+    """``X负极材料项目`` produces the product named inside it."""
+    products = [(f, k) for k, fs in ctx.forms.items() if k[0] == "Product" for f in fs if len(f) >= 2]
+    products.sort(key=lambda fk: (-len(fk[0]), fk))
+    for p in ctx.mentions:
+        if p.type != "Project":
+            continue
+        found: list[Key] = []
+        inner = [n for n in ctx.mentions if n.type == "Product" and p.start <= n.start and n.end <= p.end]
+        if inner:
+            # longest non-overlapping nested products
+            inner.sort(key=lambda n: (-(n.end - n.start), n.start))
+            taken: list[tuple[int, int]] = []
+            for n in inner:
+                if all(n.end <= a or n.start >= b for a, b in taken):
+                    taken.append((n.start, n.end))
+                    found.append(ctx.key(n))
+        else:
+            taken_s: list[tuple[int, int]] = []
+            for f, k in products:
+                i = p.text.find(f)
+                if i >= 0 and all(i + len(f) <= a or i >= b for a, b in taken_s):
+                    taken_s.append((i, i + len(f)))
+                    found.append(k)
+        for k in found:
+            ctx.emit(ctx.key(p), "produces", k, p.start, p.end, "project-named-product")
+
+
+def _rule_production_cue(ctx: Context) -> None:
+    """``S年产P`` / ``S生产P`` / ``P年产能…`` / ``P生产企业C`` / ``C是…P企业``."""
+    text = ctx.doc.text
+    from .relations import _clause_bounds, _cue_regex, _top_level
+
+    verb_rx = _cue_regex("produce_verb")
+    noun_rx = _cue_regex("producer_noun")
+    cap_rx = _cue_regex("produce_capacity")
+    for _, ms in sorted(ctx.by_sentence.items()):
+        s0, s1 = ctx.sentence_span(ms[0])
+        prods = [m for m in ms if m.type == "Product" and _top_level(m)]
+        if not prods:
+            continue
+        subjects = [m for m in ms if m.type in ("Company", "Project") and _top_level(m)]
+        # S … verb … P (P after the verb, S the nearest subject before the verb)
+        if verb_rx is not None:
+            for v in verb_rx.finditer(text, s0, s1):
+                before = [s for s in subjects if s.end <= v.start()]
+                if not before:
+                    continue
+                subj = before[-1]
+                c0, _ = _clause_bounds(text, v.start(), s0, s1)
+                if subj.end < c0 - 60:
+                    continue
+                stop = min([s.start for s in subjects if s.start >= v.end()] + [s1])
+                for p in prods:
+                    if v.end() <= p.start < stop and p.start - v.end() <= 40:
+                        ctx.emit(ctx.key(subj), "produces", ctx.key(p), p.start, p.end, "production-verb")
+        # P年产能 …: the sentence's company
+        if cap_rx is not None:
+            for p in prods:
+                after = text[p.end : p.end + 4]
+                m = cap_rx.match(after)
+                if m and m.group(0) in ("年产能", "年产量", "产能"):
+                    before = [s for s in subjects if s.type == "Company" and s.end <= p.start]
+                    if before:
+                        ctx.emit(ctx.key(before[-1]), "produces", ctx.key(p), p.start, p.end, "capacity-of")
+        # P(生产)企业 with its companies
+        if noun_rx is not None:
+            for p in prods:
+                m = noun_rx.match(text, p.end)
+                if not m:
+                    continue
+                comps = [s for s in ms if s.type == "Company" and _top_level(s)]
+                # "以A、B等为代表的P生产企业"
+                head = text[max(s0, p.start - 40) : p.start]
+                rep = re.search(r"以([^，。；]*)为代表的$", head)
+                members: list[Mention] = []
+                if rep:
+                    a = p.start - len(head) + rep.start(1)
+                    members = [c for c in comps if a <= c.start and c.end <= p.start]
+                else:
+                    # "P企业A、B等企业"
+                    pos = m.end()
+                    for c in comps:
+                        if c.start < pos:
+                            continue
+                        if c.start == pos or re.fullmatch(r"[、和及与]", text[pos : c.start]):
+                            members.append(c)
+                            pos = c.end
+                        else:
+                            break
+                    if not members:
+                        # "C是…P企业" / "C…的P企业" within the clause
+                        c0, _ = _clause_bounds(text, p.start, s0, s1)
+                        before = [c for c in comps if c.end <= p.start]
+                        if before:
+                            c = before[-1]
+                            between = text[c.end : p.start]
+                            if re.search(r"(是|为|成为|作为)", between) and len(between) <= 24:
+                                members = [c]
+                for c in members:
+                    ctx.emit(ctx.key(c), "produces", ctx.key(p), p.start, p.end, "producer-noun")
+
+
+def _rule_company_named_product(ctx: Context) -> None:
+    """``华润水泥`` produces 水泥 when 水泥 is a product of the document and ends the name."""
+    products = [(f, k) for k, fs in ctx.forms.items() if k[0] == "Product" for f in fs if len(f) >= 2]
+    for k, fs in sorted(ctx.forms.items()):
+        if k[0] != "Company":
+            continue
+        for f in fs:
+            hit = next((pk for pf, pk in products if f.endswith(pf) and len(f) > len(pf)), None)
+            if hit is not None:
+                m = ctx.groups[k][0]
+                ctx.emit(k, "produces", hit, m.start, m.end, "company-named-product")
+                break
+
+
+# --------------------------------------------------------------------------- partOfChain
+
+
+def _rule_named_chain(ctx: Context) -> None:
+    """A product, project, company or sub-industry whose name embeds a chain term."""
+    chains: list[tuple[str, Key]] = []
+    for k, fs in ctx.forms.items():
+        if k[0] != "IndustryChain":
+            continue
+        for f in fs:
+            for c in {f, _chain_core(f)}:
+                if len(c) >= 2:
+                    chains.append((c, k))
+    chains.sort(key=lambda ck: (-len(ck[0]), ck))
+    for k, fs in sorted(ctx.forms.items()):
+        if k[0] not in ("Product", "Project", "Company", "IndustryChain"):
+            continue
+        own = {_chain_core(f) for f in fs} | set(fs)
+        for f in fs:
+            core = _chain_core(f) if k[0] == "IndustryChain" else f
+            for c, ck in chains:
+                if ck == k or c in own:
+                    continue
+                if k[0] == "IndustryChain":
+                    ok = core.endswith(c) and len(core) > len(c)
+                elif k[0] == "Product":
+                    ok = c in core and len(core) > len(c)
+                else:
+                    ok = c in core
+                if ok:
+                    m = ctx.groups[k][0]
+                    ctx.emit(k, "partOfChain", ck, m.start, m.end, "name-embeds-chain")
+                    break
+
+
+def _rule_chain_lists(ctx: Context) -> None:
+    """``A、B等C产业`` and ``C包括A、B`` and ``作为C之一的A``: A, B are part of chain C."""
+    text = ctx.doc.text
+    from .relations import _cue_regex, _top_level
+
+    inc_rx = _cue_regex("chain_include")
+    for _, ms in sorted(ctx.by_sentence.items()):
+        s0, s1 = ctx.sentence_span(ms[0])
+        items = [m for m in ms if m.type in ("Product", "IndustryChain", "Company", "Project") and _top_level(m)]
+        chains = [m for m in ms if m.type == "IndustryChain" and _top_level(m)]
+        for c in chains:
+            # backwards: "A、B、C等<chain>"
+            pre = text[max(s0, c.start - 3) : c.start]
+            if re.search(r"等(新兴|重点|优势|传统)?$", pre):
+                pos = c.start - len(re.search(r"等(新兴|重点|优势|传统)?$", pre).group(0))
+                for m in reversed([x for x in items if x.end <= pos]):
+                    if m.end == pos or re.fullmatch(r"[、和及与,，]", text[m.end : pos]):
+                        ctx.emit(ctx.key(m), "partOfChain", ctx.key(c), m.start, m.end, "chain-list")
+                        pos = m.start
+                    else:
+                        break
+            # forwards: "<chain>…包括A、B"
+            if inc_rx is not None:
+                after = text[c.end : min(s1, c.end + 12)]
+                mm = inc_rx.search(after)
+                if mm:
+                    pos = c.end + mm.end()
+                    for m in [x for x in items if x.start >= pos and x is not c]:
+                        gap = text[pos : m.start]
+                        if re.fullmatch(r"[、和及与,，:：]?", gap):
+                            ctx.emit(ctx.key(m), "partOfChain", ctx.key(c), m.start, m.end, "chain-includes")
+                            pos = m.end
+                        else:
+                            break
+            # "作为<chain>…之一的A"
+            after = text[c.end : min(s1, c.end + 8)]
+            mm = re.match(r"[^，。；]{0,4}之一的", after)
+            if mm:
+                pos = c.end + mm.end()
+                for m in items:
+                    if m.start == pos:
+                        ctx.emit(ctx.key(m), "partOfChain", ctx.key(c), m.start, m.end, "chain-one-of")
+
+
+def _rule_industry_companies(ctx: Context) -> None:
+    """Companies producing a chain's core product belong to the chain (水泥企业 → 水泥行业)."""
+    chains = {}
+    for k, fs in ctx.forms.items():
+        if k[0] == "IndustryChain":
+            for f in fs:
+                chains.setdefault(_chain_core(f), k)
+    if not chains:
+        return
+    prod_forms = {k: fs for k, fs in ctx.forms.items() if k[0] == "Product"}
+    for (subj, pred, obj), r in sorted(ctx.out.items()):
+        if pred != "produces" or subj[0] != "Company":
+            continue
+        for f in prod_forms.get(obj, ()):
+            ck = chains.get(f)
+            if ck is not None:
+                ctx.emit(subj, "partOfChain", ck, r.start, r.end, "industry-company")
+                break
+
+
+# --------------------------------------------------------------------------- upstreamOf
+
+
+def _rule_vocabulary_feeds(ctx: Context) -> None:
+    """Products whose chain links are joined by ``kg:feeds`` in the vocabularies."""
+    feeds, link_of = chain_feeds()
+    if not feeds:
+        return
+    links: dict[Key, str] = {}
+    for k, ms in ctx.groups.items():
+        if k[0] != "Product":
+            continue
+        for m in ms:
+            lk = m.attr("link") or link_of.get(m.attr("concept") or "", "")
+            if lk:
+                links[k] = lk
+                break
+    for a, la in sorted(links.items()):
+        for b, lb in sorted(links.items()):
+            if a != b and la != lb and lb in feeds.get(la, ()):
+                m = ctx.groups[a][0]
+                ctx.emit(a, "upstreamOf", b, m.start, m.end, "vocabulary-feeds")
+
+
+def _rule_upstream_wording(ctx: Context) -> None:
+    """``制A合成B``, ``A→B``, ``以A为原料…B``, ``煤制B`` and ``<P>液`` / ``压缩<P>`` names."""
+    text = ctx.doc.text
+    from .relations import _cue_regex, relation_cues
+
+    verb_rx = _cue_regex("upstream_verb")
+    prods = [m for m in ctx.mentions if m.type == "Product"]
+    for i, a in enumerate(prods):
+        for b in prods[i + 1 : i + 4]:
+            if ctx.key(a) == ctx.key(b) or b.start < a.end:
+                continue
+            gap = text[a.end : b.start]
+            if verb_rx is not None and verb_rx.fullmatch(gap):
+                ctx.emit(ctx.key(a), "upstreamOf", ctx.key(b), a.start, b.end, "upstream-verb")
+            elif re.fullmatch(r"为(主要)?原(材)?料[^，。；]{0,12}", gap) and text[max(0, a.start - 1) : a.start] == "以":
+                ctx.emit(ctx.key(a), "upstreamOf", ctx.key(b), a.start, b.end, "raw-material")
+    # names: "煤制烯烃" ← a product starting with 煤; "钒电池液" → 钒电池; "压缩天然气" ← 天然气
+    forms = [(f, k) for k, fs in ctx.forms.items() if k[0] == "Product" for f in fs if len(f) >= 1]
+    forms.sort(key=lambda fk: (-len(fk[0]), fk))
+    input_suffix = relation_cues().get("input_suffix", ())
+    processed = relation_cues().get("processed_prefix", ())
+    for k, fs in sorted(ctx.forms.items()):
+        if k[0] != "Product":
+            continue
+        m0 = ctx.groups[k][0]
+        for f in fs:
+            mm = re.fullmatch(r"(.{1,3})制(.{2,})", f)
+            if mm:
+                src = mm.group(1)
+                hit = next((pk for pf, pk in forms if pk != k and pf.startswith(src) and "制" not in pf), None)
+                if hit is not None:
+                    ctx.emit(hit, "upstreamOf", k, m0.start, m0.end, "made-from-name")
+            for pf, pk in forms:
+                if pk == k or len(pf) < 2:
+                    continue
+                if f.startswith(pf) and f[len(pf) :] in input_suffix:
+                    ctx.emit(k, "upstreamOf", pk, m0.start, m0.end, "input-name")
+                elif f.endswith(pf) and f[: -len(pf)] in processed:
+                    ctx.emit(pk, "upstreamOf", k, m0.start, m0.end, "processed-name")
+
+
+def chain_relations(ctx: Context) -> None:
+    """Add ``produces``, ``partOfChain`` and ``upstreamOf`` candidates to ``ctx``.
+
+    Parameters
+    ----------
+    ctx : Context
+        The shared context of :func:`kg.extract.relations.extract_relations`; candidates
+        are added to ``ctx.out``.
+    """
+    _rule_project_named_product(ctx)
+    _rule_production_cue(ctx)
+    _rule_company_named_product(ctx)
+    _rule_named_chain(ctx)
+    _rule_chain_lists(ctx)
+    _rule_industry_companies(ctx)
+    _rule_vocabulary_feeds(ctx)
+    _rule_upstream_wording(ctx)
