@@ -1,9 +1,501 @@
-"""Entity mentions (placeholder until the rule set lands)."""
+"""Entity mentions: the first step of the ``extract`` stage.
+
+Consumes a :class:`~kg.model.Document` and produces typed :class:`~kg.model.Mention` spans
+(Company, DevelopmentZone, Project, GovernmentBody, Person, Region, Product,
+IndustryChain) with offsets into ``doc.text``, grouped within the document by
+``(type, key)``, plus a canonical name per group. Rules are head-driven: a name ends in a
+known head (a legal-form suffix, a zone suffix, a project head, an organ suffix, an
+industry suffix) and extends to the left over name characters until a stop word, a
+punctuation mark or a region-adverbial ends it. Regions come from the gazetteer of
+:mod:`kg.regions`, products and industries from :mod:`kg.lexicon`. All domain words live
+in ``data/lexicon`` and ``ontology/chains``; only structural patterns are in code.
+"""
+
 from __future__ import annotations
 
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from ..lexicon import column_map, industry_vocabulary, product_vocabulary, words
 from ..model import Document, Mention
+from ..regions import find_regions
+
+__all__ = ["extract_mentions"]
+
+_HAN = "\u4e00-\u9fff"
+# Characters a name may be built of (Han, ASCII letters and digits, a few joiners).
+_NAME_CHAR = re.compile(rf"[{_HAN}A-Za-z0-9·\-()（）/\.]")
+_MAX_LEFT = 24
+
+# Type priority when spans overlap exactly.
+_PRIORITY = {"Project": 0, "Company": 1, "DevelopmentZone": 2, "GovernmentBody": 3,
+             "Person": 4, "IndustryChain": 5, "Product": 6, "Region": 7}
+
+
+@dataclass(frozen=True, slots=True)
+class _Cand:
+    type: str
+    start: int
+    end: int
+    rule: str
+    attrs: tuple[tuple[str, str], ...] = ()
+    key: str = ""
+    canonical: str = ""
+
+
+def _norm(s: str) -> str:
+    return unicodedata.normalize("NFKC", s).replace(" ", "")
+
+
+# --------------------------------------------------------------------------- matchers
+
+
+class _Trie:
+    """Longest-match dictionary scanner keyed by first character."""
+
+    def __init__(self, forms):
+        self.forms = set(forms)
+        firsts: dict[str, set[int]] = {}
+        for f in self.forms:
+            if f:
+                firsts.setdefault(f[0], set()).add(len(f))
+        self.firsts = {c: tuple(sorted(v, reverse=True)) for c, v in firsts.items()}
+
+    def finditer(self, text: str):
+        i, n = 0, len(text)
+        forms, firsts = self.forms, self.firsts
+        while i < n:
+            lens = firsts.get(text[i])
+            hit = 0
+            if lens:
+                for ln in lens:
+                    if i + ln <= n and text[i : i + ln] in forms:
+                        hit = ln
+                        break
+            if hit:
+                yield i, i + hit, text[i : i + hit]
+                i += hit
+            else:
+                i += 1
+
+
+def _alternation(ws) -> re.Pattern:
+    ws = sorted({w for w in ws if w}, key=lambda w: (-len(w), w))
+    return re.compile("|".join(re.escape(w) for w in ws) or "(?!)")
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> dict:
+    comp = column_map("company_suffixes")
+    zones = column_map("zone_suffixes")
+    heads = column_map("project_heads")
+    gov = words("gov_patterns")
+    ind = words("industry_suffixes")
+    titles = words("person_titles")
+    sur = words("surnames")
+    return {
+        "company": _alternation(comp),
+        "company_kind": comp,
+        "zone": _alternation(zones),
+        "zone_kind": zones,
+        "project": _alternation(heads),
+        "project_kind": heads,
+        "gov": _alternation(gov),
+        "gov_national": _Trie(words("gov_national")),
+        "industry_suffix": _alternation(ind),
+        "stop": _alternation(words("name_stopwords")),
+        "generic": words("generic_prefixes"),
+        "titles": _alternation(titles),
+        "surnames1": frozenset(s for s in sur if len(s) == 1),
+        "surnames2": frozenset(s for s in sur if len(s) == 2),
+        "products": _Trie(product_vocabulary()),
+        "industries": _Trie(industry_vocabulary()),
+        "shortheads": words("company_shortheads"),
+    }
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _left_extend(text: str, head_start: int, floor: int) -> int:
+    """Start of the name that ends with the head at ``head_start``.
+
+    Walks left over name characters (not past ``floor``), then cuts after the rightmost
+    stop word inside the window; a stop word directly before the head (建设项目) does not
+    cut.
+    """
+    i = head_start
+    lo = max(floor, head_start - _MAX_LEFT)
+    depth = 0
+    while i > lo:
+        c = text[i - 1]
+        if c in ")）":
+            depth += 1
+        elif c in "(（":
+            if depth == 0:
+                break
+            depth -= 1
+        if not _NAME_CHAR.match(c):
+            break
+        i -= 1
+    start = i
+    window = text[start:head_start]
+    cut = start
+    for m in _patterns()["stop"].finditer(window):
+        if start + m.end() == head_start:
+            continue
+        cut = max(cut, start + m.end())
+    # an unmatched closing parenthesis at the start is not part of the name
+    while cut < head_start and text[cut] in ")）、":
+        cut += 1
+    return cut
+
+
+def _strip_generic(name: str) -> str:
+    generic = _patterns()["generic"]
+    changed = True
+    while changed and name:
+        changed = False
+        for g in sorted(generic, key=len, reverse=True):
+            if name.startswith(g):
+                name = name[len(g):]
+                changed = True
+                break
+    return name
+
+
+_AGGREGATE = re.compile(r"^[0-9一二三四五六七八九十百千两几多]+[个项批处条家座]")
+_LEADING_JUNK = re.compile(r"^(?:[（(][一二三四五六七八九十0-9]+[)）]|[0-9]+[.、]|[一二三四五六七八九十]+、)")
+
+
+def _clean_start(text: str, start: int, end: int) -> int:
+    m = _LEADING_JUNK.match(text, start, end)
+    return m.end() if m else start
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def _regions(text: str) -> list[_Cand]:
+    out = []
+    for m in find_regions(text):
+        p = m.place
+        attrs = [("level", p.level)]
+        if p.code:
+            attrs.append(("code", p.code))
+        if p.parent:
+            attrs.append(("parent", p.parent))
+        key = p.code or p.name
+        out.append(_Cand("Region", m.start, m.end, "region.gazetteer" + (".short" if m.short else ""),
+                         tuple(sorted(attrs)), key, p.name))
+    return out
+
+
+def _companies(text: str) -> list[_Cand]:
+    pat = _patterns()
+    out = []
+    for m in pat["company"].finditer(text):
+        s = _left_extend(text, m.start(), 0)
+        s = _clean_start(text, s, m.start())
+        name = text[s:m.start()]
+        kind = pat["company_kind"].get(m.group(), "")
+        if len(name) < 2 or _strip_generic(name) == "" or _AGGREGATE.match(name):
+            continue
+        if name.endswith(("子", "分", "本", "该", "母", "合资", "各", "等")) and kind == "short":
+            continue
+        out.append(_Cand("Company", s, m.end(), f"company.suffix.{kind}"))
+    # "（以下简称“X”）" / "简称X": a short name of the company just before
+    for m in re.finditer(r"[（(]?(?:以下)?简称[“\"「]?([^”\"」）)，,。]{2,8})[”\"」]?[）)]?", text):
+        out.append(_Cand("Company", m.start(1), m.end(1), "company.alias.jiancheng",
+                         (("alias_of_prev", "1"),)))
+    return out
+
+
+def _zones(text: str) -> list[_Cand]:
+    pat = _patterns()
+    out = []
+    for m in pat["zone"].finditer(text):
+        s = _left_extend(text, m.start(), 0)
+        s = _clean_start(text, s, m.start())
+        name = text[s:m.start()]
+        suffix = m.group()
+        kind = pat["zone_kind"].get(suffix, "zone")
+        if not name or _strip_generic(name) == "":
+            if suffix in ("高新区", "开发区", "经开区", "经济开发区", "经济技术开发区") and (
+                m.start() == 0 or not re.match(rf"[{_HAN}]", text[m.start() - 1])
+                or text[m.start() - 1] in "该在和与及、"):
+                out.append(_Cand("DevelopmentZone", m.start(), m.end(), "zone.deictic",
+                                 (("deictic", "1"),)))
+            continue
+        if kind == "base":
+            tail = text[m.end():m.end() + 6]
+            if re.match(r"(?:建设)?(?:等)?(?:[0-9一二三四五六七八九十]+个)?(?:重点|重大)?项目", tail) or \
+                    re.match(r"[、，]", tail) and "项目" in text[m.end():m.end() + 30].split("。")[0]:
+                continue  # a park listed among projects is a Project
+        out.append(_Cand("DevelopmentZone", s, m.end(), f"zone.suffix.{kind}"))
+    return out
+
+
+_PROJECT_LIST = re.compile(rf"((?:[{_HAN}A-Za-z0-9·\-/()（）]+、)+[{_HAN}A-Za-z0-9·\-/()（）]+)等(?:[0-9一二三四五六七八九十]+[个项条处座])?(?:重点|重大|省级)?(项目|工程|煤矿|高速公路|高铁|铁路|公路)")
+
+
+def _projects(text: str) -> list[_Cand]:
+    pat = _patterns()
+    out = []
+    for m in pat["project"].finditer(text):
+        head = m.group()
+        kind = pat["project_kind"].get(head, "head")
+        s = _left_extend(text, m.start(), 0)
+        s = _clean_start(text, s, m.start())
+        name = text[s:m.start()]
+        core = _strip_generic(name)
+        if len(core) < 2 or _AGGREGATE.match(name) or re.search(r"[0-9]+[个项]", name):
+            continue
+        if kind == "phase" and len(name) < 2:
+            continue
+        # do not swallow the next word after the head (项目建设 is fine: head ends here)
+        out.append(_Cand("Project", s, m.end(), f"project.head.{kind}"))
+    # list items "A、B等项目": each item is a project (canonical gets the shared head)
+    for m in _PROJECT_LIST.finditer(text):
+        items_text = m.group(1)
+        head = m.group(2)
+        base = m.start(1)
+        pos = 0
+        for item in items_text.split("、"):
+            s = base + pos
+            e = s + len(item)
+            pos += len(item) + 1
+            s2 = _left_extend(text, e, s) if item else s
+            s2 = _clean_start(text, s2, e)
+            it = text[s2:e]
+            if len(it) < 2 or _strip_generic(it) == "":
+                continue
+            canon = it if it.endswith(head) else it + ("项目" if head == "项目" else head)
+            out.append(_Cand("Project", s2, e, "project.list_item", canonical=canon))
+    return out
+
+
+def _gov(text: str, regions: list[_Cand], zones: list[_Cand]) -> list[_Cand]:
+    pat = _patterns()
+    ends: dict[int, int] = {}
+    for c in regions + zones:
+        ends[c.end] = min(ends.get(c.end, c.start), c.start)
+    out = []
+    for m in pat["gov"].finditer(text):
+        s = m.start()
+        # optional level char (市/省/县/区) before an organ name: 市交通局
+        j = s
+        if j > 0 and text[j - 1] in "市省县区" and not m.group().startswith(("市", "省", "县", "区")):
+            j -= 1
+        if j in ends:
+            out.append(_Cand("GovernmentBody", ends[j], m.end(), "gov.region_prefix"))
+        elif j < s and (j == 0 or not re.match(rf"[{_HAN}]", text[j - 1]) or text[j - 1] in "由经与和及、在向"):
+            out.append(_Cand("GovernmentBody", j, m.end(), "gov.level_prefix"))
+        elif m.group() in ("市委", "省委", "县委", "区委", "市政府", "省政府", "县政府", "区政府") and (
+                s == 0 or not re.match(rf"[{_HAN}]", text[s - 1]) or text[s - 1] in "由经与和及、在向"):
+            out.append(_Cand("GovernmentBody", s, m.end(), "gov.bare"))
+        else:
+            st = _left_extend(text, s, 0)
+            name = text[st:s]
+            if 2 <= len(name) <= 12 and _strip_generic(name) and m.group() in ("领导小组", "管委会", "管理委员会", "党工委"):
+                out.append(_Cand("GovernmentBody", st, m.end(), "gov.named"))
+    for s, e, _f in pat["gov_national"].finditer(text):
+        out.append(_Cand("GovernmentBody", s, e, "gov.national"))
+    return out
+
+
+_NAME_STOP_CHARS = set("表示说称指在等和与的是了也都就将对向从为以被把说明介绍强调认为透露")
+
+
+def _persons(text: str) -> list[_Cand]:
+    pat = _patterns()
+    s1, s2 = pat["surnames1"], pat["surnames2"]
+    out = []
+    for m in pat["titles"].finditer(text):
+        i = m.end()
+        sur = 2 if text[i:i + 2] in s2 else (1 if text[i:i + 1] in s1 else 0)
+        if not sur:
+            continue
+        given = ""
+        for k in range(2):
+            c = text[i + sur + k:i + sur + k + 1]
+            if not c or not re.match(rf"[{_HAN}]", c) or c in _NAME_STOP_CHARS:
+                break
+            given += c
+        if k == 1 and given and len(given) == 2:
+            # a 3-char name unless the third char starts a common continuation
+            pass
+        if not given:
+            continue
+        name = text[i:i + sur + len(given)]
+        if len(name) < 2:
+            continue
+        out.append(_Cand("Person", i, i + len(name), "person.title_before"))
+    return out
+
+
+def _vocab(text: str) -> list[_Cand]:
+    pat = _patterns()
+    pv, iv = product_vocabulary(), industry_vocabulary()
+    out = []
+    for s, e, f in pat["industries"].finditer(text):
+        ve = iv.get(f)
+        attrs = (("chain", ve.chain),) if ve is not None and ve.chain else ()
+        out.append(_Cand("IndustryChain", s, e, "industry.vocab", attrs))
+    for s, e, f in pat["products"].finditer(text):
+        ve = pv.get(f)
+        attrs: tuple = ()
+        if ve is not None:
+            attrs = tuple(sorted((k, v) for k, v in (("concept", ve.concept), ("link", ve.link),
+                                                      ("chain", ve.chain)) if v))
+        out.append(_Cand("Product", s, e, "product.vocab", attrs))
+    # suffix rules: X产业 / X产业链 / X行业 / X集群 / X工业
+    for m in pat["industry_suffix"].finditer(text):
+        st = _left_extend(text, m.start(), max(0, m.start() - 8))
+        name = text[st:m.start()]
+        core = _strip_generic(name)
+        if len(core) < 2 or re.search(r"[0-9]", core):
+            continue
+        out.append(_Cand("IndustryChain", st + len(name) - len(core), m.end(), "industry.suffix"))
+    return out
+
+
+# --------------------------------------------------------------------------- assembly
+
+
+def _select(cands: list[_Cand]) -> list[_Cand]:
+    """Resolve overlaps: longer spans win; nested Company/Product/Industry inside a Project
+    (and Company inside a Zone name? no) are kept with ("nested", "1")."""
+    cands = sorted(set(cands), key=lambda c: (-(c.end - c.start), _PRIORITY[c.type], c.start, c.rule))
+    kept: list[_Cand] = []
+    for c in cands:
+        clash = False
+        nested_in = None
+        for k in kept:
+            if c.start < k.end and k.start < c.end:
+                if k.start <= c.start and c.end <= k.end:
+                    nested_in = nested_in or k
+                    if (k.start, k.end) == (c.start, c.end):
+                        clash = True
+                        break
+                    if k.type == "Project" and c.type in ("Company", "Product", "IndustryChain", "DevelopmentZone"):
+                        continue
+                    if k.type in ("Company", "DevelopmentZone", "GovernmentBody") and c.type == "Company" and k.type != "Company":
+                        continue
+                    clash = True
+                    break
+                clash = True
+                break
+        if clash:
+            continue
+        if nested_in is not None:
+            c = replace(c, attrs=tuple(sorted(set(c.attrs) | {("nested", "1")})))
+        kept.append(c)
+    return sorted(kept, key=lambda c: (c.start, c.end, c.type))
+
+
+_ZONE_CLASS = (("经济技术开发区", "开发区"), ("经济开发区", "开发区"), ("经开区", "开发区"),
+               ("高新技术产业开发区", "高新区"), ("高新技术开发区", "高新区"), ("高新区", "高新区"),
+               ("开发区", "开发区"))
+
+
+def _zone_key(name: str) -> str:
+    for suf, cls in _ZONE_CLASS:
+        if name.endswith(suf):
+            return name[: -len(suf)] + "|" + cls
+    return name
 
 
 def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str], str]]:
-    """Return ``(mentions, canonical)`` where ``canonical`` maps ``(type, key)`` → name."""
-    return [], {}
+    """Find the entity mentions of a document and group them.
+
+    Parameters
+    ----------
+    doc : Document
+        The ingested document; offsets index ``doc.text``.
+
+    Returns
+    -------
+    mentions : list of Mention
+        Sorted by offset; ``key`` groups mentions of one entity within the document.
+    canonical : dict
+        ``(type, key)`` → canonical name of the group.
+
+    Examples
+    --------
+    >>> from kg.ingest import ingest_text
+    >>> ms, _ = extract_mentions(ingest_text("山西瑞新新材料科技有限公司在长治高新区落地石墨负极材料项目。"))
+    >>> sorted((m.type, m.text) for m in ms if m.type in ("Company", "DevelopmentZone", "Project"))
+    [('Company', '山西瑞新新材料科技有限公司'), ('DevelopmentZone', '长治高新区'), ('Project', '石墨负极材料项目')]
+    """
+    text = doc.text
+    regions = _regions(text)
+    zones = _zones(text)
+    cands = regions + zones + _companies(text) + _projects(text) + _gov(text, regions, zones)
+    cands += _persons(text) + _vocab(text)
+    chosen = _select(cands)
+    # Regions nested in longer names are dropped (GUIDELINES §2: only when on their own).
+    chosen = [c for c in chosen if not (c.type == "Region" and c.attrs and ("nested", "1") in c.attrs)]
+
+    # keys and canonical names
+    keyed: list[_Cand] = []
+    zone_names = [text[c.start:c.end] for c in chosen if c.type == "DevelopmentZone" and ("deictic", "1") not in c.attrs]
+    prev_company: _Cand | None = None
+    for c in chosen:
+        t = _norm(text[c.start:c.end])
+        key, canon = t, c.canonical or t
+        if c.type == "Region":
+            key = c.key
+        elif c.type == "DevelopmentZone":
+            if ("deictic", "1") in c.attrs:
+                cls = _zone_key(t).split("|")[-1]
+                same = sorted({_zone_key(_norm(z)) for z in zone_names if _zone_key(_norm(z)).endswith("|" + cls)})
+                if len(same) != 1:
+                    continue
+                key = same[0]
+                canon = ""
+            else:
+                key = _zone_key(t)
+        elif c.type == "Company" and ("alias_of_prev", "1") in c.attrs and prev_company is not None:
+            key = prev_company.key
+            canon = ""
+            c = replace(c, attrs=tuple(a for a in c.attrs if a[0] != "alias_of_prev"))
+        elif c.type == "Project" and c.canonical:
+            key = _norm(c.canonical)
+        c = replace(c, key=key, canonical=canon)
+        if c.type == "Company" and not any(a[0] == "nested" for a in c.attrs):
+            prev_company = c
+        keyed.append(c)
+
+    # a name that is another mention's name minus a region/company prefix joins it
+    by_type: dict[str, dict[str, str]] = {}
+    for c in keyed:
+        by_type.setdefault(c.type, {})
+        if c.canonical:
+            by_type[c.type].setdefault(c.key, c.canonical)
+    prefixes = {_norm(text[c.start:c.end]) for c in keyed if c.type in ("Region", "Company")}
+    remap: dict[tuple[str, str], str] = {}
+    for typ in ("DevelopmentZone", "Project", "Company"):
+        names = by_type.get(typ, {})
+        for k, nm in sorted(names.items()):
+            for k2, nm2 in sorted(names.items()):
+                if k2 != k and len(nm2) > len(nm) >= 3 and nm2.endswith(nm) and nm2[: -len(nm)] in prefixes:
+                    remap[(typ, k)] = k2
+                    break
+    mentions: list[Mention] = []
+    canonical: dict[tuple[str, str], str] = {}
+    for c in keyed:
+        key = remap.get((c.type, c.key), c.key)
+        mtext = text[c.start:c.end]
+        mentions.append(Mention(c.type, mtext, c.start, c.end, key, c.rule,
+                                tuple(a for a in c.attrs if a[0] != "alias_of_prev")))
+        name = c.canonical
+        if name:
+            old = canonical.get((c.type, key))
+            if old is None or len(name) > len(old) or (len(name) == len(old) and name < old):
+                canonical[(c.type, key)] = name
+    for m in mentions:
+        canonical.setdefault((m.type, m.key), m.text)
+    return mentions, canonical

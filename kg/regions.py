@@ -1,0 +1,364 @@
+"""The administrative-region gazetteer used by the ``extract`` stage.
+
+It reads the province → city → county → town hierarchy of China from the data file that
+ships with jionlp (``jionlp/dictionary/china_location.zip``, located with
+``importlib.util.find_spec`` without importing jionlp, which is slow), the countries of
+``world_location.txt`` beside it, and the named areas and stop list of ``data/lexicon``.
+:func:`find_regions` scans a text and returns region matches with their administrative
+codes; short forms (``长治``, ``朔州``, ``重庆``) are recognised, while short forms that are
+common words, words that straddle a short form's boundary (jieba's dictionary as a signal)
+and rank words after a suffix (``长治县处级`` → ``长治``) are guarded against. Towns and
+streets (镇/乡/街道) are matched only with their suffix, or by their short form when the
+text also names their county. Everything is built lazily on first use and cached.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .lexicon import column_map, words
+
+__all__ = ["Place", "RegionMatch", "places", "gazetteer", "find_regions", "place_by_code"]
+
+LEVELS = ("province", "city", "county", "town", "country", "area")
+_RANK = {lvl: i for i, lvl in enumerate(LEVELS)}
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One region: ``code`` is the 6-digit admin code ("" for towns, countries, areas)."""
+
+    name: str
+    code: str
+    level: str
+    parent: str = ""  # parent code ("" for provinces, countries and areas)
+    short: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RegionMatch:
+    """A region mention found in a text; ``short`` is True when written without suffix."""
+
+    start: int
+    end: int
+    text: str
+    place: Place
+    short: bool
+
+
+def _jionlp_dir() -> Path | None:
+    spec = importlib.util.find_spec("jionlp")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0]) / "dictionary"
+
+
+@lru_cache(maxsize=1)
+def places() -> tuple[Place, ...]:
+    """Every province, city, county and town of the jionlp file, plus countries and areas.
+
+    Returns an empty tuple when jionlp's data file is not installed.
+    """
+    out: list[Place] = []
+    d = _jionlp_dir()
+    if d is not None and (d / "china_location.zip").exists():
+        with zipfile.ZipFile(d / "china_location.zip") as zf:
+            name = zf.namelist()[0]
+            text = io.TextIOWrapper(zf.open(name), encoding="utf-8").read()
+        stack: list[str] = ["", "", ""]
+        for line in text.split("\n"):
+            if not line or line.startswith("\t\t\t\t"):
+                continue  # villages are not used
+            depth = len(line) - len(line.lstrip("\t"))
+            cells = line.strip("\t").split("\t")
+            if depth == 3:  # town / street: no code of its own
+                if stack[2]:
+                    out.append(Place(cells[0], "", "town", stack[2]))
+                continue
+            if len(cells) < 2:
+                continue
+            nm, code = cells[0], cells[1]
+            short = cells[2] if len(cells) > 2 else ""
+            if depth == 0:
+                stack = [code, "", ""]
+                out.append(Place(nm, code, "province", "", short))
+            elif depth == 1:
+                stack[1], stack[2] = code, ""
+                if code != stack[0]:  # municipalities repeat themselves as a city
+                    out.append(Place(nm, code, "city", stack[0], short))
+            elif depth == 2:
+                stack[2] = code
+                parent = stack[1] or stack[0]
+                out.append(Place(nm, code, "county", parent, short))
+        wl = d / "world_location.txt"
+        if wl.exists():
+            for line in wl.read_text(encoding="utf-8").splitlines():
+                cells = line.split("\t")
+                if len(cells) >= 2 and cells[0] and not cells[0].endswith(":") and cells[0] != "中国":
+                    out.append(Place(cells[0], "", "country", "", ""))
+    out.append(Place("中国", "", "country", "", ""))
+    for nm, canon in sorted(column_map("areas").items()):
+        if not canon:
+            out.append(Place(nm, "", "area", "", ""))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _by_code() -> dict[str, Place]:
+    return {p.code: p for p in places() if p.code}
+
+
+def place_by_code(code: str) -> Place | None:
+    """The place with administrative ``code``, or None."""
+    return _by_code().get(code)
+
+
+_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县",
+             "街道", "地区", "省", "市", "县", "区", "镇", "乡", "旗", "盟")
+
+
+def _strip_suffix(name: str) -> str:
+    for s in _SUFFIXES:
+        if name.endswith(s) and len(name) - len(s) >= 2:
+            return name[: -len(s)]
+    return name
+
+
+@lru_cache(maxsize=1)
+def _jieba_words() -> dict[str, tuple[int, str]]:
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    path = Path(list(spec.submodule_search_locations)[0]) / "dict.txt"
+    out: dict[str, tuple[int, str]] = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            cells = line.split(" ")
+            if len(cells) == 3 and len(cells[0]) <= 4:
+                out[cells[0]] = (int(cells[1]), cells[2])
+    return out
+
+
+_PLACE_TAGS = ("ns", "nr", "nrt", "nz")
+#: Names that keep no short form (a district named after a zone or a generic area).
+_NO_SHORT = ("新区", "城区", "矿区", "郊区", "园区", "开发区", "示范区", "管理区", "试验区")
+
+
+def _common_word(s: str) -> bool:
+    """True when jieba's dictionary knows ``s`` as an ordinary (non-name) word."""
+    f, tag = _jieba_words().get(s, (0, ""))
+    return f >= 20 and tag not in _PLACE_TAGS
+
+
+_COMMON_TAGS = frozenset({"v", "vn", "vd", "a", "ad", "an", "d", "m", "q", "p", "c", "u", "t", "r"})
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> tuple[dict[str, tuple[tuple[Place, bool], ...]], dict[str, tuple[int, ...]]]:
+    """``form → ((place, is_short), …)`` and ``first char → form lengths (descending)``.
+
+    Full names always enter; short forms (jionlp's short column or the name without its
+    suffix) enter unless listed in ``region_stop.tsv`` or a common non-place word in
+    jieba's dictionary. Town short forms are kept apart (see :func:`find_regions`).
+    """
+    stop = words("region_stop")
+    jw = _jieba_words()
+    forms: dict[str, list[tuple[Place, bool]]] = defaultdict(list)
+    for p in places():
+        if p.level == "town":
+            if p.name.endswith(("镇", "乡", "街道")) and len(p.name) >= 3:
+                forms[p.name].append((p, False))
+            continue
+        forms[p.name].append((p, False))
+        if p.level in ("country", "area"):
+            continue
+        if p.name.endswith(_NO_SHORT):
+            continue
+        for s in sorted({p.short, _strip_suffix(p.name)}):
+            if not s or s == p.name or len(s) < 2 or s in stop:
+                continue
+            f, tag = jw.get(s, (0, ""))
+            if tag in _COMMON_TAGS and f >= 100:
+                continue
+            if p.level == "county" and _common_word(s):
+                continue
+            forms[s].append((p, True))
+    for nm, canon in column_map("areas").items():
+        if canon:
+            for p in places():
+                if p.name == canon and p.level in ("country", "area"):
+                    forms[nm].append((p, True))
+                    break
+    frozen = {f: tuple(sorted(set(v), key=lambda x: (x[1], _RANK[x[0].level], x[0].code, x[0].name)))
+              for f, v in forms.items()}
+    firsts: dict[str, set[int]] = defaultdict(set)
+    for f in frozen:
+        firsts[f[0]].add(len(f))
+    return frozen, {c: tuple(sorted(ls, reverse=True)) for c, ls in firsts.items()}
+
+
+@lru_cache(maxsize=1)
+def _town_shorts() -> dict[str, tuple[tuple[str, Place], ...]]:
+    """``county code → ((short form, town), …)`` for towns with a usable short form."""
+    out: dict[str, list[tuple[str, Place]]] = defaultdict(list)
+    stop = words("region_stop")
+    for p in places():
+        if p.level == "town":
+            s = p.name[:-2] if p.name.endswith("街道") else _strip_suffix(p.name)
+            if len(s) >= 2 and s != p.name and s not in stop:
+                out[p.parent].append((s, p))
+    return {k: tuple(sorted(v, key=lambda x: (x[0], x[1].name))) for k, v in out.items()}
+
+
+_RANK_AFTER = ("处级", "级", "长", "委书记")
+
+
+def _false_join(text: str, start: int, end: int, form: str, short: bool) -> bool:
+    """Suffix or boundary joins that make a region name out of something else."""
+    jw = _jieba_words()
+    if not short:
+        if form[-1] in "县市区省" and end < len(text):
+            nxt = form[-1] + text[end]
+            if nxt in jw and jw[nxt][1] not in _PLACE_TAGS and nxt not in ("市委", "省委", "县委", "区委"):
+                return True  # 西安区域, 重庆市场: the suffix starts another word
+        if len(form) == 2 and start > 0 and "\u4e00" <= text[start - 1] <= "\u9fff":
+            return True  # two-character full names (和县) only stand alone
+        return False
+    for extra in (1, 2):
+        w = text[start : end + extra]
+        if len(w) == end + extra - start and jw.get(w, (0, ""))[1] == "ns":
+            return True  # 杭州湾, 东平湖: a longer place word that is not a region
+    return False
+
+
+def _straddles(text: str, start: int, end: int) -> bool:
+    """True when a dictionary word crosses the boundary of the short form [start, end)."""
+    jw = _jieba_words()
+    for a, b in ((start - 1, start + 1), (start - 2, start + 1), (end - 1, end + 1), (end - 1, end + 2)):
+        if a < 0 or b > len(text) or b - a < 2:
+            continue
+        w = text[a:b]
+        hit = jw.get(w)
+        if hit and hit[0] >= 50 and hit[1] not in ("ns", "nr", "nt", "nz"):
+            return True
+    return False
+
+
+def _ancestors(p: Place) -> list[str]:
+    out, code = [], p.parent
+    while code:
+        out.append(code)
+        q = place_by_code(code)
+        code = q.parent if q else ""
+    return out
+
+
+def _admissible(cand: tuple[Place, bool], named: set[str]) -> bool:
+    """County short forms need their city/province named in the text, or to be a place word."""
+    p, short = cand
+    if not short or p.level != "county":
+        return True
+    if any(a in named for a in _ancestors(p)):
+        return True
+    return _jieba_words().get(p.short or "", (0, ""))[1] == "ns"
+
+
+def find_regions(text: str) -> list[RegionMatch]:
+    """Region mentions in ``text``, left to right, longest match first, non-overlapping.
+
+    Ambiguous forms (``朝阳`` is a city and several districts) take the candidate whose
+    province or city the text also names, then the higher level, then the smaller code.
+
+    >>> [m.text for m in find_regions("长治市和朔州的项目")]
+    ['长治市', '朔州']
+    >>> [m.text for m in find_regions("全市县处级以上干部")]
+    []
+    """
+    forms, firsts = gazetteer()
+    raw: list[tuple[int, int, str, tuple[tuple[Place, bool], ...]]] = []
+    i, n = 0, len(text)
+    while i < n:
+        lens = firsts.get(text[i])
+        found = None
+        if lens:
+            for ln in lens:
+                if i + ln > n:
+                    continue
+                f = text[i : i + ln]
+                cands = forms.get(f)
+                if cands is None:
+                    continue
+                short = all(s for _, s in cands)
+                if _false_join(text, i, i + ln, f, short):
+                    continue
+                if not short and f[-1] in "县市区" and text.startswith(_RANK_AFTER, i + ln):
+                    # 长治县处级 / 长治市长: the suffix belongs to a rank word
+                    continue
+                if short and _straddles(text, i, i + ln):
+                    continue
+                found = (i, i + ln, f, cands)
+                break
+        if found:
+            raw.append(found)
+            i = found[1]
+        else:
+            i += 1
+    # context: codes named in full or unambiguous form
+    named: set[str] = set()
+    for _, _, _, cands in raw:
+        firm = [p for p, sh in cands if not sh or p.level in ("province", "city")]
+        if len({p.code for p in firm}) == 1 and firm[0].code:
+            named.add(firm[0].code)
+            named.update(_ancestors(firm[0]))
+    out: list[RegionMatch] = []
+    for s, e, f, cands in raw:
+        cands = tuple(c for c in cands if _admissible(c, named))
+        if not cands:
+            continue
+
+        def score(c: tuple[Place, bool]) -> tuple:
+            p, sh = c
+            anc = _ancestors(p)
+            in_text = 0 if (not sh or p.name in text) else 1
+            return (0 if any(a in named for a in anc) else 1, in_text, sh, _RANK[p.level], p.code, p.name)
+
+        p, sh = min(cands, key=score)
+        out.append(RegionMatch(s, e, f, p, sh))
+    # town short forms only next to their named county
+    counties = sorted({m.place.code for m in out if m.place.level == "county"}
+                      | {m.place.parent for m in out if m.place.level == "town"})
+    towns = _town_shorts()
+    if counties:
+        taken = [(m.start, m.end) for m in out]
+        extra: list[RegionMatch] = []
+        by_form: dict[str, list[Place]] = defaultdict(list)
+        for c in counties:
+            for form, p in towns.get(c, ()):
+                if not _common_word(form):
+                    by_form[form].append(p)
+        for form in sorted(by_form):
+            cands = by_form[form]
+            if len(cands) != 1:
+                continue
+            start = text.find(form)
+            while start >= 0:
+                end = start + len(form)
+                if not any(a < end and start < b for a, b in taken) and not _straddles(text, start, end):
+                    extra.append(RegionMatch(start, end, form, cands[0], True))
+                    taken.append((start, end))
+                start = text.find(form, end)
+        out.extend(extra)
+        out.sort(key=lambda m: (m.start, m.end))
+    return out
+
+
+def _clear_caches() -> None:  # for tests that point CHAINKG_LEXICON elsewhere
+    for f in (places, _by_code, gazetteer, _town_shorts):
+        f.cache_clear()
+
