@@ -31,6 +31,9 @@ Key = tuple[str, str]
 PLACE_TYPES = ("DevelopmentZone", "Region")
 ORG_TYPES = ("Company", "GovernmentBody")
 _CLAUSE_BREAK = re.compile(r"[，,；;。！？!?：:]")
+# local administrative units (towns, streets, villages) that a document's region contains
+_LOCAL_UNIT = re.compile(r"(镇|乡|街道|村|社区|新城|片区)$")
+_LOCAL_LIST = re.compile(r"(、[^，。；、]{1,6}){0,8}等(乡镇|街道|镇|乡|村)")
 
 
 @lru_cache(maxsize=1)
@@ -173,8 +176,8 @@ def _region_codes(ctx: Context) -> dict[Key, tuple[str, str | None]]:
     return out
 
 
-def _main_region(ctx: Context) -> Key | None:
-    """The region a document is about: the most mentioned region, if clearly dominant.
+def _main_region(ctx: Context, lo: int = 0, hi: int | None = None) -> Key | None:
+    """The region a document (or its span ``lo:hi``) is about, if one clearly dominates.
 
     Mentions in the title count three times; nested mentions (inside a longer name) count
     as well, since a report about a city names its companies and zones after it.
@@ -182,11 +185,13 @@ def _main_region(ctx: Context) -> Key | None:
     counts: Counter[Key] = Counter()
     title_end = ctx.doc.sentences[0].end if ctx.doc.sentences else 0
     codes = _region_codes(ctx)
+    hi = len(ctx.doc.text) if hi is None else hi
     for k, ms in ctx.groups.items():
         if k[0] != "Region" or k not in codes:
             continue
         for m in ms:
-            counts[k] += 3 if m.start < title_end else 1
+            if lo <= m.start < hi:
+                counts[k] += 3 if m.start < title_end else 1
     # a mention of a city also speaks for its province
     totals: Counter[Key] = Counter(counts)
     by_code = {c: k for k, (c, _) in codes.items()}
@@ -211,8 +216,26 @@ def _main_region(ctx: Context) -> Key | None:
     else:
         second = 0
     if n >= 3 and n >= 2 * second:
+        # a report about a city names its province too: prefer a child that carries the text
+        children = [(v, k) for k, v in totals.items() if k != best and best_code in _ancestors(*codes[k])]
+        if children:
+            v, k = max(children, key=lambda vk: (vk[0], vk[1]))
+            if v >= 0.45 * n:
+                return k
         return best
     return None
+
+
+def _rule_adjacent_regions(ctx: Context) -> None:
+    """``阳明街道康山村``: a region written right after another one lies inside it."""
+    codes = _region_codes(ctx)
+    regs = [m for m in ctx.mentions if m.type == "Region" and m.attr("deictic") != "1"]
+    for a, b in zip(regs, regs[1:]):
+        if a.end != b.start or ctx.key(a) == ctx.key(b):
+            continue
+        ca, cb = codes.get(ctx.key(a)), codes.get(ctx.key(b))
+        if cb is None or (ca is not None and ca[0] in _ancestors(*cb)):
+            ctx.emit(ctx.key(b), "locatedIn", ctx.key(a), a.start, b.end, "adjacent-regions")
 
 
 def _rule_region_hierarchy(ctx: Context) -> None:
@@ -242,25 +265,35 @@ def _place_prefix(ctx: Context, m: Mention, places: list[tuple[str, Key]]) -> Ke
     return None
 
 
-def _rule_name_location(ctx: Context) -> None:
+def _not_place(text: str) -> bool:
+    return text in relation_cues().get("not_place", ())
+
+
+def _rule_name_location(ctx: Context, types: tuple[str, ...]) -> None:
     """A region or zone fused at the start of a name locates the named thing."""
     places: list[tuple[str, Key]] = []
     for k, forms in ctx.forms.items():
         if k[0] in PLACE_TYPES:
             for f in forms:
-                if len(f) >= 2:
+                if len(f) >= 2 and not _not_place(f):
                     places.append((f, k))
     places.sort(key=lambda fk: (-len(fk[0]), fk))
     for m in ctx.mentions:
-        if m.type not in ("Project", "Company", "DevelopmentZone") or m.attr("deictic") == "1":
+        if m.type not in types or m.attr("deictic") == "1":
             continue
-        target = _place_prefix(ctx, m, places)
+        if m.type == "Company" and ctx.has(ctx.key(m), "locatedIn"):
+            continue
+        target = None
+        # the last place nested in the name (陕煤榆林化学二期, 哈密至重庆…渝北换流站)
+        for n in ctx.mentions:
+            if n.start >= m.end:
+                break
+            if n.type in PLACE_TYPES and _inside(n, m) and n.attr("deictic") != "1" and not _not_place(n.text):
+                if m.type != "Project" and n.start != m.start:
+                    continue
+                target = ctx.key(n)
         if target is None:
-            # a nested place right at the start, or after a nested company (陕煤榆林化学二期)
-            for n in ctx.mentions:
-                if n.type == "Region" and _inside(n, m) and n.start - m.start <= 4:
-                    target = ctx.key(n)
-                    break
+            target = _place_prefix(ctx, m, places)
         if target is not None and not (m.type == "DevelopmentZone" and target[0] == "DevelopmentZone"):
             ctx.emit(ctx.key(m), "locatedIn", target, m.start, m.end, "name-prefix-place")
 
@@ -270,7 +303,9 @@ def _rule_sentence_location(ctx: Context) -> None:
     text = ctx.doc.text
     for _, ms in sorted(ctx.by_sentence.items()):
         places = [
-            m for m in ms if m.type in PLACE_TYPES and _top_level(m) and m.attr("deictic") != "1"
+            m
+            for m in ms
+            if m.type in PLACE_TYPES and _top_level(m) and m.attr("deictic") != "1" and not _not_place(m.text)
         ]
         if not places:
             continue
@@ -278,17 +313,31 @@ def _rule_sentence_location(ctx: Context) -> None:
         cued: list[Mention] = []
         for p in places:
             before = text[max(s0, p.start - 4) : p.start]
-            if p.type == "DevelopmentZone" or _ends_with_cue("place_cue", before):
+            if (
+                _ends_with_cue("place_cue", before)
+
+                or (cued and cued[-1].end == p.start)
+            ):
                 cued.append(p)
         if not cued:
             continue
+        named = {k[0] for k, _ in ctx.out.items() if k[1] == "locatedIn"}
         for m in ms:
-            if m.type not in ("Project", "Company") or not _top_level(m) or m.attr("deictic") == "1":
+            if m.type not in ("Project", "Company", "DevelopmentZone") or not _top_level(m):
                 continue
-            if ctx.has(ctx.key(m), "locatedIn") and m.type == "Company":
+            if m.attr("deictic") == "1":
                 continue
             cands = []
             for p in cued:
+                if p is m or _inside(p, m):
+                    continue
+                if m.type == "Project" and p.type == "Region" and ctx.key(m) in named:
+                    continue  # a place in the project's own name is more specific
+                if m.type == "DevelopmentZone":
+                    gap = text[p.end : m.start] if p.end <= m.start else None
+                    before = text[max(s0, p.start - 4) : p.start]
+                    if gap is None or not (before.endswith("位于") and re.fullmatch(r"的?", gap)):
+                        continue
                 if m.type == "Company":
                     # only "位于P的C" or "在P…兴建/成立…C"
                     gap = text[p.end : m.start] if p.end <= m.start else None
@@ -300,7 +349,7 @@ def _rule_sentence_location(ctx: Context) -> None:
                         or (_has_cue("build_verb", gap) and len(gap) <= 10)
                     ):
                         continue
-                dist = abs(p.start - m.start)
+                dist = m.start - p.end if p.end <= m.start else p.start - m.end
                 # zones beat regions; then the nearest place
                 cands.append((0 if p.type == "DevelopmentZone" else 1, dist, p.start, p))
             if not cands:
@@ -309,12 +358,24 @@ def _rule_sentence_location(ctx: Context) -> None:
             ctx.emit(ctx.key(m), "locatedIn", ctx.key(p), m.start, m.end, "sentence-place")
 
 
+def _local_region(ctx: Context, m: Mention, before: int = 12, after: int = 2) -> Key | None:
+    s = ctx.doc.sentence_at(m.start)
+    if s is None or not ctx.doc.sentences:
+        return None
+    sents = ctx.doc.sentences
+    lo = sents[max(0, s.index - before)].start
+    hi = sents[min(len(sents) - 1, s.index + after)].end
+    return _main_region(ctx, lo, hi)
+
+
 def _rule_default_location(ctx: Context, main: Key | None) -> None:
-    """Projects, zones and sub-regions with no stated place fall to the document's region."""
-    if main is None:
-        return
+    """Projects, zones and sub-regions with no stated place fall to the document's region.
+
+    Without one dominant region (a document joining reports on several cities), the region
+    dominating the sentences around the first mention is used for projects and zones.
+    """
     codes = _region_codes(ctx)
-    main_code = codes.get(main, ("", None))[0]
+    main_code = codes.get(main, ("", None))[0] if main is not None else ""
     for k, ms in sorted(ctx.groups.items()):
         if k == main or k[0] not in ("Project", "DevelopmentZone", "Region"):
             continue
@@ -328,10 +389,15 @@ def _rule_default_location(ctx: Context, main: Key | None) -> None:
             if code is not None:
                 # coded regions are placed by the hierarchy only; a province never sits in a city
                 continue
-            if not main_code:
+            if not main_code or not any(_LOCAL_UNIT.search(m.text) or _LOCAL_LIST.match(ctx.doc.text, m.end) for m in real):
                 continue
         m = real[0]
-        ctx.emit(k, "locatedIn", main, m.start, m.end, "document-region")
+        if main is not None:
+            ctx.emit(k, "locatedIn", main, m.start, m.end, "document-region")
+        elif k[0] in ("Project", "DevelopmentZone"):
+            local = _local_region(ctx, m)
+            if local is not None and local != k:
+                ctx.emit(k, "locatedIn", local, m.start, m.end, "local-region")
 
 
 # --------------------------------------------------------------------------- investor / memberOf
@@ -540,8 +606,10 @@ def extract_relations(doc: Document, mentions: list[Mention]) -> list[RelationCa
         return []
     ctx = _build_context(doc, list(mentions))
     _rule_region_hierarchy(ctx)
-    _rule_name_location(ctx)
+    _rule_adjacent_regions(ctx)
+    _rule_name_location(ctx, ("Project", "DevelopmentZone"))
     _rule_sentence_location(ctx)
+    _rule_name_location(ctx, ("Company",))
     _rule_default_location(ctx, _main_region(ctx))
     _rule_nested_owner(ctx)
     _rule_builder(ctx)
