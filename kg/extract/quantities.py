@@ -1,8 +1,706 @@
-"""Quantities (placeholder until the rule set lands)."""
+"""Stage 2b of extract: quantities (numbers with units) and the entity each is about.
+
+Consumes a :class:`~kg.model.Document` and the mentions of :func:`kg.extract.entities.extract_mentions`;
+produces :class:`~kg.model.Quantity` objects following GUIDELINES §6: investment, capacity,
+output value, counts, ratios, areas, tax and GDP, as plain numbers in base units (yuan,
+tonnes, watts, watt-hours, m³, m², 亩, percent, plain counts), each attached to its subject
+— the Project, Company, DevelopmentZone or Region the figure is about. Numbers are read by
+:mod:`kg.extract.numbers`; units, cue words and the figures that are *not* annotated
+(profits, loans, per-capita figures, production volumes, technical performance…) come from
+``data/lexicon/units.tsv`` and ``data/lexicon/quantity_cues.tsv``.
+
+Subject attribution works on clause and sentence structure: a figure inside or right before
+a project name belongs to that project; list-level counts and sums (``X等11处煤矿``),
+counts of projects, companies and zones, and region-wide indicators (growth rates, 全省,
+新增…) go to the enclosing zone or region; other figures go to the nearest governing
+project or company of the clause, then of the sentence, then of the paragraph, with
+pronouns (它, 该公司, 该项目, 该区) resolved to the nearest entity of their type.
+"""
+
 from __future__ import annotations
 
+import bisect
+import csv
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
 from ..model import Document, Mention, Quantity
+from ..resources import lexicon_dir
+from .numbers import ParsedNumber, find_numbers
+
+__all__ = ["extract_quantities", "clause_bounds", "paragraph_bounds"]
+
+_CLAUSE_PUNCT = "，,。；;：:！？!?\n"
+_SUBJECT_TYPES = ("Project", "Company", "DevelopmentZone", "Region", "Product", "IndustryChain")
+_ORG_TYPES = ("Project", "Company")
+_PLACE_TYPES = ("DevelopmentZone", "Region")
+
+# Pronouns and deictic nouns at the head of a clause, and the type they refer to.
+_PRONOUN_RE = re.compile(
+    r"(?P<co>它|其|该公司|该企业|公司|企业|集团)|(?P<pr>该项目|该工程|项目|工程|该高铁|该道路|该线)"
+    r"|(?P<zo>该区|园区|全区|区内|该园区|开发区|高新区)|(?P<rg>全省|省内|我省|全市|市内|我市|本市|全县)"
+)
+_PERIOD_RE = re.compile(
+    r"(截至|截止|到)\s?(目前|\d{4}年(底|末|\d{1,2}月(底|末)?)?)|\d{1,2}月\s?[—\-–~至到]+\s?\d{1,2}月"
+    r"|(上|下)半年|\d{4}年(上半年|全年|前三季度)?|今年|去年|全年|\d{4}-\d{4}年"
+)
+_PER_YEAR_RE = re.compile(r"\s?/\s?年")
+_PER_DAY_RE = re.compile(r"\s?/\s?(日|天)")
+_HEDGE_AFTER_RE = re.compile(r"(以上|左右|上下|多|余)")
+_THRESHOLD_RE = re.compile(r"(以上|以下|以内)的|以下|以内")
+
+
+@dataclass(frozen=True)
+class _Unit:
+    surface: str
+    factor: float
+    unit: str
+    cls: str
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    units: dict[str, _Unit]
+    unit_re: re.Pattern[str]
+    cue_re: re.Pattern[str]  # money, exclude, capacity, growth, share, wide cues
+    cue_roles: dict[str, list[tuple[str, str]]]  # cue -> [(role, value)]
+    noun_re: re.Pattern[str]  # count nouns and count exclusions
+    nouns: dict[str, str]  # noun -> unit code or "" (excluded)
+
+
+def _read_tsv(name: str) -> list[list[str]]:
+    path = lexicon_dir() / name
+    rows: list[list[str]] = []
+    with path.open(encoding="utf-8") as fh:
+        reader = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+        next(reader, None)  # header
+        for row in reader:
+            if not row or row[0].startswith("#"):
+                continue
+            rows.append([c.strip() for c in row])
+    return rows
+
+
+def _alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> _Lexicon:
+    units: dict[str, _Unit] = {}
+    for row in _read_tsv("units.tsv"):
+        surface, factor, unit, cls = row[0], float(row[1]), row[2], row[3]
+        units[surface] = _Unit(surface, factor, unit, cls)
+    cue_roles: dict[str, list[tuple[str, str]]] = {}
+    nouns: dict[str, str] = {}
+    for row in _read_tsv("quantity_cues.tsv"):
+        role, cue = row[0], row[1]
+        value = row[2] if len(row) > 2 else ""
+        if role == "count_noun":
+            nouns[cue] = value
+        elif role == "count_exclude":
+            nouns[cue] = ""
+        else:
+            cue_roles.setdefault(cue, []).append((role, value))
+    return _Lexicon(
+        units=units,
+        unit_re=re.compile(rf"\s?({_alternation(units)})"),
+        cue_re=re.compile(_alternation(cue_roles)),
+        cue_roles=cue_roles,
+        noun_re=re.compile(_alternation(nouns)),
+        nouns=nouns,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Text structure
+
+
+def clause_bounds(text: str, pos: int) -> tuple[int, int]:
+    """The clause (between ，。；：！？ or line breaks) around offset ``pos``.
+
+    Examples
+    --------
+    >>> clause_bounds("甲项目开工，总投资5亿元。", 8)
+    (6, 12)
+    """
+    start = pos
+    while start > 0 and text[start - 1] not in _CLAUSE_PUNCT:
+        start -= 1
+    end = pos
+    while end < len(text) and text[end] not in _CLAUSE_PUNCT:
+        end += 1
+    return start, end
+
+
+def paragraph_bounds(text: str, pos: int) -> tuple[int, int]:
+    """The paragraph (line) around offset ``pos``."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return start, len(text) if end < 0 else end
+
+
+@dataclass
+class _Context:
+    doc: Document
+    text: str
+    mentions: list[Mention]  # candidate subjects, sorted by start, not nested
+    starts: list[int]
+    main_place: tuple[str, str] | None
+    title_end: int
+
+
+def _outermost(mentions: list[Mention]) -> list[Mention]:
+    """Mentions not inside a longer mention (and not flagged nested)."""
+    ms = sorted(mentions, key=lambda m: (m.start, -(m.end - m.start), m.type, m.key))
+    out: list[Mention] = []
+    reach = -1
+    for m in ms:
+        if m.attr("nested") == "1":
+            continue
+        if m.end <= reach:
+            continue
+        out.append(m)
+        reach = max(reach, m.end)
+    return out
+
+
+def _main_place(mentions: list[Mention], text: str) -> tuple[str, str] | None:
+    """The region or zone a document is mainly about (region-wide figures fall back to it)."""
+    counts: Counter[tuple[str, str]] = Counter()
+    first: dict[tuple[str, str], int] = {}
+    level_bonus = {"province": 3, "city": 2, "county": 1}
+    for m in mentions:
+        if m.type not in _PLACE_TYPES:
+            continue
+        key = (m.type, m.key)
+        weight = 2 if m.start < text.find("\n") + 1 or m.start < 40 else 1
+        counts[key] += weight
+        first.setdefault(key, m.start)
+        first[key] = min(first[key], m.start)
+    if not counts:
+        return None
+    levels: dict[tuple[str, str], int] = {}
+    for m in mentions:
+        if m.type == "Region":
+            levels[(m.type, m.key)] = level_bonus.get(m.attr("level") or "", 0)
+    return max(counts, key=lambda k: (counts[k] + 0.5 * levels.get(k, 0), -first[k], k))
+
+
+# --------------------------------------------------------------------------------------------
+# Entry point
 
 
 def extract_quantities(doc: Document, mentions: list[Mention]) -> list[Quantity]:
-    return []
+    """Find the quantities of a document and attach each to its subject.
+
+    Parameters
+    ----------
+    doc : Document
+        The ingested document; every offset indexes ``doc.text``.
+    mentions : list of Mention
+        The typed mentions of the document (subjects are ``(type, key)`` of these).
+
+    Returns
+    -------
+    list of Quantity
+        One per fact, in text order: kind, value in base units, unit code, the verbatim
+        span, subject, product (for capacities), hedge flags, period and the rule used.
+        Identical ``(subject, kind, value, unit)`` facts are kept once; a rounded figure is
+        dropped when the exact one is stated for the same subject; a figure of the title
+        line that the body repeats is not kept twice.
+
+    Examples
+    --------
+    >>> from kg.ingest import ingest_text
+    >>> doc = ingest_text("该项目总投资20亿元，建成后年产10万吨磷酸锰铁锂。")
+    >>> [(q.kind, q.value, q.unit) for q in extract_quantities(doc, [])]
+    [('investment', 2000000000.0, 'CNY'), ('capacity', 100000.0, 't')]
+    """
+    lex = _lexicon()
+    text = doc.text
+    cands = [m for m in _outermost(list(mentions)) if m.type in _SUBJECT_TYPES]
+    nl = text.find("\n")
+    ctx = _Context(
+        doc=doc,
+        text=text,
+        mentions=cands,
+        starts=[m.start for m in cands],
+        main_place=_main_place(list(mentions), text),
+        title_end=nl if nl >= 0 else 0,
+    )
+    projects = sorted((m for m in mentions if m.type == "Project"), key=lambda m: (m.start, m.end))
+    products = sorted((m for m in mentions if m.type == "Product"), key=lambda m: (m.start, m.end))
+    found: list[Quantity] = []
+    for num in find_numbers(text):
+        q = _read_quantity(ctx, lex, num, projects, products)
+        if q is not None:
+            found.append(q)
+    return _dedupe(found, ctx)
+
+
+# --------------------------------------------------------------------------------------------
+# One number
+
+
+def _read_quantity(ctx: _Context, lex: _Lexicon, num: ParsedNumber, projects, products):
+    text = ctx.text
+    um = lex.unit_re.match(text, num.end)
+    # "10多家" / "两百多家": numbers.py already took 多/余 ; "48%以上": hedge after the unit
+    if um is None:
+        return None
+    unit = lex.units[um.group(1)]
+    if unit.cls == "ignore":
+        return None
+    end = um.end()
+    approximate, bound = num.approximate, num.bound
+    hm = _HEDGE_AFTER_RE.match(text, end)
+    if hm:
+        approximate = True
+        bound = bound or ("lower" if hm.group(1) in ("以上", "多", "余") else "")
+    cstart, cend = clause_bounds(text, num.start)
+    lead = text[cstart:num.start]
+    tail = text[end:cend]
+    if _THRESHOLD_RE.match(text, end) and not (unit.cls == "percent" and text.startswith("以上", end)
+                                               and not text.startswith("以上的", end)):
+        return None  # "2000万元以上的重点交通项目", "日产3000吨以下": thresholds
+    value = num.value
+    kind: str | None = None
+    unit_code = unit.unit
+    rule = ""
+    in_project = _containing(projects, num.start, end)
+    excluded_for = _excluded_classes(lex, lead, tail, ctx, cstart)
+
+    if unit.cls == "money":
+        if "*" in excluded_for or "money" in excluded_for:
+            return None
+        kind = _money_kind(lex, lead, ctx, cstart, num.start)
+        if kind is None or kind == "exclude":
+            return None
+        value *= unit.factor
+        rule = f"money:{kind}"
+    elif unit.cls in ("percent", "tenth", "multiple"):
+        if "*" in excluded_for or "percent" in excluded_for:
+            return None
+        if unit.cls == "multiple":
+            if not re.search(r"(增长|增加|提高|翻)\s?$", lead):
+                return None
+        if unit.cls == "tenth" and not re.search(r"[一二两三四五六七八九十\d]$", num.text):
+            return None
+        value *= unit.factor
+        if _growth_sign(lex, lead) < 0:
+            value = -value
+        kind, rule = "ratio", f"ratio:{unit.cls}"
+    elif unit.cls in ("area", "land"):
+        if "*" in excluded_for:
+            return None
+        kind, value, rule = "area", value * unit.factor, "area"
+    elif unit.cls in ("mass", "power", "energy", "volume"):
+        if "*" in excluded_for or unit.cls in excluded_for:
+            return None
+        per_year = bool(_PER_YEAR_RE.match(text, end))
+        per_day = bool(_PER_DAY_RE.match(text, end)) or _has_role(lex, lead[-12:], "per_day")
+        cap_lead = _rightmost_role(lex, lead, ("capacity",))
+        cap_tail = _has_role(lex, tail[:8], "capacity")
+        if not (per_year or per_day or cap_lead or cap_tail or in_project
+                or unit.cls == "power"):
+            return None
+        if unit.cls == "energy" and not (cap_lead or cap_tail or in_project or per_year):
+            return None
+        kind, value, rule = "capacity", value * unit.factor, "capacity"
+        if per_day:
+            unit_code += "/d"
+        if per_year:
+            end = _PER_YEAR_RE.match(text, end).end()
+    elif unit.cls == "classifier":
+        res = _count(ctx, lex, num, unit, end, lead, cend)
+        if res is None:
+            return None
+        kind, unit_code, value, rule = res
+        if kind == "capacity":
+            pass
+        elif "*" in excluded_for:
+            return None
+    else:
+        return None
+
+    subject, srule = _subject(ctx, kind, unit_code, num.start, end, lead, cstart, cend, in_project,
+                              rule)
+    product = _product(products, num.start, end, cstart, cend) if kind == "capacity" else None
+    span_start = _span_start(lex, text, cstart, num.start)
+    period = _period(text, cstart, num.start, ctx)
+    return Quantity(
+        kind=kind,
+        value=float(value),
+        unit=unit_code,
+        text=text[span_start:end],
+        start=span_start,
+        end=end,
+        subject=subject,
+        product=product,
+        approximate=approximate,
+        bound=bound,
+        period=period,
+        rule=f"{rule}/{srule}",
+    )
+
+
+def _cue_hits(lex: _Lexicon, s: str) -> list[tuple[int, str]]:
+    return [(m.start(), m.group(0)) for m in lex.cue_re.finditer(s)]
+
+
+def _rightmost_role(lex: _Lexicon, s: str, roles: tuple[str, ...]) -> tuple[int, str, str] | None:
+    best = None
+    for pos, cue in _cue_hits(lex, s):
+        for role, value in lex.cue_roles[cue]:
+            if role in roles:
+                best = (pos, role, value)
+    return best
+
+
+def _has_role(lex: _Lexicon, s: str, role: str) -> bool:
+    return any(r == role for _, cue in _cue_hits(lex, s) for r, _v in lex.cue_roles[cue])
+
+
+def _excluded_classes(lex: _Lexicon, lead: str, tail: str, ctx: _Context, cstart: int) -> set[str]:
+    """Unit classes vetoed by an exclusion cue governing the number.
+
+    The nearest cue of the lead decides between an exclusion and a kind cue; a clause that
+    starts with 同比/增长 (no topic of its own) inherits the topic of the clause before.
+    """
+    out: set[str] = set()
+    scope = lead
+    if re.match(r"\s*(同比|增长|下降|比上年|较上年|分别)", lead) and cstart > 0:
+        pstart, _ = clause_bounds(ctx.text, cstart - 1)
+        scope = ctx.text[pstart:cstart - 1] + "，" + lead
+    hits = _cue_hits(lex, scope)
+    # the nearest topical cue wins: walk back from the number
+    for _pos, cue in reversed(hits):
+        roles = lex.cue_roles[cue]
+        excl = [v for r, v in roles if r == "exclude"]
+        if excl:
+            for v in excl:
+                out.update(x.strip() for x in v.split(","))
+            break
+        if any(r in ("money", "capacity", "share") for r, _ in roles):
+            break
+    for _pos, cue in _cue_hits(lex, tail[:12]):
+        for r, v in lex.cue_roles[cue]:
+            if r == "exclude" and cue in ("基金", "母基金", "样机", "需求", "市场规模", "效率", "寿命"):
+                out.update(x.strip() for x in v.split(","))
+    return out
+
+
+def _money_kind(lex: _Lexicon, lead: str, ctx: _Context, cstart: int, pos: int) -> str | None:
+    hit = _rightmost_role(lex, lead, ("money", "exclude"))
+    if hit is None:
+        # "地区生产总值增长5.5%、达到10.3万亿元" / "…投资分别达到845亿元、486.3亿元"
+        sent = ctx.doc.sentence_at(pos)
+        s0 = sent.start if sent else max(0, cstart - 40)
+        hit = _rightmost_role(lex, ctx.text[s0:cstart], ("money", "exclude"))
+        if hit is not None and cstart - (s0 + hit[0]) > 30:
+            hit = None
+    if hit is None:
+        return None
+    _pos, role, value = hit
+    return "exclude" if role == "exclude" else value
+
+
+def _growth_sign(lex: _Lexicon, lead: str) -> int:
+    hit = _rightmost_role(lex, lead[-8:], ("growth",))
+    if hit is None:
+        return 1
+    return -1 if hit[2] == "-1" else 1
+
+
+def _count(ctx: _Context, lex: _Lexicon, num: ParsedNumber, unit: _Unit, end: int, lead: str,
+           cend: int):
+    """Kind, unit code, value and rule of a number + classifier, or None."""
+    text = ctx.text
+    cls_char = unit.surface
+    chinese = not re.match(r"[\d]", num.text.lstrip("约近超逾大将接不突破"))
+    # "年旅客吞吐量3000万人次": a capacity in persons
+    if cls_char in ("人次", "人") and _rightmost_role(lex, lead, ("capacity",)):
+        return "capacity", "person", num.value, "capacity:persons"
+    window_end = min(cend, end + 14)
+    m = re.search(r"[\d０-９]", text[end:window_end])
+    if m:
+        window_end = end + m.start()
+    after = text[end:window_end]
+    noun = None
+    nm = lex.noun_re.search(after)
+    if nm:
+        noun = nm.group(0)
+    if noun is None:
+        # noun before: "新建项目24个", "入驻企业54家", "智能工厂达16个"
+        best = None
+        for m2 in lex.noun_re.finditer(lead):
+            best = m2
+        if best is not None:
+            gap = lead[best.end():]
+            if len(gap) <= 6 and not re.search(r"\d", gap):
+                noun = best.group(0)
+    if noun is None:
+        if cls_char in ("个", "项") and re.search(r"(开工|竣工|投产|签约|落地|建成)$", lead):
+            return "count", "project", num.value, "count:status-verb"
+        return None
+    code = lex.nouns[noun]
+    if not code:
+        return None
+    if cls_char in ("人", "名", "人次") and code != "person":
+        return None
+    if code == "person" and cls_char not in ("个", "人", "名"):
+        return None
+    if chinese and num.value < 10:
+        # "两家水泥企业", "一座母站": descriptive, not a statistic; "八大生产基地" is
+        return None
+    if cls_char == "家" and code == "unit" and noun not in ("工厂",):
+        code = "unit"
+    return "count", code, num.value, f"count:{noun}"
+
+
+_BIG_N_RE = re.compile(r"([一二两三四五六七八九十]+)大")
+
+
+def _containing(ms: list[Mention], start: int, end: int) -> Mention | None:
+    best = None
+    for m in ms:
+        if m.start > start:
+            break
+        if m.start <= start and m.end >= end:
+            if best is None or (m.end - m.start) > (best.end - best.start):
+                best = m
+    return best
+
+
+def _product(products: list[Mention], start: int, end: int, cstart: int, cend: int):
+    """A Product mention adjacent to a capacity: right after the unit, or between cue and number."""
+    for m in products:
+        if end <= m.start <= end + 2 and m.end <= cend:
+            return (m.type, m.key)
+    for m in reversed(products):
+        if cstart <= m.start and m.end <= start and start - m.end <= 4:
+            return (m.type, m.key)
+    return None
+
+
+def _span_start(lex: _Lexicon, text: str, cstart: int, pos: int) -> int:
+    """Start the quantity text at its cue word when the cue is close to the number."""
+    lead = text[max(cstart, pos - 10):pos]
+    base = max(cstart, pos - 10)
+    hits = _cue_hits(lex, lead)
+    if hits:
+        return base + hits[-1][0]
+    return pos
+
+
+def _period(text: str, cstart: int, pos: int, ctx: _Context) -> str | None:
+    sent = ctx.doc.sentence_at(pos)
+    s0 = sent.start if sent else cstart
+    best = None
+    for m in _PERIOD_RE.finditer(text, s0, pos):
+        best = m.group(0)
+    return best
+
+
+# --------------------------------------------------------------------------------------------
+# Subjects
+
+
+def _near_before(ctx: _Context, pos: int, lo: int, types: tuple[str, ...]) -> Mention | None:
+    """The nearest candidate mention of one of ``types`` ending at or before ``pos``, starting at ``lo`` or later."""
+    i = bisect.bisect_right(ctx.starts, pos) - 1
+    while i >= 0:
+        m = ctx.mentions[i]
+        if m.start < lo:
+            return None
+        if m.end <= pos and m.type in types:
+            return m
+        i -= 1
+    return None
+
+
+def _first_in(ctx: _Context, lo: int, hi: int, types: tuple[str, ...]) -> Mention | None:
+    i = bisect.bisect_left(ctx.starts, lo)
+    while i < len(ctx.mentions) and ctx.mentions[i].start < hi:
+        m = ctx.mentions[i]
+        if m.type in types and m.end <= hi:
+            return m
+        i += 1
+    return None
+
+
+def _key(m: Mention | None) -> tuple[str, str] | None:
+    return (m.type, m.key) if m is not None else None
+
+
+def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, zone_first: bool = True,
+           wide: bool = False) -> tuple[tuple[str, str] | None, str]:
+    """The zone or region a region-wide figure at ``pos`` belongs to."""
+    text = ctx.text
+    pm = None
+    for m in _PRONOUN_RE.finditer(lead):
+        pm = m
+    if pm is not None and pm.group("zo"):
+        z = _near_before(ctx, cstart + pm.start(), 0, ("DevelopmentZone",))
+        if z is not None:
+            return _key(z), "place:deictic-zone"
+    m = _near_before(ctx, pos, cstart, _PLACE_TYPES)
+    if m is not None:
+        return _key(m), "place:clause"
+    if wide and ctx.main_place is not None:
+        return ctx.main_place, "place:wide-main"
+    sent = ctx.doc.sentence_at(pos)
+    s0 = sent.start if sent else cstart
+    m = _near_before(ctx, pos, s0, _PLACE_TYPES)
+    if m is not None:
+        return _key(m), "place:sentence"
+    p0, _ = paragraph_bounds(text, pos)
+    if zone_first:
+        m = _near_before(ctx, pos, p0, ("DevelopmentZone",))
+        if m is not None:
+            return _key(m), "place:paragraph-zone"
+    m = _near_before(ctx, pos, p0, _PLACE_TYPES)
+    if m is not None:
+        return _key(m), "place:paragraph"
+    return ctx.main_place, "place:main"
+
+
+def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: str, cstart: int,
+             cend: int, in_project: Mention | None, rule: str):
+    text = ctx.text
+    if in_project is not None:
+        return (in_project.type, in_project.key), "subj:in-name"
+    # "年产值250亿元的西南产业基地", "20兆瓦的风能…项目": the figure modifies the name after it
+    after = _first_in(ctx, end, min(cend, end + 3), ("Project",))
+    if after is not None and re.fullmatch(r"的?", text[end:after.start]):
+        return _key(after), "subj:modifies"
+    sent = ctx.doc.sentence_at(start)
+    s0 = sent.start if sent else cstart
+    clause_org = _near_before(ctx, start, cstart, _ORG_TYPES)
+    # pronoun heading the clause
+    pron = None
+    for m in _PRONOUN_RE.finditer(lead):
+        pron = m
+    # list-level: "可可盖等11处煤矿", "…等402万千瓦机组"
+    if re.search(r"等\s*$", lead) or (clause_org is not None and "等" in text[clause_org.end:start]
+                                      and kind in ("count", "capacity", "investment")):
+        return _place(ctx, start, cstart, lead)[0], "subj:list-level"
+    if kind == "count" and unit in ("project", "company", "zone") and not re.search(
+            r"(子|分)公司", text[end:end + 8]):
+        return _place(ctx, start, cstart, lead)
+    if kind == "ratio":
+        if re.search(r"股权|股份", text[end:end + 6] + lead[-6:]):
+            co = _first_in(ctx, s0, start, ("Company",))
+            if co is not None:
+                return _key(co), "subj:stake-buyer"
+        if re.search(r"进度|完成率|设计总量", lead + text[end:end + 6]) and "开工率" not in lead:
+            m = clause_org or _pronoun_target(ctx, pron, cstart, s0) or _near_before(
+                ctx, start, s0, ("Project",))
+            if m is not None:
+                return _key(m), "subj:progress"
+        if clause_org is not None and clause_org.type == "Company":
+            return _key(clause_org), "subj:clause-company"
+        if pron is not None and pron.group("co"):
+            m = _pronoun_target(ctx, pron, cstart, s0)
+            if m is not None:
+                return _key(m), "subj:pronoun"
+        if re.match(r"\s*(同比|增长|下降)", lead) and cstart > s0:
+            prev = _near_before(ctx, cstart, s0, ("Company",))
+            pstart, _ = clause_bounds(text, cstart - 1)
+            if prev is not None and prev.start >= pstart:
+                return _key(prev), "subj:prev-clause-company"
+            pp = None
+            for m in _PRONOUN_RE.finditer(text[pstart:cstart]):
+                pp = m
+            if pp is not None and pp.group("co"):
+                m = _near_before(ctx, pstart + pp.start(), 0, ("Company",))
+                if m is not None:
+                    return _key(m), "subj:prev-clause-pronoun"
+        m = _near_before(ctx, start, cstart, _PLACE_TYPES)
+        if m is not None:
+            return _key(m), "subj:ratio-clause-place"
+        if re.search(r"占", lead):
+            m = _near_before(ctx, start, s0, _ORG_TYPES + _PLACE_TYPES)
+            if m is not None:
+                return _key(m), "subj:share-sentence"
+        return ctx.main_place, "subj:ratio-main"
+    wide = bool(re.search(r"全省|全市|全区|全县|全年|省内|市内|我省|我市|新增|全国", lead))
+    if clause_org is not None:
+        return _key(clause_org), "subj:clause-org"
+    if pron is not None:
+        m = _pronoun_target(ctx, pron, cstart, s0)
+        if m is not None:
+            return _key(m), "subj:pronoun"
+    if wide:
+        return _place(ctx, start, cstart, lead, wide=True)[0], "subj:wide"
+    m = _near_before(ctx, start, cstart, ("DevelopmentZone",))
+    if m is not None:
+        return _key(m), "subj:clause-zone"
+    m = _near_before(ctx, start, s0, _ORG_TYPES)
+    if m is not None:
+        return _key(m), "subj:sentence-org"
+    m = _near_before(ctx, start, s0, _PLACE_TYPES)
+    if m is not None:
+        return _key(m), "subj:sentence-place"
+    p0, _ = paragraph_bounds(text, start)
+    m = _near_before(ctx, start, p0, _ORG_TYPES)
+    if m is not None:
+        return _key(m), "subj:paragraph-org"
+    place, prule = _place(ctx, start, cstart, lead)
+    if place is None:
+        m = _near_before(ctx, start, cstart, ("Product", "IndustryChain")) or _near_before(
+            ctx, start, s0, ("Product", "IndustryChain"))
+        if m is not None:
+            return _key(m), "subj:product"
+    return place, "subj:" + prule
+
+
+def _pronoun_target(ctx: _Context, pron: re.Match[str] | None, cstart: int, s0: int):
+    if pron is None:
+        return None
+    pos = cstart + pron.start()
+    if pron.group("co"):
+        if pron.group(0) in ("它", "其"):
+            first = _first_in(ctx, s0, pos, ("Company",))
+            if first is not None:
+                return first
+        return _near_before(ctx, pos, 0, ("Company",))
+    if pron.group("pr"):
+        return _near_before(ctx, pos, 0, ("Project",))
+    if pron.group("zo"):
+        return _near_before(ctx, pos, 0, ("DevelopmentZone",))
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Dedupe
+
+
+def _dedupe(found: list[Quantity], ctx: _Context) -> list[Quantity]:
+    out: list[Quantity] = []
+    seen: set[tuple] = set()
+    body_facts = {(q.kind, round(q.value, 6), q.unit) for q in found if q.start > ctx.title_end}
+    for q in found:
+        if q.start < ctx.title_end and (q.kind, round(q.value, 6), q.unit) in body_facts:
+            continue  # headline repeated in the title
+        key = (q.subject, q.kind, round(q.value, 6), q.unit)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(q)
+    # exact over rounded: "斥资近13亿元" and "斥资12.87亿元" for the same subject
+    final: list[Quantity] = []
+    for q in out:
+        if q.approximate:
+            twin = any(
+                o is not q and not o.approximate and o.subject == q.subject and o.kind == q.kind
+                and o.unit == q.unit and o.value and abs(o.value - q.value) / abs(o.value) <= 0.05
+                for o in out
+            )
+            if twin:
+                continue
+        final.append(q)
+    return final
