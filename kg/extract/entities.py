@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from ..lexicon import column_map, industry_vocabulary, product_vocabulary, words
 from ..model import Document, Mention
-from ..regions import find_regions
+from ..regions import _common_word, find_regions, gazetteer
 
 __all__ = ["extract_mentions"]
 
@@ -43,6 +43,13 @@ class _Cand:
     attrs: tuple[tuple[str, str], ...] = ()
     key: str = ""
     canonical: str = ""
+
+    @property
+    def attr_full(self) -> str:
+        for k, v in self.attrs:
+            if k == "full":
+                return v
+        return ""
 
 
 def _norm(s: str) -> str:
@@ -112,14 +119,19 @@ def _patterns() -> dict:
         "surnames2": frozenset(s for s in sur if len(s) == 2),
         "products": _Trie(product_vocabulary()),
         "industries": _Trie(industry_vocabulary()),
-        "shortheads": words("company_shortheads"),
+        "shortheads": _alternation(words("company_shortheads")),
+        "project_cues": tuple(sorted(words("project_cues"))),
     }
 
 
 # --------------------------------------------------------------------------- helpers
 
 
-def _left_extend(text: str, head_start: int, floor: int) -> int:
+_BARRIER = re.compile(r"(?:项目|工程|生产线|改造|铁路|高铁|公路|煤矿|有限公司|集团|公司|开发区|高新区|园区)(?:和|及|与|、|以及)")
+_HEAD_VERBS = frozenset({"建设", "改造", "扩建", "新建", "续建", "扩产"})
+
+
+def _left_extend(text: str, head_start: int, floor: int, adjacent_ok: bool = False) -> int:
     """Start of the name that ends with the head at ``head_start``.
 
     Walks left over name characters (not past ``floor``), then cuts after the rightmost
@@ -144,8 +156,10 @@ def _left_extend(text: str, head_start: int, floor: int) -> int:
     window = text[start:head_start]
     cut = start
     for m in _patterns()["stop"].finditer(window):
-        if start + m.end() == head_start:
+        if adjacent_ok and start + m.end() == head_start and m.group() in _HEAD_VERBS:
             continue
+        cut = max(cut, start + m.end())
+    for m in _BARRIER.finditer(window):
         cut = max(cut, start + m.end())
     # an unmatched closing parenthesis at the start is not part of the name
     while cut < head_start and text[cut] in ")）、":
@@ -203,7 +217,8 @@ def _companies(text: str) -> list[_Cand]:
         kind = pat["company_kind"].get(m.group(), "")
         if len(name) < 2 or _strip_generic(name) == "" or _AGGREGATE.match(name):
             continue
-        if name.endswith(("子", "分", "本", "该", "母", "合资", "各", "等")) and kind == "short":
+        if kind == "short" and (name.endswith(("子", "分", "本", "该", "母", "合资", "各", "等", "性", "化", "资", "上市", "运营", "投资"))
+                                or "国有" in name or _common_word(name)):
             continue
         out.append(_Cand("Company", s, m.end(), f"company.suffix.{kind}"))
     # "（以下简称“X”）" / "简称X": a short name of the company just before
@@ -211,6 +226,90 @@ def _companies(text: str) -> list[_Cand]:
         out.append(_Cand("Company", m.start(1), m.end(1), "company.alias.jiancheng",
                          (("alias_of_prev", "1"),)))
     return out
+
+
+_REGION_ABBR = set("京津沪渝冀晋辽吉黑苏浙皖闽赣鲁豫鄂湘粤琼川蜀黔贵滇云陕秦甘陇青宁新藏桂蒙港澳台")
+_SHORT_NEXT = set("的与和及等已将也是为对以从把被并则还又均都所旗子在、，。；：,;:)）”\"")
+
+
+def _short_companies(text: str) -> list[_Cand]:
+    """Informal company names: a 2–4 character brand before a trade word (<brand>水泥)."""
+    pat = _patterns()
+    out = []
+    for m in pat["shortheads"].finditer(text):
+        e = m.end()
+        nxt = text[e:e + 1]
+        if nxt and nxt not in _SHORT_NEXT and re.match(rf"[{_HAN}]", nxt):
+            continue
+        s = _left_extend(text, m.start(), max(0, m.start() - 6))
+        name = text[s:m.start()]
+        if not 2 <= len(name) <= 4 or not re.fullmatch(rf"[{_HAN}]+", name):
+            continue
+        if s > 0 and re.match(rf"[{_HAN}]", text[s - 1]) and not _patterns()["stop"].search(text[max(0, s - 4):s]):
+            continue
+        if _bad_brand(name):
+            continue
+        out.append(_Cand("Company", s, e, "company.short_trade"))
+    return out
+
+
+def _is_vocab(name: str) -> bool:
+    return name in product_vocabulary() or name in industry_vocabulary()
+
+
+def _is_region(name: str) -> bool:
+    if name in gazetteer()[0]:
+        return True
+    ms = find_regions(name)
+    return bool(ms) and ms[0].start == 0 and ms[0].end == len(name)
+
+
+def _bad_brand(brand: str) -> bool:
+    """True when ``brand`` cannot be a company short name."""
+    pat = _patterns()
+    return (_strip_generic(brand) != brand or _is_vocab(brand) or _is_region(brand)
+            or _common_word(brand) or bool(pat["stop"].search(brand))
+            or any(w in brand for w in pat["project_cues"]) or bool(pat["project"].search(brand))
+            or all(ch in _REGION_ABBR for ch in brand))
+
+
+def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
+    """A company short name that starts a project name (<brand>5GW拉晶项目)."""
+    pat = _patterns()
+    name = text[c.start:c.end]
+    s = 0
+    regs = [m for m in find_regions(name)]
+    if regs and regs[0].start == 0:
+        s = regs[0].end
+    split = None
+    for rx in (r"[0-9]",):
+        mm = re.search(rx, name[s:])
+        if mm:
+            split = s + mm.start()
+    for tr in ("products", "industries"):
+        for a, _b, _f in pat[tr].finditer(name[s:]):
+            if a >= 2 and (split is None or s + a < split):
+                split = s + a
+            break
+    for r in regs:
+        if r.start >= s + 2 and (split is None or r.start < split):
+            split = r.start
+            break
+    mm = pat["shortheads"].search(name, s)
+    if mm and mm.start() >= s + 2 and (split is None or mm.start() <= split):
+        split = mm.end()
+    if split is None:
+        heads = list(pat["project"].finditer(name, s))
+        if c.rule.endswith("phase") and len(heads) == 1 and not any(w in name[s:heads[0].start()] for w in pat["project_cues"]):
+            split = heads[0].start()
+        else:
+            return None
+    brand = name[s:split]
+    if not 2 <= len(brand) <= 4 or not re.fullmatch(rf"[{_HAN}]+", brand):
+        return None
+    if brand == name or (_bad_brand(brand) and not (mm and mm.end() == split)):
+        return None
+    return _Cand("Company", c.start + s, c.start + split, "company.project_prefix")
 
 
 def _zones(text: str) -> list[_Cand]:
@@ -231,14 +330,28 @@ def _zones(text: str) -> list[_Cand]:
             continue
         if kind == "base":
             tail = text[m.end():m.end() + 6]
-            if re.match(r"(?:建设)?(?:等)?(?:[0-9一二三四五六七八九十]+个)?(?:重点|重大)?项目", tail) or \
-                    re.match(r"[、，]", tail) and "项目" in text[m.end():m.end() + 30].split("。")[0]:
+            if re.match(r"(?:建设)?(?:等)?(?:[0-9一二三四五六七八九十]+个)?(?:重点|重大)?项目", tail):
                 continue  # a park listed among projects is a Project
         out.append(_Cand("DevelopmentZone", s, m.end(), f"zone.suffix.{kind}"))
     return out
 
 
-_PROJECT_LIST = re.compile(rf"((?:[{_HAN}A-Za-z0-9·\-/()（）]+、)+[{_HAN}A-Za-z0-9·\-/()（）]+)等(?:[0-9一二三四五六七八九十]+[个项条处座])?(?:重点|重大|省级)?(项目|工程|煤矿|高速公路|高铁|铁路|公路)")
+_PROJECT_LIST = re.compile(rf"((?:[{_HAN}A-Za-z0-9·\-/()（）]+、)*[{_HAN}A-Za-z0-9·\-/()（）]+)等(?:[0-9一二三四五六七八九十]+[个项条处座])?(?:重点|重大|省级)?(项目|工程|煤矿|高速公路|高铁|铁路|公路)")
+
+
+def _project_evidence(name: str) -> bool:
+    """True when a candidate name looks like a concrete undertaking (not 达产项目)."""
+    pat = _patterns()
+    if re.search(r"[A-Za-z0-9]", name):
+        return True
+    if any(w in name for w in pat["project_cues"]):
+        return True
+    for tr in ("products", "industries"):
+        for _s, _e, _f in pat[tr].finditer(name):
+            return True
+    if find_regions(name):
+        return True
+    return False
 
 
 def _projects(text: str) -> list[_Cand]:
@@ -247,13 +360,21 @@ def _projects(text: str) -> list[_Cand]:
     for m in pat["project"].finditer(text):
         head = m.group()
         kind = pat["project_kind"].get(head, "head")
-        s = _left_extend(text, m.start(), 0)
+        s = _left_extend(text, m.start(), 0, adjacent_ok=True)
+        # a full legal company name before the project is its owner, not part of it
+        for cm in pat["company"].finditer(text, s, m.start()):
+            if pat["company_kind"].get(cm.group()) in ("legal", "group") and cm.end() < m.start():
+                s = cm.end()
         s = _clean_start(text, s, m.start())
         name = text[s:m.start()]
         core = _strip_generic(name)
         if len(core) < 2 or _AGGREGATE.match(name) or re.search(r"[0-9]+[个项]", name):
             continue
         if kind == "phase" and len(name) < 2:
+            continue
+        if head == "基地" and name.endswith(("产业", "产业化", "零部件")):
+            continue  # a base named as a place: a zone (zone_suffixes)
+        if kind == "head" and head not in ("生产线", "中试线", "示范基地") and not _project_evidence(core):
             continue
         # do not swallow the next word after the head (项目建设 is fine: head ends here)
         out.append(_Cand("Project", s, m.end(), f"project.head.{kind}"))
@@ -267,6 +388,11 @@ def _projects(text: str) -> list[_Cand]:
             s = base + pos
             e = s + len(item)
             pos += len(item) + 1
+            for conj in ("和", "及", "与"):
+                k = item.rfind(conj)
+                if k > 0 and text[s:s + k].endswith(("高铁", "公路", "项目", "工程", "铁路", "线")):
+                    s = s + k + 1
+                    item = text[s:e]
             s2 = _left_extend(text, e, s) if item else s
             s2 = _clean_start(text, s2, e)
             it = text[s2:e]
@@ -365,6 +491,40 @@ def _vocab(text: str) -> list[_Cand]:
 # --------------------------------------------------------------------------- assembly
 
 
+_LEGAL_TAIL = re.compile(r"(?:股份有限公司|有限责任公司|集团有限公司|有限公司|集团公司|控股公司|控股集团|集团|公司)$")
+
+
+def _company_reuse(text: str, chosen: list[_Cand]) -> list[_Cand]:
+    """Other occurrences of a company's name or of its base name (攀钢集团 → 攀钢)."""
+    forms: dict[str, str] = {}
+    for c in chosen:
+        if c.type != "Company":
+            continue
+        nm = text[c.start:c.end]
+        forms.setdefault(nm, nm)
+        base = _LEGAL_TAIL.sub("", nm)
+        if c.rule == "company.short_trade":
+            base = _patterns()["shortheads"].sub("", nm) if len(nm) > 3 else nm
+        if "(" in base or "（" in base:
+            continue  # 格力电器(重庆)有限公司 is a subsidiary, not its parent
+        regs = find_regions(base)
+        if regs and regs[0].start == 0 and len(base) - regs[0].end >= 2:
+            base = base[regs[0].end:]
+        if 2 <= len(base) < len(nm) and not _is_vocab(base) and not _is_region(base):
+            forms.setdefault(base, nm)
+    out = []
+    for f, full in sorted(forms.items()):
+        start = text.find(f)
+        while start >= 0:
+            end = start + len(f)
+            nxt = text[end:end + 1]
+            ok_next = not nxt or nxt in _SHORT_NEXT or not re.match(rf"[{_HAN}]", nxt) or f == full
+            if ok_next:
+                out.append(_Cand("Company", start, end, "company.reuse", (("full", full),)))
+            start = text.find(f, end)
+    return out
+
+
 def _select(cands: list[_Cand]) -> list[_Cand]:
     """Resolve overlaps: longer spans win; nested Company/Product/Industry inside a Project
     (and Company inside a Zone name? no) are kept with ("nested", "1")."""
@@ -433,9 +593,13 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
     text = doc.text
     regions = _regions(text)
     zones = _zones(text)
-    cands = regions + zones + _companies(text) + _projects(text) + _gov(text, regions, zones)
+    projects = _projects(text)
+    cands = regions + zones + _companies(text) + _short_companies(text) + projects
+    cands += _gov(text, regions, zones)
+    cands += [b for b in (_brand_prefix(text, p) for p in projects) if b is not None]
     cands += _persons(text) + _vocab(text)
     chosen = _select(cands)
+    chosen = _select(chosen + _company_reuse(text, chosen))
     # Regions nested in longer names are dropped (GUIDELINES §2: only when on their own).
     chosen = [c for c in chosen if not (c.type == "Region" and c.attrs and ("nested", "1") in c.attrs)]
 
@@ -462,6 +626,9 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
             key = prev_company.key
             canon = ""
             c = replace(c, attrs=tuple(a for a in c.attrs if a[0] != "alias_of_prev"))
+        elif c.type == "Company" and c.attr_full:
+            key = _norm(c.attr_full)
+            canon = ""
         elif c.type == "Project" and c.canonical:
             key = _norm(c.canonical)
         c = replace(c, key=key, canonical=canon)
@@ -490,7 +657,7 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
         key = remap.get((c.type, c.key), c.key)
         mtext = text[c.start:c.end]
         mentions.append(Mention(c.type, mtext, c.start, c.end, key, c.rule,
-                                tuple(a for a in c.attrs if a[0] != "alias_of_prev")))
+                                tuple(a for a in c.attrs if a[0] not in ("alias_of_prev", "full"))))
         name = c.canonical
         if name:
             old = canonical.get((c.type, key))
