@@ -33,6 +33,8 @@ ORG_TYPES = ("Company", "GovernmentBody")
 _CLAUSE_BREAK = re.compile(r"[，,；;。！？!?：:]")
 # local administrative units (towns, streets, villages) that a document's region contains
 _LOCAL_UNIT = re.compile(r"(镇|乡|街道|村|社区|新城|片区)$")
+# what may stand between a company and its project: 的, "一头"项目——, 全国最大的
+_OWNER_GAP = re.compile(r"(的|投资的|建设的|实施的)?|(“[^”]{1,6}”)?项目?(——|－－|:|：)|[^，。；、“”]{1,8}的")
 _LOCAL_LIST = re.compile(r"(、[^，。；、]{1,6}){0,8}等(乡镇|街道|镇|乡|村)")
 
 
@@ -438,7 +440,7 @@ def _rule_nested_owner(ctx: Context) -> None:
             for n in ctx.mentions:
                 if n.type == "Company" and _top_level(n) and n.end <= p.start:
                     gap = text[n.end : p.start]
-                    if re.fullmatch(r"(的|投资的|建设的|实施的)?", gap):
+                    if _OWNER_GAP.fullmatch(gap) and not _has_cue("contractor", gap):
                         owner = ctx.key(n)
                 if n.start >= p.start:
                     break

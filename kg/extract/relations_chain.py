@@ -308,11 +308,15 @@ def _rule_vocabulary_feeds(ctx: Context) -> None:
             if lk:
                 links[k] = lk
                 break
-    for a, la in sorted(links.items()):
-        for b, lb in sorted(links.items()):
-            if a != b and la != lb and lb in feeds.get(la, ()):
-                m = ctx.groups[a][0]
-                ctx.emit(a, "upstreamOf", b, m.start, m.end, "vocabulary-feeds")
+    # only products that the text brings together in one sentence
+    for _, ms in sorted(ctx.by_sentence.items()):
+        here = [m for m in ms if m.type == "Product" and ctx.key(m) in links]
+        for a in here:
+            la = links[ctx.key(a)]
+            for b in here:
+                lb = links[ctx.key(b)]
+                if ctx.key(a) != ctx.key(b) and la != lb and lb in feeds.get(la, ()):
+                    ctx.emit(ctx.key(a), "upstreamOf", ctx.key(b), a.start, a.end, "vocabulary-feeds")
 
 
 def _rule_upstream_wording(ctx: Context) -> None:
