@@ -88,10 +88,11 @@ def _int(n: int) -> Literal:
 
 
 def _decimal(value: float) -> Literal:
-    d = Decimal(repr(float(value)))
-    if d == d.to_integral_value():
-        d = d.quantize(Decimal(1))
-    return Literal(d, datatype=XSD.decimal)
+    """An xsd:decimal in canonical lexical form (always a point, never an exponent)."""
+    text = format(Decimal(repr(float(value))), "f")
+    if "." not in text:
+        text += ".0"
+    return Literal(text, datatype=XSD.decimal)
 
 
 def _entity_triples(g: Graph, e: Entity, label_pred=RDFS.label) -> None:
@@ -220,7 +221,7 @@ def map_document(resolved: Resolved) -> Graph:
         si = sentence_iri(doc.id, idx)
         g.add((si, RDF.type, KG.Sentence))
         g.add((si, DCTERMS.isPartOf, d))
-        g.add((si, KG.index, _int(idx)))
+        g.add((si, KG["index"], _int(idx)))
         g.add((si, KG.start, _int(sent.start)))
         g.add((si, KG.end, _int(sent.end)))
         g.add((si, KG.text, _zh(sent.text)))

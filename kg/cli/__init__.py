@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     _register()
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        app(args=argv, standalone_mode=False)
+        rc = app(args=argv, standalone_mode=False)
     except KGError as exc:
         if debug:
             raise
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         typer.echo(f"kg: internal error: {type(exc).__name__}: {exc} "
                    "(run with --debug for the traceback and please report it)", err=True)
         return EXIT_INTERNAL
-    return 0
+    return rc if isinstance(rc, int) else 0
 
 
 def _entry() -> None:  # pragma: no cover

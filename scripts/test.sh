@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Set up (idempotent) and run the whole test suite. Used by the README and by .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e '.[dev,serve]'
+# Headless Chromium from Debian's packages for the browser tests (no browser download).
+if [ -f .ci/install-browser.sh ]; then
+  bash .ci/install-browser.sh || echo "warning: could not install Chromium; browser tests will fail if required" >&2
+fi
+if [ -n "${CI:-}" ]; then
+  export CHAINKG_REQUIRE_BROWSER=1
+fi
+set +e
+.venv/bin/python -m pytest -q "$@"
+rc=$?
+set -e
+if [ "$rc" -eq 5 ]; then
+  echo "no tests were collected" >&2
+  exit 1
+fi
+exit "$rc"

@@ -1,0 +1,175 @@
+"""Ingest: decoding, width folding, line-break repair, sentence splitting, ids, metadata."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kg.errors import IngestError
+from kg.ingest import (
+    decode_bytes,
+    fold_width,
+    ingest_file,
+    ingest_text,
+    iter_documents,
+    repair_line_breaks,
+    split_sentences,
+)
+
+TEXT = "山西某某新材料有限公司在长治高新区落地年产10万吨正极材料项目，总投资20亿元。项目已完成70%的建设进度。\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16", "big5"])
+def test_decodes_common_chinese_encodings(tmp_path, encoding):
+    text = "長治高新區項目建設" if encoding == "big5" else TEXT
+    p = tmp_path / f"doc-{encoding}.txt"
+    p.write_bytes(text.encode(encoding))
+    doc = ingest_file(p)
+    assert doc.text.strip() == text.strip()
+
+
+def test_bom_is_not_part_of_text(tmp_path):
+    p = tmp_path / "bom.txt"
+    p.write_bytes(b"\xef\xbb\xbf" + TEXT.encode("utf-8"))
+    assert ingest_file(p).text.startswith("山西")
+
+
+@pytest.mark.parametrize("payload,what", [
+    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "PNG"),
+    (b"PK\x03\x04" + b"\x00" * 64, "ZIP"),
+    (b"abc\x00\x00\x00def" * 10, "NUL"),
+])
+def test_binary_files_are_refused_with_the_reason(tmp_path, payload, what):
+    p = tmp_path / "fake.txt"
+    p.write_bytes(payload)
+    with pytest.raises(IngestError) as exc:
+        ingest_file(p)
+    assert "fake.txt" in str(exc.value)
+    assert what in str(exc.value)
+
+
+@pytest.mark.parametrize("content", [b"", b"   \n\n\t ", "。，、！？……——".encode()])
+def test_empty_or_punctuation_only_is_refused(tmp_path, content):
+    p = tmp_path / "empty.txt"
+    p.write_bytes(content)
+    with pytest.raises(IngestError, match="empty"):
+        ingest_file(p)
+
+
+def test_missing_file_names_the_path(tmp_path):
+    with pytest.raises(IngestError, match="nope.txt"):
+        ingest_file(tmp_path / "nope.txt")
+
+
+def test_size_limit_is_enforced(tmp_path):
+    p = tmp_path / "big.txt"
+    p.write_text(TEXT * 100, encoding="utf-8")
+    with pytest.raises(IngestError, match="over the limit"):
+        ingest_file(p, max_bytes=1000)
+
+
+def test_fold_width_is_length_preserving_and_idempotent():
+    s = "总投资２０亿元，增长６４.８％，ＭＬＥＤ　面板"
+    f = fold_width(s)
+    assert f == "总投资20亿元，增长64.8%，MLED 面板"
+    assert len(f) == len(s)
+    assert fold_width(f) == f
+
+
+@given(st.text(max_size=200))
+@settings(max_examples=200, deadline=None)
+def test_fold_width_properties(s):
+    f = fold_width(s)
+    assert len(f) == len(s)
+    assert fold_width(f) == f
+
+
+def test_layout_breaks_inside_words_are_repaired():
+    broken = ("山西大陆石墨科技有限公司石墨及碳素制品制造项目作为省级重点项目，建成投产后可成为航\n\n"
+              "空领域、新一代半导体等高端制造领域一颗新星。\n\n截至2023年底，平鲁经济技术开发区的开\n\n"
+              "发区入驻企业54家。\n")
+    fixed = repair_line_breaks(broken, min_line=10)
+    assert "航空领域" in fixed
+    assert "开发区入驻" in fixed
+
+
+def test_headings_are_not_joined():
+    text = "千帆竞发势如虹\n\n——长治市加快重点项目建设纪略\n\n夯基聚力 激发转型动能\n\n正文。"
+    assert repair_line_breaks(text) == text
+
+
+@given(st.text(alphabet=st.sampled_from("项目建设长治。，！？\n 0123"), max_size=120))
+@settings(max_examples=200, deadline=None)
+def test_repair_is_idempotent(s):
+    once = repair_line_breaks(s)
+    assert repair_line_breaks(once) == once
+
+
+def test_sentences_cover_text_and_offsets_index_it():
+    doc = ingest_text(TEXT * 3)
+    assert len(doc.sentences) == 6
+    for s in doc.sentences:
+        assert doc.text[s.start:s.end] == s.text
+    assert doc.sentence_at(doc.text.index("70%")).text.startswith("项目已完成")
+
+
+@given(st.text(min_size=1, max_size=300))
+@settings(max_examples=200, deadline=None)
+def test_sentence_offsets_always_index_the_text(s):
+    for sent in split_sentences(s):
+        assert s[sent.start:sent.end] == sent.text
+        assert sent.text.strip() == sent.text
+
+
+def test_id_is_a_content_hash(tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text(TEXT, encoding="utf-8")
+    b.write_bytes(TEXT.encode("gb18030"))
+    assert ingest_file(a).id == ingest_file(b).id
+    assert ingest_text(TEXT + "再加一句。").id != ingest_file(a).id
+
+
+def test_html_and_markdown(tmp_path):
+    h = tmp_path / "page.html"
+    h.write_text("<html><head><title>标题</title><script>var x='项目';</script></head>"
+                 "<body><p>第一段&amp;项目。</p><p>第二段</p></body></html>", encoding="utf-8")
+    doc = ingest_file(h)
+    assert doc.title == "标题"
+    assert "第一段&项目。" in doc.text and "var x" not in doc.text
+    m = tmp_path / "note.md"
+    m.write_text("# 标题\n\n见[链接](http://example.org)的**项目**。\n", encoding="utf-8")
+    doc = ingest_file(m)
+    assert "见链接的项目。" in doc.text and "http" not in doc.text
+
+
+def test_sidecar_metadata_and_guessed_date(tmp_path):
+    p = tmp_path / "d.txt"
+    p.write_text(TEXT, encoding="utf-8")
+    (tmp_path / "d.txt.meta.json").write_text(json.dumps({"title": "T", "date": "2024-05-01"}),
+                                              encoding="utf-8")
+    doc = ingest_file(p)
+    assert (doc.title, doc.date) == ("T", "2024-05-01")
+    q = tmp_path / "e.txt"
+    q.write_text("某某新闻\n发布时间：2011-08-24\n" + TEXT, encoding="utf-8")
+    assert ingest_file(q).date == "2011-08-24"
+
+
+def test_iter_documents_is_sorted_and_reports_skips(tmp_path):
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "2.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "1.md").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "x.png").write_bytes(b"\x89PNG")
+    (tmp_path / "dangling.txt").symlink_to(tmp_path / "missing.txt")
+    files, skipped = iter_documents(tmp_path)
+    assert [f.name for f in files] == ["1.md", "2.txt"]
+    reasons = dict(skipped)
+    assert "broken symbolic link" in reasons[str(tmp_path / "dangling.txt")]
+    assert "not a supported" in reasons[str(tmp_path / "x.png")]
+
+
+def test_decode_bytes_reports_encoding():
+    assert decode_bytes(TEXT.encode("gbk"))[1] == "gb18030"
+    assert decode_bytes(TEXT.encode("utf-8"))[1] == "utf-8"

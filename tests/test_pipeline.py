@@ -1,0 +1,155 @@
+"""The pipeline end to end: the bundled corpus builds, conforms, and builds deterministically."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Dataset, Graph
+from rdflib.compare import isomorphic
+
+from kg.cli import main
+from kg.pipeline import build_graph, extract_file, resolved_to_json
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "data" / "corpus"
+SEED = CORPUS / "000_e439af9d8f037c90.txt"
+GOOD = "山西某某新材料科技有限公司在长治高新区建设年产5万吨负极材料项目，总投资12亿元，已开工建设。\n"
+
+
+@pytest.fixture(scope="module")
+def seed_build(tmp_path_factory):
+    out = tmp_path_factory.mktemp("seed-out")
+    report = build_graph(CORPUS, out)
+    return report, out
+
+
+def test_seed_builds_and_conforms(seed_build):
+    report, out = seed_build
+    assert report.problems == []
+    assert len(report.documents) == 1
+    assert report.conforms is True
+    for name in ("graph.trig", "graph.ttl", "shacl-report.ttl"):
+        assert (out / name).stat().st_size > 0
+
+
+def test_outputs_parse_with_rdflib_and_pyoxigraph(seed_build):
+    _, out = seed_build
+    ds = Dataset()
+    ds.parse(out / "graph.trig", format="trig")
+    union = Graph().parse(out / "graph.ttl", format="turtle")
+    assert len(union) > 0
+    n_quads = sum(1 for _ in ox.parse(path=str(out / "graph.trig"), format=ox.RdfFormat.TRIG))
+    n_triples = sum(1 for _ in ox.parse(path=str(out / "graph.ttl"), format=ox.RdfFormat.TURTLE))
+    assert n_quads >= n_triples == len(union)
+    doc_graphs = [c for c in ds.graphs() if "/doc/" in str(c.identifier)]
+    assert len(doc_graphs) == 1
+
+
+def _copy_corpus(dst: Path, names: list[str]) -> Path:
+    dst.mkdir()
+    texts = {
+        "a.txt": SEED.read_text(encoding="utf-8"),
+        "b.txt": GOOD,
+        "c.md": "# 简报\n\n平鲁经济技术开发区新签约项目12个，总投资30亿元。\n",
+    }
+    for i, name in enumerate(names):
+        (dst / f"{i}-{name}").write_text(texts[name], encoding="utf-8")
+    return dst
+
+
+def test_build_is_deterministic_in_any_file_order(tmp_path):
+    a = _copy_corpus(tmp_path / "one", ["a.txt", "b.txt", "c.md"])
+    b = _copy_corpus(tmp_path / "two", ["c.md", "b.txt", "a.txt"])
+    build_graph(a, tmp_path / "out1", validate=False)
+    build_graph(b, tmp_path / "out2", validate=False)
+    g1 = Graph().parse(tmp_path / "out1" / "graph.ttl")
+    g2 = Graph().parse(tmp_path / "out2" / "graph.ttl")
+    # Same IRIs for everything except the document's source file name
+    iris1 = {str(t) for trip in g1 for t in trip if str(t).startswith("https://w3id.org/chainkg/")}
+    iris2 = {str(t) for trip in g2 for t in trip if str(t).startswith("https://w3id.org/chainkg/")}
+    assert iris1 == iris2
+    strip = "http://purl.org/dc/terms/source"
+    g1.remove((None, __import__("rdflib").URIRef(strip), None))
+    g2.remove((None, __import__("rdflib").URIRef(strip), None))
+    assert isomorphic(g1, g2)
+
+
+def test_bad_documents_are_reported_and_the_rest_is_built(tmp_path):
+    src = tmp_path / "docs"
+    src.mkdir()
+    (src / "good.txt").write_text(GOOD, encoding="utf-8")
+    (src / "gbk.txt").write_bytes(GOOD.replace("负极", "正极").encode("gbk"))
+    (src / "bom.txt").write_bytes(b"\xef\xbb\xbf" + GOOD.replace("负极", "隔膜").encode("utf-8"))
+    (src / "empty.txt").write_bytes(b"")
+    (src / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    report = build_graph(src, tmp_path / "out")
+    problems = dict(report.problems)
+    assert set(map(lambda p: Path(p).name, problems)) == {"empty.txt", "image.txt"}
+    assert "PNG" in problems[str(src / "image.txt")]
+    assert len(report.documents) == 3
+
+
+def test_cli_build_exit_codes(tmp_path, capsys):
+    src = tmp_path / "docs"
+    src.mkdir()
+    (src / "empty.txt").write_bytes(b"")
+    assert main(["build", str(src), "-o", str(tmp_path / "o"), "-q"]) == 2
+    assert "empty.txt" in capsys.readouterr().err
+    (src / "good.txt").write_text(GOOD, encoding="utf-8")
+    assert main(["build", str(src), "-o", str(tmp_path / "o"), "-q"]) == 0
+    assert main(["build", str(src), "-o", str(tmp_path / "o2"), "-q", "--strict"]) == 2
+
+
+def test_cli_validate_exit_codes(seed_build, tmp_path):
+    _, out = seed_build
+    assert main(["validate", str(out / "graph.trig")]) == 0
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix kg: <https://w3id.org/chainkg/ontology#> .\n"
+                   "<https://w3id.org/chainkg/id/project/x> a kg:Project ;\n"
+                   "  kg:locatedIn <https://w3id.org/chainkg/id/company/y> .\n"
+                   "<https://w3id.org/chainkg/id/company/y> a kg:Company .\n", encoding="utf-8")
+    assert main(["validate", str(bad)]) == 1
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("<a> <b> .\n", encoding="utf-8")
+    assert main(["validate", str(broken)]) == 2
+
+
+def test_cli_extract_json_contract(capsys):
+    import json
+
+    assert main(["extract", str(SEED), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"document", "entities", "relations", "quantities"}
+    assert data["document"]["chars"] > 4000
+    text = extract_file(SEED).document.text
+    for e in data["entities"]:
+        assert e["type"] in {"Company", "DevelopmentZone", "Project", "GovernmentBody", "Person",
+                             "Region", "Product", "IndustryChain"}
+        assert e["id"].isascii()
+        for m in e["mentions"]:
+            assert text[m["start"]:m["end"]] == m["text"]
+    for q in data["quantities"]:
+        assert text[q["start"]:q["end"]] == q["text"]
+        assert isinstance(q["value"], (int, float))
+
+
+def test_cli_stats(seed_build, capsys):
+    _, out = seed_build
+    assert main(["stats", str(out / "graph.trig"), "--format", "json"]) == 0
+    import json
+
+    s = json.loads(capsys.readouterr().out)
+    assert s["documents"] == 1 and s["triples"] > 0
+
+
+def test_json_is_stable_between_runs():
+    assert resolved_to_json(extract_file(SEED)) == resolved_to_json(extract_file(SEED))
+
+
+def test_missing_input_is_a_clean_error(tmp_path, capsys):
+    assert main(["build", str(tmp_path / "nope"), "-o", str(tmp_path / "o"), "-q"]) == 2
+    assert "nope" in capsys.readouterr().err
+    shutil.rmtree(tmp_path / "o", ignore_errors=True)
