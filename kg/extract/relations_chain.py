@@ -27,6 +27,9 @@ __all__ = ["chain_relations", "chain_feeds"]
 
 # --------------------------------------------------------------------------- vocabulary
 
+# the head that ends a project name right after a chain term (…储能项目, …精细化工及原料工程)
+_PROJECT_HEAD = re.compile(r"(及|产业)?(项目|工程|基地|产业园|示范项目|一体化)")
+
 
 @lru_cache(maxsize=1)
 def chain_feeds() -> tuple[dict[str, frozenset[str]], dict[str, str]]:
@@ -216,11 +219,17 @@ def _rule_named_chain(ctx: Context) -> None:
                 if ck == k or c in own:
                     continue
                 if k[0] == "IndustryChain":
-                    ok = core.endswith(c) and len(core) > len(c)
+                    ok = core.endswith(c) and len(core) - len(c) >= 2
                 elif k[0] == "Product":
-                    ok = c in core and len(core) > len(c)
+                    # 光伏组件, 新能源汽车传动系统: the chain term qualifies the product
+                    ok = core.startswith(c) and len(core) > len(c)
+                elif k[0] == "Company":
+                    # 华润水泥 in 水泥行业: the chain's product heads the company name
+                    ok = core.endswith(c) and len(core) > len(c)
                 else:
-                    ok = c in core
+                    # 储能项目, 精细化工及原料工程: the chain term heads the project name
+                    i = core.find(c)
+                    ok = i >= 0 and _PROJECT_HEAD.match(core, i + len(c)) is not None
                 if ok:
                     m = ctx.groups[k][0]
                     ctx.emit(k, "partOfChain", ck, m.start, m.end, "name-embeds-chain")
