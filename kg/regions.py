@@ -175,7 +175,8 @@ def gazetteer() -> tuple[dict[str, tuple[tuple[Place, bool], ...]], dict[str, tu
             if p.name.endswith(("镇", "乡", "街道")) and len(p.name) >= 3:
                 forms[p.name].append((p, False))
             continue
-        forms[p.name].append((p, False))
+        if not (len(p.name) == 2 and p.name in stop):
+            forms[p.name].append((p, False))
         if p.level in ("country", "area"):
             continue
         if p.name.endswith(_NO_SHORT):
@@ -232,6 +233,8 @@ def _false_join(text: str, start: int, end: int, form: str, short: bool) -> bool
         return False
     for extra in (1, 2):
         w = text[start : end + extra]
+        if w[len(form):len(form) + 1] in ("县", "市", "区", "省", "镇", "乡"):
+            continue
         if len(w) == end + extra - start and jw.get(w, (0, ""))[1] == "ns":
             return True  # 杭州湾, 东平湖: a longer place word that is not a region
     return False

@@ -415,7 +415,9 @@ def _gov(text: str, regions: list[_Cand], zones: list[_Cand]) -> list[_Cand]:
         j = s
         if j > 0 and text[j - 1] in "市省县区" and not m.group().startswith(("市", "省", "县", "区")):
             j -= 1
-        if j in ends:
+        if s in ends:
+            out.append(_Cand("GovernmentBody", ends[s], m.end(), "gov.region_prefix"))
+        elif j in ends:
             out.append(_Cand("GovernmentBody", ends[j], m.end(), "gov.region_prefix"))
         elif j < s and (j == 0 or not re.match(rf"[{_HAN}]", text[j - 1]) or text[j - 1] in "由经与和及、在向"):
             out.append(_Cand("GovernmentBody", j, m.end(), "gov.level_prefix"))

@@ -1,0 +1,128 @@
+"""Entity mentions: behaviour users rely on, on hand-written sentences of the genre."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from kg.extract.entities import extract_mentions
+from kg.errors import IngestError
+from kg.ingest import ingest_text
+
+
+def _mentions(text: str):
+    ms, canon = extract_mentions(ingest_text(text))
+    return ms, canon
+
+
+def _pairs(text: str, type_: str | None = None) -> set[tuple[str, str]]:
+    ms, _ = _mentions(text)
+    return {(m.type, m.text) for m in ms if type_ is None or m.type == type_}
+
+
+def test_company_full_name_stops_at_verb():
+    got = _pairs("会议期间，市政府指导河东新材料科技有限公司与本地企业成立合资公司。", "Company")
+    assert ("Company", "河东新材料科技有限公司") in got
+
+
+def test_project_does_not_swallow_location_adverbial():
+    got = _pairs("东方能源科技股份有限公司在晋城经济技术开发区落地碳化硅衬底材料项目。")
+    assert ("Project", "碳化硅衬底材料项目") in got
+    assert ("DevelopmentZone", "晋城经济技术开发区") in got
+    assert ("Company", "东方能源科技股份有限公司") in got
+
+
+def test_list_items_are_projects_with_shared_head_in_canonical():
+    ms, canon = _mentions("推进华峰新能源电池、宏远8英寸晶圆等项目建设。")
+    items = {m.text: m for m in ms if m.type == "Project"}
+    assert "宏远8英寸晶圆" in items
+    assert canon[("Project", items["宏远8英寸晶圆"].key)] == "宏远8英寸晶圆项目"
+
+
+def test_aggregate_is_not_a_project():
+    got = _pairs("全市63个省级重点工程建设项目中，33个续建项目全部复工。", "Project")
+    assert got == set()
+
+
+def test_region_short_name_and_rank_false_join():
+    got = _pairs("长治县处级以上领导干部深入一线。", "Region")
+    assert got == {("Region", "长治")}
+
+
+def test_region_codes_and_levels():
+    ms, _ = _mentions("山西省朔州市平鲁区")
+    regs = {m.text: dict(m.attrs) for m in ms if m.type == "Region"}
+    assert regs["山西省"]["level"] == "province"
+    assert regs["朔州市"]["code"] == "140600"
+    assert regs["朔州市"]["parent"] == "140000"
+
+
+def test_deictic_zone_joins_the_unique_zone():
+    ms, canon = _mentions("晋城经济技术开发区今年新签项目20个。全年，开发区税收增长12%。")
+    zones = [m for m in ms if m.type == "DevelopmentZone"]
+    assert len({m.key for m in zones}) == 1
+    deictic = [m for m in zones if m.text == "开发区"]
+    assert deictic and deictic[0].attr("deictic") == "1"
+    assert canon[("DevelopmentZone", zones[0].key)] == "晋城经济技术开发区"
+
+
+def test_short_and_full_zone_name_share_a_group():
+    ms, _ = _mentions("晋城经济技术开发区成立于2006年。晋城开发区聚焦新材料产业。")
+    keys = {m.key for m in ms if m.type == "DevelopmentZone"}
+    assert len(keys) == 1
+
+
+def test_group_base_name_is_an_alias():
+    ms, canon = _mentions("华峰集团旗下企业投产。华峰还将扩建基地。")
+    comp = [m for m in ms if m.type == "Company"]
+    assert {m.text for m in comp} == {"华峰集团", "华峰"}
+    assert len({m.key for m in comp}) == 1
+
+
+def test_person_after_title():
+    got = _pairs("公司董事长王建国表示，项目年内投产。", "Person")
+    assert got == {("Person", "王建国")}
+
+
+def test_products_and_industries_from_vocabulary():
+    got = _pairs("企业主要生产光伏玻璃和磷酸锰铁锂，推动光伏产业发展。")
+    assert ("Product", "光伏玻璃") in got
+    assert ("Product", "磷酸锰铁锂") in got
+    assert ("IndustryChain", "光伏产业") in got
+
+
+def test_government_body_with_region_prefix():
+    got = _pairs("记者从晋城市交通局了解到，市交通局今年安排项目16项。", "GovernmentBody")
+    assert ("GovernmentBody", "晋城市交通局") in got
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet="长治高新区项目公司集团有限在落地的、等产业光伏水泥市委123", max_size=60))
+def test_mentions_are_well_formed_and_deterministic(text):
+    try:
+        doc = ingest_text(text)
+    except IngestError:
+        assume(False)
+    ms1, c1 = extract_mentions(doc)
+    ms2, c2 = extract_mentions(doc)
+    assert ms1 == ms2 and c1 == c2
+    for m in ms1:
+        assert doc.text[m.start:m.end] == m.text
+        assert (m.type, m.key) in c1
+
+
+SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "eval"
+
+
+@pytest.mark.skipif(not (SHARED / "seed" / "gold.json").exists(), reason="shared eval set absent")
+def test_seed_key_entities_found():
+    text = (SHARED.parent / "seeds" / "000_e439af9d8f037c90.txt").read_text(encoding="utf-8")
+    got = _pairs(text)
+    assert ("DevelopmentZone", "长治高新区") in got
+    assert ("Project", "磷酸锰铁锂正极材料项目") in got
+    assert ("Company", "山西特瓦时能源科技股份有限公司") in got
+    assert ("Region", "长治") in got and ("Region", "长治县") not in got

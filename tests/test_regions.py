@@ -1,0 +1,47 @@
+"""The region gazetteer built from jionlp's data file."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kg.regions import find_regions, place_by_code, places
+
+pytestmark = pytest.mark.skipif(not places() or place_by_code("140000") is None,
+                                reason="jionlp data file not installed")
+
+
+def test_hierarchy_codes():
+    city = place_by_code("140400")
+    assert city.name == "长治市" and city.level == "city" and city.parent == "140000"
+
+
+def test_short_forms_and_full_forms():
+    got = [(m.text, m.place.code) for m in find_regions("长治市和朔州、重庆的企业")]
+    assert got == [("长治市", "140400"), ("朔州", "140600"), ("重庆", "500000")]
+
+
+def test_rank_word_after_county_suffix():
+    assert [m.text for m in find_regions("长治县处级以上干部")] == ["长治"]
+
+
+def test_common_word_short_forms_are_not_regions():
+    assert find_regions("城区新建道路，资源配置更合理") == []
+
+
+def test_town_short_form_needs_its_county():
+    assert [m.text for m in find_regions("泗门正在征地")] == []
+    got = [m.text for m in find_regions("余姚市泗门正在征地")]
+    assert got == ["余姚市", "泗门"]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.text(alphabet="长治市朔州县区省重庆城新建处级和", max_size=40))
+def test_matches_are_substrings_and_disjoint(text):
+    ms = find_regions(text)
+    last = 0
+    for m in ms:
+        assert text[m.start:m.end] == m.text
+        assert m.start >= last
+        last = m.end
