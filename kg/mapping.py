@@ -216,6 +216,12 @@ def map_document(resolved: Resolved) -> Graph:
         if si is not None:
             g.add((qi, KG.sentence, si))
 
+    if resolved.events:
+        from .lifecycle import map_events  # lazy: only documents with events need it
+
+        for offset in map_events(g, resolved):
+            sentence_of(offset)
+
     for idx in sorted(used_sentences):
         sent = doc.sentences[idx]
         si = sentence_iri(doc.id, idx)

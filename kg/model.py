@@ -17,6 +17,7 @@ __all__ = [
     "Mention",
     "Quantity",
     "RelationCandidate",
+    "Event",
     "Extraction",
     "Entity",
     "Relation",
@@ -145,6 +146,29 @@ class RelationCandidate:
 
 
 @dataclass(frozen=True, slots=True)
+class Event:
+    """A dated happening of a document: a meeting (调度会), a milestone (土地出让, 投产), a stage
+    statement, or a regional indicator observation.
+
+    ``kind`` is one of ``meeting``, ``milestone``, ``stage``, ``indicator``; ``concerns`` are the
+    ``(type, key)`` groups it is about; ``date`` is an ISO date or interval (``2024-06-12``,
+    ``2024-01/2024-07``) when it could be resolved, ``date_text`` the words as stated;
+    ``props`` holds kind-specific fields (number, chair, decision, indicator, value, unit).
+    """
+
+    kind: str
+    label: str
+    text: str
+    start: int
+    end: int
+    concerns: tuple[tuple[str, str], ...] = ()
+    date: str | None = None
+    date_text: str = ""
+    props: tuple[tuple[str, str], ...] = ()
+    rule: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Extraction:
     """Everything extracted from one document."""
 
@@ -152,6 +176,7 @@ class Extraction:
     mentions: tuple[Mention, ...] = ()
     quantities: tuple[Quantity, ...] = ()
     relations: tuple[RelationCandidate, ...] = ()
+    events: tuple[Event, ...] = ()
     canonical: tuple[tuple[tuple[str, str], str], ...] = ()  # (type,key) -> canonical name
 
 
@@ -187,4 +212,5 @@ class Resolved:
     entities: tuple[Entity, ...] = ()
     relations: tuple[Relation, ...] = ()
     quantities: tuple[tuple[str | None, str | None, Quantity], ...] = ()  # (subject, product, q)
+    events: tuple[tuple[tuple[str, ...], Event], ...] = ()  # (concerned IRIs, event)
     extras: dict = field(default_factory=dict, hash=False, compare=False)

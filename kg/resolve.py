@@ -117,11 +117,16 @@ def resolve_entities(extraction: Extraction, *, names: dict[Key, str] | None = N
         subj = iris.get(q.subject) if q.subject else None
         prod = iris.get(q.product) if q.product else None
         quantities.append((subj, prod, q))
+    events = []
+    for ev in extraction.events:
+        concerned = tuple(sorted({iris[k] for k in ev.concerns if k in iris}))
+        events.append((concerned, ev))
     return Resolved(
         document=extraction.document,
         entities=tuple(sorted(merged.values(), key=lambda e: e.iri)),
         relations=tuple(sorted(relations, key=lambda r: (r.start, r.subject, r.predicate, r.object))),
         quantities=tuple(quantities),
+        events=tuple(events),
     )
 
 

@@ -10,7 +10,9 @@ step reading only the document and what the steps before it produced:
    area, counts, ratios, tax, GDP as numbers in base units, attached to their subject;
 3. :func:`kg.extract.status.extract_status` — project life-cycle stages (``hasStatus``);
 4. :func:`kg.extract.relations.extract_relations` — locatedIn, investor, produces,
-   partOfChain, memberOf, upstreamOf.
+   partOfChain, memberOf, upstreamOf;
+5. :func:`kg.lifecycle.extract_events` — meetings, milestones, dated stages and regional
+   indicators.
 
 Domain knowledge (suffixes, patterns, vocabularies) lives in ``data/lexicon/`` and
 ``ontology/chains/``; nothing here downloads anything.
@@ -44,10 +46,23 @@ def extract_document(doc: Document) -> Extraction:
     mentions, canonical = extract_mentions(doc)
     quantities = extract_quantities(doc, mentions)
     relations = list(extract_status(doc, mentions)) + list(extract_relations(doc, mentions))
+    events = _extract_events(doc, mentions, quantities, relations)
     return Extraction(
         document=doc,
         mentions=tuple(mentions),
         quantities=tuple(quantities),
         relations=tuple(relations),
+        events=tuple(events),
         canonical=tuple(sorted(canonical.items())),
     )
+
+
+def _extract_events(doc, mentions, quantities, relations):
+    """Meetings, milestones, dated stages and indicators (kg.lifecycle), when installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("kg.lifecycle") is None:
+        return []
+    from ..lifecycle import extract_events
+
+    return extract_events(doc, mentions, quantities, relations)
