@@ -479,14 +479,16 @@ def _vocab(text: str) -> list[_Cand]:
             attrs = tuple(sorted((k, v) for k, v in (("concept", ve.concept), ("link", ve.link),
                                                       ("chain", ve.chain)) if v))
         out.append(_Cand("Product", s, e, "product.vocab", attrs))
-    # suffix rules: X产业 / X产业链 / X行业 / X集群 / X工业
+    # suffix rules: X产业 / X产业链 / X行业 / X集群 / X工业, X a known sector or product word
     for m in pat["industry_suffix"].finditer(text):
-        st = _left_extend(text, m.start(), max(0, m.start() - 8))
-        name = text[st:m.start()]
-        core = _strip_generic(name)
-        if len(core) < 2 or re.search(r"[0-9]", core):
+        if m.group() == "制造业":
             continue
-        out.append(_Cand("IndustryChain", st + len(name) - len(core), m.end(), "industry.suffix"))
+        lo = max(0, m.start() - 8)
+        for st in range(lo, m.start() - 1):
+            name = text[st:m.start()]
+            if name in pv or name in iv:
+                out.append(_Cand("IndustryChain", st, m.end(), "industry.suffix"))
+                break
     return out
 
 
