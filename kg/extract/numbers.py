@@ -258,9 +258,12 @@ def find_numbers(text: str, start: int = 0, end: int | None = None) -> list[Pars
         if s > 0 and text[s - 1] in "第" or text[max(0, s - 2):s] == "星期":
             continue
         num = m.group("num")
-        if num[0] in _CN_CHARS and not m.group("num2"):
-            # a Chinese numeral needs at least one digit character ("万" alone is a word)
-            if not any(ch in _DIGITS or ch in "十拾百佰千仟" for ch in num):
+        if num[0] in _CN_CHARS:
+            if s > 0 and (text[s - 1] in _CN_CHARS or text[s - 1].isdigit()):
+                continue  # the tail of a longer number ("4450万千瓦": 千 belongs to 千瓦)
+            # a Chinese numeral needs a digit character or two magnitudes ("百亿"); "万",
+            # "千" alone are words or unit prefixes
+            if not any(ch in _DIGITS for ch in num) and len(num) < 2:
                 continue
         parsed = _from_match(m, 0)
         if parsed is None:

@@ -39,8 +39,9 @@ _PLACE_TYPES = ("DevelopmentZone", "Region")
 
 # Pronouns and deictic nouns at the head of a clause, and the type they refer to.
 _PRONOUN_RE = re.compile(
-    r"(?P<co>它|其|该公司|该企业|公司|企业|集团)|(?P<pr>该项目|该工程|项目|工程|该高铁|该道路|该线)"
-    r"|(?P<zo>该区|园区|全区|区内|该园区|开发区|高新区)|(?P<rg>全省|省内|我省|全市|市内|我市|本市|全县)"
+    r"(?:^|(?<=[，,。；;：:！？!?\n“”\"]))\s*(?:[^，,。；;：:！？!?\n]{0,3}?(?=该|它|其))?"
+    r"(?:(?P<co>它|其|该公司|该企业|该集团|公司|企业)|(?P<pr>该项目|该工程|项目|工程|该高铁|该道路|该线路)"
+    r"|(?P<zo>该区|园区|全区|区内|该园区|开发区|高新区)|(?P<rg>全省|省内|我省|全市|市内|我市|本市|全县))"
 )
 _PERIOD_RE = re.compile(
     r"(截至|截止|到)\s?(目前|\d{4}年(底|末|\d{1,2}月(底|末)?)?)|\d{1,2}月\s?[—\-–~至到]+\s?\d{1,2}月"
@@ -250,7 +251,7 @@ def _read_quantity(ctx: _Context, lex: _Lexicon, num: ParsedNumber, projects, pr
     um = lex.unit_re.match(text, num.end)
     # "10多家" / "两百多家": numbers.py already took 多/余 ; "48%以上": hedge after the unit
     if um is None:
-        return None
+        return _big_n(ctx, lex, num, products)
     unit = lex.units[um.group(1)]
     if unit.cls == "ignore":
         return None
@@ -271,7 +272,7 @@ def _read_quantity(ctx: _Context, lex: _Lexicon, num: ParsedNumber, projects, pr
     unit_code = unit.unit
     rule = ""
     in_project = _containing(projects, num.start, end)
-    excluded_for = _excluded_classes(lex, lead, tail, ctx, cstart)
+    excluded_for = _excluded_classes(lex, lead, tail, ctx, cstart, unit.cls)
 
     if unit.cls == "money":
         if "*" in excluded_for or "money" in excluded_for:
@@ -296,7 +297,10 @@ def _read_quantity(ctx: _Context, lex: _Lexicon, num: ParsedNumber, projects, pr
     elif unit.cls in ("area", "land"):
         if "*" in excluded_for:
             return None
-        kind, value, rule = "area", value * unit.factor, "area"
+        if _PER_YEAR_RE.match(text, end) or _rightmost_role(lex, lead[-8:], ("capacity",)):
+            kind, value, rule = "capacity", value * unit.factor, "capacity:area"  # 年产量320万平方米
+        else:
+            kind, value, rule = "area", value * unit.factor, "area"
     elif unit.cls in ("mass", "power", "energy", "volume"):
         if "*" in excluded_for or unit.cls in excluded_for:
             return None
@@ -347,6 +351,26 @@ def _read_quantity(ctx: _Context, lex: _Lexicon, num: ParsedNumber, projects, pr
     )
 
 
+def _big_n(ctx: _Context, lex: _Lexicon, num: ParsedNumber, products) -> Quantity | None:
+    """"八大生产基地": a count written as a Chinese numeral + 大 + a facility noun."""
+    text = ctx.text
+    if not text.startswith("大", num.end) or num.text[0] not in "一二两三四五六七八九十":
+        return None
+    nm = lex.noun_re.match(text, num.end + 1)
+    if nm is None:
+        # allow one modifier character before the noun ("八大生产基地")
+        nm = re.compile(lex.noun_re.pattern).search(text, num.end + 1, num.end + 4)
+    if nm is None or lex.nouns.get(nm.group(0)) != "unit":
+        return None
+    end = nm.end()
+    cstart, cend = clause_bounds(text, num.start)
+    lead = text[cstart:num.start]
+    subject, srule = _subject(ctx, "count", "unit", num.start, end, lead, cstart, cend, None,
+                              "count")
+    return Quantity(kind="count", value=num.value, unit="unit", text=text[num.start:end],
+                    start=num.start, end=end, subject=subject, rule=f"count:big-n/{srule}")
+
+
 def _cue_hits(lex: _Lexicon, s: str) -> list[tuple[int, str]]:
     return [(m.start(), m.group(0)) for m in lex.cue_re.finditer(s)]
 
@@ -364,13 +388,24 @@ def _has_role(lex: _Lexicon, s: str, role: str) -> bool:
     return any(r == role for _, cue in _cue_hits(lex, s) for r, _v in lex.cue_roles[cue])
 
 
-def _excluded_classes(lex: _Lexicon, lead: str, tail: str, ctx: _Context, cstart: int) -> set[str]:
+def _excluded_classes(lex: _Lexicon, lead: str, tail: str, ctx: _Context, cstart: int,
+                      cls: str = "") -> set[str]:
     """Unit classes vetoed by an exclusion cue governing the number.
 
-    The nearest cue of the lead decides between an exclusion and a kind cue; a clause that
+    A veto cue anywhere in the clause excludes the figure. Otherwise the nearest cue of the
+    lead decides between an exclusion and a kind cue of the unit's class (money cues for
+    amounts, capacity cues for physical units, share cues for percentages); a clause that
     starts with 同比/增长 (no topic of its own) inherits the topic of the clause before.
     """
     out: set[str] = set()
+    for _pos, cue in _cue_hits(lex, lead + "|" + tail):
+        for r, v in lex.cue_roles[cue]:
+            if r == "veto":
+                out.add("*")
+    if out:
+        return out
+    stop_roles = {"money": ("money",), "percent": ("share",), "tenth": ("share",),
+                  "multiple": ("share",)}.get(cls, ("money", "capacity", "share"))
     scope = lead
     if re.match(r"\s*(同比|增长|下降|比上年|较上年|分别)", lead) and cstart > 0:
         pstart, _ = clause_bounds(ctx.text, cstart - 1)
@@ -384,12 +419,8 @@ def _excluded_classes(lex: _Lexicon, lead: str, tail: str, ctx: _Context, cstart
             for v in excl:
                 out.update(x.strip() for x in v.split(","))
             break
-        if any(r in ("money", "capacity", "share") for r, _ in roles):
+        if any(r in stop_roles for r, _ in roles):
             break
-    for _pos, cue in _cue_hits(lex, tail[:12]):
-        for r, v in lex.cue_roles[cue]:
-            if r == "exclude" and cue in ("基金", "母基金", "样机", "需求", "市场规模", "效率", "寿命"):
-                out.update(x.strip() for x in v.split(","))
     return out
 
 
@@ -422,8 +453,13 @@ def _count(ctx: _Context, lex: _Lexicon, num: ParsedNumber, unit: _Unit, end: in
     cls_char = unit.surface
     chinese = not re.match(r"[\d]", num.text.lstrip("约近超逾大将接不突破"))
     # "年旅客吞吐量3000万人次": a capacity in persons
-    if cls_char in ("人次", "人") and _rightmost_role(lex, lead, ("capacity",)):
-        return "capacity", "person", num.value, "capacity:persons"
+    cap = _rightmost_role(lex, lead, ("capacity", "exclude", "money"))
+    if cap is not None and cap[1] == "capacity" and len(lead) - cap[0] <= 14:
+        # "年产家用空调700万套", "年旅客吞吐量3000万人次", "产能预计将达到50架"
+        if cls_char in ("人次", "人"):
+            return "capacity", "person", num.value, "capacity:persons"
+        if unit.unit in ("unit", "piece") or cls_char in ("台", "套", "台套", "辆", "架", "片", "件"):
+            return "capacity", unit.unit if unit.unit == "piece" else "unit", num.value, "capacity:units"
     window_end = min(cend, end + 14)
     m = re.search(r"[\d０-９]", text[end:window_end])
     if m:
@@ -459,9 +495,6 @@ def _count(ctx: _Context, lex: _Lexicon, num: ParsedNumber, unit: _Unit, end: in
     if cls_char == "家" and code == "unit" and noun not in ("工厂",):
         code = "unit"
     return "count", code, num.value, f"count:{noun}"
-
-
-_BIG_N_RE = re.compile(r"([一二两三四五六七八九十]+)大")
 
 
 def _containing(ms: list[Mention], start: int, end: int) -> Mention | None:
@@ -536,8 +569,8 @@ def _key(m: Mention | None) -> tuple[str, str] | None:
     return (m.type, m.key) if m is not None else None
 
 
-def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, zone_first: bool = True,
-           wide: bool = False) -> tuple[tuple[str, str] | None, str]:
+def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, wide: bool = False
+           ) -> tuple[tuple[str, str] | None, str]:
     """The zone or region a region-wide figure at ``pos`` belongs to."""
     text = ctx.text
     pm = None
@@ -557,19 +590,21 @@ def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, zone_first: bool 
     m = _near_before(ctx, pos, s0, _PLACE_TYPES)
     if m is not None:
         return _key(m), "place:sentence"
+    # the zone a paragraph is about: its first name
     p0, _ = paragraph_bounds(text, pos)
-    if zone_first:
-        m = _near_before(ctx, pos, p0, ("DevelopmentZone",))
-        if m is not None:
-            return _key(m), "place:paragraph-zone"
-    m = _near_before(ctx, pos, p0, _PLACE_TYPES)
-    if m is not None:
-        return _key(m), "place:paragraph"
+    first = _first_in(ctx, p0, pos, _SUBJECT_TYPES)
+    if first is not None and first.type == "DevelopmentZone":
+        return _key(first), "place:paragraph-topic"
     return ctx.main_place, "place:main"
+
+
+_WIDE_RE = re.compile(r"全省|全市|全区|全县|全年|省内|市内|我省|我市|新增|全国|全球")
+_BUILD_RE = re.compile(r"(开建|兴建|建设|新建|实施|打造|建)")
 
 
 def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: str, cstart: int,
              cend: int, in_project: Mention | None, rule: str):
+    """The ``(type, key)`` a figure is about, and the name of the rule that chose it."""
     text = ctx.text
     if in_project is not None:
         return (in_project.type, in_project.key), "subj:in-name"
@@ -579,8 +614,8 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
         return _key(after), "subj:modifies"
     sent = ctx.doc.sentence_at(start)
     s0 = sent.start if sent else cstart
+    s1 = sent.end if sent else cend
     clause_org = _near_before(ctx, start, cstart, _ORG_TYPES)
-    # pronoun heading the clause
     pron = None
     for m in _PRONOUN_RE.finditer(lead):
         pron = m
@@ -588,74 +623,155 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
     if re.search(r"等\s*$", lead) or (clause_org is not None and "等" in text[clause_org.end:start]
                                       and kind in ("count", "capacity", "investment")):
         return _place(ctx, start, cstart, lead)[0], "subj:list-level"
+    if clause_org is None:
+        # "5GW切片、2GW光伏组件、10GW光伏全产业链项目": a list headed by the project after it
+        fwd = _first_in(ctx, end, cend, ("Project",))
+        if fwd is not None and "、" in text[end:fwd.start] and kind == "capacity":
+            return _key(fwd), "subj:list-head-after"
+        # "投资50亿元，开建…西南产业基地": the investment of the project built next
+        if kind in ("investment", "output_value", "area") and not lead.strip().startswith("累计"):
+            fwd = _first_in(ctx, end, min(s1, end + 30), ("Project",))
+            if fwd is not None and _BUILD_RE.search(text[end:fwd.start]) and not _near_before(
+                    ctx, start, s0, ("Project",)):
+                return _key(fwd), "subj:builds-next"
     if kind == "count" and unit in ("project", "company", "zone") and not re.search(
             r"(子|分)公司", text[end:end + 8]):
         return _place(ctx, start, cstart, lead)
+    sector = _near_before(ctx, start, cstart, ("IndustryChain",))
     if kind == "ratio":
-        if re.search(r"股权|股份", text[end:end + 6] + lead[-6:]):
-            co = _first_in(ctx, s0, start, ("Company",))
-            if co is not None:
-                return _key(co), "subj:stake-buyer"
-        if re.search(r"进度|完成率|设计总量", lead + text[end:end + 6]) and "开工率" not in lead:
-            m = clause_org or _pronoun_target(ctx, pron, cstart, s0) or _near_before(
-                ctx, start, s0, ("Project",))
-            if m is not None:
-                return _key(m), "subj:progress"
-        if clause_org is not None and clause_org.type == "Company":
-            return _key(clause_org), "subj:clause-company"
-        if pron is not None and pron.group("co"):
-            m = _pronoun_target(ctx, pron, cstart, s0)
-            if m is not None:
-                return _key(m), "subj:pronoun"
-        if re.match(r"\s*(同比|增长|下降)", lead) and cstart > s0:
-            prev = _near_before(ctx, cstart, s0, ("Company",))
-            pstart, _ = clause_bounds(text, cstart - 1)
-            if prev is not None and prev.start >= pstart:
-                return _key(prev), "subj:prev-clause-company"
-            pp = None
-            for m in _PRONOUN_RE.finditer(text[pstart:cstart]):
-                pp = m
-            if pp is not None and pp.group("co"):
-                m = _near_before(ctx, pstart + pp.start(), 0, ("Company",))
-                if m is not None:
-                    return _key(m), "subj:prev-clause-pronoun"
-        m = _near_before(ctx, start, cstart, _PLACE_TYPES)
+        return _ratio_subject(ctx, start, end, lead, cstart, s0, clause_org, pron)
+    if kind == "count" and unit == "person":
+        m = clause_org or _pronoun_target(ctx, pron, cstart, s0) or _near_before(
+            ctx, start, paragraph_bounds(text, start)[0], ("Company",))
         if m is not None:
-            return _key(m), "subj:ratio-clause-place"
-        if re.search(r"占", lead):
-            m = _near_before(ctx, start, s0, _ORG_TYPES + _PLACE_TYPES)
-            if m is not None:
-                return _key(m), "subj:share-sentence"
-        return ctx.main_place, "subj:ratio-main"
-    wide = bool(re.search(r"全省|全市|全区|全县|全年|省内|市内|我省|我市|新增|全国", lead))
+            return _key(m), "subj:jobs-company"
+    wide = bool(_WIDE_RE.search(lead))
     if clause_org is not None:
         return _key(clause_org), "subj:clause-org"
     if pron is not None:
         m = _pronoun_target(ctx, pron, cstart, s0)
         if m is not None:
             return _key(m), "subj:pronoun"
-    if wide:
+    if wide or sector is not None:
         return _place(ctx, start, cstart, lead, wide=True)[0], "subj:wide"
+    if kind == "capacity":
+        # "C919的产能预计将达到50架": the product owns the capacity
+        prod = _near_before(ctx, start, cstart, ("Product",))
+        if prod is not None and re.match(r"的(年?产能|生产能力)", text[prod.end:start]):
+            return _key(prod), "subj:product-owner"
     m = _near_before(ctx, start, cstart, ("DevelopmentZone",))
     if m is not None:
         return _key(m), "subj:clause-zone"
-    m = _near_before(ctx, start, s0, _ORG_TYPES)
+    m = _sentence_org(ctx, start, s0, cstart)
     if m is not None:
         return _key(m), "subj:sentence-org"
     m = _near_before(ctx, start, s0, _PLACE_TYPES)
     if m is not None:
         return _key(m), "subj:sentence-place"
     p0, _ = paragraph_bounds(text, start)
-    m = _near_before(ctx, start, p0, _ORG_TYPES)
+    m = _sentence_pronoun(ctx, s0, start)
     if m is not None:
-        return _key(m), "subj:paragraph-org"
+        return _key(m), "subj:sentence-pronoun"
+    if kind in ("investment", "capacity", "output_value", "area", "tax") or (
+            kind == "count" and unit == "unit"):
+        m = _near_before(ctx, start, max(p0, start - 80), _ORG_TYPES)
+        if m is not None and kind != "count":
+            return _key(m), "subj:paragraph-org"
+        if _first_in(ctx, p0, start, _SUBJECT_TYPES) is None and p0 > 1:
+            # a paragraph continuing the one that just named the project
+            q0, _ = paragraph_bounds(text, max(0, len(text[:p0].rstrip("\n")) - 1))
+            last = _near_before(ctx, p0, q0, _SUBJECT_TYPES)
+            tail_text = text[last.end:p0] if last is not None else ""
+            if last is not None and last.type in _ORG_TYPES and len(tail_text.strip()) <= 3:
+                return _key(last), "subj:previous-paragraph-org"
     place, prule = _place(ctx, start, cstart, lead)
-    if place is None:
-        m = _near_before(ctx, start, cstart, ("Product", "IndustryChain")) or _near_before(
-            ctx, start, s0, ("Product", "IndustryChain"))
-        if m is not None:
-            return _key(m), "subj:product"
     return place, "subj:" + prule
+
+
+def _ratio_subject(ctx: _Context, start: int, end: int, lead: str, cstart: int, s0: int,
+                   clause_org: Mention | None, pron):
+    text = ctx.text
+    around = lead[-8:] + "|" + text[end:end + 8]
+    if re.search(r"股权|股份", around):
+        co = _first_in(ctx, s0, start, ("Company",))
+        if co is not None:
+            return _key(co), "subj:stake-buyer"
+    if re.search(r"进度|完成率|设计总量", around) and "开工率" not in lead:
+        m = clause_org or _pronoun_target(ctx, pron, cstart, s0) or _near_before(
+            ctx, start, s0, ("Project",))
+        if m is not None:
+            return _key(m), "subj:progress"
+    if re.search(r"占有率|市场份额", text[end:end + 8]):
+        m = clause_org or _near_before(ctx, start, paragraph_bounds(text, start)[0], ("Company",))
+        if m is not None:
+            return _key(m), "subj:market-share"
+    if clause_org is not None and clause_org.type == "Company":
+        return _key(clause_org), "subj:clause-company"
+    if pron is not None and pron.group("co"):
+        m = _pronoun_target(ctx, pron, cstart, s0)
+        if m is not None:
+            return _key(m), "subj:pronoun"
+    if re.match(r"\s*(同比|增长|下降)", lead) and cstart > s0:
+        prev = _near_before(ctx, cstart, s0, ("Company",))
+        pstart, _ = clause_bounds(text, cstart - 1)
+        if prev is not None and prev.start >= pstart:
+            return _key(prev), "subj:prev-clause-company"
+        pp = None
+        for m in _PRONOUN_RE.finditer(text[pstart:cstart]):
+            pp = m
+        if pp is not None and pp.group("co"):
+            m = _near_before(ctx, pstart + pp.start(), 0, ("Company",))
+            if m is not None:
+                return _key(m), "subj:prev-clause-pronoun"
+    m = _near_before(ctx, start, cstart, _PLACE_TYPES)
+    if m is not None:
+        return _key(m), "subj:ratio-clause-place"
+    if "占" in lead:
+        m = _near_before(ctx, start, s0, _PLACE_TYPES)
+        if m is not None:
+            return _key(m), "subj:share-sentence-place"
+    return ctx.main_place, "subj:ratio-main"
+
+
+def _sentence_org(ctx: _Context, start: int, s0: int, cstart: int) -> Mention | None:
+    """The project or company governing a clause without its own subject.
+
+    The nearest one of the sentence, except: a list member ("X、Y等项目开工") does not govern
+    the clauses after it; in "A是B下属的公司" A, the topic, does; a pronoun (它, 该公司,
+    项目) after the nearest name points back to its own antecedent.
+    """
+    text = ctx.text
+    m = _near_before(ctx, start, s0, _ORG_TYPES)
+    if m is None:
+        return None
+    pr = _sentence_pronoun(ctx, m.end, start)
+    if pr is not None:
+        return pr
+    mc0, mc1 = clause_bounds(text, m.start)
+    if mc1 < cstart and "等" in text[m.end:mc1]:
+        return None
+    first = _first_in(ctx, s0, m.start, _ORG_TYPES)
+    if first is not None and first is not m and text.startswith("是", first.end):
+        return first
+    return m
+
+
+def _sentence_pronoun(ctx: _Context, lo: int, hi: int) -> Mention | None:
+    pm = None
+    for m in _PRONOUN_RE.finditer(ctx.text, lo, hi):
+        if m.group("co") or m.group("pr"):
+            pm = m
+    if pm is None:
+        return None
+    sent = ctx.doc.sentence_at(pm.start())
+    s0 = sent.start if sent else lo
+    if pm.group("co"):
+        if pm.group(0) in ("它", "其"):
+            first = _first_in(ctx, s0, pm.start(), ("Company",))
+            if first is not None:
+                return first
+        return _near_before(ctx, pm.start(), 0, ("Company",))
+    return _near_before(ctx, pm.start(), 0, ("Project",))
 
 
 def _pronoun_target(ctx: _Context, pron: re.Match[str] | None, cstart: int, s0: int):
