@@ -1,0 +1,292 @@
+"""Stage analyze, projection: the RDF graph → plain Python tables and networkx graphs.
+
+The networkx graphs that chain analysis works on are *projections* of the RDF graph, never a
+second source of truth: each table of :class:`Projection` is the result of one stored SPARQL
+query (``kg/analyze/queries/*.rq``), run with rdflib (on a ``Dataset`` viewed with
+``default_union=True``, so every named graph counts) or with pyoxigraph (with
+``use_default_graph_as_union``). The projection is built once and then serves any number of
+regions, zones and chains; :meth:`Projection.entity_graph` is the networkx ``MultiDiGraph`` of
+entities whose edges carry the predicate that links them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import QueryError
+from ..ns import KG
+
+__all__ = ["QUERY_NAMES", "load_query", "run_query", "Projection", "project_graph", "LinkInfo"]
+
+QUERY_DIR = Path(__file__).resolve().parent / "queries"
+
+#: The stored queries the projection is made of (file stems under ``kg/analyze/queries``).
+QUERY_NAMES = (
+    "chain_links",
+    "chain_feeds",
+    "chain_labels",
+    "vocab_labels",
+    "entity_types",
+    "entity_labels",
+    "entity_edges",
+    "product_links",
+    "quantities",
+    "leaders",
+    "industry_schemes",
+)
+
+_KG = str(KG)
+
+
+@lru_cache(maxsize=None)
+def load_query(name: str) -> str:
+    """The text of the stored projection query ``name`` (see :data:`QUERY_NAMES`)."""
+    p = QUERY_DIR / f"{name}.rq"
+    if not p.is_file():
+        raise QueryError(f"unknown projection query {name!r}", hint=f"one of {', '.join(QUERY_NAMES)}")
+    return p.read_text(encoding="utf-8")
+
+
+def _py(term: Any) -> Any:
+    """An rdflib or pyoxigraph term as a plain Python value (IRIs as ``str``)."""
+    if term is None:
+        return None
+    mod = type(term).__module__
+    if mod.startswith("pyoxigraph"):
+        name = type(term).__name__
+        if name == "Literal":
+            dt = term.datatype.value if term.datatype is not None else ""
+            v = term.value
+            if dt.endswith(("#integer", "#int", "#long", "#short", "#nonNegativeInteger")):
+                return int(v)
+            if dt.endswith(("#decimal", "#double", "#float")):
+                return float(v)
+            if dt.endswith("#boolean"):
+                return v in ("true", "1")
+            return v
+        return term.value  # NamedNode / BlankNode
+    from rdflib import Literal
+
+    if isinstance(term, Literal):
+        v = term.toPython()
+        if isinstance(v, Decimal):
+            return float(v)
+        if isinstance(v, bool | int | float):
+            return v
+        return str(term)
+    return str(term)
+
+
+def run_query(graph: Any, name: str) -> list[dict[str, Any]]:
+    """Run the stored query ``name`` on ``graph`` and return its rows as dicts of plain values.
+
+    Parameters
+    ----------
+    graph : rdflib.Dataset, rdflib.Graph or pyoxigraph.Store
+        A Dataset is queried over the union of its graphs (without being modified).
+    name : str
+        One of :data:`QUERY_NAMES`.
+    """
+    text = load_query(name)
+    try:
+        if type(graph).__module__.startswith("pyoxigraph"):
+            res = graph.query(text, use_default_graph_as_union=True)
+            variables = [v.value for v in res.variables]
+            return [{v: _py(sol[v]) for v in variables} for sol in res]
+        from rdflib import Dataset
+
+        target = graph
+        if isinstance(graph, Dataset) and not graph.default_union:
+            target = Dataset(store=graph.store, default_union=True)
+        res = target.query(text)
+        variables = [str(v) for v in res.vars]
+        return [{v: _py(row[i]) for i, v in enumerate(variables)} for row in res]
+    except QueryError:
+        raise
+    except Exception as exc:  # engines raise many types
+        raise QueryError(f"projection query {name!r} failed: {exc}") from None
+
+
+@dataclass
+class LinkInfo:
+    """One link of a chain vocabulary, as projected."""
+
+    iri: str
+    chain: str
+    label: str
+    stage: str = ""
+    order: int | None = None
+    auxiliary: bool = False
+
+
+def _local(iri: str) -> str:
+    return iri[len(_KG):] if iri.startswith(_KG) else iri
+
+
+@dataclass
+class Projection:
+    """The projected tables of one RDF graph; built by :func:`project_graph`.
+
+    Attributes hold IRIs as plain strings. ``edges`` is the entity graph as
+    ``(source, predicate local name, target)`` triples.
+    """
+
+    links: dict[str, LinkInfo] = field(default_factory=dict)
+    chains: dict[str, list[str]] = field(default_factory=dict)  # chain → link IRIs
+    chain_names: dict[str, list[str]] = field(default_factory=dict)  # chain → labels (pref first)
+    feeds: list[tuple[str, str]] = field(default_factory=list)
+    vocab: dict[str, set[str]] = field(default_factory=dict)  # label → links
+    types: dict[str, set[str]] = field(default_factory=dict)  # entity → local type names
+    labels: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # entity → (rank, label)
+    edges: list[tuple[str, str, str]] = field(default_factory=list)
+    product_links: dict[str, set[str]] = field(default_factory=dict)
+    quantities: dict[str, list[dict]] = field(default_factory=dict)  # entity → rows
+    leaders: dict[str, set[str]] = field(default_factory=dict)  # entity → industries ("" = flag only)
+    industry_schemes: dict[str, set[str]] = field(default_factory=dict)
+
+    # -- names ---------------------------------------------------------------------------
+    def label(self, iri: str) -> str:
+        """The best name of an entity or link: canonical, else as documents name it."""
+        if iri in self.links:
+            return self.links[iri].label
+        ls = self.labels.get(iri)
+        if not ls:
+            return iri.rsplit("/", 1)[-1]
+        return min(ls)[1]
+
+    def names(self, iri: str) -> list[str]:
+        return [lab for _r, lab in sorted(self.labels.get(iri, ()))]
+
+    def type_of(self, iri: str) -> str:
+        """The main entity type (local name), ``""`` when untyped."""
+        ts = self.types.get(iri, set())
+        for t in ("Project", "EnterpriseGroup", "Company", "DevelopmentZone", "Region",
+                  "GovernmentBody", "Product", "IndustryChain", "Person"):
+            if t in ts:
+                return t
+        return next(iter(sorted(ts)), "")
+
+    # -- indexes -------------------------------------------------------------------------
+    @cached_property
+    def out_edges(self) -> dict[str, dict[str, set[str]]]:
+        """predicate → source → targets."""
+        idx: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for s, p, o in self.edges:
+            idx[p][s].add(o)
+        return idx
+
+    @cached_property
+    def in_edges(self) -> dict[str, dict[str, set[str]]]:
+        """predicate → target → sources."""
+        idx: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for s, p, o in self.edges:
+            idx[p][o].add(s)
+        return idx
+
+    @cached_property
+    def label_index(self) -> dict[str, set[str]]:
+        """Every name of every entity (and the IRI itself) → entities."""
+        idx: dict[str, set[str]] = defaultdict(set)
+        for e, ls in self.labels.items():
+            for _r, lab in ls:
+                idx[lab].add(e)
+        return idx
+
+    @cached_property
+    def vocab_max_len(self) -> int:
+        return max((len(k) for k in self.vocab), default=0)
+
+    def entity_graph(self):
+        """The projected entity graph: a ``networkx.MultiDiGraph`` whose edges carry
+        ``predicate`` (``locatedIn``, ``investor``, ``produces``, …) and whose nodes carry
+        ``label`` and ``type``. Built on first use and cached."""
+        return self._entity_graph
+
+    @cached_property
+    def _entity_graph(self):
+        import networkx as nx
+
+        g = nx.MultiDiGraph()
+        for e in self.types:
+            g.add_node(e, label=self.label(e), type=self.type_of(e))
+        for s, p, o in self.edges:
+            for n in (s, o):
+                if n not in g:
+                    g.add_node(n, label=self.label(n), type=self.type_of(n))
+            g.add_edge(s, o, key=p, predicate=p)
+        return g
+
+
+def project_graph(graph: Any) -> Projection:
+    """Run every projection query on ``graph`` and assemble a :class:`Projection`.
+
+    Parameters
+    ----------
+    graph : rdflib.Dataset, rdflib.Graph, pyoxigraph.Store or Projection
+        A Projection is returned as is.
+    """
+    if isinstance(graph, Projection):
+        return graph
+    p = Projection()
+    for r in run_query(graph, "chain_links"):
+        link = r["link"]
+        if link in p.links:
+            continue
+        order = r.get("order")
+        p.links[link] = LinkInfo(
+            iri=link,
+            chain=r["chain"],
+            label=r.get("label") or link.rsplit("/", 1)[-1],
+            stage=_local(r["stage"]) if r.get("stage") else "",
+            order=int(order) if isinstance(order, int | float) else None,
+            auxiliary=bool(r.get("aux")) and r.get("aux") not in ("false", "0"),
+        )
+        p.chains.setdefault(r["chain"], []).append(link)
+    for links in p.chains.values():
+        links.sort(key=lambda iri: (p.links[iri].order is None, p.links[iri].order or 0, iri))
+    names: dict[str, list[tuple[int, bool, str]]] = defaultdict(list)
+    for r in run_query(graph, "chain_labels"):
+        names[r["chain"]].append((0 if r.get("pref") else 1, r.get("lang") != "zh", r["label"]))
+    p.chain_names = {c: list(dict.fromkeys(lab for *_k, lab in sorted(set(v))))
+                     for c, v in names.items()}
+    p.feeds = sorted({(r["source"], r["target"]) for r in run_query(graph, "chain_feeds")})
+    vocab: dict[str, set[str]] = defaultdict(set)
+    for r in run_query(graph, "vocab_labels"):
+        lab = (r.get("label") or "").strip()
+        if len(lab) >= 2:
+            vocab[lab].add(r["link"])
+    p.vocab = dict(vocab)
+    types: dict[str, set[str]] = defaultdict(set)
+    for r in run_query(graph, "entity_types"):
+        types[r["entity"]].add(_local(r["type"]))
+    p.types = dict(types)
+    labels: dict[str, set[tuple[int, str]]] = defaultdict(set)
+    for r in run_query(graph, "entity_labels"):
+        labels[r["entity"]].add((int(r["rank"]), str(r["label"])))
+    p.labels = {e: sorted(v) for e, v in labels.items()}
+    p.edges = sorted({(r["source"], _local(r["predicate"]), r["target"])
+                      for r in run_query(graph, "entity_edges")})
+    pl: dict[str, set[str]] = defaultdict(set)
+    for r in run_query(graph, "product_links"):
+        if r["link"] in p.links:
+            pl[r["product"]].add(r["link"])
+    p.product_links = dict(pl)
+    qs: dict[str, list[dict]] = defaultdict(list)
+    for r in run_query(graph, "quantities"):
+        if isinstance(r.get("value"), int | float):
+            qs[r["entity"]].append(r)
+    p.quantities = dict(qs)
+    ld: dict[str, set[str]] = defaultdict(set)
+    for r in run_query(graph, "leaders"):
+        ld[r["entity"]].add(r.get("industry") or "")
+    p.leaders = dict(ld)
+    ind: dict[str, set[str]] = defaultdict(set)
+    for r in run_query(graph, "industry_schemes"):
+        ind[r["industry"]].add(r["scheme"])
+    p.industry_schemes = dict(ind)
+    return p
