@@ -120,6 +120,46 @@ class BuildReport:
     counts: dict = field(default_factory=dict)
 
 
+def _extract_one(path: str) -> tuple[str, Extraction | None, str | None]:
+    """Worker: ingest and extract one file; errors come back as messages (picklable)."""
+    from .extract import extract_document
+    from .ingest import ingest_file
+
+    try:
+        return path, extract_document(ingest_file(path)), None
+    except IngestError as exc:
+        return path, None, str(exc)
+    except KGError as exc:
+        return path, None, str(exc)
+
+
+def _cache_dir(out: Path) -> Path:
+    return out / ".cache" / "extractions"
+
+
+def _load_cached(out: Path, text_hash: str) -> Extraction | None:
+    import pickle
+
+    p = _cache_dir(out) / f"{text_hash}.pickle"
+    if not p.is_file():
+        return None
+    try:
+        with p.open("rb") as fh:
+            value = pickle.load(fh)
+    except Exception:  # a stale or foreign cache entry is simply recomputed
+        return None
+    return value if isinstance(value, Extraction) else None
+
+
+def _save_cached(out: Path, extraction: Extraction) -> None:
+    import pickle
+
+    from .store import atomic_write
+
+    atomic_write(_cache_dir(out) / f"{extraction.document.id}.pickle",
+                 pickle.dumps(extraction, protocol=pickle.HIGHEST_PROTOCOL))
+
+
 def build_graph(
     source: str | os.PathLike | Sequence[str | os.PathLike],
     out: str | os.PathLike,
@@ -127,6 +167,8 @@ def build_graph(
     store: str | None = None,
     strict: bool = False,
     validate: bool = True,
+    workers: int = 1,
+    update: bool = False,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> BuildReport:
     """Build the knowledge graph of a folder (or list) of documents.
@@ -135,15 +177,26 @@ def build_graph(
     and entities graphs), ``OUT/graph.ttl`` (the union) and ``OUT/shacl-report.ttl``;
     with ``store="oxigraph:PATH"`` also loads an Oxigraph store on disk.
 
+    Parameters
+    ----------
+    workers : int
+        Processes for ingest and extraction (documents are independent until resolution);
+        the result is the same for any number of workers.
+    update : bool
+        Reuse the extractions of unchanged documents from the previous build in ``out``
+        (``OUT/.cache``); new and changed documents are extracted, deleted ones dropped, and
+        resolution and mapping run over the whole corpus again, so the result is the same
+        as a full rebuild.
+
     Bad documents are reported in :attr:`BuildReport.problems` and skipped; with
     ``strict=True`` the first one raises.
     """
-    from .extract import extract_document
     from .ingest import ingest_file, iter_documents
     from .mapping import assemble_dataset
     from .resolve import resolve_corpus
     from .store import write_outputs
 
+    out_dir = Path(out)
     report = BuildReport()
     files: list[Path] = []
     sources = [source] if isinstance(source, (str, os.PathLike)) else list(source)
@@ -151,31 +204,65 @@ def build_graph(
         found, skipped = iter_documents(src)
         files.extend(found)
         report.skipped.extend(skipped)
+
+    results: list[tuple[str, Extraction | None, str | None]] = []
+    todo: list[str] = []
+    if update:
+        for path in files:
+            try:
+                doc = ingest_file(path)
+            except KGError as exc:
+                if strict:
+                    raise
+                results.append((str(path), None, str(exc)))
+                continue
+            cached = _load_cached(out_dir, doc.id)
+            if cached is not None and cached.document.path == doc.path:
+                results.append((str(path), cached, None))
+            else:
+                todo.append(str(path))
+    else:
+        todo = [str(p) for p in files]
+
+    total = len(todo)
+    if progress:
+        progress(0, total, "")
+    if workers > 1 and total > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        chunk = max(1, min(64, total // (workers * 8) or 1))
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for i, res in enumerate(pool.map(_extract_one, todo, chunksize=chunk), 1):
+                results.append(res)
+                if strict and res[2]:
+                    pool.shutdown(cancel_futures=True)
+                    raise IngestError(res[2])
+                if progress:
+                    progress(i, total, res[0])
+    else:
+        for i, path in enumerate(todo, 1):
+            res = _extract_one(path)
+            if strict and res[2]:
+                raise IngestError(res[2])
+            results.append(res)
+            if progress:
+                progress(i, total, path)
+
     extractions: list[Extraction] = []
     seen: dict[str, str] = {}
-    for i, path in enumerate(files):
-        if progress:
-            progress(i, len(files), str(path))
-        try:
-            doc = ingest_file(path)
-            if doc.id in seen:
-                report.skipped.append((str(path), f"same text as {seen[doc.id]} (one document graph)"))
-                continue
-            seen[doc.id] = str(path)
-            extractions.append(extract_document(doc))
-        except IngestError as exc:
-            if strict:
-                raise
-            report.problems.append((str(path), str(exc)))
-        except KGError as exc:
-            if strict:
-                raise
-            report.problems.append((str(path), str(exc)))
-    if progress:
-        progress(len(files), len(files), "")
+    for path, extraction, error in sorted(results, key=lambda r: r[0]):
+        if error is not None or extraction is None:
+            report.problems.append((path, error or "no extraction"))
+            continue
+        doc_id = extraction.document.id
+        if doc_id in seen:
+            report.skipped.append((path, f"same text as {seen[doc_id]} (one document graph)"))
+            continue
+        seen[doc_id] = path
+        extractions.append(extraction)
     extractions.sort(key=lambda ex: ex.document.id)
     resolved = resolve_corpus(extractions)
-    report.documents = [r.document.path for r in resolved]
+    report.documents = sorted(r.document.path for r in resolved)
     dataset = assemble_dataset(resolved)
     shacl = None
     if validate:
@@ -183,7 +270,17 @@ def build_graph(
 
         shacl = validate_graph(dataset)
         report.conforms = shacl.conforms
-    report.outputs = write_outputs(dataset, out, shacl=shacl, store=store)
+    report.outputs = write_outputs(dataset, out_dir, shacl=shacl, store=store)
+    # Refresh the extraction cache last, so an interrupted build leaves the old one usable.
+    cache = _cache_dir(out_dir)
+    keep = {ex.document.id for ex in extractions}
+    for ex in extractions:
+        if not (cache / f"{ex.document.id}.pickle").is_file():
+            _save_cached(out_dir, ex)
+    if cache.is_dir():
+        for stale in cache.glob("*.pickle"):
+            if stale.stem not in keep:
+                stale.unlink(missing_ok=True)
     from .stats import graph_stats
 
     report.counts = graph_stats(dataset)

@@ -153,3 +153,27 @@ def test_missing_input_is_a_clean_error(tmp_path, capsys):
     assert main(["build", str(tmp_path / "nope"), "-o", str(tmp_path / "o"), "-q"]) == 2
     assert "nope" in capsys.readouterr().err
     shutil.rmtree(tmp_path / "o", ignore_errors=True)
+
+
+def test_parallel_and_incremental_builds_equal_a_full_build(tmp_path):
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
+    full = tmp_path / "full"
+    build_graph(src, full, validate=False)
+    par = tmp_path / "par"
+    build_graph(src, par, validate=False, workers=2)
+    g_full = Graph().parse(full / "graph.ttl")
+    assert isomorphic(g_full, Graph().parse(par / "graph.ttl"))
+
+    # incremental: add a document, change nothing else, then delete it again
+    inc = tmp_path / "inc"
+    build_graph(src, inc, validate=False)
+    (src / "9-c.md").write_text("# 简报\n\n平鲁经济技术开发区新签约项目12个，总投资30亿元。\n", encoding="utf-8")
+    rep = build_graph(src, inc, validate=False, update=True)
+    assert len(rep.documents) == 3
+    full2 = tmp_path / "full2"
+    build_graph(src, full2, validate=False)
+    assert isomorphic(Graph().parse(inc / "graph.ttl"), Graph().parse(full2 / "graph.ttl"))
+    (src / "9-c.md").unlink()
+    build_graph(src, inc, validate=False, update=True)
+    assert isomorphic(Graph().parse(inc / "graph.ttl"), g_full)
+    assert len(list((inc / ".cache" / "extractions").glob("*.pickle"))) == 2

@@ -28,6 +28,10 @@ def build(
     strict: bool = typer.Option(False, "--strict", help="Stop at the first bad document."),
     no_validate: bool = typer.Option(False, "--no-validate", help="Skip SHACL validation."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
+    workers: int = typer.Option(1, "--workers", "-j", min=0,
+                                help="Processes for extraction (0: one per CPU core)."),
+    update: bool = typer.Option(False, "--update", "-u",
+                                help="Reuse unchanged documents of the previous build in OUT."),
 ) -> None:
     """Build the knowledge graph of a folder of documents into OUT (graph.trig, graph.ttl,
     shacl-report.ttl) and print a summary.
@@ -35,11 +39,15 @@ def build(
     Bad documents are reported and skipped (exit 0 if anything was built, 2 if nothing was);
     --strict makes the first one fatal.
     """
+    import os
+
     from ..pipeline import build_graph
 
     console = _console()
+    workers = workers or os.cpu_count() or 1
+    opts = dict(store=store, strict=strict, validate=not no_validate, workers=workers, update=update)
     if quiet:
-        report = build_graph(source, out, store=store, strict=strict, validate=not no_validate)
+        report = build_graph(source, out, **opts)
     else:
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -50,8 +58,7 @@ def build(
             def progress(i: int, n: int, path: str) -> None:
                 prog.update(task, completed=i, total=n)
 
-            report = build_graph(source, out, store=store, strict=strict,
-                                 validate=not no_validate, progress=progress)
+            report = build_graph(source, out, progress=progress, **opts)
     for path, msg in report.problems:
         typer.echo(f"kg: warning: {msg}", err=True)
     for path, msg in report.skipped:
