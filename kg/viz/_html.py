@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,8 @@ def vis_assets() -> tuple[str, str]:
     """The vendored vis-network 9.1.2 standalone build: ``(js, css)``."""
     js = (STATIC_DIR / "vis-network.min.js").read_text(encoding="utf-8")
     css = (STATIC_DIR / "vis-network.css").read_text(encoding="utf-8")
+    # The source map is not shipped: drop the comment that would point devtools at it.
+    js = re.sub(r"\n//# sourceMappingURL=\S+\s*$", "\n", js)
     # Inlined verbatim: they must not be able to end their own element early.
     if "</script" in js.lower() or "</style" in css.lower():  # pragma: no cover - vendored file
         raise RuntimeError("vendored vis-network assets contain a closing tag; cannot inline")
@@ -83,7 +86,7 @@ def render(template: str, *, scripts: list[str], data: Any | None = None, **cont
 
     js, css = vis_assets()
     codes = [js if s == "vis" else _app_js(s) for s in scripts]
-    csp = ("default-src 'none'; script-src " + " ".join(script_hash(c) for c in codes)
+    csp = ("default-src 'none'; script-src " + (" ".join(script_hash(c) for c in codes) or "'none'")
            + "; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; "
            "form-action 'none'")
     return _env().get_template(template).render(
