@@ -27,6 +27,15 @@ __all__ = ["extract_status", "status_cues"]
 
 _CLAUSE_SPLIT = re.compile(r"[，,。；;：:！？!?\n]")
 _DEICTIC_RE = re.compile(r"该项目|该工程|项目|工程|该高铁|该线|该道路|该基地|全线")
+# adverbs and time words that may precede a cue in a clause without a subject of its own
+_ADVERBS_RE = re.compile(
+    r"目前|眼下|当前|日前|近日|现已|已经|已|正在|正|均|也|将|并|都|相继|先后|顺利|全面|同步|"
+    r"陆续|加紧|抓紧|有序|稳步|持续|继续|全力|今年|年内|年底前|本月初|计划|预计|力争|"
+    r"上半年|下半年|\d+月(底|初|中旬)?|\s"
+)
+_COUNTED_RE = re.compile(r"[\d一二两三四五六七八九十百千万]+(多|余)?\s?(个|条|座|项|处|家|批|台|套|大)|一批|多个|各地|各类")
+#: cues too weak to stand beside a stronger stage of the same project (landed / settled)
+_WEAK_CUES = frozenset({"落地", "落户"})
 _PLAN_PARAGRAPH_RE = re.compile(r"力争|要加快|着力|计划")
 _PAST_RE = re.compile(r"一年来|过去一年|回顾|已经|取得")
 
@@ -112,7 +121,9 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
                      and m.attr("nested") != "1"), key=lambda m: m.start)
     out: list[RelationCandidate] = []
     seen: set[tuple] = set()
+    weak: set[RelationCandidate] = set()
     plan_cache: dict[int, bool] = {}
+    prev: tuple[int, list[Mention], int] | None = None  # (clause end, projects, first out index)
     pos = 0
     for m in _CLAUSE_SPLIT.finditer(text + "\n"):
         cstart, cend = pos, m.start()
@@ -141,20 +152,36 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
             code = _PLAN_SHIFT[code]
         targets = _clause_projects(projects, starts, cstart, cend)
         rule = f"status:{hit.group(0)}"
+        lead = clause[:hit.start()]
+        if (not targets and prev is not None and prev[0] + 1 >= cstart
+                and len(_ADVERBS_RE.sub("", lead)) == 0 and len(clause) <= 8):
+            # "…等项目相继开工建设，投产达产": the list goes on to a later stage
+            targets = prev[1]
+            drop = {id(r) for r in out[prev[2]:] if r.subject[1] in {p.key for p in targets}}
+            out = [r for r in out if id(r) not in drop]
+            seen = {(r.subject[1], r.object[1]) for r in out}
+            rule += "/continued-list"
         if not targets:
             t = _fallback_project(doc, projects, starts, others, cstart, hit.start() + cstart,
-                                  clause[:hit.start()])
+                                  clause[:hit.start()], clause[hit.end():])
             if t is not None:
                 targets = [t[0]]
                 rule += f"/{t[1]}"
+        first_index = len(out)
         for p in targets:
             key = (p.key, code)
             if key in seen:
                 continue
             seen.add(key)
-            out.append(RelationCandidate(("Project", p.key), "hasStatus", ("Status", code),
-                                         cstart, cend, rule))
-    return out
+            rel = RelationCandidate(("Project", p.key), "hasStatus", ("Status", code),
+                                    cstart, cend, rule)
+            if hit.group(0) in _WEAK_CUES:
+                weak.add(rel)
+            out.append(rel)
+        prev = (cend, targets, first_index) if targets else None
+    # a project that landed (落地) and is reported at a later stage keeps only the later one
+    strong = {r.subject for r in out if r not in weak}
+    return [r for r in out if r not in weak or r.subject not in strong]
 
 
 def _clause_projects(projects, starts, cstart: int, cend: int) -> list[Mention]:
@@ -168,8 +195,15 @@ def _clause_projects(projects, starts, cstart: int, cend: int) -> list[Mention]:
 
 
 def _fallback_project(doc: Document, projects, starts, others, cstart: int, cue_pos: int,
-                      lead: str):
-    """The project a clause without a project name talks about, or None."""
+                      lead: str, rest: str = ""):
+    """The project a clause without a project name talks about, or None.
+
+    Only a clause without a subject of its own inherits a project: its words before the cue
+    are adverbs or a pronoun heading the clause (项目/该工程/全线), and a verb-first cue
+    (加快…建设) has no object of its own after it.
+    """
+    if _COUNTED_RE.search(lead + rest):
+        return None  # "15条高速公路建成通车", "加快6个抽水蓄能电站建设": a subject of its own
     # a company or zone heads this clause: the cue is about it, not about a project
     j = bisect.bisect_left([o.start for o in others], cstart)
     if j < len(others) and others[j].start < cue_pos:
@@ -177,8 +211,14 @@ def _fallback_project(doc: Document, projects, starts, others, cstart: int, cue_
     sent = doc.sentence_at(cstart)
     s0 = sent.start if sent else cstart
     i = bisect.bisect_right(starts, cstart) - 1
-    deictic = _DEICTIC_RE.search(lead)
+    bare = _ADVERBS_RE.sub("", lead)
+    deictic = _DEICTIC_RE.match(bare)
     p0, _ = paragraph_bounds(doc.text, cstart)
+    if deictic and p0 > 1:
+        # a paragraph that goes on about the project the previous paragraph named
+        pp = len(doc.text[:p0].rstrip("\n"))
+        if not any(p0 <= p.start < cstart for p in projects):
+            p0, _ = paragraph_bounds(doc.text, max(0, pp - 1))
     while i >= 0:
         p = projects[i]
         if p.end <= cstart:
