@@ -9,8 +9,9 @@ per chain vocabulary. How the facts are read:
   in them. No scope means the whole graph.
 * **Presence.** A link is present when a company or project in scope produces a product whose
   link is that link (``kg:atLink``, or ``kg:productType`` → ``skos:broader*``, or the
-  product's name is a name of the link or of one of its product types), or — when nothing it
-  produces is known — when its own name contains such a name (``…高纯硅项目`` → polysilicon).
+  product's name is a name of the link or of one of its product types), or — for a project
+  of which nothing it produces is known — when its own name contains such a name
+  (``…高纯硅项目`` → polysilicon; general words such as chain names or 材料 are skipped).
   Companies investing in such a project are players at its links too.
 * **Actors.** Players are grouped into actors for counting: a company stands for itself (or
   for its group, through ``kg:memberOf``), a project for its investors, or for itself when it
@@ -286,8 +287,39 @@ class Analyzer:
         return seen
 
     # -- links of entities ---------------------------------------------------------------
+    @cached_property
+    def _chain_name_set(self) -> set[str]:
+        return {n for names in self.p.chain_names.values() for n in names}
+
+    @cached_property
+    def _labels_by_chain(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = defaultdict(list)
+        for lab, links in self.p.vocab.items():
+            for link in links:
+                out[self.p.links[link].chain].append(lab)
+        return out
+
+    def _generic(self, label: str) -> bool:
+        """A vocabulary name too general to place an entity by a substring of its name: a
+        chain's own name (光伏), or a part of names in three or more chains (材料, 制造)."""
+        hit = self._generic_memo.get(label)
+        if hit is None:
+            if label in self._chain_name_set:
+                hit = True
+            else:
+                n = sum(1 for labs in self._labels_by_chain.values()
+                        if any(label in x for x in labs))
+                hit = n >= 3
+            self._generic_memo[label] = hit
+        return hit
+
+    @cached_property
+    def _generic_memo(self) -> dict[str, bool]:
+        return {}
+
     def match_text(self, text: str) -> set[str]:
-        """Links whose names (or product-type names) occur in ``text``, longest first."""
+        """Links one of whose names (or product-type names) is ``text`` or, failing that,
+        occurs in ``text`` (longest match first; general words such as chain names skipped)."""
         vocab = self.p.vocab
         if text in vocab:
             return set(vocab[text])
@@ -298,7 +330,7 @@ class Analyzer:
         while i < n - 1:
             for j in range(min(n, i + mx), i + 1, -1):
                 hit = vocab.get(text[i:j])
-                if hit:
+                if hit and not self._generic(text[i:j]):
                     out |= hit
                     i = j - 1
                     break
@@ -313,7 +345,11 @@ class Analyzer:
         p = self.p
         got = {}
         for prod in p.out_edges.get("produces", {}).get(e, ()):
-            links = p.product_links.get(prod) or set()
+            # Stated links, and the links the product's own names are names of (a product
+            # may sit in two chains: 半导体级高纯硅); a part of its name only when neither.
+            links = set(p.product_links.get(prod) or ())
+            for lab in p.names(prod):
+                links |= p.vocab.get(lab, set())
             if not links:
                 for lab in p.names(prod):
                     links = self.match_text(lab)
@@ -321,7 +357,8 @@ class Analyzer:
                         break
             for link in links:
                 got[link] = "produces"
-        if not got:
+        if not got and p.type_of(e) == "Project":
+            # A company's name is a brand (大陆石墨科技), a project's name says what it makes.
             for lab in p.names(e)[:3]:
                 for link in self.match_text(lab):
                     got.setdefault(link, "name")

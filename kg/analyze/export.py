@@ -3,7 +3,7 @@
 GraphML and GEXF accept only scalar attributes, so before writing every attribute is made
 safe: ``None`` is dropped, lists and dicts become JSON text, other values keep their type
 (str, int, float, bool), and strings lose the control characters that XML 1.0 forbids.
-Node and edge identifiers become strings; multigraph edge keys are kept as an attribute.
+Node and edge identifiers become strings; multigraph edge keys are kept (as edge ids).
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def sanitize_graph(graph):
     if graph.is_multigraph():
         for u, v, k, d in graph.edges(keys=True, data=True):
             a = _attrs(d)
-            a.setdefault("key", _value(k))
+            a.pop("key", None)  # the edge key is kept as the GraphML/GEXF edge id
             g.add_edge(_text(str(u)), _text(str(v)), key=_text(str(k)), **a)
     else:
         for u, v, d in graph.edges(data=True):
