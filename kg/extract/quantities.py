@@ -458,7 +458,7 @@ def _count(ctx: _Context, lex: _Lexicon, num: ParsedNumber, unit: _Unit, end: in
         # "年产家用空调700万套", "年旅客吞吐量3000万人次", "产能预计将达到50架"
         if cls_char in ("人次", "人"):
             return "capacity", "person", num.value, "capacity:persons"
-        if unit.unit in ("unit", "piece") or cls_char in ("台", "套", "台套", "辆", "架", "片", "件"):
+        if cls_char in ("台", "套", "台套", "辆", "架", "片", "件"):
             return "capacity", unit.unit if unit.unit == "piece" else "unit", num.value, "capacity:units"
     window_end = min(cend, end + 14)
     m = re.search(r"[\d０-９]", text[end:window_end])

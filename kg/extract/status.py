@@ -134,7 +134,7 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
         hits = list(cues.cue_re.finditer(clause))
         if not hits:
             continue
-        if any(h.group(0) in cues.open for h in hits) or re.search(r"或(投产|开工|建成|落地)", clause):
+        if any(o in clause for o in cues.open) or re.search(r"或(投产|开工|建成|落地)", clause):
             continue
         best = None
         for h in hits:

@@ -1,0 +1,104 @@
+"""Project status: cues, list distribution, plan shifts, open stages (GUIDELINES §5)."""
+
+from pathlib import Path
+
+import pytest
+import rdflib
+from rdflib.namespace import SKOS
+
+from kg.ingest import ingest_text
+from kg.model import Mention
+from kg.extract.status import extract_status
+
+ROOT = Path(__file__).resolve().parents[2]
+SCORED = {"planned", "not_started", "started", "under_construction", "trial_production",
+          "in_production", "completed"}
+
+
+def _status(text, names):
+    doc = ingest_text(text)
+    ms = []
+    for name in names:
+        start = 0
+        while (i := doc.text.find(name, start)) >= 0:
+            ms.append(Mention("Project", name, i, i + len(name), name))
+            start = i + len(name)
+    return sorted((r.subject[1], r.object[1]) for r in extract_status(doc, ms))
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("甲项目开工建设。", "started"),
+        ("甲项目已完成70%的建设进度。", "under_construction"),
+        ("甲项目已进入试生产阶段。", "trial_production"),
+        ("甲项目顺利投产。", "in_production"),
+        ("甲项目准备开工建设。", "planned"),
+        ("甲项目正在立项报批。", "planned"),
+        ("甲项目建成。", "completed"),
+        ("甲项目稳产达产。", "reached_capacity"),
+        ("甲项目续建。", "continued"),
+        ("甲项目尚未开工。", "not_started"),
+        ("甲项目建成通车。", "in_production"),
+    ],
+)
+def test_cues(text, code):
+    assert _status(text, ["甲项目"]) == [("甲项目", code)]
+
+
+def test_list_level_status_is_distributed():
+    got = _status("西十、康渝等4条高铁加快建设。", ["西十", "康渝"])
+    assert got == [("康渝", "under_construction"), ("西十", "under_construction")]
+
+
+def test_plan_marker_shifts_the_stage():
+    assert _status("力争甲煤矿建成试运转。", ["甲煤矿"]) == [("甲煤矿", "under_construction")]
+    assert _status("乙工程计划今年建成投运。", ["乙工程"]) == [("乙工程", "under_construction")]
+
+
+def test_several_stages_of_one_project():
+    text = "丙项目开工。\n推进丙项目建设。"
+    assert _status(text, ["丙项目"]) == [("丙项目", "started"), ("丙项目", "under_construction")]
+
+
+def test_open_stage_gives_no_status():
+    assert _status("丁项目先后在园区落地或投产。", ["丁项目"]) == []
+    assert _status("戊项目建成后，将完善交通网络。", ["戊项目"]) == []
+
+
+def test_pronoun_clause_inherits_the_project():
+    text = "己大道是重中之重。今年需完成投资6.7亿元，项目于本月初开工。"
+    assert _status(text, ["己大道"]) == [("己大道", "started")]
+
+
+def test_clause_with_its_own_subject_does_not_inherit():
+    text = "庚铁路等项目开工，15条高速公路建成通车。"
+    assert _status(text, ["庚铁路"]) == [("庚铁路", "started")]
+
+
+def test_list_continues_to_a_later_stage():
+    text = "甲项目和乙项目相继开工建设，投产达产。"
+    got = _status(text, ["甲项目", "乙项目"])
+    assert got == [("乙项目", "reached_capacity"), ("甲项目", "reached_capacity")]
+
+
+def test_status_scheme_maps_fine_codes_to_scored_ones():
+    g = rdflib.Graph().parse(ROOT / "ontology" / "status.ttl")
+    base = "https://w3id.org/chainkg/status/"
+    broader = {str(s)[len(base):]: str(o)[len(base):] for s, o in g.subject_objects(SKOS.broader)}
+    assert broader == {"signed": "planned", "preliminary": "planned",
+                       "continued": "under_construction", "resumed": "under_construction",
+                       "reached_capacity": "in_production"}
+    notations = {str(o) for o in g.objects(None, SKOS.notation)}
+    assert SCORED | set(broader) <= notations
+
+
+def test_every_cue_code_is_in_the_scheme():
+    from kg.extract.status import status_cues
+
+    g = rdflib.Graph().parse(ROOT / "ontology" / "status.ttl")
+    notations = {str(o) for o in g.objects(None, SKOS.notation)}
+    cues = status_cues()
+    assert {code for code, _ in cues.status.values()} <= notations
+    for mapping in cues.modal.values():
+        assert set(mapping) | set(mapping.values()) <= notations
