@@ -24,6 +24,8 @@ from .model import Document, Sentence
 __all__ = [
     "SUPPORTED_SUFFIXES",
     "DEFAULT_MAX_BYTES",
+    "MAX_BYTES_ENV",
+    "max_bytes_limit",
     "ingest_file",
     "ingest_text",
     "decode_bytes",
@@ -34,8 +36,13 @@ __all__ = [
 ]
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
-#: Documents larger than this are refused (override with ``max_bytes`` / ``--max-bytes``).
+#: Documents larger than this are refused (override with ``max_bytes`` / ``--max-bytes`` or
+#: the environment variable :data:`MAX_BYTES_ENV`). The limit keeps memory bounded: a
+#: document is held in memory whole (its text, sentences and offsets), so the size is
+#: checked before a single byte is read.
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+#: Environment variable that sets the size limit (bytes, or with a K/M/G suffix: ``50M``).
+MAX_BYTES_ENV = "CHAINKG_MAX_BYTES"
 
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8-sig"),
@@ -55,6 +62,15 @@ _MAGIC = (
     (b"Rar!", "a RAR archive"),
     (b"7z\xbc\xaf", "a 7z archive"),
     (b"\xd0\xcf\x11\xe0", "an old Office file (.doc/.xls)"),
+    (b"BZh", "a bzip2 archive"),
+    (b"\xfd7zXZ\x00", "an xz archive"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+    (b"\x00asm", "a WebAssembly module"),
+    (b"\xca\xfe\xba\xbe", "a Java class or Mach-O file"),
+    (b"ID3", "an MP3 file"),
+    (b"OggS", "an Ogg media file"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
 )
 
 # Full-width ASCII and the spaces that layouts use, folded one-for-one (length-preserving).
@@ -64,6 +80,11 @@ _WIDTH_TABLE.update({0x3000: 0x20, 0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2
 # Keep Chinese punctuation that NFKC would fold but that reads better full-width.
 for _cp in (0xFF0C, 0xFF1B, 0xFF1A, 0xFF01, 0xFF1F, 0xFF08, 0xFF09):  # ，；：！？（）
     _WIDTH_TABLE.pop(_cp, None)
+
+# Line and page separators that PDFs and word processors leave, as plain line breaks (a
+# form feed between two pages often falls inside a sentence, which the repair then joins).
+_NEWLINES = {0x0D: "\n", 0x0B: "\n", 0x0C: "\n", 0x85: "\n", 0x2028: "\n", 0x2029: "\n\n"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 _TERMINAL = "。！？!?；;…”\"』」）)】"
 _SENT_END = re.compile(r"[。！？!?；;]+[”’」』\"]?|…{2,}[”’」』\"]?|\n+")
@@ -188,7 +209,7 @@ def repair_line_breaks(text: str, *, min_line: int = 30) -> str:
     >>> repair_line_breaks("千帆竞发势如虹\\n\\n——长治市")
     '千帆竞发势如虹\\n\\n——长治市'
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").translate(_NEWLINES)
     lines = text.split("\n")
     out: list[str] = []
     i = 0
@@ -282,6 +303,43 @@ def _guess_title(text: str) -> str:
     return ""
 
 
+def _scrub(s: str) -> str:
+    """Replace lone surrogates (from a non-UTF-8 file name or a bad ``str``) with U+FFFD:
+    they cannot be written as UTF-8 and would break every serialisation downstream."""
+    return _SURROGATE.sub("\ufffd", s) if _SURROGATE.search(s) else s
+
+
+_SIZE = re.compile(r"^\s*(\d+)\s*([kmg]?)(?:i?b)?\s*$", re.I)
+
+
+def max_bytes_limit(max_bytes: int | str | None = None) -> int:
+    """The document size limit in bytes: ``max_bytes`` if given, else the environment
+    variable ``CHAINKG_MAX_BYTES``, else :data:`DEFAULT_MAX_BYTES`.
+
+    A string may carry a binary K/M/G suffix.
+
+    >>> max_bytes_limit("50M")
+    52428800
+    >>> max_bytes_limit(1000)
+    1000
+    """
+    source = "max_bytes"
+    if max_bytes is None:
+        max_bytes = os.environ.get(MAX_BYTES_ENV) or None
+        source = MAX_BYTES_ENV
+    if max_bytes is None:
+        return DEFAULT_MAX_BYTES
+    if isinstance(max_bytes, str):
+        m = _SIZE.match(max_bytes)
+        if not m:
+            raise IngestError(f"{source}={max_bytes!r} is not a size",
+                              hint="give a number of bytes, or one with K, M or G: 50M")
+        max_bytes = int(m.group(1)) * 1024 ** " kmg".index((m.group(2) or " ").lower())
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes <= 0:
+        raise IngestError(f"{source}={max_bytes!r} must be a positive number of bytes")
+    return max_bytes
+
+
 def ingest_text(text: str, *, path: str = "<text>", encoding: str = "utf-8",
                 metadata: dict | None = None, kind: str = ".txt") -> Document:
     """Build a :class:`Document` from decoded text.
@@ -289,6 +347,8 @@ def ingest_text(text: str, *, path: str = "<text>", encoding: str = "utf-8",
     Raises :class:`IngestError` when nothing readable is left (empty, whitespace or
     punctuation only).
     """
+    text = _scrub(text)
+    path = _scrub(path)
     raw = text
     title = ""
     if kind in (".html", ".htm"):
@@ -316,22 +376,34 @@ def ingest_text(text: str, *, path: str = "<text>", encoding: str = "utf-8",
     )
 
 
-def ingest_file(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+def ingest_file(path: str | os.PathLike, *, max_bytes: int | str | None = None) -> Document:
     """Read, decode and normalise one document file.
+
+    ``max_bytes`` limits the file size (default: :func:`max_bytes_limit`); a larger file is
+    refused before it is read, so memory stays bounded whatever the input.
 
     Raises :class:`IngestError` naming the file when it is missing, unreadable, empty,
     binary, too large or undecodable.
     """
     p = Path(path)
-    name = str(p)
+    name = _scrub(str(p))
+    limit = max_bytes_limit(max_bytes)
     try:
         if not p.is_file():
             raise IngestError("is not a file (missing, a directory or a broken link)", path=name)
         size = p.stat().st_size
-        if size > max_bytes:
-            raise IngestError(f"is {size:,} bytes, over the limit of {max_bytes:,}", path=name,
-                              hint="raise it with --max-bytes or split the document")
-        data = p.read_bytes()
+        if size > limit:
+            raise IngestError(
+                f"is {size:,} bytes, over the size limit of {limit:,} bytes "
+                f"({limit / 1048576:.1f} MiB); not read",
+                path=name,
+                hint=f"raise the limit with --max-bytes or {MAX_BYTES_ENV}=SIZE (e.g. 100M), "
+                     "or split the document")
+        with p.open("rb") as fh:  # read at most limit + 1 bytes: the file may grow meanwhile
+            data = fh.read(limit + 1)
+        if len(data) > limit:
+            raise IngestError(f"grew past the size limit of {limit:,} bytes while being read",
+                              path=name, hint="try again once the file is complete")
     except PermissionError:
         raise IngestError("cannot be read: permission denied", path=name) from None
     except OSError as exc:

@@ -23,6 +23,8 @@ __all__ = [
     "load_graph",
     "parse_store_spec",
     "FORMAT_BY_SUFFIX",
+    "OUTPUT_NAMES",
+    "remove_stale_temporaries",
 ]
 
 FORMAT_BY_SUFFIX = {
@@ -39,25 +41,87 @@ FORMAT_BY_SUFFIX = {
 }
 _QUAD_FORMATS = {"trig", "nquads", "json-ld"}
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
+_XML_START = re.compile(rb"\A\s*(<\?xml|<!|<[A-Za-z_][\w.-]*:RDF\b|<RDF\b)", re.I)
+_TMP_SUFFIX = ".tmp"
+#: The files :func:`write_outputs` writes into its output folder.
+OUTPUT_NAMES = ("graph.trig", "graph.ttl", "shacl-report.ttl")
 
 
 def atomic_write(path: str | os.PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never half."""
-    p = Path(path)
+    _commit_staged([_stage(Path(path), data)])
+
+
+def _stage(p: Path, data: bytes) -> tuple[str, Path]:
+    """Write ``data`` to a fsynced temporary file beside ``p``; return ``(tmp, p)``."""
     p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=_TMP_SUFFIX, dir=p.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, p)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        _unlink_quietly(tmp)
         raise
+    return tmp, p
+
+
+def _commit_staged(staged: list[tuple[str, Path]]) -> None:
+    """Rename every staged file into place (all files were fully written before the first
+    rename, so an interruption can only fall between two renames, never inside a file)."""
+    try:
+        for i, (tmp, p) in enumerate(staged):
+            os.replace(tmp, p)
+    except BaseException:
+        for tmp, _p in staged[i:]:
+            _unlink_quietly(tmp)
+        raise
+    _fsync_dir(staged[0][1].parent if staged else None)
+
+
+def _fsync_dir(folder: Path | None) -> None:
+    if folder is None or not hasattr(os, "O_DIRECTORY"):
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _unlink_quietly(path: str | os.PathLike) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def remove_stale_temporaries(folder: str | os.PathLike, names: tuple[str, ...] = ()) -> list[str]:
+    """Delete temporary files that an interrupted (killed) write left in ``folder``.
+
+    Only files named like :func:`atomic_write`'s temporaries (``.NAME.XXXX.tmp``) are
+    touched, and with ``names`` only those of the given output names. Returns the paths
+    removed.
+    """
+    removed: list[str] = []
+    root = Path(folder)
+    if not root.is_dir():
+        return removed
+    for entry in root.iterdir():
+        n = entry.name
+        if not (n.startswith(".") and n.endswith(_TMP_SUFFIX)) or not entry.is_file():
+            continue
+        if names and not any(n.startswith(f".{name}.") for name in names):
+            continue
+        _unlink_quietly(entry)
+        removed.append(str(entry))
+    return removed
 
 
 def parse_store_spec(spec: str) -> tuple[str, str]:
@@ -77,18 +141,29 @@ def write_outputs(dataset: Dataset, out: str | os.PathLike, *, shacl=None,
     """
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(out_dir, OUTPUT_NAMES)
     bind_prefixes(dataset)
     trig = dataset.serialize(format="trig").encode("utf-8")
-    atomic_write(out_dir / "graph.trig", trig)
     union = Graph()
     bind_prefixes(union)
     for s, p, o, _g in dataset.quads((None, None, None, None)):
         union.add((s, p, o))
-    atomic_write(out_dir / "graph.ttl", union.serialize(format="turtle").encode("utf-8"))
-    outputs = {"trig": str(out_dir / "graph.trig"), "turtle": str(out_dir / "graph.ttl")}
+    payload = {"trig": trig, "turtle": union.serialize(format="turtle").encode("utf-8")}
     if shacl is not None:
-        atomic_write(out_dir / "shacl-report.ttl", shacl.report_turtle.encode("utf-8"))
-        outputs["shacl"] = str(out_dir / "shacl-report.ttl")
+        payload["shacl"] = shacl.report_turtle.encode("utf-8")
+    names = {"trig": "graph.trig", "turtle": "graph.ttl", "shacl": "shacl-report.ttl"}
+    # Stage every file completely before renaming any: a build killed while serialising or
+    # writing leaves the previous outputs untouched, and the renames are near-instant.
+    staged: list[tuple[str, Path]] = []
+    try:
+        for role, data in payload.items():
+            staged.append(_stage(out_dir / names[role], data))
+    except BaseException:
+        for tmp, _p in staged:
+            _unlink_quietly(tmp)
+        raise
+    _commit_staged(staged)
+    outputs = {role: str(out_dir / names[role]) for role in payload}
     if store:
         kind, loc = parse_store_spec(store)
         if kind == "oxigraph":
@@ -129,12 +204,15 @@ def load_graph(path: str | os.PathLike, *, format: str | None = None) -> Dataset
     if not p.is_file():
         raise StoreError("no such graph file", path=str(p))
     fmt = format or _guess_format(p)
-    data = p.read_bytes()
-    if _DOCTYPE.search(data[:65536]) or (fmt == "xml" and _DOCTYPE.search(data)):
-        raise UnsafeInputError("refused: the file declares a DOCTYPE or ENTITY "
-                               "(entity expansion is not allowed)", path=str(p))
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise StoreError(f"cannot read the graph file: {exc.strerror or exc}", path=str(p)) from None
+    _refuse_entity_declarations(data, fmt, p)
     if fmt == "json-ld":
         _check_jsonld(data, p)
+    if fmt == "xml":
+        _check_xml_wellformed(data, p)
     _check_with_oxigraph(data, fmt, p)
     ds = Dataset()
     try:
@@ -146,6 +224,49 @@ def load_graph(path: str | os.PathLike, *, format: str | None = None) -> Dataset
         raise StoreError(f"cannot parse as {fmt}: {exc}", path=str(p)) from None
     bind_prefixes(ds)
     return ds
+
+
+def _as_utf8(data: bytes) -> bytes:
+    """The bytes re-encoded as UTF-8 when they carry a UTF-16/32 byte-order mark, so that
+    a declaration cannot hide behind another encoding."""
+    for bom, enc in ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+                     (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            return data.decode(enc, errors="replace").encode("utf-8")
+    if data[:2] in (b"<\x00", b"\x00<"):  # UTF-16 without a byte-order mark
+        return data.decode("utf-16-le" if data[0] == 0x3C else "utf-16-be",
+                           errors="replace").encode("utf-8")
+    return data
+
+
+def _refuse_entity_declarations(data: bytes, fmt: str, p: Path) -> None:
+    """Refuse XML DOCTYPE/ENTITY declarations (entity-expansion bombs, external entities)
+    before any parser sees the file.
+
+    In RDF/XML a declaration anywhere is refused. In the text formats (Turtle, TriG,
+    N-Quads, JSON-LD) ``<!DOCTYPE`` means nothing and may well occur inside a literal (a
+    sentence quoting a web page), so it is refused only when the file is XML in disguise.
+    """
+    text = _as_utf8(data).lstrip(b"\xef\xbb\xbf")
+    suspicious = fmt == "xml" or _XML_START.match(text) is not None
+    if suspicious and _DOCTYPE.search(text):
+        raise UnsafeInputError("refused: the file declares a DOCTYPE or ENTITY "
+                               "(entity expansion is not allowed)", path=str(p),
+                               hint="remove the DOCTYPE declaration")
+
+
+def _check_xml_wellformed(data: bytes, p: Path) -> None:
+    """Check RDF/XML well-formedness with expat to report the line and column of an error
+    (declarations were refused before, so no entity is ever expanded)."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise StoreError(f"malformed xml at line {exc.lineno} column {exc.offset + 1}: "
+                         f"{expat.ErrorString(exc.code)}", path=str(p)) from None
 
 
 _OX_FORMATS = {"trig": "TRIG", "turtle": "TURTLE", "nquads": "N_QUADS", "nt": "N_TRIPLES",
@@ -163,7 +284,12 @@ def _check_with_oxigraph(data: bytes, fmt: str, p: Path) -> None:
         for _ in ox.parse(data, format=rdf_format, base_iri="urn:chainkg:base:"):
             pass
     except SyntaxError as exc:
-        raise StoreError(f"malformed {fmt}: {exc}", path=str(p)) from None
+        msg = str(exc.msg if getattr(exc, "msg", None) else exc)
+        if exc.lineno and "line" not in msg:
+            msg = f"at line {exc.lineno} column {exc.offset or 0}: {msg}"
+        elif not exc.lineno and "line" not in msg:
+            msg = f"{msg} (position unknown)"
+        raise StoreError(f"malformed {fmt}: {msg}", path=str(p)) from None
     except ValueError as exc:
         raise StoreError(f"malformed {fmt}: {exc}", path=str(p)) from None
 
