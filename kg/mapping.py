@@ -256,11 +256,9 @@ def map_entities(resolved: Iterable[Resolved]) -> Graph:
 
 def map_regions(codes: Iterable[str]) -> Graph:
     """The region hierarchy graph for the given admin codes and all their ancestors."""
+    from .regions import place_by_code  # lazy: loads the gazetteer
+
     g = Graph(identifier=REGIONS_GRAPH)
-    try:
-        from .regions import region_info  # lazy: loads the gazetteer
-    except ImportError:  # pragma: no cover - gazetteer not installed
-        return g
     todo = sorted(set(codes))
     seen: set[str] = set()
     while todo:
@@ -268,20 +266,19 @@ def map_regions(codes: Iterable[str]) -> Graph:
         if code in seen:
             continue
         seen.add(code)
-        info = region_info(code)
-        if info is None:
+        place = place_by_code(code)
+        if place is None:
             continue
         s = region_iri(code)
         g.add((s, RDF.type, KG.Region))
-        g.add((s, SKOS.prefLabel, _zh(info["name"])))
+        g.add((s, SKOS.prefLabel, _zh(place.name)))
         g.add((s, KG.adminCode, Literal(code)))
-        g.add((s, KG.adminLevel, Literal(info["level"])))
-        if info.get("short") and info["short"] != info["name"]:
-            g.add((s, SKOS.altLabel, _zh(info["short"])))
-        parent = info.get("parent")
-        if parent:
-            g.add((s, KG.locatedIn, region_iri(parent)))
-            todo.append(parent)
+        g.add((s, KG.adminLevel, Literal(place.level)))
+        if place.short and place.short != place.name:
+            g.add((s, SKOS.altLabel, _zh(place.short)))
+        if place.parent:
+            g.add((s, KG.locatedIn, region_iri(place.parent)))
+            todo.append(place.parent)
     return g
 
 

@@ -77,3 +77,12 @@ def test_dataset_has_one_graph_per_document_plus_corpus_graphs():
     names = {str(c.identifier) for c in ds.graphs() if len(c)}
     assert any("/doc/" in n for n in names)
     assert {"https://w3id.org/chainkg/graph/ontology", "https://w3id.org/chainkg/graph/entities"} <= names
+
+
+def test_region_hierarchy_graph_includes_ancestors():
+    from kg.mapping import map_regions
+    from kg.ns import region_iri
+
+    g = map_regions(["140400"])  # 长治市 → 山西省
+    assert (region_iri("140400"), KG.locatedIn, region_iri("140000")) in g
+    assert str(g.value(region_iri("140000"), URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"))) == "山西省"
