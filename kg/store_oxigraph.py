@@ -1,0 +1,152 @@
+"""Oxigraph adapter for the query stage: open a store on disk, run SPARQL, return rdflib terms.
+
+The query stage (:mod:`kg.query`) answers the same questions on two stores: rdflib's
+in-memory Dataset (small graphs, files) and Oxigraph on disk (large graphs). This module
+holds everything pyoxigraph-specific so that both stores hand back the same rows: pyoxigraph
+terms are converted to rdflib terms here, with the same canonical forms the rdflib path uses
+(plain strings for ``xsd:string``, canonical lexical forms of numbers). The default graph of
+every query is the union of the named graphs, as for rdflib's ``Dataset(default_union=True)``.
+"""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from .errors import StoreError
+
+__all__ = ["open_store", "to_rdflib", "canonical_term", "run_oxigraph", "parse_error_position"]
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_XSD_STRING = _XSD + "string"
+_RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_INTEGER_TYPES = {_XSD + t for t in (
+    "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+    "nonPositiveInteger", "negativeInteger", "unsignedInt", "unsignedLong", "unsignedShort",
+    "unsignedByte")}
+
+
+def open_store(location: str | os.PathLike, *, read_only: bool = True):
+    """Open the Oxigraph store at ``location`` (a folder made by ``kg build --store``).
+
+    Raises
+    ------
+    StoreError
+        If there is no store there or it cannot be opened.
+    """
+    import pyoxigraph as ox
+
+    p = Path(location)
+    if not p.is_dir():
+        raise StoreError("no Oxigraph store here", path=str(p),
+                         hint="build one with: kg build DOCS --store oxigraph:PATH")
+    try:
+        return ox.Store.read_only(str(p)) if read_only else ox.Store(str(p))
+    except OSError as exc:
+        raise StoreError(f"cannot open the Oxigraph store: {exc}", path=str(p)) from None
+
+
+def _canonical_decimal(lexical: str) -> str | None:
+    try:
+        d = Decimal(lexical)
+    except InvalidOperation:
+        return None
+    if not d.is_finite():
+        return None
+    text = format(d, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text in {"-0", ""}:
+        text = "0"
+    return text
+
+
+def canonical_term(term: Node | None) -> Node | None:
+    """The canonical form of an rdflib term, so that both stores give identical rows.
+
+    ``xsd:string`` literals become plain literals; ``xsd:decimal`` and integer literals get
+    their canonical lexical form (``2000000000``, ``0.5``); anything else is returned as is.
+
+    >>> canonical_term(Literal("2000000000.0", datatype=URIRef(_XSD + "decimal")))
+    rdflib.term.Literal('2000000000', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#decimal'))
+    """
+    if not isinstance(term, Literal) or term.datatype is None:
+        return term
+    dt = str(term.datatype)
+    if dt == _XSD_STRING:
+        return Literal(str(term))
+    if dt == _XSD + "decimal":
+        text = _canonical_decimal(str(term))
+        if text is not None and text != str(term):
+            return Literal(text, datatype=term.datatype, normalize=False)
+    elif dt in _INTEGER_TYPES:
+        try:
+            text = str(int(str(term).strip()))
+        except ValueError:
+            return term
+        if text != str(term):
+            return Literal(text, datatype=term.datatype, normalize=False)
+    return term
+
+
+def to_rdflib(term: Any) -> Node | None:
+    """Convert a pyoxigraph term (or ``None`` for unbound) to the canonical rdflib term."""
+    if term is None:
+        return None
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if dt == _XSD_STRING:
+            return Literal(term.value)
+        return canonical_term(Literal(term.value, datatype=URIRef(dt), normalize=False))
+    raise StoreError(f"unsupported term in a result: {term!r}")
+
+
+def parse_error_position(message: str) -> tuple[int, int] | None:
+    """Line and column (1-based) of an Oxigraph parse error message ``error at L:C: …``."""
+    import re
+
+    m = re.search(r"at (\d+):(\d+)", message)
+    if not m:
+        return None
+    return int(m.group(1)), int(m.group(2))
+
+
+def run_oxigraph(store, query: str) -> tuple[str, list[str], Any]:
+    """Run ``query`` on ``store`` with the union of named graphs as default graph.
+
+    Returns ``(form, variables, payload)`` where form is ``SELECT``, ``ASK`` or ``GRAPH``;
+    payload is an iterator of rows (tuples of rdflib terms), a bool, or an iterator of
+    rdflib triples. Raises ``SyntaxError`` (pyoxigraph's) for a malformed query.
+    """
+    import pyoxigraph as ox
+
+    res = store.query(query, use_default_graph_as_union=True)
+    if isinstance(res, ox.QueryBoolean):
+        return "ASK", [], bool(res)
+    if isinstance(res, ox.QuerySolutions):
+        names = [v.value for v in res.variables]
+
+        def rows():
+            for sol in res:
+                yield tuple(to_rdflib(sol[i]) for i in range(len(names)))
+
+        return "SELECT", names, rows()
+
+    def triples():
+        for t in res:
+            yield (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
+
+    return "GRAPH", [], triples()
