@@ -121,6 +121,7 @@ def _patterns() -> dict:
         "industries": _Trie(industry_vocabulary()),
         "shortheads": _alternation(words("company_shortheads")),
         "project_cues": tuple(sorted(words("project_cues"))),
+        "product_stop": words("product_stop"),
     }
 
 
@@ -464,20 +465,46 @@ def _persons(text: str) -> list[_Cand]:
     return out
 
 
+# Vocabulary forms that denote facilities, works or resources, not goods (储能项目, 风电场, 钒资源).
+_NOT_PRODUCT = re.compile(r"(?:项目|设施|工程|电站|站|场|资源|产品)$")
+# A technique/activity word after a chain term (储能技术, 光伏发电): the chain term is the mention.
+_CHAIN_TAIL = re.compile(r"(?:技术|发电|应用)$")
+
+
+_CHAIN_NEXT_OK = re.compile(rf"(?:[^{_HAN}]|产业|行业|领域|等|和|与|及|发展|企业|装备|基地|集群|项目|方面|是|已|在|将|为|的|也|都|上|中)")
+
+
+def _modifier_use(text: str, end: int) -> bool:
+    """True when a short sector word only modifies the next noun (钒钛资源, 电网公司)."""
+    return end < len(text) and not _CHAIN_NEXT_OK.match(text, end)
+
+
 def _vocab(text: str) -> list[_Cand]:
     pat = _patterns()
     pv, iv = product_vocabulary(), industry_vocabulary()
     out = []
     for s, e, f in pat["industries"].finditer(text):
+        m = _CHAIN_TAIL.search(f)
+        if m and f[:m.start()] in iv:
+            e, f = s + m.start(), f[:m.start()]  # 储能技术 -> 储能 (the chain term itself)
+        if len(f) <= 3 and _modifier_use(text, e):
+            continue
         ve = iv.get(f)
         attrs = (("chain", ve.chain),) if ve is not None and ve.chain else ()
         out.append(_Cand("IndustryChain", s, e, "industry.vocab", attrs))
+    pstop = pat["product_stop"]
     for s, e, f in pat["products"].finditer(text):
+        if f in pstop or _NOT_PRODUCT.search(f):
+            continue
+        if f.startswith("制") and f[1:] in pv:
+            s, f = s + 1, f[1:]  # 制绿氢 -> 绿氢
         ve = pv.get(f)
         attrs: tuple = ()
         if ve is not None:
             attrs = tuple(sorted((k, v) for k, v in (("concept", ve.concept), ("link", ve.link),
                                                       ("chain", ve.chain)) if v))
+            if ve.label and ve.label != f:
+                attrs += (("plabel", _norm(ve.label)),)
         out.append(_Cand("Product", s, e, "product.vocab", attrs))
     # suffix rules: X产业 / X产业链 / X行业 / X集群 / X工业, X a known sector or product word
     for m in pat["industry_suffix"].finditer(text):
@@ -560,6 +587,8 @@ def _select(cands: list[_Cand]) -> list[_Cand]:
     return sorted(kept, key=lambda c: (c.start, c.end, c.type))
 
 
+_CHAIN_SUFFIX = re.compile(r"(?:产业链|产业集群|产业|行业|(?<=制造|加工)业)$")
+
 _ZONE_CLASS = (("经济技术开发区", "开发区"), ("经济开发区", "开发区"), ("经开区", "开发区"),
                ("高新技术产业开发区", "高新区"), ("高新技术开发区", "高新区"), ("高新区", "高新区"),
                ("开发区", "开发区"))
@@ -611,6 +640,7 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
     keyed: list[_Cand] = []
     zone_names = [text[c.start:c.end] for c in chosen if c.type == "DevelopmentZone" and ("deictic", "1") not in c.attrs]
     prev_company: _Cand | None = None
+    product_texts = {_norm(text[c.start:c.end]) for c in chosen if c.type == "Product"}
     for c in chosen:
         t = _norm(text[c.start:c.end])
         key, canon = t, c.canonical or t
@@ -635,6 +665,15 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
             canon = ""
         elif c.type == "Project" and c.canonical:
             key = _norm(c.canonical)
+        elif c.type == "IndustryChain":
+            stem = _CHAIN_SUFFIX.sub("", t)
+            key = stem if len(stem) >= 2 else t
+            canon = key  # 现代煤化工产业 -> 现代煤化工 (the chain term itself)
+        elif c.type == "Product":
+            # an altLabel joins its concept's preferred label when the text also uses it
+            pl = next((v for k, v in c.attrs if k == "plabel"), "")
+            if pl and pl in product_texts:
+                key, canon = pl, pl
         c = replace(c, key=key, canonical=canon)
         if c.type == "Company" and not any(a[0] == "nested" for a in c.attrs):
             prev_company = c
@@ -661,7 +700,7 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
         key = remap.get((c.type, c.key), c.key)
         mtext = text[c.start:c.end]
         mentions.append(Mention(c.type, mtext, c.start, c.end, key, c.rule,
-                                tuple(a for a in c.attrs if a[0] not in ("alias_of_prev", "full"))))
+                                tuple(a for a in c.attrs if a[0] not in ("alias_of_prev", "full", "plabel"))))
         name = c.canonical
         if name:
             old = canonical.get((c.type, key))
