@@ -41,6 +41,15 @@ def cli(capsys, *args: str) -> tuple[int, str, str]:
     return rc, out, err
 
 
+def cli_has(command: str) -> bool:
+    """Whether ``kg COMMAND`` is registered (commands land as colleagues finish them)."""
+    from kg.cli import _register, app
+
+    _register()
+    names = {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
+    return command in names
+
+
 def extract_summary(path_or_text, *, is_text: bool = False) -> dict:
     """Entities (type, label), quantities (kind, value, unit) and relation count of a text."""
     from kg.extract import extract_document
