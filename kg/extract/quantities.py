@@ -275,8 +275,8 @@ def _read_quantity(ctx: _Context, lex: _Lexicon, num: ParsedNumber, projects, pr
     excluded_for = _excluded_classes(lex, lead, tail, ctx, cstart, unit.cls)
 
     if unit.cls == "money":
-        if "*" in excluded_for or "money" in excluded_for:
-            return None
+        if "*" in excluded_for or "money" in excluded_for or text.startswith("/", end):
+            return None  # excluded, or a price ("元/吨")
         kind = _money_kind(lex, lead, ctx, cstart, num.start)
         if kind is None or kind == "exclude":
             return None
@@ -808,15 +808,15 @@ def _dedupe(found: list[Quantity], ctx: _Context) -> list[Quantity]:
         seen.add(key)
         out.append(q)
     # exact over rounded: "斥资近13亿元" and "斥资12.87亿元" for the same subject
+    exact: dict[tuple, list[float]] = {}
+    for q in out:
+        if not q.approximate and q.kind != "ratio":
+            exact.setdefault((q.subject, q.kind, q.unit), []).append(q.value)
     final: list[Quantity] = []
     for q in out:
-        if q.approximate:
-            twin = any(
-                o is not q and not o.approximate and o.subject == q.subject and o.kind == q.kind
-                and o.unit == q.unit and o.value and abs(o.value - q.value) / abs(o.value) <= 0.05
-                for o in out
-            )
-            if twin:
+        if q.approximate and q.kind != "ratio":
+            twins = exact.get((q.subject, q.kind, q.unit), ())
+            if any(v and v != q.value and abs(v - q.value) / abs(v) <= 0.05 for v in twins):
                 continue
         final.append(q)
     return final
