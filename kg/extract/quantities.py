@@ -49,6 +49,7 @@ _PERIOD_RE = re.compile(
 )
 _PER_YEAR_RE = re.compile(r"\s?/\s?年")
 _PER_DAY_RE = re.compile(r"\s?/\s?(日|天)")
+_RANK_RE = re.compile(r"的?(省份|城市|大省|大市|县区|县市|强县|俱乐部)")
 _HEDGE_AFTER_RE = re.compile(r"(以上|左右|上下|多|余)")
 _THRESHOLD_RE = re.compile(r"(以上|以下|以内)的|以下|以内")
 
@@ -277,6 +278,8 @@ def _read_quantity(ctx: _Context, lex: _Lexicon, num: ParsedNumber, projects, pr
     if unit.cls == "money":
         if "*" in excluded_for or "money" in excluded_for or text.startswith("/", end):
             return None  # excluded, or a price ("元/吨")
+        if _RANK_RE.match(text, end):
+            return None  # "过10万亿元省份": a class of regions, not a figure
         kind = _money_kind(lex, lead, ctx, cstart, num.start)
         if kind is None or kind == "exclude":
             return None
@@ -476,7 +479,7 @@ def _count(ctx: _Context, lex: _Lexicon, num: ParsedNumber, unit: _Unit, end: in
             best = m2
         if best is not None:
             gap = lead[best.end():]
-            if len(gap) <= 6 and not re.search(r"\d", gap):
+            if (len(gap) <= 6 and not re.search(r"\d", gap)) or _LIST_GAP_RE.fullmatch(gap):
                 noun = best.group(0)
     if noun is None:
         if cls_char in ("个", "项") and re.search(r"(开工|竣工|投产|签约|落地|建成)$", lead):
@@ -495,6 +498,9 @@ def _count(ctx: _Context, lex: _Lexicon, num: ParsedNumber, unit: _Unit, end: in
     if cls_char == "家" and code == "unit" and noun not in ("工厂",):
         code = "unit"
     return "count", code, num.value, f"count:{noun}"
+
+
+_LIST_GAP_RE = re.compile(r"(分别)?(达到|达|为|是|有|增长|新增)?([\d.]+(多|余)?[家个项条座处]?、)+")
 
 
 def _containing(ms: list[Mention], start: int, end: int) -> Mention | None:
@@ -606,7 +612,8 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
              cend: int, in_project: Mention | None, rule: str):
     """The ``(type, key)`` a figure is about, and the name of the rule that chose it."""
     text = ctx.text
-    if in_project is not None:
+    if in_project is not None and kind == "capacity":
+        # "三一硅能5GW拉晶项目", "年产3万吨五氧化二钒项目": a capacity written into the name
         return (in_project.type, in_project.key), "subj:in-name"
     # "年产值250亿元的西南产业基地", "20兆瓦的风能…项目": the figure modifies the name after it
     after = _first_in(ctx, end, min(cend, end + 3), ("Project",))
