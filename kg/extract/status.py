@@ -83,6 +83,17 @@ def status_cues() -> _Cues:
     )
 
 
+@lru_cache(maxsize=1)
+def _project_heads() -> re.Pattern[str] | None:
+    """Head nouns of project names (``data/lexicon/project_heads.tsv``), or None if absent."""
+    try:
+        rows = _read_tsv("project_heads.tsv")
+    except OSError:
+        return None
+    heads = [r[0] for r in rows if len(r) > 1 and r[1] in ("head", "facility") and len(r[0]) > 1]
+    return re.compile(_alternation(heads)) if heads else None
+
+
 def _is_plan_paragraph(par: str) -> bool:
     return bool(_PLAN_PARAGRAPH_RE.search(par)) and not _PAST_RE.search(par)
 
@@ -204,6 +215,9 @@ def _fallback_project(doc: Document, projects, starts, others, cstart: int, cue_
     """
     if _COUNTED_RE.search(lead + rest):
         return None  # "15条高速公路建成通车", "加快6个抽水蓄能电站建设": a subject of its own
+    heads = _project_heads()
+    if heads is not None and heads.search(rest):
+        return None  # "开工…等输变电工程": the cue governs a project phrase of its own
     # a company or zone heads this clause: the cue is about it, not about a project
     j = bisect.bisect_left([o.start for o in others], cstart)
     if j < len(others) and others[j].start < cue_pos:
