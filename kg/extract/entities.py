@@ -355,6 +355,76 @@ def _project_evidence(name: str) -> bool:
     return False
 
 
+# A generic or aggregate reference, not one named undertaking: determiners and quantifiers
+# (该/各/我国/三大), or a "major/key" qualifier right before the head (重大项目, 重点工程).
+_GENERIC_PROJECT = re.compile(r"该|各[项地类]?|我国|全线|多个|首条|[两三四五六七八九十几]大|^(?:配套|示范性|[一二三四]级)|"
+                              r"(?:重大|重点|大|配套|骨干|基础设施|控制性|交通|隧道|路基|桥梁|输变电|示范性)$")
+_PHASE = re.compile(rf"[一二三四五六七八九十]期(?:工程|项目)?(?:[{_HAN}]{{1,6}}至[{_HAN}]{{1,6}}?段|[{_HAN}]{{2,5}}?段)?")
+_ROAD_SECTION = re.compile(rf"[{_HAN}]{{2,4}}线[{_HAN}]{{2,5}}?段")
+
+
+def _generic_project(name: str) -> bool:
+    """True for 该高铁桥梁工程, 航空航天重大项目, 长治市项目 (no name of its own)."""
+    if _GENERIC_PROJECT.search(name):
+        return True
+    regs = find_regions(name)
+    if regs and regs[0].start == 0 and len(name) - regs[0].end < 2:
+        return True
+    return False
+
+
+def _phases(text: str, projects: list[_Cand]) -> list[_Cand]:
+    """Phase mentions: 一期/二期 (with a section) attached to a project or standing alone.
+
+    A phase right after a project name with a section (…工程一期X至Y段) is a project of its own;
+    a phase at clause start that carries an investment or a section (一期投资…, 二期X至Y段) takes
+    the nearest preceding project as its parent (GUIDELINES §3.3: canonical = parent + phase).
+    """
+    out = []
+    ends = sorted((c.end, c.start, c) for c in projects if c.rule != "project.list_item")
+    for m in _PHASE.finditer(text):
+        s, e = m.start(), m.end()
+        section = e - s > 2 and text[e - 1] == "段"
+        prev = text[s - 1:s]
+        owner = None
+        for pe, ps, c in ends:
+            if pe == s:
+                owner = c
+        if owner is not None:
+            if section:
+                pname = owner.canonical or text[owner.start:owner.end]
+                out.append(_Cand("Project", s, e, "project.phase_section", canonical=pname + text[s:e]))
+            continue
+        if prev and prev not in "，；。、：,;:\n ":
+            continue
+        if not (section or text.startswith(("投资", "总投资", "工程", "项目"), e)):
+            continue
+        parent = None
+        for pe, ps, c in ends:
+            if pe <= s and (parent is None or pe > parent.end or (pe == parent.end and ps < parent.start)):
+                parent = c
+        if parent is None:
+            continue
+        pname = parent.canonical or text[parent.start:parent.end]
+        pname = re.sub(r"[一二三四五六七八九十]期.*$", "", pname) or pname
+        out.append(_Cand("Project", s, e, "project.phase_alone", canonical=pname + text[s:e]))
+    for m in _ROAD_SECTION.finditer(text):
+        out.append(_Cand("Project", m.start(), m.end(), "project.road_section"))
+    return out
+
+
+def _metonymy_company(item: str) -> bool:
+    """True when a list item is a bare company name (比亚迪, <brand>半导体), not a project phrase."""
+    if not 2 <= len(item) <= 6 or not re.fullmatch(rf"[{_HAN}]+", item):
+        return False
+    if _PHASE.search(item) or _patterns()["project"].search(item):
+        return False
+    m = _patterns()["shortheads"].search(item)
+    if m and m.end() == len(item) and 2 <= m.start() <= 4:
+        return not _bad_brand(item[:m.start()])
+    return not _project_evidence(item) and not _bad_brand(item)
+
+
 def _projects(text: str) -> list[_Cand]:
     pat = _patterns()
     out = []
@@ -373,9 +443,13 @@ def _projects(text: str) -> list[_Cand]:
             continue
         if kind == "phase" and len(name) < 2:
             continue
+        if kind == "phase" and (pm := _PHASE.match(text, m.start())) and text[pm.end() - 1] == "段":
+            continue  # …工程一期X至Y段: the phase with its section is the project (_phases)
         if head == "基地" and name.endswith(("产业", "产业化", "零部件")):
             continue  # a base named as a place: a zone (zone_suffixes)
         if kind == "head" and head not in ("生产线", "中试线", "示范基地") and not _project_evidence(core):
+            continue
+        if _generic_project(name):
             continue
         # do not swallow the next word after the head (项目建设 is fine: head ends here)
         out.append(_Cand("Project", s, m.end(), f"project.head.{kind}"))
@@ -398,6 +472,12 @@ def _projects(text: str) -> list[_Cand]:
             s2 = _clean_start(text, s2, e)
             it = text[s2:e]
             if len(it) < 2 or _strip_generic(it) == "":
+                continue
+            if _generic_project(it):
+                continue
+            if head == "项目" and _metonymy_company(it):
+                # a company name as the label of a project in a list (GUIDELINES §2)
+                out.append(_Cand("Company", s2, e, "company.list_metonymy"))
                 continue
             canon = it if it.endswith(head) else it + ("项目" if head == "项目" else head)
             out.append(_Cand("Project", s2, e, "project.list_item", canonical=canon))
@@ -629,6 +709,7 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
     projects = _projects(text)
     cands = regions + zones + _companies(text) + _short_companies(text) + projects
     cands += _gov(text, regions, zones)
+    cands += _phases(text, projects)
     cands += [b for b in (_brand_prefix(text, p) for p in projects) if b is not None]
     cands += _persons(text) + _vocab(text)
     chosen = _select(cands)
