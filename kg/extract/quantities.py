@@ -575,24 +575,27 @@ def _key(m: Mention | None) -> tuple[str, str] | None:
     return (m.type, m.key) if m is not None else None
 
 
-def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, wide: bool = False
-           ) -> tuple[tuple[str, str] | None, str]:
+def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, wide: bool = False,
+           counted: bool = False) -> tuple[tuple[str, str] | None, str]:
     """The zone or region a region-wide figure at ``pos`` belongs to."""
     text = ctx.text
+    sent = ctx.doc.sentence_at(pos)
+    s0 = sent.start if sent else cstart
     pm = None
-    for m in _PRONOUN_RE.finditer(lead):
+    for m in _PRONOUN_RE.finditer(text, s0, pos):
         pm = m
     if pm is not None and pm.group("zo"):
-        z = _near_before(ctx, cstart + pm.start(), 0, ("DevelopmentZone",))
-        if z is not None:
+        z = _near_before(ctx, pm.start(), 0, ("DevelopmentZone",))
+        if z is not None and _near_before(ctx, pos, pm.end(), _PLACE_TYPES) is None:
             return _key(z), "place:deictic-zone"
     m = _near_before(ctx, pos, cstart, _PLACE_TYPES)
+    if m is not None and counted and pos - m.end <= 3:
+        # "新增国家级农业产业园区1个": the counted noun, not the place counted in
+        m = _near_before(ctx, m.start, cstart, _PLACE_TYPES)
     if m is not None:
         return _key(m), "place:clause"
     if wide and ctx.main_place is not None:
         return ctx.main_place, "place:wide-main"
-    sent = ctx.doc.sentence_at(pos)
-    s0 = sent.start if sent else cstart
     m = _near_before(ctx, pos, s0, _PLACE_TYPES)
     if m is not None:
         return _key(m), "place:sentence"
@@ -643,7 +646,7 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
                 return _key(fwd), "subj:builds-next"
     if kind == "count" and unit in ("project", "company", "zone") and not re.search(
             r"(子|分)公司", text[end:end + 8]):
-        return _place(ctx, start, cstart, lead)
+        return _place(ctx, start, cstart, lead, counted=True)
     sector = _near_before(ctx, start, cstart, ("IndustryChain",))
     if kind == "ratio":
         return _ratio_subject(ctx, start, end, lead, cstart, s0, clause_org, pron)
@@ -681,9 +684,9 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
         return _key(m), "subj:sentence-pronoun"
     if kind in ("investment", "capacity", "output_value", "area", "tax") or (
             kind == "count" and unit == "unit"):
-        m = _near_before(ctx, start, max(p0, start - 80), _ORG_TYPES)
-        if m is not None and kind != "count":
-            return _key(m), "subj:paragraph-org"
+        m = _previous_topic(ctx, s0, p0)
+        if m is not None and kind != "count" and start - m.end <= 80:
+            return _key(m), "subj:previous-sentence-topic"
         if _first_in(ctx, p0, start, _SUBJECT_TYPES) is None and p0 > 1:
             # a paragraph continuing the one that just named the project
             q0, _ = paragraph_bounds(text, max(0, len(text[:p0].rstrip("\n")) - 1))
@@ -738,6 +741,19 @@ def _ratio_subject(ctx: _Context, start: int, end: int, lead: str, cstart: int, 
         if m is not None:
             return _key(m), "subj:share-sentence-place"
     return ctx.main_place, "subj:ratio-main"
+
+
+def _previous_topic(ctx: _Context, s0: int, p0: int) -> Mention | None:
+    """The project or company the previous sentence of the paragraph opens with, if any."""
+    if s0 <= p0:
+        return None
+    prev = ctx.doc.sentence_at(s0 - 1)
+    if prev is None or prev.start < p0:
+        return None
+    first = _first_in(ctx, prev.start, prev.end, _SUBJECT_TYPES)
+    if first is not None and first.type in _ORG_TYPES:
+        return first
+    return None
 
 
 def _sentence_org(ctx: _Context, start: int, s0: int, cstart: int) -> Mention | None:
