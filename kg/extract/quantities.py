@@ -49,6 +49,8 @@ _PERIOD_RE = re.compile(
 )
 _PER_YEAR_RE = re.compile(r"\s?/\s?年")
 _PER_DAY_RE = re.compile(r"\s?/\s?(日|天)")
+# a "project" that opens with an area or an amount is a description, not a name
+_FIGURE_HEAD_RE = re.compile(r"[\d.]+\s?(万|亿)?(多|余)?\s?(平方米|平米|亩|元|万元|亿元|美元)")
 _RANK_RE = re.compile(r"的?(省份|城市|大省|大市|县区|县市|强县|俱乐部)")
 _HEDGE_AFTER_RE = re.compile(r"(以上|左右|上下|多|余)")
 _THRESHOLD_RE = re.compile(r"(以上|以下|以内)的|以下|以内")
@@ -223,7 +225,8 @@ def extract_quantities(doc: Document, mentions: list[Mention]) -> list[Quantity]
     """
     lex = _lexicon()
     text = doc.text
-    cands = [m for m in _outermost(list(mentions)) if m.type in _SUBJECT_TYPES]
+    cands = [m for m in _outermost(list(mentions)) if m.type in _SUBJECT_TYPES
+             and not (m.type == "Project" and _FIGURE_HEAD_RE.match(m.text))]
     nl = text.find("\n")
     ctx = _Context(
         doc=doc,

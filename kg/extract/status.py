@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..model import Document, Mention, RelationCandidate
-from .quantities import _alternation, _read_tsv, paragraph_bounds
+from .quantities import _FIGURE_HEAD_RE, _alternation, _read_tsv, paragraph_bounds
 
 __all__ = ["extract_status", "status_cues"]
 
@@ -125,7 +125,8 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
     """
     cues = status_cues()
     text = doc.text
-    projects = sorted((m for m in mentions if m.type == "Project"),
+    projects = sorted((m for m in mentions if m.type == "Project"
+                       and not _FIGURE_HEAD_RE.match(m.text)),
                       key=lambda m: (m.start, m.end, m.key))
     starts = [m.start for m in projects]
     others = sorted((m for m in mentions if m.type in ("Company", "DevelopmentZone")
