@@ -34,6 +34,7 @@ _ADVERBS_RE = re.compile(
     r"上半年|下半年|\d+月(底|初|中旬)?|\s"
 )
 _COUNTED_RE = re.compile(r"[\d一二两三四五六七八九十百千万]+(多|余)?\s?(个|条|座|项|处|家|批|台|套|大)|一批|多个|各地|各类")
+_GENERIC_RE = re.compile(r"一批|一系列|若干|多个|多项|各类|各地")
 #: cues too weak to stand beside a stronger stage of the same project (landed / settled)
 _WEAK_CUES = frozenset({"落地", "落户"})
 _PLAN_PARAGRAPH_RE = re.compile(r"力争|要加快|着力|计划")
@@ -163,6 +164,10 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
         if plan_cache[p0] and code in _PLAN_SHIFT and not re.search(r"已|了", clause):
             code = _PLAN_SHIFT[code]
         targets = _clause_projects(projects, starts, cstart, cend)
+        g = _GENERIC_RE.search(clause)
+        if g is not None:
+            # "一批光伏玻璃生产线及…等项目落地": unnamed undertakings get no status
+            targets = [p for p in targets if p.start < cstart + g.start()]
         rule = f"status:{hit.group(0)}"
         lead = clause[:hit.start()]
         if (not targets and prev is not None and prev[0] + 1 >= cstart

@@ -102,3 +102,8 @@ def test_every_cue_code_is_in_the_scheme():
     assert {code for code, _ in cues.status.values()} <= notations
     for mapping in cues.modal.values():
         assert set(mapping) | set(mapping.values()) <= notations
+
+
+def test_unnamed_undertakings_get_no_status():
+    text = "甲改造持续推进，一批乙生产线等项目落地。"
+    assert _status(text, ["甲改造", "乙生产线"]) == [("甲改造", "under_construction")]
