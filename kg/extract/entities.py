@@ -122,6 +122,8 @@ def _patterns() -> dict:
         "shortheads": _alternation(words("company_shortheads")),
         "project_cues": tuple(sorted(words("project_cues"))),
         "product_stop": words("product_stop"),
+        "company_verbs": _alternation(words("company_verbs")),
+        "company_list": re.compile(rf"((?:[{_HAN}]{{2,5}}、)+[{_HAN}]{{2,5}})等(?:{_alternation(words('company_list_cues')).pattern})"),
     }
 
 
@@ -240,7 +242,8 @@ def _short_companies(text: str) -> list[_Cand]:
     for m in pat["shortheads"].finditer(text):
         e = m.end()
         nxt = text[e:e + 1]
-        if nxt and nxt not in _SHORT_NEXT and re.match(rf"[{_HAN}]", nxt):
+        cued = bool(pat["company_verbs"].match(text, e))
+        if nxt and nxt not in _SHORT_NEXT and re.match(rf"[{_HAN}]", nxt) and not cued:
             continue
         s = _left_extend(text, m.start(), max(0, m.start() - 6))
         name = text[s:m.start()]
@@ -248,9 +251,25 @@ def _short_companies(text: str) -> list[_Cand]:
             continue
         if s > 0 and re.match(rf"[{_HAN}]", text[s - 1]) and not _patterns()["stop"].search(text[max(0, s - 4):s]):
             continue
-        if _bad_brand(name):
+        if _bad_brand(name, lenient=cued):
             continue
         out.append(_Cand("Company", s, e, "company.short_trade"))
+    return out
+
+
+def _company_lists(text: str) -> list[_Cand]:
+    """Items of "A、B、C等巨头/企业/为代表": company short names (GUIDELINES §7)."""
+    out = []
+    for m in _patterns()["company_list"].finditer(text):
+        pos = m.start(1)
+        for item in m.group(1).split("、"):
+            s = pos
+            pos += len(item) + 1
+            if s == m.start(1):
+                s = _left_extend(text, s + len(item), s)
+                item = text[s:s + len(item) - (s - m.start(1))] if s > m.start(1) else item
+            if 2 <= len(item) <= 5 and not _is_region(item) and not _bad_brand(item, lenient=True):
+                out.append(_Cand("Company", s, s + len(item), "company.list_item"))
     return out
 
 
@@ -265,11 +284,16 @@ def _is_region(name: str) -> bool:
     return bool(ms) and ms[0].start == 0 and ms[0].end == len(name)
 
 
-def _bad_brand(brand: str) -> bool:
-    """True when ``brand`` cannot be a company short name."""
+def _bad_brand(brand: str, lenient: bool = False) -> bool:
+    """True when ``brand`` cannot be a company short name.
+
+    ``lenient`` (a strong company cue follows: 投资, 董事长, a company list) accepts
+    dictionary words and place names as brands (<place>证券 is a common firm name).
+    """
     pat = _patterns()
-    return (_strip_generic(brand) != brand or _is_vocab(brand) or _is_region(brand)
-            or _common_word(brand) or bool(pat["stop"].search(brand))
+    return (_strip_generic(brand) != brand or _is_vocab(brand)
+            or (not lenient and (_is_region(brand) or _common_word(brand)))
+            or bool(pat["stop"].search(brand))
             or any(w in brand for w in pat["project_cues"]) or bool(pat["project"].search(brand))
             or all(ch in _REGION_ABBR for ch in brand))
 
@@ -313,6 +337,10 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
     return _Cand("Company", c.start + s, c.start + split, "company.project_prefix")
 
 
+_SCALE_QUALIFIER = re.compile(r"^[千百万亿]+级")
+_DESCRIPTIVE_ZONE = re.compile(r"和|及|资源|^(?:国家级|省级|市级)")
+
+
 def _zones(text: str) -> list[_Cand]:
     pat = _patterns()
     out = []
@@ -329,6 +357,11 @@ def _zones(text: str) -> list[_Cand]:
                 out.append(_Cand("DevelopmentZone", m.start(), m.end(), "zone.deictic",
                                  (("deictic", "1"),)))
             continue
+        q = _SCALE_QUALIFIER.match(name)
+        if q:
+            s, name = s + q.end(), name[q.end():]  # 千亿级X产业园: the target scale is not the name
+        if not name or (kind != "zone" and _DESCRIPTIVE_ZONE.search(name) and not find_regions(name)):
+            continue  # 石化和精细化工产业基地, 国家级农业产业园区: a kind of base, not a named place
         if kind == "base":
             tail = text[m.end():m.end() + 6]
             if re.match(r"(?:建设)?(?:等)?(?:[0-9一二三四五六七八九十]+个)?(?:重点|重大)?项目", tail):
@@ -639,7 +672,8 @@ def _company_reuse(text: str, chosen: list[_Cand]) -> list[_Cand]:
 def _select(cands: list[_Cand]) -> list[_Cand]:
     """Resolve overlaps: longer spans win; nested Company/Product/Industry inside a Project
     (and Company inside a Zone name? no) are kept with ("nested", "1")."""
-    cands = sorted(set(cands), key=lambda c: (-(c.end - c.start), _PRIORITY[c.type], c.start, c.rule))
+    cands = sorted(set(cands), key=lambda c: (-(c.end - c.start), _PRIORITY[c.type], c.start,
+                                              not c.attr_full, c.rule))
     kept: list[_Cand] = []
     for c in cands:
         clash = False
@@ -708,12 +742,25 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
     zones = _zones(text)
     projects = _projects(text)
     cands = regions + zones + _companies(text) + _short_companies(text) + projects
+    # a base or park whose name starts with a company is that company's project (GUIDELINES §2)
+    comp_starts = {c.start for c in cands if c.type == "Company"}
+    zones_typed = []
+    for z in zones:
+        if z.start in comp_starts and not z.attrs:
+            zones_typed.append(_Cand("Project", z.start, z.end, "project.company_base"))
+        else:
+            zones_typed.append(z)
+    cands = [c for c in cands if c.type != "DevelopmentZone"] + zones_typed
     cands += _gov(text, regions, zones)
-    cands += _phases(text, projects)
+    cands += _phases(text, projects) + _company_lists(text)
     cands += [b for b in (_brand_prefix(text, p) for p in projects) if b is not None]
     cands += _persons(text) + _vocab(text)
     chosen = _select(cands)
     chosen = _select(chosen + _company_reuse(text, chosen))
+    comp_starts = {c.start for c in chosen if c.type == "Company"}
+    chosen = [replace(c, type="Project", rule="project.company_base")
+              if c.type == "DevelopmentZone" and not c.attrs and c.start in comp_starts
+              and text[c.end - 2:c.end] in ("基地", "产业园") else c for c in chosen]
     # Regions nested in longer names are dropped (GUIDELINES §2: only when on their own).
     chosen = [c for c in chosen if not (c.type == "Region" and c.attrs and ("nested", "1") in c.attrs)]
 
