@@ -405,7 +405,7 @@ def _excluded_classes(lex: _Lexicon, lead: str, tail: str, ctx: _Context, cstart
     """
     out: set[str] = set()
     for _pos, cue in _cue_hits(lex, lead + "|" + tail):
-        for r, v in lex.cue_roles[cue]:
+        for r, _v in lex.cue_roles[cue]:
             if r == "veto":
                 out.add("*")
     if out:
@@ -619,9 +619,9 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
     """The ``(type, key)`` a figure is about, and the name of the rule that chose it."""
     text = ctx.text
     if in_project is not None and kind == "capacity":
-        # "三一硅能5GW拉晶项目", "年产3万吨五氧化二钒项目": a capacity written into the name
+        # "某某5GW拉晶项目", "年产2万吨某材料项目": a capacity written into the name
         return (in_project.type, in_project.key), "subj:in-name"
-    # "年产值250亿元的西南产业基地", "20兆瓦的风能…项目": the figure modifies the name after it
+    # "年产值100亿元的某产业基地", "20兆瓦的储能项目": the figure modifies the name after it
     after = _first_in(ctx, end, min(cend, end + 3), ("Project",))
     if after is not None and re.fullmatch(r"的?", text[end:after.start]):
         return _key(after), "subj:modifies"
@@ -632,16 +632,16 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
     pron = None
     for m in _PRONOUN_RE.finditer(lead):
         pron = m
-    # list-level: "可可盖等11处煤矿", "…等402万千瓦机组"
+    # list-level: "甲等11处煤矿", "…等400万千瓦机组"
     if re.search(r"等\s*$", lead) or (clause_org is not None and "等" in text[clause_org.end:start]
                                       and kind in ("count", "capacity", "investment")):
         return _place(ctx, start, cstart, lead)[0], "subj:list-level"
     if clause_org is None:
-        # "5GW切片、2GW光伏组件、10GW光伏全产业链项目": a list headed by the project after it
+        # "5GW切片、2GW组件、8GW光伏一体化项目": a list headed by the project after it
         fwd = _first_in(ctx, end, cend, ("Project",))
         if fwd is not None and "、" in text[end:fwd.start] and kind == "capacity":
             return _key(fwd), "subj:list-head-after"
-        # "投资50亿元，开建…西南产业基地": the investment of the project built next
+        # "投资50亿元，开建…产业基地": the investment of the project built next
         if kind in ("investment", "output_value", "area") and not lead.strip().startswith("累计"):
             fwd = _first_in(ctx, end, min(s1, end + 30), ("Project",))
             if fwd is not None and _BUILD_RE.search(text[end:fwd.start]) and not _near_before(
@@ -668,7 +668,7 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
     if wide or sector is not None:
         return _place(ctx, start, cstart, lead, wide=True)[0], "subj:wide"
     if kind == "capacity":
-        # "C919的产能预计将达到50架": the product owns the capacity
+        # "某型飞机的产能预计将达到50架": the product owns the capacity
         prod = _near_before(ctx, start, cstart, ("Product",))
         if prod is not None and re.match(r"的(年?产能|生产能力)", text[prod.end:start]):
             return _key(prod), "subj:product-owner"
