@@ -229,7 +229,7 @@ def _main_region(ctx: Context, lo: int = 0, hi: int | None = None) -> Key | None
 
 
 def _rule_adjacent_regions(ctx: Context) -> None:
-    """``阳明街道康山村``: a region written right after another one lies inside it."""
+    """``城关街道东山村``: a region written right after another one lies inside it."""
     codes = _region_codes(ctx)
     regs = [m for m in ctx.mentions if m.type == "Region" and m.attr("deictic") != "1"]
     for a, b in zip(regs, regs[1:]):
@@ -258,7 +258,7 @@ def _rule_region_hierarchy(ctx: Context) -> None:
 
 
 def _place_prefix(ctx: Context, m: Mention, places: list[tuple[str, Key]]) -> Key | None:
-    """A zone or region whose name opens the name of ``m`` (``榆林`` in 陕煤榆林化学 no, 西安地铁)."""
+    """A zone or region whose name opens the name of ``m`` (``安平`` in 宏达安平化工 no, 安平地铁)."""
     for form, k in places:
         if k == ctx.key(m):
             continue
@@ -286,7 +286,7 @@ def _rule_name_location(ctx: Context, types: tuple[str, ...]) -> None:
         if m.type == "Company" and ctx.has(ctx.key(m), "locatedIn"):
             continue
         target = None
-        # the last place nested in the name (陕煤榆林化学二期, 哈密至重庆…渝北换流站)
+        # the last place nested in the name (宏达安平化工二期, 甲地至乙地…安平换流站)
         for n in ctx.mentions:
             if n.start >= m.end:
                 break
@@ -486,9 +486,9 @@ def _rule_builder(ctx: Context) -> None:
 
 
 def _rule_parent_subsidiary(ctx: Context) -> None:
-    """``A子公司B`` / ``A旗下B`` / ``B是A下属`` / ``A收购B`` / ``A(重庆)有限公司`` → investor + memberOf."""
+    """``A子公司B`` / ``A旗下B`` / ``B是A下属`` / ``A收购B`` / ``A(某省)有限公司`` → investor + memberOf."""
     text = ctx.doc.text
-    # name prefix: a company named after another company (格力电器(重庆)有限公司)
+    # name prefix: a company named after another company (海川电器(安平)有限公司)
     forms = [(f, k) for k, fs in ctx.forms.items() if k[0] == "Company" for f in fs if len(f) >= 2]
     forms.sort(key=lambda fk: (-len(fk[0]), fk))
     for k, fs in sorted(ctx.forms.items()):
@@ -540,7 +540,7 @@ def _rule_parent_subsidiary(ctx: Context) -> None:
 
 
 def _rule_person_title(ctx: Context) -> None:
-    """``格力电器董事长朱江洪、总裁董明珠``: a person with a title is a member of the organisation."""
+    """``海川电器董事长王立明、总裁李晓红``: a person with a title is a member of the organisation."""
     text = ctx.doc.text
     title_rx = _cue_regex("title")
     if title_rx is None:
@@ -565,7 +565,7 @@ def _rule_person_title(ctx: Context) -> None:
             elif prev_org is not None and prev_person_end >= 0 and re.fullmatch(r"[、，,和及]", text[prev_person_end:head]):
                 org = prev_org
             elif orgs and orgs[-1].type == "Company":
-                # "在攀钢钒钛的股东大会上，总经理余自甦" — the company the sentence is about
+                # "在宏达钒业的股东大会上，总经理赵文涛" — the company the sentence is about
                 org = ctx.key(orgs[-1])
             if org is not None:
                 ctx.emit(ctx.key(m), "memberOf", org, m.start, m.end, "person-title")
@@ -596,11 +596,11 @@ def extract_relations(doc: Document, mentions: list[Mention]) -> list[RelationCa
     Examples
     --------
     >>> from kg.model import Document, Sentence
-    >>> text = "格力电器董事长朱江洪出席。"
+    >>> text = "海川电器董事长王立明出席。"
     >>> doc = Document("x", "", text, text, (Sentence(0, 0, len(text), text),))
-    >>> ms = [Mention("Company", "格力电器", 0, 4, "gree"), Mention("Person", "朱江洪", 7, 10, "zhu")]
+    >>> ms = [Mention("Company", "海川电器", 0, 4, "haichuan"), Mention("Person", "王立明", 7, 10, "wang")]
     >>> [(r.subject[1], r.predicate, r.object[1]) for r in extract_relations(doc, ms)]
-    [('zhu', 'memberOf', 'gree')]
+    [('wang', 'memberOf', 'haichuan')]
     """
     from .relations_chain import chain_relations
 

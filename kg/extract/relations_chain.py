@@ -27,7 +27,7 @@ __all__ = ["chain_relations", "chain_feeds"]
 
 # --------------------------------------------------------------------------- vocabulary
 
-# the head that ends a project name right after a chain term (…储能项目, …精细化工及原料工程)
+# the head that ends a project name right after a chain term (…储能项目, …精细化工及新材料工程)
 _PROJECT_HEAD = re.compile(r"(及|产业)?(项目|工程|基地|产业园|示范项目|一体化)")
 
 
@@ -182,7 +182,7 @@ def _rule_production_cue(ctx: Context) -> None:
 
 
 def _rule_company_named_product(ctx: Context) -> None:
-    """``华润水泥`` produces 水泥 when 水泥 is a product of the document and ends the name."""
+    """``恒达水泥`` produces 水泥 when 水泥 is a product of the document and ends the name."""
     products = [(f, k) for k, fs in ctx.forms.items() if k[0] == "Product" for f in fs if len(f) >= 2]
     for k, fs in sorted(ctx.forms.items()):
         if k[0] != "Company":
@@ -224,10 +224,10 @@ def _rule_named_chain(ctx: Context) -> None:
                     # 光伏组件, 新能源汽车传动系统: the chain term qualifies the product
                     ok = core.startswith(c) and len(core) > len(c)
                 elif k[0] == "Company":
-                    # 华润水泥 in 水泥行业: the chain's product heads the company name
+                    # 恒达水泥 in 水泥行业: the chain's product heads the company name
                     ok = core.endswith(c) and len(core) > len(c)
                 else:
-                    # 储能项目, 精细化工及原料工程: the chain term heads the project name
+                    # 储能项目, 精细化工及新材料工程: the chain term heads the project name
                     i = core.find(c)
                     ok = i >= 0 and _PROJECT_HEAD.match(core, i + len(c)) is not None
                 if ok:

@@ -95,11 +95,11 @@ def test_company_fused_in_project_name_invests():
 
 def test_provincial_report_projects_default_to_province_unless_specific():
     text = ("陕西省2026年政府工作报告。陕西省推进重点项目。陕西省加快建设。"
-            "某某煤炭综合利用项目开工，西安地铁9号线通车运营。")
+            "某某煤炭综合利用项目开工，西安地铁3号线建成通车。")
     got = triples(text, [
         ("Region", "陕西省", "sx", PROV), ("Region", "陕西省", "sx", PROV), ("Region", "陕西省", "sx", PROV),
         ("Project", "某某煤炭综合利用项目", "coal"),
-        ("Project", "西安地铁9号线", "metro"), ("Region", "西安", "xa", CITY2),
+        ("Project", "西安地铁3号线", "metro"), ("Region", "西安", "xa", CITY2),
     ])
     assert ("coal", "locatedIn", "sx") in got
     assert ("metro", "locatedIn", "xa") in got
@@ -127,7 +127,7 @@ def test_person_titles_distribute_over_a_list():
 
 
 def test_producer_noun_list_and_chain_list():
-    text = "以甲钢、乙钢等为代表的钒制品生产企业将推进综合利用。多项储能技术已获应用，储能包括铅酸蓄电池、钒电池等。"
+    text = "以甲钢、乙钢等为代表的钒制品生产企业将推进综合利用。储能技术加快推广，储能包括铅酸蓄电池、钒电池等。"
     got = triples(text, [
         ("Company", "甲钢", "a"), ("Company", "乙钢", "b"), ("Product", "钒制品", "v"),
         ("IndustryChain", "储能", "es"), ("IndustryChain", "储能", "es"),
