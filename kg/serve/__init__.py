@@ -39,5 +39,26 @@ def serve_graph(source: Any, settings: Settings | None = None) -> None:
     print(f"kg serve: http://{settings.host}:{settings.port}/  (SPARQL endpoint: /sparql, "
           f"{'read-write' if settings.allow_update else 'read-only'}, timeout "
           f"{settings.timeout:g} s, max rows {settings.max_rows})", file=sys.stderr, flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning",
-                timeout_graceful_shutdown=5, server_header=False)
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
+                            timeout_graceful_shutdown=5, server_header=False)
+    _server_class()(config).run()
+
+
+def _server_class():
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn's server, but a stop request (SIGINT, SIGTERM) ends ``kg serve`` with 0.
+
+        uvicorn re-raises the captured signal after its graceful shutdown, so the process would
+        die of it (-15) or raise KeyboardInterrupt; for ``kg serve`` a stop request is the
+        normal end of its life.
+        """
+
+        def handle_exit(self, sig, frame) -> None:
+            super().handle_exit(sig, frame)
+            captured = getattr(self, "_captured_signals", None)
+            if isinstance(captured, list):
+                captured.clear()
+
+    return Server
