@@ -271,9 +271,15 @@ def _read_sidecar(path: Path) -> dict:
     for candidate in (path.with_name(path.name + ".meta.json"), path.with_suffix(".meta.json")):
         if candidate.is_file():
             try:
-                return json.loads(candidate.read_text(encoding="utf-8"))
+                meta = json.loads(candidate.read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:
-                raise IngestError(f"metadata sidecar is not valid JSON: {exc}", path=str(candidate))
+                raise IngestError(f"metadata sidecar is not valid JSON: {exc}",
+                                  path=str(candidate)) from None
+            if not isinstance(meta, dict):
+                raise IngestError("metadata sidecar must be a JSON object "
+                                  f"(got {type(meta).__name__})", path=str(candidate),
+                                  hint='e.g. {"title": "…", "date": "2023-08-01"}')
+            return meta
     return {}
 
 

@@ -70,11 +70,13 @@ def _stage(p: Path, data: bytes) -> tuple[str, Path]:
 def _commit_staged(staged: list[tuple[str, Path]]) -> None:
     """Rename every staged file into place (all files were fully written before the first
     rename, so an interruption can only fall between two renames, never inside a file)."""
+    done = 0
     try:
-        for i, (tmp, p) in enumerate(staged):
+        for tmp, p in staged:
             os.replace(tmp, p)
+            done += 1
     except BaseException:
-        for tmp, _p in staged[i:]:
+        for tmp, _p in staged[done:]:
             _unlink_quietly(tmp)
         raise
     _fsync_dir(staged[0][1].parent if staged else None)

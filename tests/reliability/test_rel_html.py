@@ -185,7 +185,7 @@ def test_hostile_document_in_a_real_browser_raises_no_dialog_and_injects_nothing
             for path in pages:
                 page = browser.new_page()
                 dialogs: list[str] = []
-                page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+                page.on("dialog", lambda d, seen=dialogs: (seen.append(d.message), d.dismiss()))
                 page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:")
                            else r.abort())
                 page.goto(path.as_uri())

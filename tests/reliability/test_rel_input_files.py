@@ -437,6 +437,18 @@ def test_unreadable_subfolder_is_reported(tmp_path, capsys):
     assert len(document_graphs(tmp_path / "out" / "graph.trig")) == 1
 
 
+@pytest.mark.parametrize("sidecar", ['{"title": "broken', '["a", "list"]', '"just text"', "null"])
+def test_bad_metadata_sidecar_is_reported_and_others_built(tmp_path, capsys, sidecar):
+    src = tmp_path / "docs"
+    _write(src, "a.txt", CLEAN)
+    _write(src, "a.txt.meta.json", sidecar)
+    _write(src, "b.txt", OTHER)
+    rc, _out, err = _build(capsys, src, tmp_path / "out")
+    assert rc == 0, err
+    assert "a.txt.meta.json" in err and "internal error" not in err
+    assert len(document_graphs(tmp_path / "out" / "graph.trig")) == 1
+
+
 # --- 10. interrupted builds ------------------------------------------------------------
 
 _CHILD = textwrap.dedent("""

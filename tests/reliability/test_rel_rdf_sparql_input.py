@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from _rel_util and requested by name)
 """Reliability battery, RDF and SPARQL input (issue 11 items 11–14): user-supplied graphs
 and queries are refused before they can expand entities, reach the network or run forever;
 malformed input gets a message with line and column and exit 2, and nothing is written."""
@@ -47,9 +48,10 @@ ex:a ex:name "长治高新区" .
 @pytest.fixture
 def parsers_forbidden(monkeypatch):
     """Make every RDF/XML parser entry point fail: a refusal must come before parsing."""
+    from xml.parsers import expat
+
     import pyoxigraph
     import rdflib
-    from xml.parsers import expat
 
     def forbidden(*args, **kwargs):
         raise AssertionError("a parser was called on input that should have been refused")
@@ -253,6 +255,10 @@ def test_remote_sparql_is_refused(small_graph, no_network, recording_server, que
     assert hits == []
 
 
+class MissingTimeLimit(AssertionError):
+    """kg.query.run_query does not take a time limit yet."""
+
+
 def _time_limit_kwarg(run_query) -> str:
     import inspect
 
@@ -260,10 +266,14 @@ def _time_limit_kwarg(run_query) -> str:
     for name in ("timeout", "time_limit", "timeout_s", "max_seconds"):
         if name in params:
             return name
-    raise AssertionError("kg.query.run_query has no time-limit parameter "
+    raise MissingTimeLimit("kg.query.run_query has no time-limit parameter "
                          f"(parameters: {list(params)})")
 
 
+# Runs for real as soon as run_query takes a time limit; until then it is an expected
+# failure for exactly that reason (any other failure still fails).
+@pytest.mark.xfail(raises=MissingTimeLimit, strict=False,
+                   reason="waiting for a time limit in kg.query.run_query")
 @pytest.mark.parametrize("query", [
     # cross join of everything with everything, five times over
     "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o }",
