@@ -20,6 +20,8 @@ import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
+from operator import add
 from pathlib import Path
 
 from .lexicon import column_map, words
@@ -204,6 +206,26 @@ def gazetteer() -> tuple[dict[str, tuple[tuple[Place, bool], ...]], dict[str, tu
     return frozen, {c: tuple(sorted(ls, reverse=True)) for c, ls in firsts.items()}
 
 
+def candidate_positions(text: str, pre2: frozenset[str], singles: frozenset[str] = frozenset()) -> list[int]:
+    """Positions where a dictionary form may start: its first two characters are in ``pre2``
+    (or the character itself is a one-character form in ``singles``).
+
+    A C-level bigram filter, so dictionary scanners visit a few positions instead of all.
+    """
+    if len(text) < 2:
+        return [0] if text and text in singles else []
+    pos = list(compress(range(len(text) - 1), map(pre2.__contains__, map(add, text, text[1:]))))
+    if singles:
+        pos = sorted(set(pos) | set(compress(range(len(text)), map(singles.__contains__, text))))
+    return pos
+
+
+@lru_cache(maxsize=1)
+def _prefixes2() -> frozenset[str]:
+    """First two characters of every gazetteer form (a cheap gate before the lookup)."""
+    return frozenset(f[:2] for f in gazetteer()[0] if len(f) >= 2)
+
+
 @lru_cache(maxsize=1)
 def _town_shorts() -> dict[str, tuple[tuple[str, Place], ...]]:
     """``county code → ((short form, town), …)`` for towns with a usable short form."""
@@ -284,9 +306,13 @@ def find_regions(text: str) -> list[RegionMatch]:
     []
     """
     forms, firsts = gazetteer()
+    pre2 = _prefixes2()
     raw: list[tuple[int, int, str, tuple[tuple[Place, bool], ...]]] = []
-    i, n = 0, len(text)
-    while i < n:
+    n = len(text)
+    free = 0
+    for i in candidate_positions(text, pre2):
+        if i < free:
+            continue
         lens = firsts.get(text[i])
         found = None
         if lens:
@@ -309,9 +335,7 @@ def find_regions(text: str) -> list[RegionMatch]:
                 break
         if found:
             raw.append(found)
-            i = found[1]
-        else:
-            i += 1
+            free = found[1]
     # context: codes named in full or unambiguous form
     named: set[str] = set()
     for _, _, _, cands in raw:
@@ -362,6 +386,6 @@ def find_regions(text: str) -> list[RegionMatch]:
 
 
 def _clear_caches() -> None:  # for tests that point CHAINKG_LEXICON elsewhere
-    for f in (places, _by_code, gazetteer, _town_shorts):
+    for f in (places, _by_code, gazetteer, _prefixes2, _town_shorts):
         f.cache_clear()
 

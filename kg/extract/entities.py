@@ -13,6 +13,7 @@ in ``data/lexicon`` and ``ontology/chains``; only structural patterns are in cod
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -20,7 +21,7 @@ from functools import lru_cache
 
 from ..lexicon import column_map, industry_vocabulary, product_vocabulary, words
 from ..model import Document, Mention
-from ..regions import _common_word, find_regions, gazetteer
+from ..regions import _common_word, candidate_positions, find_regions, gazetteer
 
 __all__ = ["extract_mentions"]
 
@@ -52,6 +53,12 @@ class _Cand:
         return ""
 
 
+@lru_cache(maxsize=16384)
+def _name_regions(name: str) -> tuple:
+    """Cached :func:`find_regions` for short names (candidate checks repeat them)."""
+    return tuple(find_regions(name))
+
+
 def _norm(s: str) -> str:
     return unicodedata.normalize("NFKC", s).replace(" ", "")
 
@@ -69,23 +76,23 @@ class _Trie:
             if f:
                 firsts.setdefault(f[0], set()).add(len(f))
         self.firsts = {c: tuple(sorted(v, reverse=True)) for c, v in firsts.items()}
+        self.singles = frozenset(f for f in self.forms if len(f) == 1)
+        self.pre2 = frozenset(f[:2] for f in self.forms if len(f) >= 2)
 
     def finditer(self, text: str):
-        i, n = 0, len(text)
+        n = len(text)
         forms, firsts = self.forms, self.firsts
-        while i < n:
+        free = 0
+        for i in candidate_positions(text, self.pre2, self.singles):
+            if i < free:
+                continue
             lens = firsts.get(text[i])
-            hit = 0
             if lens:
                 for ln in lens:
                     if i + ln <= n and text[i : i + ln] in forms:
-                        hit = ln
+                        yield i, i + ln, text[i : i + ln]
+                        free = i + ln
                         break
-            if hit:
-                yield i, i + hit, text[i : i + hit]
-                i += hit
-            else:
-                i += 1
 
 
 def _alternation(ws) -> re.Pattern:
@@ -170,12 +177,28 @@ def _left_extend(text: str, head_start: int, floor: int, adjacent_ok: bool = Fal
     return cut
 
 
+@lru_cache(maxsize=16384)
+def _first_vocab_hits(name: str) -> tuple[int | None, int | None]:
+    """Start of the first product and of the first industry word in ``name`` (or None)."""
+    pat = _patterns()
+    out = []
+    for tr in ("products", "industries"):
+        out.append(next((a for a, _b, _f in pat[tr].finditer(name)), None))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _generic_sorted() -> tuple[str, ...]:
+    return tuple(sorted(_patterns()["generic"], key=lambda g: (-len(g), g)))
+
+
+@lru_cache(maxsize=16384)
 def _strip_generic(name: str) -> str:
-    generic = _patterns()["generic"]
+    generic = _generic_sorted()
     changed = True
     while changed and name:
         changed = False
-        for g in sorted(generic, key=len, reverse=True):
+        for g in generic:
             if name.startswith(g):
                 name = name[len(g):]
                 changed = True
@@ -280,7 +303,7 @@ def _is_vocab(name: str) -> bool:
 def _is_region(name: str) -> bool:
     if name in gazetteer()[0]:
         return True
-    ms = find_regions(name)
+    ms = _name_regions(name)
     return bool(ms) and ms[0].start == 0 and ms[0].end == len(name)
 
 
@@ -303,7 +326,7 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
     pat = _patterns()
     name = text[c.start:c.end]
     s = 0
-    regs = [m for m in find_regions(name)]
+    regs = [m for m in _name_regions(name)]
     if regs and regs[0].start == 0:
         s = regs[0].end
     split = None
@@ -311,11 +334,9 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
         mm = re.search(rx, name[s:])
         if mm:
             split = s + mm.start()
-    for tr in ("products", "industries"):
-        for a, _b, _f in pat[tr].finditer(name[s:]):
-            if a >= 2 and (split is None or s + a < split):
-                split = s + a
-            break
+    for a in _first_vocab_hits(name[s:]):
+        if a is not None and a >= 2 and (split is None or s + a < split):
+            split = s + a
     for r in regs:
         if r.start >= s + 2 and (split is None or r.start < split):
             split = r.start
@@ -360,7 +381,7 @@ def _zones(text: str) -> list[_Cand]:
         q = _SCALE_QUALIFIER.match(name)
         if q:
             s, name = s + q.end(), name[q.end():]  # 千亿级X产业园: the target scale is not the name
-        if not name or (kind != "zone" and _DESCRIPTIVE_ZONE.search(name) and not find_regions(name)):
+        if not name or (kind != "zone" and _DESCRIPTIVE_ZONE.search(name) and not _name_regions(name)):
             continue  # 石化和精细化工产业基地, 国家级农业产业园区: a kind of base, not a named place
         if kind == "base":
             tail = text[m.end():m.end() + 6]
@@ -380,10 +401,9 @@ def _project_evidence(name: str) -> bool:
         return True
     if any(w in name for w in pat["project_cues"]):
         return True
-    for tr in ("products", "industries"):
-        for _s, _e, _f in pat[tr].finditer(name):
-            return True
-    if find_regions(name):
+    if any(a is not None for a in _first_vocab_hits(name)):
+        return True
+    if _name_regions(name):
         return True
     return False
 
@@ -400,7 +420,7 @@ def _generic_project(name: str) -> bool:
     """True for 该高铁桥梁工程, 航空航天重大项目, 长治市项目 (no name of its own)."""
     if _GENERIC_PROJECT.search(name):
         return True
-    regs = find_regions(name)
+    regs = _name_regions(name)
     if regs and regs[0].start == 0 and len(name) - regs[0].end < 2:
         return True
     return False
@@ -651,7 +671,7 @@ def _company_reuse(text: str, chosen: list[_Cand]) -> list[_Cand]:
             base = _patterns()["shortheads"].sub("", nm) if len(nm) > 3 else nm
         if "(" in base or "（" in base:
             continue  # 格力电器(重庆)有限公司 is a subsidiary, not its parent
-        regs = find_regions(base)
+        regs = _name_regions(base)
         if regs and regs[0].start == 0 and len(base) - regs[0].end >= 2:
             base = base[regs[0].end:]
         if 2 <= len(base) < len(nm) and not _is_vocab(base) and not _is_region(base):
@@ -675,10 +695,15 @@ def _select(cands: list[_Cand]) -> list[_Cand]:
     cands = sorted(set(cands), key=lambda c: (-(c.end - c.start), _PRIORITY[c.type], c.start,
                                               not c.attr_full, c.rule))
     kept: list[_Cand] = []
+    starts: list[tuple[int, int]] = []  # (start, index into kept), sorted
+    maxlen = 0
     for c in cands:
         clash = False
         nested_in = None
-        for k in kept:
+        lo = bisect.bisect_left(starts, (c.start - maxlen, -1))
+        hi = bisect.bisect_left(starts, (c.end, -1))
+        near = sorted(ix for _st, ix in starts[lo:hi])  # in insertion order, as before
+        for k in (kept[ix] for ix in near):
             if c.start < k.end and k.start < c.end:
                 if k.start <= c.start and c.end <= k.end:
                     nested_in = nested_in or k
@@ -697,7 +722,9 @@ def _select(cands: list[_Cand]) -> list[_Cand]:
             continue
         if nested_in is not None:
             c = replace(c, attrs=tuple(sorted(set(c.attrs) | {("nested", "1")})))
+        bisect.insort(starts, (c.start, len(kept)))
         kept.append(c)
+        maxlen = max(maxlen, c.end - c.start)
     return sorted(kept, key=lambda c: (c.start, c.end, c.type))
 
 
