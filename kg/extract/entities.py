@@ -128,6 +128,7 @@ def _patterns() -> dict:
         "industries": _Trie(industry_vocabulary()),
         "shortheads": _alternation(words("company_shortheads")),
         "project_cues": tuple(sorted(words("project_cues"))),
+        "project_cue_rx": _alternation(words("project_cues")),
         "product_stop": words("product_stop"),
         "company_verbs": _alternation(words("company_verbs")),
         "company_list": re.compile(rf"((?:[{_HAN}]{{2,5}}、)+[{_HAN}]{{2,5}})等(?:{_alternation(words('company_list_cues')).pattern})"),
@@ -307,6 +308,7 @@ def _is_region(name: str) -> bool:
     return bool(ms) and ms[0].start == 0 and ms[0].end == len(name)
 
 
+@lru_cache(maxsize=16384)
 def _bad_brand(brand: str, lenient: bool = False) -> bool:
     """True when ``brand`` cannot be a company short name.
 
@@ -317,7 +319,7 @@ def _bad_brand(brand: str, lenient: bool = False) -> bool:
     return (_strip_generic(brand) != brand or _is_vocab(brand)
             or (not lenient and (_is_region(brand) or _common_word(brand)))
             or bool(pat["stop"].search(brand))
-            or any(w in brand for w in pat["project_cues"]) or bool(pat["project"].search(brand))
+            or bool(pat["project_cue_rx"].search(brand)) or bool(pat["project"].search(brand))
             or all(ch in _REGION_ABBR for ch in brand))
 
 
@@ -346,7 +348,7 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
         split = mm.end()
     if split is None:
         heads = list(pat["project"].finditer(name, s))
-        if c.rule.endswith("phase") and len(heads) == 1 and not any(w in name[s:heads[0].start()] for w in pat["project_cues"]):
+        if c.rule.endswith("phase") and len(heads) == 1 and not pat["project_cue_rx"].search(name, s, heads[0].start()):
             split = heads[0].start()
         else:
             return None
@@ -394,12 +396,13 @@ def _zones(text: str) -> list[_Cand]:
 _PROJECT_LIST = re.compile(rf"((?:[{_HAN}A-Za-z0-9·\-/()（）]+、)*[{_HAN}A-Za-z0-9·\-/()（）]+)等(?:[0-9一二三四五六七八九十]+[个项条处座])?(?:重点|重大|省级)?(项目|工程|煤矿|高速公路|高铁|铁路|公路)")
 
 
+@lru_cache(maxsize=16384)
 def _project_evidence(name: str) -> bool:
     """True when a candidate name looks like a concrete undertaking (not 达产项目)."""
     pat = _patterns()
     if re.search(r"[A-Za-z0-9]", name):
         return True
-    if any(w in name for w in pat["project_cues"]):
+    if pat["project_cue_rx"].search(name):
         return True
     if any(a is not None for a in _first_vocab_hits(name)):
         return True
@@ -612,6 +615,19 @@ def _modifier_use(text: str, end: int) -> bool:
     return end < len(text) and not _CHAIN_NEXT_OK.match(text, end)
 
 
+@lru_cache(maxsize=8192)
+def _product_attrs(form: str) -> tuple:
+    """Concept, link, chain (and the preferred label, for grouping) of a product form."""
+    ve = product_vocabulary().get(form)
+    if ve is None:
+        return ()
+    attrs = tuple(sorted((k, v) for k, v in (("concept", ve.concept), ("link", ve.link),
+                                              ("chain", ve.chain)) if v))
+    if ve.label and ve.label != form:
+        attrs += (("plabel", _norm(ve.label)),)
+    return attrs
+
+
 def _vocab(text: str) -> list[_Cand]:
     pat = _patterns()
     pv, iv = product_vocabulary(), industry_vocabulary()
@@ -631,14 +647,7 @@ def _vocab(text: str) -> list[_Cand]:
             continue
         if f.startswith("制") and f[1:] in pv:
             s, f = s + 1, f[1:]  # 制绿氢 -> 绿氢
-        ve = pv.get(f)
-        attrs: tuple = ()
-        if ve is not None:
-            attrs = tuple(sorted((k, v) for k, v in (("concept", ve.concept), ("link", ve.link),
-                                                      ("chain", ve.chain)) if v))
-            if ve.label and ve.label != f:
-                attrs += (("plabel", _norm(ve.label)),)
-        out.append(_Cand("Product", s, e, "product.vocab", attrs))
+        out.append(_Cand("Product", s, e, "product.vocab", _product_attrs(f)))
     # suffix rules: X产业 / X产业链 / X行业 / X集群 / X工业, X a known sector or product word
     for m in pat["industry_suffix"].finditer(text):
         if m.group() == "制造业":
