@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from ..lexicon import column_map, industry_vocabulary, product_vocabulary, words
 from ..model import Document, Mention
-from ..regions import _common_word, candidate_positions, find_regions, gazetteer
+from ..regions import _common_word, _jieba_words, candidate_positions, find_regions, gazetteer
 
 __all__ = ["extract_mentions"]
 
@@ -571,33 +571,63 @@ def _gov(text: str, regions: list[_Cand], zones: list[_Cand]) -> list[_Cand]:
     return out
 
 
-_NAME_STOP_CHARS = set("表示说称指在等和与的是了也都就将对向从为以被把说明介绍强调认为透露")
+_NAME_STOP_CHARS = set("在等和与及的是了也都就将对向从为以被把、")
+
+
+_PERSON_TAGS = frozenset({"nr", "nrfg", "nrt"})
+_LIST_SEP = re.compile(r"[、和及与]")
+
+
+def _name_at(text: str, i: int) -> int:
+    """Length of a 2–3 character personal name starting at ``i`` (0 when none)."""
+    pat = _patterns()
+    if text[i:i + 1] in _NAME_STOP_CHARS and text[i:i + 1] != "向" or _common_word(text[i:i + 2]) or _common_word(text[i:i + 3]):
+        return 0  # 领导干部, 领导和常务…: a word, not a name
+    sur = 2 if text[i:i + 2] in pat["surnames2"] else (1 if text[i:i + 1] in pat["surnames1"] else 0)
+    if not sur:
+        return 0
+    given = 0
+    for k in range(2):
+        c = text[i + sur + k:i + sur + k + 1]
+        if not c or not re.match(rf"[{_HAN}]", c) or c in _NAME_STOP_CHARS:
+            break
+        given += 1
+    if given == 2 and _common_word(text[i + sur + 1:i + sur + 3]):
+        given = 1  # 林阳告诉: the second character starts the next word
+    if given == 2 and _patterns()["titles"].match(text, i + sur + 1):
+        given = 1
+    return sur + given if given else 0
 
 
 def _persons(text: str) -> list[_Cand]:
+    """People: a name after a title (总裁X, 省长 X, 领导X、Y), or a dictionary name before one (X总书记)."""
     pat = _patterns()
-    s1, s2 = pat["surnames1"], pat["surnames2"]
+    jw = _jieba_words()
     out = []
     for m in pat["titles"].finditer(text):
         i = m.end()
-        sur = 2 if text[i:i + 2] in s2 else (1 if text[i:i + 1] in s1 else 0)
-        if not sur:
-            continue
-        given = ""
-        for k in range(2):
-            c = text[i + sur + k:i + sur + k + 1]
-            if not c or not re.match(rf"[{_HAN}]", c) or c in _NAME_STOP_CHARS:
+        while i < len(text) and text[i] in " \u3000\t":
+            i += 1
+        ln = _name_at(text, i)
+        while ln >= 2:
+            out.append(_Cand("Person", i, i + ln, "person.title_before"))
+            j = i + ln
+            if j < len(text) and _LIST_SEP.match(text, j) and text[j + 1:j + 2] not in ("", "、"):
+                i = j + 1
+                ln = _name_at(text, i)
+                # a list continuation must end at a boundary
+                if ln and re.match(rf"[{_HAN}]", text[i + ln:i + ln + 1] or " ") and not _LIST_SEP.match(text, i + ln) \
+                        and not pat["titles"].match(text, i + ln) and text[i + ln] not in "参出等":
+                    break
+            else:
                 break
-            given += c
-        if k == 1 and given and len(given) == 2:
-            # a 3-char name unless the third char starts a common continuation
-            pass
-        if not given:
-            continue
-        name = text[i:i + sur + len(given)]
-        if len(name) < 2:
-            continue
-        out.append(_Cand("Person", i, i + len(name), "person.title_before"))
+        # a known personal name right before the title: 习近平总书记
+        for ln in (3, 2):
+            st = m.start() - ln
+            w = text[st:m.start()] if st >= 0 else ""
+            if w and jw.get(w, (0, ""))[1] in _PERSON_TAGS:
+                out.append(_Cand("Person", st, m.start(), "person.title_after"))
+                break
     return out
 
 
