@@ -23,6 +23,8 @@ def serve(
     allow_remote: bool = typer.Option(False, "--allow-remote",
                                       help="Allow SERVICE, LOAD and remote FROM graphs."),
     workers: int = typer.Option(0, "--workers", help="Query worker processes (0: one per core, ≥ 2)."),
+    cache_mb: int = typer.Option(64, "--cache-mb",
+                                 help="Memory for results of repeated queries, MB (0: no cache)."),
     pages: Path = typer.Option(None, "--pages",
                                help="Folder of kg viz pages to serve under /explorer/ "
                                     "(default: viz/ beside the graph file, if it exists)."),
@@ -38,6 +40,6 @@ def serve(
         pages = guess if (guess / "index.html").is_file() else None
     settings = Settings(host=host, port=port, timeout=timeout, max_rows=max_rows,
                         max_body=max_body, cors=tuple(cors or ()), allow_update=allow_update,
-                        allow_remote=allow_remote, workers=workers,
+                        allow_remote=allow_remote, workers=workers, cache_mb=cache_mb,
                         pages=str(pages) if pages else None)
     serve_graph(source, settings)

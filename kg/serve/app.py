@@ -212,10 +212,13 @@ def create_app(source: Any, settings: Settings | None = None):
                                   "and was stopped",
                                   "narrow the query (more patterns, a LIMIT) or raise --timeout",
                                   {"Retry-After": "1"})
-        except WorkerDied:
+        except WorkerDied as exc:
             pool.stats["errors"] += 1
-            return error_response(500, "worker_died", "the query worker ended unexpectedly "
-                                  "(out of memory?) and was replaced")
+            return error_response(500, "worker_died",
+                                  f"the query engine crashed on this query (worker exit code "
+                                  f"{exc.exitcode}); the worker was replaced",
+                                  "this is a bug of the query engine or an out-of-memory: "
+                                  "please report the query")
         except ClientDisconnect:
             return Response(status_code=499)
 
@@ -228,6 +231,7 @@ def create_app(source: Any, settings: Settings | None = None):
         ok = pool.alive > 0
         return JSONResponse({"status": "ok" if ok else "degraded", "workers": pool.alive,
                              "idle": pool.idle, **pool.stats,
+                             "cache": {"entries": len(pool.cache), "hits": pool.cache.hits},
                              "settings": settings.as_dict()}, status_code=200 if ok else 503)
 
     async def http_error(request, exc):

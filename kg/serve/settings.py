@@ -23,6 +23,8 @@ SETTINGS_DOC: dict[str, str] = {
     "allow_remote": "allow SERVICE, LOAD and FROM / default-graph-uri of non-local IRIs",
     "workers": "query worker processes (0: one per CPU core, at least 2)",
     "pages": "folder of explorer HTML pages (kg viz) to serve under /explorer/",
+    "cache_mb": "memory for cached results of repeated queries, MB (0: no cache); "
+                "an update empties it",
 }
 
 
@@ -40,6 +42,7 @@ class Settings:
     allow_remote: bool = False
     workers: int = 0
     pages: str | None = None
+    cache_mb: int = 64
 
     def __post_init__(self) -> None:
         from ..errors import KGError
@@ -52,6 +55,8 @@ class Settings:
             raise KGError(f"max body must be ≥ 1024 bytes, got {self.max_body}")
         if not 0 <= self.port <= 65535:
             raise KGError(f"port must be 0–65535, got {self.port}")
+        if self.cache_mb < 0:
+            raise KGError(f"cache size must be ≥ 0 MB, got {self.cache_mb}")
         if self.workers < 0:
             raise KGError(f"workers must be ≥ 0, got {self.workers}")
 

@@ -29,7 +29,7 @@ from typing import Any
 from ..errors import KGError, QueryError, StoreError, UnsafeInputError
 from .settings import Settings
 
-__all__ = ["SourceSpec", "prepare_source", "execute", "WorkerPool", "Reply"]
+__all__ = ["SourceSpec", "prepare_source", "execute", "WorkerPool", "ResultCache", "Reply"]
 
 #: What a worker answers: ``("ok", status, media_type, body, headers)`` or
 #: ``("error", status, code, message, hint)``.
@@ -214,9 +214,80 @@ def _worker_main(conn, spec: SourceSpec) -> None:
             return
         try:
             reply = execute(store, job)
-        except Exception as exc:  # a bug: answer 500 rather than leave the parent waiting
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # a bug, or a Rust panic of the engine (pyo3's
+            # PanicException is a BaseException): answer 500 rather than leave the parent waiting
             reply = _err(500, "internal_error", f"{type(exc).__name__}: {exc}")
         conn.send(reply)
+
+
+# --------------------------------------------------------------------------- the cache
+
+_VOLATILE = None
+
+
+def _is_volatile(text: str) -> bool:
+    """Whether a query may answer differently on the same data (NOW, RAND, UUID, BNODE)."""
+    import re
+
+    global _VOLATILE
+    if _VOLATILE is None:
+        _VOLATILE = re.compile(r"\b(NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.I)
+    return bool(_VOLATILE.search(text))
+
+
+class ResultCache:
+    """Replies of repeated queries, least recently used first out, bounded in bytes.
+
+    The data only changes by an update through this server, which empties the cache, so a
+    cached reply is what the workers would answer. Queries that call NOW(), RAND(), UUID(),
+    STRUUID() or BNODE() are never cached.
+    """
+
+    def __init__(self, max_bytes: int):
+        from collections import OrderedDict
+
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[tuple, Reply] = OrderedDict()
+        self._bytes = 0
+        self.hits = 0
+
+    @staticmethod
+    def key(job: dict) -> tuple:
+        return (job["text"], tuple(job.get("default_graphs") or ()),
+                tuple(job.get("named_graphs") or ()), job.get("accept") or "")
+
+    def get(self, job: dict) -> Reply | None:
+        if not self.max_bytes:
+            return None
+        k = self.key(job)
+        reply = self._items.get(k)
+        if reply is not None:
+            self._items.move_to_end(k)
+            self.hits += 1
+        return reply
+
+    def put(self, job: dict, reply: Reply) -> None:
+        size = len(reply[3]) + len(job["text"]) if reply[0] == "ok" else 0
+        if (not self.max_bytes or reply[0] != "ok" or reply[1] != 200
+                or size > self.max_bytes // 4 or _is_volatile(job["text"])):
+            return
+        k = self.key(job)
+        if k in self._items:
+            return
+        self._items[k] = reply
+        self._bytes += size
+        while self._bytes > self.max_bytes:
+            _, old = self._items.popitem(last=False)
+            self._bytes -= len(old[3])
+
+    def clear(self) -> None:
+        self._items.clear()
+        self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 # --------------------------------------------------------------------------- the pool
@@ -227,7 +298,11 @@ class WorkerTimeout(Exception):
 
 
 class WorkerDied(Exception):
-    """The worker process ended while running a job."""
+    """The worker process ended while running a job (``exitcode`` says how)."""
+
+    def __init__(self, exitcode: int | None = None):
+        super().__init__(f"worker ended with exit code {exitcode}")
+        self.exitcode = exitcode
 
 
 class _Worker:
@@ -257,7 +332,8 @@ class _Worker:
                 raise WorkerTimeout()
             return self.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
-            raise WorkerDied() from None
+            self.proc.join(1)
+            raise WorkerDied(self.proc.exitcode) from None
 
     def kill(self) -> None:
         if self.proc.is_alive():
@@ -298,6 +374,7 @@ class WorkerPool:
         self._threads = ThreadPoolExecutor(max_workers=settings.worker_count + 2,
                                            thread_name_prefix="kg-serve")
         self._closed = False
+        self.cache = ResultCache(settings.cache_mb * 1024 * 1024)
         self.stats = {"queries": 0, "updates": 0, "timeouts": 0, "restarts": 0, "errors": 0}
 
     async def start(self) -> None:
@@ -393,14 +470,24 @@ class WorkerPool:
         self.stats["queries"] += 1
         job = {"kind": "query", "max_rows": self.settings.max_rows,
                "allow_remote": self.settings.allow_remote, **job}
-        return await self._run(job, time.monotonic() + (timeout or self.settings.timeout))
+        cached = self.cache.get(job)
+        if cached is not None:
+            return cached
+        generation = len(self._log)
+        reply = await self._run(job, time.monotonic() + (timeout or self.settings.timeout))
+        if generation == len(self._log):  # no update landed meanwhile
+            self.cache.put(job, reply)
+        return reply
 
     async def update(self, text: str, timeout: float | None = None) -> Reply:
         """Apply an update atomically in one worker and log it for the others."""
         self.stats["updates"] += 1
         deadline = time.monotonic() + (timeout or self.settings.timeout)
         async with self._update_lock:  # one writer at a time keeps the log in one order
-            return await self._run({"kind": "update", "text": text}, deadline)
+            reply = await self._run({"kind": "update", "text": text}, deadline)
+            if reply[0] == "ok":
+                self.cache.clear()
+            return reply
 
     def close(self) -> None:
         """Stop every worker and remove the temporary graph file."""

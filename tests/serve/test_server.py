@@ -281,3 +281,33 @@ def test_bad_graph_file_exits_with_code_2(tmp_path):
     bad.write_text("@prefix : <urn:x> . :a :b", encoding="utf-8")
     p = subprocess.run([KG, "serve", str(bad), "--port", "1"], capture_output=True, timeout=60)
     assert p.returncode == 2 and b"kg: error" in p.stderr
+
+
+# ---------------------------------------------------------------- result cache
+
+
+def test_repeated_query_is_answered_from_the_cache_and_updates_empty_it():
+    q = "SELECT ?o WHERE { <urn:x:a> <urn:x:b> ?o }"
+    with running_server("--allow-update") as s:
+        first = httpx.get(s.endpoint, params={"query": q})
+        again = httpx.get(s.endpoint, params={"query": q})
+        assert first.content == again.content and first.json()["results"]["bindings"] == []
+        assert httpx.get(s.base + "/health").json()["cache"]["hits"] == 1
+        ins = "INSERT DATA { GRAPH <urn:x:g> { <urn:x:a> <urn:x:b> 'new' } }"
+        assert httpx.post(s.endpoint, data={"update": ins}).status_code == 204
+        after = httpx.get(s.endpoint, params={"query": q}).json()["results"]["bindings"]
+        assert [b["o"]["value"] for b in after] == ["new"]
+
+
+def test_volatile_queries_are_not_cached(server):
+    q = "SELECT (STRUUID() AS ?u) WHERE {}"
+    a = httpx.get(server.endpoint, params={"query": q}).json()["results"]["bindings"][0]["u"]["value"]
+    b = httpx.get(server.endpoint, params={"query": q}).json()["results"]["bindings"][0]["u"]["value"]
+    assert a != b
+
+
+def test_cache_can_be_turned_off():
+    with running_server("--cache-mb", "0") as s:
+        for _ in range(2):
+            httpx.get(s.endpoint, params={"query": "ASK {}"})
+        assert httpx.get(s.base + "/health").json()["cache"] == {"entries": 0, "hits": 0}
