@@ -35,6 +35,11 @@ _CLAUSE_BREAK = re.compile(r"[，,；;。！？!?：:]")
 _LOCAL_UNIT = re.compile(r"(镇|乡|街道|村|社区|新城|片区)$")
 # what may stand between a company and its project: 的, "一头"项目——, 全国最大的
 _OWNER_GAP = re.compile(r"(的|投资的|建设的|实施的)?|(“[^”]{1,6}”)?项目?(——|－－|:|：)|[^，。；、“”]{1,8}的")
+# "向北，某某开发区同样是火热的建设场景，…项目": a zone opening the sentence is its topic
+_TOPIC_LEAD = re.compile(r"[^，。；：]{0,4}[，,]?")
+_TOPIC_TAIL = re.compile(r"(同样|也|则|正|已经?|今年|近年来)?(是|成为|呈现)")
+# "某某集团成功落户某市": a company settling in a place
+_SETTLES = re.compile(r"(成功|正式|已经?|先后)?(落户|落地|入驻|扎根|签约落户)(于|在|到)?")
 _LOCAL_LIST = re.compile(r"(、[^，。；、]{1,6}){0,8}等(乡镇|街道|镇|乡|村)")
 
 
@@ -163,6 +168,52 @@ def _ancestors(code: str, parent: str | None) -> list[str]:
         if c != code and c not in seen:
             seen.append(c)
     return seen
+
+
+@lru_cache(maxsize=2)
+def _prefix_places(county_shorts: bool = False) -> dict[str, tuple[str, ...]]:
+    """Coded cities and counties by full and short name (``招远`` → ``370685``).
+
+    Short county names (延长, 岚皋) too often open company or route names; they are
+    only used for zone names (``某某经济技术开发区``), which are named after their county.
+    """
+    from ..regions import places
+
+    out: dict[str, list[str]] = defaultdict(list)
+    for pl in places():
+        if pl.level not in ("city", "county") or not pl.code:
+            continue
+        for n in (pl.name, pl.short) if (pl.level == "city" or county_shorts) else (pl.name,):
+            if len(n) >= 2:
+                out[n].append(pl.code)
+    return {k: tuple(sorted(set(v))) for k, v in out.items()}
+
+
+@lru_cache(maxsize=4096)
+def _name_place_codes(name: str, zone: bool = False) -> tuple[str, ...]:
+    """Admin codes of the places a name embeds (at its start, or found by the gazetteer)."""
+    from ..regions import find_regions
+
+    codes: set[str] = set()
+    table = _prefix_places(zone)
+    for n in (4, 3, 2):
+        if len(name) > n + 1 and name[:n] in table:
+            codes.update(table[name[:n]])
+            break
+    for r in find_regions(name):
+        # a place opening the name, or after a two-character owner short name (某煤榆林化学)
+        if r.place.code and r.start in (0, 2) and r.end < len(name):
+            codes.add(r.place.code)
+    if "至" in name[:8]:
+        return ()  # a route (甲地至乙地…) is not located at its first end
+    return tuple(sorted(codes))
+
+
+def _names_more_specific(name: str, code: str) -> bool:
+    """Whether ``name`` embeds a place strictly inside the region ``code``."""
+    if not code:
+        return False
+    return any(c != code and code in _ancestors(c, None) for c in _name_place_codes(name))
 
 
 def _region_codes(ctx: Context) -> dict[Key, tuple[str, str | None]]:
@@ -296,6 +347,10 @@ def _rule_name_location(ctx: Context, types: tuple[str, ...]) -> None:
                 target = ctx.key(n)
         if target is None:
             target = _place_prefix(ctx, m, places)
+        if target is not None and target[0] == "Region" and m.type in ("Company", "Project"):
+            # a province opening a registered name (山西某某科技有限公司) is no location
+            if any(x.attr("level") == "province" for x in ctx.groups.get(target, ())[:1]):
+                continue
         if target is not None and not (m.type == "DevelopmentZone" and target[0] == "DevelopmentZone"):
             ctx.emit(ctx.key(m), "locatedIn", target, m.start, m.end, "name-prefix-place")
 
@@ -304,10 +359,12 @@ def _rule_sentence_location(ctx: Context) -> None:
     """Projects (and companies founded there) located by a cued place in their sentence."""
     text = ctx.doc.text
     for _, ms in sorted(ctx.by_sentence.items()):
+        # a deictic zone (在高新区落地) stands for its group within the document
         places = [
             m
             for m in ms
-            if m.type in PLACE_TYPES and _top_level(m) and m.attr("deictic") != "1" and not _not_place(m.text)
+            if m.type in PLACE_TYPES and _top_level(m) and not _not_place(m.text)
+            and (m.attr("deictic") != "1" or m.type == "DevelopmentZone")
         ]
         if not places:
             continue
@@ -317,6 +374,8 @@ def _rule_sentence_location(ctx: Context) -> None:
             before = text[max(s0, p.start - 4) : p.start]
             if (
                 _ends_with_cue("place_cue", before)
+                or (p.type == "DevelopmentZone" and p.attr("deictic") != "1" and _TOPIC_LEAD.fullmatch(text[s0 : p.start])
+                    and _TOPIC_TAIL.match(text, p.end))
 
                 or (cued and cued[-1].end == p.start)
             ):
@@ -335,15 +394,21 @@ def _rule_sentence_location(ctx: Context) -> None:
                     continue
                 if m.type == "Project" and p.type == "Region" and ctx.key(m) in named:
                     continue  # a place in the project's own name is more specific
+                if p.type == "Region" and m.type != "Company" and _names_more_specific(m.text, p.attr("code") or ""):
+                    continue  # 在省…盘锦某某工程: the city named in the name is the place
                 if m.type == "DevelopmentZone":
                     gap = text[p.end : m.start] if p.end <= m.start else None
                     before = text[max(s0, p.start - 4) : p.start]
                     if gap is None or not (before.endswith("位于") and re.fullmatch(r"的?", gap)):
                         continue
                 if m.type == "Company":
-                    # only "位于P的C" or "在P…兴建/成立…C"
+                    # only "位于P的C", "在P…兴建/成立…C" or "C(成功)落户P"
                     gap = text[p.end : m.start] if p.end <= m.start else None
                     if gap is None:
+                        if not _SETTLES.fullmatch(text[m.end : p.start]):
+                            continue
+                        gap = ""
+                        cands.append((1, 0, p.start, p))
                         continue
                     before = text[max(s0, p.start - 4) : p.start]
                     if not (
@@ -370,6 +435,31 @@ def _local_region(ctx: Context, m: Mention, before: int = 12, after: int = 2) ->
     return _main_region(ctx, lo, hi)
 
 
+_SUBTITLE = re.compile(r"^[ \t\u3000]*(——|--)[^\n。；;]{2,40}$", re.M)
+
+
+def _sections(ctx: Context) -> list[tuple[int, int, int]]:
+    """``(start, end, heading_end)`` of the parts of a document opened by a ``——…`` subtitle."""
+    text = ctx.doc.text
+    heads = [(m.start(), m.end()) for m in _SUBTITLE.finditer(text)]
+    out = []
+    for i, (a, b) in enumerate(heads):
+        end = heads[i + 1][0] if i + 1 < len(heads) else len(text)
+        out.append((a, end, b))
+    return out
+
+
+def _section_anchor(ctx: Context, m: Mention) -> Key | None:
+    """The zone a subtitle names (``——某某经济技术开发区…见闻``) for things in its part."""
+    for a, end, head_end in _sections(ctx):
+        if not a <= m.start < end:
+            continue
+        zones = [n for n in ctx.mentions if n.type == "DevelopmentZone" and a <= n.start < head_end
+                 and n.attr("deictic") != "1"]
+        return ctx.key(zones[0]) if zones else None
+    return None
+
+
 def _rule_default_location(ctx: Context, main: Key | None) -> None:
     """Projects, zones and sub-regions with no stated place fall to the document's region.
 
@@ -394,6 +484,23 @@ def _rule_default_location(ctx: Context, main: Key | None) -> None:
             if not main_code or not any(_LOCAL_UNIT.search(m.text) or _LOCAL_LIST.match(ctx.doc.text, m.end) for m in real):
                 continue
         m = real[0]
+        if k[0] in ("Project", "DevelopmentZone"):
+            anchor = _section_anchor(ctx, m)
+            if anchor is not None and anchor != k:
+                ctx.emit(k, "locatedIn", anchor, m.start, m.end, "section-zone")
+                continue
+            embedded = sorted({c for x in real for c in _name_place_codes(x.text, k[0] == "DevelopmentZone")})
+            related = [c for c in embedded if c == main_code or c in _ancestors(main_code, None)]
+            if embedded and not related:
+                if k[0] == "DevelopmentZone":
+                    # 某某经济技术开发区 named after a county: the nearest ancestor the text names
+                    by_code = {c: kk for kk, (c, _) in sorted(codes.items())}
+                    for c in embedded:
+                        hit = next((by_code[a] for a in _ancestors(c, None) if a in by_code), None)
+                        if hit is not None:
+                            ctx.emit(k, "locatedIn", hit, m.start, m.end, "name-place-ancestor")
+                            break
+                continue
         if main is not None:
             ctx.emit(k, "locatedIn", main, m.start, m.end, "document-region")
         elif k[0] in ("Project", "DevelopmentZone"):
