@@ -357,6 +357,12 @@ def find_regions(text: str) -> list[RegionMatch]:
 
         p, sh = min(cands, key=score)
         out.append(RegionMatch(s, e, f, p, sh))
+    # a short form takes the place the text itself names in full (大理 … 大理市 → the
+    # county-level city, not the prefecture 大理州)
+    full = {m.text[:-1]: m.place for m in out if not m.short and m.text[-1:] in "市县区" and len(m.text) >= 3}
+    if full:
+        out = [RegionMatch(m.start, m.end, m.text, full[m.text], m.short)
+               if m.short and m.text in full and full[m.text].code != m.place.code else m for m in out]
     # town short forms only next to their named county
     counties = sorted({m.place.code for m in out if m.place.level == "county"}
                       | {m.place.parent for m in out if m.place.level == "town"})

@@ -728,6 +728,11 @@ def _company_reuse(text: str, chosen: list[_Cand]) -> list[_Cand]:
     return out
 
 
+def _anchor_level(c: _Cand) -> bool:
+    """True for a city or county mention (the usual location anchor inside a name)."""
+    return ("level", "city") in c.attrs or ("level", "county") in c.attrs
+
+
 def _select(cands: list[_Cand]) -> list[_Cand]:
     """Resolve overlaps: longer spans win; nested Company/Product/Industry inside a Project
     (and Company inside a Zone name? no) are kept with ("nested", "1")."""
@@ -751,6 +756,9 @@ def _select(cands: list[_Cand]) -> list[_Cand]:
                         break
                     if k.type == "Project" and c.type in ("Company", "Product", "IndustryChain", "DevelopmentZone"):
                         continue
+                    if c.type == "Region" and k.type in ("Project", "DevelopmentZone") and _anchor_level(c) and (
+                            c.start == k.start or ("level", "city") in c.attrs):
+                        continue  # a city/county inside a project or zone name: a location anchor
                     if k.type in ("Company", "DevelopmentZone", "GovernmentBody") and c.type == "Company" and k.type != "Company":
                         continue
                     clash = True
@@ -827,8 +835,8 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
     chosen = [replace(c, type="Project", rule="project.company_base")
               if c.type == "DevelopmentZone" and not c.attrs and c.start in comp_starts
               and text[c.end - 2:c.end] in ("基地", "产业园") else c for c in chosen]
-    # Regions nested in longer names are dropped (GUIDELINES §2: only when on their own).
-    chosen = [c for c in chosen if not (c.type == "Region" and c.attrs and ("nested", "1") in c.attrs)]
+    # Regions inside longer names survive _select only as location anchors (a city, or a county
+    # at the start of a project or zone name; GUIDELINES §2); they carry ("nested", "1").
 
     # keys and canonical names
     keyed: list[_Cand] = []
