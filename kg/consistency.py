@@ -180,7 +180,7 @@ def check_consistency(dataset) -> list[Finding]:
         groups.setdefault((o.document, o.area, o.period, o.scope), []).append(o)
     findings: list[Finding] = []
     labels = _labels(dataset, {o.area for o in obs})
-    for key, items in sorted(groups.items()):
+    for _key, items in sorted(groups.items()):
         by_ind: dict[str, list[_Obs]] = {}
         for o in items:
             by_ind.setdefault(o.indicator, []).append(o)

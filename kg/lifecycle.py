@@ -30,8 +30,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from .model import Document, Event, Mention, Quantity, RelationCandidate, Resolved
+
+if TYPE_CHECKING:
+    import rdflib
 
 __all__ = [
     "extract_events",
@@ -376,8 +380,20 @@ def map_events(g, resolved: Resolved) -> list[int]:
     from rdflib import Literal, URIRef
 
     from .mapping import _decimal
-    from .ns import (KG, PROV, QB, RDF, RDFS, SCHEMA, XSD, document_iri, entity_iri,
-                     fact_iri, sentence_iri, status_iri)
+    from .ns import (
+        KG,
+        PROV,
+        QB,
+        RDF,
+        RDFS,
+        SCHEMA,
+        XSD,
+        document_iri,
+        entity_iri,
+        fact_iri,
+        sentence_iri,
+        status_iri,
+    )
 
     doc = resolved.document
     d = document_iri(doc.id)
@@ -508,7 +524,7 @@ def _one(dataset, s, p):
     return objs[0] if objs else None
 
 
-def derive_flags(dataset) -> "rdflib.Graph":  # noqa: F821
+def derive_flags(dataset) -> rdflib.Graph:
     """Each project's current stage and its 三未 category, as an analysis graph.
 
     The current stage is the stage of the latest-dated stage statement or (not planned)
