@@ -399,9 +399,10 @@ def ingest_file(path: str | os.PathLike, *, max_bytes: int | str | None = None) 
             raise IngestError("is not a file (missing, a directory or a broken link)", path=name)
         size = p.stat().st_size
         if size > limit:
+            mib = f" = {limit / 1048576:g} MiB" if limit >= 1048576 else ""
             raise IngestError(
-                f"is {size:,} bytes, over the size limit of {limit:,} bytes "
-                f"({limit / 1048576:.1f} MiB); not read",
+                f"is {size:,} bytes, over the limit of {limit:,} bytes{mib} per document "
+                "(size limit); not read",
                 path=name,
                 hint=f"raise the limit with --max-bytes or {MAX_BYTES_ENV}=SIZE (e.g. 100M), "
                      "or split the document")
