@@ -317,7 +317,8 @@ def _bad_brand(brand: str, lenient: bool = False) -> bool:
     """
     pat = _patterns()
     return (_strip_generic(brand) != brand or _is_vocab(brand)
-            or (not lenient and (_is_region(brand) or _common_word(brand)))
+            or (not lenient and (_is_region(brand) or _common_word(brand)
+                                 or any(r.start > 0 for r in _name_regions(brand))))
             or bool(pat["stop"].search(brand))
             or bool(pat["project_cue_rx"].search(brand)) or bool(pat["project"].search(brand))
             or all(ch in _REGION_ABBR for ch in brand))
@@ -393,7 +394,7 @@ def _zones(text: str) -> list[_Cand]:
     return out
 
 
-_PROJECT_LIST = re.compile(rf"((?:[{_HAN}A-Za-z0-9·\-/()（）]+、)*[{_HAN}A-Za-z0-9·\-/()（）]+)等(?:[0-9一二三四五六七八九十]+[个项条处座])?(?:重点|重大|省级)?(项目|工程|煤矿|高速公路|高铁|铁路|公路)")
+_PROJECT_LIST = re.compile(rf"((?:[{_HAN}A-Za-z0-9·\-/()（）]+、)*[{_HAN}A-Za-z0-9·\-/()（）]+)等(?:[0-9一二三四五六七八九十]+[个项条处座])?(?:重点|重大|省级)?((?:输变电|输电|水利|交通|能源|产业)?(?:项目|工程|煤矿|高速公路|高铁|铁路|公路))")
 
 
 @lru_cache(maxsize=16384)
@@ -492,8 +493,22 @@ def _projects(text: str) -> list[_Cand]:
         for cm in pat["company"].finditer(text, s, m.start()):
             if pat["company_kind"].get(cm.group()) in ("legal", "group") and cm.end() < m.start():
                 s = cm.end()
+        if kind == "phase":
+            # a phase of a company or institute (X研究院二期): the whole name is the parent
+            for cm in pat["company"].finditer(text, max(0, m.start() - 8), m.start()):
+                if cm.end() == m.start():
+                    s = min(s, _clean_start(text, _left_extend(text, cm.start(), 0), cm.start()))
         s = _clean_start(text, s, m.start())
         name = text[s:m.start()]
+        if kind != "phase":
+            # a generic head phrase in apposition before the name (控制性工程X枢纽, 首条高铁X高铁,
+            # 建设项目X工程): the name starts after it
+            for hm in pat["project"].finditer(name):
+                if hm.end() < len(name) and pat["project_kind"].get(hm.group()) != "phase" and (
+                        hm.start() == 0 or _GENERIC_PROJECT.search(name[:hm.start()])):
+                    s += hm.end()
+                    name = name[hm.end():]
+                    break
         core = _strip_generic(name)
         if len(core) < 2 or _AGGREGATE.match(name) or re.search(r"[0-9]+[个项]", name):
             continue
