@@ -61,10 +61,22 @@ def _stage(p: Path, data: bytes) -> tuple[str, Path]:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        # mkstemp makes the file private (0600); give it the mode a plain open() would
+        # (or keep the mode of the file it replaces), so outputs stay readable as before.
+        os.chmod(tmp, _target_mode(p))
     except BaseException:
         _unlink_quietly(tmp)
         raise
     return tmp, p
+
+
+def _target_mode(p: Path) -> int:
+    try:
+        return p.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _commit_staged(staged: list[tuple[str, Path]]) -> None:

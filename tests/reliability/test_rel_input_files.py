@@ -478,6 +478,21 @@ _CHILD = textwrap.dedent("""
 """)
 
 
+def test_outputs_get_ordinary_file_modes_not_private_temporaries(tmp_path):
+    from kg.store import atomic_write
+
+    old = os.umask(0o022)
+    try:
+        atomic_write(tmp_path / "new.ttl", b"")
+        (tmp_path / "kept.ttl").write_bytes(b"")
+        (tmp_path / "kept.ttl").chmod(0o640)
+        atomic_write(tmp_path / "kept.ttl", b"x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new.ttl").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "kept.ttl").stat().st_mode & 0o777 == 0o640
+
+
 def _snapshot(out: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()}
 
