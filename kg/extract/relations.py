@@ -543,6 +543,12 @@ def _rule_nested_owner(ctx: Context) -> None:
                     owner = k
                     break
         if owner is None:
+            # "某某燃气有限公司" → "某某燃气天然气综合利用项目": the name without its legal suffix
+            for f, k in company_stems(ctx):
+                if p.text.startswith(f) and len(p.text) > len(f):
+                    owner = k
+                    break
+        if owner is None:
             # "山西某某有限公司石墨…项目": company mention directly before the project
             for n in ctx.mentions:
                 if n.type == "Company" and _top_level(n) and n.end <= p.start:
@@ -553,6 +559,116 @@ def _rule_nested_owner(ctx: Context) -> None:
                     break
         if owner is not None:
             ctx.emit(owner, "investor", ctx.key(p), p.start, p.end, "nested-owner")
+
+
+def company_stems(ctx: Context) -> list[tuple[str, Key]]:
+    """``(stem, company)`` for company names that end with a legal suffix, longest first."""
+    out = []
+    for k, fs in ctx.forms.items():
+        if k[0] != "Company":
+            continue
+        for f in fs:
+            suf = _ends_with_cue("legal_suffix", f)
+            if suf and len(f) - len(suf) >= 4:
+                out.append((f[: len(f) - len(suf)], k))
+    return sorted(set(out), key=lambda fk: (-len(fk[0]), fk))
+
+
+_GOV_DEPT = re.compile(r"(局|厅|委|委员会|办公室|办|指挥部|管委会|管理委员会)$")
+
+
+def _rule_joint_venture(ctx: Context) -> None:
+    """``由A和B合资(成立)的C``: every partner named before the cue invests in C."""
+    text = ctx.doc.text
+    for _, ms in sorted(ctx.by_sentence.items()):
+        s0, s1 = ctx.sentence_span(ms[0])
+        cs = [m for m in ms if m.type in ORG_TYPES and _top_level(m)]
+        for i, c in enumerate(cs):
+            if c.type != "Company" or i == 0:
+                continue
+            prev = cs[i - 1]
+            gap = text[prev.end : c.start]
+            rx = _cue_regex("jv_verb")
+            if rx is None or len(gap) > 12 or not re.fullmatch(r"(共同|联合)?(" + rx.pattern + r")(成立|组建|设立|创办|兴建)?了?的?", gap):
+                continue
+            partners = [prev]
+            for a in reversed(cs[: i - 1]):
+                link = text[a.end : partners[-1].start]
+                if re.fullmatch(r"[和与、及同]", link):
+                    partners.append(a)
+                else:
+                    break
+            if len(partners) < 2 and not text[max(s0, partners[-1].start - 1) : partners[-1].start] == "由":
+                continue
+            for a in partners:
+                if ctx.key(a) != ctx.key(c):
+                    ctx.emit(ctx.key(a), "investor", ctx.key(c), c.start, c.end, "joint-venture")
+
+
+def _longest_body(ctx: Context, k: Key) -> Key:
+    """``市交通局`` → ``余姚市交通局`` when the document names the body in full too."""
+    forms = ctx.forms.get(k, ())
+    best = k
+    for k2, fs in sorted(ctx.forms.items()):
+        if k2[0] == "GovernmentBody" and k2 != k and any(f2.endswith(f) and len(f2) > len(f) for f in forms for f2 in fs):
+            best = k2
+    return best
+
+
+def _rule_government_owner(ctx: Context) -> None:
+    """Responsible government departments invest in the works they arrange.
+
+    ``责任单位：G`` next to a project (bulletins), and ``G今年安排了…项目`` by a department
+    (局/委/办/指挥部…): every later project of the document with no investor yet.
+    """
+    text = ctx.doc.text
+    projects = sorted(((ms[0].start, k) for k, ms in ctx.groups.items() if k[0] == "Project"), key=lambda x: x)
+    label_rx = _cue_regex("owner_label")
+    arrange_rx = _cue_regex("arrange_verb")
+    for _, ms in sorted(ctx.by_sentence.items()):
+        s0, s1 = ctx.sentence_span(ms[0])
+        for g in ms:
+            if g.type != "GovernmentBody" or not _top_level(g):
+                continue
+            before = text[max(s0, g.start - 6) : g.start]
+            if label_rx is not None and re.search("(" + label_rx.pattern + r")[：:为是]?$", before):
+                ps = [m for m in ms if m.type == "Project" and _top_level(m)]
+                for p in ps:
+                    ctx.emit(ctx.key(g), "investor", ctx.key(p), p.start, p.end, "owner-label")
+                continue
+            if arrange_rx is None or not _GOV_DEPT.search(g.text):
+                continue
+            _, c1 = _clause_bounds(text, g.end, s0, s1)
+            clause = text[g.end : c1 + 40 if c1 < s1 else c1]
+            mm = arrange_rx.search(clause)
+            if mm is None or mm.start() > 8 or not re.search(r"(项目|工程)", clause[mm.end() :]):
+                continue
+            owner = _longest_body(ctx, ctx.key(g))
+            names = {k: ctx.forms.get(k, ()) + (k[1],) for _, k in projects}
+            for start, k in projects:
+                if any(kk[1] == "investor" and kk[2] == k for kk in ctx.out):
+                    continue
+                # parts and phases (某公路工程一期…段, …隧道) belong to their whole
+                if any(k2 != k and any(f.startswith(f2) and len(f) > len(f2) for f in names[k] for f2 in fs2)
+                       for k2, fs2 in names.items()):
+                    continue
+                ctx.emit(owner, "investor", k, start, start, "department-arranges")
+
+
+_PHASE = re.compile(r"[一二三四五六七八九十\d]+期")
+
+
+def _rule_phase_investor(ctx: Context) -> None:
+    """A company investing in a project invests in its phases (``某某项目一期``)."""
+    inv = sorted((k[0], k[2]) for k in ctx.out if k[1] == "investor" and k[0][0] == "Company")
+    for owner, p in inv:
+        for f in ctx.forms.get(p, ()):
+            for k, fs in sorted(ctx.forms.items()):
+                if k[0] != "Project" or k == p:
+                    continue
+                if any(f2.startswith(f) and _PHASE.fullmatch(f2[len(f):]) for f2 in fs + (k[1],)):
+                    m = ctx.groups[k][0]
+                    ctx.emit(owner, "investor", k, m.start, m.end, "phase-investor")
 
 
 def _rule_builder(ctx: Context) -> None:
@@ -723,6 +839,9 @@ def extract_relations(doc: Document, mentions: list[Mention]) -> list[RelationCa
     _rule_nested_owner(ctx)
     _rule_builder(ctx)
     _rule_parent_subsidiary(ctx)
+    _rule_joint_venture(ctx)
+    _rule_phase_investor(ctx)
+    _rule_government_owner(ctx)
     _rule_person_title(ctx)
     chain_relations(ctx)
     return sorted(ctx.out.values(), key=lambda r: (r.start, r.subject, r.predicate, r.object))

@@ -180,3 +180,57 @@ def test_dev_gold_relations_use_known_predicates():
     for path in sorted((SHARED / "eval" / "dev" / "gold").glob("*.json")):
         preds |= {r["relation"] for r in json.loads(path.read_text(encoding="utf-8"))["relations"]}
     assert {"locatedIn", "investor", "produces", "partOfChain", "upstreamOf", "memberOf"} <= preds
+
+
+def test_joint_venture_partners_invest():
+    text = "由甲能源有限公司和乙实业集团合资的丙燃气有限公司正式成立。"
+    got = triples(text, [("Company", "甲能源有限公司", "a"), ("Company", "乙实业集团", "b"),
+                         ("Company", "丙燃气有限公司", "c")])
+    assert ("a", "investor", "c") in got and ("b", "investor", "c") in got
+
+
+def test_company_stem_names_project_and_phase_inherits():
+    text = "丙城燃气有限公司负责运营。丙城燃气天然气综合利用项目开工，丙城燃气天然气综合利用项目一期投资2亿元。"
+    got = triples(text, [("Company", "丙城燃气有限公司", "c"),
+                         ("Project", "丙城燃气天然气综合利用项目", "p"),
+                         ("Project", "丙城燃气天然气综合利用项目一期", "p1")])
+    assert ("c", "investor", "p") in got
+    assert ("c", "investor", "p1") in got
+
+
+def test_department_arranging_works_invests_but_not_in_parts():
+    text = "某县交通局今年共安排了重点交通项目16项。东环大道工程加快建设，东环大道工程一期东段已完工。"
+    got = triples(text, [("GovernmentBody", "某县交通局", "g"), ("Project", "东环大道工程", "p"),
+                         ("Project", "东环大道工程一期东段", "p1")])
+    assert ("g", "investor", "p") in got
+    assert ("g", "investor", "p1") not in got
+
+
+def test_owner_label_in_bulletin():
+    text = "北环路改造工程，责任单位：某区住建局。"
+    got = triples(text, [("Project", "北环路改造工程", "p"), ("GovernmentBody", "某区住建局", "g")])
+    assert ("g", "investor", "p") in got
+
+
+def test_subtitle_zone_anchors_projects_of_its_part():
+    text = ("甲市加快项目建设。甲市项目多。甲市开工率高。\n——乙经济技术开发区发展见闻\n"
+            "某某10GW光伏组件项目相继开工建设。")
+    got = triples(text, [("Region", "甲市", "a", CITY), ("Region", "甲市", "a", CITY), ("Region", "甲市", "a", CITY),
+                         ("DevelopmentZone", "乙经济技术开发区", "z"), ("Project", "某某10GW光伏组件项目", "p")])
+    assert ("p", "locatedIn", "z") in got
+    assert ("p", "locatedIn", "a") not in got
+
+
+def test_city_opening_project_name_blocks_province_default():
+    text = "陕西省政府工作报告。陕西省推进项目。陕西省加快建设。西安地铁3号线建成通车，某某储气库投运。"
+    got = triples(text, [("Region", "陕西省", "sx", PROV)] * 3 + [
+        ("Project", "西安地铁3号线", "metro"), ("Project", "某某储气库", "gas")])
+    assert ("metro", "locatedIn", "sx") not in got
+    assert ("gas", "locatedIn", "sx") in got
+
+
+def test_registered_province_prefix_is_no_company_location():
+    text = "山西某某科技有限公司年产正极材料2万吨。"
+    got = triples(text, [("Region", "山西", "sx", (("code", "140000"), ("level", "province"))),
+                         ("Company", "山西某某科技有限公司", "c")])
+    assert ("c", "locatedIn", "sx") not in got
