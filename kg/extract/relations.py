@@ -606,7 +606,7 @@ def _rule_joint_venture(ctx: Context) -> None:
 
 
 def _longest_body(ctx: Context, k: Key) -> Key:
-    """``市交通局`` → ``余姚市交通局`` when the document names the body in full too."""
+    """``区住建局`` → ``某某区住建局`` when the document names the body in full too."""
     forms = ctx.forms.get(k, ())
     best = k
     for k2, fs in sorted(ctx.forms.items()):
