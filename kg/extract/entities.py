@@ -181,10 +181,16 @@ def _left_extend(text: str, head_start: int, floor: int, adjacent_ok: bool = Fal
 @lru_cache(maxsize=16384)
 def _first_vocab_hits(name: str) -> tuple[int | None, int | None]:
     """Start of the first product and of the first industry word in ``name`` (or None)."""
+    return tuple(None if h is None else h[0] for h in _first_vocab_spans(name))
+
+
+@lru_cache(maxsize=16384)
+def _first_vocab_spans(name: str) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """(start, end) of the first product and of the first industry word in ``name`` (or None)."""
     pat = _patterns()
     out = []
     for tr in ("products", "industries"):
-        out.append(next((a for a, _b, _f in pat[tr].finditer(name)), None))
+        out.append(next(((a, b) for a, b, _f in pat[tr].finditer(name)), None))
     return tuple(out)
 
 
@@ -337,16 +343,24 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
         mm = re.search(rx, name[s:])
         if mm:
             split = s + mm.start()
-    for a in _first_vocab_hits(name[s:]):
+    vocab_at: dict[int, int] = {}
+    for h in _first_vocab_spans(name[s:]):
+        a = None if h is None else h[0]
+        if h is not None:
+            vocab_at[s + h[0]] = max(vocab_at.get(s + h[0], 0), s + h[1])
         if a is not None and a >= 2 and (split is None or s + a < split):
             split = s + a
+    by_vocab = split is not None
     for r in regs:
         if r.start >= s + 2 and (split is None or r.start < split):
             split = r.start
             break
     mm = pat["shortheads"].search(name, s)
+    if mm and vocab_at.get(mm.start(), 0) > mm.end():
+        mm = None  # the trade word begins a product term (吉利|汽车零部件): not part of the brand
     if mm and mm.start() >= s + 2 and (split is None or mm.start() <= split):
         split = mm.end()
+        by_vocab = False
     if split is None:
         heads = list(pat["project"].finditer(name, s))
         if c.rule.endswith("phase") and len(heads) == 1 and not pat["project_cue_rx"].search(name, s, heads[0].start()):
@@ -356,7 +370,15 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
     brand = name[s:split]
     if not 2 <= len(brand) <= 4 or not re.fullmatch(rf"[{_HAN}]+", brand):
         return None
-    if brand == name or (_bad_brand(brand) and not (mm and mm.end() == split)):
+    # a brand right before a product term of a listed project (<brand>煤炭综合利用) may be a
+    # dictionary word
+    if by_vocab and c.rule == "project.list_item":
+        bad = (_bad_brand(brand, lenient=True) or _is_region(brand)
+               or (_jieba_words().get(brand, (0, ""))[0] >= 100
+                   and _jieba_words()[brand][1] not in _NAME_TAGS))
+    else:
+        bad = _bad_brand(brand)
+    if brand == name or (bad and not (mm and mm.end() == split)):
         return None
     return _Cand("Company", c.start + s, c.start + split, "company.project_prefix")
 
@@ -590,6 +612,7 @@ _NAME_STOP_CHARS = set("在等和与及的是了也都就将对向从为以被�
 
 
 _PERSON_TAGS = frozenset({"nr", "nrfg", "nrt"})
+_NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns", "nt", "nz"})
 _LIST_SEP = re.compile(r"[、和及与]")
 
 
@@ -731,6 +754,17 @@ def _company_reuse(text: str, chosen: list[_Cand]) -> list[_Cand]:
         if 2 <= len(base) < len(nm) and not _is_vocab(base) and not _is_region(base):
             forms.setdefault(base, nm)
     out = []
+    # a known brand before a trade word names a subsidiary of its own (攀钢集团 … 攀钢钒钛)
+    heads = _patterns()["shortheads"]
+    for f, full in sorted(forms.items()):
+        if f == full or not 2 <= len(f) <= 4:
+            continue
+        start = text.find(f)
+        while start >= 0:
+            hm = heads.match(text, start + len(f))
+            if hm and text[start:hm.end()] not in forms:
+                out.append(_Cand("Company", start, hm.end(), "company.brand_trade"))
+            start = text.find(f, start + len(f))
     for f, full in sorted(forms.items()):
         start = text.find(f)
         while start >= 0:
