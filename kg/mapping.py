@@ -287,7 +287,7 @@ def _ontology_ntriples() -> str:
     from .resources import ontology_dir
 
     g = Graph()
-    for name in ("chainkg.ttl", "status.ttl"):
+    for name in ("chainkg.ttl", "status.ttl", "lifecycle.ttl", "analysis.ttl"):
         p = ontology_dir() / name
         if p.is_file():
             g.parse(p, format="turtle")
@@ -305,7 +305,7 @@ def _chains_ntriples() -> str:
 
 
 def load_ontology() -> Graph:
-    """The ontology graph (ontology/chainkg.ttl and status.ttl)."""
+    """The ontology graph (ontology/chainkg.ttl, status.ttl and lifecycle.ttl)."""
     g = Graph(identifier=ONTOLOGY_GRAPH)
     g.parse(data=_ontology_ntriples(), format="nt")
     return g

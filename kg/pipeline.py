@@ -264,6 +264,9 @@ def build_graph(
     resolved = resolve_corpus(extractions)
     report.documents = sorted(r.document.path for r in resolved)
     dataset = assemble_dataset(resolved)
+    from .lifecycle import add_lifecycle_analysis
+
+    add_lifecycle_analysis(dataset)  # current stages, 三未 flags, consistency checks → analysis graph
     shacl = None
     if validate:
         from .validate import validate_graph

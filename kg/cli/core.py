@@ -190,11 +190,18 @@ def validate(
 
 
 def _extra_checks(ds) -> list[str]:
-    try:
+    """Consistency of stated rates and sums, and cross-document conflicts."""
+    import importlib.util
+
+    lines: list[str] = []
+    from ..consistency import consistency_lines
+
+    lines.extend(consistency_lines(ds))
+    if importlib.util.find_spec("kg.checks") is not None:
         from ..checks import run_checks
-    except ImportError:
-        return []
-    return run_checks(ds)
+
+        lines.extend(run_checks(ds))
+    return lines
 
 
 @app.command()
