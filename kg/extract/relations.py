@@ -708,6 +708,16 @@ def _rule_builder(ctx: Context) -> None:
         # list of projects after one verb: "推进A、B、C等项目" is handled by the gap test above
 
 
+def _same_company_rest(rest: str) -> bool:
+    """Whether what follows a short name only restates the company (控股公司, 集团, 有限公司)."""
+    while rest:
+        suf = _ends_with_cue("company_holding", rest) or _ends_with_cue("legal_suffix", rest)
+        if not suf:
+            return False
+        rest = rest[: len(rest) - len(suf)]
+    return True
+
+
 def _rule_parent_subsidiary(ctx: Context) -> None:
     """``A子公司B`` / ``A旗下B`` / ``B是A下属`` / ``A收购B`` / ``A(某省)有限公司`` → investor + memberOf."""
     text = ctx.doc.text
@@ -718,7 +728,8 @@ def _rule_parent_subsidiary(ctx: Context) -> None:
         if k[0] != "Company":
             continue
         for f in fs:
-            parent = next((pk for pf, pk in forms if pk != k and f.startswith(pf) and len(f) > len(pf)), None)
+            parent = next((pk for pf, pk in forms if pk != k and f.startswith(pf) and len(f) > len(pf)
+                           and not _same_company_rest(f[len(pf):])), None)
             if parent is not None and not any(f2 for f2 in ctx.forms[parent] if f2.startswith(f)):
                 m = ctx.groups[k][0]
                 ctx.emit(k, "memberOf", parent, m.start, m.end, "name-prefix-parent")

@@ -66,6 +66,12 @@ def chain_feeds() -> tuple[dict[str, frozenset[str]], dict[str, str]]:
     return {k: frozenset(v) for k, v in feeds.items()}, link_of
 
 
+def _ends_with_cue(kind: str, text: str) -> str | None:
+    from .relations import _ends_with_cue as f
+
+    return f(kind, text)
+
+
 def _chain_core(name: str) -> str:
     from .relations import relation_cues
 
@@ -224,8 +230,10 @@ def _rule_named_chain(ctx: Context) -> None:
                     # 光伏组件, 新能源汽车传动系统: the chain term qualifies the product
                     ok = core.startswith(c) and len(core) > len(c)
                 elif k[0] == "Company":
-                    # 恒达水泥 in 水泥行业: the chain's product heads the company name
-                    ok = core.endswith(c) and len(core) > len(c)
+                    # 恒达水泥(公司) in 水泥行业: the chain's product heads the company name
+                    suf = _ends_with_cue("legal_suffix", core) or ""
+                    bare = core[: len(core) - len(suf)]
+                    ok = bare.endswith(c) and len(bare) > len(c)
                 else:
                     # 储能项目, 精细化工及新材料工程: the chain term heads the project name
                     i = core.find(c)
@@ -278,6 +286,46 @@ def _rule_chain_lists(ctx: Context) -> None:
                 for m in items:
                     if m.start == pos:
                         ctx.emit(ctx.key(m), "partOfChain", ctx.key(c), m.start, m.end, "chain-one-of")
+
+
+def _rule_chain_purpose(ctx: Context) -> None:
+    """Products of a sentence that names a chain after a purpose verb belong to that chain.
+
+    ``…A面板项目继续扩建，有力地引领某市LED产业发展`` and ``大力发展C，…构建A、B等产品矩阵``.
+    Only products (top-level or inside a project name) that have no chain yet.
+    """
+    text = ctx.doc.text
+    from .relations import _cue_regex
+
+    rx = _cue_regex("chain_purpose")
+    if rx is None:
+        return
+    has_chain = {k[0] for k in ctx.out if k[1] == "partOfChain"}
+    for _, ms in sorted(ctx.by_sentence.items()):
+        s0, s1 = ctx.sentence_span(ms[0])
+        chains = []
+        for c in ms:
+            if c.type != "IndustryChain" or c.attr("nested") == "1":
+                continue
+            before = text[max(s0, c.start - 12) : c.start]
+            mm = None
+            for mm in rx.finditer(before):
+                pass
+            if mm is None or re.search(r"[，。；、]", before[mm.end() :]):
+                continue
+            chains.append(c)
+        if len(chains) != 1:
+            continue
+        c = chains[0]
+        prods = [m for m in ms if m.type == "Product"]
+        for p in prods:
+            if ctx.key(p) in has_chain:
+                continue
+            if p.start > c.start:
+                # after the chain: only in a list of products (A、B等…)
+                if not (re.match(r"[、和及]", text[p.end : p.end + 1]) or re.search(r"[、和及]$", text[max(s0, p.start - 1) : p.start])):
+                    continue
+            ctx.emit(ctx.key(p), "partOfChain", ctx.key(c), p.start, p.end, "chain-purpose")
 
 
 def _rule_industry_companies(ctx: Context) -> None:
@@ -384,5 +432,6 @@ def chain_relations(ctx: Context) -> None:
     _rule_named_chain(ctx)
     _rule_chain_lists(ctx)
     _rule_industry_companies(ctx)
+    _rule_chain_purpose(ctx)
     _rule_vocabulary_feeds(ctx)
     _rule_upstream_wording(ctx)

@@ -234,3 +234,19 @@ def test_registered_province_prefix_is_no_company_location():
     got = triples(text, [("Region", "山西", "sx", (("code", "140000"), ("level", "province"))),
                          ("Company", "山西某某科技有限公司", "c")])
     assert ("c", "locatedIn", "sx") not in got
+
+
+def test_chain_after_purpose_verb_takes_products_of_the_sentence():
+    text = "某某电子OLED显示面板项目继续扩建，有力地引领甲市新型显示产业发展壮大。"
+    got = triples(text, [("Project", "某某电子OLED显示面板项目", "p"), ("Product", "OLED显示面板", "panel"),
+                         ("IndustryChain", "新型显示产业", "display")])
+    assert ("panel", "partOfChain", "display") in got
+    assert ("p", "partOfChain", "display") not in got
+
+
+def test_holding_company_restating_short_name_is_not_a_subsidiary():
+    text = "甲钢水泥是甲钢控股公司下属的全资公司。"
+    got = triples(text, [("Company", "甲钢水泥", "cement"), ("Company", "甲钢控股公司", "holding"),
+                         ("Company", "甲钢", "holding")])
+    assert ("holding", "memberOf", "holding") not in got
+    assert ("cement", "memberOf", "holding") in got
