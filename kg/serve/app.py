@@ -133,9 +133,16 @@ def create_app(source: Any, settings: Settings | None = None):
         raise KGError("kg serve needs starlette and uvicorn",
                       hint="pip install 'chainkg[serve]'") from None
 
-    from .protocol import (GRAPH_MEDIA, ProtocolError, acceptable, check_graph_iris,
-                           check_update_safety, negotiate, parse_operation)
-    from .worker import WorkerDied, WorkerPool, WorkerTimeout, prepare_source
+    from .protocol import (
+        GRAPH_MEDIA,
+        ProtocolError,
+        acceptable,
+        check_graph_iris,
+        check_update_safety,
+        negotiate,
+        parse_operation,
+    )
+    from .worker import WorkerBusy, WorkerDied, WorkerPool, WorkerTimeout, prepare_source
 
     settings = settings or Settings()
     spec = prepare_source(source, settings)
@@ -212,6 +219,12 @@ def create_app(source: Any, settings: Settings | None = None):
                                   "and was stopped",
                                   "narrow the query (more patterns, a LIMIT) or raise --timeout",
                                   {"Retry-After": "1"})
+        except WorkerBusy:
+            pool.stats["errors"] += 1
+            return error_response(503, "busy",
+                                  f"every query worker stayed busy for {settings.timeout:g} s",
+                                  "retry later, or start the server with more --workers",
+                                  {"Retry-After": "2"})
         except WorkerDied as exc:
             pool.stats["errors"] += 1
             return error_response(500, "worker_died",

@@ -220,7 +220,8 @@ def _update(text: str, graphs: tuple[tuple[str, ...], ...]) -> Operation:
 def _words(text: str):
     from ..query import _tokens  # kg.query's SPARQL lexer (strings, IRIs and comments aware)
 
-    return [t for t in _tokens(text) if t.kind == "word"], _tokens(text)
+    toks = _tokens(text)
+    return [t for t in toks if t.kind == "word"], toks
 
 
 def _has_dataset_clause(text: str) -> bool:

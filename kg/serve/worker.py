@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import KGError, QueryError, StoreError, UnsafeInputError
+from ..errors import KGError, StoreError, UnsafeInputError
 from .settings import Settings
 
 __all__ = ["SourceSpec", "prepare_source", "execute", "WorkerPool", "ResultCache", "Reply"]
@@ -297,6 +297,10 @@ class WorkerTimeout(Exception):
     """The worker did not answer within the time budget (it has been killed)."""
 
 
+class WorkerBusy(Exception):
+    """No worker became free within the time budget."""
+
+
 class WorkerDied(Exception):
     """The worker process ended while running a job (``exitcode`` says how)."""
 
@@ -375,7 +379,8 @@ class WorkerPool:
                                            thread_name_prefix="kg-serve")
         self._closed = False
         self.cache = ResultCache(settings.cache_mb * 1024 * 1024)
-        self.stats = {"queries": 0, "updates": 0, "timeouts": 0, "restarts": 0, "errors": 0}
+        self.stats = {"queries": 0, "updates": 0, "timeouts": 0, "busy": 0, "restarts": 0,
+                      "errors": 0}
 
     async def start(self) -> None:
         """Start the workers (in parallel) and wait until they hold the graph."""
@@ -427,13 +432,20 @@ class WorkerPool:
     def alive(self) -> int:
         return len(self._all)
 
-    async def _run(self, job: dict, deadline: float) -> Reply:
+    async def _run(self, job: dict, budget: float) -> Reply:
+        """Run ``job`` on the next idle worker.
+
+        Waiting for a worker and running on it each get ``budget`` seconds: a worker is
+        killed only when *its own* job ran out of time, never because the request had
+        waited in line (that answers :class:`WorkerBusy` and kills nothing).
+        """
         loop = asyncio.get_running_loop()
         try:
-            w = await asyncio.wait_for(self._idle.get(), max(deadline - time.monotonic(), 0.001))
-        except asyncio.TimeoutError:
-            self.stats["timeouts"] += 1
-            raise WorkerTimeout() from None
+            w = await asyncio.wait_for(self._idle.get(), budget)
+        except TimeoutError:
+            self.stats["busy"] += 1
+            raise WorkerBusy() from None
+        deadline = time.monotonic() + budget
         try:
             while w.applied < len(self._log):  # catch up with updates made on other workers
                 upd = {"kind": "update", "text": self._log[w.applied]}
@@ -462,8 +474,10 @@ class WorkerPool:
 
         Raises
         ------
+        WorkerBusy
+            No worker became free within the budget (nothing was killed).
         WorkerTimeout
-            The budget ran out (waiting for a worker included); the worker was replaced.
+            The query ran out of its budget; its worker was killed and replaced.
         WorkerDied
             The worker process ended unexpectedly; it was replaced.
         """
@@ -474,7 +488,7 @@ class WorkerPool:
         if cached is not None:
             return cached
         generation = len(self._log)
-        reply = await self._run(job, time.monotonic() + (timeout or self.settings.timeout))
+        reply = await self._run(job, timeout or self.settings.timeout)
         if generation == len(self._log):  # no update landed meanwhile
             self.cache.put(job, reply)
         return reply
@@ -482,9 +496,9 @@ class WorkerPool:
     async def update(self, text: str, timeout: float | None = None) -> Reply:
         """Apply an update atomically in one worker and log it for the others."""
         self.stats["updates"] += 1
-        deadline = time.monotonic() + (timeout or self.settings.timeout)
         async with self._update_lock:  # one writer at a time keeps the log in one order
-            reply = await self._run({"kind": "update", "text": text}, deadline)
+            reply = await self._run({"kind": "update", "text": text},
+                                    timeout or self.settings.timeout)
             if reply[0] == "ok":
                 self.cache.clear()
             return reply

@@ -311,3 +311,30 @@ def test_cache_can_be_turned_off():
         for _ in range(2):
             httpx.get(s.endpoint, params={"query": "ASK {}"})
         assert httpx.get(s.base + "/health").json()["cache"] == {"entries": 0, "hits": 0}
+
+
+# ---------------------------------------------------------------- an Oxigraph store on disk
+
+
+def test_serves_an_oxigraph_store_read_only(tmp_path):
+    import gc
+
+    import pyoxigraph as ox
+
+    loc = tmp_path / "store"
+    st = ox.Store(str(loc))
+    st.load(path=str(GRAPH), format=ox.RdfFormat.TRIG)
+    st.flush()
+    del st
+    gc.collect()
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    with running_server(graph=f"oxigraph:{loc}") as s:
+        r = httpx.get(s.endpoint, params={"query": count})
+        assert r.json()["results"]["bindings"][0]["n"]["value"] == "36"
+        assert_error_shape(httpx.post(s.endpoint, data={"update": "CLEAR ALL"}), 403)
+    with running_server("--allow-update", graph=f"oxigraph:{loc}") as s:
+        assert httpx.post(s.endpoint, data={"update": "CLEAR ALL"}).status_code == 204
+        r = httpx.get(s.endpoint, params={"query": count})
+        assert r.json()["results"]["bindings"][0]["n"]["value"] == "0"
+    # updates live in the workers' memory: the store on disk is unchanged
+    assert len(ox.Store.read_only(str(loc))) == 36
