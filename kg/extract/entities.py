@@ -213,6 +213,7 @@ def _strip_generic(name: str) -> str:
     return name
 
 
+_COUNTED = re.compile(r"[0-9一二三四五六七八九十两几多]+[个项条座家批处]$")  # 4条生产线: a count, not a name
 _AGGREGATE = re.compile(r"^[0-9一二三四五六七八九十百千两几多]+[个项批处条家座]")
 _LEADING_JUNK = re.compile(r"^(?:[（(][一二三四五六七八九十0-9]+[)）]|[0-9]+[.、]|[一二三四五六七八九十]+、)")
 
@@ -276,6 +277,9 @@ def _short_companies(text: str) -> list[_Cand]:
         if nxt and nxt not in _SHORT_NEXT and re.match(rf"[{_HAN}]", nxt) and not cued:
             continue
         s = _left_extend(text, m.start(), max(0, m.start() - 6))
+        k = max(text.rfind(ch, s, m.start()) for ch in "和与及")
+        if k >= 0:
+            s = k + 1  # 研究院和<brand>钒钛: the brand starts after the conjunction
         name = text[s:m.start()]
         if not 2 <= len(name) <= 4 or not re.fullmatch(rf"[{_HAN}]+", name):
             continue
@@ -296,8 +300,9 @@ def _company_lists(text: str) -> list[_Cand]:
             s = pos
             pos += len(item) + 1
             if s == m.start(1):
-                s = _left_extend(text, s + len(item), s)
-                item = text[s:s + len(item) - (s - m.start(1))] if s > m.start(1) else item
+                e = s + len(item)
+                s = _left_extend(text, e, max(0, e - 8))
+                item = text[s:e]
             if 2 <= len(item) <= 5 and not _is_region(item) and not _bad_brand(item, lenient=True):
                 out.append(_Cand("Company", s, s + len(item), "company.list_item"))
     return out
@@ -322,6 +327,9 @@ def _bad_brand(brand: str, lenient: bool = False) -> bool:
     dictionary words and place names as brands (<place>证券 is a common firm name).
     """
     pat = _patterns()
+    lead = _jieba_words().get(brand[:2], (0, ""))
+    if lead[0] >= 1000 and lead[1] in _CLAUSE_TAGS:
+        return True  # 坚决稳住…: a clause, not a brand
     return (_strip_generic(brand) != brand or _is_vocab(brand)
             or (not lenient and (_is_region(brand) or _common_word(brand)
                                  or any(r.start > 0 for r in _name_regions(brand))))
@@ -368,8 +376,8 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
         else:
             return None
     brand = name[s:split]
-    if not 2 <= len(brand) <= 4 or not re.fullmatch(rf"[{_HAN}]+", brand):
-        return None
+    if not 2 <= len(brand) <= 4 or not re.fullmatch(rf"[{_HAN}]+", brand) or "号" in brand:
+        return None  # 国和一号: a model name, not a brand
     # a brand right before a product term of a listed project (<brand>煤炭综合利用) may be a
     # dictionary word
     if by_vocab and c.rule == "project.list_item":
@@ -532,7 +540,7 @@ def _projects(text: str) -> list[_Cand]:
                     name = name[hm.end():]
                     break
         core = _strip_generic(name)
-        if len(core) < 2 or _AGGREGATE.match(name) or re.search(r"[0-9]+[个项]", name):
+        if len(core) < 2 or _AGGREGATE.match(name) or re.search(r"[0-9]+[个项]", name) or _COUNTED.search(name):
             continue
         if kind == "phase" and len(name) < 2:
             continue
@@ -612,6 +620,7 @@ _NAME_STOP_CHARS = set("在等和与及的是了也都就将对向从为以被�
 
 
 _PERSON_TAGS = frozenset({"nr", "nrfg", "nrt"})
+_CLAUSE_TAGS = frozenset({"v", "d", "ad", "a", "p", "c", "r", "m"})
 _NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns", "nt", "nz"})
 _LIST_SEP = re.compile(r"[、和及与]")
 
@@ -738,11 +747,12 @@ _LEGAL_TAIL = re.compile(r"(?:股份有限公司|有限责任公司|集团有限
 def _company_reuse(text: str, chosen: list[_Cand]) -> list[_Cand]:
     """Other occurrences of a company's name or of its base name (攀钢集团 → 攀钢)."""
     forms: dict[str, str] = {}
-    for c in chosen:
-        if c.type != "Company":
-            continue
+    # legal and group names first: a short group name resolves to the group (昆钢 → 昆钢控股公司,
+    # not to the subsidiary 昆钢水泥; GUIDELINES §2)
+    companies = sorted((c for c in chosen if c.type == "Company"),
+                       key=lambda c: (c.rule == "company.short_trade", c.start))
+    for c in companies:
         nm = text[c.start:c.end]
-        forms.setdefault(nm, nm)
         base = _LEGAL_TAIL.sub("", nm)
         if c.rule == "company.short_trade":
             base = _patterns()["shortheads"].sub("", nm) if len(nm) > 3 else nm
@@ -753,6 +763,9 @@ def _company_reuse(text: str, chosen: list[_Cand]) -> list[_Cand]:
             base = base[regs[0].end:]
         if 2 <= len(base) < len(nm) and not _is_vocab(base) and not _is_region(base):
             forms.setdefault(base, nm)
+    for c in companies:
+        nm = text[c.start:c.end]
+        forms.setdefault(nm, nm)
     out = []
     # a known brand before a trade word names a subsidiary of its own (攀钢集团 … 攀钢钒钛)
     heads = _patterns()["shortheads"]
