@@ -590,6 +590,9 @@ def _gov(text: str, regions: list[_Cand], zones: list[_Cand]) -> list[_Cand]:
     ends: dict[int, int] = {}
     for c in regions + zones:
         ends[c.end] = min(ends.get(c.end, c.start), c.start)
+    # 朔州市 + 市委: the region's level character is the organ's first character
+    shared: dict[int, int] = {c.end - 1: c.start for c in regions if text[c.end - 1:c.end] in "市省县区"}
+    reg_starts = sorted(c.start for c in regions)
     out = []
     for m in pat["gov"].finditer(text):
         s = m.start()
@@ -599,6 +602,8 @@ def _gov(text: str, regions: list[_Cand], zones: list[_Cand]) -> list[_Cand]:
             j -= 1
         if s in ends:
             out.append(_Cand("GovernmentBody", ends[s], m.end(), "gov.region_prefix"))
+        elif s in shared and m.group()[0] == text[s]:
+            out.append(_Cand("GovernmentBody", shared[s], m.end(), "gov.region_prefix"))
         elif j in ends:
             out.append(_Cand("GovernmentBody", ends[j], m.end(), "gov.region_prefix"))
         elif j < s and (j == 0 or not re.match(rf"[{_HAN}]", text[j - 1]) or text[j - 1] in "由经与和及、在向"):
@@ -608,8 +613,16 @@ def _gov(text: str, regions: list[_Cand], zones: list[_Cand]) -> list[_Cand]:
             out.append(_Cand("GovernmentBody", s, m.end(), "gov.bare"))
         else:
             st = _left_extend(text, s, 0)
+            if m.group() in ("领导小组", "管委会", "管理委员会", "党工委"):
+                # a named organ may contain verbs (项目建设攻坚行动领导小组): start at the region
+                # that opens it when only name characters lie between
+                k = bisect.bisect_left(reg_starts, max(0, s - 16))
+                for rs in reg_starts[k:]:
+                    if rs < st and all(_NAME_CHAR.match(ch) for ch in text[rs:s]):
+                        st = rs
+                        break
             name = text[st:s]
-            if 2 <= len(name) <= 12 and _strip_generic(name) and m.group() in ("领导小组", "管委会", "管理委员会", "党工委"):
+            if 2 <= len(name) <= 16 and _strip_generic(name) and m.group() in ("领导小组", "管委会", "管理委员会", "党工委"):
                 out.append(_Cand("GovernmentBody", st, m.end(), "gov.named"))
     for s, e, _f in pat["gov_national"].finditer(text):
         out.append(_Cand("GovernmentBody", s, e, "gov.national"))
@@ -951,11 +964,12 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
             by_type[c.type].setdefault(c.key, c.canonical)
     prefixes = {_norm(text[c.start:c.end]) for c in keyed if c.type in ("Region", "Company")}
     remap: dict[tuple[str, str], str] = {}
-    for typ in ("DevelopmentZone", "Project", "Company"):
+    for typ in ("DevelopmentZone", "Project", "Company", "GovernmentBody"):
         names = by_type.get(typ, {})
         for k, nm in sorted(names.items()):
             for k2, nm2 in sorted(names.items()):
-                if k2 != k and len(nm2) > len(nm) >= 3 and nm2.endswith(nm) and nm2[: -len(nm)] in prefixes:
+                if k2 != k and len(nm2) > len(nm) >= 3 and nm2.endswith(nm) and (
+                        nm2[: -len(nm)] in prefixes or nm2[: -len(nm)] + nm[0] in prefixes):
                     remap[(typ, k)] = k2
                     break
     mentions: list[Mention] = []
