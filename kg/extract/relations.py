@@ -734,6 +734,22 @@ def _rule_parent_subsidiary(ctx: Context) -> None:
                 m = ctx.groups[k][0]
                 ctx.emit(k, "memberOf", parent, m.start, m.end, "name-prefix-parent")
                 break
+    # group stem: "某一集团" and "某一硅能" → the second is a member of the group
+    for gk, gfs in sorted(ctx.forms.items()):
+        if gk[0] != "Company":
+            continue
+        for gf in gfs:
+            hold = _ends_with_cue("company_holding", gf)
+            stem = gf[: len(gf) - len(hold)] if hold and hold.startswith("集团") else ""
+            if len(stem) < 2 or _name_place_codes(stem + "某某"):
+                continue
+            for k, fs in sorted(ctx.forms.items()):
+                if k[0] != "Company" or k == gk:
+                    continue
+                if any(f.startswith(stem) and len(f) >= len(stem) + 2 and not _same_company_rest(f[len(stem):])
+                       for f in fs):
+                    m = ctx.groups[k][0]
+                    ctx.emit(k, "memberOf", gk, m.start, m.end, "group-stem")
     for _, ms in sorted(ctx.by_sentence.items()):
         s0, s1 = ctx.sentence_span(ms[0])
         cs = [m for m in ms if m.type == "Company"]

@@ -84,8 +84,14 @@ def _chain_core(name: str) -> str:
 # --------------------------------------------------------------------------- produces
 
 
+def _cue_regex(kind: str) -> re.Pattern[str] | None:
+    from .relations import _cue_regex as f
+
+    return f(kind)
+
+
 def _rule_project_named_product(ctx: Context) -> None:
-    """``X负极材料项目`` produces the product named inside it."""
+    """``X负极材料项目`` produces the product named inside it (not ``X综合利用项目``)."""
     products = [(f, k) for k, fs in ctx.forms.items() if k[0] == "Product" for f in fs if len(f) >= 2]
     products.sort(key=lambda fk: (-len(fk[0]), fk))
     for p in ctx.mentions:
@@ -108,7 +114,12 @@ def _rule_project_named_product(ctx: Context) -> None:
                 if i >= 0 and all(i + len(f) <= a or i >= b for a, b in taken_s):
                     taken_s.append((i, i + len(f)))
                     found.append(k)
+        use_rx = _cue_regex("input_use")
         for k in found:
+            # "煤炭综合利用项目", "天然气输气管道工程": the product is what the project consumes
+            tail = [p.text[i + len(f) :] for f in ctx.forms.get(k, ()) for i in [p.text.find(f)] if i >= 0]
+            if use_rx is not None and any(use_rx.match(x) for x in tail):
+                continue
             ctx.emit(ctx.key(p), "produces", k, p.start, p.end, "project-named-product")
 
 
@@ -365,13 +376,19 @@ def _rule_vocabulary_feeds(ctx: Context) -> None:
             if lk:
                 links[k] = lk
                 break
-    # only products that the text brings together in one sentence
+    # only products that the text brings together in one sentence, and not as siblings of
+    # one enumeration ("商用空调、模具生产", "煤制乙二醇、煤制烯烃产量")
+    text = ctx.doc.text
     for _, ms in sorted(ctx.by_sentence.items()):
         here = [m for m in ms if m.type == "Product" and ctx.key(m) in links]
         for a in here:
             la = links[ctx.key(a)]
             for b in here:
                 lb = links[ctx.key(b)]
+                lo, hi = (a.end, b.start) if a.end <= b.start else (b.end, a.start)
+                between = text[lo:hi] if lo <= hi else ""
+                if "、" in between and not re.search(r"[，。；：]", between) and len(between) <= 30:
+                    continue
                 if ctx.key(a) != ctx.key(b) and la != lb and lb in feeds.get(la, ()):
                     ctx.emit(ctx.key(a), "upstreamOf", ctx.key(b), a.start, a.end, "vocabulary-feeds")
 

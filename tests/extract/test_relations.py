@@ -250,3 +250,18 @@ def test_holding_company_restating_short_name_is_not_a_subsidiary():
                          ("Company", "甲钢", "holding")])
     assert ("holding", "memberOf", "holding") not in got
     assert ("cement", "memberOf", "holding") in got
+
+
+def test_project_consuming_a_product_does_not_produce_it():
+    text = "推进某能煤炭综合利用项目和某某负极材料项目建设。"
+    got = triples(text, [("Project", "某能煤炭综合利用项目", "coal_use"), ("Product", "煤炭", "coal"),
+                         ("Project", "某某负极材料项目", "anode_p"), ("Product", "负极材料", "anode")])
+    assert ("coal_use", "produces", "coal") not in got
+    assert ("anode_p", "produces", "anode") in got
+
+
+def test_group_stem_makes_member():
+    text = "某一集团成功落户甲市，某一硅能拉晶项目投产。"
+    got = triples(text, [("Company", "某一集团", "group"), ("Company", "某一硅能", "sub")])
+    assert ("sub", "memberOf", "group") in got
+    assert ("group", "memberOf", "sub") not in got
