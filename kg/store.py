@@ -187,16 +187,49 @@ def write_outputs(dataset: Dataset, out: str | os.PathLike, *, shacl=None,
 
 
 def load_oxigraph(location: str, trig: bytes) -> None:
-    """Replace the content of the Oxigraph store at ``location`` with a TriG document."""
+    """Replace the content of the Oxigraph store at ``location`` with a TriG document.
+
+    The new store is loaded in a staging folder beside ``location`` and then swapped in
+    with two renames, so a build killed while loading leaves the previous store whole
+    (and a server reading it undisturbed). Staging folders that a killed run left behind
+    are removed on the next load.
+    """
+    import shutil
+    import uuid
+
     import pyoxigraph as ox
 
+    target = Path(location)
+    if target.exists() and not target.is_dir():
+        raise StoreError("exists and is not an Oxigraph store folder", path=location)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for stale in target.parent.glob(f".{target.name}.*.loading"):
+        shutil.rmtree(stale, ignore_errors=True)
+    if not target.exists():  # a kill between the two renames below: restore the old store
+        olds = sorted(target.parent.glob(f".{target.name}.*.old"))
+        if olds:
+            os.replace(olds[-1], target)
+    for stale in target.parent.glob(f".{target.name}.*.old"):
+        shutil.rmtree(stale, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".loading",
+                                    dir=target.parent))
     try:
-        st = ox.Store(location)
-        st.clear()
+        st = ox.Store(str(staging))
         st.bulk_load(trig, format=ox.RdfFormat.TRIG)
         st.flush()
-    except (OSError, ValueError, SyntaxError) as exc:
-        raise StoreError(f"cannot load the Oxigraph store: {exc}", path=location) from None
+        del st  # release the database before its folder moves
+    except BaseException as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, (OSError, ValueError, SyntaxError)):
+            raise StoreError(f"cannot load the Oxigraph store: {exc}", path=location) from None
+        raise
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.old")
+        os.replace(target, old)
+    os.replace(staging, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _guess_format(path: Path) -> str:

@@ -536,3 +536,35 @@ def test_killed_build_leaves_previous_output_intact_and_rerun_completes(tmp_path
     assert len(report.documents) == 3
     assert len(document_graphs(out / "graph.trig")) == 3
     assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_failed_store_load_leaves_the_previous_oxigraph_store_whole(tmp_path, monkeypatch):
+    import pyoxigraph as ox
+
+    from kg.pipeline import build_graph
+
+    src, store = tmp_path / "docs", tmp_path / "store"
+    _write(src, "a.txt", CLEAN)
+    build_graph(src, tmp_path / "out", validate=False, store=f"oxigraph:{store}")
+
+    def count() -> int:
+        st = ox.Store.read_only(str(store))
+        n = len(list(st.quads_for_pattern(None, None, None, None)))
+        del st
+        return n
+
+    before = count()
+    assert before > 0
+    _write(src, "b.txt", OTHER)
+
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt  # as if the user pressed Ctrl-C while the store loads
+
+    monkeypatch.setattr(ox.Store, "bulk_load", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build_graph(src, tmp_path / "out", validate=False, store=f"oxigraph:{store}")
+    monkeypatch.undo()
+    assert count() == before
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".store.")]
+    build_graph(src, tmp_path / "out", validate=False, store=f"oxigraph:{store}")
+    assert count() > before
