@@ -972,6 +972,11 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
                         nm2[: -len(nm)] in prefixes or nm2[: -len(nm)] + nm[0] in prefixes):
                     remap[(typ, k)] = k2
                     break
+    # a sector word that only occurs inside other names is not an IndustryChain of the text
+    # (GUIDELINES §2 lists nested companies, zones, organs, anchors and products, not sectors)
+    free = {remap.get((c.type, c.key), c.key) for c in keyed
+            if c.type == "IndustryChain" and ("nested", "1") not in c.attrs}
+    keyed = [c for c in keyed if c.type != "IndustryChain" or remap.get((c.type, c.key), c.key) in free]
     mentions: list[Mention] = []
     canonical: dict[tuple[str, str], str] = {}
     for c in keyed:
