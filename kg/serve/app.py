@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..errors import KGError, UnsafeInputError
+from ..errors import KGError, QueryError, UnsafeInputError
 from .settings import Settings
 
 __all__ = ["create_app", "error_response", "service_description"]
@@ -133,6 +133,7 @@ def create_app(source: Any, settings: Settings | None = None):
         raise KGError("kg serve needs starlette and uvicorn",
                       hint="pip install 'chainkg[serve]'") from None
 
+    from ..query import _check_syntax, check_query_safety
     from .protocol import (
         GRAPH_MEDIA,
         ProtocolError,
@@ -203,8 +204,11 @@ def create_app(source: Any, settings: Settings | None = None):
                                       "accept application/sparql-results+json, …+xml, text/csv, "
                                       "text/tab-separated-values, text/turtle, "
                                       "application/ld+json or application/n-triples")
+            # refuse early, without taking a worker: remote access and malformed SPARQL
+            check_query_safety(op.text, settings.allow_remote)
             if not settings.allow_remote:
                 check_graph_iris(op.default_graphs + op.named_graphs)
+            _check_syntax(op.text)
             job = {"text": op.text, "default_graphs": op.default_graphs,
                    "named_graphs": op.named_graphs, "accept": accept}
             return from_reply(await pool.query(job))
@@ -212,6 +216,9 @@ def create_app(source: Any, settings: Settings | None = None):
             return error_response(exc.status, exc.code, exc.message, exc.hint, exc.headers)
         except UnsafeInputError as exc:
             return error_response(403, "refused", str(exc))
+        except QueryError as exc:
+            return error_response(400, "bad_syntax", str(exc),
+                                  "check the SPARQL 1.1 syntax at the position given")
         except WorkerTimeout:
             pool.stats["errors"] += 1
             return error_response(503, "timeout",

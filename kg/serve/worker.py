@@ -105,13 +105,40 @@ def _with_note(body: str, fmt: str, note: str) -> str:
     if fmt == "json" and body.startswith("{"):
         import json
 
-        return '{"note": ' + json.dumps(note, ensure_ascii=False) + ", " + body[1:]
+        return '{"note":' + json.dumps(note, ensure_ascii=False) + "," + body[1:]
     if fmt == "xml":
         head, _, rest = body.partition("\n")
         return f"{head}\n<!-- {note.replace('--', '—')} -->\n{rest}"
     if fmt in ("turtle", "nt"):
         return f"# {note}\n{body}"
     return body  # CSV, TSV and JSON-LD have no place for a note: the header carries it
+
+
+def _compact_json(result) -> str:
+    """SPARQL Results JSON without indentation.
+
+    An adapter over :mod:`kg.query`'s term writer: its ``serialize("json")`` indents, which
+    makes Python's pure-Python encoder run (about 2 s and 6 MB for 10,000 rows of 5 terms);
+    the compact form goes through the C encoder and is a third of the size.
+    """
+    import json
+
+    from ..query import _json_term
+
+    if result.form == "ASK":
+        return json.dumps({"head": {}, "boolean": bool(result.boolean)}) + "\n"
+    memo: dict = {}
+
+    def jt(t):  # one dict per distinct term; json.dumps writes shared dicts as often as used
+        d = memo.get(t)
+        if d is None:
+            d = memo[t] = _json_term(t)
+        return d
+
+    bindings = [{v: jt(t) for v, t in zip(result.variables, row) if t is not None}
+                for row in result.rows]
+    return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}},
+                      ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def execute(store, job: dict) -> Reply:
@@ -141,6 +168,16 @@ def execute(store, job: dict) -> Reply:
             kwargs["use_default_graph_as_union"] = True
         res = store.query(job["text"], **kwargs)
         cap = job["max_rows"]
+        memo: dict = {}
+
+        def term(t):  # results repeat their terms: convert each one once
+            if t is None:
+                return None
+            r = memo.get(t)
+            if r is None:
+                r = memo[t] = to_rdflib(t)
+            return r
+
         truncated = False
         if isinstance(res, ox.QueryBoolean):
             result = QueryResult("ASK", boolean=bool(res), total=1)
@@ -151,7 +188,7 @@ def execute(store, job: dict) -> Reply:
                 if len(rows) == cap:
                     truncated = True
                     break
-                rows.append(tuple(to_rdflib(sol[i]) for i in range(len(names))))
+                rows.append(tuple(term(sol[i]) for i in range(len(names))))
             result = QueryResult("SELECT", variables=names, rows=rows, total=len(rows),
                                  truncated=truncated, limit=cap)
         else:
@@ -166,7 +203,7 @@ def execute(store, job: dict) -> Reply:
                 if n == cap:
                     truncated = True
                     break
-                g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+                g.add((term(t.subject), term(t.predicate), term(t.object)))
                 n += 1
             result = QueryResult("GRAPH", graph=g, total=n, truncated=truncated, limit=cap)
         fmt = negotiate(job.get("accept"), result.form)
@@ -175,7 +212,7 @@ def execute(store, job: dict) -> Reply:
             return _err(406, "not_acceptable",
                         f"no format of a {result.form} result fits the Accept header",
                         "accept one of " + ", ".join(media.values()))
-        body = result.serialize(fmt)
+        body = _compact_json(result) if fmt == "json" else result.serialize(fmt)
         headers = {"X-KG-Row-Limit": str(cap)}
         if truncated:
             note = _cap_note(cap, "triples" if result.form == "GRAPH" else "rows")
