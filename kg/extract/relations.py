@@ -254,6 +254,10 @@ def _main_region(ctx: Context, lo: int = 0, hi: int | None = None) -> Key | None
             if anc in by_code:
                 totals[by_code[anc]] += n
                 break
+    # a place written only inside other names speaks for its ancestors, it is no topic itself
+    for k in list(totals):
+        if not any(_top_level(m) for m in ctx.groups[k]):
+            del totals[k]
     if not totals:
         return None
     ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -291,18 +295,31 @@ def _rule_adjacent_regions(ctx: Context) -> None:
             ctx.emit(ctx.key(b), "locatedIn", ctx.key(a), a.start, b.end, "adjacent-regions")
 
 
-def _rule_region_hierarchy(ctx: Context) -> None:
+def _rule_region_hierarchy(ctx: Context, main: Key | None = None) -> None:
+    """A coded region lies in the nearest ancestor the text names near it.
+
+    An intermediate ancestor named only far away (a county of a provincial report whose city
+    turns up in another paragraph) is skipped for the document's main region.
+    """
     codes = _region_codes(ctx)
     by_code: dict[str, Key] = {}
     for k, (c, _) in sorted(codes.items()):
         by_code.setdefault(c, k)
+    main_code = codes[main][0] if main in codes else ""
     for k, (code, parent) in sorted(codes.items()):
-        for anc in _ancestors(code, parent):
+        ancestors = _ancestors(code, parent)
+        near = {ctx.sentence_index(m) for m in ctx.groups[k]}
+        for anc in ancestors:
             target = by_code.get(anc)
-            if target is not None and target != k:
-                m = ctx.groups[k][0]
-                ctx.emit(k, "locatedIn", target, m.start, m.end, "region-hierarchy")
-                break
+            if target is None or target == k:
+                continue
+            if main_code and anc != main_code and main_code in ancestors:
+                close = any(abs(ctx.sentence_index(m) - i) <= 2 for m in ctx.groups[target] for i in near)
+                if not close:
+                    continue
+            m = ctx.groups[k][0]
+            ctx.emit(k, "locatedIn", target, m.start, m.end, "region-hierarchy")
+            break
 
 
 # --------------------------------------------------------------------------- locatedIn
@@ -316,6 +333,26 @@ def _place_prefix(ctx: Context, m: Mention, places: list[tuple[str, Key]]) -> Ke
         if m.text.startswith(form) and len(m.text) > len(form):
             return k
     return None
+
+
+def _drop_idle_nested_regions(ctx: Context) -> None:
+    """Drop the hierarchy of regions written only inside other names and anchoring nothing.
+
+    ``崂山`` in 某山实验室 or ``垦利`` in a zone name is no place the text speaks of; its own
+    ``locatedIn`` would be noise (a nested place is kept when something is located in it).
+    """
+    anchors = {k[2] for k in ctx.out if k[1] == "locatedIn"}
+    for k in sorted(ctx.out):
+        subj, pred, _ = k
+        if pred != "locatedIn" or subj[0] != "Region" or subj in anchors:
+            continue
+        if all(not _top_level(m) for m in ctx.groups.get(subj, ())):
+            del ctx.out[k]
+
+
+def _route_end(text: str, n: Mention, m: Mention) -> bool:
+    """Whether the place ``n`` inside the name ``m`` is an end of a route (``甲地至乙地…``)."""
+    return text[n.end : n.end + 1] == "至" or (n.start > m.start and text[n.start - 1 : n.start] == "至")
 
 
 def _not_place(text: str) -> bool:
@@ -344,9 +381,19 @@ def _rule_name_location(ctx: Context, types: tuple[str, ...]) -> None:
             if n.type in PLACE_TYPES and _inside(n, m) and n.attr("deictic") != "1" and not _not_place(n.text):
                 if m.type != "Project" and n.start != m.start:
                     continue
+                if _route_end(ctx.doc.text, n, m):
+                    continue  # 甲地至乙地公路: a route is not located at either end
+                if m.type == "DevelopmentZone" and n.type == "Region" and n.attr("level") == "county" and not any(
+                    _top_level(x) for x in ctx.groups.get(ctx.key(n), ())
+                ):
+                    continue  # a county named only inside zone names: the zone goes to a named ancestor
                 target = ctx.key(n)
-        if target is None:
+        if target is None and "至" not in m.text[:8]:
             target = _place_prefix(ctx, m, places)
+            if target is not None and m.type == "DevelopmentZone" and target[0] == "Region":
+                g = ctx.groups.get(target, ())
+                if g and g[0].attr("level") == "county" and not any(_top_level(x) for x in g):
+                    target = None
         if target is not None and target[0] == "Region" and m.type in ("Company", "Project"):
             # a province opening a registered name (山西某某科技有限公司) is no location
             if any(x.attr("level") == "province" for x in ctx.groups.get(target, ())[:1]):
@@ -857,12 +904,13 @@ def extract_relations(doc: Document, mentions: list[Mention]) -> list[RelationCa
     if not mentions:
         return []
     ctx = _build_context(doc, list(mentions))
-    _rule_region_hierarchy(ctx)
+    main = _main_region(ctx)
+    _rule_region_hierarchy(ctx, main)
     _rule_adjacent_regions(ctx)
     _rule_name_location(ctx, ("Project", "DevelopmentZone"))
     _rule_sentence_location(ctx)
     _rule_name_location(ctx, ("Company",))
-    _rule_default_location(ctx, _main_region(ctx))
+    _rule_default_location(ctx, main)
     _rule_nested_owner(ctx)
     _rule_builder(ctx)
     _rule_parent_subsidiary(ctx)
@@ -871,4 +919,5 @@ def extract_relations(doc: Document, mentions: list[Mention]) -> list[RelationCa
     _rule_government_owner(ctx)
     _rule_person_title(ctx)
     chain_relations(ctx)
+    _drop_idle_nested_regions(ctx)
     return sorted(ctx.out.values(), key=lambda r: (r.start, r.subject, r.predicate, r.object))
