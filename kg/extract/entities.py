@@ -213,6 +213,8 @@ def _strip_generic(name: str) -> str:
     return name
 
 
+_MEASURED = re.compile(r"[0-9.]+[万亿]?余?(?:平方米|平米|亩|平方公里)")
+_QUANTIFIED = re.compile(r"(?:[一两几多数][批些]|[0-9一二三四五六七八九十两几多]+[个条座家处项])$")
 _COUNTED = re.compile(r"[0-9一二三四五六七八九十两几多]+[个项条座家批处]$")  # 4条生产线: a count, not a name
 _AGGREGATE = re.compile(r"^[0-9一二三四五六七八九十百千两几多]+[个项批处条家座]")
 _LEADING_JUNK = re.compile(r"^(?:[（(][一二三四五六七八九十0-9]+[)）]|[0-9]+[.、]|[一二三四五六七八九十]+、)")
@@ -376,7 +378,8 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
         else:
             return None
     brand = name[s:split]
-    if not 2 <= len(brand) <= 4 or not re.fullmatch(rf"[{_HAN}]+", brand) or "号" in brand:
+    core_len = len(brand) - (mm.end() - mm.start() if mm and mm.end() == split else 0)
+    if not 2 <= core_len <= 4 or not re.fullmatch(rf"[{_HAN}]+", brand) or "号" in brand:
         return None  # 国和一号: a model name, not a brand
     # a brand right before a product term of a listed project (<brand>煤炭综合利用) may be a
     # dictionary word
@@ -388,6 +391,10 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
         bad = _bad_brand(brand)
     if brand == name or (bad and not (mm and mm.end() == split)):
         return None
+    if core_len > 2 and mm and mm.end() == split:
+        lead = _jieba_words().get(brand[:2], (0, ""))
+        if lead[0] >= 100 and lead[1] not in _NAME_TAGS:
+            return None  # 有色高|新材料: an ordinary word opens it, not a brand
     return _Cand("Company", c.start + s, c.start + split, "company.project_prefix")
 
 
@@ -542,6 +549,8 @@ def _projects(text: str) -> list[_Cand]:
         core = _strip_generic(name)
         if len(core) < 2 or _AGGREGATE.match(name) or re.search(r"[0-9]+[个项]", name) or _COUNTED.search(name):
             continue
+        if _MEASURED.match(name) or _QUANTIFIED.search(text, max(0, s - 3), s):
+            continue  # 11万平方米…工厂, 一批…生产线: a description or an aggregate, not a name
         if kind == "phase" and len(name) < 2:
             continue
         if kind == "phase" and (pm := _PHASE.match(text, m.start())) and text[pm.end() - 1] == "段":
@@ -556,6 +565,8 @@ def _projects(text: str) -> list[_Cand]:
         out.append(_Cand("Project", s, m.end(), f"project.head.{kind}"))
     # list items "A、B等项目": each item is a project (canonical gets the shared head)
     for m in _PROJECT_LIST.finditer(text):
+        if _QUANTIFIED.search(text, max(0, m.start(1) - 3), m.start(1)):
+            continue  # 一批A、B等项目: an aggregate
         items_text = m.group(1)
         head = m.group(2)
         base = m.start(1)
