@@ -272,13 +272,13 @@ SD = (("code", "370000"), ("level", "province"), ("parent", ""))
 
 def test_route_is_not_located_at_its_end_and_far_city_is_skipped():
     text = ("山东省政府工作报告。山东省推进项目。山东省加快建设。山东省扩大开放。山东省保障民生。"
-            "莱阳至海阳高速公路建成通车，招远核电一期开工。全省工作。全省推进。全省发展。烟台港扩建。")
+            "莱阳至栖霞高速公路建成通车，海阳核电二期开工。全省工作。全省推进。全省发展。烟台港扩建。")
     county = (("code", "370682"), ("level", "county"), ("parent", "370600"), ("nested", "1"))
-    zy = (("code", "370685"), ("level", "county"), ("parent", "370600"), ("nested", "1"))
+    zy = (("code", "370687"), ("level", "county"), ("parent", "370600"), ("nested", "1"))
     city = (("code", "370600"), ("level", "city"), ("parent", "370000"))
     got = triples(text, [("Region", "山东省", "sd", SD)] * 5 + [
-        ("Project", "莱阳至海阳高速公路", "road"), ("Region", "莱阳", "ly", county),
-        ("Project", "招远核电一期", "npp"), ("Region", "招远", "zy", zy), ("Region", "烟台", "yt", city)])
+        ("Project", "莱阳至栖霞高速公路", "road"), ("Region", "莱阳", "ly", county),
+        ("Project", "海阳核电二期", "npp"), ("Region", "海阳", "zy", zy), ("Region", "烟台", "yt", city)])
     assert ("road", "locatedIn", "ly") not in got
     assert ("road", "locatedIn", "sd") in got
     assert ("npp", "locatedIn", "zy") in got
