@@ -45,3 +45,9 @@ def test_matches_are_substrings_and_disjoint(text):
         assert text[m.start:m.end] == m.text
         assert m.start >= last
         last = m.end
+
+
+def test_short_form_takes_the_place_named_in_full():
+    ms = find_regions("大理市是滇西中心城市，大理的水泥产能过剩。")
+    codes = {m.text: m.place.code for m in ms}
+    assert codes["大理"] == codes["大理市"]

@@ -663,7 +663,7 @@ def _name_at(text: str, i: int) -> int:
         if not c or not re.match(rf"[{_HAN}]", c) or c in _NAME_STOP_CHARS:
             break
         given += 1
-    if given == 2 and _common_word(text[i + sur + 1:i + sur + 3]):
+    if given == 2 and (_common_word(text[i + sur + 1:i + sur + 3]) or _common_word(text[i + sur + 1:i + sur + 4])):
         given = 1  # 林阳告诉: the second character starts the next word
     if given == 2 and _patterns()["titles"].match(text, i + sur + 1):
         given = 1
@@ -734,11 +734,11 @@ def _vocab(text: str) -> list[_Cand]:
     pv, iv = product_vocabulary(), industry_vocabulary()
     out = []
     for s, e, f in pat["industries"].finditer(text):
+        if len(f) <= 3 and _modifier_use(text, e):
+            continue
         m = _CHAIN_TAIL.search(f)
         if m and f[:m.start()] in iv:
             e, f = s + m.start(), f[:m.start()]  # 储能技术 -> 储能 (the chain term itself)
-        if len(f) <= 3 and _modifier_use(text, e):
-            continue
         ve = iv.get(f)
         attrs = (("chain", ve.chain),) if ve is not None and ve.chain else ()
         out.append(_Cand("IndustryChain", s, e, "industry.vocab", attrs))

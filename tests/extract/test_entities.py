@@ -126,3 +126,83 @@ def test_seed_key_entities_found():
     assert ("Project", "磷酸锰铁锂正极材料项目") in got
     assert ("Company", "山西特瓦时能源科技股份有限公司") in got
     assert ("Region", "长治") in got and ("Region", "长治县") not in got
+
+
+# --------------------------------------------------------------------------- round 2
+
+
+def _canon_of(text: str, type_: str, mention: str) -> str:
+    ms, canon = _mentions(text)
+    for m in ms:
+        if m.type == type_ and m.text == mention:
+            return canon[(m.type, m.key)]
+    raise AssertionError(f"no {type_} mention {mention!r} in {[(m.type, m.text) for m in ms]}")
+
+
+def test_phase_with_section_takes_parent_name():
+    text = "青岭线拓宽改造工程一期石桥至东岭段路基已完成；二期东岭至南湾段将随即跟上。"
+    assert _canon_of(text, "Project", "一期石桥至东岭段") == "青岭线拓宽改造工程一期石桥至东岭段"
+    assert _canon_of(text, "Project", "二期东岭至南湾段") == "青岭线拓宽改造工程二期东岭至南湾段"
+    assert ("Project", "青岭线拓宽改造工程") in _pairs(text, "Project")
+
+
+def test_standalone_phase_with_investment_takes_preceding_project():
+    text = "东岭燃气综合利用项目总投资5亿元，一期投资2亿元，二期投资3亿元。"
+    assert _canon_of(text, "Project", "一期") == "东岭燃气综合利用项目一期"
+    assert _canon_of(text, "Project", "二期") == "东岭燃气综合利用项目二期"
+
+
+def test_list_item_that_is_a_bare_brand_is_a_company():
+    got = _pairs("加快华腾、宏远汽车零部件等项目建设。")
+    assert ("Company", "华腾") in got
+    assert ("Project", "宏远汽车零部件") in got
+
+
+def test_list_head_with_category_word_goes_to_canonical():
+    text = "开工750千伏青岭、330千伏东湾等输变电工程。"
+    assert _canon_of(text, "Project", "750千伏青岭") == "750千伏青岭输变电工程"
+
+
+@pytest.mark.parametrize("text,bad", [
+    ("该高铁桥梁工程已完工。", "该高铁桥梁工程"),
+    ("承接航空航天重大项目。", "航空航天重大项目"),
+    ("一批光伏玻璃生产线落地。", "光伏玻璃生产线"),
+    ("该公司已有4条生产线。", "4条生产线"),
+])
+def test_generic_or_aggregate_projects_are_dropped(text, bad):
+    assert not any(t == bad or t.endswith(bad) for _ty, t in _pairs(text, "Project"))
+
+
+def test_apposition_head_before_name_is_cut():
+    got = _pairs("疆电工程的控制性工程青石枢纽下闸蓄水。", "Project")
+    assert ("Project", "青石枢纽") in got
+
+
+def test_person_variants():
+    got = _pairs("市领导王建明、李秋农出席，公司总裁张丽华致辞。省长 刘强表示，分析师林阳告诉记者。")
+    for name in ("王建明", "李秋农", "张丽华", "刘强", "林阳"):
+        assert ("Person", name) in got
+    assert ("Person", "林阳告") not in got
+
+
+def test_utility_words_are_not_products_and_chain_term_is_trimmed():
+    got = _pairs("全省电力装机增长，储能技术快速发展，储能产业规模扩大。")
+    assert ("Product", "电力") not in got
+    assert ("IndustryChain", "储能") in got
+    assert ("IndustryChain", "储能技术") not in got
+
+
+def test_company_short_name_before_company_verb():
+    got = _pairs("华腾电器投资50亿元建设西南基地。", "Company")
+    assert ("Company", "华腾电器") in got
+
+
+def test_company_list_with_cue():
+    got = _pairs("拉菲尔、海鸥、红石等巨头都将云南定位为重点发展地区。", "Company")
+    assert {("Company", "海鸥"), ("Company", "红石")} <= got
+
+
+def test_nested_region_anchor_is_marked_nested():
+    ms, _ = _mentions("推进榆林煤化工二期项目建设。")
+    regs = [m for m in ms if m.type == "Region" and m.text == "榆林"]
+    assert regs and ("nested", "1") in regs[0].attrs
