@@ -120,13 +120,13 @@ class BuildReport:
     counts: dict = field(default_factory=dict)
 
 
-def _extract_one(path: str) -> tuple[str, Extraction | None, str | None]:
+def _extract_one(path: str, max_bytes: int | None = None) -> tuple[str, Extraction | None, str | None]:
     """Worker: ingest and extract one file; errors come back as messages (picklable)."""
     from .extract import extract_document
     from .ingest import ingest_file
 
     try:
-        return path, extract_document(ingest_file(path)), None
+        return path, extract_document(ingest_file(path, max_bytes=max_bytes)), None
     except IngestError as exc:
         return path, None, str(exc)
     except KGError as exc:
@@ -169,6 +169,7 @@ def build_graph(
     validate: bool = True,
     workers: int = 1,
     update: bool = False,
+    max_bytes: int | str | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> BuildReport:
     """Build the knowledge graph of a folder (or list) of documents.
@@ -187,15 +188,21 @@ def build_graph(
         (``OUT/.cache``); new and changed documents are extracted, deleted ones dropped, and
         resolution and mapping run over the whole corpus again, so the result is the same
         as a full rebuild.
+    max_bytes : int or str, optional
+        Size limit per document (``"50M"``; default 20 MB or ``$CHAINKG_MAX_BYTES``).
 
     Bad documents are reported in :attr:`BuildReport.problems` and skipped; with
     ``strict=True`` the first one raises.
     """
-    from .ingest import ingest_file, iter_documents
+    from functools import partial
+
+    from .ingest import ingest_file, iter_documents, max_bytes_limit
     from .mapping import assemble_dataset
     from .resolve import resolve_corpus
     from .store import write_outputs
 
+    limit = max_bytes_limit(max_bytes)  # one clear error for a bad value, not one per file
+    extract_one = partial(_extract_one, max_bytes=limit)
     out_dir = Path(out)
     report = BuildReport()
     files: list[Path] = []
@@ -210,7 +217,7 @@ def build_graph(
     if update:
         for path in files:
             try:
-                doc = ingest_file(path)
+                doc = ingest_file(path, max_bytes=limit)
             except KGError as exc:
                 if strict:
                     raise
@@ -232,7 +239,7 @@ def build_graph(
 
         chunk = max(1, min(64, total // (workers * 8) or 1))
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for i, res in enumerate(pool.map(_extract_one, todo, chunksize=chunk), 1):
+            for i, res in enumerate(pool.map(extract_one, todo, chunksize=chunk), 1):
                 results.append(res)
                 if strict and res[2]:
                     pool.shutdown(cancel_futures=True)
@@ -241,7 +248,7 @@ def build_graph(
                     progress(i, total, res[0])
     else:
         for i, path in enumerate(todo, 1):
-            res = _extract_one(path)
+            res = extract_one(path)
             if strict and res[2]:
                 raise IngestError(res[2])
             results.append(res)
@@ -267,6 +274,9 @@ def build_graph(
     from .lifecycle import add_lifecycle_analysis
 
     add_lifecycle_analysis(dataset)  # current stages, 三未 flags, consistency checks → analysis graph
+    from .checks import add_conflicts
+
+    n_conflicts = add_conflicts(dataset)  # disagreeing figures across documents, both kept
     shacl = None
     if validate:
         from .validate import validate_graph
@@ -287,4 +297,5 @@ def build_graph(
     from .stats import graph_stats
 
     report.counts = graph_stats(dataset)
+    report.counts["conflicts"] = n_conflicts
     return report

@@ -51,6 +51,18 @@ def _register() -> None:
             importlib.import_module(full)
 
 
+def _usage_errors() -> tuple[type[BaseException], ...]:
+    """The usage-error classes of the click that typer runs on (vendored or not)."""
+    classes: list[type[BaseException]] = [typer.TyperException] if hasattr(typer, "TyperException") else []
+    for mod in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            m = importlib.import_module(mod)
+        except ImportError:
+            continue
+        classes.append(m.ClickException)
+    return tuple(classes)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (console-script entry point)."""
     _register()
@@ -69,13 +81,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         typer.echo("kg: interrupted", err=True)
         return 130
-    except Exception as exc:  # the click usage errors and genuine bugs
-        import click
-
-        if isinstance(exc, click.exceptions.Abort):
+    except Exception as exc:  # usage errors (typer's click) and genuine bugs
+        if isinstance(exc, typer.Abort):
             typer.echo("kg: aborted", err=True)
             return 130
-        if isinstance(exc, click.ClickException):
+        if isinstance(exc, _usage_errors()):
             exc.show()
             return EXIT_BAD_INPUT
         if debug:

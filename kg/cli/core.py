@@ -32,6 +32,8 @@ def build(
                                 help="Processes for extraction (0: one per CPU core)."),
     update: bool = typer.Option(False, "--update", "-u",
                                 help="Reuse unchanged documents of the previous build in OUT."),
+    max_bytes: str = typer.Option(None, "--max-bytes",
+                                  help="Size limit per document, e.g. 50M (default 20M or $CHAINKG_MAX_BYTES)."),
 ) -> None:
     """Build the knowledge graph of a folder of documents into OUT (graph.trig, graph.ttl,
     shacl-report.ttl) and print a summary.
@@ -45,7 +47,8 @@ def build(
 
     console = _console()
     workers = workers or os.cpu_count() or 1
-    opts = dict(store=store, strict=strict, validate=not no_validate, workers=workers, update=update)
+    opts = dict(store=store, strict=strict, validate=not no_validate, workers=workers, update=update,
+                max_bytes=max_bytes)
     if quiet:
         report = build_graph(source, out, **opts)
     else:
@@ -89,6 +92,7 @@ def print_summary(report, console) -> None:
     for k, v in c.get("relations", {}).items():
         t.add_row(f"relations · {k}", str(v))
     t.add_row("quantities 数量", str(c.get("quantities", 0)))
+    t.add_row("conflicts 数值冲突", str(c.get("conflicts", 0)))
     t.add_row("triples 三元组", str(c.get("triples", 0)))
     t.add_row("problems 问题文档", str(len(report.problems)))
     shacl = {True: "conforms 符合", False: "does NOT conform 不符合", None: "not run"}[report.conforms]
