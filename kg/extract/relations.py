@@ -21,7 +21,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..model import Document, Mention, RelationCandidate
+from ..model import Document, Mention, RelationCandidate, Sentence
 from ..resources import lexicon_dir
 
 __all__ = ["extract_relations", "relation_cues"]
@@ -78,10 +78,21 @@ def _has_cue(kind: str, text: str) -> bool:
     return bool(rx and rx.search(text))
 
 
+@lru_cache(maxsize=None)
+def _end_cue_regex(kind: str) -> re.Pattern[str] | None:
+    cues = relation_cues().get(kind, ())
+    return re.compile("(?:" + "|".join(re.escape(c) for c in cues) + ")$") if cues else None
+
+
 def _ends_with_cue(kind: str, text: str) -> str | None:
-    for c in relation_cues().get(kind, ()):
-        if text.endswith(c):
-            return c
+    rx = _end_cue_regex(kind)
+    if rx is None:
+        return None
+    # the longest cue ending the text: try each start from the left
+    for i in range(max(0, len(text) - len(relation_cues()[kind][0])), len(text)):
+        m = rx.match(text, i)
+        if m:
+            return m.group(0)
     return None
 
 
@@ -96,16 +107,24 @@ class Context:
     by_sentence: dict[int, list[Mention]] = field(default_factory=dict)
     starts: list[int] = field(default_factory=list)
     out: dict[tuple[Key, str, Key], RelationCandidate] = field(default_factory=dict)
+    sections: list[tuple[int, int, int]] | None = None
+    sent_cache: dict[int, Sentence | None] = field(default_factory=dict)
+    subj_pred: set[tuple[Key, str]] = field(default_factory=set)
 
     def key(self, m: Mention) -> Key:
         return (m.type, m.key)
 
+    def _sentence(self, offset: int) -> Sentence | None:
+        if offset not in self.sent_cache:
+            self.sent_cache[offset] = self.doc.sentence_at(offset)
+        return self.sent_cache[offset]
+
     def sentence_span(self, m: Mention) -> tuple[int, int]:
-        s = self.doc.sentence_at(m.start)
+        s = self._sentence(m.start)
         return (s.start, s.end) if s is not None else (0, len(self.doc.text))
 
     def sentence_index(self, m: Mention) -> int:
-        s = self.doc.sentence_at(m.start)
+        s = self._sentence(m.start)
         return s.index if s is not None else -1
 
     def emit(self, subj: Key, pred: str, obj: Key, start: int, end: int, rule: str) -> None:
@@ -115,9 +134,14 @@ class Context:
         old = self.out.get(k)
         if old is None or start < old.start:
             self.out[k] = RelationCandidate(subj, pred, obj, start, end, rule)
+            self.subj_pred.add((subj, pred))
+
+    def span(self, lo: int, hi: int) -> list[Mention]:
+        """Mentions starting in ``[lo, hi)``, in document order."""
+        return self.mentions[bisect.bisect_left(self.starts, lo) : bisect.bisect_left(self.starts, hi)]
 
     def has(self, subj: Key, pred: str) -> bool:
-        return any(k[0] == subj and k[1] == pred for k in self.out)
+        return (subj, pred) in self.subj_pred
 
 
 def _build_context(doc: Document, mentions: list[Mention]) -> Context:
@@ -375,9 +399,7 @@ def _rule_name_location(ctx: Context, types: tuple[str, ...]) -> None:
             continue
         target = None
         # the last place nested in the name (宏达安平化工二期, 甲地至乙地…安平换流站)
-        for n in ctx.mentions:
-            if n.start >= m.end:
-                break
+        for n in ctx.span(m.start, m.end):
             if n.type in PLACE_TYPES and _inside(n, m) and n.attr("deictic") != "1" and not _not_place(n.text):
                 if m.type != "Project" and n.start != m.start:
                     continue
@@ -487,12 +509,15 @@ _SUBTITLE = re.compile(r"^[ \t\u3000]*(——|--)[^\n。；;]{2,40}$", re.M)
 
 def _sections(ctx: Context) -> list[tuple[int, int, int]]:
     """``(start, end, heading_end)`` of the parts of a document opened by a ``——…`` subtitle."""
+    if ctx.sections is not None:
+        return ctx.sections
     text = ctx.doc.text
     heads = [(m.start(), m.end()) for m in _SUBTITLE.finditer(text)]
     out = []
     for i, (a, b) in enumerate(heads):
         end = heads[i + 1][0] if i + 1 < len(heads) else len(text)
         out.append((a, end, b))
+    ctx.sections = out
     return out
 
 
@@ -501,8 +526,7 @@ def _section_anchor(ctx: Context, m: Mention) -> Key | None:
     for a, end, head_end in _sections(ctx):
         if not a <= m.start < end:
             continue
-        zones = [n for n in ctx.mentions if n.type == "DevelopmentZone" and a <= n.start < head_end
-                 and n.attr("deictic") != "1"]
+        zones = [n for n in ctx.span(a, head_end) if n.type == "DevelopmentZone" and n.attr("deictic") != "1"]
         return ctx.key(zones[0]) if zones else None
     return None
 
@@ -574,15 +598,14 @@ def _rule_nested_owner(ctx: Context) -> None:
     text = ctx.doc.text
     company_forms = [(f, k) for k, fs in ctx.forms.items() if k[0] == "Company" for f in fs if len(f) >= 2]
     company_forms.sort(key=lambda fk: (-len(fk[0]), fk))
+    stems = company_stems(ctx)
     for p in ctx.mentions:
         if p.type != "Project":
             continue
         owner: Key | None = None
-        for n in ctx.mentions:
+        for n in ctx.span(p.start, p.end):
             if n.type == "Company" and _inside(n, p) and n.start - p.start <= 6:
                 owner = ctx.key(n)
-                break
-            if n.start > p.end:
                 break
         if owner is None:
             for f, k in company_forms:
@@ -591,19 +614,17 @@ def _rule_nested_owner(ctx: Context) -> None:
                     break
         if owner is None:
             # "某某燃气有限公司" → "某某燃气天然气综合利用项目": the name without its legal suffix
-            for f, k in company_stems(ctx):
+            for f, k in stems:
                 if p.text.startswith(f) and len(p.text) > len(f):
                     owner = k
                     break
         if owner is None:
             # "山西某某有限公司石墨…项目": company mention directly before the project
-            for n in ctx.mentions:
+            for n in ctx.span(p.start - 80, p.start):
                 if n.type == "Company" and _top_level(n) and n.end <= p.start:
                     gap = text[n.end : p.start]
                     if _OWNER_GAP.fullmatch(gap) and not _has_cue("contractor", gap):
                         owner = ctx.key(n)
-                if n.start >= p.start:
-                    break
         if owner is not None:
             ctx.emit(owner, "investor", ctx.key(p), p.start, p.end, "nested-owner")
 

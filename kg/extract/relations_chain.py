@@ -98,7 +98,7 @@ def _rule_project_named_product(ctx: Context) -> None:
         if p.type != "Project":
             continue
         found: list[Key] = []
-        inner = [n for n in ctx.mentions if n.type == "Product" and p.start <= n.start and n.end <= p.end]
+        inner = [n for n in ctx.span(p.start, p.end) if n.type == "Product" and n.end <= p.end]
         if inner:
             # longest non-overlapping nested products
             inner.sort(key=lambda n: (-(n.end - n.start), n.start))
