@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from ..lexicon import column_map, industry_vocabulary, product_vocabulary, words
 from ..model import Document, Mention
-from ..regions import _common_word, _jieba_words, candidate_positions, find_regions, gazetteer
+from ..regions import _common_word, _jieba_words, _straddles, candidate_positions, find_regions, gazetteer
 
 __all__ = ["extract_mentions"]
 
@@ -711,9 +711,24 @@ _CHAIN_TAIL = re.compile(r"(?:技术|发电|应用)$")
 _CHAIN_NEXT_OK = re.compile(rf"(?:[^{_HAN}]|产业|行业|领域|等|和|与|及|发展|企业|装备|基地|集群|项目|方面|是|已|在|将|为|的|也|都|上|中)")
 
 
+_NOUN_TAGS = frozenset({"n", "vn", "nz", "ng", "an"})
+
+
 def _modifier_use(text: str, end: int) -> bool:
-    """True when a short sector word only modifies the next noun (钒钛资源, 电网公司)."""
-    return end < len(text) and not _CHAIN_NEXT_OK.match(text, end)
+    """True when a short sector word only modifies the next noun (钒钛资源, 电网公司).
+
+    The next word decides: a noun (jieba tag) or the start of a vocabulary term makes the
+    sector word a modifier; a verb or adverb (新能源再度成为…) leaves it a mention.
+    """
+    if end >= len(text) or _CHAIN_NEXT_OK.match(text, end):
+        return False
+    jw = _jieba_words()
+    for ln in (3, 2):
+        hit = jw.get(text[end:end + ln])
+        if hit:
+            return hit[1] in _NOUN_TAGS
+    return any(h is not None and h[0] == 0 for h in _first_vocab_spans(text[end:end + 6])) or \
+        not re.match(rf"[{_HAN}]", text[end])
 
 
 @lru_cache(maxsize=8192)
@@ -736,6 +751,10 @@ def _vocab(text: str) -> list[_Cand]:
     for s, e, f in pat["industries"].finditer(text):
         if len(f) <= 3 and _modifier_use(text, e):
             continue
+        if len(f) == 2 and _straddles(text, s, e):
+            continue  # 国家电网 is not 家电, 多元化工 is not 化工
+        if f.endswith("产业") and text.startswith("化", e):
+            continue  # 数字产业化: a process
         m = _CHAIN_TAIL.search(f)
         if m and f[:m.start()] in iv:
             e, f = s + m.start(), f[:m.start()]  # 储能技术 -> 储能 (the chain term itself)
@@ -744,15 +763,15 @@ def _vocab(text: str) -> list[_Cand]:
         out.append(_Cand("IndustryChain", s, e, "industry.vocab", attrs))
     pstop = pat["product_stop"]
     for s, e, f in pat["products"].finditer(text):
-        if f in pstop or _NOT_PRODUCT.search(f):
+        if f in pstop or _NOT_PRODUCT.search(f) or (len(f) == 2 and _straddles(text, s, e)):
             continue
         if f.startswith("制") and f[1:] in pv:
             s, f = s + 1, f[1:]  # 制绿氢 -> 绿氢
         out.append(_Cand("Product", s, e, "product.vocab", _product_attrs(f)))
     # suffix rules: X产业 / X产业链 / X行业 / X集群 / X工业, X a known sector or product word
     for m in pat["industry_suffix"].finditer(text):
-        if m.group() == "制造业":
-            continue
+        if m.group() == "制造业" or text.startswith("化", m.end()):
+            continue  # 数字产业化 is a process, not a sector
         lo = max(0, m.start() - 8)
         for st in range(lo, m.start() - 1):
             name = text[st:m.start()]
@@ -861,7 +880,7 @@ def _select(cands: list[_Cand]) -> list[_Cand]:
     return sorted(kept, key=lambda c: (c.start, c.end, c.type))
 
 
-_CHAIN_SUFFIX = re.compile(r"(?:产业链|产业集群|产业|行业|(?<=制造|加工)业)$")
+_CHAIN_SUFFIX = re.compile(r"(?:产业链|产业集群|集群|产业|行业|(?<=制造|加工)业)$")
 
 _ZONE_CLASS = (("经济技术开发区", "开发区"), ("经济开发区", "开发区"), ("经开区", "开发区"),
                ("高新技术产业开发区", "高新区"), ("高新技术开发区", "高新区"), ("高新区", "高新区"),
