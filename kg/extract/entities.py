@@ -753,6 +753,8 @@ def _vocab(text: str) -> list[_Cand]:
             continue
         if len(f) == 2 and _straddles(text, s, e):
             continue  # 国家电网 is not 家电, 多元化工 is not 化工
+        if text.startswith(("+", "＋"), e):
+            continue  # “人工智能+”行动: a programme name
         if f.endswith("产业") and text.startswith("化", e):
             continue  # 数字产业化: a process
         m = _CHAIN_TAIL.search(f)
