@@ -709,7 +709,10 @@ def _rule_government_owner(ctx: Context) -> None:
             _, c1 = _clause_bounds(text, g.end, s0, s1)
             clause = text[g.end : c1 + 40 if c1 < s1 else c1]
             mm = arrange_rx.search(clause)
-            if mm is None or mm.start() > 8 or not re.search(r"(项目|工程)", clause[mm.end() :]):
+            # a counted set of works: "安排了…重点交通项目16项" / "安排…12个项目"
+            if mm is None or mm.start() > 8 or not re.search(
+                r"(项目|工程)[^，。；]{0,4}\d+(项|个)|\d+(项|个)[^，。；]{0,10}(项目|工程)", clause[mm.end() :]
+            ):
                 continue
             owner = _longest_body(ctx, ctx.key(g))
             names = {k: ctx.forms.get(k, ()) + (k[1],) for _, k in projects}

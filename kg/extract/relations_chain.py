@@ -324,19 +324,49 @@ def _rule_chain_purpose(ctx: Context) -> None:
                 pass
             if mm is None or re.search(r"[，。；、]", before[mm.end() :]):
                 continue
+            if mm.group(0) == "为" and re.search(r"[作认以因称]$", before[: mm.start()]):
+                continue  # 作为/认为/以…为: no purpose (成为…领域 is)
             chains.append(c)
         if len(chains) != 1:
             continue
         c = chains[0]
         prods = [m for m in ms if m.type == "Product"]
         for p in prods:
-            if ctx.key(p) in has_chain:
+            if ctx.key(p) in has_chain or c.start - p.end > 70:
                 continue
             if p.start > c.start:
                 # after the chain: only in a list of products (A、B等…)
                 if not (re.match(r"[、和及]", text[p.end : p.end + 1]) or re.search(r"[、和及]$", text[max(s0, p.start - 1) : p.start])):
                     continue
             ctx.emit(ctx.key(p), "partOfChain", ctx.key(c), p.start, p.end, "chain-purpose")
+
+
+_IS = re.compile(r"(是|为|系|作为)")
+
+
+def _rule_company_is_chain_firm(ctx: Context) -> None:
+    """``C是中国最具实力的<chain>运营专业化公司``: the company belongs to the chain."""
+    text = ctx.doc.text
+    from .relations import _clause_bounds, _top_level
+
+    firm_rx = _cue_regex("firm_noun")
+    if firm_rx is None:
+        return
+    for _, ms in sorted(ctx.by_sentence.items()):
+        s0, s1 = ctx.sentence_span(ms[0])
+        for c in ms:
+            if c.type != "Company" or not _top_level(c):
+                continue
+            m = _IS.match(text, c.end)
+            if m is None:
+                continue
+            _, c1 = _clause_bounds(text, m.end(), s0, s1)
+            for ch in ctx.span(m.end(), c1):
+                if ch.type != "IndustryChain" or not _top_level(ch):
+                    continue
+                if firm_rx.search(text, ch.end, min(c1, ch.end + 8)):
+                    ctx.emit(ctx.key(c), "partOfChain", ctx.key(ch), c.start, c.end, "company-is-chain-firm")
+                    break
 
 
 def _rule_industry_companies(ctx: Context) -> None:
@@ -450,5 +480,6 @@ def chain_relations(ctx: Context) -> None:
     _rule_chain_lists(ctx)
     _rule_industry_companies(ctx)
     _rule_chain_purpose(ctx)
+    _rule_company_is_chain_firm(ctx)
     _rule_vocabulary_feeds(ctx)
     _rule_upstream_wording(ctx)

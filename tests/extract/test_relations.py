@@ -295,3 +295,15 @@ def test_zone_named_after_county_goes_to_named_ancestor_and_county_is_dropped():
         ("Region", "晋城市", "sz", city)])
     assert ("z", "locatedIn", "sz") in got
     assert not any(s == "pl" for s, _, _ in got)
+
+
+def test_company_described_as_chain_firm():
+    text = "甲能源有限公司是国内最具实力的城市燃气运营专业化公司。"
+    got = triples(text, [("Company", "甲能源有限公司", "c"), ("IndustryChain", "城市燃气", "gas")])
+    assert ("c", "partOfChain", "gas") in got
+
+
+def test_department_without_counted_works_invests_in_nothing():
+    text = "某县交通局今年安排资金用于道路养护。东环大道工程加快建设。"
+    got = triples(text, [("GovernmentBody", "某县交通局", "g"), ("Project", "东环大道工程", "p")])
+    assert ("g", "investor", "p") not in got
