@@ -22,13 +22,13 @@ __all__ = ["json_for_script", "vis_assets", "render", "script_hash", "TEMPLATES_
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
-_JSON_ESCAPES = {
-    ord("<"): "\\u003c",
-    ord(">"): "\\u003e",
-    ord("&"): "\\u0026",
-    0x2028: "\\u2028",
-    0x2029: "\\u2029",
-}
+_REPLACEMENTS = (
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("&", "\\u0026"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
+)
 
 
 def json_for_script(obj: Any) -> str:
@@ -38,7 +38,11 @@ def json_for_script(obj: Any) -> str:
     '{"a":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
     """
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.translate(_JSON_ESCAPES)
+    # str.replace per character is far faster than str.translate on long non-ASCII text.
+    for ch, esc in _REPLACEMENTS:
+        if ch in text:
+            text = text.replace(ch, esc)
+    return text
 
 
 def script_hash(code: str) -> str:

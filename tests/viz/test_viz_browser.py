@@ -19,8 +19,8 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "tests" / "data" / "viz" / "small.trig"
 HOSTILE = ["<script>alert(1)</script>科技有限公司", "<img src=x onerror=alert(2)>新材料有限公司"]
-EXPLORER_READY = "window.kgExplorer && window.kgExplorer.state.settled"
-PANORAMA_READY = "window.kgPanorama && window.kgPanorama.state.settled"
+EXPLORER_READY = "() => window.kgExplorer && window.kgExplorer.state.settled"
+PANORAMA_READY = "() => window.kgPanorama && window.kgPanorama.state.settled"
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +59,7 @@ def test_every_page_loads_offline_without_errors(browser, site):
             "chains/photovoltaics.region-ping-lu.html"} <= names
     for p in pages:
         if p.name == "index.html":
-            ready = "document.readyState === 'complete'"
+            ready = "() => document.readyState === 'complete'"
         elif p.name == "explorer.html":
             ready = EXPLORER_READY
         else:
@@ -78,7 +78,7 @@ def test_every_page_loads_offline_without_errors(browser, site):
 
 
 def test_index_links_the_pages(browser, site):
-    loaded = open_offline(browser, site / "index.html", settled_js="document.readyState === 'complete'")
+    loaded = open_offline(browser, site / "index.html", settled_js="() => document.readyState === 'complete'")
     hrefs = loaded.page.eval_on_selector_all("a", "as => as.map(a => a.getAttribute('href'))")
     assert "explorer.html" in hrefs and "chains/photovoltaics.region-ping-lu.html" in hrefs
     assert "平鲁区" in loaded.page.inner_text("#chains")

@@ -309,14 +309,23 @@
   });
 
   // ---- search by name or alias
-  var names = $('names'), seen = {};
-  D.info.forEach(function (inf) {
-    [inf.label].concat(inf.aliases).forEach(function (n) {
-      if (seen[n] || Object.keys(seen).length > 20000) return;
-      seen[n] = true;
-      var o = el('option'); o.value = n; names.appendChild(o);
+  // The suggestion list is built on first focus: thousands of <option>s would slow the load.
+  var namesBuilt = false;
+  function buildNames() {
+    if (namesBuilt) return;
+    namesBuilt = true;
+    var names = $('names'), seen = {}, count = 0, frag = document.createDocumentFragment();
+    D.info.forEach(function (inf) {
+      [inf.label].concat(inf.aliases).forEach(function (n) {
+        if (seen[n] || count > 20000) return;
+        seen[n] = true;
+        count++;
+        var o = el('option'); o.value = n; frag.appendChild(o);
+      });
     });
-  });
+    names.appendChild(frag);
+  }
+  $('search').addEventListener('focus', buildNames);
   function find(q) {
     q = q.trim();
     if (!q) return -1;
