@@ -367,7 +367,7 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
             break
     mm = pat["shortheads"].search(name, s)
     if mm and vocab_at.get(mm.start(), 0) > mm.end():
-        mm = None  # the trade word begins a product term (吉利|汽车零部件): not part of the brand
+        mm = None  # the trade word begins a product term (<brand>|汽车零部件): not part of the brand
     if mm and mm.start() >= s + 2 and (split is None or mm.start() <= split):
         split = mm.end()
         by_vocab = False
@@ -508,7 +508,7 @@ def _phases(text: str, projects: list[_Cand]) -> list[_Cand]:
 
 
 def _metonymy_company(item: str) -> bool:
-    """True when a list item is a bare company name (比亚迪, <brand>半导体), not a project phrase."""
+    """True when a list item is a bare company name (<brand>, <brand>半导体), not a project phrase."""
     if not 2 <= len(item) <= 6 or not re.fullmatch(rf"[{_HAN}]+", item):
         return False
     if _PHASE.search(item) or _patterns()["project"].search(item):
@@ -664,7 +664,7 @@ def _name_at(text: str, i: int) -> int:
             break
         given += 1
     if given == 2 and (_common_word(text[i + sur + 1:i + sur + 3]) or _common_word(text[i + sur + 1:i + sur + 4])):
-        given = 1  # 林阳告诉: the second character starts the next word
+        given = 1  # 张阳告诉: the second character starts the next word
     if given == 2 and _patterns()["titles"].match(text, i + sur + 1):
         given = 1
     return sur + given if given else 0
@@ -692,7 +692,7 @@ def _persons(text: str) -> list[_Cand]:
                     break
             else:
                 break
-        # a known personal name right before the title: 习近平总书记
+        # a known personal name right before the title: <name>总书记
         for ln in (3, 2):
             st = m.start() - ln
             w = text[st:m.start()] if st >= 0 else ""
@@ -752,7 +752,7 @@ def _vocab(text: str) -> list[_Cand]:
         if len(f) <= 3 and _modifier_use(text, e):
             continue
         if len(f) == 2 and _straddles(text, s, e):
-            continue  # 国家电网 is not 家电, 多元化工 is not 化工
+            continue  # 国家电力 (国家|电力) is not 家电, 多元化工 is not 化工
         if text.startswith(("+", "＋"), e):
             continue  # “人工智能+”行动: a programme name
         if f.endswith("产业") and text.startswith("化", e):
@@ -790,10 +790,10 @@ _LEGAL_TAIL = re.compile(r"(?:股份有限公司|有限责任公司|集团有限
 
 
 def _company_reuse(text: str, chosen: list[_Cand]) -> list[_Cand]:
-    """Other occurrences of a company's name or of its base name (攀钢集团 → 攀钢)."""
+    """Other occurrences of a company's name or of its base name (<brand>集团 → <brand>)."""
     forms: dict[str, str] = {}
-    # legal and group names first: a short group name resolves to the group (昆钢 → 昆钢控股公司,
-    # not to the subsidiary 昆钢水泥; GUIDELINES §2)
+    # legal and group names first: a short group name resolves to the group (<brand> → <brand>控股公司,
+    # not to the subsidiary <brand>水泥; GUIDELINES §2)
     companies = sorted((c for c in chosen if c.type == "Company"),
                        key=lambda c: (c.rule == "company.short_trade", c.start))
     for c in companies:
@@ -802,7 +802,7 @@ def _company_reuse(text: str, chosen: list[_Cand]) -> list[_Cand]:
         if c.rule == "company.short_trade":
             base = _patterns()["shortheads"].sub("", nm) if len(nm) > 3 else nm
         if "(" in base or "（" in base:
-            continue  # 格力电器(重庆)有限公司 is a subsidiary, not its parent
+            continue  # <brand>电器(<city>)有限公司 is a subsidiary, not its parent
         regs = _name_regions(base)
         if regs and regs[0].start == 0 and len(base) - regs[0].end >= 2:
             base = base[regs[0].end:]
@@ -812,7 +812,7 @@ def _company_reuse(text: str, chosen: list[_Cand]) -> list[_Cand]:
         nm = text[c.start:c.end]
         forms.setdefault(nm, nm)
     out = []
-    # a known brand before a trade word names a subsidiary of its own (攀钢集团 … 攀钢钒钛)
+    # a known brand before a trade word names a subsidiary of its own (<brand>集团 … <brand>钒钛)
     heads = _patterns()["shortheads"]
     for f, full in sorted(forms.items()):
         if f == full or not 2 <= len(f) <= 4:
@@ -914,9 +914,9 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
     Examples
     --------
     >>> from kg.ingest import ingest_text
-    >>> ms, _ = extract_mentions(ingest_text("山西瑞新新材料科技有限公司在长治高新区落地石墨负极材料项目。"))
+    >>> ms, _ = extract_mentions(ingest_text("山西河东新材料科技有限公司在晋城高新区落地石墨负极材料项目。"))
     >>> sorted((m.type, m.text) for m in ms if m.type in ("Company", "DevelopmentZone", "Project"))
-    [('Company', '山西瑞新新材料科技有限公司'), ('DevelopmentZone', '长治高新区'), ('Project', '石墨负极材料项目')]
+    [('Company', '山西河东新材料科技有限公司'), ('DevelopmentZone', '晋城高新区'), ('Project', '石墨负极材料项目')]
     """
     text = doc.text
     regions = _regions(text)

@@ -174,15 +174,15 @@ def test_generic_or_aggregate_projects_are_dropped(text, bad):
 
 
 def test_apposition_head_before_name_is_cut():
-    got = _pairs("疆电工程的控制性工程青石枢纽下闸蓄水。", "Project")
+    got = _pairs("外送工程的控制性工程青石枢纽下闸蓄水。", "Project")
     assert ("Project", "青石枢纽") in got
 
 
 def test_person_variants():
-    got = _pairs("市领导王建明、李秋农出席，公司总裁张丽华致辞。省长 刘强表示，分析师林阳告诉记者。")
-    for name in ("王建明", "李秋农", "张丽华", "刘强", "林阳"):
+    got = _pairs("市领导王建明、李秋农出席，公司总裁张丽华致辞。省长 刘强表示，分析师周阳告诉记者。")
+    for name in ("王建明", "李秋农", "张丽华", "刘强", "周阳"):
         assert ("Person", name) in got
-    assert ("Person", "林阳告") not in got
+    assert ("Person", "周阳告") not in got
 
 
 def test_utility_words_are_not_products_and_chain_term_is_trimmed():
@@ -198,7 +198,7 @@ def test_company_short_name_before_company_verb():
 
 
 def test_company_list_with_cue():
-    got = _pairs("拉菲尔、海鸥、红石等巨头都将云南定位为重点发展地区。", "Company")
+    got = _pairs("华泰、海鸥、红石等巨头纷纷布局西南市场。", "Company")
     assert {("Company", "海鸥"), ("Company", "红石")} <= got
 
 
