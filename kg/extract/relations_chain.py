@@ -198,6 +198,51 @@ def _rule_production_cue(ctx: Context) -> None:
                     ctx.emit(ctx.key(c), "produces", ctx.key(p), p.start, p.end, "producer-noun")
 
 
+_QTY = re.compile(r"[\d.一二三四五六七八九十百千万亿]+(万|千万|亿)?(吨|方|立方米|千瓦|台|辆|件|套|片)")
+
+
+def _rule_facility_product(ctx: Context) -> None:
+    """``某某煤矿`` produces 煤炭, ``某某油田`` 原油 — when the text names that product."""
+    from .relations import relation_cues
+
+    table = []
+    for cue in relation_cues().get("facility_product", ()):
+        if ">" in cue:
+            fac, prod = cue.split(">", 1)
+            table.append((fac, prod))
+    if not table:
+        return
+    table.sort(key=lambda fp: (-len(fp[0]), fp))
+    prod_by_form: dict[str, Key] = {}
+    for k, fs in sorted(ctx.forms.items()):
+        if k[0] == "Product":
+            for f in fs:
+                prod_by_form.setdefault(f, k)
+    for k, fs in sorted(ctx.forms.items()):
+        if k[0] not in ("Project", "Company"):
+            continue
+        names = set(fs) | {k[1]}
+        for fac, prod in table:
+            if prod in prod_by_form and any(n.endswith(fac) and len(n) > len(fac) for n in names):
+                m = ctx.groups[k][0]
+                ctx.emit(k, "produces", prod_by_form[prod], m.start, m.end, "facility-product")
+                break
+
+
+def _rule_company_quantity_product(ctx: Context) -> None:
+    """``C千万吨原油稳产`` / ``C300万吨水泥``: a company followed by an amount of a product."""
+    text = ctx.doc.text
+    for m in ctx.mentions:
+        if m.type != "Company" or m.attr("nested") == "1":
+            continue
+        q = _QTY.match(text, m.end)
+        if q is None:
+            continue
+        for p in ctx.span(q.end(), q.end() + 1):
+            if p.type == "Product":
+                ctx.emit(ctx.key(m), "produces", ctx.key(p), p.start, p.end, "company-quantity-product")
+
+
 def _rule_company_named_product(ctx: Context) -> None:
     """``恒达水泥`` produces 水泥 when 水泥 is a product of the document and ends the name."""
     products = [(f, k) for k, fs in ctx.forms.items() if k[0] == "Product" for f in fs if len(f) >= 2]
@@ -476,6 +521,8 @@ def chain_relations(ctx: Context) -> None:
     _rule_project_named_product(ctx)
     _rule_production_cue(ctx)
     _rule_company_named_product(ctx)
+    _rule_facility_product(ctx)
+    _rule_company_quantity_product(ctx)
     _rule_named_chain(ctx)
     _rule_chain_lists(ctx)
     _rule_industry_companies(ctx)

@@ -307,3 +307,17 @@ def test_department_without_counted_works_invests_in_nothing():
     text = "某县交通局今年安排资金用于道路养护。东环大道工程加快建设。"
     got = triples(text, [("GovernmentBody", "某县交通局", "g"), ("Project", "东环大道工程", "p")])
     assert ("g", "investor", "p") not in got
+
+
+def test_mine_produces_coal_and_company_amount_of_product():
+    text = "甲山煤矿建成试运转，煤炭产量增长。促进乙油集团千万吨原油稳产。"
+    got = triples(text, [("Project", "甲山煤矿", "mine"), ("Product", "煤炭", "coal"),
+                         ("Company", "乙油集团", "oil_co"), ("Product", "原油", "crude")])
+    assert ("mine", "produces", "coal") in got
+    assert ("oil_co", "produces", "crude") in got
+
+
+def test_mine_without_the_product_named_produces_nothing():
+    text = "甲山煤矿建成试运转。"
+    got = triples(text, [("Project", "甲山煤矿", "mine")])
+    assert not got
