@@ -50,13 +50,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--graph", type=Path)
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--requests", type=int, default=600)
-    ap.add_argument("--timeout", type=float, default=2.0)
+    ap.add_argument("--timeout", type=float, default=5.0)
     args = ap.parse_args(argv)
 
     import tempfile
 
     import httpx
-
     from bench_serve import bound_queries, build_seed
     from serve.helpers import start_server
 
