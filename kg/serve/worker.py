@@ -135,7 +135,7 @@ def _compact_json(result) -> str:
             d = memo[t] = _json_term(t)
         return d
 
-    bindings = [{v: jt(t) for v, t in zip(result.variables, row) if t is not None}
+    bindings = [{v: jt(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
                 for row in result.rows]
     return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}},
                       ensure_ascii=False, separators=(",", ":")) + "\n"

@@ -58,7 +58,6 @@ def _library_rows(graph: Path, name: str):
 def test_stored_queries_over_http_match_the_library_on_the_seed(seed_graph):
     import httpx
     from SPARQLWrapper import JSON, SPARQLWrapper
-
     from SPARQLWrapper.SPARQLExceptions import EndPointInternalError
 
     checked, crashed = 0, []
