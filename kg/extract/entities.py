@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 from ..lexicon import column_map, industry_vocabulary, product_vocabulary, words
@@ -57,6 +57,13 @@ class _Cand:
 def _name_regions(name: str) -> tuple:
     """Cached :func:`find_regions` for short names (candidate checks repeat them)."""
     return tuple(find_regions(name))
+
+
+def _with(c: _Cand, **kw) -> _Cand:
+    """``dataclasses.replace`` without its per-call introspection (hot in selection)."""
+    return _Cand(kw.get("type", c.type), kw.get("start", c.start), kw.get("end", c.end),
+                 kw.get("rule", c.rule), kw.get("attrs", c.attrs), kw.get("key", c.key),
+                 kw.get("canonical", c.canonical))
 
 
 def _norm(s: str) -> str:
@@ -875,7 +882,7 @@ def _select(cands: list[_Cand]) -> list[_Cand]:
         if clash:
             continue
         if nested_in is not None:
-            c = replace(c, attrs=tuple(sorted(set(c.attrs) | {("nested", "1")})))
+            c = _with(c, attrs=tuple(sorted(set(c.attrs) | {("nested", "1")})))
         bisect.insort(starts, (c.start, len(kept)))
         kept.append(c)
         maxlen = max(maxlen, c.end - c.start)
@@ -939,7 +946,7 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
     chosen = _select(cands)
     chosen = _select(chosen + _company_reuse(text, chosen))
     comp_starts = {c.start for c in chosen if c.type == "Company"}
-    chosen = [replace(c, type="Project", rule="project.company_base")
+    chosen = [_with(c, type="Project", rule="project.company_base")
               if c.type == "DevelopmentZone" and not c.attrs and c.start in comp_starts
               and text[c.end - 2:c.end] in ("基地", "产业园") else c for c in chosen]
     # Regions inside longer names survive _select only as location anchors (a city, or a county
@@ -968,7 +975,7 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
         elif c.type == "Company" and ("alias_of_prev", "1") in c.attrs and prev_company is not None:
             key = prev_company.key
             canon = ""
-            c = replace(c, attrs=tuple(a for a in c.attrs if a[0] != "alias_of_prev"))
+            c = _with(c, attrs=tuple(a for a in c.attrs if a[0] != "alias_of_prev"))
         elif c.type == "Company" and c.attr_full:
             key = _norm(c.attr_full)
             canon = ""
@@ -983,7 +990,7 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
             pl = next((v for k, v in c.attrs if k == "plabel"), "")
             if pl and pl in product_texts:
                 key, canon = pl, pl
-        c = replace(c, key=key, canonical=canon)
+        c = _with(c, key=key, canonical=canon)
         if c.type == "Company" and not any(a[0] == "nested" for a in c.attrs):
             prev_company = c
         keyed.append(c)
