@@ -163,10 +163,20 @@ def load_store(nq: bytes):
     return st
 
 
+CPU: dict[str, float] = {}
+
+
 def timed(fn, *a, **k):
-    t0 = time.perf_counter()
+    """Wall-clock seconds (returned) and CPU seconds of this process (in ``CPU["last"]``):
+    on a shared machine the CPU time is the steadier figure."""
+    t0, c0 = time.perf_counter(), time.process_time()
     r = fn(*a, **k)
+    CPU["last"] = time.process_time() - c0
     return r, time.perf_counter() - t0
+
+
+def cpu() -> str:
+    return f"cpu {CPU['last']:.2f}s"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -183,7 +193,10 @@ def main(argv: list[str] | None = None) -> int:
     from kg.analyze.chains import Analyzer, analyze_chains, analyze_regions
     from kg.analyze.projection import project_graph
 
-    print(f"python {platform.python_version()}, networkx {nx.__version__}, rdflib {rdflib.__version__}, "
+    import os
+
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
+          f"python {platform.python_version()}, networkx {nx.__version__}, rdflib {rdflib.__version__}, "
           f"pyoxigraph {ox.__version__}, {platform.machine()}")
     (nq, info), t_gen = timed(generate, args.entities, args.seed)
     print(f"generated {info['entities']} entities, {info['quads']} quads in {t_gen:.1f}s "
@@ -193,21 +206,21 @@ def main(argv: list[str] | None = None) -> int:
     print(f"pyoxigraph bulk load: {t_load:.2f}s")
 
     proj, t_proj = timed(project_graph, st)
-    print(f"projection (11 stored queries, pyoxigraph): {t_proj:.2f}s; "
+    print(f"projection (11 stored queries, pyoxigraph): {t_proj:.2f}s ({cpu()}); "
           f"{len(proj.types)} typed entities, {len(proj.edges)} edges, {len(proj.links)} links")
     city = info["region_iris"][1].strip("<>")
     an = Analyzer(proj)
     reps, t_one_warm = timed(analyze_chains, None, region=city, analyzer=an)
-    print(f"one region (a city, all {len(reps)} chains) on the projection: {t_one_warm:.2f}s")
+    print(f"one region (a city, all {len(reps)} chains) on the projection: {t_one_warm:.2f}s ({cpu()})")
 
     def cold_one():
         return analyze_chains(st, region=city)
 
     _r, t_one_cold = timed(cold_one)
-    print(f"one region cold (projection + analysis): {t_one_cold:.2f}s   [budget 5 s]")
+    print(f"one region cold (projection + analysis): {t_one_cold:.2f}s ({cpu()})   [budget 5 s]")
 
     out, t_all = timed(analyze_regions, st)
-    print(f"all {len(out)} regions and zones, cold (projection + analysis): {t_all:.2f}s   [budget 60 s]")
+    print(f"all {len(out)} regions and zones, cold (projection + analysis): {t_all:.2f}s ({cpu()})   [budget 60 s]")
 
     # -- baselines in the same run ------------------------------------------------------
     nq_small, info_small = generate(args.baseline_entities, args.seed)

@@ -39,7 +39,7 @@ from functools import cached_property
 from typing import Any
 
 from ..errors import KGError
-from .projection import Projection, project_graph
+from .projection import Projection, project_graph, run_query
 
 __all__ = [
     "GAP_KINDS",
@@ -221,9 +221,17 @@ class Analyzer:
     graph : rdflib.Dataset, rdflib.Graph, pyoxigraph.Store or Projection
     """
 
-    def __init__(self, graph: Any):
-        self.p: Projection = project_graph(graph)
+    def __init__(self, graph: Any, *, region: str | None = None, zone: str | None = None):
         self._links_of: dict[str, dict[str, str]] = {}
+        self._cache: dict[tuple[str, str], Any] = {}
+        if (region is None and zone is None) or isinstance(graph, Projection):
+            self.p: Projection = project_graph(graph)
+        else:
+            # Only the scope's neighbourhood: resolve the place on the (small) place table
+            # first, then project with the scoped queries.
+            places = Projection(places=project_places(graph))
+            roots, _key, _label = _scope_of(places, region, zone)
+            self.p = project_graph(graph, scope=roots)
 
     # -- resolution ----------------------------------------------------------------------
     def resolve(self, name: str, prefer: tuple[str, ...] = ()) -> set[str]:
@@ -259,22 +267,26 @@ class Analyzer:
 
     def scope(self, region: str | None = None, zone: str | None = None) -> tuple[set[str], str | None, str]:
         """Roots of the scope, its key IRI (or None for the whole graph) and its label."""
-        if region is not None and zone is not None:
-            raise ScopeError("give --region or --zone, not both")
-        name = region if region is not None else zone
-        if name is None:
-            return set(), None, "全部 / all"
-        prefer = ("Region", "DevelopmentZone") if region is not None else ("DevelopmentZone", "Region")
-        roots = self.resolve(name, prefer)
-        roots = {e for e in roots if self.p.types.get(e, set()) & _PLACE_TYPES} or roots
-        if not roots:
-            raise ScopeError(f"no region or zone named {name!r} in the graph",
-                             hint="give its name, an alias or its IRI")
-        key = sorted(roots, key=lambda e: (self.p.type_of(e) != prefer[0], e))[0]
-        return roots, key, self.p.label(key)
+        roots, key, label = _scope_of(self.p, region, zone)
+        if self.p.scope and not roots <= set(self.p.scope):
+            raise ScopeError(f"this analyzer was projected for {', '.join(self.p.scope)}, "
+                             f"not for {region or zone!r}", hint="use Analyzer(graph) for many scopes")
+        return roots, key, label
 
     def members(self, roots: set[str]) -> set[str]:
-        """Everything located (transitively) in the roots, and the roots."""
+        """Everything located (transitively) in the roots, and the roots (memoised: the
+        same set object per scope, which per-scope memos rely on)."""
+        key = frozenset(roots)
+        got = self._members_memo.get(key)
+        if got is None:
+            got = self._members_memo[key] = self._members(roots)
+        return got
+
+    @cached_property
+    def _members_memo(self) -> dict[frozenset, set[str]]:
+        return {}
+
+    def _members(self, roots: set[str]) -> set[str]:
         inside = self.p.in_edges.get("locatedIn", {})
         seen = set(roots)
         todo = list(roots)
@@ -384,6 +396,28 @@ class Analyzer:
         return out
 
     def actor_of(self, e: str) -> list[str]:
+        """Who a player stands for: its group, or a project's investors (or itself)."""
+        got = self._actor_memo.get(e)
+        if got is None:
+            got = self._actor_memo[e] = self._actor_of(e)
+        return got
+
+    @cached_property
+    def _actor_memo(self) -> dict[str, list[str]]:
+        return {}
+
+    def money(self, e: str) -> float:
+        """The investment stated for an entity (CNY; the largest when stated several times)."""
+        got = self._money_memo.get(e)
+        if got is None:
+            got = self._money_memo[e] = _money(self.p.quantities.get(e, []))
+        return got
+
+    @cached_property
+    def _money_memo(self) -> dict[str, float]:
+        return {}
+
+    def _actor_of(self, e: str) -> list[str]:
         p = self.p
         if p.type_of(e) == "Project":
             inv = sorted(c for c in p.in_edges.get("investor", {}).get(e, ())
@@ -393,17 +427,52 @@ class Analyzer:
             return [e]
         return [self._group_of.get(e, e)]
 
+    def degree(self, e: str, members: set[str] | None = None) -> int:
+        """Degree of ``e`` in the projected entity graph: distinct neighbours, counting, when
+        a scope's ``members`` are given, only the relations with an end in the scope (the
+        local network; it is also what a scoped projection can see). Memoised per scope."""
+        key = (id(members) if members is not None else 0, e)
+        got = self._degree_memo.get(key)
+        if got is None:
+            nb: set[str] = set()
+            p = self.p
+            for d in p.out_edges.values():
+                nb |= d.get(e, set())
+            for d in p.in_edges.values():
+                nb |= d.get(e, set())
+            nb.discard(e)
+            if members is not None and e not in members:
+                nb &= members
+            got = self._degree_memo[key] = len(nb)
+        return got
+
     @cached_property
-    def degree(self) -> dict[str, int]:
-        nb: dict[str, set[str]] = defaultdict(set)
-        for s, _p, o in self.p.edges:
-            if s != o:
-                nb[s].add(o)
-                nb[o].add(s)
-        return {k: len(v) for k, v in nb.items()}
+    def _degree_memo(self) -> dict[tuple[int, str], int]:
+        return {}
 
     # -- the chain graph -----------------------------------------------------------------
     def chain_digraph(self, chain: str):
+        """The chain graph: links as nodes, ``kg:feeds`` edges (a fresh copy per call)."""
+        return self._chain_digraph(chain).copy()
+
+    def _chain_digraph(self, chain: str):
+        g = self._cache.get(("graph", chain))
+        if g is None:
+            g = self._cache[("graph", chain)] = self._build_chain_digraph(chain)
+        return g
+
+    def _closure(self, chain: str) -> dict[str, tuple[set[str], set[str]]]:
+        """link → (ancestors, descendants) in the chain graph."""
+        import networkx as nx
+
+        c = self._cache.get(("closure", chain))
+        if c is None:
+            g = self._chain_digraph(chain)
+            c = self._cache[("closure", chain)] = {
+                x: (nx.ancestors(g, x), nx.descendants(g, x)) for x in g}
+        return c
+
+    def _build_chain_digraph(self, chain: str):
         import networkx as nx
 
         p = self.p
@@ -418,6 +487,12 @@ class Analyzer:
         return g
 
     def _positions(self, chain: str, g) -> dict[str, int]:
+        pos = self._cache.get(("pos", chain))
+        if pos is None:
+            pos = self._cache[("pos", chain)] = self._compute_positions(chain, g)
+        return pos
+
+    def _compute_positions(self, chain: str, g) -> dict[str, int]:
         import networkx as nx
 
         p = self.p
@@ -433,28 +508,45 @@ class Analyzer:
                 for i, x in enumerate(links)}
 
     # -- the analysis --------------------------------------------------------------------
-    def local_players(self, members: set[str] | None) -> dict[str, list[Player]]:
-        """link → players in scope (all links of all chains)."""
+    def entity_players(self, e: str) -> tuple[tuple[str, Player], ...]:
+        """``(link, player)`` pairs an entity brings to a scope it is in: itself at its links,
+        and, for a project, its investing companies at the same links."""
+        got = self._players_memo.get(e)
+        if got is not None:
+            return got
         p = self.p
-        out: dict[str, dict[str, Player]] = defaultdict(dict)
-        pool = members if members is not None else p.types.keys()
-        invested = p.in_edges.get("investor", {})
-        for e in pool:
-            t = p.type_of(e)
-            if t not in _ACTOR_TYPES:
-                continue
+        t = p.type_of(e)
+        out: list[tuple[str, Player]] = []
+        if t in _ACTOR_TYPES:
             links = self.links_of(e)
-            if not links:
-                continue
-            for link, how in links.items():
-                here = out[link]
-                if e not in here or here[e].role == "investor":
-                    here[e] = Player(e, p.label(e), t, how)
+            if links:
+                me = {how: Player(e, p.label(e), t, how) for how in set(links.values())}
+                out = [(link, me[how]) for link, how in sorted(links.items())]
                 if t == "Project":
-                    for c in sorted(invested.get(e, ())):
+                    for c in sorted(p.in_edges.get("investor", {}).get(e, ())):
                         ct = p.type_of(c)
-                        if ct in _COMPANY_TYPES and c not in here:
-                            here[c] = Player(c, p.label(c), ct, "investor", e)
+                        if ct in _COMPANY_TYPES:
+                            inv = Player(c, p.label(c), ct, "investor", e)
+                            out += [(link, inv) for link in sorted(links)]
+        got = self._players_memo[e] = tuple(out)
+        return got
+
+    @cached_property
+    def _players_memo(self) -> dict[str, tuple[tuple[str, Player], ...]]:
+        return {}
+
+    def local_players(self, members: set[str] | None) -> dict[str, list[Player]]:
+        """link → players in scope (all links of all chains). A company is listed once per
+        link: for what it produces itself if so, else as investor of the first project."""
+        out: dict[str, dict[str, Player]] = defaultdict(dict)
+        pool = members if members is not None else self.p.types.keys()
+        for e in pool:
+            for link, pl in self.entity_players(e):
+                here = out[link]
+                cur = here.get(pl.iri)
+                if cur is None or (cur.role == "investor" and
+                                   (pl.role != "investor" or pl.via < cur.via)):
+                    here[pl.iri] = pl
         return {k: sorted(v.values(), key=lambda x: (x.type != "Project", x.label, x.iri, x.via))
                 for k, v in out.items()}
 
@@ -463,7 +555,7 @@ class Analyzer:
         p = self.p
         if players is None:
             players = self.local_players(members)
-        g = self.chain_digraph(chain)
+        g = self._chain_digraph(chain)
         pos = self._positions(chain, g)
         statuses: list[LinkStatus] = []
         by_link: dict[str, LinkStatus] = {}
@@ -477,7 +569,7 @@ class Analyzer:
             backed = {c for x in pl if x.type == "Project"
                       for c in self.p.in_edges.get("investor", {}).get(x.iri, ())}
             inv_entities |= {x.iri for x in pl if x.type in _COMPANY_TYPES and x.iri not in backed}
-            investment = sum((_money(p.quantities.get(e, [])) for e in inv_entities), 0.0)
+            investment = sum((self.money(e) for e in inv_entities), 0.0)
             cap: dict[str, float] = defaultdict(float)
             for e in sorted(inv_entities):
                 best: dict[str, float] = {}
@@ -509,19 +601,18 @@ class Analyzer:
             weighted_coverage=round(sum(s.weight for s in present) / total_w, 4) if total_w else 0.0,
             auxiliary_present=sum(1 for s in statuses if s.auxiliary and s.present),
             auxiliary_total=sum(1 for s in statuses if s.auxiliary),
-            investment=sum((_money(p.quantities.get(e, []))
+            investment=sum((self.money(e)
                             for e in {x.iri for s in statuses for x in s.players
                                       if x.type == "Project"}), 0.0),
             links=statuses,
         )
-        report.gaps = self._gaps(g, by_link, pos)
+        report.gaps = self._gaps(g, by_link, pos, self._closure(chain))
         report.leaders = self._leaders(chain, statuses, members)
         report.supply_matches = self._matches(g, by_link)
         return report
 
-    def _gaps(self, g, by_link: dict[str, LinkStatus], pos: dict[str, int]) -> list[Gap]:
-        import networkx as nx
-
+    def _gaps(self, g, by_link: dict[str, LinkStatus], pos: dict[str, int],
+              closure: dict[str, tuple[set[str], set[str]]]) -> list[Gap]:
         present = {k for k, s in by_link.items() if s.present and not s.auxiliary}
         gaps: list[Gap] = []
         lo = min((pos[k] for k in present), default=0)
@@ -538,8 +629,8 @@ class Analyzer:
             if not present:
                 gaps.append(Gap(link, s.label, "建链", "", s.stage))
                 continue
-            up = present & nx.ancestors(g, link)
-            down = present & nx.descendants(g, link)
+            up = present & closure[link][0]
+            down = present & closure[link][1]
             if up and down:
                 near = tuple(sorted(x for x in up | down
                                     if x in g.predecessors(link) or x in g.successors(link))
@@ -565,7 +656,7 @@ class Analyzer:
         if industry in p.industry_schemes:
             return False
         names = [n for n in p.chain_names.get(chain, ()) if len(n) >= 2]
-        for lab in p.names(industry):
+        for lab in p.industry_names.get(industry) or p.names(industry):
             if any(n == lab or n in lab for n in names):
                 return True
         return False
@@ -595,7 +686,7 @@ class Analyzer:
                 if x.type == "Project" and x.iri not in seen_projects:
                     seen_projects.add(x.iri)
                     for a in self.actor_of(x.iri):
-                        inv[a] += _money(p.quantities.get(x.iri, []))
+                        inv[a] += self.money(x.iri)
         leaders: list[Leader] = []
         flagged: set[str] = set()
         for e, inds in self.text_leaders(members):
@@ -606,19 +697,19 @@ class Analyzer:
                 leaders.append(Leader(
                     e, p.label(e), p.type_of(e), True, 1.0,
                     tuple(sorted(chain_actors.get(e, set()) | chain_actors.get(group, set()))),
-                    inv.get(e, 0.0), self.degree.get(e, 0),
-                    tuple(p.label(i) for i in mapped)))
+                    inv.get(e, 0.0), self.degree(e, members),
+                    tuple((p.industry_names.get(i) or [p.label(i)])[0] for i in mapped)))
         mx_l = max((len(v) for v in chain_actors.values()), default=0) or 1
         mx_i = max(inv.values(), default=0.0) or 1.0
-        mx_d = max((self.degree.get(a, 0) for a in chain_actors), default=0) or 1
+        mx_d = max((self.degree(a, members) for a in chain_actors), default=0) or 1
         scored = []
         for a, links in chain_actors.items():
             if a in flagged or p.type_of(a) not in _ACTOR_TYPES:
                 continue
             score = (0.5 * len(links) / mx_l + 0.3 * inv.get(a, 0.0) / mx_i
-                     + 0.2 * self.degree.get(a, 0) / mx_d)
+                     + 0.2 * self.degree(a, members) / mx_d)
             scored.append(Leader(a, p.label(a), p.type_of(a), False, round(score, 4),
-                                 tuple(sorted(links)), inv.get(a, 0.0), self.degree.get(a, 0)))
+                                 tuple(sorted(links)), inv.get(a, 0.0), self.degree(a, members)))
         scored.sort(key=lambda x: (-x.score, x.label, x.iri))
         return leaders + scored[:top]
 
@@ -642,9 +733,52 @@ class Analyzer:
         return out
 
 
+def project_places(graph: Any) -> dict[str, tuple[set[str], list[str]]]:
+    """The regions and zones of ``graph``: IRI → (types, names canonical first)."""
+    if isinstance(graph, Projection):
+        return graph.places
+    from .projection import _LocalNames
+
+    local = _LocalNames()
+    places: dict[str, tuple[set[str], set[tuple[int, str]]]] = {}
+    for r in run_query(graph, "places"):
+        ts, ns = places.setdefault(r["entity"], (set(), set()))
+        ts.add(local(r["type"]))
+        ns.add((int(r["rank"]), str(r["label"])))
+    return {e: (ts, list(dict.fromkeys(lab for _r, lab in sorted(ns))))
+            for e, (ts, ns) in places.items()}
+
+
+def _scope_of(p: Projection, region: str | None, zone: str | None) -> tuple[set[str], str | None, str]:
+    """Resolve a region or zone on the place table of ``p`` (IRI, name, alias, or a short
+    form that is a prefix of one name, as 朔州 of 朔州市)."""
+    if region is not None and zone is not None:
+        raise ScopeError("give --region or --zone, not both")
+    name = region if region is not None else zone
+    if name is None:
+        return set(), None, "全部 / all"
+    prefer = ("Region", "DevelopmentZone") if region is not None else ("DevelopmentZone", "Region")
+    places = p.places
+    if name in places:
+        roots = {name}
+    else:
+        roots = {e for e, (_ts, names) in places.items() if name in names}
+        if not roots:
+            roots = {e for e, (_ts, names) in places.items()
+                     if any(n.startswith(name) and len(n) - len(name) <= 2 for n in names)}
+    if not roots:
+        raise ScopeError(f"no region or zone named {name!r} in the graph",
+                         hint="give its name, an alias or its IRI")
+    best = {e for e in roots if prefer[0] in places[e][0]}
+    roots = best or roots
+    key = sorted(roots)[0]
+    return roots, key, places[key][1][0] if places[key][1] else key
+
+
 def resolve_scope(graph: Any, region: str | None = None, zone: str | None = None) -> tuple[str | None, str]:
     """The IRI and label a region or zone name resolves to (``(None, "全部 / all")`` for none)."""
-    _roots, key, label = Analyzer(graph).scope(region, zone)
+    p = graph if isinstance(graph, Projection) else Projection(places=project_places(graph))
+    _roots, key, label = _scope_of(p, region, zone)
     return key, label
 
 
@@ -668,7 +802,7 @@ def analyze_chains(graph: Any, region: str | None = None, zone: str | None = Non
     list of ChainReport
         One per chain, ordered by coverage (highest first), then chain IRI.
     """
-    an = analyzer or Analyzer(graph)
+    an = analyzer or Analyzer(graph, region=region, zone=zone)
     roots, key, label = an.scope(region, zone)
     members = an.members(roots) if key is not None else None
     chains = [an.resolve_chain(chain)] if chain else sorted(an.p.chains)
@@ -707,7 +841,7 @@ def chain_graph(graph: Any, chain: str, region: str | None = None, zone: str | N
     Graph attributes: ``chain``, ``label``, ``scope``, ``scope_label``, ``coverage``,
     ``weighted_coverage``, ``leaders`` (list of dicts).
     """
-    an = analyzer or Analyzer(graph)
+    an = analyzer or Analyzer(graph, region=region, zone=zone)
     rep = analyze_chains(graph, region=region, zone=zone, chain=chain, analyzer=an)[0]
     g = an.chain_digraph(rep.chain)
     gap_of = {}
@@ -731,7 +865,7 @@ def find_chain_leaders(graph: Any, region: str | None = None, zone: str | None =
     """Every company the text calls 链主 (in scope), with the industries it leads, whether or
     not a chain vocabulary covers them: ``[{iri, label, type, industries: [{iri, label,
     chains}]}]``."""
-    an = Analyzer(graph)
+    an = Analyzer(graph, region=region, zone=zone)
     roots, key, _label = an.scope(region, zone)
     members = an.members(roots) if key is not None else None
     p = an.p
@@ -739,7 +873,7 @@ def find_chain_leaders(graph: Any, region: str | None = None, zone: str | None =
     for e, inds in an.text_leaders(members):
         out.append({
             "iri": e, "label": p.label(e), "type": p.type_of(e),
-            "industries": [{"iri": i, "label": p.label(i),
+            "industries": [{"iri": i, "label": (p.industry_names.get(i) or [p.label(i)])[0],
                             "chains": sorted(c for c in p.chains if an._chain_industry_match(c, i))}
                            for i in inds],
         })

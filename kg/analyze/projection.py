@@ -16,12 +16,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property, lru_cache
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 from ..errors import QueryError
 from ..ns import KG
 
-__all__ = ["QUERY_NAMES", "load_query", "run_query", "Projection", "project_graph", "LinkInfo"]
+__all__ = [
+    "QUERY_NAMES",
+    "SCOPED_QUERY_NAMES",
+    "load_query",
+    "run_query",
+    "query_rows",
+    "Projection",
+    "project_graph",
+    "LinkInfo",
+]
 
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
 
@@ -38,6 +48,16 @@ QUERY_NAMES = (
     "quantities",
     "leaders",
     "industry_schemes",
+    "industries",
+    "places",
+)
+
+#: The scoped variants of the entity queries (``?scope`` bound to a region or zone IRI).
+SCOPED_QUERY_NAMES = (
+    "scoped_entity_types",
+    "scoped_entity_labels",
+    "scoped_entity_edges",
+    "scoped_quantities",
 )
 
 _KG = str(KG)
@@ -48,7 +68,8 @@ def load_query(name: str) -> str:
     """The text of the stored projection query ``name`` (see :data:`QUERY_NAMES`)."""
     p = QUERY_DIR / f"{name}.rq"
     if not p.is_file():
-        raise QueryError(f"unknown projection query {name!r}", hint=f"one of {', '.join(QUERY_NAMES)}")
+        raise QueryError(f"unknown projection query {name!r}",
+                         hint=f"one of {', '.join(QUERY_NAMES + SCOPED_QUERY_NAMES)}")
     return p.read_text(encoding="utf-8")
 
 
@@ -141,7 +162,7 @@ def _tsv_term(s: str) -> Any:
         return float(s)
 
 
-def run_query(graph: Any, name: str) -> list[dict[str, Any]]:
+def run_query(graph: Any, name: str, scope: str | None = None) -> list[dict[str, Any]]:
     """Run the stored query ``name`` on ``graph`` and return its rows as dicts of plain values.
 
     Parameters
@@ -149,20 +170,31 @@ def run_query(graph: Any, name: str) -> list[dict[str, Any]]:
     graph : rdflib.Dataset, rdflib.Graph or pyoxigraph.Store
         A Dataset is queried over the union of its graphs (without being modified).
     name : str
-        One of :data:`QUERY_NAMES`.
+        One of :data:`QUERY_NAMES` or :data:`SCOPED_QUERY_NAMES`.
+    scope : str, optional
+        IRI bound to ``?scope`` (the scoped queries need it).
     """
-    variables, rows = query_rows(graph, name)
+    variables, rows = query_rows(graph, name, scope)
     return [dict(zip(variables, row, strict=False)) for row in rows]
 
 
-def query_rows(graph: Any, name: str) -> tuple[list[str], list[tuple]]:
+def _drop_scope(variables: list[str], rows: list[tuple]) -> tuple[list[str], list[tuple]]:
+    if variables and variables[-1] == "scope":
+        return variables[:-1], [r[:-1] for r in rows]
+    return variables, rows
+
+
+def query_rows(graph: Any, name: str, scope: str | None = None) -> tuple[list[str], list[tuple]]:
     """Like :func:`run_query`, as ``(variables, rows as tuples)`` (faster on big results)."""
     text = load_query(name)
+    if name.startswith("scoped_") and not scope:
+        raise QueryError(f"projection query {name!r} needs a scope IRI")
     try:
         if type(graph).__module__.startswith("pyoxigraph"):
             import pyoxigraph as ox
 
-            res = graph.query(text, use_default_graph_as_union=True)
+            subst = {ox.Variable("scope"): ox.NamedNode(scope)} if scope else None
+            res = graph.query(text, use_default_graph_as_union=True, substitutions=subst)
             # Serialising to TSV in Rust and splitting lines is several times faster than
             # touching every solution and term object from Python.
             data = res.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
@@ -171,15 +203,20 @@ def query_rows(graph: Any, name: str) -> tuple[list[str], list[tuple]]:
             conv = _tsv_term
             rows = [tuple([x[1:-1] if x[:1] == "<" else conv(x) for x in line.split("\t")])
                     for line in lines[1:] if line]
-            return variables, rows
+            return _drop_scope(variables, rows)
         from rdflib import Dataset
 
         target = graph
         if isinstance(graph, Dataset) and not graph.default_union:
             target = Dataset(store=graph.store, default_union=True)
-        res = target.query(text)
+        if scope:
+            from rdflib import URIRef
+
+            res = target.query(text, initBindings={"scope": URIRef(scope)})
+        else:
+            res = target.query(text)
         variables = [str(v) for v in res.vars]
-        return variables, [tuple(_py(x) for x in row) for row in res]
+        return _drop_scope(variables, [tuple(_py(x) for x in row) for row in res])
     except QueryError:
         raise
     except Exception as exc:  # engines raise many types
@@ -232,16 +269,36 @@ class Projection:
     quantities: dict[str, list[dict]] = field(default_factory=dict)  # entity → rows
     leaders: dict[str, set[str]] = field(default_factory=dict)  # entity → industries ("" = flag only)
     industry_schemes: dict[str, set[str]] = field(default_factory=dict)
+    industry_names: dict[str, list[str]] = field(default_factory=dict)  # canonical first
+    places: dict[str, tuple[set[str], list[str]]] = field(default_factory=dict)  # types, names
+    scope: tuple[str, ...] = ()  # the roots of a scoped projection; () = the whole graph
 
     # -- names ---------------------------------------------------------------------------
     def label(self, iri: str) -> str:
         """The best name of an entity or link: canonical, else as documents name it."""
-        if iri in self.links:
-            return self.links[iri].label
-        ls = self.labels.get(iri)
-        if not ls:
-            return iri.rsplit("/", 1)[-1]
-        return min(ls)[1]
+        memo = self._label_memo
+        v = memo.get(iri)
+        if v is None:
+            if iri in self.links:
+                v = self.links[iri].label
+            else:
+                ls = self.labels.get(iri)
+                v = min(ls)[1] if ls else iri.rsplit("/", 1)[-1]
+            memo[iri] = v
+        return v
+
+    @cached_property
+    def _label_memo(self) -> dict[str, str]:
+        return {}
+
+    @cached_property
+    def _main_type(self) -> dict[str, str]:
+        order = ("Project", "EnterpriseGroup", "Company", "DevelopmentZone", "Region",
+                 "GovernmentBody", "Product", "IndustryChain", "Person")
+        out = {}
+        for e, ts in self.types.items():
+            out[e] = next((t for t in order if t in ts), None) or min(ts)
+        return out
 
     def names(self, iri: str) -> list[str]:
         """All names of an entity, canonical first."""
@@ -249,29 +306,50 @@ class Projection:
 
     def type_of(self, iri: str) -> str:
         """The main entity type (local name), ``""`` when untyped."""
-        ts = self.types.get(iri, set())
-        for t in ("Project", "EnterpriseGroup", "Company", "DevelopmentZone", "Region",
-                  "GovernmentBody", "Product", "IndustryChain", "Person"):
-            if t in ts:
-                return t
-        return next(iter(sorted(ts)), "")
+        return self._main_type.get(iri, "")
 
     # -- indexes -------------------------------------------------------------------------
     @cached_property
     def out_edges(self) -> dict[str, dict[str, set[str]]]:
         """predicate → source → targets."""
-        idx: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        for s, p, o in self.edges:
-            idx[p][s].add(o)
-        return idx
+        return self._indexes[0]
 
     @cached_property
     def in_edges(self) -> dict[str, dict[str, set[str]]]:
         """predicate → target → sources."""
-        idx: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        return self._indexes[1]
+
+    @cached_property
+    def _indexes(self) -> tuple[dict, dict]:
+        out: dict[str, dict[str, set[str]]] = {}
+        inn: dict[str, dict[str, set[str]]] = {}
         for s, p, o in self.edges:
-            idx[p][o].add(s)
-        return idx
+            po = out.get(p)
+            if po is None:
+                po = out[p] = {}
+                inn[p] = {}
+            pi = inn[p]
+            x = po.get(s)
+            if x is None:
+                po[s] = {o}
+            else:
+                x.add(o)
+            y = pi.get(o)
+            if y is None:
+                pi[o] = {s}
+            else:
+                y.add(s)
+        return out, inn
+
+    def degree(self, e: str) -> int:
+        """Number of distinct neighbours of ``e`` in the entity graph (either direction)."""
+        nb: set[str] = set()
+        for d in self.out_edges.values():
+            nb |= d.get(e, set())
+        for d in self.in_edges.values():
+            nb |= d.get(e, set())
+        nb.discard(e)
+        return len(nb)
 
     @cached_property
     def label_index(self) -> dict[str, set[str]]:
@@ -307,17 +385,23 @@ class Projection:
         return g
 
 
-def project_graph(graph: Any) -> Projection:
-    """Run every projection query on ``graph`` and assemble a :class:`Projection`.
+def project_graph(graph: Any, scope: Iterable[str] | None = None) -> Projection:
+    """Run the projection queries on ``graph`` and assemble a :class:`Projection`.
 
     Parameters
     ----------
     graph : rdflib.Dataset, rdflib.Graph, pyoxigraph.Store or Projection
         A Projection is returned as is.
+    scope : iterable of str, optional
+        Region or zone IRIs: project only their neighbourhood (everything located in them,
+        what is one relation away, and groups), with the ``scoped_*`` queries. The chain
+        vocabularies, the places, the 链主 and the industries are always projected whole.
+        Analyses of that scope give the same results as on the whole projection.
     """
     if isinstance(graph, Projection):
         return graph
-    p = Projection()
+    roots = tuple(sorted(set(scope or ())))
+    p = Projection(scope=roots)
     for r in run_query(graph, "chain_links"):
         link = r["link"]
         if link in p.links:
@@ -347,23 +431,32 @@ def project_graph(graph: Any) -> Projection:
             vocab[lab].add(r["link"])
     p.vocab = dict(vocab)
     local = _LocalNames()
+
+    def rows(name: str) -> Iterable[tuple]:
+        if not roots:
+            return query_rows(graph, name)[1]
+        return [r for root in roots for r in query_rows(graph, "scoped_" + name, root)[1]]
+
     types: dict[str, set[str]] = defaultdict(set)
-    for e, t in query_rows(graph, "entity_types")[1]:
+    for e, t in rows("entity_types"):
         types[e].add(local(t))
     p.types = dict(types)
     labels: dict[str, set[tuple[int, str]]] = defaultdict(set)
-    for e, lab, rank in query_rows(graph, "entity_labels")[1]:
+    for e, lab, rank in rows("entity_labels"):
         if e in types:
             labels[e].add((int(rank), str(lab)))
     p.labels = {e: list(v) for e, v in labels.items()}
-    p.edges = list({(s_, local(pr), o) for s_, pr, o in query_rows(graph, "entity_edges")[1]})
+    p.edges = list({(s_, local(pr), o) for s_, pr, o in rows("entity_edges")})
     pl: dict[str, set[str]] = defaultdict(set)
     for r in run_query(graph, "product_links"):
         if r["link"] in p.links:
             pl[r["product"]].add(r["link"])
     p.product_links = dict(pl)
     qs: dict[str, dict[str, dict]] = defaultdict(dict)
-    for r in run_query(graph, "quantities"):
+    variables = query_rows(graph, "quantities" if not roots else "scoped_quantities",
+                           roots[0] if roots else None)[0]
+    for row in rows("quantities"):
+        r = dict(zip(variables, row, strict=False))
         if isinstance(r.get("value"), int | float):
             qs[r["entity"]][r["quantity"]] = r
     p.quantities = {e: list(v.values()) for e, v in qs.items()}
@@ -375,4 +468,15 @@ def project_graph(graph: Any) -> Projection:
     for r in run_query(graph, "industry_schemes"):
         ind[r["industry"]].add(r["scheme"])
     p.industry_schemes = dict(ind)
+    inames: dict[str, set[tuple[int, str]]] = defaultdict(set)
+    for r in run_query(graph, "industries"):
+        inames[r["industry"]].add((int(r["rank"]), str(r["label"])))
+    p.industry_names = {i: list(dict.fromkeys(lab for _r, lab in sorted(v))) for i, v in inames.items()}
+    places: dict[str, tuple[set[str], set[tuple[int, str]]]] = {}
+    for r in run_query(graph, "places"):
+        ts, ns = places.setdefault(r["entity"], (set(), set()))
+        ts.add(local(r["type"]))
+        ns.add((int(r["rank"]), str(r["label"])))
+    p.places = {e: (ts, list(dict.fromkeys(lab for _r, lab in sorted(ns))))
+                for e, (ts, ns) in places.items()}
     return p

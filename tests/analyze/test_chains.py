@@ -177,3 +177,24 @@ def test_input_dataset_is_not_modified(ds):
     n = len(ds)
     analyze_chains(ds, region="朔州")
     assert len(ds) == n and not ds.default_union
+
+
+@pytest.mark.parametrize("engine", ["rdflib", "oxigraph"])
+def test_scoped_projection_gives_the_same_reports_as_the_whole(ds, engine):
+    from kg.analyze.chains import project_places
+
+    graph = ds if engine == "rdflib" else fixture_store()
+    whole = Analyzer(graph)
+    for place in sorted(project_places(graph)):
+        kind = "region" if "/region/" in place else "zone"
+        a = [r.to_dict() for r in analyze_chains(None, analyzer=whole, **{kind: place})]
+        scoped = Analyzer(graph, **{kind: place})
+        assert scoped.p.scope and len(scoped.p.types) < len(whole.p.types) or place.endswith("140000")
+        b = [r.to_dict() for r in analyze_chains(None, analyzer=scoped, **{kind: place})]
+        assert a == b, place
+
+
+def test_scoped_analyzer_refuses_another_scope(ds):
+    an = Analyzer(ds, region="朔州")
+    with pytest.raises(ScopeError):
+        analyze_chains(None, region="长治", analyzer=an)

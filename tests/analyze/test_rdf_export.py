@@ -107,3 +107,14 @@ def test_every_projection_query_runs_on_both_engines(ds, name):
     key = lambda r: tuple(sorted((k, str(v)) for k, v in r.items()))  # noqa: E731
     assert set(map(key, a)) == set(map(key, b))
     assert a, f"{name} returned nothing on the fixture"
+
+
+@pytest.mark.parametrize("name", ["scoped_entity_types", "scoped_entity_labels",
+                                  "scoped_entity_edges", "scoped_quantities"])
+def test_every_scoped_query_runs_on_both_engines(ds, name):
+    scope = ID + "region/140600"
+    a = run_query(ds, name, scope)
+    b = run_query(fixture_store(), name, scope)
+    key = lambda r: tuple(sorted((k, str(v)) for k, v in r.items()))  # noqa: E731
+    assert set(map(key, a)) == set(map(key, b))
+    assert a and "scope" not in a[0]
