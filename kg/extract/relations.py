@@ -383,7 +383,7 @@ def _not_place(text: str) -> bool:
     return text in relation_cues().get("not_place", ())
 
 
-def _rule_name_location(ctx: Context, types: tuple[str, ...]) -> None:
+def _rule_name_location(ctx: Context, types: tuple[str, ...], main: Key | None = None) -> None:
     """A region or zone fused at the start of a name locates the named thing."""
     places: list[tuple[str, Key]] = []
     for k, forms in ctx.forms.items():
@@ -417,9 +417,11 @@ def _rule_name_location(ctx: Context, types: tuple[str, ...]) -> None:
                 if g and g[0].attr("level") == "county" and not any(_top_level(x) for x in g):
                     target = None
         if target is not None and target[0] == "Region" and m.type in ("Company", "Project"):
-            # a province opening a registered name (山西某某科技有限公司) is no location
+            # a province opening a registered name (山西某某科技有限公司) is no location, unless
+            # the document is about that province and names no more specific place for it
             if any(x.attr("level") == "province" for x in ctx.groups.get(target, ())[:1]):
-                continue
+                if not (m.type == "Company" and target == main):
+                    continue
         if target is not None and not (m.type == "DevelopmentZone" and target[0] == "DevelopmentZone"):
             ctx.emit(ctx.key(m), "locatedIn", target, m.start, m.end, "name-prefix-place")
 
@@ -492,6 +494,43 @@ def _rule_sentence_location(ctx: Context) -> None:
                 continue
             p = min(cands, key=lambda c: c[:3])[3]
             ctx.emit(ctx.key(m), "locatedIn", ctx.key(p), m.start, m.end, "sentence-place")
+
+
+_HAS_FIRMS = re.compile(r"(还|共|现|目前|已)?(有|拥有)")
+_LOCAL_WORD = re.compile(r"(本地|当地|本土|本省|本市)(的)?(龙头|企业|骨干企业|龙头企业)?(的)?$")
+
+
+def _rule_local_companies(ctx: Context, main: Key | None) -> None:
+    """``云南还有甲水泥有限公司等10多家水泥企业`` and ``本地龙头甲水泥``: companies of a place.
+
+    A region followed by 有/拥有 and a company list in the same clause locates the listed
+    companies; 本地/当地 before a company means the document's main region.
+    """
+    text = ctx.doc.text
+    for _, ms in sorted(ctx.by_sentence.items()):
+        s0, s1 = ctx.sentence_span(ms[0])
+        for r in ms:
+            if r.type != "Region" or not _top_level(r):
+                continue
+            h = _HAS_FIRMS.match(text, r.end)
+            if h is None:
+                continue
+            _, c1 = _clause_bounds(text, h.end(), s0, s1)
+            pos = h.end()
+            for c in ctx.span(h.end(), c1):
+                if c.type != "Company" or not _top_level(c):
+                    continue
+                if c.start != pos and not re.fullmatch(r"[、和及与]", text[pos : c.start]):
+                    break
+                if not ctx.has(ctx.key(c), "locatedIn"):
+                    ctx.emit(ctx.key(c), "locatedIn", ctx.key(r), c.start, c.end, "region-has-companies")
+                pos = c.end
+        if main is None:
+            continue
+        for c in ms:
+            if c.type == "Company" and _top_level(c) and _LOCAL_WORD.search(text, max(s0, c.start - 8), c.start):
+                if not ctx.has(ctx.key(c), "locatedIn"):
+                    ctx.emit(ctx.key(c), "locatedIn", main, c.start, c.end, "local-company")
 
 
 def _local_region(ctx: Context, m: Mention, before: int = 12, after: int = 2) -> Key | None:
@@ -933,7 +972,8 @@ def extract_relations(doc: Document, mentions: list[Mention]) -> list[RelationCa
     _rule_adjacent_regions(ctx)
     _rule_name_location(ctx, ("Project", "DevelopmentZone"))
     _rule_sentence_location(ctx)
-    _rule_name_location(ctx, ("Company",))
+    _rule_name_location(ctx, ("Company",), main)
+    _rule_local_companies(ctx, main)
     _rule_default_location(ctx, main)
     _rule_nested_owner(ctx)
     _rule_builder(ctx)

@@ -321,3 +321,15 @@ def test_mine_without_the_product_named_produces_nothing():
     text = "甲山煤矿建成试运转。"
     got = triples(text, [("Project", "甲山煤矿", "mine")])
     assert not got
+
+
+YN = (("code", "530000"), ("level", "province"), ("parent", ""))
+
+
+def test_region_has_companies_and_local_company():
+    text = ("云南省水泥行业。云南省产能。云南省企业多。本地龙头甲钢水泥产能最大。"
+            "除此之外，云南还有乙塔水泥有限公司等10多家水泥企业。")
+    got = triples(text, [("Region", "云南省", "yn", YN)] * 3 + [
+        ("Company", "甲钢水泥", "a"), ("Region", "云南", "yn", YN), ("Company", "乙塔水泥有限公司", "b")])
+    assert ("a", "locatedIn", "yn") in got
+    assert ("b", "locatedIn", "yn") in got
