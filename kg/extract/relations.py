@@ -802,8 +802,12 @@ def _rule_builder(ctx: Context) -> None:
             if p.type == "Company" and not re.search(r"(兴建|组建|设立|成立|创办)了?$", gap.rstrip("的")):
                 continue
             # another project between the investor and this one takes the verb
-            if any(q.type == "Project" and _top_level(q) and o.end <= q.start and q.end <= p.start for q in ms):
-                if not re.search(r"[、和及与]$", text[max(s0, p.start - 1) : p.start]):
+            between = [q for q in ms if q.type == "Project" and _top_level(q) and o.end <= q.start and q.end <= p.start]
+            if between:
+                # "A拟建P1，并(与B共同)打造P2": a second verb of the same subject
+                tail = text[between[-1].end : p.start]
+                second = re.match(r"[，,]?(并|同时|还|也|并且)[^。；，]{0,20}$", tail) and _has_cue("build_verb", tail)
+                if not second and not re.search(r"[、和及与]$", text[max(s0, p.start - 1) : p.start]):
                     continue
             ctx.emit(ctx.key(o), "investor", ctx.key(p), p.start, p.end, "builder-verb")
             if p.type == "Company":
