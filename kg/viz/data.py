@@ -66,7 +66,7 @@ Q_TYPES = _PREFIXES + """
 SELECT ?s ?type WHERE {
   VALUES ?type { %s }
   ?s a ?type .
-}""" % " ".join(f"kg:{c}" for c in CLASSES)
+}""".replace("%s", " ".join(f"kg:{c}" for c in CLASSES))
 
 Q_LABELS = _PREFIXES + """
 SELECT ?s ?p ?l WHERE {
@@ -79,7 +79,7 @@ SELECT ?s ?p ?o WHERE {
   VALUES ?p { %s }
   ?s ?p ?o .
   FILTER(isIRI(?o))
-}""" % " ".join(f"kg:{p}" for p in PREDICATE_LABELS)
+}""".replace("%s", " ".join(f"kg:{p}" for p in PREDICATE_LABELS))
 
 Q_STATUS = _PREFIXES + """
 SELECT ?s ?st ?label WHERE {
@@ -237,7 +237,7 @@ def select(store, query: str) -> list[dict[str, Any]]:
         if not line:
             continue
         cells = line.split("\t")
-        out.append(dict(zip(names, map(term, cells))))
+        out.append(dict(zip(names, map(term, cells), strict=False)))
     return out
 
 

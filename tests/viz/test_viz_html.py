@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kg.viz._html import json_for_script, script_hash
-from kg.viz.explorer import build_explorer, explorer_payload
 from kg.viz.data import explorer_data
+from kg.viz.explorer import build_explorer, explorer_payload
 from kg.viz.panorama import build_panorama, panorama_payload
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "viz"
@@ -129,7 +129,7 @@ def pv_chain_graph() -> nx.DiGraph:
 
 def test_panorama_lays_links_out_by_stage_and_labels_gaps():
     p = panorama_payload(pv_chain_graph())
-    links = [(n, i) for n, i in zip(p["nodes"], p["info"]) if i["kind"] == "link"]
+    links = [(n, i) for n, i in zip(p["nodes"], p["info"], strict=True) if i["kind"] == "link"]
     assert [i["label"] for _n, i in links] == ["多晶硅", "拉晶", "切片", "电池片", "组件", "光伏电站"]
     xs = [n["x"] for n, _i in links]
     assert xs == sorted(xs) and len(set(xs)) == len(xs)
@@ -140,7 +140,7 @@ def test_panorama_lays_links_out_by_stage_and_labels_gaps():
     present = next(n for n, i in links if i["label"] == "组件")
     assert not present["shapeProperties"]["borderDashes"]
     # players hang under their link, leaders starred
-    players = [(n, i) for n, i in zip(p["nodes"], p["info"]) if i["kind"] == "player"]
+    players = [(n, i) for n, i in zip(p["nodes"], p["info"], strict=True) if i["kind"] == "player"]
     assert all(n["y"] > 0 for n, _ in players)
     assert any(n["label"].startswith("★") and i["label"] == "晶耀光伏" for n, i in players)
     feeds = [e for e in p["edges"] if e["kind"] == "feeds"]
