@@ -140,7 +140,6 @@ def main(argv: list[str] | None = None) -> int:
     import pyoxigraph
     import starlette
     import uvicorn
-
     from serve.helpers import start_server
 
     with tempfile.TemporaryDirectory() as tmp:
