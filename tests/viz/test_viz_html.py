@@ -154,3 +154,14 @@ def test_panorama_page_escapes_and_shows_coverage():
     assert HOSTILE[0] not in page
     assert "4/6 环节 (67%)" in page
     assert re.search(r'class="gap-kind gap-补链">补链</span>：电池片', page)
+
+
+def test_show_renders_inline_in_jupyter(data):
+    pytest.importorskip("IPython")
+    from kg.viz import show
+
+    out = show(SMALL, height=400)._repr_html_()
+    assert out.startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;') and "height:400px" in out
+    assert "<script" not in out.split('srcdoc="', 1)[1].split('"', 1)[0]
+    pano = show(pv_chain_graph())._repr_html_()
+    assert "电池片" in pano and "补链" in pano
