@@ -108,7 +108,7 @@ def test_provincial_report_projects_default_to_province_unless_specific():
 
 
 def test_subsidiary_and_acquisition_give_investor_and_member():
-    text = "甲集团子公司甲钒业具备年产钒制品2万吨的生产能力。乙水泥今年收购了丙水泥公司。"
+    text = "甲集团子公司甲钒业拥有年产钒制品3万吨的产线。乙水泥去年收购了丙水泥公司。"
     got = triples(text, [
         ("Company", "甲集团", "a"), ("Company", "甲钒业", "a_sub"), ("Product", "钒制品", "v"),
         ("Company", "乙水泥", "b"), ("Company", "丙水泥公司", "c"),
@@ -127,7 +127,7 @@ def test_person_titles_distribute_over_a_list():
 
 
 def test_producer_noun_list_and_chain_list():
-    text = "以甲钢、乙钢等为代表的钒制品生产企业将推进综合利用。储能技术加快推广，储能包括铅酸蓄电池、钒电池等。"
+    text = "以甲钢、乙钢等为代表的钒制品生产企业扩大产能。新型储能发展迅速，储能包括铅酸蓄电池、钒电池等。"
     got = triples(text, [
         ("Company", "甲钢", "a"), ("Company", "乙钢", "b"), ("Product", "钒制品", "v"),
         ("IndustryChain", "储能", "es"), ("IndustryChain", "储能", "es"),
@@ -183,9 +183,9 @@ def test_dev_gold_relations_use_known_predicates():
 
 
 def test_joint_venture_partners_invest():
-    text = "由甲能源有限公司和乙实业集团合资的丙燃气有限公司正式成立。"
-    got = triples(text, [("Company", "甲能源有限公司", "a"), ("Company", "乙实业集团", "b"),
-                         ("Company", "丙燃气有限公司", "c")])
+    text = "甲能源有限公司与乙投资集团共同出资设立丙城燃气有限公司。"
+    got = triples(text, [("Company", "甲能源有限公司", "a"), ("Company", "乙投资集团", "b"),
+                         ("Company", "丙城燃气有限公司", "c")])
     assert ("a", "investor", "c") in got and ("b", "investor", "c") in got
 
 
@@ -199,8 +199,8 @@ def test_company_stem_names_project_and_phase_inherits():
 
 
 def test_department_arranging_works_invests_but_not_in_parts():
-    text = "某县交通局今年共安排了重点交通项目16项。东环大道工程加快建设，东环大道工程一期东段已完工。"
-    got = triples(text, [("GovernmentBody", "某县交通局", "g"), ("Project", "东环大道工程", "p"),
+    text = "某区住建局年内安排市政工程12个。东环大道工程加快建设，东环大道工程一期东段已完工。"
+    got = triples(text, [("GovernmentBody", "某区住建局", "g"), ("Project", "东环大道工程", "p"),
                          ("Project", "东环大道工程一期东段", "p1")])
     assert ("g", "investor", "p") in got
     assert ("g", "investor", "p1") not in got
@@ -298,7 +298,7 @@ def test_zone_named_after_county_goes_to_named_ancestor_and_county_is_dropped():
 
 
 def test_company_described_as_chain_firm():
-    text = "甲能源有限公司是国内最具实力的城市燃气运营专业化公司。"
+    text = "甲能源有限公司是本省规模最大的城市燃气供应企业。"
     got = triples(text, [("Company", "甲能源有限公司", "c"), ("IndustryChain", "城市燃气", "gas")])
     assert ("c", "partOfChain", "gas") in got
 
@@ -327,8 +327,8 @@ YN = (("code", "530000"), ("level", "province"), ("parent", ""))
 
 
 def test_region_has_companies_and_local_company():
-    text = ("云南还有乙塔水泥有限公司等10多家水泥企业。"
-            "云南省水泥行业。云南省产能。云南省企业多。本地龙头甲钢水泥产能最大。")
+    text = ("云南目前拥有乙塔水泥有限公司等20余家建材企业。"
+            "云南省水泥行业。云南省产能。云南省企业多。当地龙头甲钢水泥规模居首。")
     got = triples(text, [("Region", "云南", "yn", YN), ("Company", "乙塔水泥有限公司", "b")] + [
         ("Region", "云南省", "yn", YN)] * 3 + [("Company", "甲钢水泥", "a")])
     assert ("a", "locatedIn", "yn") in got
@@ -336,8 +336,8 @@ def test_region_has_companies_and_local_company():
 
 
 def test_second_build_verb_of_the_same_subject():
-    text = "甲钢已表示拟建300吨钒电解液中试生产线，并与乙能共同打造某某钒电池示范基地。"
+    text = "甲钢计划新建300吨钒电解液中试生产线，同时与乙能联合打造某某储能示范基地。"
     got = triples(text, [("Company", "甲钢", "a"), ("Project", "300吨钒电解液中试生产线", "line"),
-                         ("Project", "某某钒电池示范基地", "base")])
+                         ("Project", "某某储能示范基地", "base")])
     assert ("a", "investor", "line") in got
     assert ("a", "investor", "base") in got
