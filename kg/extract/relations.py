@@ -19,7 +19,7 @@ import bisect
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from ..model import Document, Mention, RelationCandidate, Sentence
 from ..resources import lexicon_dir
@@ -65,7 +65,7 @@ def relation_cues() -> dict[str, tuple[str, ...]]:
     return {k: tuple(sorted(set(v), key=lambda s: (-len(s), s))) for k, v in out.items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cue_regex(kind: str) -> re.Pattern[str] | None:
     cues = relation_cues().get(kind, ())
     if not cues:
@@ -78,7 +78,7 @@ def _has_cue(kind: str, text: str) -> bool:
     return bool(rx and rx.search(text))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _end_cue_regex(kind: str) -> re.Pattern[str] | None:
     cues = relation_cues().get(kind, ())
     return re.compile("(?:" + "|".join(re.escape(c) for c in cues) + ")$") if cues else None
@@ -311,7 +311,7 @@ def _rule_adjacent_regions(ctx: Context) -> None:
     """``城关街道东山村``: a region written right after another one lies inside it."""
     codes = _region_codes(ctx)
     regs = [m for m in ctx.mentions if m.type == "Region" and m.attr("deictic") != "1"]
-    for a, b in zip(regs, regs[1:]):
+    for a, b in zip(regs, regs[1:], strict=False):
         if a.end != b.start or ctx.key(a) == ctx.key(b):
             continue
         ca, cb = codes.get(ctx.key(a)), codes.get(ctx.key(b))

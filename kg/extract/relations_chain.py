@@ -45,7 +45,7 @@ def chain_feeds() -> tuple[dict[str, frozenset[str]], dict[str, str]]:
     files = chain_files()
     if not files:
         return {}, {}
-    from rdflib import Graph, Namespace, RDF
+    from rdflib import RDF, Graph, Namespace
     from rdflib.namespace import SKOS
 
     kg = Namespace("https://w3id.org/chainkg/ontology#")
@@ -364,9 +364,8 @@ def _rule_chain_purpose(ctx: Context) -> None:
             if c.type != "IndustryChain" or c.attr("nested") == "1":
                 continue
             before = text[max(s0, c.start - 12) : c.start]
-            mm = None
-            for mm in rx.finditer(before):
-                pass
+            hits = list(rx.finditer(before))
+            mm = hits[-1] if hits else None
             if mm is None or re.search(r"[，。；、]", before[mm.end() :]):
                 continue
             if mm.group(0) == "为" and re.search(r"[作认以因称]$", before[: mm.start()]):
