@@ -96,7 +96,7 @@ def extract_with_dask(
         # same document reuses its result instead of extracting it twice.
         futures = client.map(_extract_one, todo, pure=True)
         done = 0
-        for future, res in as_completed(futures, with_results=True):
+        for future, res in as_completed(futures, with_results=True, loop=client.loop):
             future.release()  # the worker may free the result once we hold it
             results.append(res)
             done += 1

@@ -235,14 +235,19 @@ class RemoteStore:
         of INSERT DATA operations within the same request). Returns the triples sent.
         """
         lines = _ntriples_lines(graph)
+        self.replace_graph_ntriples(name, lines)
+        return len(lines)
+
+    def replace_graph_ntriples(self, name: str, lines: list[str]) -> None:
+        """Replace the named graph ``name`` by N-Triples ``lines`` in one request (a GSP
+        ``PUT``, or one SPARQL Update request without a GSP endpoint)."""
         if self.endpoints.gsp:
             self._send("PUT", self.endpoints.gsp, what="a graph store PUT",
-                       params={"graph": name},
+                       params={"graph": _check_iri(name)},
                        content=("\n".join(lines) + "\n").encode("utf-8"),
                        headers={"Content-Type": "application/n-triples"})
         else:
             self.update(_replace_update(name, lines))
-        return len(lines)
 
     def drop_graph(self, name: str) -> None:
         """Remove the named graph ``name`` (nothing happens when it is not there)."""
@@ -304,15 +309,17 @@ class RemoteStore:
             data.append(("union-default-graph", ""))
         elif union and server == "fuseki":
             data.append(("default-graph-uri", "urn:x-arq:UnionGraph"))
+        graph_form = _query_form(sparql) == "GRAPH"
+        # Ask for the one format the form has: some servers (Virtuoso) would otherwise send
+        # CONSTRUCT results as a JSON table of ?s ?p ?o.
+        accept = ("application/n-triples, text/plain;q=0.5" if graph_form
+                  else "application/sparql-results+json")
         resp = self._send(
             "POST", self.endpoints.query, what="query", content=_form(data),
-            headers={"Accept": "application/sparql-results+json, application/n-triples;q=0.9, "
-                               "text/plain;q=0.5",
-                     "Content-Type": "application/x-www-form-urlencoded"})
-        ctype = resp.headers.get("content-type", "").split(";")[0].strip().lower()
-        if "json" in ctype:
-            return _parse_json_results(resp.content)
-        return "GRAPH", [], iter(_parse_ntriples(resp.content))
+            headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"})
+        if graph_form:
+            return "GRAPH", [], iter(_parse_ntriples(resp.content))
+        return _parse_json_results(resp.content)
 
     def query(self, sparql: str) -> list[tuple[Node | None, ...]] | bool | list[tuple]:
         """Run a query: SELECT rows (tuples of rdflib terms), an ASK boolean, or the
@@ -320,10 +327,16 @@ class RemoteStore:
         form, _vars, payload = self.execute(sparql)
         return payload if form == "ASK" else list(payload)
 
-    def __len__(self) -> int:
-        form, _v, rows = self.execute("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
-                                      union=False)
+    def count(self, prefix: str | None = None) -> int:
+        """Quads in the named graphs (those whose name starts with ``prefix``); servers may
+        hold graphs of their own (Virtuoso's system graphs), hence the prefix."""
+        flt = f'FILTER(STRSTARTS(STR(?g), "{_check_iri(prefix)}"))' if prefix else ""
+        form, _v, rows = self.execute(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {flt} }}", union=False)
         return int(next(iter(rows))[0])
+
+    def __len__(self) -> int:
+        return self.count()
 
 
 def load_remote(spec: str, dataset, *, prune: bool = True) -> dict[str, int]:
@@ -365,6 +378,20 @@ def _replace_update(name: str, lines: list[str]) -> str:
         body = "\n".join(lines[i:i + _INSERT_CHUNK])
         ops.append(f"INSERT DATA {{ GRAPH <{g}> {{\n{body}\n}} }}")
     return " ;\n".join(ops)
+
+
+def _query_form(sparql: str) -> str:
+    """``SELECT``, ``ASK`` or ``GRAPH`` (CONSTRUCT/DESCRIBE), by parsing the query with
+    Oxigraph on an empty in-memory store (nothing is evaluated against data)."""
+    import pyoxigraph as ox
+
+    try:
+        res = ox.Store().query(sparql)
+    except SyntaxError as exc:
+        raise QueryError(f"malformed SPARQL: {exc}") from None
+    if isinstance(res, ox.QueryBoolean):
+        return "ASK"
+    return "SELECT" if isinstance(res, ox.QuerySolutions) else "GRAPH"
 
 
 def _json_term(b: dict | None) -> Node | None:
