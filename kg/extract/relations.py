@@ -224,12 +224,19 @@ def _name_place_codes(name: str, zone: bool = False) -> tuple[str, ...]:
         if len(name) > n + 1 and name[:n] in table:
             codes.update(table[name[:n]])
             break
+    route = "至" in name[:8]
+    if route:
+        codes = set()  # a route (甲地至乙地…) is not located at either end
     for r in find_regions(name):
-        # a place opening the name, or after a two-character owner short name (某煤榆林化学)
-        if r.place.code and r.start in (0, 2) and r.end < len(name):
+        if not r.place.code or r.end >= len(name):
+            continue
+        if route:
+            # …甲地至乙地…工程某某换流站: a place after the route is the facility's place
+            if name[r.end : r.end + 1] != "至" and name[r.start - 1 : r.start] != "至" and r.start > 4:
+                codes.add(r.place.code)
+        elif r.start in (0, 2):
+            # a place opening the name, or after a two-character owner short name (某煤榆林化学)
             codes.add(r.place.code)
-    if "至" in name[:8]:
-        return ()  # a route (甲地至乙地…) is not located at its first end
     return tuple(sorted(codes))
 
 

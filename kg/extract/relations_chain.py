@@ -72,6 +72,40 @@ def _ends_with_cue(kind: str, text: str) -> str | None:
     return f(kind, text)
 
 
+@lru_cache(maxsize=1)
+def chain_labels() -> frozenset[str]:
+    """Chinese labels (and their cores) of the chain schemes in ``ontology/chains/*.ttl``."""
+    files = chain_files()
+    if not files:
+        return frozenset()
+    from rdflib import RDF, Graph
+    from rdflib.namespace import SKOS
+
+    g = Graph()
+    for f in files:
+        try:
+            g.parse(f, format="turtle")
+        except Exception:  # a broken vocabulary file must not stop extraction
+            continue
+    out: set[str] = set()
+    for s in g.subjects(RDF.type, SKOS.ConceptScheme):
+        for pred in (SKOS.prefLabel, SKOS.altLabel):
+            for lab in g.objects(s, pred):
+                if getattr(lab, "language", None) == "zh":
+                    out.add(str(lab))
+                    out.add(_chain_core(str(lab)))
+    return frozenset(out)
+
+
+def _longer_chain_prefix(core: str, c: str, extra: set[str]) -> bool:
+    """Whether a longer chain term than ``c`` opens ``core`` (新能源汽车 in 新能源汽车电池 vs 新能源)."""
+    for n in range(len(core) - 1, len(c), -1):
+        head = core[:n]
+        if head in extra or head in chain_labels():
+            return True
+    return False
+
+
 def _chain_core(name: str) -> str:
     from .relations import relation_cues
 
@@ -271,6 +305,7 @@ def _rule_named_chain(ctx: Context) -> None:
                 if len(c) >= 2:
                     chains.append((c, k))
     chains.sort(key=lambda ck: (-len(ck[0]), ck))
+    chain_terms = {c for c, _ in chains}
     for k, fs in sorted(ctx.forms.items()):
         if k[0] not in ("Product", "Project", "Company", "IndustryChain"):
             continue
@@ -284,7 +319,7 @@ def _rule_named_chain(ctx: Context) -> None:
                     ok = core.endswith(c) and len(core) - len(c) >= 2
                 elif k[0] == "Product":
                     # 光伏组件, 新能源汽车传动系统: the chain term qualifies the product
-                    ok = core.startswith(c) and len(core) > len(c)
+                    ok = core.startswith(c) and len(core) > len(c) and not _longer_chain_prefix(core, c, chain_terms)
                 elif k[0] == "Company":
                     # 恒达水泥(公司) in 水泥行业: the chain's product heads the company name
                     suf = _ends_with_cue("legal_suffix", core) or ""

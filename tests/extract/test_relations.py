@@ -341,3 +341,16 @@ def test_second_build_verb_of_the_same_subject():
                          ("Project", "某某储能示范基地", "base")])
     assert ("a", "investor", "line") in got
     assert ("a", "investor", "base") in got
+
+
+def test_longer_chain_term_wins_over_its_prefix():
+    text = "新能源产业加快发展，新能源汽车电池产量增长。"
+    got = triples(text, [("IndustryChain", "新能源产业", "ne"), ("Product", "新能源汽车电池", "bat")])
+    assert ("bat", "partOfChain", "ne") not in got
+
+
+def test_facility_after_a_route_is_not_placed_in_the_wider_region():
+    text = "在四川，甲地至成都特高压直流输电工程郫都换流站建设加快。"
+    sc = (("code", "510000"), ("level", "province"), ("parent", ""))
+    got = triples(text, [("Region", "四川", "sc", sc), ("Project", "甲地至成都特高压直流输电工程郫都换流站", "st")])
+    assert ("st", "locatedIn", "sc") not in got
