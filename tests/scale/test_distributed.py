@@ -88,7 +88,7 @@ def test_results_are_deterministic_across_runs(cluster, corpus):
     local = sorted((_extract_one(str(f)) for f in files), key=lambda r: r[0])
     assert [(p, e is None, err) for p, e, err in first] == \
         [(p, e is None, err) for p, e, err in local]
-    for (_p, e1, _), (_q, e2, _) in zip(first, local):
+    for (_p, e1, _), (_q, e2, _) in zip(first, local, strict=True):
         if e1 is not None:
             assert e1.document.id == e2.document.id
             assert e1 == e2
