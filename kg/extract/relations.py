@@ -750,15 +750,16 @@ def _rule_government_owner(ctx: Context) -> None:
                 for p in ps:
                     ctx.emit(ctx.key(g), "investor", ctx.key(p), p.start, p.end, "owner-label")
                 continue
-            if arrange_rx is None or not _GOV_DEPT.search(g.text):
+            if arrange_rx is None or not _GOV_DEPT.search(g.text) or _has_cue("planning_body", g.text):
                 continue
             _, c1 = _clause_bounds(text, g.end, s0, s1)
             clause = text[g.end : c1 + 40 if c1 < s1 else c1]
             mm = arrange_rx.search(clause)
-            # a counted set of works: "安排了…重点交通项目16项" / "安排…12个项目"
-            if mm is None or mm.start() > 8 or not re.search(
-                r"(项目|工程)[^，。；]{0,4}\d+(项|个)|\d+(项|个)[^，。；]{0,10}(项目|工程)", clause[mm.end() :]
-            ):
+            # a counted (small) set of works: "安排了…重点交通项目16项" / "安排…12个项目"
+            cnt = None if mm is None else re.search(
+                r"(?:项目|工程)[^，。；]{0,4}(\d+)(?:项|个)|(\d+)(?:项|个)[^，。；]{0,10}(?:项目|工程)", clause[mm.end() :]
+            )
+            if mm is None or mm.start() > 8 or cnt is None or int(cnt.group(1) or cnt.group(2)) > 60:
                 continue
             owner = _longest_body(ctx, ctx.key(g))
             names = {k: ctx.forms.get(k, ()) + (k[1],) for _, k in projects}

@@ -354,3 +354,9 @@ def test_facility_after_a_route_is_not_placed_in_the_wider_region():
     sc = (("code", "510000"), ("level", "province"), ("parent", ""))
     got = triples(text, [("Region", "四川", "sc", sc), ("Project", "甲地至成都特高压直流输电工程郫都换流站", "st")])
     assert ("st", "locatedIn", "sc") not in got
+
+
+def test_planning_commission_listing_key_projects_invests_in_nothing():
+    text = "省发改委安排省重点建设项目320个。东环大道工程加快建设。"
+    got = triples(text, [("GovernmentBody", "省发改委", "g"), ("Project", "东环大道工程", "p")])
+    assert ("g", "investor", "p") not in got
