@@ -766,6 +766,8 @@ def _rule_government_owner(ctx: Context) -> None:
             for start, k in projects:
                 if any(kk[1] == "investor" and kk[2] == k for kk in ctx.out):
                     continue
+                if ctx.has(k, "produces"):
+                    continue  # a department arranges public works, not plants making products
                 # parts and phases (某公路工程一期…段, …隧道) belong to their whole
                 if any(k2 != k and any(f.startswith(f2) and len(f) > len(f2) for f in names[k] for f2 in fs2)
                        for k2, fs2 in names.items()):
@@ -992,8 +994,8 @@ def extract_relations(doc: Document, mentions: list[Mention]) -> list[RelationCa
     _rule_parent_subsidiary(ctx)
     _rule_joint_venture(ctx)
     _rule_phase_investor(ctx)
-    _rule_government_owner(ctx)
     _rule_person_title(ctx)
     chain_relations(ctx)
+    _rule_government_owner(ctx)
     _drop_idle_nested_regions(ctx)
     return sorted(ctx.out.values(), key=lambda r: (r.start, r.subject, r.predicate, r.object))
