@@ -369,6 +369,15 @@ def _rule_chain_lists(ctx: Context) -> None:
                             pos = m.end
                         else:
                             break
+            # "以A、B(等)为代表的<chain>"
+            pre = text[max(s0, c.start - 60) : c.start]
+            rep = re.search(r"以([^，。；]{1,50}?)(等)?为代表的(新兴|重点|优势|传统)?$", pre)
+            if rep:
+                a0 = c.start - len(pre) + rep.start(1)
+                a1 = c.start - len(pre) + rep.end(1)
+                for m in items:
+                    if a0 <= m.start and m.end <= a1 and m is not c and m.type in ("Product", "IndustryChain"):
+                        ctx.emit(ctx.key(m), "partOfChain", ctx.key(c), m.start, m.end, "chain-representatives")
             # "作为<chain>…之一的A"
             after = text[c.end : min(s1, c.end + 8)]
             mm = re.match(r"[^，。；]{0,4}之一的", after)
@@ -403,7 +412,9 @@ def _rule_chain_purpose(ctx: Context) -> None:
             mm = hits[-1] if hits else None
             if mm is None or re.search(r"[，。；、]", before[mm.end() :]):
                 continue
-            if mm.group(0) == "为" and re.search(r"[作认以因称]$", before[: mm.start()]):
+            if mm.group(0) == "为" and (
+                re.search(r"[作认以因称]$", before[: mm.start()]) or before[mm.end() :].startswith("代表")
+            ):
                 continue  # 作为/认为/以…为: no purpose (成为…领域 is)
             chains.append(c)
         if len(chains) != 1:

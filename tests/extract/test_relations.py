@@ -360,3 +360,10 @@ def test_planning_commission_listing_key_projects_invests_in_nothing():
     text = "省发改委安排省重点建设项目320个。东环大道工程加快建设。"
     got = triples(text, [("GovernmentBody", "省发改委", "g"), ("Project", "东环大道工程", "p")])
     assert ("g", "investor", "p") not in got
+
+
+def test_representatives_of_a_chain():
+    text = "以锂电池、光伏组件等为代表的新能源产业已成为支柱产业。"
+    got = triples(text, [("Product", "锂电池", "li"), ("Product", "光伏组件", "pv"),
+                         ("IndustryChain", "新能源产业", "ne")])
+    assert ("li", "partOfChain", "ne") in got and ("pv", "partOfChain", "ne") in got
