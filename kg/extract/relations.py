@@ -503,6 +503,7 @@ def _rule_sentence_location(ctx: Context) -> None:
             ctx.emit(ctx.key(m), "locatedIn", ctx.key(p), m.start, m.end, "sentence-place")
 
 
+_FIRM_PRONOUN = re.compile(r"(?:^|[，。；、])(?:该|这家|此)?(?:企业|公司)的?(?:“[^”]{1,6}”)?项目?(?:——|－－|：)$")
 _HAS_FIRMS = re.compile(r"(还|共|现|目前|已)?(有|拥有)")
 _LOCAL_WORD = re.compile(r"(本地|当地|本土|本省|本市)(的)?(龙头|企业|骨干企业|龙头企业)?(的)?$")
 
@@ -671,6 +672,11 @@ def _rule_nested_owner(ctx: Context) -> None:
                     gap = text[n.end : p.start]
                     if _OWNER_GAP.fullmatch(gap) and not _has_cue("contractor", gap):
                         owner = ctx.key(n)
+        if owner is None and _FIRM_PRONOUN.search(text, max(0, p.start - 14), p.start):
+            # "今年，企业“一尾”项目——P": the company the previous sentences are about
+            prev = [n for n in ctx.span(p.start - 300, p.start) if n.type == "Company" and _top_level(n)]
+            if prev:
+                owner = ctx.key(prev[-1])
         if owner is not None:
             ctx.emit(owner, "investor", ctx.key(p), p.start, p.end, "nested-owner")
 

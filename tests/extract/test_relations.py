@@ -367,3 +367,10 @@ def test_representatives_of_a_chain():
     got = triples(text, [("Product", "锂电池", "li"), ("Product", "光伏组件", "pv"),
                          ("IndustryChain", "新能源产业", "ne")])
     assert ("li", "partOfChain", "ne") in got and ("pv", "partOfChain", "ne") in got
+
+
+def test_firm_pronoun_project_belongs_to_the_company_of_the_previous_sentence():
+    text = "去年，甲机械股份有限公司热处理生产线投产。今年，企业“二期”项目——表面处理车间建设项目准备开工。"
+    got = triples(text, [("Company", "甲机械股份有限公司", "c"), ("Project", "热处理生产线", "p1"),
+                         ("Project", "表面处理车间建设项目", "p2")])
+    assert ("c", "investor", "p2") in got
