@@ -300,14 +300,17 @@ def chain_bar_chart(reports: Sequence[Any], *, ax=None, title: str | None = None
     rs = [r for r in reports if r.present or not only_present]
     if ax is None:
         _fig, ax = plt.subplots(figsize=(8, 0.45 * max(len(rs), 2) + 1.2))
-    labels = [r.label for r in rs][::-1]
+    scopes = {r.scope_label for r in rs}
+    labels = [r.label + (f" · {r.scope_label}" if len(scopes) > 1 else "") for r in rs][::-1]
     present = [r.present for r in rs][::-1]
     missing = [r.total - r.present for r in rs][::-1]
-    ax.barh(labels, present, color="#2a7ab9", label="在地 present")
-    ax.barh(labels, missing, left=present, color="#e8b4a0", label="缺口 missing")
+    y = list(range(len(rs)))
+    ax.barh(y, present, color="#2a7ab9", label="在地 present")
+    ax.barh(y, missing, left=present, color="#e8b4a0", label="缺口 missing")
+    ax.set_yticks(y, labels)
     for i, (p, m) in enumerate(zip(present, missing, strict=True)):
         ax.text(p + m + 0.1, i, f"{p}/{p + m}", va="center", fontsize=9)
-    scope = rs[0].scope_label if rs else ""
+    scope = "、".join(sorted(scopes))
     ax.set_title(title or f"产业链覆盖 chain coverage — {scope}")
     ax.set_xlabel("环节数 links")
     ax.set_xlim(0, max([p + m for p, m in zip(present, missing, strict=True)], default=1) * 1.15 + 0.5)
