@@ -207,7 +207,7 @@ To show an incremental rebuild, the first build leaves out the last document (wi
 own folder you would simply build, add or edit documents, and build again)."""),
     ("code", """\
 first = build_graph(files[:-1] or files, OUT)
-nb.counts_frame(first.counts).T"""),
+nb.counts_frame(first.counts)"""),
     ("md", """\
 ## Rebuild incrementally · 增量构建
 
@@ -232,7 +232,7 @@ explained.head(20)"""),
     ("code", """\
 from kg.cli import main as kg_cli
 
-kg_cli(["extract", doc, "--format", "table"])"""),
+kg_cli(["extract", doc, "--explain"]);  # the same as: kg extract FILE --explain"""),
     ("md", "## Validate with SHACL · 校验"),
     ("code", """\
 from kg.store import load_graph
