@@ -1,0 +1,223 @@
+"""Benchmark the stored queries on Oxigraph and on rdflib's memory store, side by side.
+
+Generates (or reuses) a graph of about 1M triples with ``benchmarks/make_graph.py``, then in
+two fresh child processes (so that each one's peak resident memory is its own):
+
+* Oxigraph: ``bulk_load`` of the N-Quads into a new store on disk (timed), then each stored
+  query through :func:`kg.query.run_query` on the open store;
+* rdflib: parse into a ``Dataset`` (timed), then the same queries, same parameters.
+
+Each query runs once to warm up, then ``--reps`` times (rdflib: fewer when one run is slow);
+the median is reported, with the ratio rdflib / Oxigraph. Rows must be equal on both stores.
+
+Usage::
+
+    python benchmarks/bench_queries.py --triples 1000000 [--write-results]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+#: (issue item, stored query, target median ms on Oxigraph)
+QUERIES = [
+    ("1", "projects-in-place", 20),
+    ("3", "chain-links-in-region", 20),
+    ("6", "product-chain", 20),
+    ("12", "entity-facts", 20),
+    ("2", "investment-by-chain", 150),
+    ("2", "investment-by-zone", 150),
+    ("2", "investment-by-region", 150),
+    ("9", "zone-ranking", 150),
+]
+
+
+def _child(kind: str, nq: str, params_file: str, reps: int, slow_s: float,
+           budget_s: float = 120.0) -> dict:
+    from kg.query import run_query
+
+    params = json.loads(Path(params_file).read_text())
+    out: dict = {"kind": kind}
+    t = time.perf_counter()
+    if kind == "oxigraph":
+        import pyoxigraph as ox
+
+        tmp = tempfile.mkdtemp(prefix="chainkg-bench-ox-")
+        store = ox.Store(tmp)
+        with open(nq, "rb") as fh:
+            store.bulk_load(fh, format=ox.RdfFormat.N_QUADS)  # as kg build does (a stream)
+        store.flush()
+        out["load_s"] = time.perf_counter() - t
+        out["quads"] = len(store)
+        source = store
+    else:
+        from rdflib import Dataset
+
+        source = Dataset()
+        source.parse(nq, format="nquads")
+        out["load_s"] = time.perf_counter() - t
+        out["quads"] = len(list(source.quads((None, None, None, None))))
+    out["rss_after_load_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    import signal
+
+    class _Timeout(Exception):
+        pass
+
+    def _alarm(signum, frame):
+        raise _Timeout()
+
+    signal.signal(signal.SIGALRM, _alarm)
+    res = {}
+    for _item, name, _target in QUERIES:
+        p = params.get(name)
+        t = time.perf_counter()
+        signal.alarm(int(budget_s))
+        try:
+            r = run_query(source, name, p)
+        except _Timeout:
+            res[name] = {"timeout_s": budget_s, "median_ms": None, "runs": 0, "rows": None,
+                         "digest": None}
+            continue
+        finally:
+            signal.alarm(0)
+        first = time.perf_counter() - t
+        times = []
+        if first >= slow_s:
+            times = [first]  # too slow to repeat: the warm-up run is the measurement
+        else:
+            for _ in range(reps):
+                t = time.perf_counter()
+                r = run_query(source, name, p)
+                times.append(time.perf_counter() - t)
+        res[name] = {"median_ms": statistics.median(times) * 1000, "runs": len(times),
+                     "first_ms": first * 1000, "rows": len(r.rows),
+                     "digest": hash(tuple(map(tuple, ((str(x) for x in row) for row in r.rows))))}
+    out["queries"] = res
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+BUDGET_S = 120.0
+
+
+def _run_child(kind: str, nq: Path, params: Path, reps: int, slow_s: float) -> dict:
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    proc = subprocess.run([sys.executable, __file__, "--child", kind, "--nq", str(nq),
+                           "--params", str(params), "--reps", str(reps), "--slow", str(slow_s),
+                           "--budget", str(BUDGET_S)],
+                          capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        raise SystemExit(f"{kind} child failed:\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _versions() -> str:
+    import pyoxigraph
+    import rdflib
+
+    return (f"Python {platform.python_version()}, rdflib {rdflib.__version__}, "
+            f"pyoxigraph {pyoxigraph.__version__}, {platform.machine()}, {os.cpu_count()} cores")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--triples", type=int, default=1_000_000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--nq", type=Path, default=None)
+    ap.add_argument("--params", type=Path, default=None)
+    ap.add_argument("--reps", type=int, default=15)
+    ap.add_argument("--rdflib-reps", type=int, default=3)
+    ap.add_argument("--slow", type=float, default=30.0, help="rdflib: one run only past this (s)")
+    ap.add_argument("--budget", type=float, default=120.0,
+                    help="rdflib: give up on a query after this many seconds")
+    ap.add_argument("--child", choices=["oxigraph", "rdflib"])
+    ap.add_argument("--skip-rdflib", action="store_true")
+    ap.add_argument("--write-results", action="store_true")
+    a = ap.parse_args()
+    if a.child:
+        print(json.dumps(_child(a.child, str(a.nq), str(a.params), a.reps, a.slow, a.budget)))
+        return
+    global BUDGET_S
+    BUDGET_S = a.budget
+
+    nq = a.nq or Path(tempfile.gettempdir()) / f"chainkg-bench-{a.triples}-{a.seed}.nq"
+    params = nq.with_suffix(".params.json")
+    if not nq.is_file() or not params.is_file():
+        from benchmarks.make_graph import make_graph
+
+        t = time.perf_counter()
+        make_graph(nq, a.triples, a.seed)
+        print(f"generated {nq} in {time.perf_counter() - t:.0f}s", file=sys.stderr)
+    meta = json.loads(params.read_text())
+    ox_res = _run_child("oxigraph", nq, params, a.reps, a.slow)
+    rd_res = None if a.skip_rdflib else _run_child("rdflib", nq, params, a.rdflib_reps, a.slow)
+
+    lines = []
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    lines.append(f"Run {when}; {_versions()}.")
+    lines.append(f"Graph: `benchmarks/make_graph.py --triples {a.triples} --seed {a.seed}` → "
+                 f"{meta['triples']:,} quads, {meta['documents']} documents, {meta['projects']} "
+                 "project mentions.")
+    lines.append("")
+    lines.append(f"Load: Oxigraph bulk_load {ox_res['load_s']:.1f} s (target ≤ 10 s), peak RSS "
+                 f"{ox_res['peak_rss_mb']:.0f} MB (target ≤ 1024 MB, load + all queries)"
+                 + ("" if rd_res is None else
+                    f"; rdflib Dataset parse {rd_res['load_s']:.1f} s, peak RSS "
+                    f"{rd_res['peak_rss_mb']:.0f} MB") + ".")
+    lines.append("")
+    lines.append("| # | stored query | rows | Oxigraph median ms | target | rdflib median ms | "
+                 "rdflib / Oxigraph | same rows |")
+    lines.append("|---|---|---|---|---|---|---|---|")
+    for item, name, target in QUERIES:
+        o = ox_res["queries"][name]
+        if rd_res is not None:
+            r = rd_res["queries"][name]
+            if r["median_ms"] is None:
+                rd = f"> {r['timeout_s'] * 1000:.0f} (gave up)"
+                rt = f"> {r['timeout_s'] * 1000 / o['median_ms']:.0f}×"
+                same = "—"
+            else:
+                ratio = r["median_ms"] / o["median_ms"] if o["median_ms"] else float("inf")
+                same = "yes" if r["digest"] == o["digest"] and r["rows"] == o["rows"] else "NO"
+                rd = f"{r['median_ms']:.0f} ({r['runs']} runs)"
+                rt = f"{ratio:.0f}×"
+        else:
+            rd, rt, same = "—", "—", "—"
+        ok = "✓" if o["median_ms"] <= target else "✗"
+        lines.append(f"| {item} | {name} | {o['rows']} | {o['median_ms']:.1f} ({o['runs']} runs) | "
+                     f"≤ {target} {ok} | {rd} | {rt} | {same} |")
+    text = "\n".join(lines)
+    print(text)
+    if a.write_results:
+        _write_results(text)
+
+
+def _write_results(body: str) -> None:
+    path = ROOT / "benchmarks" / "RESULTS.md"
+    head = "## Stored SPARQL queries: Oxigraph vs rdflib (issue 4, `bench_queries.py`)"
+    old = path.read_text(encoding="utf-8") if path.is_file() else "# Benchmark results\n"
+    if head in old:
+        start = old.index(head)
+        nxt = old.find("\n## ", start + len(head))
+        old = old[:start] + (old[nxt + 1:] if nxt != -1 else "")
+    new = old.rstrip("\n") + "\n\n" + head + "\n\n" + body + "\n"
+    from kg.store import atomic_write
+
+    atomic_write(path, new.encode("utf-8"))
+
+
+if __name__ == "__main__":
+    main()
