@@ -277,6 +277,34 @@ def _rule_company_quantity_product(ctx: Context) -> None:
                 ctx.emit(ctx.key(m), "produces", ctx.key(p), p.start, p.end, "company-quantity-product")
 
 
+_CAPACITY = re.compile(r"[\d.]+(GW|MW|吉瓦|兆瓦|万吨|吨|万台|万套|万片|亿片)$")
+_WHOLE_CHAIN = re.compile(r"(全产业链|一体化)")
+
+
+def _rule_capacity_list_project(ctx: Context) -> None:
+    """``5GW切片、2GW光伏组件、1GW光伏支架、10GW光伏全产业链项目``: the whole-chain project
+    closing a list of capacities produces the listed products."""
+    text = ctx.doc.text
+    for p in ctx.mentions:
+        if p.type != "Project" or not _WHOLE_CHAIN.search(p.text):
+            continue
+        pos = p.start
+        # walk back over "、<capacity><product>" items
+        for _ in range(8):
+            prev_sep = text[pos - 1 : pos]
+            if prev_sep != "、":
+                break
+            cands = [m for m in ctx.span(pos - 30, pos - 1) if m.type == "Product" and m.end == pos - 1]
+            if not cands:
+                break
+            m = cands[0]
+            if not _CAPACITY.search(text, max(0, m.start - 10), m.start):
+                break
+            ctx.emit(ctx.key(p), "produces", ctx.key(m), m.start, m.end, "capacity-list-project")
+            cap = _CAPACITY.search(text, max(0, m.start - 10), m.start)
+            pos = cap.start()
+
+
 def _rule_company_named_product(ctx: Context) -> None:
     """``恒达水泥`` produces 水泥 when 水泥 is a product of the document and ends the name."""
     products = [(f, k) for k, fs in ctx.forms.items() if k[0] == "Product" for f in fs if len(f) >= 2]
@@ -567,6 +595,7 @@ def chain_relations(ctx: Context) -> None:
     _rule_production_cue(ctx)
     _rule_company_named_product(ctx)
     _rule_facility_product(ctx)
+    _rule_capacity_list_project(ctx)
     _rule_company_quantity_product(ctx)
     _rule_named_chain(ctx)
     _rule_chain_lists(ctx)

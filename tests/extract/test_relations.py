@@ -374,3 +374,10 @@ def test_firm_pronoun_project_belongs_to_the_company_of_the_previous_sentence():
     got = triples(text, [("Company", "甲机械股份有限公司", "c"), ("Project", "铸造车间", "p1"),
                          ("Project", "表面处理车间建设项目", "p2")])
     assert ("c", "investor", "p2") in got
+
+
+def test_whole_chain_project_closing_a_capacity_list_produces_the_items():
+    text = "3GW电池片、4GW光伏组件、8GW光伏一体化项目相继开工。"
+    got = triples(text, [("Product", "电池片", "cell"), ("Product", "光伏组件", "mod"),
+                         ("Project", "8GW光伏一体化项目", "p")])
+    assert ("p", "produces", "mod") in got and ("p", "produces", "cell") in got
