@@ -282,7 +282,7 @@ _WHOLE_CHAIN = re.compile(r"(全产业链|一体化)")
 
 
 def _rule_capacity_list_project(ctx: Context) -> None:
-    """``5GW切片、2GW光伏组件、1GW光伏支架、10GW光伏全产业链项目``: the whole-chain project
+    """``3GW电池片、4GW光伏组件、8GW光伏一体化项目``: the whole-chain project
     closing a list of capacities produces the listed products."""
     text = ctx.doc.text
     for p in ctx.mentions:
