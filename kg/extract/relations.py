@@ -673,7 +673,7 @@ def _rule_nested_owner(ctx: Context) -> None:
                     if _OWNER_GAP.fullmatch(gap) and not _has_cue("contractor", gap):
                         owner = ctx.key(n)
         if owner is None and _FIRM_PRONOUN.search(text, max(0, p.start - 14), p.start):
-            # "今年，企业“一尾”项目——P": the company the previous sentences are about
+            # "今年，企业“二期”项目——P": the company the previous sentences are about
             prev = [n for n in ctx.span(p.start - 300, p.start) if n.type == "Company" and _top_level(n)]
             if prev:
                 owner = ctx.key(prev[-1])
@@ -761,7 +761,7 @@ def _rule_government_owner(ctx: Context) -> None:
             _, c1 = _clause_bounds(text, g.end, s0, s1)
             clause = text[g.end : c1 + 40 if c1 < s1 else c1]
             mm = arrange_rx.search(clause)
-            # a counted (small) set of works: "安排了…重点交通项目16项" / "安排…12个项目"
+            # a counted (small) set of works: "安排了…市政工程12个" / "安排…8个项目"
             cnt = None if mm is None else re.search(
                 r"(?:项目|工程)[^，。；]{0,4}(\d+)(?:项|个)|(\d+)(?:项|个)[^，。；]{0,10}(?:项目|工程)", clause[mm.end() :]
             )

@@ -463,7 +463,7 @@ _IS = re.compile(r"(是|为|系|作为)")
 
 
 def _rule_company_is_chain_firm(ctx: Context) -> None:
-    """``C是中国最具实力的<chain>运营专业化公司``: the company belongs to the chain."""
+    """``C是本省规模最大的<chain>供应企业``: the company belongs to the chain."""
     text = ctx.doc.text
     from .relations import _clause_bounds, _top_level
 
@@ -525,7 +525,7 @@ def _rule_vocabulary_feeds(ctx: Context) -> None:
                 links[k] = lk
                 break
     # only products that the text brings together in one sentence, and not as siblings of
-    # one enumeration ("商用空调、模具生产", "煤制乙二醇、煤制烯烃产量")
+    # one enumeration ("洗衣机、电机生产", "甲醇、烯烃产能")
     text = ctx.doc.text
     for _, ms in sorted(ctx.by_sentence.items()):
         here = [m for m in ms if m.type == "Product" and ctx.key(m) in links]
