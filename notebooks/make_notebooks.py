@@ -13,15 +13,15 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-SETUP = """\
-import matplotlib
-import pandas as pd
-from IPython.display import display
 
-import kg.notebook as nb
+def setup(*imports: str) -> str:
+    """The first code cell: imports (``imports`` are extra lines), pandas display, CJK font."""
+    lines = ["import pandas as pd", *imports, "", "import kg.notebook as nb"]
+    return "\n".join(lines) + """
 
 pd.set_option("display.max_colwidth", 60)
 nb.cjk_font()  # Chinese labels in charts (Debian's fonts-noto-cjk); raises with a hint if missing"""
+
 
 NB01 = [
     ("md", """\
@@ -30,7 +30,7 @@ NB01 = [
 From the bundled corpus (`data/corpus/`) to a knowledge graph on disk, its counts, and
 SPARQL answers as pandas DataFrames. Everything here is a call into the `kg` package — the
 same functions the `kg` command line runs."""),
-    ("code", SETUP),
+    ("code", setup()),
     ("md", """\
 ## Build · 构建
 
@@ -127,7 +127,7 @@ NB02 = [
 Chain coverage, gaps to fill (补链) and to extend (延链), chain-leader candidates (链主)
 and local supply matches (本地配套) for 长治市 and 平鲁经济技术开发区, with tables, charts
 and the 产业链全景图 drawn inline. The analysis is `kg.analyze` — the same as `kg chains`."""),
-    ("code", SETUP),
+    ("code", setup("from IPython.display import display")),
     ("code", """\
 from kg.analyze import Analyzer, analyze_chains, chain_graph
 from kg.pipeline import build_graph
@@ -190,10 +190,8 @@ encoding). The notebook builds their graph, rebuilds it incrementally, shows wha
 explains the extraction of one document and validates the graph with SHACL."""),
     ("code", """\
 DOCS = "../../shared/eval/dev/texts"  # ← your folder of documents"""),
-    ("code", SETUP + """
-
-from pathlib import Path
-
+    ("code", setup()),
+    ("code", """\
 from kg.ingest import iter_documents
 from kg.pipeline import build_graph
 
