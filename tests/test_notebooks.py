@@ -24,8 +24,19 @@ pytest.importorskip("matplotlib")
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
-_IGNORE = shutil.ignore_patterns(".venv", ".git", "out", "__pycache__", ".pytest_cache",
-                                 ".ruff_cache", ".hypothesis", "*.egg-info", ".ipynb_checkpoints")
+_IGNORE_NAMES = shutil.ignore_patterns(".venv", ".git", "out", "__pycache__", ".pytest_cache",
+                                       ".ruff_cache", ".hypothesis", "*.egg-info",
+                                       ".ipynb_checkpoints")
+
+
+def _ignore(folder, names):
+    """Leave out build outputs, caches and large generated files (benchmark corpora)."""
+    skip = set(_IGNORE_NAMES(folder, names))
+    for n in names:
+        p = Path(folder) / n
+        if p.is_file() and not p.is_symlink() and p.stat().st_size > 20_000_000:
+            skip.add(n)
+    return skip
 
 
 def test_three_notebooks_committed_without_outputs():
@@ -65,7 +76,7 @@ def workspace(tmp_path_factory):
     for this interpreter."""
     base = tmp_path_factory.mktemp("nbrun")
     repo = base / "main"
-    shutil.copytree(ROOT, repo, ignore=_IGNORE, symlinks=True)
+    shutil.copytree(ROOT, repo, ignore=_ignore, symlinks=True)
     for nb_path in (repo / "notebooks").glob("*.ipynb"):  # clean state: no outputs at all
         assert '"outputs": []' in nb_path.read_text(encoding="utf-8")
     texts = base / "shared" / "eval" / "dev" / "texts"
