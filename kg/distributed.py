@@ -46,6 +46,7 @@ def extract_with_dask(
     *,
     strict: bool = False,
     progress: Callable[[int, int, str], None] | None = None,
+    max_bytes: int | None = None,
     connect_timeout: float = 30.0,
 ) -> list[tuple[str, object, str | None]]:
     """Ingest and extract ``paths`` on the Dask cluster at ``scheduler``.
@@ -60,7 +61,10 @@ def extract_with_dask(
         Stop at the first document that fails (raising :class:`~kg.errors.IngestError`);
         by default failures come back as messages, as in the local build.
     progress
-        Called as ``progress(done, total, path)`` as results arrive.
+        Called as ``progress(done, total, path)`` as each result arrives (from 1 on: the
+        caller announces ``0``, as :func:`kg.pipeline.build_graph` does).
+    max_bytes
+        Size limit per document (bytes), passed to every worker's ingest.
     connect_timeout
         Seconds to wait for the scheduler.
 
@@ -82,8 +86,6 @@ def extract_with_dask(
     todo = [str(p) for p in paths]
     total = len(todo)
     results: list[tuple[str, object, str | None]] = []
-    if progress:
-        progress(0, total, "")
     if not todo:
         return results
     try:
@@ -94,7 +96,7 @@ def extract_with_dask(
     try:
         # pure=True: the key is a hash of the function and the path, so re-submitting the
         # same document reuses its result instead of extracting it twice.
-        futures = client.map(_extract_one, todo, pure=True)
+        futures = client.map(_extract_one, todo, max_bytes=max_bytes, pure=True)
         done = 0
         for future, res in as_completed(futures, with_results=True, loop=client.loop):
             future.release()  # the worker may free the result once we hold it

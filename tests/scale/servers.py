@@ -75,6 +75,7 @@ def oxigraph_binary() -> str | None:
 def oxigraph_server(folder: Path) -> Iterator[str]:
     """``oxigraph serve`` on a free loopback port; yields the store spec."""
     exe = require(oxigraph_binary(), "the Oxigraph server (pip package oxigraph)")
+    folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
     log = folder / "oxigraph.log"
     with log.open("wb") as fh:

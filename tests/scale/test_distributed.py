@@ -62,7 +62,7 @@ def test_dask_build_is_the_single_process_build(cluster, corpus):
     results = extract_with_dask(list(reversed(files)), cluster,
                                 progress=lambda i, n, p: seen.append((i, n)))
     assert [r[0] for r in results] == sorted(str(f) for f in files)  # sorted, whatever order
-    assert seen[0] == (0, len(files)) and seen[-1] == (len(files), len(files))
+    assert seen == [(i, len(files)) for i in range(1, len(files) + 1)]
     problems = [r for r in results if r[2]]
     assert [Path(r[0]).name for r in problems] == ["broken.txt"]
 
@@ -92,6 +92,15 @@ def test_results_are_deterministic_across_runs(cluster, corpus):
         if e1 is not None:
             assert e1.document.id == e2.document.id
             assert e1 == e2
+
+
+def test_size_limit_reaches_the_workers(cluster, corpus):
+    from kg.distributed import extract_with_dask
+    from kg.ingest import iter_documents
+
+    files, _ = iter_documents(corpus / "docs")
+    res = extract_with_dask(files, cluster, max_bytes=64)
+    assert all(e is None and "limit" in err for _p, e, err in res if not _p.endswith("broken.txt"))
 
 
 def test_strict_stops_at_the_first_bad_document(cluster, corpus):
