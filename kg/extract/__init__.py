@@ -11,7 +11,8 @@ step reading only the document and what the steps before it produced:
 3. :func:`kg.extract.status.extract_status` — project life-cycle stages (``hasStatus``);
 4. :func:`kg.extract.relations.extract_relations` — locatedIn, investor, produces,
    partOfChain, memberOf, upstreamOf;
-5. :func:`kg.lifecycle.extract_events` — meetings, milestones, dated stages and regional
+5. :func:`kg.extract.leaders.extract_leaders` — chain leaders (链主) named in the text;
+6. :func:`kg.lifecycle.extract_events` — meetings, milestones, dated stages and regional
    indicators.
 
 Domain knowledge (suffixes, patterns, vocabularies) lives in ``data/lexicon/`` and
@@ -39,13 +40,15 @@ def extract_document(doc: Document) -> Extraction:
         Mentions, quantities and relation candidates, all with offsets into ``doc.text``.
     """
     from .entities import extract_mentions
+    from .leaders import extract_leaders
     from .quantities import extract_quantities
     from .relations import extract_relations
     from .status import extract_status
 
     mentions, canonical = extract_mentions(doc)
     quantities = extract_quantities(doc, mentions)
-    relations = list(extract_status(doc, mentions)) + list(extract_relations(doc, mentions))
+    relations = (list(extract_status(doc, mentions)) + list(extract_relations(doc, mentions))
+                 + list(extract_leaders(doc, mentions)))
     events = _extract_events(doc, mentions, quantities, relations)
     return Extraction(
         document=doc,

@@ -1,10 +1,8 @@
 """Acceptance examples of issue 6 on the real seed build (data/corpus + ontology/chains).
 
-These depend on extraction quality. Where extraction does not yet produce a fact the
-acceptance needs, the test still asserts the real behaviour and is marked
-``xfail(strict=True)`` with the extraction cause, so it turns red (XPASS) the moment
-extraction delivers and the mark must go. The same logic is tested on a hand-written
-graph where the facts are present (test_chains.py).
+These depend on extraction quality: they build the seed and assert the acceptance
+examples on what extraction found. The same logic is tested on a hand-written graph where
+the facts are present (test_chains.py).
 """
 
 from __future__ import annotations
@@ -42,7 +40,7 @@ def _report(an, chain, **scope):
 
 
 def test_vocabulary_has_what_the_acceptance_names(seed):
-    """Precondition of the xfail tests below, so that they can only fail on the analysis."""
+    """Precondition of the seed acceptance tests below, so that they can only fail on the analysis."""
     pv, li = _chain(seed, "photovoltaics"), _chain(seed, "lithium-battery")
     for w in ("高纯硅", "拉晶", "切片", "电池片", "组件", "支架"):
         _link(seed, pv, w)
@@ -51,13 +49,8 @@ def test_vocabulary_has_what_the_acceptance_names(seed):
     assert _link(seed, pv, "电池片") in {b for a, b in seed.p.feeds if a == _link(seed, pv, "切片")}
 
 
-PV_CAUSE = ("extraction (relations): the seed's photovoltaic projects (三一硅能5GW拉晶项目, "
-            "10GW光伏全产业链项目, 长庚金晶半导体级高纯硅项目) are placed kg:locatedIn 长治市, not "
-            "平鲁经济技术开发区, and 平鲁经济技术开发区 itself kg:locatedIn 长治市, not 朔州市; the "
-            "10GW project has no kg:produces (硅片/光伏组件/光伏支架)")
 
 
-@pytest.mark.xfail(strict=True, reason=PV_CAUSE)
 @pytest.mark.parametrize("scope", [{"zone": "平鲁经济技术开发区"}, {"region": "朔州"}])
 def test_pv_in_pinglu_present_links_and_cell_gap(seed, scope):
     pv = _chain(seed, "photovoltaics")
@@ -88,11 +81,8 @@ def test_silicon_anode_maps_to_the_anode_link(seed):
     assert _link(seed, li, "硅基负极材料") == _link(seed, li, "负极材料")
 
 
-LEADER_CAUSE = ("extraction (relations): no kg:chainLeaderOf / kg:chainLeaderFlag is extracted "
-                "from “第三代半导体重点产业链“链主”企业高科华烁电子集团”")
 
 
-@pytest.mark.xfail(strict=True, reason=LEADER_CAUSE)
 def test_gaokehuashuo_is_chain_leader(seed):
     named = [x for x in find_chain_leaders(seed.p, region="长治") if x["label"].startswith("高科华烁")]
     assert named, "高科华烁 not among the text's chain leaders"

@@ -26,10 +26,8 @@ def seed_site(tmp_path_factory):
     build = tmp_path_factory.mktemp("seed")
     assert main(["build", str(corpus), "-o", str(build), "-q", "--no-validate"]) == 0
     out = tmp_path_factory.mktemp("seedviz")
-    scope = ["--region", "平鲁"]
-    if main(["viz", str(build / "graph.trig"), "-o", str(out), "-q", *scope]) != 0:
-        scope = ["--zone", "平鲁开发区"]  # the seed may name only the zone
-        assert main(["viz", str(build / "graph.trig"), "-o", str(out), "-q", *scope]) == 0
+    # The seed names 平鲁 only as its development zone (平鲁经济技术开发区 / 平鲁开发区).
+    assert main(["viz", str(build / "graph.trig"), "-o", str(out), "-q", "--zone", "平鲁开发区"]) == 0
     return out
 
 
@@ -57,8 +55,6 @@ def test_seed_pages_load_offline(browser, seed_site):
         loaded.page.context.close()
 
 
-@pytest.mark.xfail(strict=False, reason="depends on extraction: needs the seed's 平鲁 photovoltaic "
-                   "companies/projects linked to wafer/module links (not yet extracted)")
 def test_seed_pinglu_photovoltaics_shows_cell_gap(browser, seed_site):
     pages = sorted((seed_site / "chains").glob("photovoltaics.*.html"))
     assert pages, "no photovoltaics page scoped to 平鲁"

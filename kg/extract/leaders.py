@@ -1,0 +1,68 @@
+"""Chain leaders (链主) named in the text: ``chainLeaderOf`` from a company to a chain.
+
+Reports call a company the leader of a chain in two shapes: "<chain>产业链“链主”企业<company>"
+(the chain before the cue, the company right after it) and "<company>是<chain>…链主" (the
+company first). The cue words live in ``data/lexicon/leader_cues.tsv``. Only a company and a
+chain of the same sentence, close to the cue, are linked; the relation is not one of the
+scored seven, it feeds chain analysis (``kg chains``: leaders named in the text rank first).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ..lexicon import read_table
+from ..model import Document, Mention, RelationCandidate
+
+__all__ = ["extract_leaders"]
+
+#: How far (characters) a chain may stand before the cue and a company after it.
+CHAIN_WINDOW = 24
+COMPANY_WINDOW = 8
+
+
+@lru_cache(maxsize=1)
+def _cue_pattern() -> re.Pattern[str] | None:
+    cues = sorted({row[0] for row in read_table("leader_cues")}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, cues))) if cues else None
+
+
+def extract_leaders(doc: Document, mentions: list[Mention]) -> list[RelationCandidate]:
+    """``chainLeaderOf`` candidates: (Company, key) → (IndustryChain, key).
+
+    Examples
+    --------
+    >>> from kg.ingest import ingest_text
+    >>> text = "全省新能源汽车产业链“链主”企业甲乙集团扩建项目。"
+    >>> doc = ingest_text(text)
+    >>> ms = [Mention("IndustryChain", "新能源汽车", 2, 7, "c", "t"),
+    ...       Mention("Company", "甲乙集团", 16, 20, "g", "t")]
+    >>> [(r.subject[1], r.predicate, r.object[1]) for r in extract_leaders(doc, ms)]
+    [('g', 'chainLeaderOf', 'c')]
+    """
+    pat = _cue_pattern()
+    if pat is None:
+        return []
+    chains = sorted((m for m in mentions if m.type == "IndustryChain"), key=lambda m: m.start)
+    companies = sorted((m for m in mentions if m.type == "Company"), key=lambda m: m.start)
+    out: set[RelationCandidate] = set()
+    for sent in doc.sentences:
+        for match in pat.finditer(doc.text, sent.start, sent.end):
+            cue_start, cue_end = match.start(), match.end()
+            before = [c for c in chains if sent.start <= c.start and c.end <= cue_start
+                      and cue_start - c.end <= CHAIN_WINDOW]
+            after = [m for m in companies if cue_end <= m.start <= cue_end + COMPANY_WINDOW
+                     and m.end <= sent.end]
+            company = after[0] if after else None
+            if company is None:  # "<company>是…<chain>…链主"
+                prior = [m for m in companies if sent.start <= m.start and m.end <= cue_start]
+                company = prior[-1] if prior else None
+                before = [c for c in before if company is None or c.start > company.end]
+            if company is None or not before:
+                continue
+            chain = before[-1]
+            out.add(RelationCandidate((company.type, company.key), "chainLeaderOf",
+                                      (chain.type, chain.key), sent.start, sent.end,
+                                      "leader.cue"))
+    return sorted(out, key=lambda r: (r.start, r.subject, r.object))

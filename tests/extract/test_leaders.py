@@ -1,0 +1,31 @@
+"""Chain leaders (链主) named in the text."""
+
+from __future__ import annotations
+
+from kg.extract.leaders import extract_leaders
+from kg.ingest import ingest_text
+from kg.model import Mention
+
+
+def _m(text, type_, surface, key):
+    start = text.index(surface)
+    return Mention(type_, surface, start, start + len(surface), key, "t")
+
+
+def test_chain_before_cue_company_after():
+    text = "我市储能重点产业链“链主”企业丙丁能源集团新建项目开工。"
+    ms = [_m(text, "IndustryChain", "储能", "c"), _m(text, "Company", "丙丁能源集团", "g")]
+    (r,) = extract_leaders(ingest_text(text), ms)
+    assert (r.subject, r.predicate, r.object) == (("Company", "g"), "chainLeaderOf", ("IndustryChain", "c"))
+
+
+def test_company_first_shape():
+    text = "丙丁能源集团是全省光伏产业链的链主企业。"
+    ms = [_m(text, "Company", "丙丁能源集团", "g"), _m(text, "IndustryChain", "光伏", "c")]
+    assert [(r.subject[1], r.object[1]) for r in extract_leaders(ingest_text(text), ms)] == [("g", "c")]
+
+
+def test_no_cue_or_no_chain_gives_nothing():
+    text = "丙丁能源集团是全省光伏龙头。储能链主正在招引。"
+    ms = [_m(text, "Company", "丙丁能源集团", "g"), _m(text, "IndustryChain", "光伏", "c")]
+    assert extract_leaders(ingest_text(text), ms) == []
