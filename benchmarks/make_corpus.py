@@ -45,8 +45,22 @@ def _vocab():
 
     products = sorted({(v.label, v.chain) for v in chain_vocabulary() if v.kind == "product"
                        and 2 <= len(v.label) <= 8 and not v.label.isascii()})
-    cities = sorted((p for p in places() if p.level == "city" and p.short), key=lambda p: p.code)
-    counties = sorted((p for p in places() if p.level == "county"), key=lambda p: p.code)
+    from kg.regions import place_by_code
+
+    def rooted(p) -> bool:  # the gazetteer has a few self-parented places (市直辖行政区划)
+        seen, code = {p.code}, p.parent
+        while code:
+            if code in seen:
+                return False
+            seen.add(code)
+            q = place_by_code(code)
+            code = q.parent if q else ""
+        return place_by_code(p.code) is None or place_by_code(p.code).parent != p.code
+
+    cities = sorted((p for p in places() if p.level == "city" and p.short and rooted(p)),
+                    key=lambda p: p.code)
+    counties = sorted((p for p in places() if p.level == "county" and p.code and rooted(p)
+                       and "直辖" not in p.name), key=lambda p: p.code)
     return products, cities, counties
 
 
@@ -65,7 +79,7 @@ def make_document(rng: random.Random, products, cities, counties, index: int) ->
         f"今年以来，{city.name}坚持项目为王，截至目前，全市{n_new}个新建项目已开工{started}个，"
         f"开工率{100 * started / n_new:.1f}%。1月—{rng.randint(5, 11)}月完成投资{rng.randint(50, 900)}亿元，"
         f"完成率{rng.randint(50, 99)}%。")
-    for _ in range(rng.randint(6, 9)):
+    for _ in range(rng.randint(9, 13)):
         product, _chain = rng.choice(products)
         brand, trade, suffix = _name(rng), rng.choice(TRADES), rng.choice(SUFFIXES)
         if trade.endswith("科技") and suffix.startswith("科技"):
