@@ -117,7 +117,9 @@ class BuildReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     outputs: dict[str, str] = field(default_factory=dict)
     conforms: bool | None = None
+    validated_documents: int = 0  # document graphs SHACL checked (a sample in big builds)
     counts: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)  # seconds per stage of the last build
 
 
 def _extract_one(path: str, max_bytes: int | None = None) -> tuple[str, Extraction | None, str | None]:
@@ -196,10 +198,12 @@ def build_graph(
     """
     from functools import partial
 
+    import time
+
     from .ingest import ingest_file, iter_documents, max_bytes_limit
-    from .mapping import assemble_dataset
-    from .resolve import resolve_corpus
-    from .store import write_outputs
+
+    _TIMINGS.clear()
+    t0 = time.perf_counter()
 
     limit = max_bytes_limit(max_bytes)  # one clear error for a bad value, not one per file
     extract_one = partial(_extract_one, max_bytes=limit)
@@ -255,6 +259,7 @@ def build_graph(
             if progress:
                 progress(i, total, path)
 
+    _TIMINGS["extract"] = time.perf_counter() - t0
     extractions: list[Extraction] = []
     seen: dict[str, str] = {}
     for path, extraction, error in sorted(results, key=lambda r: r[0]):
@@ -268,22 +273,9 @@ def build_graph(
         seen[doc_id] = path
         extractions.append(extraction)
     extractions.sort(key=lambda ex: ex.document.id)
-    resolved = resolve_corpus(extractions)
-    report.documents = sorted(r.document.path for r in resolved)
-    dataset = assemble_dataset(resolved)
-    from .lifecycle import add_lifecycle_analysis
-
-    add_lifecycle_analysis(dataset)  # current stages, 三未 flags, consistency checks → analysis graph
-    from .checks import add_conflicts
-
-    n_conflicts = add_conflicts(dataset)  # disagreeing figures across documents, both kept
-    shacl = None
-    if validate:
-        from .validate import validate_graph
-
-        shacl = validate_graph(dataset)
-        report.conforms = shacl.conforms
-    report.outputs = write_outputs(dataset, out_dir, shacl=shacl, store=store)
+    report.documents = sorted(ex.document.path for ex in extractions)
+    shacl, n_conflicts, counts = _map_and_store(extractions, out_dir, report, store=store,
+                                                validate=validate, workers=workers)
     # Refresh the extraction cache last, so an interrupted build leaves the old one usable.
     cache = _cache_dir(out_dir)
     keep = {ex.document.id for ex in extractions}
@@ -294,8 +286,304 @@ def build_graph(
         for stale in cache.glob("*.pickle"):
             if stale.stem not in keep:
                 stale.unlink(missing_ok=True)
-    from .stats import graph_stats
-
-    report.counts = graph_stats(dataset)
+    report.counts = counts
     report.counts["conflicts"] = n_conflicts
+    report.timings = dict(_TIMINGS)
     return report
+
+
+#: Seconds per stage of the last :func:`build_graph` in this process (for benchmarks).
+_TIMINGS: dict[str, float] = {}
+
+#: Builds with more documents than this validate a deterministic sample of document graphs.
+SHACL_SAMPLE = 200
+
+
+def corpus_names(extractions: Sequence[Extraction]) -> dict[tuple[str, str], str]:
+    """The corpus-level canonical names of :func:`kg.resolve.resolve_corpus`, only the map.
+
+    ``resolve_entities(ex, names=corpus_names(all))`` equals ``resolve_corpus(all)[i]``.
+    """
+    from collections import defaultdict
+
+    from .resolve import _canonical_names, _groups, _linkable_names, _region_code
+
+    parent: dict = {}
+
+    def find(x):
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for ex in extractions:
+        canonical = _canonical_names(ex)
+        for key, ms in _groups(ex).items():
+            if key[0] == "Region" and _region_code(ms):
+                continue
+            names_ = sorted(_linkable_names(canonical[key], ms))
+            first = find((key[0], names_[0]))
+            for n in names_[1:]:
+                r = find((key[0], n))
+                if r != first:
+                    parent[max(r, first)] = min(r, first)
+                    first = min(r, first)
+    members: dict = defaultdict(list)
+    for node in list(parent):
+        members[find(node)].append(node[1])
+    names: dict = {}
+    for root, ns_ in members.items():
+        best = max(ns_, key=lambda s: (len(s), [-ord(c) for c in s]))
+        for n in ns_:
+            names[(root[0], n)] = best
+    return names
+
+
+def _names_for(extraction: Extraction, names: dict) -> dict:
+    """The part of the corpus name map one document needs (what workers are sent)."""
+    from .resolve import _canonical_names
+
+    return {(k[0], lab): names[(k[0], lab)] for k, lab in _canonical_names(extraction).items()
+            if (k[0], lab) in names}
+
+
+_ANALYSIS_TYPES = None
+
+
+def _analysis_subset(triples, doc_iri) -> list:
+    """The triples the corpus analyses read (stage statements, milestones, quantities,
+    indicator observations, their sentences, the document, labels)."""
+    global _ANALYSIS_TYPES
+    from .ns import KG, QB, RDF, RDFS
+
+    if _ANALYSIS_TYPES is None:
+        _ANALYSIS_TYPES = {KG.StageStatement, KG.Milestone, KG.Quantity, QB.Observation}
+    nodes = {s for s, p, o in triples if p == RDF.type and o in _ANALYSIS_TYPES}
+    nodes |= {o for s, p, o in triples if s in nodes and p == KG.sentence}
+    nodes.add(doc_iri)
+    return [t for t in triples if t[0] in nodes or t[1] == RDFS.label]
+
+
+def _map_one(args):
+    """Worker: resolve one extraction with the corpus names and map it to N-Quads.
+
+    Returns ``(doc_id, nquads, analysis_nquads, entities, codes)``; ``entities`` are
+    ``(iri, type, label, aliases)`` for the corpus entities graph.
+    """
+    extraction, names = args
+    from .mapping import _map_into, _Sink, graph_nquads
+    from .ns import document_iri
+    from .resolve import resolve_entities
+
+    r = resolve_entities(extraction, names=names)
+    d = document_iri(r.document.id)
+    sink = _Sink()
+    _map_into(sink, r)
+    ents = [(e.iri, e.type, e.label, e.aliases) for e in r.entities]
+    codes = sorted({v for e in r.entities if e.type == "Region" for k, v in e.attrs if k == "code"})
+    return (r.document.id, graph_nquads(sink, d), graph_nquads(_analysis_subset(sink, d), d),
+            ents, codes)
+
+
+def _prefixes() -> dict[str, str]:
+    from rdflib import Graph
+
+    from .ns import bind_prefixes
+
+    g = Graph()
+    bind_prefixes(g)
+    return {p: str(n) for p, n in g.namespaces() if p}
+
+
+def _store_stats(st) -> dict:
+    """:func:`kg.stats.graph_stats` counts, computed by SPARQL on an Oxigraph store."""
+    from .ns import KG
+    from .stats import ENTITY_CLASSES, RELATION_PREDICATES
+
+    def rows(q):
+        return list(st.query(q, use_default_graph_as_union=True))
+
+    triples = int(rows("SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }")[0][0].value)
+    graphs = int(rows("SELECT (COUNT(DISTINCT ?g) AS ?n) { GRAPH ?g { ?s ?p ?o } }")[0][0].value)
+    classes = {r[0].value: int(r[1].value) for r in rows(
+        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) { ?s a ?c } GROUP BY ?c")}
+    predicates = {r[0].value: int(r[1].value) for r in rows(
+        "SELECT ?p (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } } GROUP BY ?p")}
+    return {
+        "triples": triples,
+        "quads": len(st),
+        "graphs": graphs,
+        "documents": classes.get(str(KG.Document), 0),
+        "entities": {c: classes.get(str(KG[c]), 0) for c in ENTITY_CLASSES},
+        "relations": {p: predicates.get(str(KG[p]), 0) for p in RELATION_PREDICATES},
+        "quantities": classes.get(str(KG.Quantity), 0),
+        "classes": dict(sorted(classes.items())),
+        "predicates": dict(sorted(predicates.items())),
+    }
+
+
+def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, validate, workers):
+    """Resolve, map (in workers), analyse, validate and write one build's outputs.
+
+    Resolution is global (one name map over all extractions, computed here); mapping runs
+    per document in ``workers`` processes and yields N-Quads text; the outputs are
+    serialised by Oxigraph. Returns ``(shacl report or None, conflicts, counts)``.
+    """
+    import shutil
+    import tempfile
+    import time
+
+    import pyoxigraph as ox
+    from rdflib import Dataset, Graph
+
+    from .checks import add_conflicts, find_conflicts
+    from .consistency import consistency_graph
+    from .lifecycle import derive_flags
+    from .mapping import graph_nquads, load_chains, load_ontology, map_regions
+    from .ns import ANALYSIS_GRAPH, ENTITIES_GRAPH, KG, RDF, SKOS
+    from .store import _commit_staged, _stage, parse_store_spec, remove_stale_temporaries
+
+    t = time.perf_counter()
+    names = corpus_names(extractions)
+    jobs = [(ex, _names_for(ex, names)) for ex in extractions]
+    _TIMINGS["resolve"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    if workers > 1 and len(jobs) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        chunk = max(1, min(64, len(jobs) // (workers * 8) or 1))
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            mapped = list(pool.map(_map_one, jobs, chunksize=chunk))
+    else:
+        mapped = [_map_one(j) for j in jobs]
+    del jobs
+    labels: dict = {}
+    codes: set = set()
+    for _id, _nq, _anq, ents, cs in mapped:
+        codes.update(cs)
+        for iri, type_, label, aliases in ents:
+            if iri in labels:
+                labels[iri][2].update(aliases)
+                labels[iri][2].add(label)
+            else:
+                labels[iri] = (type_, label, set(aliases))
+    ent = []
+    for iri, (type_, lab, al) in labels.items():
+        from rdflib import Literal, URIRef
+
+        s = URIRef(iri)
+        ent.append((s, RDF.type, KG[type_]))
+        ent.append((s, SKOS.prefLabel, Literal(lab, lang="zh")))
+        ent.extend((s, SKOS.altLabel, Literal(a, lang="zh")) for a in al - {lab})
+    corpus_nq = [graph_nquads(load_ontology(), load_ontology().identifier),
+                 graph_nquads(load_chains(), load_chains().identifier),
+                 graph_nquads(ent, ENTITIES_GRAPH)]
+    regions = map_regions(codes)
+    corpus_nq.append(graph_nquads(regions, regions.identifier))
+    _TIMINGS["map"] = time.perf_counter() - t
+
+    # Analyses over the corpus (current stages, 三未, consistency, conflicts) read only the
+    # analysis subset of each document graph, loaded in rdflib.
+    t = time.perf_counter()
+    ads = Dataset()
+    ads.parse(data="".join(m[2] for m in mapped) + corpus_nq[2], format="nquads")
+    analysis = Graph(identifier=ANALYSIS_GRAPH)
+    for g in (derive_flags(ads), consistency_graph(ads)):
+        for tr in g:
+            analysis.add(tr)
+    conflicts = find_conflicts(ads)
+    cds = Dataset()
+    add_conflicts(cds, conflicts)
+    for tr in cds.graph(ANALYSIS_GRAPH):
+        analysis.add(tr)
+    del ads, cds
+    corpus_nq.append(graph_nquads(analysis, ANALYSIS_GRAPH))
+    _TIMINGS["analyse"] = time.perf_counter() - t
+
+    shacl = None
+    if validate:
+        # SHACL runs on every document graph of builds up to SHACL_SAMPLE documents and on a
+        # deterministic sample (the SHACL_SAMPLE smallest document hashes) of larger ones,
+        # always with the corpus graphs: pySHACL over millions of triples takes hours.
+        from .validate import validate_graph
+
+        t = time.perf_counter()
+        sample = sorted(mapped, key=lambda m: m[0])[:SHACL_SAMPLE]
+        vds = Dataset()
+        vds.parse(data="".join(m[1] for m in sample) + "".join(corpus_nq), format="nquads")
+        shacl = validate_graph(vds)
+        report.conforms = shacl.conforms
+        report.validated_documents = len(sample)
+        del vds
+        _TIMINGS["validate"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(out_dir, ("graph.trig", "graph.ttl", "shacl-report.ttl"))
+    target = None
+    if store:
+        kind, loc = parse_store_spec(store)
+        if kind == "oxigraph":
+            target = Path(loc)
+    tmp_root = Path(tempfile.mkdtemp(prefix=".build.", dir=(target.parent if target else out_dir)))
+    try:
+        if target is not None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        st = ox.Store(str(tmp_root / "store"))
+        data = "".join(corpus_nq).encode("utf-8")
+        st.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+        batch: list[str] = []
+        size = 0
+        for m in mapped:
+            batch.append(m[1])
+            size += len(m[1])
+            if size > 64_000_000:
+                st.bulk_load("".join(batch).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+                batch, size = [], 0
+        if batch:
+            st.bulk_load("".join(batch).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+        del mapped, batch
+        st.flush()
+        prefixes = _prefixes()
+        trig = st.dump(format=ox.RdfFormat.TRIG, prefixes=prefixes)
+        union = ox.serialize(st.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"),
+                             format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+        payload = {"trig": trig, "turtle": union}
+        if shacl is not None:
+            payload["shacl"] = shacl.report_turtle.encode("utf-8")
+        file_names = {"trig": "graph.trig", "turtle": "graph.ttl", "shacl": "shacl-report.ttl"}
+        staged = [_stage(out_dir / file_names[role], d) for role, d in payload.items()]
+        del trig, union, payload
+        _commit_staged(staged)
+        report.outputs = {role: str(out_dir / file_names[role]) for role in file_names
+                          if role != "shacl" or shacl is not None}
+        counts = _store_stats(st)
+        del st
+        if target is not None:
+            _swap_in(tmp_root / "store", target)
+            report.outputs["oxigraph"] = str(target)
+    finally:
+        shutil.rmtree(tmp_root, ignore_errors=True)
+    _TIMINGS["store"] = time.perf_counter() - t
+    return shacl, len(conflicts), counts
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    """Replace the store folder ``target`` with ``staging`` (two renames, as
+    :func:`kg.store.load_oxigraph` does)."""
+    import shutil
+    import uuid
+
+    from .errors import StoreError
+
+    if target.exists() and not target.is_dir():
+        raise StoreError("exists and is not an Oxigraph store folder", path=str(target))
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.old")
+        os.replace(target, old)
+    os.replace(staging, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
