@@ -25,7 +25,7 @@ import random
 import sys
 import time
 
-from kg.ns import CHAINS_GRAPH, ENTITIES_GRAPH, ID, KG, REGIONS_GRAPH, SCHEMA, SKOS, RDF
+from kg.ns import CHAINS_GRAPH, ENTITIES_GRAPH, ID, KG, RDF, REGIONS_GRAPH, SCHEMA, SKOS
 
 DOC = "https://w3id.org/chainkg/doc/"
 
@@ -186,14 +186,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baseline-entities", type=int, default=10_000)
     args = ap.parse_args(argv)
 
+    import os
+
     import networkx as nx
     import pyoxigraph as ox
     import rdflib
 
     from kg.analyze.chains import Analyzer, analyze_chains, analyze_regions
     from kg.analyze.projection import project_graph
-
-    import os
 
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
           f"python {platform.python_version()}, networkx {nx.__version__}, rdflib {rdflib.__version__}, "

@@ -26,8 +26,9 @@ per chain vocabulary. How the facts are read:
   link's number of ``kg:feeds`` edges (hubs such as cells weigh more; minimum 1).
 * **Leaders (链主).** First those the text calls so (``kg:chainLeaderOf`` an industry mapped
   to the chain, or ``kg:chainLeaderFlag``), then actors ranked by a score: 0.5 × links covered
-  + 0.3 × investment + 0.2 × degree in the projected entity graph, each relative to the best
-  in the chain. Degree, not betweenness: exact betweenness is O(V·E) on the entity graph.
+  + 0.3 × investment + 0.2 × degree in the projected entity graph (within a scope, only
+  relations with an end in the scope count), each relative to the best in the chain.
+  Degree, not betweenness: exact betweenness is O(V·E) on the entity graph.
 * **Supply matches.** Pairs of different local actors where one's link feeds the other's.
 """
 

@@ -6,17 +6,20 @@ query (``kg/analyze/queries/*.rq``), run with rdflib (on a ``Dataset`` viewed wi
 ``default_union=True``, so every named graph counts) or with pyoxigraph (with
 ``use_default_graph_as_union``). The projection is built once and then serves any number of
 regions, zones and chains; :meth:`Projection.entity_graph` is the networkx ``MultiDiGraph`` of
-entities whose edges carry the predicate that links them.
+entities whose edges carry the predicate that links them. For one region or zone,
+``project_graph(graph, scope=[iri])`` runs the ``scoped_*`` variants of the entity queries
+instead (``?scope`` bound), which read only the scope's neighbourhood; chain analysis gives
+the same results on either.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 from pathlib import Path
-from collections.abc import Iterable
 from typing import Any
 
 from ..errors import QueryError
@@ -63,7 +66,7 @@ SCOPED_QUERY_NAMES = (
 _KG = str(KG)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_query(name: str) -> str:
     """The text of the stored projection query ``name`` (see :data:`QUERY_NAMES`)."""
     p = QUERY_DIR / f"{name}.rq"

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from kg.analyze import analyze_chains, analyze_regions, chain_graph, entity_paths, find_chain_leaders
+from kg.analyze import (
+    analyze_chains,
+    analyze_regions,
+    chain_graph,
+    entity_paths,
+    find_chain_leaders,
+)
 from kg.analyze.chains import Analyzer, ScopeError
 
 from .helpers import ID, TLI, TPV, fixture_dataset, fixture_store

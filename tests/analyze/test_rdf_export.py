@@ -7,7 +7,14 @@ import pytest
 from rdflib import Dataset
 from rdflib.compare import isomorphic
 
-from kg.analyze import analyze_chains, chain_graph, export_gexf, export_graphml, reports_to_graph, write_analysis
+from kg.analyze import (
+    analyze_chains,
+    chain_graph,
+    export_gexf,
+    export_graphml,
+    reports_to_graph,
+    write_analysis,
+)
 from kg.analyze.export import sanitize_graph
 from kg.analyze.projection import QUERY_NAMES, load_query, run_query
 from kg.ns import ANALYSIS_GRAPH
