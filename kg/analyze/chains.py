@@ -220,12 +220,20 @@ class Analyzer:
     Parameters
     ----------
     graph : rdflib.Dataset, rdflib.Graph, pyoxigraph.Store or Projection
+    region, zone : str, optional
+        With ``scoped=True``: project only this scope's neighbourhood.
+    scoped : bool
+        Use the scoped projection queries (default False: project the whole graph).
     """
 
-    def __init__(self, graph: Any, *, region: str | None = None, zone: str | None = None):
+    def __init__(self, graph: Any, *, region: str | None = None, zone: str | None = None,
+                 scoped: bool = False):
         self._links_of: dict[str, dict[str, str]] = {}
         self._cache: dict[tuple[str, str], Any] = {}
-        if (region is None and zone is None) or isinstance(graph, Projection):
+        # scoped=True projects only the neighbourhood of the region or zone (the scoped_*
+        # queries). Same results; on pyoxigraph the whole projection is faster today (its
+        # property paths dominate), so the default is the whole graph.
+        if not scoped or (region is None and zone is None) or isinstance(graph, Projection):
             self.p: Projection = project_graph(graph)
         else:
             # Only the scope's neighbourhood: resolve the place on the (small) place table
@@ -803,7 +811,7 @@ def analyze_chains(graph: Any, region: str | None = None, zone: str | None = Non
     list of ChainReport
         One per chain, ordered by coverage (highest first), then chain IRI.
     """
-    an = analyzer or Analyzer(graph, region=region, zone=zone)
+    an = analyzer or Analyzer(graph)
     roots, key, label = an.scope(region, zone)
     members = an.members(roots) if key is not None else None
     chains = [an.resolve_chain(chain)] if chain else sorted(an.p.chains)
@@ -842,7 +850,7 @@ def chain_graph(graph: Any, chain: str, region: str | None = None, zone: str | N
     Graph attributes: ``chain``, ``label``, ``scope``, ``scope_label``, ``coverage``,
     ``weighted_coverage``, ``leaders`` (list of dicts).
     """
-    an = analyzer or Analyzer(graph, region=region, zone=zone)
+    an = analyzer or Analyzer(graph)
     rep = analyze_chains(graph, region=region, zone=zone, chain=chain, analyzer=an)[0]
     g = an.chain_digraph(rep.chain)
     gap_of = {}
@@ -866,7 +874,7 @@ def find_chain_leaders(graph: Any, region: str | None = None, zone: str | None =
     """Every company the text calls 链主 (in scope), with the industries it leads, whether or
     not a chain vocabulary covers them: ``[{iri, label, type, industries: [{iri, label,
     chains}]}]``."""
-    an = Analyzer(graph, region=region, zone=zone)
+    an = Analyzer(graph)
     roots, key, _label = an.scope(region, zone)
     members = an.members(roots) if key is not None else None
     p = an.p

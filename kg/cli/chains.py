@@ -119,8 +119,7 @@ def chains(
         raise KGError("--graphml/--gexf export one chain graph", hint="add --chain")
     if path and len(path) != 2:
         raise KGError("--path needs exactly two entities", hint="--path A --path B")
-    # One region or zone: only its neighbourhood is projected (same results, less work).
-    an = Analyzer(open_graph(graph)) if path else Analyzer(open_graph(graph), region=region, zone=zone)
+    an = Analyzer(open_graph(graph))
     if path:
         paths = entity_paths(None, path[0], path[1], analyzer=an)
         if format == "json":

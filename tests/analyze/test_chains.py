@@ -194,13 +194,13 @@ def test_scoped_projection_gives_the_same_reports_as_the_whole(ds, engine):
     for place in sorted(project_places(graph)):
         kind = "region" if "/region/" in place else "zone"
         a = [r.to_dict() for r in analyze_chains(None, analyzer=whole, **{kind: place})]
-        scoped = Analyzer(graph, **{kind: place})
+        scoped = Analyzer(graph, scoped=True, **{kind: place})
         assert scoped.p.scope and len(scoped.p.types) < len(whole.p.types) or place.endswith("140000")
         b = [r.to_dict() for r in analyze_chains(None, analyzer=scoped, **{kind: place})]
         assert a == b, place
 
 
 def test_scoped_analyzer_refuses_another_scope(ds):
-    an = Analyzer(ds, region="朔州")
+    an = Analyzer(ds, region="朔州", scoped=True)
     with pytest.raises(ScopeError):
         analyze_chains(None, region="长治", analyzer=an)
