@@ -206,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"pyoxigraph bulk load: {t_load:.2f}s")
 
     proj, t_proj = timed(project_graph, st)
-    print(f"projection (11 stored queries, pyoxigraph): {t_proj:.2f}s ({cpu()}); "
+    print(f"projection (all stored queries, pyoxigraph): {t_proj:.2f}s ({cpu()}); "
           f"{len(proj.types)} typed entities, {len(proj.edges)} edges, {len(proj.links)} links")
     city = info["region_iris"][1].strip("<>")
     an = Analyzer(proj)
