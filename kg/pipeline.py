@@ -296,7 +296,7 @@ def build_graph(
 _TIMINGS: dict[str, float] = {}
 
 #: Builds with more documents than this validate a deterministic sample of document graphs.
-SHACL_SAMPLE = 200
+SHACL_SAMPLE = 20
 
 
 def corpus_names(extractions: Sequence[Extraction]) -> dict[tuple[str, str], str]:
