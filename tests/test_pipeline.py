@@ -177,3 +177,73 @@ def test_parallel_and_incremental_builds_equal_a_full_build(tmp_path):
     build_graph(src, inc, validate=False, update=True)
     assert isomorphic(Graph().parse(inc / "graph.ttl"), g_full)
     assert len(list((inc / ".cache" / "extractions").glob("*.pickle"))) == 2
+
+
+def _store_quads(path: Path) -> dict[str, Graph]:
+    """Each named graph of an Oxigraph store as an rdflib Graph (for isomorphism checks)."""
+    from kg.store_oxigraph import to_rdflib
+
+    st = ox.Store.read_only(str(path))
+    graphs: dict[str, Graph] = {}
+    for q in st:
+        g = graphs.setdefault(str(q.graph_name.value), Graph())
+        g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+    del st
+    return graphs
+
+
+def _assert_same_store(a: Path, b: Path) -> None:
+    ga, gb = _store_quads(a), _store_quads(b)
+    assert sorted(ga) == sorted(gb)
+    for name in ga:
+        assert isomorphic(ga[name], gb[name]), name
+
+
+def test_store_is_the_same_for_any_number_of_workers(tmp_path):
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt", "c.md"])
+    for w in (1, 2):
+        build_graph(src, tmp_path / f"w{w}", store=f"oxigraph:{tmp_path}/w{w}/store",
+                    validate=False, workers=w)
+    _assert_same_store(tmp_path / "w1" / "store", tmp_path / "w2" / "store")
+    assert isomorphic(Graph().parse(tmp_path / "w1" / "graph.ttl"),
+                      Graph().parse(tmp_path / "w2" / "graph.ttl"))
+
+
+def test_incremental_store_equals_a_full_rebuild(tmp_path):
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
+    inc = tmp_path / "inc"
+    build_graph(src, inc, store=f"oxigraph:{inc}/store", validate=False)
+    (src / "9-c.md").write_text("# 简报\n\n平鲁经济技术开发区新签约项目12个，总投资30亿元。\n",
+                                encoding="utf-8")
+    (src / "0-a.txt").unlink()  # one added, one removed
+    rep = build_graph(src, inc, store=f"oxigraph:{inc}/store", validate=False, update=True)
+    assert len(rep.documents) == 2
+    full = tmp_path / "full"
+    build_graph(src, full, store=f"oxigraph:{full}/store", validate=False)
+    _assert_same_store(inc / "store", full / "store")
+    docs = [g for g in _store_quads(inc / "store") if "/doc/" in g]
+    assert len(docs) == 2
+
+
+def test_document_nquads_is_the_mapped_graph():
+    from kg.mapping import document_nquads, map_document
+
+    resolved = extract_file(SEED)
+    ds = Dataset()
+    ds.parse(data=document_nquads(resolved), format="nquads")
+    g = Graph()
+    for s, p, o, _g in ds.quads((None, None, None, None)):
+        g.add((s, p, o))
+    assert len(g) > 100
+    assert isomorphic(g, map_document(resolved))
+
+
+def test_cli_start_up_does_not_import_the_extraction_stack():
+    import subprocess
+    import sys
+
+    code = ("import sys, kg.cli, kg.cli.query\n"
+            "heavy = [m for m in ('kg.extract', 'kg.pipeline', 'kg.regions', 'kg.lexicon', 'jieba',"
+            " 'pyshacl') if m in sys.modules]\n"
+            "assert not heavy, heavy\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
