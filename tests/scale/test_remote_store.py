@@ -260,6 +260,8 @@ def server(request):
 #: server) shows up. Oxigraph gives the embedded rows for every stored query.
 VIRTUOSO_DEVIATIONS = {
     "chain-links-in-region": "wrong rows (1 of 6)",
+    "projects-in-place": "rows differ from the first row on (seen 14:41 UTC, after the query "
+                         "or mapping changed that day; not yet analysed)",
     "projects-by-stage": "wrong rows (a project missing)",
     "stage-counts": "wrong rows (statuses of other pools)",
     "product-chain": "error TR…: transitive path with neither end bound",
