@@ -73,7 +73,7 @@ def _child(kind: str, nq: str, params_file: str, reps: int, slow_s: float,
     out["rss_after_load_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     import signal
 
-    class _Timeout(Exception):
+    class _Timeout(BaseException):  # not caught by run_query's error wrapping
         pass
 
     def _alarm(signum, frame):
