@@ -1,3 +1,4 @@
+# ruff: noqa: B023  -- the per-document helpers close over that document on purpose
 """Generate a large graph shaped like chainkg's mapping, for the query benchmarks.
 
 Seeded and deterministic. It writes N-Quads with the same named graphs and the same RDF shape

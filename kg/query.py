@@ -143,7 +143,7 @@ class QueryResult:
 
     def as_dicts(self) -> list[dict[str, Node | None]]:
         """Rows as dicts, variable name → term."""
-        return [dict(zip(self.variables, r)) for r in self.rows]
+        return [dict(zip(self.variables, r, strict=True)) for r in self.rows]
 
     def as_python(self) -> list[dict[str, Any]]:
         """Rows as dicts of plain Python values (str for IRIs, numbers for numbers)."""
@@ -844,7 +844,7 @@ def _json_term(t: Node) -> dict[str, str]:
 def _to_json(r: QueryResult) -> str:
     if r.form == "ASK":
         return json.dumps({"head": {}, "boolean": bool(r.boolean)}) + "\n"
-    bindings = [{v: _json_term(t) for v, t in zip(r.variables, row) if t is not None}
+    bindings = [{v: _json_term(t) for v, t in zip(r.variables, row, strict=True) if t is not None}
                 for row in r.rows]
     return json.dumps({"head": {"vars": r.variables}, "results": {"bindings": bindings}},
                       ensure_ascii=False, indent=1) + "\n"
@@ -872,7 +872,7 @@ def _to_xml(r: QueryResult) -> str:
         out.append("<results>")
         for row in r.rows:
             out.append("<result>")
-            for v, t in zip(r.variables, row):
+            for v, t in zip(r.variables, row, strict=True):
                 if t is None:
                     continue
                 if isinstance(t, URIRef):

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset, Literal, URIRef
+from rdflib import Dataset, Literal
 
 from kg.errors import QueryError, UnsafeInputError
 from kg.query import bind_values, check_query_safety, run_query
