@@ -1,4 +1,3 @@
-# ruff: noqa: B023  -- the per-document helpers close over that document on purpose
 """Generate a large graph shaped like chainkg's mapping, for the query benchmarks.
 
 Seeded and deterministic. It writes N-Quads with the same named graphs and the same RDF shape
@@ -17,6 +16,8 @@ The names are invented (random syllables + genre suffixes); the benchmark's para
 """
 
 from __future__ import annotations
+
+# ruff: noqa: B023  (the per-document helpers close over that document on purpose)
 
 import argparse
 import json
