@@ -18,7 +18,6 @@ The names are invented (random syllables + genre suffixes); the benchmark's para
 from __future__ import annotations
 
 # ruff: noqa: B023  (the per-document helpers close over that document on purpose)
-
 import argparse
 import json
 import random
