@@ -109,7 +109,7 @@ def make_graph(out: Path, triples: int = 1_000_000, seed: int = 7) -> dict:
         link = chains_g.value(pt, SKOS.broader)
         if link is not None:
             types_at.setdefault(link, []).append(pt)
-    feeds = {(a, b) for a, b in chains_g.subject_objects(KG.feeds)}
+    feeds = sorted(set(chains_g.subject_objects(KG.feeds)))  # sorted: set order varies per process
     chain_list = sorted(chains)
     for c in chain_list:
         chains[c].sort()
@@ -167,8 +167,9 @@ def make_graph(out: Path, triples: int = 1_000_000, seed: int = 7) -> dict:
     products = []  # (iri, name, link, chain)
     for c in chain_list:
         for link in chains[c]:
-            for pt in types_at.get(link, [])[:6]:
-                label = chains_g.value(pt, SKOS.prefLabel)
+            for pt in sorted(types_at.get(link, []))[:6]:
+                label = min(str(x) for x in chains_g.objects(pt, SKOS.prefLabel)
+                            if getattr(x, "language", None) == "zh")
                 nm = uniq(lambda: str(label) + _name(rng, 1))
                 products.append((entity_iri("Product", nm), nm, link, c, pt))
     by_link: dict[URIRef, list] = {}
