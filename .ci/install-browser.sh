@@ -4,8 +4,9 @@
 # binary through executable_path; Playwright's own browser download is never used.
 set -euo pipefail
 
-if [ -x /usr/bin/chromium ]; then
-    echo "install-browser: /usr/bin/chromium already present ($(/usr/bin/chromium --version 2>/dev/null || echo 'version unknown')); nothing to do"
+have_font() { ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc >/dev/null 2>&1; }
+if [ -x /usr/bin/chromium ] && have_font; then
+    echo "install-browser: /usr/bin/chromium and fonts-noto-cjk already present ($(/usr/bin/chromium --version 2>/dev/null || echo 'version unknown')); nothing to do"
     exit 0
 fi
 
