@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from _rel_util import CLEAN, cli
+from ._rel_util import CLEAN, cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from _rel_util import (
+from ._rel_util import (
     CLEAN,
     OTHER,
     TRADITIONAL,

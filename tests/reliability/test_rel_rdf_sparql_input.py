@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from _rel_util import cli, cli_has, no_network, recording_server  # noqa: F401 - fixtures
+from ._rel_util import cli, cli_has, no_network, recording_server  # noqa: F401 - fixtures
 
 from kg.errors import StoreError, UnsafeInputError
 from kg.store import load_graph
