@@ -556,7 +556,7 @@ def _query_variables(query: str) -> set[str]:
 
 
 class _Source:
-    """A queryable store: rdflib (Dataset/Graph) or Oxigraph."""
+    """A queryable store: rdflib (Dataset/Graph), Oxigraph, or a remote SPARQL endpoint."""
 
     def __init__(self, kind: str, obj: Any):
         self.kind = kind
@@ -570,6 +570,8 @@ class _Source:
         paths start from them); Oxigraph, and rdflib for several values, get a VALUES block.
         """
         bindings = dict(bindings or {})
+        if self.kind == "remote":
+            return self.obj.execute(bind_values(query, bindings) if bindings else query)
         if self.kind == "rdflib" and all(len(v) == 1 for v in bindings.values()):
             return _run_rdflib(self.obj, query, {k: v[0] for k, v in bindings.items()})
         if bindings:
@@ -600,7 +602,13 @@ def _open_source(source: Any) -> _Source:
             return _Source("oxigraph", source)
     except ImportError:  # pragma: no cover
         pass
+    from .store_remote import RemoteStore, is_remote_spec
+
+    if isinstance(source, RemoteStore):
+        return _Source("remote", source)
     text = str(source)
+    if is_remote_spec(text):
+        return _Source("remote", RemoteStore(text))
     if text.startswith("oxigraph:"):
         from .store import parse_store_spec
         from .store_oxigraph import open_store

@@ -33,7 +33,9 @@ def _source(graph: Path | None, store: str | None):
     if graph is not None and store:
         raise QueryError("give either --graph or --store, not both")
     if store:
-        return store if store.startswith(("oxigraph:", "memory:")) else f"oxigraph:{store}"
+        if store.startswith(("oxigraph:", "memory:", "sparql+http://", "sparql+https://")):
+            return store
+        return f"oxigraph:{store}"
     if graph is not None:
         return graph
     if _DEFAULT_GRAPH.is_file():
@@ -70,7 +72,7 @@ def query(
                                  help="SPARQL text, a .rq file, or a stored query name (see kg queries)."),
     graph: Path = typer.Option(None, "--graph", "-g", help="Graph file (.trig .ttl .nq …); "
                                "default out/graph.trig."),
-    store: str = typer.Option(None, "--store", "-s", help="Store: oxigraph:PATH"),
+    store: str = typer.Option(None, "--store", "-s", help="Store: oxigraph:PATH or sparql+http://HOST:PORT/PATH"),
     param: list[str] = typer.Option(None, "--param", "-p", help="name=value (repeatable)."),
     format: str = typer.Option("table", "--format", "-f",
                                help="table, csv, tsv, json, xml; turtle, json-ld, nt for CONSTRUCT/DESCRIBE."),

@@ -354,3 +354,19 @@ def test_rebuild_replaces_graphs_and_drops_deleted_documents(server):
         assert st.graph_names("https://w3id.org/chainkg/") == [str(doc_a)]
         rows = st.query("SELECT ?t WHERE { GRAPH ?g { ?d <https://w3id.org/chainkg/ontology#text> ?t } }")
         assert rows == [(Literal("新文本", lang="zh"),)]
+
+
+def test_kg_query_runs_a_stored_query_on_a_remote_store(oxigraph, capsys):
+    """`kg query NAME --store sparql+http://…` answers like the embedded store."""
+    from kg.cli import main
+    from kg.query import run_query
+
+    ds = fixture_dataset()
+    st = _server_store("oxigraph", oxigraph)
+    st.load_dataset(ds, prune="https://w3id.org/chainkg/")
+    remote = run_query(oxigraph, "entities-by-type")
+    local = run_query(ds, "entities-by-type")
+    assert _rows(remote) == _rows(local) and _rows(local)
+    assert main(["query", "entities-by-type", "--store", oxigraph, "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("\n") == len(_rows(local)) + 1
