@@ -477,9 +477,11 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
         ent.append((s, RDF.type, KG[type_]))
         ent.append((s, SKOS.prefLabel, Literal(lab, lang="zh")))
         ent.extend((s, SKOS.altLabel, Literal(a, lang="zh")) for a in al - {lab})
-    corpus_nq = [graph_nquads(load_ontology(), load_ontology().identifier),
-                 graph_nquads(load_chains(), load_chains().identifier),
+    ontology, chains = load_ontology(), load_chains()
+    corpus_nq = [graph_nquads(ontology, ontology.identifier),
+                 graph_nquads(chains, chains.identifier),
                  graph_nquads(ent, ENTITIES_GRAPH)]
+    del ontology, chains
     regions = map_regions(codes)
     corpus_nq.append(graph_nquads(regions, regions.identifier))
     _TIMINGS["map"] = time.perf_counter() - t
