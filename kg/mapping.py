@@ -331,7 +331,7 @@ def map_regions(codes: Iterable[str]) -> Graph:
         g.add((s, KG.adminLevel, Literal(place.level)))
         if place.short and place.short != place.name:
             g.add((s, SKOS.altLabel, _zh(place.short)))
-        if place.parent:
+        if place.parent and place.parent != code:  # some entries are their own parent
             g.add((s, KG.locatedIn, region_iri(place.parent)))
             todo.append(place.parent)
     return g

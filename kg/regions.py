@@ -276,8 +276,16 @@ def _straddles(text: str, start: int, end: int) -> bool:
 
 
 def _ancestors(p: Place) -> list[str]:
-    out, code = [], p.parent
-    while code:
+    """Codes of the places above ``p``, nearest first.
+
+    Some gazetteer entries are their own parent (cities without counties such as 中山市 and
+    东莞市, and the special administrative regions): the walk stops at any repeated code.
+    """
+    out: list[str] = []
+    seen = {p.code}
+    code = p.parent
+    while code and code not in seen:
+        seen.add(code)
         out.append(code)
         q = place_by_code(code)
         code = q.parent if q else ""

@@ -51,3 +51,21 @@ def test_short_form_takes_the_place_named_in_full():
     ms = find_regions("大理市是滇西中心城市，大理的水泥产能过剩。")
     codes = {m.text: m.place.code for m in ms}
     assert codes["大理"] == codes["大理市"]
+
+
+def test_cities_without_counties_do_not_hang_extraction():
+    """Gazetteer entries that are their own parent (中山市, 东莞市 towns) end the ancestor walk."""
+    import threading
+
+    from kg.extract import extract_document
+    from kg.ingest import ingest_text
+
+    text = "广东省中山市火炬开发区新签约项目12个，东莞市松山湖高新区的甲乙新材料有限公司年产5万吨正极材料项目开工。\n"
+    result = {}
+    t = threading.Thread(target=lambda: result.setdefault("x", extract_document(ingest_text(text))),
+                         daemon=True)
+    t.start()
+    t.join(60)
+    assert "x" in result, "extraction did not finish"
+    names = {m.text for m in result["x"].mentions if m.type == "Region"}
+    assert {"中山市", "东莞市"} <= names
