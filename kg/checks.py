@@ -11,14 +11,13 @@ records them in the analysis graph so that they can be queried in SPARQL.
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib import Dataset, Literal, URIRef
 
-from .ns import ANALYSIS_GRAPH, DCTERMS, DOC, KG, PROV, RDF, RDFS, SCHEMA, SKOS
+from .ns import ANALYSIS_GRAPH, DCTERMS, DOC, KG, PROV, RDF, RDFS, SCHEMA, SKOS, analysis_iri
 
 __all__ = ["Conflict", "ConflictValue", "find_conflicts", "add_conflicts", "run_checks"]
 
@@ -166,10 +165,8 @@ def add_conflicts(dataset: Dataset, conflicts: list[Conflict] | None = None) -> 
         conflicts = find_conflicts(dataset)
     g = dataset.graph(ANALYSIS_GRAPH)
     for c in conflicts:
-        # A blank node labelled by a digest of its content: stable across runs, no new IRI.
-        digest = hashlib.sha1("\x1f".join([c.subject, c.kind, *sorted(v.quantity for v in c.values)])
-                              .encode("utf-8")).hexdigest()[:16]
-        node = BNode(f"conflict{digest}")
+        # An IRI minted from the conflict's content: stable across runs and re-adds.
+        node = analysis_iri("conflict", c.subject, c.kind, *sorted(v.quantity for v in c.values))
         g.add((node, RDF.type, KG.ValueConflict))
         g.add((node, KG.about, URIRef(c.subject)))
         g.add((node, KG.kind, Literal(c.kind)))

@@ -49,6 +49,7 @@ __all__ = [
     "mention_iri",
     "fact_iri",
     "status_iri",
+    "analysis_iri",
     "chain_iri",
     "is_chain_iri",
     "bind_prefixes",
@@ -143,7 +144,7 @@ def entity_iri(type_: str, name: str):
     try:
         seg = _KIND_SEGMENT[type_]
     except KeyError:
-        raise ValueError(f"unknown entity type {type_!r}; expected one of {sorted(_KIND_SEGMENT)}")
+        raise ValueError(f"unknown entity type {type_!r}; expected one of {sorted(_KIND_SEGMENT)}") from None
     return ID[f"{seg}/{entity_key(name)}"]
 
 
@@ -173,6 +174,18 @@ def fact_iri(doc_id: str, *parts: object):
     """IRI of a reified fact (assertion, quantity) of a document, from its identifying parts."""
     digest = hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:12]
     return DOC[f"{doc_id}/f{digest}"]
+
+
+def analysis_iri(kind: str, *parts: object):
+    """IRI of an analysis finding (a conflict, a gap, a flag) from its identifying parts.
+
+    >>> str(analysis_iri("conflict", "a", "b")).startswith("https://w3id.org/chainkg/analysis/conflict/")
+    True
+    """
+    if not re.fullmatch(r"[a-z][a-z0-9-]*", kind):
+        raise ValueError(f"analysis kind must be a lowercase ASCII word, got {kind!r}")
+    digest = hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
+    return Namespace(BASE + "analysis/")[f"{kind}/{digest}"]
 
 
 def status_iri(code: str):
