@@ -1,6 +1,6 @@
 """Shared helpers of the reliability battery: CLI runner, socket guard, texts, graph readers.
 
-Imported by the ``test_rel_*`` modules (pytest puts this folder on ``sys.path``).
+Imported by the ``test_rel_*`` modules of this package.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_query_page_runs_a_stored_query_offline():
-    from viz._browser import ARGS, CHROMIUM, browser_or_skip
+    from tests.viz._browser import ARGS, CHROMIUM, browser_or_skip
 
     sync_playwright = browser_or_skip()
     with running_server() as s, sync_playwright() as pw:
