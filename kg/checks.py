@@ -73,7 +73,7 @@ def _quantities(dataset: Dataset) -> list[tuple[str, str, str, str, str, Conflic
     """(subject, kind, unit, product, period, value) for every quantity of a document graph."""
     doc_prefix = str(DOC)
     rows = []
-    for ctx in dataset.contexts():
+    for ctx in dataset.graphs():
         gid = str(ctx.identifier)
         if not gid.startswith(doc_prefix):
             continue

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from .resources import chain_files, lexicon_dir
@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 
-@lru_cache(maxsize=None)
+@cache
 def read_table(name: str) -> tuple[tuple[str, ...], ...]:
     """Rows of the lexicon table ``data/lexicon/<name>.tsv`` (header and comments skipped).
 
@@ -59,13 +59,13 @@ def read_table(name: str) -> tuple[tuple[str, ...], ...]:
     return tuple(rows)
 
 
-@lru_cache(maxsize=None)
+@cache
 def words(name: str) -> frozenset[str]:
     """The first column of table ``name`` as a set."""
     return frozenset(r[0] for r in read_table(name))
 
 
-@lru_cache(maxsize=None)
+@cache
 def column_map(name: str, column: int = 1) -> dict[str, str]:
     """``first column → column`` of table ``name`` (empty cells map to ``""``)."""
     return {r[0]: (r[column] if len(r) > column else "") for r in read_table(name)}

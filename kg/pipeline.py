@@ -172,6 +172,8 @@ def build_graph(
     workers: int = 1,
     update: bool = False,
     max_bytes: int | str | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> BuildReport:
     """Build the knowledge graph of a folder (or list) of documents.
@@ -192,19 +194,33 @@ def build_graph(
         as a full rebuild.
     max_bytes : int or str, optional
         Size limit per document (``"50M"``; default 20 MB or ``$CHAINKG_MAX_BYTES``).
+    engine, scheduler : str
+        ``engine="dask"`` runs ingest and extraction on the workers of the Dask cluster at
+        ``scheduler`` (``tcp://HOST:PORT``); resolution, mapping and storing stay here, so
+        the graph is the same as a local build.
+    store : str, optional
+        ``oxigraph:PATH`` (an Oxigraph store on disk) or ``sparql+http(s)://HOST:PORT/PATH``
+        (a SPARQL 1.1 server: each named graph replaced through the Graph Store Protocol).
 
     Bad documents are reported in :attr:`BuildReport.problems` and skipped; with
     ``strict=True`` the first one raises.
     """
-    from functools import partial
-
     import time
+    from functools import partial
 
     from .ingest import ingest_file, iter_documents, max_bytes_limit
 
     _TIMINGS.clear()
     t0 = time.perf_counter()
 
+    if engine not in ("local", "dask"):
+        raise KGError(f"unknown engine {engine!r}", hint="use local or dask")
+    if engine == "dask" and not scheduler:
+        raise KGError("--engine dask needs --scheduler tcp://HOST:PORT")
+    if store:
+        from .store import parse_store_spec
+
+        parse_store_spec(store)  # a bad store spec fails before any work
     limit = max_bytes_limit(max_bytes)  # one clear error for a bad value, not one per file
     extract_one = partial(_extract_one, max_bytes=limit)
     out_dir = Path(out)
@@ -238,7 +254,12 @@ def build_graph(
     total = len(todo)
     if progress:
         progress(0, total, "")
-    if workers > 1 and total > 1:
+    if engine == "dask" and total:
+        from .distributed import extract_with_dask
+
+        results.extend(extract_with_dask(todo, scheduler, strict=strict, progress=progress,
+                                         max_bytes=limit))
+    elif workers > 1 and total > 1:
         from concurrent.futures import ProcessPoolExecutor
 
         chunk = max(1, min(64, total // (workers * 8) or 1))
@@ -562,6 +583,11 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
         report.outputs = {role: str(out_dir / file_names[role]) for role in file_names
                           if role != "shacl" or shacl is not None}
         counts = _store_stats(st)
+        if store and parse_store_spec(store)[0] == "sparql":
+            from .store_remote import load_remote_from_oxigraph
+
+            load_remote_from_oxigraph(store, st)
+            report.outputs["sparql"] = store
         del st
         if target is not None:
             _swap_in(tmp_root / "store", target)

@@ -139,10 +139,16 @@ def remove_stale_temporaries(folder: str | os.PathLike, names: tuple[str, ...] =
 
 
 def parse_store_spec(spec: str) -> tuple[str, str]:
-    """Split ``oxigraph:PATH`` (or ``memory:``) into ``(kind, location)``."""
+    """Split ``oxigraph:PATH``, ``sparql+http(s)://…`` (or ``memory:``) into ``(kind, location)``."""
+    if spec.startswith(("sparql+http://", "sparql+https://")):
+        from .store_remote import parse_remote_spec
+
+        parse_remote_spec(spec)  # raises StoreError on a bad spec
+        return "sparql", spec
     kind, _, loc = spec.partition(":")
     if kind not in {"oxigraph", "memory"} or (kind == "oxigraph" and not loc):
-        raise StoreError(f"unknown store {spec!r}", hint="use oxigraph:PATH")
+        raise StoreError(f"unknown store {spec!r}",
+                         hint="use oxigraph:PATH or sparql+http://HOST:PORT/PATH")
     return kind, loc
 
 
@@ -183,6 +189,11 @@ def write_outputs(dataset: Dataset, out: str | os.PathLike, *, shacl=None,
         if kind == "oxigraph":
             load_oxigraph(loc, trig)
             outputs["oxigraph"] = loc
+        elif kind == "sparql":
+            from .store_remote import load_remote
+
+            load_remote(loc, dataset)
+            outputs["sparql"] = loc
     return outputs
 
 

@@ -348,6 +348,37 @@ def load_remote(spec: str, dataset, *, prune: bool = True) -> dict[str, int]:
         return store.load_dataset(dataset, prune=BASE if prune else None)
 
 
+def load_remote_from_oxigraph(spec: str, ox_store, *, prune: bool = True) -> dict[str, int]:
+    """Load every named graph of a pyoxigraph ``Store`` into the remote store ``spec``.
+
+    The build writes its graphs into an Oxigraph store first; this sends each of them with
+    one request (replacing the server's graph of the same name) and drops the chainkg graphs
+    the build no longer has.
+    """
+    import pyoxigraph as ox
+
+    from .ns import BASE
+
+    names = sorted(g.value for g in ox_store.named_graphs())
+    triples = 0
+    with RemoteStore(spec) as store:
+        for name in names:
+            lines = [
+                f"{q.subject} {q.predicate} {q.object} ."
+                for q in ox_store.quads_for_pattern(None, None, None, ox.NamedNode(name))
+            ]
+            store.replace_graph_ntriples(name, lines)
+            triples += len(lines)
+        dropped = 0
+        if prune:
+            keep = set(names)
+            for name in store.graph_names(BASE):
+                if name not in keep:
+                    store.drop_graph(name)
+                    dropped += 1
+    return {"graphs": len(names), "triples": triples, "dropped": dropped}
+
+
 # --------------------------------------------------------------------------- helpers
 
 

@@ -71,8 +71,8 @@ def _scheme_by_slug(g, slug):
 
 
 def _link_by_label(g, scheme, label):
-    found = [l for l in _links(g) if (l, SKOS.inScheme, scheme) in g
-             and Literal(label, lang="zh") in set(g.objects(l, SKOS.prefLabel))]
+    found = [lk for lk in _links(g) if (lk, SKOS.inScheme, scheme) in g
+             and Literal(label, lang="zh") in set(g.objects(lk, SKOS.prefLabel))]
     assert len(found) == 1, f"{label}: {found}"
     return found[0]
 

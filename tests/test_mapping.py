@@ -67,7 +67,7 @@ def test_quantity_value_is_decimal_and_traceable():
 
 def test_every_relation_has_an_assertion_with_its_sentence():
     g = map_document(small_resolved())
-    for s, p, o in g.triples((None, KG.locatedIn, None)):
+    for _s, _p, o in g.triples((None, KG.locatedIn, None)):
         a = next(g.subjects(URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#object"), o))
         assert g.value(g.value(a, KG.sentence), KG.text) is not None
 

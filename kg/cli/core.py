@@ -24,7 +24,8 @@ def _console():
 def build(
     source: list[Path] = typer.Argument(..., help="Folders or files of documents (.txt .md .html)."),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder."),
-    store: str = typer.Option(None, "--store", help="Also load a store: oxigraph:PATH"),
+    store: str = typer.Option(None, "--store",
+                              help="Also load a store: oxigraph:PATH or sparql+http://HOST:PORT/PATH"),
     strict: bool = typer.Option(False, "--strict", help="Stop at the first bad document."),
     no_validate: bool = typer.Option(False, "--no-validate", help="Skip SHACL validation."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
@@ -32,6 +33,8 @@ def build(
                                 help="Processes for extraction (0: one per CPU core)."),
     update: bool = typer.Option(False, "--update", "-u",
                                 help="Reuse unchanged documents of the previous build in OUT."),
+    engine: str = typer.Option("local", "--engine", help="local (process pool) or dask"),
+    scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address tcp://HOST:PORT"),
     max_bytes: str = typer.Option(None, "--max-bytes",
                                   help="Size limit per document, e.g. 50M (default 20M or $CHAINKG_MAX_BYTES)."),
 ) -> None:
@@ -48,7 +51,7 @@ def build(
     console = _console()
     workers = workers or os.cpu_count() or 1
     opts = dict(store=store, strict=strict, validate=not no_validate, workers=workers, update=update,
-                max_bytes=max_bytes)
+                max_bytes=max_bytes, engine=engine, scheduler=scheduler)
     if quiet:
         report = build_graph(source, out, **opts)
     else:
@@ -62,7 +65,7 @@ def build(
                 prog.update(task, completed=i, total=n)
 
             report = build_graph(source, out, progress=progress, **opts)
-    for path, msg in report.problems:
+    for _path, msg in report.problems:
         typer.echo(f"kg: warning: {msg}", err=True)
     for path, msg in report.skipped:
         typer.echo(f"kg: skipped {path}: {msg}", err=True)

@@ -21,7 +21,14 @@ from functools import lru_cache
 
 from ..lexicon import column_map, industry_vocabulary, product_vocabulary, words
 from ..model import Document, Mention
-from ..regions import _common_word, _jieba_words, _straddles, candidate_positions, find_regions, gazetteer
+from ..regions import (
+    _common_word,
+    _jieba_words,
+    _straddles,
+    candidate_positions,
+    find_regions,
+    gazetteer,
+)
 
 __all__ = ["extract_mentions"]
 
@@ -488,7 +495,7 @@ def _phases(text: str, projects: list[_Cand]) -> list[_Cand]:
         section = e - s > 2 and text[e - 1] == "段"
         prev = text[s - 1:s]
         owner = None
-        for pe, ps, c in ends:
+        for pe, _ps, c in ends:
             if pe == s:
                 owner = c
         if owner is not None:

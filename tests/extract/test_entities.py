@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from kg.extract.entities import extract_mentions
 from kg.errors import IngestError
+from kg.extract.entities import extract_mentions
 from kg.ingest import ingest_text
 
 

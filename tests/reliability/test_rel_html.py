@@ -10,9 +10,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from ._rel_util import CLEAN, cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from ._rel_util import CLEAN, cli
 
 pytest.importorskip("kg.viz.explorer")
 

@@ -15,6 +15,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+from kg.errors import IngestError
+from kg.ingest import MAX_BYTES_ENV, ingest_file, ingest_text, max_bytes_limit
+
 from ._rel_util import (
     CLEAN,
     OTHER,
@@ -25,9 +29,6 @@ from ._rel_util import (
     quads,
     quads_of_graph,
 )
-
-from kg.errors import IngestError
-from kg.ingest import MAX_BYTES_ENV, ingest_file, ingest_text, max_bytes_limit
 
 
 def _write(folder: Path, name: str, data: bytes | str) -> Path:

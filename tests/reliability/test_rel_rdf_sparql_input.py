@@ -9,10 +9,11 @@ import json
 from pathlib import Path
 
 import pytest
-from ._rel_util import cli, cli_has, no_network, recording_server  # noqa: F401 - fixtures
 
 from kg.errors import StoreError, UnsafeInputError
 from kg.store import load_graph
+
+from ._rel_util import cli, cli_has, no_network, recording_server  # noqa: F401 - fixtures
 
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 

@@ -32,26 +32,11 @@ def corpus(tmp_path_factory):
     return root
 
 
-def _assemble(results):
-    """What build_graph does after extraction: resolve globally, map, lifecycle analysis."""
-    from kg.lifecycle import add_lifecycle_analysis
-    from kg.mapping import assemble_dataset
-    from kg.resolve import resolve_corpus
-
-    exs = sorted((r[1] for r in results if r[1] is not None), key=lambda e: e.document.id)
-    ds = assemble_dataset(resolve_corpus(exs))
-    add_lifecycle_analysis(ds)
-    return ds
-
-
 def _quads(ds):
     return {(s, p, o, g.identifier if hasattr(g, "identifier") else g)
             for s, p, o, g in ds.quads((None, None, None, None))}
 
 
-@pytest.mark.xfail(strict=False, reason="build_graph changed (commit d002460: mapping in workers, "
-                   "outputs written by Oxigraph); _assemble no longer repeats it. Replace it by "
-                   "build_graph(engine='dask', scheduler=cluster) when that is wired")
 def test_dask_build_is_the_single_process_build(cluster, corpus):
     from rdflib.compare import isomorphic
 
@@ -72,7 +57,10 @@ def test_dask_build_is_the_single_process_build(cluster, corpus):
     report = build_graph(corpus / "docs", corpus / "out", validate=False)
     assert len(report.documents) == len(files) - 1
     single = load_graph(corpus / "out" / "graph.trig")
-    dist = _assemble(results)
+    report = build_graph(corpus / "docs", corpus / "out-dask", validate=False, engine="dask",
+                         scheduler=cluster)
+    assert [Path(p).name for p, _msg in report.problems] == ["broken.txt"]
+    dist = load_graph(corpus / "out-dask" / "graph.trig")
     a, b = _quads(single), _quads(dist)
     assert len(a) > 1000
     if a != b:  # only blank-node labels may differ: compare graph by graph
@@ -130,3 +118,14 @@ def test_unreachable_scheduler_is_a_store_error():
 
     with pytest.raises(StoreError, match="cannot reach the Dask scheduler"):
         extract_with_dask(["x.txt"], f"tcp://127.0.0.1:{free_port()}", connect_timeout=2)
+
+
+def test_cli_build_with_the_dask_engine(cluster, corpus, capsys):
+    from kg.cli import main
+
+    out = corpus / "out-cli"
+    assert main(["build", str(corpus / "docs"), "-o", str(out), "-q", "--no-validate",
+                 "--engine", "dask", "--scheduler", cluster]) == 0
+    assert (out / "graph.trig").stat().st_size > 0
+    assert main(["build", str(corpus / "docs"), "-o", str(out), "-q", "--engine", "dask"]) == 2
+    assert "--scheduler" in capsys.readouterr().err

@@ -370,3 +370,31 @@ def test_kg_query_runs_a_stored_query_on_a_remote_store(oxigraph, capsys):
     assert main(["query", "entities-by-type", "--store", oxigraph, "--format", "csv"]) == 0
     out = capsys.readouterr().out
     assert out.count("\n") == len(_rows(local)) + 1
+
+
+def test_kg_build_loads_a_remote_store_and_prunes_deleted_documents(oxigraph, tmp_path):
+    """`kg build --store sparql+http://…` replaces each named graph on the server."""
+    import subprocess
+    import sys
+
+    from kg.cli import main
+    from kg.store import load_graph
+
+    docs = tmp_path / "docs"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "make_corpus.py"), str(docs),
+                    "--docs", "3", "--seed", "5"], check=True, capture_output=True)
+    assert main(["build", str(docs), "-o", str(tmp_path / "out"), "-q", "--no-validate",
+                 "--store", oxigraph]) == 0
+    local = load_graph(tmp_path / "out" / "graph.trig")
+    st = _server_store("oxigraph", oxigraph)
+    names = {str(c.identifier) for c in local.graphs() if len(c)}
+    assert set(st.graph_names("https://w3id.org/chainkg/")) == names
+    assert st.count("https://w3id.org/chainkg/") == len(set(local.quads()))
+    victim = sorted(docs.iterdir())[0]
+    victim.unlink()
+    assert main(["build", str(docs), "-o", str(tmp_path / "out"), "-q", "--no-validate",
+                 "--store", oxigraph]) == 0
+    after = load_graph(tmp_path / "out" / "graph.trig")
+    assert set(st.graph_names("https://w3id.org/chainkg/")) == {
+        str(c.identifier) for c in after.graphs() if len(c)}
+    st.close()
