@@ -170,8 +170,26 @@ def find_time_expressions(text: str, doc_date: str | None = None, start: int = 0
     >>> find_time_expressions("截至2023年底，入驻企业54家")[0].iso
     '../2023-12-31'
     """
-    out: list[TimeExpr] = []
     end = len(text) if end is None else end
+    # Memo of the last text searched (the extract stage asks for the same sentence many
+    # times). The identity test is safe because the memo holds a reference to the text; the
+    # memo is replaced as a whole, so threads never share a half-updated one.
+    memo = _MEMO[0]
+    if memo[0] is not text or memo[1] != doc_date:
+        memo = _MEMO[0] = (text, doc_date, {})
+    key = (start, end)
+    hit = memo[2].get(key)
+    if hit is None:
+        hit = memo[2][key] = tuple(_find(text, doc_date, start, end))
+    return list(hit)
+
+
+#: [(text, doc_date, {(start, end): results})] of the last text searched.
+_MEMO: list = [(None, None, {})]
+
+
+def _find(text: str, doc_date: str | None, start: int, end: int) -> list[TimeExpr]:
+    out: list[TimeExpr] = []
     for m in _TIME_RE.finditer(text, start, end):
         if m.end() == m.start():
             continue

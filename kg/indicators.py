@@ -153,6 +153,57 @@ def _rank_targets(of_text: str, catalogue: tuple[IndicatorDef, ...]) -> list[tup
     return out
 
 
+_DIGIT = re.compile(r"\d")
+
+
+def _required(items) -> tuple[set[str], bool]:
+    """Characters every match of a parsed pattern consumes, and whether it consumes a digit.
+
+    Only what is certain is collected (literals, groups and repeats of at least one);
+    alternatives and character sets other than ``\\d`` are skipped, so the result is a
+    necessary condition: a text lacking one of the characters (or any digit) has no match.
+    """
+    from re import _constants as c
+
+    chars: set[str] = set()
+    digit = False
+    for op, av in items:
+        sub = None
+        if op is c.LITERAL:
+            chars.add(chr(av))
+        elif op is c.SUBPATTERN:
+            sub = av[-1]
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
+            sub = av[2]
+        elif op is c.ATOMIC_GROUP:
+            sub = av
+        elif op is c.IN and list(av) == [(c.CATEGORY, c.CATEGORY_DIGIT)]:
+            digit = True
+        if sub is not None:
+            more, d = _required(sub)
+            chars |= more
+            digit = digit or d
+    return chars, digit
+
+
+@lru_cache(maxsize=4)
+def _prefilters(catalogue: tuple[IndicatorDef, ...]) -> tuple[tuple[tuple[frozenset, bool], ...], ...]:
+    """Per indicator and pattern: (characters a match needs, whether it needs a digit)."""
+    from re import _parser
+
+    out = []
+    for ind in catalogue:
+        needs = []
+        for pat in ind.patterns:
+            if pat.flags & re.IGNORECASE:
+                needs.append((frozenset(), False))
+                continue
+            chars, digit = _required(_parser.parse(pat.pattern, pat.flags))
+            needs.append((frozenset(chars), digit))
+        out.append(tuple(needs))
+    return tuple(out)
+
+
 def _frame(times: list, sent_start: int):
     """The time expression that frames a sentence for the ones after it: a sentence-initial
     one (``今年，…``), else the last one."""
@@ -181,6 +232,7 @@ def extract_indicators(doc: Document, mentions: list[Mention] | tuple[Mention, .
     from .dates import find_time_expressions, resolve_time
 
     catalogue = indicator_catalogue()
+    prefilters = _prefilters(catalogue)
     text = doc.text
     areas = sorted((m for m in mentions if m.type in _AREA_TYPES), key=lambda m: (m.start, m.end))
     area_starts = [m.start for m in areas]
@@ -196,8 +248,12 @@ def extract_indicators(doc: Document, mentions: list[Mention] | tuple[Mention, .
             carry_para, carry_area, carry_period = para, None, None
         stext = sent.text
         matches: list[_Match] = []
-        for ind in catalogue:
-            for pat in ind.patterns:
+        chars = set(stext)
+        has_digit = _DIGIT.search(stext) is not None
+        for ind, needs in zip(catalogue, prefilters):
+            for pat, (req_chars, req_digit) in zip(ind.patterns, needs):
+                if (req_digit and not has_digit) or not req_chars <= chars:
+                    continue  # the pattern cannot match: a character it needs is absent
                 for m in pat.finditer(stext):
                     if "n" not in m.groupdict() or m.group("n") is None:
                         continue

@@ -141,6 +141,13 @@ def _stage_orders() -> dict[str, int]:
 # --------------------------------------------------------------------------- extract
 
 
+@lru_cache(maxsize=1)
+def _milestone_cue_patterns():
+    """:func:`milestone_types` with each cue paired with its compiled literal pattern."""
+    return tuple((iri, label, code, tuple((cue, re.compile(re.escape(cue))) for cue in cues))
+                 for iri, label, code, cues in milestone_types())
+
+
 class _Topics:
     """Projects named or concerned so far, to resolve "项目" in a passage that names none."""
 
@@ -300,12 +307,15 @@ def extract_events(doc: Document, mentions: Sequence[Mention], quantities: Seque
                                     rule="meeting:numbered" if numbered else "meeting:chaired")))
 
     # milestones
-    kinds = milestone_types()
+    kinds = _milestone_cue_patterns()
     for sent in doc.sentences:
         claimed: list[tuple[int, int]] = []
+        stext = sent.text
         for iri, label, code, cues in kinds:
-            for cue in cues:
-                for cm in re.finditer(re.escape(cue), sent.text):
+            for cue, cue_re in cues:
+                if cue not in stext:
+                    continue
+                for cm in cue_re.finditer(stext):
                     a, b = sent.start + cm.start(), sent.start + cm.end()
                     if any(x < b and a < y for x, y in claimed):
                         continue
