@@ -150,18 +150,43 @@ def create_app(source: Any, settings: Settings | None = None):
     pool = WorkerPool(spec, settings)
     pages = Path(settings.pages) if settings.pages else None
 
+    # the body of a refused or unfinished request is left unread: the connection must close
+    _close = {"Connection": "close"}
+
+    def too_large() -> ProtocolError:
+        return ProtocolError(413, "body_too_large",
+                             f"the request body is larger than {settings.max_body} bytes",
+                             "send a smaller request, or start the server with a larger "
+                             "--max-body", _close)
+
     async def read_body(request) -> bytes:
+        """The request body, at most ``max_body`` bytes, complete within the time budget.
+
+        The declared Content-Length is checked first, and the bytes are counted as they
+        arrive whatever was declared (chunked bodies declare nothing).
+        """
+        import asyncio
+
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > settings.max_body:
-            raise ProtocolError(413, "body_too_large",
-                                f"the request body is larger than {settings.max_body} bytes")
+            raise too_large()
         chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > settings.max_body:
-                raise ProtocolError(413, "body_too_large",
-                                    f"the request body is larger than {settings.max_body} bytes")
-            chunks.append(chunk)
+
+        async def collect() -> None:
+            nonlocal size
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > settings.max_body:
+                    raise too_large()
+                chunks.append(chunk)
+
+        try:
+            await asyncio.wait_for(collect(), settings.timeout)
+        except TimeoutError:
+            raise ProtocolError(408, "body_timeout",
+                                f"the request body did not arrive within {settings.timeout:g} s "
+                                f"({size} bytes received)",
+                                "send the whole body at once", _close) from None
         return b"".join(chunks)
 
     def from_reply(reply) -> Response:

@@ -15,7 +15,8 @@ __all__ = ["Settings", "SETTINGS_DOC"]
 SETTINGS_DOC: dict[str, str] = {
     "host": "address to bind; 127.0.0.1 keeps the endpoint on this machine",
     "port": "TCP port",
-    "timeout": "time budget of one request in seconds (waiting for a worker included)",
+    "timeout": "time budget of one request in seconds (waiting for a worker included; "
+               "reading its head, and its body, each get this budget too)",
     "max_rows": "row (or triple) cap of one result; a capped result says so",
     "max_body": "largest request body in bytes",
     "cors": "origins allowed by CORS; none by default",
