@@ -7,9 +7,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset
+from rdflib import Dataset, URIRef
 
 from kg.query import list_stored_queries, run_query
+from kg.store_oxigraph import materialize_union
 
 DATA = Path(__file__).parent / "data" / "query"
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,9 +76,59 @@ def stores(tmp_path_factory):
     path = tmp_path_factory.mktemp("ox") / "store"
     st = ox.Store(str(path))
     st.bulk_load(ds.serialize(format="trig").encode("utf-8"), format=ox.RdfFormat.TRIG)
+    materialize_union(st)  # as kg build --store does: queries read the default graph
     st.flush()
     del st
     return ds, f"oxigraph:{path}"
+
+
+@pytest.fixture(scope="module")
+def union_view_store(tmp_path_factory):
+    """The fixture in a store WITHOUT a materialised union (Oxigraph's union view)."""
+    import pyoxigraph as ox
+
+    ds = _fixture_dataset()
+    path = tmp_path_factory.mktemp("oxu") / "store"
+    st = ox.Store(str(path))
+    st.bulk_load(ds.serialize(format="trig").encode("utf-8"), format=ox.RdfFormat.TRIG)
+    st.flush()
+    del st
+    return f"oxigraph:{path}"
+
+
+def test_materialize_union_copies_each_triple_once_and_marks_the_store(tmp_path):
+    import pyoxigraph as ox
+
+    from kg.store_oxigraph import is_union_materialized, unmark_union
+
+    st = ox.Store(str(tmp_path / "s"))
+    a, b, c = (ox.NamedNode(f"https://w3id.org/chainkg/id/x/{i}") for i in "abc")
+    g1, g2 = (ox.NamedNode(f"https://w3id.org/chainkg/doc/{i}") for i in "12")
+    st.extend([ox.Quad(a, b, c, g1), ox.Quad(a, b, c, g2), ox.Quad(b, b, c, g2),
+               ox.Quad(c, c, c)])  # a stale default-graph triple: replaced, not kept
+    assert not is_union_materialized(st)
+    assert len(list(st.query("SELECT * { ?s ?p ?o }", use_default_graph_as_union=True))) == 4
+    assert materialize_union(st) == 2
+    assert is_union_materialized(st)
+    assert run_query(st, "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s").rows == [
+        (URIRef(str(a.value)), URIRef(str(b.value)), URIRef(str(c.value))),
+        (URIRef(str(b.value)), URIRef(str(b.value)), URIRef(str(c.value)))]
+    # the mark is an empty graph: no pattern sees it
+    assert run_query(st, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g").rows == [
+        (URIRef(g1.value),), (URIRef(g2.value),)]
+    st.remove(ox.Quad(b, b, c, g2))
+    unmark_union(st)  # a writer that changed a graph and does not re-materialise
+    assert not is_union_materialized(st)
+    assert not list(st.quads_for_pattern(None, None, None, ox.DefaultGraph()))  # copy dropped
+    assert len(run_query(st, "SELECT * WHERE { ?s ?p ?o }").rows) == 2  # union view: a copy per graph
+
+
+@pytest.mark.parametrize("name", ["projects-in-place", "zone-ranking", "investment-by-zone",
+                                  "chain-links-in-region", "entity-facts", "product-chain"])
+def test_union_view_and_materialised_union_give_the_same_rows(stores, union_view_store, name):
+    _, spec = stores
+    params = _params(name, FIXTURE_PARAMS)
+    assert run_query(spec, name, params).rows == run_query(union_view_store, name, params).rows
 
 
 def _rows(result):
