@@ -170,6 +170,15 @@ class QueryResult:
                              hint=f"use one of {', '.join(RESULT_FORMATS)}")
         return {"csv": _to_csv, "tsv": _to_tsv, "json": _to_json, "xml": _to_xml}[fmt](self)
 
+    def write(self, out, format: str = "csv") -> None:
+        """Write the result to the text stream ``out``; CSV and TSV are written row by row."""
+        fmt = _FORMAT_ALIASES.get(format.lower(), format.lower())
+        if self.form == "SELECT" and fmt in ("csv", "tsv"):
+            for chunk in (_csv_lines if fmt == "csv" else _tsv_lines)(self):
+                out.write(chunk)
+        else:
+            out.write(self.serialize(format))
+
 
 def _to_python(term: Node | None) -> Any:
     if term is None:
@@ -733,7 +742,8 @@ def _collect_bindings(src: _Source, text: str, stored: StoredQuery | None,
 
 
 def run_query(source: Any, query: str | os.PathLike, params: Mapping[str, Any] | None = None,
-              limit: int | None = None, allow_remote: bool = False) -> QueryResult:
+              limit: int | None = None, allow_remote: bool = False,
+              timeout: float | None = None) -> QueryResult:
     """Run a query on a graph source and return its result.
 
     Parameters
@@ -753,11 +763,16 @@ def run_query(source: Any, query: str | os.PathLike, params: Mapping[str, Any] |
         were cut and :attr:`QueryResult.total` how many there were.
     allow_remote
         Allow SERVICE and FROM of non-local IRIs.
+    timeout
+        Stop the query after this many seconds (``None``: no limit). Neither Oxigraph nor
+        rdflib can interrupt a running query, so with a limit the query runs in a child
+        process that is killed when the time is up; without one it runs in this process.
 
     Raises
     ------
     QueryError
-        Malformed query (message with line and column), unknown stored query or parameter.
+        Malformed query (message with line and column), unknown stored query or parameter;
+        the time limit ran out (the message says so).
     UnsafeInputError
         The query names a remote SERVICE, LOADs, or reads FROM a remote IRI.
 
@@ -772,6 +787,9 @@ def run_query(source: Any, query: str | os.PathLike, params: Mapping[str, Any] |
     text, stored = resolve_query(query)
     check_query_safety(text, allow_remote)
     _check_syntax(text)
+    if timeout is not None:
+        # the child resolves QUERY again: a stored query's parameters are typed by its header
+        return _run_with_time_limit(source, query, params, limit, allow_remote, timeout)
     src = _open_source(source)
     bindings = _collect_bindings(src, text, stored, params)
     if bindings:
@@ -798,6 +816,98 @@ def run_query(source: Any, query: str | os.PathLike, params: Mapping[str, Any] |
                        truncated=truncated, limit=limit)
 
 
+def _run_with_time_limit(source: Any, query: str | os.PathLike, params: Mapping[str, Any] | None,
+                         limit: int | None, allow_remote: bool, timeout: float) -> QueryResult:
+    """Run :func:`run_query` in a child process and kill it when ``timeout`` seconds pass.
+
+    The child is forked where the platform allows it (so an in-memory rdflib Dataset or
+    Oxigraph store is shared, not copied up front); elsewhere it is spawned and the source
+    must be a path or store spec. Errors raised in the child are raised here, same type and
+    message. The time counts from the start of the child to the first byte of its answer.
+    """
+    import multiprocessing as mp
+    import math
+
+    try:
+        seconds = float(timeout)
+    except (TypeError, ValueError):
+        raise QueryError(f"the time limit must be a number of seconds, got {timeout!r}") from None
+    if not seconds > 0 or math.isinf(seconds) or math.isnan(seconds):
+        raise QueryError(f"the time limit must be > 0 seconds, got {timeout!r}",
+                         hint="give no limit at all instead (kg query --timeout 0)")
+    if isinstance(source, _Source):
+        source = source.obj
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    receiver, sender = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_time_limited_child, daemon=True,
+                       args=(sender, source, query, dict(params or {}), limit, allow_remote))
+    proc.start()
+    sender.close()
+    try:
+        if not receiver.poll(seconds):
+            raise QueryError(f"the query was stopped by the time limit of {seconds:g} s "
+                             "(查询超时，已中止)",
+                             hint="narrow the query (bind a parameter, add LIMIT) or raise the "
+                                  "limit: kg query --timeout SECONDS (0: no limit)")
+        try:
+            status, payload = receiver.recv()
+        except EOFError:
+            raise QueryError(f"the query process ended without an answer (exit code "
+                             f"{proc.exitcode if proc.exitcode is not None else '?'})") from None
+    finally:
+        receiver.close()
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+    if status == "ok":
+        return _result_from_wire(payload)
+    etype, text, attrs = payload
+    from . import errors
+
+    cls = getattr(errors, etype, None)
+    if not (isinstance(cls, type) and issubclass(cls, errors.KGError)):
+        cls = QueryError
+    err = cls(text)  # the text already names the path and hint
+    err.__dict__.update(attrs)
+    raise err
+
+
+def _time_limited_child(conn, source, query, params, limit, allow_remote) -> None:
+    from .errors import KGError
+
+    try:
+        try:
+            r = run_query(source, query, params, limit=limit, allow_remote=allow_remote)
+            conn.send(("ok", _result_to_wire(r)))
+        except KGError as exc:
+            attrs = {k: v for k, v in vars(exc).items() if isinstance(v, (str, int, type(None)))}
+            conn.send(("error", (type(exc).__name__, str(exc), attrs)))
+        except Exception as exc:  # noqa: BLE001 - reported in the parent as a QueryError
+            conn.send(("error", ("QueryError", f"the query failed: {type(exc).__name__}: {exc}",
+                                 {})))
+    finally:
+        conn.close()
+
+
+def _result_to_wire(r: QueryResult) -> tuple:
+    triples = list(r.graph) if r.graph is not None else None
+    return (r.form, r.variables, r.rows, r.boolean, triples, r.total, r.truncated, r.limit)
+
+
+def _result_from_wire(w: tuple) -> QueryResult:
+    form, variables, rows, boolean, triples, total, truncated, limit = w
+    graph = None
+    if triples is not None:
+        from .ns import bind_prefixes
+
+        graph = Graph()
+        bind_prefixes(graph)
+        for t in triples:
+            graph.add(t)
+    return QueryResult(form, variables=variables, rows=rows, boolean=boolean, graph=graph,
+                       total=total, truncated=truncated, limit=limit)
+
+
 # --------------------------------------------------------------------------- serialisers
 
 
@@ -814,26 +924,41 @@ def _ntriples_term(t: Node) -> str:
     return text
 
 
-def _to_csv(r: QueryResult) -> str:
+def _csv_lines(r: QueryResult, every: int = 500):
+    """CSV text in chunks of ``every`` rows (SPARQL 1.1 CSV results)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     if r.form == "ASK":
         w.writerow(["_askResult"])
         w.writerow(["true" if r.boolean else "false"])
-        return buf.getvalue()
+        yield buf.getvalue()
+        return
     w.writerow(r.variables)
-    for row in r.rows:
+    for i, row in enumerate(r.rows, 1):
         w.writerow(["" if t is None else (f"_:{t}" if isinstance(t, BNode) else str(t)) for t in row])
-    return buf.getvalue()
+        if i % every == 0:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue()
+
+
+def _tsv_lines(r: QueryResult):
+    """TSV text line by line (SPARQL 1.1 TSV results)."""
+    if r.form == "ASK":
+        yield "?_askResult\n" + ("true" if r.boolean else "false") + "\n"
+        return
+    yield "\t".join("?" + v for v in r.variables) + "\n"
+    for row in r.rows:
+        yield "\t".join("" if t is None else _ntriples_term(t) for t in row) + "\n"
+
+
+def _to_csv(r: QueryResult) -> str:
+    return "".join(_csv_lines(r))
 
 
 def _to_tsv(r: QueryResult) -> str:
-    if r.form == "ASK":
-        return "?_askResult\n" + ("true" if r.boolean else "false") + "\n"
-    lines = ["\t".join("?" + v for v in r.variables)]
-    for row in r.rows:
-        lines.append("\t".join("" if t is None else _ntriples_term(t) for t in row))
-    return "\n".join(lines) + "\n"
+    return "".join(_tsv_lines(r))
 
 
 def _json_term(t: Node) -> dict[str, str]:

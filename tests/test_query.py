@@ -200,3 +200,80 @@ def test_cli_query_oxigraph_store(graph_file, tmp_path, capsys):
     ox_out = capsys.readouterr().out
     assert main(["query", "zone-ranking", "--graph", str(graph_file), "-f", "csv"]) == 0
     assert capsys.readouterr().out == ox_out
+
+
+# --------------------------------------------------------------------------- time limit
+
+CROSS_JOIN = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def test_time_limit_gives_the_same_answers_as_no_limit(ds, graph_file):
+    for source in (ds, graph_file):
+        for q, params in ((SEL, None), ("zone-ranking", None),
+                          ("projects-in-place", {"place": "长治市"}),
+                          ("ASK { ?s ?p ?o }", None),
+                          ("CONSTRUCT { ?e ?p ?l } WHERE { ?e ?p ?l } LIMIT 5", None)):
+            a = run_query(source, q, params, limit=3)
+            b = run_query(source, q, params, limit=3, timeout=60)
+            assert (a.form, a.variables, a.rows, a.boolean, a.total, a.truncated) == \
+                   (b.form, b.variables, b.rows, b.boolean, b.total, b.truncated)
+            if a.form == "GRAPH":
+                assert set(a.graph) == set(b.graph) and len(b.graph) > 0
+
+
+def test_time_limit_stops_a_cross_join_and_kills_its_process(ds):
+    import multiprocessing
+
+    with pytest.raises(QueryError, match="time limit of 0.5 s") as info:
+        run_query(ds, CROSS_JOIN, timeout=0.5)
+    assert "--timeout" in str(info.value)
+    assert multiprocessing.active_children() == []  # the child was killed and reaped
+
+
+def test_time_limit_on_an_oxigraph_store(graph_file, tmp_path):
+    import pyoxigraph as ox
+
+    path = tmp_path / "store"
+    st = ox.Store(str(path))
+    st.bulk_load(graph_file.read_bytes(), format=ox.RdfFormat.TRIG)
+    st.flush()
+    assert run_query(st, SEL, timeout=30).rows == run_query(st, SEL).rows  # an open store
+    del st
+    with pytest.raises(QueryError, match="time limit"):
+        run_query(f"oxigraph:{path}", CROSS_JOIN.replace("}", ". ?m ?n ?o }"), timeout=0.5)
+
+
+def test_time_limit_keeps_error_types_and_messages(ds):
+    with pytest.raises(QueryError, match="no entity is named") as info:
+        run_query(ds, "projects-in-place", {"place": "不存在的地方"}, timeout=30)
+    assert info.value.hint  # the hint survives the trip from the child
+    with pytest.raises(QueryError, match="line 1, column"):  # checked before any child starts
+        run_query(ds, "SELECT ?x WHERE { ?x ?p }", timeout=30)
+    with pytest.raises(UnsafeInputError):
+        run_query(ds, "SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }", timeout=30)
+    for bad in (0, -1, float("nan"), "soon"):
+        with pytest.raises(QueryError, match="time limit must be"):
+            run_query(ds, SEL, timeout=bad)
+
+
+def test_cli_timeout_and_table_page(graph_file, capsys, monkeypatch):
+    from kg.cli import main
+    from kg.cli import query as cli_query
+
+    assert main(["query", CROSS_JOIN, "-g", str(graph_file), "--timeout", "0.5"]) == 2
+    assert "time limit of 0.5 s" in capsys.readouterr().err
+    assert main(["query", SEL, "-g", str(graph_file), "--timeout", "-1"]) == 2
+    capsys.readouterr()
+
+    n = len(run_query(graph_file, SEL).rows)
+    monkeypatch.setattr(cli_query, "TABLE_PAGE", 3)
+    assert main(["query", SEL, "-g", str(graph_file), "--timeout", "0"]) == 0
+    cap = capsys.readouterr()
+    assert f"first 3 of {n} rows" in cap.err and "--limit 0" in cap.err
+    assert main(["query", SEL, "-g", str(graph_file), "--limit", "0"]) == 0
+    cap = capsys.readouterr()
+    assert "first 3" not in cap.err and f"{n} rows" in cap.out
+    # csv and tsv are not cut by the table page, and stream the same text serialize() gives
+    for fmt in ("csv", "tsv"):
+        assert main(["query", SEL, "-g", str(graph_file), "-f", fmt]) == 0
+        assert capsys.readouterr().out == run_query(graph_file, SEL).serialize(fmt)

@@ -17,6 +17,10 @@ from ..errors import QueryError
 from . import app
 
 _DEFAULT_GRAPH = Path("out") / "graph.trig"
+#: Rows the table format prints when no --limit is given (a terminal page, not 7,000 rows).
+TABLE_PAGE = 200
+#: Default time limit of ``kg query`` in seconds.
+DEFAULT_TIMEOUT = 60.0
 
 
 def _parse_params(items: list[str] | None) -> dict[str, list[str]]:
@@ -44,7 +48,7 @@ def _source(graph: Path | None, store: str | None):
                      "--store oxigraph:PATH")
 
 
-def _render_table(result) -> None:
+def _render_table(result, page: int | None = None) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -57,13 +61,19 @@ def _render_table(result) -> None:
     if result.form == "GRAPH":
         sys.stdout.write(result.serialize("turtle"))
         return
+    rows = result.rows if page is None else result.rows[:page]
     t = Table(show_lines=False, header_style="bold")
     for v in result.variables:
         t.add_column(v, overflow="fold")
-    for row in result.rows:
+    for row in rows:
         t.add_row(*(display_term(x) for x in row))
     console.print(t)
-    console.print(f"{len(result.rows)} rows / 行", style="dim")
+    if len(rows) < len(result.rows):
+        typer.echo(f"kg: note: the table shows the first {len(rows)} of {len(result.rows)} rows "
+                   f"/ 表格仅显示前 {len(rows)} 行，共 {len(result.rows)} 行; all rows: --limit 0, "
+                   "or --format tsv / csv", err=True)
+    else:
+        console.print(f"{len(result.rows)} rows / 行", style="dim")
 
 
 @app.command()
@@ -76,34 +86,39 @@ def query(
     param: list[str] = typer.Option(None, "--param", "-p", help="name=value (repeatable)."),
     format: str = typer.Option("table", "--format", "-f",
                                help="table, csv, tsv, json, xml; turtle, json-ld, nt for CONSTRUCT/DESCRIBE."),
-    limit: int = typer.Option(None, "--limit", "-n", help="Show at most N rows (a note says if rows were cut)."),
+    limit: int = typer.Option(None, "--limit", "-n", help="Show at most N rows (a note says if rows "
+                              f"were cut); 0: all. The table shows {TABLE_PAGE} unless a limit is given."),
     output: Path = typer.Option(None, "--output", "-o", help="Write the result to this file."),
     allow_remote: bool = typer.Option(False, "--allow-remote",
                                       help="Allow SERVICE and FROM <remote IRI> (off by default)."),
+    timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", "-t", metavar="SECONDS",
+                                  help="Stop the query after this many seconds (0: no limit)."),
 ) -> None:
     """Run a SPARQL query, a .rq file or a stored query on the graph.
 
     Malformed queries exit 2 with the parser's line and column; remote SERVICE/FROM are refused
-    unless --allow-remote.
+    unless --allow-remote; a query still running after --timeout seconds is stopped (exit 2).
     """
     from ..query import run_query
 
+    if timeout < 0:
+        raise QueryError(f"--timeout must be ≥ 0 seconds, got {timeout:g}")
     src = _source(graph, store)
-    result = run_query(src, query_, params=_parse_params(param), limit=limit,
-                       allow_remote=allow_remote)
+    result = run_query(src, query_, params=_parse_params(param),
+                       limit=None if limit == 0 else limit, allow_remote=allow_remote,
+                       timeout=timeout or None)
     fmt = format.lower()
     if fmt == "table" and output is None:
-        _render_table(result)
+        _render_table(result, page=TABLE_PAGE if limit is None else None)
     else:
         if fmt == "table":
             fmt = "turtle" if result.form == "GRAPH" else "csv"
-        text = result.serialize(fmt)
         if output is not None:
             from ..store import atomic_write
 
-            atomic_write(output, text.encode("utf-8"))
+            atomic_write(output, result.serialize(fmt).encode("utf-8"))
         else:
-            sys.stdout.write(text)
+            result.write(sys.stdout, fmt)
     note = result.note()
     if note:
         typer.echo(f"kg: note: {note}", err=True)

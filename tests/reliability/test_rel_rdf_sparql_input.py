@@ -273,8 +273,6 @@ def _time_limit_kwarg(run_query) -> str:
 
 # Runs for real as soon as run_query takes a time limit; until then it is an expected
 # failure for exactly that reason (any other failure still fails).
-@pytest.mark.xfail(raises=MissingTimeLimit, strict=False,
-                   reason="waiting for a time limit in kg.query.run_query")
 @pytest.mark.parametrize("query", [
     # cross join of everything with everything, five times over
     "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o }",
