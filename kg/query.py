@@ -825,8 +825,8 @@ def _run_with_time_limit(source: Any, query: str | os.PathLike, params: Mapping[
     must be a path or store spec. Errors raised in the child are raised here, same type and
     message. The time counts from the start of the child to the first byte of its answer.
     """
-    import multiprocessing as mp
     import math
+    import multiprocessing as mp
 
     try:
         seconds = float(timeout)
