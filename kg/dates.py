@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["TimeExpr", "find_time_expressions", "resolve_time", "interval_bounds", "CN_DIGITS"]
 
@@ -60,6 +61,7 @@ def _month(s: str) -> int:
     return int(s) if s.isdigit() else CN_DIGITS[s]
 
 
+@lru_cache(maxsize=64)
 def _doc_year(doc_date: str | None) -> int | None:
     if doc_date and re.match(r"^\d{4}", doc_date):
         return int(doc_date[:4])

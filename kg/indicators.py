@@ -157,21 +157,27 @@ _DIGIT = re.compile(r"\d")
 
 
 def _required(items) -> tuple[set[str], bool]:
-    """Characters every match of a parsed pattern consumes, and whether it consumes a digit.
+    """Literal strings every match of a parsed pattern consumes, and whether it consumes a digit.
 
-    Only what is certain is collected (literals, groups and repeats of at least one);
-    alternatives and character sets other than ``\\d`` are skipped, so the result is a
-    necessary condition: a text lacking one of the characters (or any digit) has no match.
+    Only what is certain is collected (runs of consecutive literals, inside groups and repeats
+    of at least one too); alternatives and character sets other than ``\\d`` are skipped, so
+    the result is a necessary condition: a text lacking one of the strings (or any digit)
+    has no match.
     """
     from re import _constants as c
 
-    chars: set[str] = set()
+    runs: set[str] = set()
+    run = ""
     digit = False
     for op, av in items:
-        sub = None
         if op is c.LITERAL:
-            chars.add(chr(av))
-        elif op is c.SUBPATTERN:
+            run += chr(av)
+            continue
+        if run:
+            runs.add(run)
+            run = ""
+        sub = None
+        if op is c.SUBPATTERN:
             sub = av[-1]
         elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
             sub = av[2]
@@ -181,27 +187,45 @@ def _required(items) -> tuple[set[str], bool]:
             digit = True
         if sub is not None:
             more, d = _required(sub)
-            chars |= more
+            runs |= more
             digit = digit or d
-    return chars, digit
+    if run:
+        runs.add(run)
+    return runs, digit
 
 
-@lru_cache(maxsize=4)
-def _prefilters(catalogue: tuple[IndicatorDef, ...]) -> tuple[tuple[tuple[frozenset, bool], ...], ...]:
-    """Per indicator and pattern: (characters a match needs, whether it needs a digit)."""
+@lru_cache(maxsize=256)
+def literal_prefilter(pat: re.Pattern[str]) -> tuple[tuple[str, ...], bool]:
+    """(literal strings every match of ``pat`` consumes, longest first; whether it consumes a
+    digit) — a text lacking any of them cannot match, so the search can be skipped."""
     from re import _parser
 
-    out = []
-    for ind in catalogue:
-        needs = []
-        for pat in ind.patterns:
-            if pat.flags & re.IGNORECASE:
-                needs.append((frozenset(), False))
-                continue
-            chars, digit = _required(_parser.parse(pat.pattern, pat.flags))
-            needs.append((frozenset(chars), digit))
-        out.append(tuple(needs))
-    return tuple(out)
+    if pat.flags & re.IGNORECASE:
+        return (), False
+    runs, digit = _required(_parser.parse(pat.pattern, pat.flags))
+    return tuple(sorted(runs, key=lambda r: (-len(r), r))), digit
+
+
+def may_match(pat: re.Pattern[str], text: str) -> bool:
+    """False when ``pat`` certainly has no match in ``text`` (see :func:`literal_prefilter`)."""
+    runs, digit = literal_prefilter(pat)
+    if digit and _DIGIT.search(text) is None:
+        return False
+    return all(r in text for r in runs)
+
+
+_PREFILTERS: dict[int, tuple] = {}
+
+
+def _prefilters(catalogue: tuple[IndicatorDef, ...]) -> tuple[tuple[IndicatorDef, re.Pattern[str], tuple[str, ...], bool], ...]:
+    """Every (indicator, pattern, literal strings a match needs, whether it needs a digit),
+    in catalogue order (memoised per catalogue object)."""
+    hit = _PREFILTERS.get(id(catalogue))
+    if hit is not None and hit[0] is catalogue:
+        return hit[1]
+    out = tuple((ind, pat, *literal_prefilter(pat)) for ind in catalogue for pat in ind.patterns)
+    _PREFILTERS[id(catalogue)] = (catalogue, out)
+    return out
 
 
 def _frame(times: list, sent_start: int):
@@ -248,18 +272,20 @@ def extract_indicators(doc: Document, mentions: list[Mention] | tuple[Mention, .
             carry_para, carry_area, carry_period = para, None, None
         stext = sent.text
         matches: list[_Match] = []
-        chars = set(stext)
         has_digit = _DIGIT.search(stext) is not None
-        for ind, needs in zip(catalogue, prefilters):
-            for pat, (req_chars, req_digit) in zip(ind.patterns, needs):
-                if (req_digit and not has_digit) or not req_chars <= chars:
-                    continue  # the pattern cannot match: a character it needs is absent
-                for m in pat.finditer(stext):
-                    if "n" not in m.groupdict() or m.group("n") is None:
-                        continue
-                    matches.append(_Match(ind, sent.start + m.start(), sent.start + m.end(),
-                                          sent.start + m.start("n"), sent.start + m.end("n"),
-                                          {k: v for k, v in m.groupdict().items() if v}))
+        for ind, pat, req_runs, req_digit in prefilters:
+            # skip a pattern that cannot match: a digit or a literal string it needs is absent
+            if req_digit and not has_digit:
+                continue
+            if req_runs and (req_runs[0] not in stext
+                             or (len(req_runs) > 1 and not all(r in stext for r in req_runs[1:]))):
+                continue
+            for m in pat.finditer(stext):
+                if "n" not in m.groupdict() or m.group("n") is None:
+                    continue
+                matches.append(_Match(ind, sent.start + m.start(), sent.start + m.end(),
+                                      sent.start + m.start("n"), sent.start + m.end("n"),
+                                      {k: v for k, v in m.groupdict().items() if v}))
         times = find_time_expressions(text, doc.date, sent.start, sent.end)
         if not matches:
             if times:

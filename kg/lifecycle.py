@@ -228,21 +228,24 @@ def extract_events(doc: Document, mentions: Sequence[Mention], quantities: Seque
     >>> ev.kind, ev.label, dict(ev.props)["number"]
     ('meeting', '市领导小组第8次调度会', '8')
     """
-    from .indicators import extract_indicators
+    from .indicators import extract_indicators, may_match
 
     events: list[Event] = []
     projects = sorted((m for m in mentions if m.type == "Project"), key=lambda m: m.start)
     excluded: list[tuple[int, int]] = []  # meeting organizer spans: "长治市项目建设…小组" is no project
     found_meetings: list[tuple[re.Match[str], object, bool]] = []
     for sent in doc.sentences:
-        for m in _NUMBERED_MEETING.finditer(sent.text):
-            found_meetings.append((m, sent, True))
-            excluded.append((sent.start + m.start("org"), sent.start + m.end("type")))
-        for m in _CHAIRED_MEETING.finditer(sent.text):
-            if "第" in m.group("type") or _NUMBERED_MEETING.search(m.group(0)):
-                continue
-            found_meetings.append((m, sent, False))
-            excluded.append((sent.start + m.start("chair"), sent.start + m.end("type")))
+        # the literal pre-checks (第…次, 主持) skip the many sentences these cannot match
+        if may_match(_NUMBERED_MEETING, sent.text):
+            for m in _NUMBERED_MEETING.finditer(sent.text):
+                found_meetings.append((m, sent, True))
+                excluded.append((sent.start + m.start("org"), sent.start + m.end("type")))
+        if may_match(_CHAIRED_MEETING, sent.text):
+            for m in _CHAIRED_MEETING.finditer(sent.text):
+                if "第" in m.group("type") or _NUMBERED_MEETING.search(m.group(0)):
+                    continue
+                found_meetings.append((m, sent, False))
+                excluded.append((sent.start + m.start("chair"), sent.start + m.end("type")))
 
     def usable(m: Mention) -> bool:
         return not any(a <= m.start < b for a, b in excluded)
