@@ -3,8 +3,10 @@
 Generates (or reuses) a graph of about 1M triples with ``benchmarks/make_graph.py``, then in
 two fresh child processes (so that each one's peak resident memory is its own):
 
-* Oxigraph: ``bulk_load`` of the N-Quads into a new store on disk (timed), then each stored
-  query through :func:`kg.query.run_query` on the open store;
+* Oxigraph: ``bulk_load(path=…)`` of the N-Quads into a new store on disk (timed), then
+  :func:`kg.store_oxigraph.materialize_union` (timed apart: the build does it once), then each
+  stored query through :func:`kg.query.run_query` on the open store (reading the default
+  graph); ``--union-view`` skips the materialisation (Oxigraph's union view, as before);
 * rdflib: parse into a ``Dataset`` (timed), then the same queries, same parameters.
 
 Each query runs once to warm up, then ``--reps`` times (rdflib: fewer when one run is slow);
@@ -18,10 +20,12 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -55,13 +59,20 @@ def _child(kind: str, nq: str, params_file: str, reps: int, slow_s: float,
     if kind == "oxigraph":
         import pyoxigraph as ox
 
+        from kg.store_oxigraph import materialize_union
+
         tmp = tempfile.mkdtemp(prefix="chainkg-bench-ox-")
+        atexit.register(shutil.rmtree, tmp, True)
         store = ox.Store(tmp)
-        with open(nq, "rb") as fh:
-            store.bulk_load(fh, format=ox.RdfFormat.N_QUADS)  # as kg build does (a stream)
+        store.bulk_load(path=nq, format=ox.RdfFormat.N_QUADS)
         store.flush()
         out["load_s"] = time.perf_counter() - t
         out["quads"] = len(store)
+        out["rss_after_load_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        if not UNION_VIEW:
+            t = time.perf_counter()
+            out["union_triples"] = materialize_union(store)
+            out["materialize_s"] = time.perf_counter() - t
         source = store
     else:
         from rdflib import Dataset
@@ -70,7 +81,7 @@ def _child(kind: str, nq: str, params_file: str, reps: int, slow_s: float,
         source.parse(nq, format="nquads")
         out["load_s"] = time.perf_counter() - t
         out["quads"] = len(list(source.quads((None, None, None, None))))
-    out["rss_after_load_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out.setdefault("rss_after_load_mb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     import signal
 
     class _Timeout(BaseException):  # not caught by run_query's error wrapping
@@ -111,13 +122,14 @@ def _child(kind: str, nq: str, params_file: str, reps: int, slow_s: float,
 
 
 BUDGET_S = 120.0
+UNION_VIEW = False
 
 
 def _run_child(kind: str, nq: Path, params: Path, reps: int, slow_s: float) -> dict:
     env = dict(os.environ, PYTHONHASHSEED="0")
     proc = subprocess.run([sys.executable, __file__, "--child", kind, "--nq", str(nq),
                            "--params", str(params), "--reps", str(reps), "--slow", str(slow_s),
-                           "--budget", str(BUDGET_S)],
+                           "--budget", str(BUDGET_S)] + (["--union-view"] if UNION_VIEW else []),
                           capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         raise SystemExit(f"{kind} child failed:\n{proc.stderr}")
@@ -146,11 +158,14 @@ def main() -> None:
     ap.add_argument("--child", choices=["oxigraph", "rdflib"])
     ap.add_argument("--skip-rdflib", action="store_true")
     ap.add_argument("--write-results", action="store_true")
+    ap.add_argument("--union-view", action="store_true",
+                    help="Oxigraph: query the union view, do not materialise the union")
     a = ap.parse_args()
+    global BUDGET_S, UNION_VIEW
+    UNION_VIEW = a.union_view
     if a.child:
         print(json.dumps(_child(a.child, str(a.nq), str(a.params), a.reps, a.slow, a.budget)))
         return
-    global BUDGET_S
     BUDGET_S = a.budget
 
     nq = a.nq or Path(tempfile.gettempdir()) / f"chainkg-bench-{a.triples}-{a.seed}.nq"
@@ -172,7 +187,12 @@ def main() -> None:
                  f"{meta['triples']:,} quads, {meta['documents']} documents, {meta['projects']} "
                  "project mentions.")
     lines.append("")
-    lines.append(f"Load: Oxigraph bulk_load {ox_res['load_s']:.1f} s (target ≤ 10 s), peak RSS "
+    mat = ("Oxigraph queries read the union view (not materialised)" if UNION_VIEW else
+           f"materialize_union {ox_res['materialize_s']:.1f} s ({ox_res['union_triples']:,} "
+           "distinct triples into the default graph; once per build, not part of the load "
+           "target)")
+    lines.append(f"Load: Oxigraph bulk_load(path=…) {ox_res['load_s']:.1f} s (target ≤ 10 s), "
+                 f"RSS after load {ox_res['rss_after_load_mb']:.0f} MB; {mat}; peak RSS "
                  f"{ox_res['peak_rss_mb']:.0f} MB (target ≤ 1024 MB, load + all queries)"
                  + ("" if rd_res is None else
                     f"; rdflib Dataset parse {rd_res['load_s']:.1f} s, peak RSS "
