@@ -46,6 +46,70 @@ _TIME_RE = re.compile(
 )
 
 
+def _first_chars(items) -> tuple[set[str], bool, bool] | None:
+    """(characters a match of the parsed sequence can start with, whether a digit can start
+    it, whether it can match empty), or None when the pattern uses a construct not analysed."""
+    from re import _constants as c
+
+    chars: set[str] = set()
+    digit = False
+    for op, av in items:
+        if op is c.LITERAL:
+            chars.add(chr(av))
+            return chars, digit, False
+        if op is c.IN:
+            for iop, iav in av:
+                if iop is c.LITERAL:
+                    chars.add(chr(iav))
+                elif iop is c.RANGE:
+                    chars.update(chr(x) for x in range(iav[0], iav[1] + 1))
+                elif iop is c.CATEGORY and iav is c.CATEGORY_DIGIT:
+                    digit = True
+                else:
+                    return None
+            return chars, digit, False
+        if op is c.SUBPATTERN:
+            sub = _first_chars(av[-1])
+            nullable_min = False
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            sub = _first_chars(av[2])
+            nullable_min = av[0] == 0
+        elif op is c.BRANCH:
+            alts = [_first_chars(a) for a in av[1]]
+            if any(a is None for a in alts):
+                return None
+            sub = (set().union(*(a[0] for a in alts)), any(a[1] for a in alts), any(a[2] for a in alts))
+            nullable_min = False
+        else:
+            return None
+        if sub is None:
+            return None
+        chars |= sub[0]
+        digit = digit or sub[1]
+        if not (sub[2] or nullable_min):
+            return chars, digit, False
+    return chars, digit, True
+
+
+@lru_cache(maxsize=1)
+def _time_re() -> re.Pattern[str]:
+    """:data:`_TIME_RE` behind a lookahead on the characters a match can start with.
+
+    Equivalent (same matches, groups and offsets) and several times faster: positions that
+    cannot start a match fail on one character class instead of trying every alternative.
+    """
+    from re import _parser
+
+    if _TIME_RE.flags & re.IGNORECASE:
+        return _TIME_RE
+    first = _first_chars(_parser.parse(_TIME_RE.pattern, _TIME_RE.flags))
+    if first is None or first[2]:
+        return _TIME_RE
+    chars, digit, _ = first
+    cls = "".join(re.escape(ch) for ch in sorted(chars)) + (r"\d" if digit else "")
+    return re.compile(f"(?=[{cls}])" + _TIME_RE.pattern, _TIME_RE.flags)
+
+
 @dataclass(frozen=True, slots=True)
 class TimeExpr:
     """A time expression found in a text: its words, offsets and ISO resolution (or None)."""
@@ -192,7 +256,7 @@ _MEMO: list = [(None, None, {})]
 
 def _find(text: str, doc_date: str | None, start: int, end: int) -> list[TimeExpr]:
     out: list[TimeExpr] = []
-    for m in _TIME_RE.finditer(text, start, end):
+    for m in _time_re().finditer(text, start, end):
         if m.end() == m.start():
             continue
         if m.group("asof") and m.end() == m.end("asof"):

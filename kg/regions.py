@@ -214,10 +214,17 @@ def candidate_positions(text: str, pre2: frozenset[str], singles: frozenset[str]
     """
     if len(text) < 2:
         return [0] if text and text in singles else []
-    pos = list(compress(range(len(text) - 1), map(pre2.__contains__, map(add, text, text[1:]))))
+    memo = _BIGRAMS[0]
+    if memo[0] is not text:  # several scanners read the same document: build its bigrams once
+        memo = _BIGRAMS[0] = (text, list(map(add, text, text[1:])))
+    pos = list(compress(range(len(text) - 1), map(pre2.__contains__, memo[1])))
     if singles:
         pos = sorted(set(pos) | set(compress(range(len(text)), map(singles.__contains__, text))))
     return pos
+
+
+#: [(text, its bigrams)] of the last text scanned (replaced as a whole, so thread-safe).
+_BIGRAMS: list = [(None, [])]
 
 
 @lru_cache(maxsize=1)
