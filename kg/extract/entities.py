@@ -1011,11 +1011,19 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
     prefixes = {_norm(text[c.start:c.end]) for c in keyed if c.type in ("Region", "Company")}
     remap: dict[tuple[str, str], str] = {}
     for typ in ("DevelopmentZone", "Project", "Company", "GovernmentBody"):
-        names = by_type.get(typ, {})
-        for k, nm in sorted(names.items()):
-            for k2, nm2 in sorted(names.items()):
-                if k2 != k and len(nm2) > len(nm) >= 3 and nm2.endswith(nm) and (
-                        nm2[: -len(nm)] in prefixes or nm2[: -len(nm)] + nm[0] in prefixes):
+        items = sorted(by_type.get(typ, {}).items())
+        # proper suffixes (3+ characters) of every name → indexes of the names, in order, so
+        # each name meets only the longer names that end with it (first in key order wins)
+        by_suffix: dict[str, list[int]] = {}
+        for idx, (_k2, nm2) in enumerate(items):
+            for j in range(1, len(nm2) - 2):
+                by_suffix.setdefault(nm2[j:], []).append(idx)
+        for k, nm in items:
+            if len(nm) < 3:
+                continue
+            for idx in by_suffix.get(nm, ()):
+                k2, nm2 = items[idx]
+                if k2 != k and (nm2[: -len(nm)] in prefixes or nm2[: -len(nm)] + nm[0] in prefixes):
                     remap[(typ, k)] = k2
                     break
     # a sector word that only occurs inside other names is not an IndustryChain of the text

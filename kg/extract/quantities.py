@@ -130,13 +130,9 @@ def clause_bounds(text: str, pos: int) -> tuple[int, int]:
     >>> clause_bounds("甲项目开工，总投资5亿元。", 8)
     (6, 12)
     """
-    start = pos
-    while start > 0 and text[start - 1] not in _CLAUSE_PUNCT:
-        start -= 1
-    end = pos
-    while end < len(text) and text[end] not in _CLAUSE_PUNCT:
-        end += 1
-    return start, end
+    from ._textindex import bounds
+
+    return bounds(text, _CLAUSE_PUNCT, pos)
 
 
 def paragraph_bounds(text: str, pos: int) -> tuple[int, int]:

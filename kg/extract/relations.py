@@ -630,14 +630,14 @@ def _rule_default_location(ctx: Context, main: Key | None) -> None:
 # --------------------------------------------------------------------------- investor / memberOf
 
 
+_CLAUSE_BREAK_CHARS = "，,；;。！？!?：:"  # the characters of _CLAUSE_BREAK
+
+
 def _clause_bounds(text: str, pos: int, lo: int, hi: int) -> tuple[int, int]:
-    a = pos
-    while a > lo and not _CLAUSE_BREAK.match(text[a - 1]):
-        a -= 1
-    b = pos
-    while b < hi and not _CLAUSE_BREAK.match(text[b]):
-        b += 1
-    return a, b
+    """The clause around ``pos`` within ``[lo, hi]`` (bisection over the text's breaks)."""
+    from ._textindex import bounds
+
+    return bounds(text, _CLAUSE_BREAK_CHARS, pos, lo, hi)
 
 
 def _rule_nested_owner(ctx: Context) -> None:
