@@ -16,7 +16,10 @@ result (must come back capped and flagged), malformed SPARQL (400), SERVICE and 
 an error only when its answer differs from the one expected.
 
     python benchmarks/soak_serve.py [--graph GRAPH] [--clients 8] [--seconds 600]
-                                    [--timeout 30] [--cache-mb 0] [--mix]
+                                    [--requests N] [--timeout 30] [--cache-mb 0] [--mix]
+
+The issue-5 soak (600 requests of the mix, 4 clients, budget 5 s) is
+``--mix --clients 4 --requests 600 --timeout 5``.
 """
 
 from __future__ import annotations
@@ -107,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--graph", type=Path, help="graph to serve (default: build the seed corpus)")
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--seconds", type=float, default=600.0, help="duration of the load")
+    ap.add_argument("--requests", type=int, default=MAX_REQUESTS,
+                    help="stop after this many requests too (the issue-5 soak: 600)")
     ap.add_argument("--timeout", type=float, default=30.0, help="the server's --timeout")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--cache-mb", type=int, default=0,
@@ -167,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
                     with lock:
                         i = next_i[0]
                         next_i[0] += 1
-                    if i >= MAX_REQUESTS:
+                    if i >= min(args.requests, MAX_REQUESTS):
                         return
                     if args.mix and i % 50 == 49:
                         kind, req, ok = "runaway", {"params": {"query": CROSS_JOIN}}, {503}
@@ -256,6 +261,9 @@ def main(argv: list[str] | None = None) -> int:
             "total_max": round(max(s[2] for s in samples), 1),
             "total_first_minute_mean": window(0, 60, 2),
             "total_last_minute_mean": window(wall - 60, wall + 10, 2),
+            "total_mean_by_minute": [window(m * 60, (m + 1) * 60, 2)
+                                     for m in range(int(wall // 60) + 1)
+                                     if window(m * 60, (m + 1) * 60, 2) is not None],
         },
         "health_after": {k: health.get(k) for k in ("status", "workers", "queries", "timeouts",
                                                      "restarts", "errors")},
