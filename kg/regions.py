@@ -234,6 +234,19 @@ def _prefixes2() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _lengths2() -> dict[str, tuple[int, ...]]:
+    """First two characters → lengths of the gazetteer forms starting with them, longest first
+    (with 1 appended where the first character alone is a form)."""
+    forms, firsts = gazetteer()
+    out: dict[str, set[int]] = defaultdict(set)
+    for f in forms:
+        if len(f) >= 2:
+            out[f[:2]].add(len(f))
+    return {b: tuple(sorted(ls, reverse=True)) + ((1,) if 1 in firsts.get(b[0], ()) else ())
+            for b, ls in out.items()}
+
+
+@lru_cache(maxsize=1)
 def _town_shorts() -> dict[str, tuple[tuple[str, Place], ...]]:
     """``county code → ((short form, town), …)`` for towns with a usable short form."""
     out: dict[str, list[tuple[str, Place]]] = defaultdict(list)
@@ -320,15 +333,18 @@ def find_regions(text: str) -> list[RegionMatch]:
     >>> [m.text for m in find_regions("全市县处级以上干部")]
     []
     """
-    forms, firsts = gazetteer()
+    forms, _firsts = gazetteer()
     pre2 = _prefixes2()
     raw: list[tuple[int, int, str, tuple[tuple[Place, bool], ...]]] = []
     n = len(text)
     free = 0
+    lens2 = _lengths2()
     for i in candidate_positions(text, pre2):
         if i < free:
             continue
-        lens = firsts.get(text[i])
+        # lengths of the forms starting with these two characters (a subset of firsts[c]
+        # that skips lengths no form with this prefix has; same order, longest first)
+        lens = lens2.get(text[i : i + 2])
         found = None
         if lens:
             for ln in lens:
@@ -407,6 +423,6 @@ def find_regions(text: str) -> list[RegionMatch]:
 
 
 def _clear_caches() -> None:  # for tests that point CHAINKG_LEXICON elsewhere
-    for f in (places, _by_code, gazetteer, _prefixes2, _town_shorts):
+    for f in (places, _by_code, gazetteer, _prefixes2, _lengths2, _town_shorts):
         f.cache_clear()
 

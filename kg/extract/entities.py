@@ -92,15 +92,25 @@ class _Trie:
         self.firsts = {c: tuple(sorted(v, reverse=True)) for c, v in firsts.items()}
         self.singles = frozenset(f for f in self.forms if len(f) == 1)
         self.pre2 = frozenset(f[:2] for f in self.forms if len(f) >= 2)
+        # first two characters → lengths of the forms with that prefix (longest first), plus
+        # 1 where the first character alone is a form: the lengths worth trying at a position
+        lens2: dict[str, set[int]] = {}
+        for f in self.forms:
+            if len(f) >= 2:
+                lens2.setdefault(f[:2], set()).add(len(f))
+        self.lens2 = {b: tuple(sorted(v, reverse=True)) + ((1,) if b[0] in self.singles else ())
+                      for b, v in lens2.items()}
 
     def finditer(self, text: str):
         n = len(text)
-        forms, firsts = self.forms, self.firsts
+        forms, firsts, lens2, singles = self.forms, self.firsts, self.lens2, self.singles
         free = 0
         for i in candidate_positions(text, self.pre2, self.singles):
             if i < free:
                 continue
-            lens = firsts.get(text[i])
+            lens = lens2.get(text[i : i + 2])
+            if lens is None:
+                lens = (1,) if text[i] in singles else firsts.get(text[i])
             if lens:
                 for ln in lens:
                     if i + ln <= n and text[i : i + ln] in forms:

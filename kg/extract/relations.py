@@ -787,10 +787,13 @@ _PHASE = re.compile(r"[一二三四五六七八九十\d]+期")
 def _rule_phase_investor(ctx: Context) -> None:
     """A company investing in a project invests in its phases (``某某项目一期``)."""
     inv = sorted((k[0], k[2]) for k in ctx.out if k[1] == "investor" and k[0][0] == "Company")
+    if not inv:
+        return
+    projects = [(k, fs) for k, fs in sorted(ctx.forms.items()) if k[0] == "Project"]
     for owner, p in inv:
         for f in ctx.forms.get(p, ()):
-            for k, fs in sorted(ctx.forms.items()):
-                if k[0] != "Project" or k == p:
+            for k, fs in projects:
+                if k == p:
                     continue
                 if any(f2.startswith(f) and _PHASE.fullmatch(f2[len(f):]) for f2 in fs + (k[1],)):
                     m = ctx.groups[k][0]
