@@ -175,12 +175,15 @@ def build_graph(
     engine: str = "local",
     scheduler: str | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    union: bool | None = None,
 ) -> BuildReport:
     """Build the knowledge graph of a folder (or list) of documents.
 
     Writes ``OUT/graph.trig`` (one named graph per document plus ontology, chains, regions
-    and entities graphs), ``OUT/graph.ttl`` (the union) and ``OUT/shacl-report.ttl``;
-    with ``store="oxigraph:PATH"`` also loads an Oxigraph store on disk.
+    and entities graphs), ``OUT/graph.ttl`` (the union; by default only for builds of at
+    most :data:`UNION_TURTLE_MAX_DOCS` documents, see ``union``) and
+    ``OUT/shacl-report.ttl``; with ``store="oxigraph:PATH"`` also loads an Oxigraph store
+    on disk. Both files are written by Oxigraph straight to disk.
 
     Parameters
     ----------
@@ -189,9 +192,16 @@ def build_graph(
         the result is the same for any number of workers.
     update : bool
         Reuse the extractions of unchanged documents from the previous build in ``out``
-        (``OUT/.cache``); new and changed documents are extracted, deleted ones dropped, and
-        resolution and mapping run over the whole corpus again, so the result is the same
-        as a full rebuild.
+        (``OUT/.cache/extractions``) and their mapped N-Quads (``OUT/.cache/mapped``); new
+        and changed documents are extracted, deleted ones dropped, names are resolved over
+        the whole corpus again, and a document is mapped again when it is new or when the
+        canonical names it uses changed (another document can rename an entity it
+        mentions). Analyses, validation and the outputs are then redone, so the result is
+        the same as a full rebuild.
+    union : bool, optional
+        Write the union ``graph.ttl``: ``None`` (default) writes it for builds of at most
+        :data:`UNION_TURTLE_MAX_DOCS` documents and removes a stale one above that;
+        ``True``/``False`` force it.
     max_bytes : int or str, optional
         Size limit per document (``"50M"``; default 20 MB or ``$CHAINKG_MAX_BYTES``).
     engine, scheduler : str
@@ -296,7 +306,8 @@ def build_graph(
     extractions.sort(key=lambda ex: ex.document.id)
     report.documents = sorted(ex.document.path for ex in extractions)
     shacl, n_conflicts, counts = _map_and_store(extractions, out_dir, report, store=store,
-                                                validate=validate, workers=workers)
+                                                validate=validate, workers=workers,
+                                                update=update, union=union)
     # Refresh the extraction cache last, so an interrupted build leaves the old one usable.
     cache = _cache_dir(out_dir)
     keep = {ex.document.id for ex in extractions}
@@ -318,6 +329,11 @@ _TIMINGS: dict[str, float] = {}
 
 #: Builds with more documents than this validate a deterministic sample of document graphs.
 SHACL_SAMPLE = 20
+
+#: Builds with more documents than this write no union ``graph.ttl`` by default (the union
+#: of 10,000 documents is millions of triples and minutes of Turtle writing; ``graph.trig``
+#: and the store hold the same data). ``build_graph(union=True)`` forces it.
+UNION_TURTLE_MAX_DOCS = 2000
 
 
 def corpus_names(extractions: Sequence[Extraction]) -> dict[tuple[str, str], str]:
@@ -390,9 +406,12 @@ def _map_one(args):
     """Worker: resolve one extraction with the corpus names and map it to N-Quads.
 
     Returns ``(doc_id, nquads, analysis_nquads, entities, codes)``; ``entities`` are
-    ``(iri, type, label, aliases)`` for the corpus entities graph.
+    ``(iri, type, label, aliases)`` for the corpus entities graph. With a cache path the
+    result is also written there (with the names it was mapped with), so ``--update``
+    can reuse it while those names stay the same.
     """
-    extraction, names = args
+    extraction, names = args[0], args[1]
+    cache_path = args[2] if len(args) > 2 else None
     from .mapping import _map_into, _Sink, graph_nquads
     from .ns import document_iri
     from .resolve import resolve_entities
@@ -403,8 +422,61 @@ def _map_one(args):
     _map_into(sink, r)
     ents = [(e.iri, e.type, e.label, e.aliases) for e in r.entities]
     codes = sorted({v for e in r.entities if e.type == "Region" for k, v in e.attrs if k == "code"})
-    return (r.document.id, graph_nquads(sink, d), graph_nquads(_analysis_subset(sink, d), d),
-            ents, codes)
+    result = (r.document.id, graph_nquads(sink, d), graph_nquads(_analysis_subset(sink, d), d),
+              ents, codes)
+    if cache_path is not None:
+        _save_mapped(Path(cache_path), names, result)
+    return result
+
+
+def _map_cache_dir(out: Path) -> Path:
+    return out / ".cache" / "mapped"
+
+
+_CODE_KEY: str | None = None
+
+
+def _code_key() -> str:
+    """A fingerprint of the code that maps a document (a changed mapper invalidates the cache)."""
+    global _CODE_KEY
+    if _CODE_KEY is None:
+        import hashlib
+
+        h = hashlib.sha1()
+        here = Path(__file__).resolve().parent
+        for name in ("pipeline.py", "mapping.py", "resolve.py", "ns.py", "model.py"):
+            f = here / name
+            h.update(f.read_bytes() if f.is_file() else b"")
+        _CODE_KEY = h.hexdigest()
+    return _CODE_KEY
+
+
+def _save_mapped(path: Path, names: dict, result: tuple) -> None:
+    """Cache one document's mapping (zlib-compressed pickle, written atomically)."""
+    import pickle
+    import zlib
+
+    from .store import atomic_write
+
+    atomic_write(path, zlib.compress(pickle.dumps((_code_key(), names, result),
+                                                  protocol=pickle.HIGHEST_PROTOCOL), 1))
+
+
+def _load_mapped(path: Path, names: dict) -> tuple | None:
+    """The cached mapping of one document if it was mapped with exactly ``names`` by this
+    code; ``None`` otherwise (a new document, or one whose canonical names changed)."""
+    import pickle
+    import zlib
+
+    if not path.is_file():
+        return None
+    try:
+        key, cached_names, result = pickle.loads(zlib.decompress(path.read_bytes()))
+    except Exception:  # a stale or foreign cache entry is simply recomputed
+        return None
+    if key != _code_key() or cached_names != names:
+        return None
+    return result
 
 
 def _prefixes() -> dict[str, str]:
@@ -444,7 +516,8 @@ def _store_stats(st) -> dict:
     }
 
 
-def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, validate, workers):
+def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, validate, workers,
+                   update=False, union=None):
     """Resolve, map (in workers), analyse, validate and write one build's outputs.
 
     Resolution is global (one name map over all extractions, computed here); mapping runs
@@ -454,21 +527,32 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
     import shutil
     import tempfile
     import time
+    from functools import partial
 
     import pyoxigraph as ox
-    from rdflib import Dataset, Graph
 
-    from .checks import add_conflicts, find_conflicts
-    from .consistency import consistency_graph
-    from .lifecycle import derive_flags
     from .mapping import graph_nquads, load_chains, load_ontology, map_regions
-    from .ns import ANALYSIS_GRAPH, ENTITIES_GRAPH, KG, RDF, SKOS
+    from .ns import ENTITIES_GRAPH, KG, RDF, SKOS
     from .store import _commit_staged, _stage, parse_store_spec, remove_stale_temporaries
 
     t = time.perf_counter()
     names = corpus_names(extractions)
-    jobs = [(ex, _names_for(ex, names)) for ex in extractions]
+    # Each document's mapping is cached with the part of the name map it used; an update
+    # reuses it unless those names changed (a new document can change the canonical name
+    # of an entity that other documents mention: those documents are mapped again).
+    mcache = _map_cache_dir(out_dir)
+    jobs = []
+    mapped = []
+    for ex in extractions:
+        doc_names = _names_for(ex, names)
+        path = mcache / f"{ex.document.id}.pickle"
+        hit = _load_mapped(path, doc_names) if update else None
+        if hit is not None:
+            mapped.append(hit)
+        else:
+            jobs.append((ex, doc_names, str(path)))
     _TIMINGS["resolve"] = time.perf_counter() - t
+    remapped = len(jobs)
 
     t = time.perf_counter()
     if workers > 1 and len(jobs) > 1:
@@ -476,10 +560,16 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
 
         chunk = max(1, min(64, len(jobs) // (workers * 8) or 1))
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            mapped = list(pool.map(_map_one, jobs, chunksize=chunk))
+            mapped.extend(pool.map(_map_one, jobs, chunksize=chunk))
     else:
-        mapped = [_map_one(j) for j in jobs]
+        mapped.extend(_map_one(j) for j in jobs)
     del jobs
+    mapped.sort(key=lambda m: m[0])
+    keep = {f"{m[0]}.pickle" for m in mapped}
+    if mcache.is_dir():
+        for stale in mcache.glob("*.pickle"):
+            if stale.name not in keep:
+                stale.unlink(missing_ok=True)
     labels: dict = {}
     codes: set = set()
     for _id, _nq, _anq, ents, cs in mapped:
@@ -508,41 +598,19 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
     _TIMINGS["map"] = time.perf_counter() - t
 
     # Analyses over the corpus (current stages, 三未, consistency, conflicts) read only the
-    # analysis subset of each document graph, loaded in rdflib.
+    # analysis subset of each document graph, loaded in rdflib. With several workers they
+    # run in a forked process while this one loads the store; SHACL validation likewise
+    # runs beside the writing of the files. The outputs are the same either way.
+    parallel = workers > 1
+    analysis_input = "".join(m[2] for m in mapped) + corpus_nq[2]
     t = time.perf_counter()
-    ads = Dataset()
-    ads.parse(data="".join(m[2] for m in mapped) + corpus_nq[2], format="nquads")
-    analysis = Graph(identifier=ANALYSIS_GRAPH)
-    for g in (derive_flags(ads), consistency_graph(ads)):
-        for tr in g:
-            analysis.add(tr)
-    conflicts = find_conflicts(ads)
-    cds = Dataset()
-    add_conflicts(cds, conflicts)
-    for tr in cds.graph(ANALYSIS_GRAPH):
-        analysis.add(tr)
-    del ads, cds
-    corpus_nq.append(graph_nquads(analysis, ANALYSIS_GRAPH))
-    _TIMINGS["analyse"] = time.perf_counter() - t
+    pending = _in_fork(_analyse, analysis_input) if parallel else None
+    if pending is None:
+        analysis_nq, n_conflicts, secs = _analyse(analysis_input)
+        _TIMINGS["analyse"] = secs
+    del analysis_input
 
     shacl = None
-    if validate:
-        # SHACL runs on every document graph of builds up to SHACL_SAMPLE documents and on a
-        # deterministic sample (the SHACL_SAMPLE smallest document hashes) of larger ones,
-        # always with the corpus graphs: pySHACL over millions of triples takes hours.
-        from .validate import validate_graph
-
-        t = time.perf_counter()
-        sample = sorted(mapped, key=lambda m: m[0])[:SHACL_SAMPLE]
-        vds = Dataset()
-        vds.parse(data="".join(m[1] for m in sample) + "".join(corpus_nq), format="nquads")
-        shacl = validate_graph(vds)
-        report.conforms = shacl.conforms
-        report.validated_documents = len(sample)
-        del vds
-        _TIMINGS["validate"] = time.perf_counter() - t
-
-    t = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(out_dir, ("graph.trig", "graph.ttl", "shacl-report.ttl"))
     target = None
@@ -555,8 +623,7 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
         if target is not None:
             target.parent.mkdir(parents=True, exist_ok=True)
         st = ox.Store(str(tmp_root / "store"))
-        data = "".join(corpus_nq).encode("utf-8")
-        st.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+        st.bulk_load("".join(corpus_nq).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
         batch: list[str] = []
         size = 0
         for m in mapped:
@@ -567,35 +634,182 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
                 batch, size = [], 0
         if batch:
             st.bulk_load("".join(batch).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
-        del mapped, batch
+        del batch
+        if pending is not None:
+            analysis_nq, n_conflicts, secs = pending()
+            _TIMINGS["analyse"] = secs
+        st.bulk_load(analysis_nq.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+        corpus_nq.append(analysis_nq)
         st.flush()
+
+        pending_shacl = None
+        if validate:
+            # SHACL runs on every document graph of builds up to SHACL_SAMPLE documents and
+            # on a deterministic sample (the SHACL_SAMPLE smallest document hashes) of larger
+            # ones, always with the corpus graphs: pySHACL over millions of triples takes hours.
+            sample = sorted(mapped, key=lambda m: m[0])[:SHACL_SAMPLE]
+            vdata = "".join(m[1] for m in sample) + "".join(corpus_nq)
+            report.validated_documents = len(sample)
+            pending_shacl = _in_fork(_validate, vdata) if parallel else None
+            if pending_shacl is None:
+                shacl, secs = _validate(vdata)
+                _TIMINGS["validate"] = secs
+            del vdata, sample
+        del mapped
         prefixes = _prefixes()
-        trig = st.dump(format=ox.RdfFormat.TRIG, prefixes=prefixes)
-        union = ox.serialize(st.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"),
-                             format=ox.RdfFormat.TURTLE, prefixes=prefixes)
-        payload = {"trig": trig, "turtle": union}
-        if shacl is not None:
-            payload["shacl"] = shacl.report_turtle.encode("utf-8")
+        # Oxigraph writes the files itself (by path, no Python copy of the text); each is
+        # written to a temporary beside its target and renamed in place at the end.
+        write_union = union if union is not None else len(report.documents) <= UNION_TURTLE_MAX_DOCS
         file_names = {"trig": "graph.trig", "turtle": "graph.ttl", "shacl": "shacl-report.ttl"}
-        staged = [_stage(out_dir / file_names[role], d) for role, d in payload.items()]
-        del trig, union, payload
+        staged = [_stage_path(out_dir / "graph.trig",
+                              partial(st.dump, format=ox.RdfFormat.TRIG, prefixes=prefixes))]
+        if write_union:
+            union_triples = st.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+            staged.append(_stage_path(out_dir / "graph.ttl", partial(
+                _serialize_to, union_triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)))
+            del union_triples
+        if pending_shacl is not None:
+            shacl, secs = pending_shacl()
+            _TIMINGS["validate"] = secs
+        if shacl is not None:
+            report.conforms = shacl.conforms
+            staged.append(_stage(out_dir / "shacl-report.ttl", shacl.report_turtle.encode("utf-8")))
         _commit_staged(staged)
+        if not write_union:
+            # a union from an earlier, smaller build would no longer match graph.trig
+            (out_dir / "graph.ttl").unlink(missing_ok=True)
         report.outputs = {role: str(out_dir / file_names[role]) for role in file_names
-                          if role != "shacl" or shacl is not None}
+                          if (role != "shacl" or shacl is not None)
+                          and (role != "turtle" or write_union)}
         counts = _store_stats(st)
         if store and parse_store_spec(store)[0] == "sparql":
             from .store_remote import load_remote_from_oxigraph
 
             load_remote_from_oxigraph(store, st)
             report.outputs["sparql"] = store
+        if target is not None:
+            _materialize(st)
         del st
         if target is not None:
             _swap_in(tmp_root / "store", target)
             report.outputs["oxigraph"] = str(target)
     finally:
         shutil.rmtree(tmp_root, ignore_errors=True)
+    # With workers > 1 the analyses and validation overlap this stage ("store" is then the
+    # wall time from the end of mapping to the end of the build).
     _TIMINGS["store"] = time.perf_counter() - t
-    return shacl, len(conflicts), counts
+    counts["remapped"] = remapped
+    return shacl, n_conflicts, counts
+
+
+def _analyse(analysis_nquads: str) -> tuple[str, int, float]:
+    """The corpus analyses over the analysis subset (N-Quads of the document graphs'
+    analysis triples plus the entities graph): ``(analysis graph N-Quads, conflicts, s)``."""
+    import time
+
+    from rdflib import Dataset, Graph
+
+    from .checks import add_conflicts, find_conflicts
+    from .consistency import consistency_graph
+    from .lifecycle import derive_flags
+    from .mapping import graph_nquads
+    from .ns import ANALYSIS_GRAPH
+
+    t = time.perf_counter()
+    ads = Dataset()
+    ads.parse(data=analysis_nquads, format="nquads")
+    analysis = Graph(identifier=ANALYSIS_GRAPH)
+    for g in (derive_flags(ads), consistency_graph(ads)):
+        for tr in g:
+            analysis.add(tr)
+    conflicts = find_conflicts(ads)
+    cds = Dataset()
+    add_conflicts(cds, conflicts)
+    for tr in cds.graph(ANALYSIS_GRAPH):
+        analysis.add(tr)
+    return graph_nquads(analysis, ANALYSIS_GRAPH), len(conflicts), time.perf_counter() - t
+
+
+def _validate(nquads: str):
+    """SHACL validation of an N-Quads dataset: ``(ValidationReport, seconds)``."""
+    import time
+
+    from rdflib import Dataset
+
+    from .validate import validate_graph
+
+    t = time.perf_counter()
+    vds = Dataset()
+    vds.parse(data=nquads, format="nquads")
+    return validate_graph(vds), time.perf_counter() - t
+
+
+_FORK_INPUT: list = []
+
+
+def _fork_entry():
+    fn, arg = _FORK_INPUT[0]
+    return fn(arg)
+
+
+def _in_fork(fn, arg):
+    """Run ``fn(arg)`` in a forked process (the argument is inherited, not pickled); return a
+    function that waits for and returns the result, or ``None`` where fork is unavailable."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" not in mp.get_all_start_methods():
+        return None
+    _FORK_INPUT[:] = [(fn, arg)]
+    try:
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
+        future = pool.submit(_fork_entry)  # the child is forked here and inherits the input
+    finally:
+        _FORK_INPUT.clear()
+
+    def wait():
+        try:
+            return future.result()
+        finally:
+            pool.shutdown()
+
+    return wait
+
+
+def _stage_path(p: Path, write: Callable[[str], None]) -> tuple[str, Path]:
+    """Like :func:`kg.store._stage`, but ``write(path)`` writes the temporary file itself."""
+    import tempfile
+
+    from .store import _TMP_SUFFIX, _target_mode
+
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=_TMP_SUFFIX, dir=p.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.chmod(tmp, _target_mode(p))
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return tmp, p
+
+
+def _serialize_to(triples, path: str, **kwargs) -> None:
+    import pyoxigraph as ox
+
+    ox.serialize(triples, path, **kwargs)
+
+
+def _materialize(st) -> None:
+    """Let the query layer precompute what makes queries fast (the de-duplicated union of
+    the named graphs in the default graph, closures), when it offers that."""
+    from . import store_oxigraph
+
+    fn = getattr(store_oxigraph, "materialize_union", None)
+    if fn is not None:
+        fn(st)
 
 
 def _swap_in(staging: Path, target: Path) -> None:

@@ -186,7 +186,8 @@ def _store_quads(path: Path) -> dict[str, Graph]:
     st = ox.Store.read_only(str(path))
     graphs: dict[str, Graph] = {}
     for q in st:
-        g = graphs.setdefault(str(q.graph_name.value), Graph())
+        name = "" if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name.value)
+        g = graphs.setdefault(name, Graph())
         g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
     del st
     return graphs
@@ -247,3 +248,70 @@ def test_cli_start_up_does_not_import_the_extraction_stack():
             " 'pyshacl') if m in sys.modules]\n"
             "assert not heavy, heavy\n")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_update_maps_only_new_documents_and_those_whose_names_changed(tmp_path, monkeypatch):
+    import kg.pipeline as pl
+
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
+    inc = tmp_path / "inc"
+    first = build_graph(src, inc, store=f"oxigraph:{inc}/store", validate=False)
+    assert first.counts["remapped"] == 2
+    assert len(list((inc / ".cache" / "mapped").glob("*.pickle"))) == 2
+    (src / "9-c.md").write_text("# 简报\n\n平鲁经济技术开发区新签约项目12个，总投资30亿元。\n",
+                                encoding="utf-8")
+    rep = build_graph(src, inc, store=f"oxigraph:{inc}/store", validate=False, update=True)
+    assert rep.counts["remapped"] == 1  # only the new document
+    same = build_graph(src, inc, store=f"oxigraph:{inc}/store", validate=False, update=True)
+    assert same.counts["remapped"] == 0
+
+    # A corpus-level canonical name changes (as when a new document names an entity more
+    # fully): every document using that name must be mapped again, and the result must
+    # equal a full build with the same names.
+    real = pl.corpus_names
+
+    def renamed(extractions):
+        names = real(extractions)
+        key = next(k for k in sorted(names) if k[0] == "Company")
+        return {k: (v + "集团" if v == names[key] else v) for k, v in names.items()}
+
+    monkeypatch.setattr(pl, "corpus_names", renamed)
+    rep = build_graph(src, inc, store=f"oxigraph:{inc}/store", validate=False, update=True)
+    assert 1 <= rep.counts["remapped"] < 3
+    full = tmp_path / "full"
+    build_graph(src, full, store=f"oxigraph:{full}/store", validate=False)
+    _assert_same_store(inc / "store", full / "store")
+    assert isomorphic(Graph().parse(inc / "graph.ttl"), Graph().parse(full / "graph.ttl"))
+    assert "集团" in (inc / "graph.trig").read_text(encoding="utf-8")
+
+
+def test_union_turtle_is_optional_and_a_stale_one_removed(tmp_path):
+    src = _copy_corpus(tmp_path / "docs", ["b.txt"])
+    out = tmp_path / "out"
+    rep = build_graph(src, out, validate=False)
+    assert "turtle" in rep.outputs and (out / "graph.ttl").is_file()
+    rep = build_graph(src, out, validate=False, union=False)
+    assert "turtle" not in rep.outputs
+    assert not (out / "graph.ttl").exists()
+    assert (out / "graph.trig").stat().st_size > 0
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_the_oxigraph_store_gets_the_materialised_union(tmp_path):
+    from kg.store_oxigraph import materialize_union  # noqa: F401  (the query layer's hook)
+
+    src = _copy_corpus(tmp_path / "docs", ["b.txt"])
+    out = tmp_path / "out"
+    build_graph(src, out, store=f"oxigraph:{out}/store", validate=False)
+    graphs = _store_quads(out / "store")
+    assert "" in graphs
+    union = Graph()
+    for name, g in graphs.items():
+        if name:
+            for t in g:
+                union.add(t)
+    assert isomorphic(graphs[""], union)
+    # graph.trig holds the named graphs only, not the copy
+    ds = Dataset()
+    ds.parse(out / "graph.trig", format="trig")
+    assert len(ds.default_context) == 0
