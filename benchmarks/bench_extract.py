@@ -24,6 +24,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import subprocess
 import sys
@@ -171,8 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     base = min(_regex_baseline([d.text for d in docs]) for _ in range(args.repeat))
     stages = _breakdown(docs)
 
-    print(f"machine: {platform.machine()} {platform.processor() or ''} python {platform.python_version()}"
-          f" chainkg {getattr(kg, '__version__', '?')}  date {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}; python"
+          f" {platform.python_version()}, chainkg {getattr(kg, '__version__', '?')};"
+          f" {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     print(f"texts: {len(docs)} ({n:,} characters; seed + {len(paths) - 1 - args.docs if SEED.is_file() else 0}"
           f" dev + {min(args.docs, len(paths))} generated)")
     print(f"extract_document, best of {args.repeat}: {n / cpu:,.0f} chars/s CPU ({cpu:.2f} s),"
