@@ -69,6 +69,8 @@ def _first_chars(items) -> tuple[set[str], bool, bool] | None:
                     return None
             return chars, digit, False
         if op is c.SUBPATTERN:
+            if av[1] & c.SRE_FLAG_IGNORECASE:
+                return None  # (?i:…): its literals may match in another case
             sub = _first_chars(av[-1])
             nullable_min = False
         elif op in (c.MAX_REPEAT, c.MIN_REPEAT):

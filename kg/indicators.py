@@ -178,6 +178,8 @@ def _required(items) -> tuple[set[str], bool]:
             run = ""
         sub = None
         if op is c.SUBPATTERN:
+            if av[1] & c.SRE_FLAG_IGNORECASE:
+                continue  # (?i:…): its literals may match in another case
             sub = av[-1]
         elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
             sub = av[2]
