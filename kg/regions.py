@@ -215,9 +215,13 @@ def candidate_positions(text: str, pre2: frozenset[str], singles: frozenset[str]
     if len(text) < 2:
         return [0] if text and text in singles else []
     memo = _BIGRAMS[0]
-    if memo[0] is not text:  # several scanners read the same document: build its bigrams once
-        memo = _BIGRAMS[0] = (text, list(map(add, text, text[1:])))
-    pos = list(compress(range(len(text) - 1), map(pre2.__contains__, memo[1])))
+    if memo[0] is text:  # several scanners read the same document: its bigrams are built once
+        bigrams = memo[1]
+    else:
+        bigrams = list(map(add, text, text[1:]))
+        if len(text) >= 256:  # short names checked in between do not evict the document
+            _BIGRAMS[0] = (text, bigrams)
+    pos = list(compress(range(len(text) - 1), map(pre2.__contains__, bigrams)))
     if singles:
         pos = sorted(set(pos) | set(compress(range(len(text)), map(singles.__contains__, text))))
     return pos
