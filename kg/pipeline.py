@@ -454,12 +454,22 @@ def _code_key() -> str:
 def _save_mapped(path: Path, names: dict, result: tuple) -> None:
     """Cache one document's mapping (zlib-compressed pickle, written atomically)."""
     import pickle
+    import tempfile
     import zlib
 
-    from .store import atomic_write
-
-    atomic_write(path, zlib.compress(pickle.dumps((_code_key(), names, result),
-                                                  protocol=pickle.HIGHEST_PROTOCOL), 1))
+    # A cache entry needs no fsync (a torn one fails to load and is recomputed), only a
+    # rename so that readers never see half a file; temporaries end in ".part".
+    data = zlib.compress(pickle.dumps((_code_key(), names, result),
+                                      protocol=pickle.HIGHEST_PROTOCOL), 1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _load_mapped(path: Path, names: dict) -> tuple | None:
@@ -567,7 +577,7 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
     mapped.sort(key=lambda m: m[0])
     keep = {f"{m[0]}.pickle" for m in mapped}
     if mcache.is_dir():
-        for stale in mcache.glob("*.pickle"):
+        for stale in [*mcache.glob("*.pickle"), *mcache.glob(".*.part")]:
             if stale.name not in keep:
                 stale.unlink(missing_ok=True)
     labels: dict = {}
