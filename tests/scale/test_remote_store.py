@@ -263,7 +263,6 @@ VIRTUOSO_DEVIATIONS = {
     "projects-in-place": "rows differ from the first row on (seen 14:41 UTC, after the query "
                          "or mapping changed that day; not yet analysed)",
     "projects-by-stage": "wrong rows (a project missing)",
-    "stage-counts": "wrong rows (statuses of other pools)",
     "product-chain": "error TR…: transitive path with neither end bound",
     "projects-by-chain": "error TR…: transitive path with neither end bound",
     "provenance": "error SP031: SPARQL compiler internal error",
