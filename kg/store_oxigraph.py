@@ -230,8 +230,19 @@ def run_oxigraph(store, query: str) -> tuple[str, list[str], Any]:
         names = [v.value for v in res.variables]
 
         def rows():
+            memo: dict = {}  # results repeat their terms: convert each one once
+
+            def term(t):
+                if t is None:
+                    return None
+                r = memo.get(t)
+                if r is None:
+                    r = memo[t] = to_rdflib(t)
+                return r
+
+            width = range(len(names))
             for sol in res:
-                yield tuple(to_rdflib(sol[i]) for i in range(len(names)))
+                yield tuple(term(sol[i]) for i in width)
 
         return "SELECT", names, rows()
 
