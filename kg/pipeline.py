@@ -503,9 +503,12 @@ def _store_stats(st) -> dict:
     """:func:`kg.stats.graph_stats` counts, computed by SPARQL on an Oxigraph store."""
     from .ns import KG
     from .stats import ENTITY_CLASSES, RELATION_PREDICATES
+    from .store_oxigraph import union_query_kwargs
+
+    union = union_query_kwargs(st)
 
     def rows(q):
-        return list(st.query(q, use_default_graph_as_union=True))
+        return list(st.query(q, **union))
 
     triples = int(rows("SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }")[0][0].value)
     graphs = int(rows("SELECT (COUNT(DISTINCT ?g) AS ?n) { GRAPH ?g { ?s ?p ?o } }")[0][0].value)

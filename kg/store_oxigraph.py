@@ -152,6 +152,15 @@ def is_union_materialized(store) -> bool:
         return False
 
 
+def union_query_kwargs(store) -> dict:
+    """Keyword arguments of ``Store.query`` that read the union of all document graphs.
+
+    On a store where :func:`materialize_union` copied the union into the default graph, the
+    default graph alone is read (fast, no duplicates); elsewhere Oxigraph's union view.
+    """
+    return {} if is_union_materialized(store) else {"use_default_graph_as_union": True}
+
+
 def materialize_union(store) -> int:
     """Write the de-duplicated union of all named graphs into the default graph of ``store``.
 

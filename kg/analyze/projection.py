@@ -197,7 +197,9 @@ def query_rows(graph: Any, name: str, scope: str | None = None) -> tuple[list[st
             import pyoxigraph as ox
 
             subst = {ox.Variable("scope"): ox.NamedNode(scope)} if scope else None
-            res = graph.query(text, use_default_graph_as_union=True, substitutions=subst)
+            from ..store_oxigraph import union_query_kwargs
+
+            res = graph.query(text, substitutions=subst, **union_query_kwargs(graph))
             # Serialising to TSV in Rust and splitting lines is several times faster than
             # touching every solution and term object from Python.
             data = res.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")

@@ -165,7 +165,9 @@ def execute(store, job: dict) -> Reply:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in dg]
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in ng]
         else:
-            kwargs["use_default_graph_as_union"] = True
+            from ..store_oxigraph import union_query_kwargs
+
+            kwargs.update(union_query_kwargs(store))
         res = store.query(job["text"], **kwargs)
         cap = job["max_rows"]
         memo: dict = {}

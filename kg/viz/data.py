@@ -227,7 +227,9 @@ def select(store, query: str) -> list[dict[str, Any]]:
     """
     import pyoxigraph as ox
 
-    result = store.query(query, use_default_graph_as_union=True)
+    from ..store_oxigraph import union_query_kwargs
+
+    result = store.query(query, **union_query_kwargs(store))
     names = [v.value for v in result.variables]
     text = result.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
     lines = text.split("\n")
