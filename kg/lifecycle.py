@@ -16,7 +16,7 @@ the mentions, quantities and relation candidates already extracted and returns
 
 A meeting or milestone that names no project concerns the project the passage is about: the
 one named or concerned most recently within the last few sentences (a short name such as
-表面处理项目 also concerns the full name it abbreviates, 表面处理产业园区建设项目).
+甲乙项目 also concerns the full name it abbreviates, 甲乙新材料产业园建设项目).
 
 In **map**, :func:`map_events` writes them into the document graph (``kg:StageStatement``,
 ``kg:Meeting``, ``kg:Milestone``, and ``qb:Observation`` of ``kg:IndicatorDataSet``). After the
@@ -168,7 +168,7 @@ class _Topics:
         self.items.append((offset, s.index if s else -1, key))
 
     def expand(self, key: tuple[str, str], before: int) -> list[tuple[str, str]]:
-        """The key plus the full-named project a short name abbreviates (表面处理项目)."""
+        """The key plus the full-named project a short name abbreviates (甲乙项目)."""
         out = [key]
         core = _PROJECT_SUFFIX.sub("", self.names.get(key, ""))
         if len(core) >= 2:

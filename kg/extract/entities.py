@@ -631,7 +631,7 @@ def _gov(text: str, regions: list[_Cand], zones: list[_Cand]) -> list[_Cand]:
     out = []
     for m in pat["gov"].finditer(text):
         s = m.start()
-        # optional level char (市/省/县/区) before an organ name: 市交通局
+        # optional level char (市/省/县/区) before an organ name: 市某某局
         j = s
         if j > 0 and text[j - 1] in "市省县区" and not m.group().startswith(("市", "省", "县", "区")):
             j -= 1
