@@ -82,8 +82,16 @@ def open_source(spec: SourceSpec):
         return ox.Store.read_only(spec.path)
     store = ox.Store()
     if spec.kind == "oxigraph":
+        from ..store_oxigraph import is_union_materialized
+
         src = ox.Store.read_only(spec.path)
-        store.extend(src.quads_for_pattern(None, None, None, None))
+        quads = src.quads_for_pattern(None, None, None, None)
+        if is_union_materialized(src):
+            # The materialised union (the default-graph copy a build writes) would not follow
+            # updates to the named graphs: a writable copy leaves it out (and the mark with
+            # it), so queries read the union view.
+            quads = (q for q in quads if not isinstance(q.graph_name, ox.DefaultGraph))
+        store.extend(quads)
     else:
         store.bulk_load(path=spec.path, format=ox.RdfFormat.N_QUADS)
     return store

@@ -338,3 +338,29 @@ def test_serves_an_oxigraph_store_read_only(tmp_path):
         assert r.json()["results"]["bindings"][0]["n"]["value"] == "0"
     # updates live in the workers' memory: the store on disk is unchanged
     assert len(ox.Store.read_only(str(loc))) == 36
+
+
+def test_updates_to_a_built_store_are_seen_through_its_materialised_union(tmp_path):
+    import gc
+
+    import pyoxigraph as ox
+
+    from kg.store_oxigraph import is_union_materialized, materialize_union
+
+    loc = tmp_path / "store"
+    st = ox.Store(str(loc))
+    st.load(path=str(GRAPH), format=ox.RdfFormat.TRIG)
+    materialize_union(st)
+    assert is_union_materialized(st)
+    st.flush()
+    del st
+    gc.collect()
+    ask = "ASK { <urn:x:a> <urn:x:b> 'c' }"
+    with running_server("--allow-update", "--cache-mb", "0", graph=f"oxigraph:{loc}") as s:
+        assert httpx.get(s.endpoint, params={"query": ask}).json()["boolean"] is False
+        ins = "INSERT DATA { GRAPH <urn:x:g> { <urn:x:a> <urn:x:b> 'c' } }"
+        assert httpx.post(s.endpoint, data={"update": ins}).status_code == 204
+        assert httpx.get(s.endpoint, params={"query": ask}).json()["boolean"] is True
+        # the documents' triples are still answered once each, from the union view
+        r = httpx.get(s.endpoint, params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"})
+        assert r.json()["results"]["bindings"][0]["n"]["value"] == "37"
