@@ -16,9 +16,16 @@ excludes that one-off cost). It reports
   company/zone suffixes, stage verbs) run over the same texts — the ceiling a pure-regex
   extractor reaches on this machine, to compare against.
 
+With ``--baseline DIR`` (a copy of an older tree, e.g. ``git archive HEAD | tar -x -C DIR``)
+the timed passes alternate between this tree and the baseline, each pass in a fresh child
+process with ``PYTHONPATH`` set to its tree, ``--rounds`` times, and the report gives both
+throughputs and their ratio per round (the machine's load changes over a run; alternating
+keeps the comparison fair).
+
 Usage::
 
     python benchmarks/bench_extract.py [--docs 200] [--seed 7] [--dev DIR] [--repeat 3]
+                                       [--baseline DIR [--rounds 3]]
 """
 
 from __future__ import annotations
@@ -147,6 +154,30 @@ def _breakdown(docs) -> dict[str, float]:
     return out
 
 
+def _child_pass(tree: Path, args, corpus: str) -> float:
+    """Best-of-``--repeat`` CPU chars/s of the code in ``tree``, measured in a child process."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--corpus", corpus, "--docs", str(args.docs),
+           "--dev", args.dev, "--repeat", str(args.repeat), "--throughput-only"]
+    env = dict(os.environ, PYTHONPATH=str(tree))
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env, cwd=str(tree)).stdout
+    return float(out.strip().splitlines()[-1])
+
+
+def _compare(args) -> int:
+    """Alternate child passes of this tree and ``--baseline``; print throughputs and ratios."""
+    corpus = args.corpus or tempfile.mkdtemp(prefix="kg-bench-extract-")
+    _texts(argparse.Namespace(**{**vars(args), "corpus": corpus}))  # generate once, shared
+    base = Path(args.baseline).resolve()
+    print(f"baseline {base} vs {ROOT}; {args.rounds} rounds, best of {args.repeat} passes each;"
+          f" {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load {os.getloadavg()[0]:.2f}")
+    for r in range(args.rounds):
+        b = _child_pass(base, args, corpus)
+        n = _child_pass(ROOT, args, corpus)
+        print(f"round {r + 1}: baseline {b:,.0f} chars/s CPU, now {n:,.0f} chars/s CPU,"
+              f" ratio {n / b:.2f}x (load {os.getloadavg()[0]:.2f})")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--docs", type=int, default=200, help="generated documents (default 200)")
@@ -154,7 +185,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", default="", help="folder of generated documents (made if empty)")
     ap.add_argument("--dev", default=str(DEV), help="folder of dev texts (skipped if absent)")
     ap.add_argument("--repeat", type=int, default=3, help="timed passes; the best is reported")
+    ap.add_argument("--baseline", default="", help="older tree to compare with, alternately")
+    ap.add_argument("--rounds", type=int, default=3, help="alternations with --baseline")
+    ap.add_argument("--throughput-only", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.baseline:
+        return _compare(args)
 
     import kg
     from kg.extract import extract_document
@@ -169,6 +205,9 @@ def main(argv: list[str] | None = None) -> int:
     passes = [_one_pass(docs) for _ in range(args.repeat)]
     wall = min(w for w, _ in passes)
     cpu = min(c for _, c in passes)
+    if args.throughput_only:
+        print(f"{n / cpu:.1f}")
+        return 0
     base = min(_regex_baseline([d.text for d in docs]) for _ in range(args.repeat))
     stages = _breakdown(docs)
 

@@ -231,23 +231,76 @@ def candidate_positions(text: str, pre2: frozenset[str], singles: frozenset[str]
 _BIGRAMS: list = [(None, [])]
 
 
-@lru_cache(maxsize=1)
-def _prefixes2() -> frozenset[str]:
-    """First two characters of every gazetteer form (a cheap gate before the lookup)."""
-    return frozenset(f[:2] for f in gazetteer()[0] if len(f) >= 2)
+def _automaton(forms):
+    """An Aho–Corasick automaton over ``forms`` (ahocorasick-rs), or None when the package
+    is not installed or there are no forms."""
+    try:
+        import ahocorasick_rs
+    except ImportError:  # pragma: no cover - the bigram filter gives the same answer, slower
+        return None
+    forms = sorted(forms)
+    if not forms:
+        return None
+    return ahocorasick_rs.AhoCorasick(forms, implementation=ahocorasick_rs.Implementation.ContiguousNFA)
+
+
+class FormIndex:
+    """Where the forms of a dictionary start in a text, with the lengths that match there.
+
+    One Aho–Corasick pass (ahocorasick-rs) finds every occurrence of every form; without
+    the package a bigram filter (:func:`candidate_positions`) and set look-ups give the
+    same answer.
+
+    Parameters
+    ----------
+    forms : iterable of str
+        The dictionary forms (empty strings are ignored).
+    """
+
+    def __init__(self, forms):
+        self.forms = frozenset(f for f in forms if f)
+        self.singles = frozenset(f for f in self.forms if len(f) == 1)
+        self.pre2 = frozenset(f[:2] for f in self.forms if len(f) >= 2)
+        lens2: dict[str, set[int]] = defaultdict(set)
+        for f in self.forms:
+            if len(f) >= 2:
+                lens2[f[:2]].add(len(f))
+        # first two characters → lengths of the forms with that prefix (longest first), plus
+        # 1 where the first character alone is a form
+        self.lens2 = {b: tuple(sorted(v, reverse=True)) + ((1,) if b[0] in self.singles else ())
+                      for b, v in lens2.items()}
+        self._ac = _automaton(self.forms)
+
+    def starts(self, text: str) -> list[tuple[int, tuple[int, ...]]]:
+        """``(position, lengths)`` for every position of ``text`` where a form starts, in
+        ascending order; ``lengths`` are those of the forms found there, longest first."""
+        ac = self._ac
+        if ac is not None:
+            by: dict[int, list[int]] = {}
+            for _ix, s, e in ac.find_matches_as_indexes(text, overlapping=True):
+                got = by.get(s)
+                if got is None:
+                    by[s] = [e - s]
+                else:
+                    got.append(e - s)
+            return [(s, tuple(sorted(v, reverse=True)) if len(v) > 1 else tuple(v))
+                    for s, v in sorted(by.items())]
+        forms, lens2, singles = self.forms, self.lens2, self.singles
+        n = len(text)
+        out = []
+        for i in candidate_positions(text, self.pre2, singles):
+            lens = lens2.get(text[i : i + 2])
+            if lens is None:
+                lens = (1,) if text[i] in singles else ()
+            hit = tuple(ln for ln in lens if i + ln <= n and text[i : i + ln] in forms)
+            if hit:
+                out.append((i, hit))
+        return out
 
 
 @lru_cache(maxsize=1)
-def _lengths2() -> dict[str, tuple[int, ...]]:
-    """First two characters → lengths of the gazetteer forms starting with them, longest first
-    (with 1 appended where the first character alone is a form)."""
-    forms, firsts = gazetteer()
-    out: dict[str, set[int]] = defaultdict(set)
-    for f in forms:
-        if len(f) >= 2:
-            out[f[:2]].add(len(f))
-    return {b: tuple(sorted(ls, reverse=True)) + ((1,) if 1 in firsts.get(b[0], ()) else ())
-            for b, ls in out.items()}
+def _gazetteer_index() -> FormIndex:
+    return FormIndex(gazetteer()[0])
 
 
 @lru_cache(maxsize=1)
@@ -338,26 +391,17 @@ def find_regions(text: str) -> list[RegionMatch]:
     []
     """
     forms, _firsts = gazetteer()
-    pre2 = _prefixes2()
     raw: list[tuple[int, int, str, tuple[tuple[Place, bool], ...]]] = []
-    n = len(text)
     free = 0
-    lens2 = _lengths2()
-    for i in candidate_positions(text, pre2):
+    for i, lens in _gazetteer_index().starts(text):
         if i < free:
             continue
-        # lengths of the forms starting with these two characters (a subset of firsts[c]
-        # that skips lengths no form with this prefix has; same order, longest first)
-        lens = lens2.get(text[i : i + 2])
+        # the lengths of the forms that start here, longest first
         found = None
         if lens:
             for ln in lens:
-                if i + ln > n:
-                    continue
                 f = text[i : i + ln]
-                cands = forms.get(f)
-                if cands is None:
-                    continue
+                cands = forms[f]
                 short = all(s for _, s in cands)
                 if _false_join(text, i, i + ln, f, short):
                     continue
@@ -427,6 +471,6 @@ def find_regions(text: str) -> list[RegionMatch]:
 
 
 def _clear_caches() -> None:  # for tests that point CHAINKG_LEXICON elsewhere
-    for f in (places, _by_code, gazetteer, _prefixes2, _lengths2, _town_shorts):
+    for f in (places, _by_code, gazetteer, _town_shorts, _gazetteer_index):
         f.cache_clear()
 

@@ -22,10 +22,10 @@ from functools import lru_cache
 from ..lexicon import column_map, industry_vocabulary, product_vocabulary, words
 from ..model import Document, Mention
 from ..regions import (
+    FormIndex,
     _common_word,
     _jieba_words,
     _straddles,
-    candidate_positions,
     find_regions,
     gazetteer,
 )
@@ -80,43 +80,16 @@ def _norm(s: str) -> str:
 # --------------------------------------------------------------------------- matchers
 
 
-class _Trie:
-    """Longest-match dictionary scanner keyed by first character."""
-
-    def __init__(self, forms):
-        self.forms = set(forms)
-        firsts: dict[str, set[int]] = {}
-        for f in self.forms:
-            if f:
-                firsts.setdefault(f[0], set()).add(len(f))
-        self.firsts = {c: tuple(sorted(v, reverse=True)) for c, v in firsts.items()}
-        self.singles = frozenset(f for f in self.forms if len(f) == 1)
-        self.pre2 = frozenset(f[:2] for f in self.forms if len(f) >= 2)
-        # first two characters → lengths of the forms with that prefix (longest first), plus
-        # 1 where the first character alone is a form: the lengths worth trying at a position
-        lens2: dict[str, set[int]] = {}
-        for f in self.forms:
-            if len(f) >= 2:
-                lens2.setdefault(f[:2], set()).add(len(f))
-        self.lens2 = {b: tuple(sorted(v, reverse=True)) + ((1,) if b[0] in self.singles else ())
-                      for b, v in lens2.items()}
+class _Trie(FormIndex):
+    """Longest-match dictionary scanner (leftmost form first, then the next after its end)."""
 
     def finditer(self, text: str):
-        n = len(text)
-        forms, firsts, lens2, singles = self.forms, self.firsts, self.lens2, self.singles
         free = 0
-        for i in candidate_positions(text, self.pre2, self.singles):
-            if i < free:
-                continue
-            lens = lens2.get(text[i : i + 2])
-            if lens is None:
-                lens = (1,) if text[i] in singles else firsts.get(text[i])
-            if lens:
-                for ln in lens:
-                    if i + ln <= n and text[i : i + ln] in forms:
-                        yield i, i + ln, text[i : i + ln]
-                        free = i + ln
-                        break
+        for i, lens in self.starts(text):
+            if i >= free:
+                ln = lens[0]
+                yield i, i + ln, text[i : i + ln]
+                free = i + ln
 
 
 def _alternation(ws) -> re.Pattern:

@@ -1,0 +1,71 @@
+"""Dictionary scans: the Aho–Corasick path and the bigram fallback find the same forms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kg.extract.entities import extract_mentions
+from kg.ingest import ingest_text
+from kg.regions import FormIndex, _gazetteer_index, find_regions
+
+pytest.importorskip("ahocorasick_rs")
+
+_FORMS = ("长治", "长治市", "治市", "市", "新材料", "新材料科技", "料科", "A", "AB")
+_SEED = Path(__file__).resolve().parents[2] / "data" / "corpus"
+
+
+def _fallback(forms) -> FormIndex:
+    idx = FormIndex(forms)
+    idx._ac = None
+    return idx
+
+
+def test_starts_lists_every_form_start_longest_first():
+    idx = FormIndex(_FORMS)
+    assert idx._ac is not None
+    got = idx.starts("在长治市新材料科技AB")
+    assert got == [(1, (3, 2)), (2, (2,)), (3, (1,)), (4, (5, 3)), (6, (2,)), (9, (2, 1))]
+    assert got == _fallback(_FORMS).starts("在长治市新材料科技AB")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="长治市新材料科技AB在，", max_size=40))
+def test_automaton_and_bigram_fallback_agree(text):
+    assert FormIndex(_FORMS).starts(text) == _fallback(_FORMS).starts(text)
+
+
+def test_gazetteer_scan_agrees_with_fallback_on_seed_text():
+    text = next(_SEED.glob("*.txt")).read_text(encoding="utf-8")
+    idx = _gazetteer_index()
+    assert idx.starts(text) == _fallback(idx.forms).starts(text)
+
+
+def test_mentions_do_not_depend_on_the_scanner(monkeypatch):
+    text = ("山西河东新材料科技有限公司在晋城高新区落地石墨负极材料项目，"
+            "长治市和朔州的煤化工产业链企业签约光伏组件项目。")
+    before = extract_mentions(ingest_text(text))
+    assert any(m.type == "Region" for m in before[0])
+    monkeypatch.setattr("kg.regions._automaton", lambda forms: None)
+    import kg.extract.entities as ent
+    import kg.regions as reg
+
+    reg._gazetteer_index.cache_clear()
+    ent._patterns.cache_clear()
+    ent._first_vocab_spans.cache_clear()
+    ent._first_vocab_hits.cache_clear()
+    ent._name_regions.cache_clear()
+    try:
+        assert _gazetteer_index()._ac is None
+        assert extract_mentions(ingest_text(text)) == before
+        assert [m.text for m in find_regions("长治市和朔州的项目")] == ["长治市", "朔州"]
+    finally:
+        monkeypatch.undo()
+        reg._gazetteer_index.cache_clear()
+        ent._patterns.cache_clear()
+        ent._first_vocab_spans.cache_clear()
+        ent._first_vocab_hits.cache_clear()
+        ent._name_regions.cache_clear()
