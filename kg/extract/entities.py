@@ -16,8 +16,8 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from ..lexicon import column_map, industry_vocabulary, product_vocabulary, words
 from ..model import Document, Mention
@@ -42,8 +42,10 @@ _PRIORITY = {"Project": 0, "Company": 1, "DevelopmentZone": 2, "GovernmentBody":
              "Person": 4, "IndustryChain": 5, "Product": 6, "Region": 7}
 
 
-@dataclass(frozen=True, slots=True)
-class _Cand:
+class _Cand(NamedTuple):
+    """A candidate mention (a named tuple: cheap to build; equal and hashed as its fields,
+    like the frozen dataclass it replaces)."""
+
     type: str
     start: int
     end: int
@@ -840,18 +842,26 @@ def _anchor_level(c: _Cand) -> bool:
 def _select(cands: list[_Cand]) -> list[_Cand]:
     """Resolve overlaps: longer spans win; nested Company/Product/Industry inside a Project
     (and Company inside a Zone name? no) are kept with ("nested", "1")."""
-    cands = sorted(set(cands), key=lambda c: (-(c.end - c.start), _PRIORITY[c.type], c.start,
-                                              not c.attr_full, c.rule))
+    # decorated sort (the index keeps it stable, as a key sort is)
+    order = sorted([(c.start - c.end, _PRIORITY[c.type], c.start, not c.attr_full, c.rule, i, c)
+                    for i, c in enumerate(set(cands))])
     kept: list[_Cand] = []
     starts: list[tuple[int, int]] = []  # (start, index into kept), sorted
     maxlen = 0
-    for c in cands:
+    bisect_left, insort = bisect.bisect_left, bisect.insort
+    for *_k, c in order:
+        lo = bisect_left(starts, (c.start - maxlen, -1))
+        hi = bisect_left(starts, (c.end, -1))
+        if lo == hi:  # nothing kept starts close enough to overlap
+            insort(starts, (c.start, len(kept)))
+            kept.append(c)
+            if c.end - c.start > maxlen:
+                maxlen = c.end - c.start
+            continue
         clash = False
         nested_in = None
-        lo = bisect.bisect_left(starts, (c.start - maxlen, -1))
-        hi = bisect.bisect_left(starts, (c.end, -1))
-        near = sorted(ix for _st, ix in starts[lo:hi])  # in insertion order, as before
-        for k in (kept[ix] for ix in near):
+        near = sorted([ix for _st, ix in starts[lo:hi]])  # in insertion order, as before
+        for k in [kept[ix] for ix in near]:
             if c.start < k.end and k.start < c.end:
                 if k.start <= c.start and c.end <= k.end:
                     nested_in = nested_in or k
@@ -873,7 +883,7 @@ def _select(cands: list[_Cand]) -> list[_Cand]:
             continue
         if nested_in is not None:
             c = _with(c, attrs=tuple(sorted(set(c.attrs) | {("nested", "1")})))
-        bisect.insort(starts, (c.start, len(kept)))
+        insort(starts, (c.start, len(kept)))
         kept.append(c)
         maxlen = max(maxlen, c.end - c.start)
     return sorted(kept, key=lambda c: (c.start, c.end, c.type))
