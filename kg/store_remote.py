@@ -11,7 +11,12 @@ name the other endpoints a server needs and how it behaves::
     sparql+https://kg.example.org/sparql?update=/sparql/update&gsp=/sparql/data
 
 ``query=``, ``update=`` and ``gsp=`` take a path on the same host or a full URL; without
-``gsp`` (and no ``server`` preset) graphs are written with SPARQL Update. Credentials never
+``gsp`` (and no ``server`` preset) graphs are written with SPARQL Update. A whole build is
+loaded in bulk (:meth:`RemoteStore.load_graphs`): where the server takes a dataset in one
+Graph Store Protocol ``POST`` of N-Quads (the Oxigraph server; ``quads=1`` for another such
+server) many document graphs go in each request, otherwise one ``PUT`` per graph; several
+requests are in flight at once (``concurrency=N``, default 2; ``batch=MB`` per request,
+default 16). Credentials never
 appear in the spec: they come from the environment — ``CHAINKG_SPARQL_TOKEN`` (sent as
 ``Authorization: Bearer …``), or ``CHAINKG_SPARQL_USER`` and ``CHAINKG_SPARQL_PASSWORD``
 (HTTP basic auth; ``CHAINKG_SPARQL_AUTH=digest`` for servers that want digest, such as
@@ -27,8 +32,9 @@ rows compare equal with those of the embedded stores.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 
@@ -37,7 +43,7 @@ from rdflib.term import Node
 from .errors import QueryError, StoreError
 
 __all__ = ["RemoteStore", "RemoteEndpoints", "parse_remote_spec", "is_remote_spec",
-           "load_remote"]
+           "load_remote", "load_remote_from_oxigraph", "load_remote_from_file"]
 
 _SCHEMES = ("sparql+http://", "sparql+https://")
 #: Endpoint paths of the server presets, relative to the spec's path.
@@ -47,7 +53,16 @@ _PRESETS: dict[str, dict[str, str | None]] = {
     "fuseki": {"query": "query", "update": "update", "gsp": "data"},
     "generic": {"query": "", "update": "", "gsp": None},
 }
-_KNOWN_PARAMS = {"query", "update", "gsp", "server", "timeout"}
+#: Servers that add a whole dataset sent as N-Quads in one GSP ``POST`` without ``graph=``.
+_QUADS_POST = {"oxigraph"}
+_KNOWN_PARAMS = {"query", "update", "gsp", "server", "timeout", "concurrency", "batch", "quads"}
+#: Requests in flight during a bulk load (:meth:`RemoteStore.load_graphs`).
+CONCURRENCY = 2
+#: Size of one N-Quads request body in a bulk load (bytes); well below the minute in which
+#: the Oxigraph server must have answered a request.
+BATCH_BYTES = 16_000_000
+#: Size of one SPARQL Update request that drops graphs (the Oxigraph server takes 1 MiB).
+_UPDATE_BYTES = 512_000
 #: Triples per INSERT DATA operation when graphs are written with SPARQL Update.
 _INSERT_CHUNK = 2000
 
@@ -67,6 +82,10 @@ class RemoteEndpoints:
     server: str = "generic"
     timeout: float = 600.0
     spec: str = field(default="", compare=False)
+    #: The GSP endpoint takes N-Quads of many graphs in one ``POST`` (no ``graph=``).
+    quads: bool = False
+    concurrency: int = CONCURRENCY
+    batch_bytes: int = BATCH_BYTES
 
 
 def parse_remote_spec(spec: str) -> RemoteEndpoints:
@@ -110,12 +129,26 @@ def parse_remote_spec(spec: str) -> RemoteEndpoints:
             return None
         return urljoin(folder, rel) if rel else base
 
-    try:
-        timeout = float(params.get("timeout", 600))
-    except ValueError:
-        raise StoreError(f"timeout must be a number of seconds, got {params['timeout']!r}") from None
+    def number(name: str, default: float, kind=float, low: float = 0.0):
+        try:
+            value = kind(params.get(name, default))
+        except ValueError:
+            value = None
+        if value is None or value <= low:
+            raise StoreError(f"{name} must be a number above {low:g}, got {params[name]!r}")
+        return value
+
+    timeout = number("timeout", 600)
+    concurrency = number("concurrency", CONCURRENCY, int)
+    batch = number("batch", BATCH_BYTES / 1e6)
+    quads = params.get("quads", "1" if server in _QUADS_POST else "0")
+    if quads not in ("0", "1"):
+        raise StoreError(f"quads must be 0 or 1, got {quads!r}")
+    gsp = endpoint("gsp")
     return RemoteEndpoints(query=endpoint("query"), update=endpoint("update"),
-                           gsp=endpoint("gsp"), server=server, timeout=timeout, spec=spec)
+                           gsp=gsp, server=server, timeout=timeout, spec=spec,
+                           quads=quads == "1" and gsp is not None, concurrency=concurrency,
+                           batch_bytes=int(batch * 1e6))
 
 
 def _auth_from_env(env: dict[str, str] | None = None):
@@ -168,28 +201,41 @@ class RemoteStore:
                 and "gsp=" not in self.endpoints.spec):
             # Virtuoso answers writes from authenticated users on its -auth endpoints only.
             gsp = self.endpoints.gsp
-            self.endpoints = RemoteEndpoints(
-                query=self.endpoints.query, update=self.endpoints.update.rstrip("/") + "-auth",
-                gsp=gsp + "-auth" if gsp else None, server="virtuoso",
-                timeout=self.endpoints.timeout, spec=self.endpoints.spec)
-        self._client = None
+            self.endpoints = replace(
+                self.endpoints, update=self.endpoints.update.rstrip("/") + "-auth",
+                gsp=gsp + "-auth" if gsp else None)
+        self._env = env
+        self._local = threading.local()
+        self._clients: list = []
+        self._lock = threading.Lock()
 
     # -- HTTP ---------------------------------------------------------------------------
 
     def _http(self):
-        if self._client is None:
+        # One client (connection pool, auth state) per thread: a bulk load sends requests
+        # from several threads, and digest auth counts its nonces per client.
+        client = getattr(self._local, "client", None)
+        if client is None:
             import httpx
 
-            self._client = httpx.Client(auth=self._auth, headers=self._headers,
-                                        timeout=httpx.Timeout(self.endpoints.timeout, connect=10),
-                                        follow_redirects=False, trust_env=False)
-        return self._client
+            auth = self._auth
+            if isinstance(auth, httpx.DigestAuth) and self._clients:
+                auth, _ = _auth_from_env(self._env)
+            client = httpx.Client(auth=auth, headers=self._headers,
+                                  timeout=httpx.Timeout(self.endpoints.timeout, connect=10),
+                                  follow_redirects=False, trust_env=False)
+            self._local.client = client
+            with self._lock:
+                self._clients.append(client)
+        return client
 
     def close(self) -> None:
         """Close the HTTP connections."""
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        with self._lock:
+            clients, self._clients = self._clients, []
+        for client in clients:
+            client.close()
+        self._local = threading.local()
 
     def __enter__(self) -> RemoteStore:
         return self
@@ -242,12 +288,104 @@ class RemoteStore:
         """Replace the named graph ``name`` by N-Triples ``lines`` in one request (a GSP
         ``PUT``, or one SPARQL Update request without a GSP endpoint)."""
         if self.endpoints.gsp:
-            self._send("PUT", self.endpoints.gsp, what="a graph store PUT",
-                       params={"graph": _check_iri(name)},
-                       content=("\n".join(lines) + "\n").encode("utf-8"),
-                       headers={"Content-Type": "application/n-triples"})
+            self.replace_graph_data(name, ("\n".join(lines) + "\n").encode("utf-8"))
         else:
             self.update(_replace_update(name, lines))
+
+    def replace_graph_data(self, name: str, data: bytes) -> None:
+        """Replace the named graph ``name`` by an N-Triples document ``data`` in one request
+        (a GSP ``PUT``, or one SPARQL Update request without a GSP endpoint)."""
+        if self.endpoints.gsp:
+            self._send("PUT", self.endpoints.gsp, what="a graph store PUT",
+                       params={"graph": _check_iri(name)}, content=data,
+                       headers={"Content-Type": "application/n-triples"})
+        else:
+            lines = [ln for ln in data.decode("utf-8").split("\n") if ln.strip()]
+            self.update(_replace_update(name, lines))
+
+    def drop_graphs(self, names: Iterable[str]) -> int:
+        """Remove the named graphs ``names``, many per SPARQL Update request; returns how
+        many were named."""
+        n = 0
+        for ops in _chunked_ops(f"DROP SILENT GRAPH <{_check_iri(g)}>" for g in names):
+            self.update(" ;\n".join(ops))
+            n += len(ops)
+        return n
+
+    def _named_graphs(self) -> set[str]:
+        """Every named graph the server has, also empty ones, where the server lists them
+        cheaply (``GRAPH ?g {}``: Oxigraph); otherwise the non-empty ones."""
+        if self.endpoints.server == "oxigraph":
+            _f, _v, rows = self.execute("SELECT ?g WHERE { GRAPH ?g { } }", union=False)
+            return {str(r[0]) for r in rows if r and r[0] is not None}
+        return set(self.graph_names())
+
+    def load_graphs(self, graphs: Iterable[tuple[str, bytes]], *, prune: str | None = None,
+                    progress: Callable[[int, int | None, str], None] | None = None,
+                    total: int | None = None) -> dict[str, int]:
+        """Load many named graphs in bulk, each replacing the server's graph of that name.
+
+        ``graphs`` yields ``(name, N-Triples bytes)`` (lazily: it is read as requests go
+        out, so at most a few requests' worth is held in memory). Where the server takes a
+        dataset in one GSP ``POST`` (``quads``), graphs are sent as N-Quads, many per
+        request up to ``batch_bytes``; the graphs of a request that the server already has
+        are dropped by one SPARQL Update just before it. Otherwise each graph is one GSP
+        ``PUT`` (or one SPARQL Update request). ``concurrency`` requests are in flight.
+
+        Atomicity: a graph is always written whole by one request, so a reader never sees
+        half a document. Where a graph is replaced, the Oxigraph server removes the old one
+        in a step of its own (its own GSP ``PUT`` also clears, then loads), so a reader may
+        see the graph missing for that moment; Virtuoso replaces a graph within one ``PUT``.
+
+        With ``prune`` (an IRI prefix), named graphs under it that were not loaded are
+        dropped afterwards. Returns ``{"graphs", "triples", "dropped", "requests"}``.
+        """
+        ep = self.endpoints
+        existing = self._named_graphs() if ep.quads else set()
+        keep: set[str] = set()
+        counts = {"graphs": 0, "triples": 0, "requests": 0}
+
+        def noted(items):
+            for name, data in items:
+                _check_iri(name)
+                keep.add(name)
+                yield name, data
+
+        if ep.quads:
+            batches: Iterable[list[tuple[str, bytes]]] = _batches(noted(graphs), ep.batch_bytes)
+
+            def send(batch):
+                stale = [n for n, _d in batch if n in existing]
+                if stale:
+                    self.drop_graphs(stale)
+                self._send("POST", ep.gsp, what="a dataset POST",
+                           content=_nquads_body(batch),
+                           headers={"Content-Type": "application/n-quads"})
+                return batch
+        else:
+            batches = ([item] for item in noted(graphs))
+
+            def send(batch):
+                self.replace_graph_data(*batch[0])
+                return batch
+
+        def done(batch):
+            counts["requests"] += 1
+            for name, data in batch:
+                counts["graphs"] += 1
+                counts["triples"] += data.count(b"\n")
+                if progress:
+                    progress(counts["graphs"], total, name)
+
+        _run_bounded(batches, send, done, ep.concurrency)
+        dropped = 0
+        if prune:
+            if not ep.quads:  # graphs listed before the load may be stale: list again
+                existing = set(self.graph_names(prune))
+            dropped = self.drop_graphs(sorted(
+                g for g in existing if g.startswith(prune) and g not in keep))
+        counts["dropped"] = dropped
+        return counts
 
     def drop_graph(self, name: str) -> None:
         """Remove the named graph ``name`` (nothing happens when it is not there)."""
@@ -264,8 +402,8 @@ class RemoteStore:
                      progress=None) -> dict[str, int]:
         """Load every named graph of an rdflib Dataset, each replacing the server's graph.
 
-        Each graph is replaced atomically on its own (a reader sees a document's old graph
-        or its new one, never a mix). With ``prune`` (an IRI prefix, such as the chainkg
+        Sent in bulk as :meth:`load_graphs` sends (each graph written whole by one
+        request). With ``prune`` (an IRI prefix, such as the chainkg
         base), named graphs under that prefix that the dataset no longer has — documents
         deleted since the last build — are dropped afterwards.
 
@@ -283,19 +421,14 @@ class RemoteStore:
                                  "triples in its default graph")
             contexts.append(ctx)
         contexts.sort(key=lambda c: str(c.identifier))
-        triples = 0
-        for i, ctx in enumerate(contexts, 1):
-            triples += self.replace_graph(str(ctx.identifier), ctx)
-            if progress:
-                progress(i, len(contexts), str(ctx.identifier))
-        dropped = 0
-        if prune:
-            keep = {str(c.identifier) for c in contexts}
-            for name in self.graph_names(prune):
-                if name not in keep:
-                    self.drop_graph(name)
-                    dropped += 1
-        return {"graphs": len(contexts), "triples": triples, "dropped": dropped}
+
+        def graphs():
+            for ctx in contexts:
+                yield str(ctx.identifier), "".join(
+                    line + "\n" for line in _ntriples_lines(ctx)).encode("utf-8")
+
+        info = self.load_graphs(graphs(), prune=prune, progress=progress, total=len(contexts))
+        return {k: info[k] for k in ("graphs", "triples", "dropped")}
 
     # -- reading ------------------------------------------------------------------------
 
@@ -348,35 +481,67 @@ def load_remote(spec: str, dataset, *, prune: bool = True) -> dict[str, int]:
         return store.load_dataset(dataset, prune=BASE if prune else None)
 
 
-def load_remote_from_oxigraph(spec: str, ox_store, *, prune: bool = True) -> dict[str, int]:
+def load_remote_from_oxigraph(spec: str, ox_store, *, prune: bool = True,
+                              progress: Callable[[int, int | None, str], None] | None = None,
+                              env: dict[str, str] | None = None) -> dict[str, int]:
     """Load every named graph of a pyoxigraph ``Store`` into the remote store ``spec``.
 
-    The build writes its graphs into an Oxigraph store first; this sends each of them with
-    one request (replacing the server's graph of the same name) and drops the chainkg graphs
-    the build no longer has.
+    The build writes its graphs into an Oxigraph store first; this streams them to the
+    server in bulk (:meth:`RemoteStore.load_graphs`: each graph replacing the server's graph
+    of the same name; Oxigraph writes each graph's N-Triples natively, one graph at a time)
+    and drops the chainkg graphs the build no longer has. Triples in the default graph are
+    not sent (a chainkg build has none).
     """
     import pyoxigraph as ox
 
     from .ns import BASE
 
-    names = sorted(g.value for g in ox_store.named_graphs())
-    triples = 0
-    with RemoteStore(spec) as store:
+    names = sorted(g.value for g in ox_store.named_graphs()
+                   if isinstance(g, ox.NamedNode))
+
+    def graphs():
         for name in names:
-            lines = [
-                f"{q.subject} {q.predicate} {q.object} ."
-                for q in ox_store.quads_for_pattern(None, None, None, ox.NamedNode(name))
-            ]
-            store.replace_graph_ntriples(name, lines)
-            triples += len(lines)
-        dropped = 0
-        if prune:
-            keep = set(names)
-            for name in store.graph_names(BASE):
-                if name not in keep:
-                    store.drop_graph(name)
-                    dropped += 1
-    return {"graphs": len(names), "triples": triples, "dropped": dropped}
+            data = ox_store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name))
+            if data:
+                yield name, data
+
+    with RemoteStore(spec, env=env) as store:
+        return store.load_graphs(graphs(), prune=BASE if prune else None, progress=progress,
+                                 total=len(names))
+
+
+def load_remote_from_file(spec: str, path: str | os.PathLike, *, prune: bool = True,
+                          progress: Callable[[int, int | None, str], None] | None = None,
+                          env: dict[str, str] | None = None,
+                          work_dir: str | os.PathLike | None = None) -> dict[str, int]:
+    """Load a TriG or N-Quads file (a build's ``graph.trig``) into the remote store ``spec``.
+
+    The file is bulk-loaded into a temporary Oxigraph store on disk (in ``work_dir``, by
+    default beside the file), then sent as :func:`load_remote_from_oxigraph` does; the
+    temporary store is removed afterwards. Returns its counts plus ``"staged_s"``, the
+    seconds spent staging the file.
+    """
+    import shutil
+    import tempfile
+    import time
+
+    import pyoxigraph as ox
+
+    src = os.fspath(path)
+    fmt = ox.RdfFormat.N_QUADS if src.endswith((".nq", ".nquads")) else ox.RdfFormat.TRIG
+    tmp = tempfile.mkdtemp(prefix=".remote-load.", dir=work_dir or os.path.dirname(src) or ".")
+    try:
+        t = time.perf_counter()
+        st = ox.Store(os.path.join(tmp, "store"))
+        st.bulk_load(path=src, format=fmt)
+        st.flush()
+        staged = time.perf_counter() - t
+        out = load_remote_from_oxigraph(spec, st, prune=prune, progress=progress, env=env)
+        out["staged_s"] = round(staged, 2)
+        del st
+        return out
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -394,6 +559,73 @@ def _form(pairs: Iterable[tuple[str, str]]) -> bytes:
     from urllib.parse import urlencode
 
     return urlencode(list(pairs)).encode("ascii")
+
+
+def _batches(items: Iterable[tuple[str, bytes]], limit: int) -> Iterator[list]:
+    """Group ``(name, data)`` items into lists of at most ``limit`` bytes (a larger item
+    alone), in order."""
+    batch: list = []
+    size = 0
+    for item in items:
+        if batch and size + len(item[1]) > limit:
+            yield batch
+            batch, size = [], 0
+        batch.append(item)
+        size += len(item[1])
+    if batch:
+        yield batch
+
+
+def _nquads_body(batch: list[tuple[str, bytes]]) -> Iterator[bytes]:
+    """N-Triples documents as N-Quads of their graphs, streamed graph by graph.
+
+    Each N-Triples statement ends with `` .`` and a newline, and no term contains a raw
+    newline (N-Triples escapes it), so appending the graph name before each end is exact.
+    """
+    for name, data in batch:
+        yield data.replace(b" .\n", b" <" + name.encode("utf-8") + b"> .\n")
+
+
+def _chunked_ops(ops: Iterable[str], limit: int = _UPDATE_BYTES) -> Iterator[list[str]]:
+    chunk: list[str] = []
+    size = 0
+    for op in ops:
+        if chunk and size + len(op) > limit:
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(op)
+        size += len(op) + 3
+    if chunk:
+        yield chunk
+
+
+def _run_bounded(jobs: Iterable, send: Callable, done: Callable, concurrency: int) -> None:
+    """Run ``send(job)`` for each job on ``concurrency`` threads with at most twice that
+    many jobs taken from ``jobs`` at once; ``done(result)`` runs in the calling thread, in
+    completion order. The first error stops taking jobs and is raised."""
+    if concurrency <= 1:
+        for job in jobs:
+            done(send(job))
+        return
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="kg-load") as pool:
+        pending: set = set()
+        try:
+            for job in jobs:
+                pending.add(pool.submit(send, job))
+                if len(pending) >= 2 * concurrency:
+                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for f in finished:
+                        done(f.result())
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for f in finished:
+                    done(f.result())
+        except BaseException:
+            for f in pending:
+                f.cancel()
+            raise
 
 
 def _check_iri(iri: str) -> str:

@@ -23,6 +23,22 @@ import pytest
 BIN = Path(sys.executable).parent
 
 
+class ServerSpec(str):
+    """A store spec (a plain ``str``) that also carries the server's process and ports, for
+    benchmarks that measure the server (its memory) or talk to it otherwise (Virtuoso SQL)."""
+
+    pid: int
+    folder: Path
+    sql_port: int | None = None
+
+    @classmethod
+    def of(cls, spec: str, proc: subprocess.Popen, folder: Path,
+           sql_port: int | None = None) -> ServerSpec:
+        out = cls(spec)
+        out.pid, out.folder, out.sql_port = proc.pid, folder, sql_port
+        return out
+
+
 def require(binary: str | None, what: str) -> str:
     """The binary path, or skip (fail under CHAINKG_REQUIRE_SERVERS=1) with the reason."""
     if binary:
@@ -83,7 +99,7 @@ def oxigraph_server(folder: Path) -> Iterator[str]:
                                  "--bind", f"127.0.0.1:{port}"], stdout=fh, stderr=fh)
     try:
         _wait_http(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", proc, log)
-        yield f"sparql+http://127.0.0.1:{port}?server=oxigraph"
+        yield ServerSpec.of(f"sparql+http://127.0.0.1:{port}?server=oxigraph", proc, folder)
     finally:
         _stop(proc)
 
@@ -122,7 +138,7 @@ CheckpointInterval = 60
 NumberOfBuffers = {buffers}
 MaxDirtyBuffers = {dirty}
 MaxQueryMem = 1G
-DirsAllowed = ., {d}
+DirsAllowed = ., {d}{extra_dirs}
 VADInstallDir = {d}/vad
 
 [HTTPServer]
@@ -147,22 +163,26 @@ VIRTUOSO_ENV = {"CHAINKG_SPARQL_USER": "dba", "CHAINKG_SPARQL_PASSWORD": "dba",
 
 
 @contextlib.contextmanager
-def virtuoso_server(folder: Path, *, buffers: int = 170000) -> Iterator[str]:
+def virtuoso_server(folder: Path, *, buffers: int = 170000,
+                    dirs_allowed: tuple[Path, ...] = ()) -> Iterator[str]:
     """Virtuoso 7 (``virtuoso-t -f``) with a generated ``virtuoso.ini`` in ``folder``, SQL and
-    HTTP ports on 127.0.0.1; yields the store spec (writes need :data:`VIRTUOSO_ENV`)."""
+    HTTP ports on 127.0.0.1; yields the store spec (writes need :data:`VIRTUOSO_ENV`).
+    ``dirs_allowed``: more folders the server may read files from (its bulk loader)."""
     exe = require(virtuoso_binary(), "OpenLink Virtuoso 7 (Debian package virtuoso-opensource-7-bin)")
     folder.mkdir(parents=True, exist_ok=True)
     sql_port, http_port = free_port(), free_port()
     ini = folder / "virtuoso.ini"
     ini.write_text(VIRTUOSO_INI.format(d=folder, sql_port=sql_port, http_port=http_port,
-                                       buffers=buffers, dirty=buffers * 3 // 4))
+                                       buffers=buffers, dirty=buffers * 3 // 4,
+                                       extra_dirs="".join(f", {x}" for x in dirs_allowed)))
     log = folder / "stdout.log"
     with log.open("wb") as fh:
         proc = subprocess.Popen([exe, "-f", "-c", str(ini)], cwd=folder, stdout=fh, stderr=fh)
     try:
         _wait_http(f"http://127.0.0.1:{http_port}/sparql?query=ASK%7B%7D", proc, log,
                    deadline=180)
-        yield f"sparql+http://127.0.0.1:{http_port}?server=virtuoso"
+        yield ServerSpec.of(f"sparql+http://127.0.0.1:{http_port}?server=virtuoso", proc,
+                            folder, sql_port)
     finally:
         _stop(proc, grace=60)
 
