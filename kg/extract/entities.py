@@ -433,6 +433,18 @@ def _zones(text: str) -> list[_Cand]:
 _PROJECT_LIST = re.compile(rf"((?:[{_HAN}A-Za-z0-9·\-/()（）]+、)*[{_HAN}A-Za-z0-9·\-/()（）]+)等(?:[0-9一二三四五六七八九十]+[个项条处座])?(?:重点|重大|省级)?((?:输变电|输电|水利|交通|能源|产业)?(?:项目|工程|煤矿|高速公路|高铁|铁路|公路))")
 
 
+# A match of _PROJECT_LIST lies inside a run of these characters (its tail words are Han).
+_PROJECT_LIST_RUN = re.compile(rf"[{_HAN}A-Za-z0-9·\-/()（）、]+")
+
+
+def _project_list_matches(text: str):
+    """``_PROJECT_LIST.finditer(text)``, searching only the character runs that contain 等
+    (the pattern backtracks over every position of a run; matches never cross a run)."""
+    for r in _PROJECT_LIST_RUN.finditer(text):
+        if text.find("等", r.start(), r.end()) >= 0:
+            yield from _PROJECT_LIST.finditer(text, r.start(), r.end())
+
+
 @lru_cache(maxsize=16384)
 def _project_evidence(name: str) -> bool:
     """True when a candidate name looks like a concrete undertaking (not 达产项目)."""
@@ -563,7 +575,7 @@ def _projects(text: str) -> list[_Cand]:
         # do not swallow the next word after the head (项目建设 is fine: head ends here)
         out.append(_Cand("Project", s, m.end(), f"project.head.{kind}"))
     # list items "A、B等项目": each item is a project (canonical gets the shared head)
-    for m in _PROJECT_LIST.finditer(text):
+    for m in _project_list_matches(text):
         if _QUANTIFIED.search(text, max(0, m.start(1) - 3), m.start(1)):
             continue  # 一批A、B等项目: an aggregate
         items_text = m.group(1)

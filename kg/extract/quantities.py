@@ -23,10 +23,10 @@ import bisect
 import csv
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..model import Document, Mention, Quantity
+from ..model import Document, Mention, Quantity, Sentence
 from ..resources import lexicon_dir
 from .numbers import ParsedNumber, find_numbers
 
@@ -72,6 +72,7 @@ class _Lexicon:
     cue_roles: dict[str, list[tuple[str, str]]]  # cue -> [(role, value)]
     noun_re: re.Pattern[str]  # count nouns and count exclusions
     nouns: dict[str, str]  # noun -> unit code or "" (excluded)
+    bar_cue: bool = False  # some cue contains "|" (the lead|tail join of _excluded_classes)
 
 
 def _read_tsv(name: str) -> list[list[str]]:
@@ -115,6 +116,7 @@ def _lexicon() -> _Lexicon:
         cue_roles=cue_roles,
         noun_re=re.compile(_alternation(nouns)),
         nouns=nouns,
+        bar_cue=any("|" in c for c in cue_roles),
     )
 
 
@@ -150,6 +152,16 @@ class _Context:
     starts: list[int]
     main_place: tuple[str, str] | None
     title_end: int
+    sentences: dict[int, Sentence | None] = field(default_factory=dict)
+    periods: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)
+
+    def sentence_at(self, pos: int) -> Sentence | None:
+        """``doc.sentence_at(pos)``, memoised (several rules ask for the same offset)."""
+        try:
+            return self.sentences[pos]
+        except KeyError:
+            s = self.sentences[pos] = self.doc.sentence_at(pos)
+            return s
 
 
 def _outermost(mentions: list[Mention]) -> list[Mention]:
@@ -374,7 +386,21 @@ def _big_n(ctx: _Context, lex: _Lexicon, num: ParsedNumber, products) -> Quantit
 
 
 def _cue_hits(lex: _Lexicon, s: str) -> list[tuple[int, str]]:
-    return [(m.start(), m.group(0)) for m in lex.cue_re.finditer(s)]
+    """``(offset, cue)`` of the cues of ``s``, left to right (callers must not change it).
+
+    The hits of the last string asked for are kept: the rules of one number ask several
+    times about the same lead (the memo is replaced as a whole, so threads never share a
+    half-built one)."""
+    memo = _CUE_MEMO[0]
+    if memo[0] is s and memo[1] is lex:
+        return memo[2]
+    hits = [(m.start(), m.group(0)) for m in lex.cue_re.finditer(s)]
+    _CUE_MEMO[0] = (s, lex, hits)
+    return hits
+
+
+#: [(string, lexicon, its cue hits)] of the last string scanned for cues.
+_CUE_MEMO: list = [(None, None, [])]
 
 
 def _rightmost_role(lex: _Lexicon, s: str, roles: tuple[str, ...]) -> tuple[int, str, str] | None:
@@ -400,10 +426,13 @@ def _excluded_classes(lex: _Lexicon, lead: str, tail: str, ctx: _Context, cstart
     starts with 同比/增长 (no topic of its own) inherits the topic of the clause before.
     """
     out: set[str] = set()
-    for _pos, cue in _cue_hits(lex, lead + "|" + tail):
-        for r, _v in lex.cue_roles[cue]:
-            if r == "veto":
-                out.add("*")
+    # when no cue contains "|", the cues of lead + "|" + tail are those of tail and of lead
+    # (lead last: the memo of _cue_hits keeps it for the look-ups below)
+    for part in ((lead + "|" + tail,) if lex.bar_cue else (tail, lead)):
+        for _pos, cue in _cue_hits(lex, part):
+            for r, _v in lex.cue_roles[cue]:
+                if r == "veto":
+                    out.add("*")
     if out:
         return out
     stop_roles = {"money": ("money",), "percent": ("share",), "tenth": ("share",),
@@ -430,7 +459,7 @@ def _money_kind(lex: _Lexicon, lead: str, ctx: _Context, cstart: int, pos: int) 
     hit = _rightmost_role(lex, lead, ("money", "exclude"))
     if hit is None:
         # "地区生产总值增长5.5%、达到10.3万亿元" / "…投资分别达到845亿元、486.3亿元"
-        sent = ctx.doc.sentence_at(pos)
+        sent = ctx.sentence_at(pos)
         s0 = sent.start if sent else max(0, cstart - 40)
         hit = _rightmost_role(lex, ctx.text[s0:cstart], ("money", "exclude"))
         if hit is not None and cstart - (s0 + hit[0]) > 30:
@@ -535,11 +564,28 @@ def _span_start(lex: _Lexicon, text: str, cstart: int, pos: int) -> int:
 
 
 def _period(text: str, cstart: int, pos: int, ctx: _Context) -> str | None:
-    sent = ctx.doc.sentence_at(pos)
-    s0 = sent.start if sent else cstart
+    """The last period expression of ``text[s0:pos]`` (``s0``: the sentence start)."""
+    sent = ctx.sentence_at(pos)
     best = None
-    for m in _PERIOD_RE.finditer(text, s0, pos):
-        best = m.group(0)
+    if sent is None:
+        for m in _PERIOD_RE.finditer(text, cstart, pos):
+            best = m.group(0)
+        return best
+    # The matches of the whole sentence, found once, are those of text[s0:pos] up to the first
+    # one that reaches past pos (the pattern has no anchor or lookaround, so cutting the text
+    # short cannot change an earlier match); from that one on, search the cut text.
+    ms = ctx.periods.get(sent.start)
+    if ms is None:
+        ms = ctx.periods[sent.start] = [(m.start(), m.end(), m.group(0))
+                                        for m in _PERIOD_RE.finditer(text, sent.start, sent.end)]
+    for a, b, g in ms:
+        if b <= pos:
+            best = g
+            continue
+        if a < pos:
+            for m in _PERIOD_RE.finditer(text, a, pos):
+                best = m.group(0)
+        break
     return best
 
 
@@ -578,7 +624,7 @@ def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, wide: bool = Fals
            counted: bool = False) -> tuple[tuple[str, str] | None, str]:
     """The zone or region a region-wide figure at ``pos`` belongs to."""
     text = ctx.text
-    sent = ctx.doc.sentence_at(pos)
+    sent = ctx.sentence_at(pos)
     s0 = sent.start if sent else cstart
     pm = None
     for m in _PRONOUN_RE.finditer(text, s0, pos):
@@ -621,7 +667,7 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
     after = _first_in(ctx, end, min(cend, end + 3), ("Project",))
     if after is not None and re.fullmatch(r"的?", text[end:after.start]):
         return _key(after), "subj:modifies"
-    sent = ctx.doc.sentence_at(start)
+    sent = ctx.sentence_at(start)
     s0 = sent.start if sent else cstart
     s1 = sent.end if sent else cend
     clause_org = _near_before(ctx, start, cstart, _ORG_TYPES)
@@ -746,7 +792,7 @@ def _previous_topic(ctx: _Context, s0: int, p0: int) -> Mention | None:
     """The project or company the previous sentence of the paragraph opens with, if any."""
     if s0 <= p0:
         return None
-    prev = ctx.doc.sentence_at(s0 - 1)
+    prev = ctx.sentence_at(s0 - 1)
     if prev is None or prev.start < p0:
         return None
     first = _first_in(ctx, prev.start, prev.end, _SUBJECT_TYPES)
@@ -785,7 +831,7 @@ def _sentence_pronoun(ctx: _Context, lo: int, hi: int) -> Mention | None:
             pm = m
     if pm is None:
         return None
-    sent = ctx.doc.sentence_at(pm.start())
+    sent = ctx.sentence_at(pm.start())
     s0 = sent.start if sent else lo
     if pm.group("co"):
         if pm.group(0) in ("它", "其"):
