@@ -39,6 +39,7 @@ __all__ = [
     "REGIONS_GRAPH",
     "ENTITIES_GRAPH",
     "ANALYSIS_GRAPH",
+    "DERIVED_GRAPH",
     "STATUS_CODES",
     "slug",
     "entity_key",
@@ -71,6 +72,9 @@ CHAINS_GRAPH = GRAPH["chains"]
 REGIONS_GRAPH = GRAPH["regions"]
 ENTITIES_GRAPH = GRAPH["entities"]
 ANALYSIS_GRAPH = GRAPH["analysis"]
+#: Helper triples computed from all the other graphs at build time (kg.derive): closures and
+#: per-project summaries that let the stored queries avoid property paths and OPTIONAL groups.
+DERIVED_GRAPH = GRAPH["derived"]
 
 #: Project life-cycle status codes (the scored ones first), see ontology/status.ttl.
 STATUS_CODES: tuple[str, ...] = (

@@ -544,6 +544,7 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
 
     import pyoxigraph as ox
 
+    from .derive import add_derived
     from .mapping import graph_nquads, load_chains, load_ontology, map_regions
     from .ns import ENTITIES_GRAPH, KG, RDF, SKOS
     from .store import _commit_staged, _stage, parse_store_spec, remove_stale_temporaries
@@ -653,6 +654,9 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
             _TIMINGS["analyse"] = secs
         st.bulk_load(analysis_nq.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
         corpus_nq.append(analysis_nq)
+        t_derive = time.perf_counter()
+        add_derived(st)  # kg.derive: closures and per-project summaries for the stored queries
+        _TIMINGS["derive"] = time.perf_counter() - t_derive
         st.flush()
 
         pending_shacl = None

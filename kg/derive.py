@@ -1,0 +1,234 @@
+"""Stage 6b, derive: helper triples computed from the whole graph at build time.
+
+Consumes a store holding every other graph of a build (document graphs, corpus graphs,
+analysis) and writes into one corpus graph, :data:`kg.ns.DERIVED_GRAPH`, the facts that the
+stored queries would otherwise recompute on every call with property paths and OPTIONAL
+groups — the slow parts on large graphs, and the parts remote servers (Virtuoso 7) get wrong:
+
+* ``kg:within`` — the transitive closure of ``kg:locatedIn`` (``?x kg:locatedIn+ ?y``);
+* ``kg:upstreamOfTransitive`` and ``kg:feedsTransitive`` — the closures of ``kg:upstreamOf``
+  (products) and ``kg:feeds`` (chain links);
+* ``kg:productLink`` — the chain link of a product or product type: its ``kg:atLink``, the
+  ``skos:broader`` link of its ``kg:productType``, or its own ``skos:broader``;
+* per project (``kg:Project``): ``kg:maxInvestment`` (the largest stated investment, yuan),
+  ``kg:maxCapacity`` and ``kg:capacityUnit`` (the largest stated capacity and the smallest
+  unit code among the capacities), ``kg:latestStatus`` (the status concept with the highest
+  ``kg:stageOrder``, ties broken by the larger IRI) and ``kg:latestStageName`` (the zh label
+  of the latest stage, ties broken by the larger label).
+
+Every value is exactly what the former query-time expression gave (the aggregates are
+computed by Oxigraph's SPARQL engine over the union of the other graphs). The graph is a pure
+function of the other graphs: :func:`add_derived` drops and recomputes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+__all__ = [
+    "DERIVED_PROPERTIES",
+    "add_derived",
+    "derived_quads",
+    "has_derived",
+    "ensure_derived",
+    "needs_derived",
+]
+
+_KG = "https://w3id.org/chainkg/ontology#"
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+#: The properties written by :func:`add_derived` (local names in the ``kg:`` namespace).
+DERIVED_PROPERTIES: tuple[str, ...] = (
+    "within",
+    "upstreamOfTransitive",
+    "feedsTransitive",
+    "productLink",
+    "maxInvestment",
+    "maxCapacity",
+    "capacityUnit",
+    "latestStatus",
+    "latestStageName",
+)
+
+#: (derived property, base property): transitive closures computed in Python.
+_CLOSURES = (("within", "locatedIn"), ("upstreamOfTransitive", "upstreamOf"),
+             ("feedsTransitive", "feeds"))
+
+_PREFIXES = """PREFIX kg: <https://w3id.org/chainkg/ontology#>
+PREFIX schema: <https://schema.org/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+
+#: Product links and per-project summaries: (SPARQL SELECT ?s ?o …, derived property). A
+#: summary query gives at most one row per project; the expressions are those the stored queries used at query time.
+_SUMMARIES = (
+    ("""SELECT DISTINCT ?s ?o WHERE {
+          ?s kg:atLink|kg:productType/skos:broader|skos:broader ?o }""", "productLink"),
+    ("""SELECT ?s (MAX(?v) AS ?o) WHERE {
+          ?s kg:hasQuantity ?q . ?q kg:kind "investment" ; schema:value ?v .
+          FILTER EXISTS { ?s a kg:Project } } GROUP BY ?s""", "maxInvestment"),
+    ("""SELECT ?s (MAX(?v) AS ?o) WHERE {
+          ?s kg:hasQuantity ?q . ?q kg:kind "capacity" ; schema:value ?v ; schema:unitCode ?u .
+          FILTER EXISTS { ?s a kg:Project } } GROUP BY ?s""", "maxCapacity"),
+    ("""SELECT ?s (MIN(?u) AS ?o) WHERE {
+          ?s kg:hasQuantity ?q . ?q kg:kind "capacity" ; schema:value ?v ; schema:unitCode ?u .
+          FILTER EXISTS { ?s a kg:Project } } GROUP BY ?s""", "capacityUnit"),
+    ("""SELECT ?s (?st AS ?o) WHERE {
+          ?s a kg:Project ; kg:hasStatus ?st . ?st kg:stageOrder ?ord .
+          FILTER NOT EXISTS {
+            ?s kg:hasStatus ?s2 . ?s2 kg:stageOrder ?o2 .
+            FILTER(?o2 > ?ord || (?o2 = ?ord && STR(?s2) > STR(?st)))
+          } }""", "latestStatus"),
+    ("""SELECT ?s (STRAFTER(MAX(?key), "|") AS ?o) WHERE {
+          ?s kg:hasStatus ?st . ?st kg:stageOrder ?ord ; skos:prefLabel ?name .
+          FILTER(LANG(?name) = "zh") FILTER EXISTS { ?s a kg:Project }
+          BIND(CONCAT(IF(?ord < 10, "0", ""), STR(?ord), "|", STR(?name)) AS ?key)
+        } GROUP BY ?s""", "latestStageName"),
+)
+
+
+def _closure(edges: Iterable[tuple[Any, Any]]) -> Iterator[tuple[Any, Any]]:
+    """Every pair ``(a, b)`` with a path of one or more edges from a to b (``p+``)."""
+    succ: dict[Any, set] = {}
+    for a, b in edges:
+        succ.setdefault(a, set()).add(b)
+    for start in succ:
+        seen: set = set()
+        todo = list(succ[start])
+        while todo:
+            n = todo.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            todo.extend(succ.get(n, ()))
+        for n in seen:
+            yield start, n
+
+
+def derived_quads(store) -> list:
+    """The derived quads of a pyoxigraph ``store``, computed from all graphs but the derived one.
+
+    Parameters
+    ----------
+    store
+        A ``pyoxigraph.Store``; the default graph of the queries is the union of its graphs.
+    """
+    import pyoxigraph as ox
+
+    graph = ox.NamedNode(_derived_graph())
+    out: list = []
+    for derived, base in _CLOSURES:
+        pred = ox.NamedNode(_KG + derived)
+        edges = {(q.subject, q.object) for q in store.quads_for_pattern(
+            None, ox.NamedNode(_KG + base), None, None)
+            if q.graph_name != graph and isinstance(q.object, (ox.NamedNode, ox.BlankNode))}
+        out.extend(ox.Quad(a, pred, b, graph) for a, b in sorted(_closure(edges), key=str))
+    for query, derived in _SUMMARIES:
+        pred = ox.NamedNode(_KG + derived)
+        rows = store.query(_PREFIXES + query, use_default_graph_as_union=True)
+        out.extend(ox.Quad(r["s"], pred, r["o"], graph) for r in rows
+                   if r["s"] is not None and r["o"] is not None)
+    return out
+
+
+def add_derived(store) -> int:
+    """Drop and recompute the derived graph of a pyoxigraph ``store``; return its size.
+
+    Call it after every other graph is loaded and before the union is materialised.
+
+    Examples
+    --------
+    >>> import pyoxigraph as ox
+    >>> st = ox.Store()
+    >>> kg = "https://w3id.org/chainkg/ontology#"
+    >>> a, b, c = (ox.NamedNode(f"https://w3id.org/chainkg/id/region/{i}") for i in "abc")
+    >>> g = ox.NamedNode("https://w3id.org/chainkg/graph/regions")
+    >>> st.extend([ox.Quad(a, ox.NamedNode(kg + "locatedIn"), b, g),
+    ...            ox.Quad(b, ox.NamedNode(kg + "locatedIn"), c, g)])
+    >>> add_derived(st)
+    3
+    """
+    import pyoxigraph as ox
+
+    graph = ox.NamedNode(_derived_graph())
+    if store.contains_named_graph(graph):
+        store.remove_graph(graph)
+    quads = derived_quads(store)
+    store.add_graph(graph)
+    if quads:
+        store.bulk_extend(quads)
+    return len(quads)
+
+
+def has_derived(source) -> bool:
+    """Whether ``source`` (a pyoxigraph Store or an rdflib Dataset) holds a derived graph."""
+    from rdflib import URIRef
+
+    iri = _derived_graph()
+    try:
+        import pyoxigraph as ox
+
+        if isinstance(source, ox.Store):
+            g = ox.NamedNode(iri)
+            return source.contains_named_graph(g)
+    except ImportError:  # pragma: no cover
+        pass
+    graphs = source.graphs() if hasattr(source, "graphs") else source.contexts()
+    return any(c.identifier == URIRef(iri) for c in graphs)
+
+
+def needs_derived(query: str) -> bool:
+    """Whether the SPARQL text ``query`` uses a derived property (by prefixed name or IRI)."""
+    return any(f"kg:{p}" in query or f"{_KG}{p}>" in query for p in DERIVED_PROPERTIES)
+
+
+def ensure_derived(source) -> bool:
+    """Add the derived graph to ``source`` when it has none; return whether it was added.
+
+    ``source`` is a writable pyoxigraph Store or an rdflib Dataset (the graph is computed
+    with Oxigraph from an N-Quads copy and added as a named graph). Graphs written by
+    ``kg build`` already hold it; this serves graphs made by hand or by older builds. A
+    store with a materialised union gets the derived triples into its default graph too.
+    """
+    import pyoxigraph as ox
+    from rdflib import Dataset, Literal, URIRef
+    from rdflib import BNode as RBNode
+
+    if has_derived(source):
+        return False
+    if isinstance(source, ox.Store):
+        from .store_oxigraph import is_union_materialized
+
+        add_derived(source)
+        if is_union_materialized(source):
+            g = ox.NamedNode(_derived_graph())
+            source.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                          for q in list(source.quads_for_pattern(None, None, None, g)))
+        return True
+    if not isinstance(source, Dataset):
+        return False
+    tmp = ox.Store()
+    tmp.load(source.serialize(format="nquads", encoding="utf-8"), format=ox.RdfFormat.N_QUADS)
+
+    def term(t):
+        if isinstance(t, ox.NamedNode):
+            return URIRef(t.value)
+        if isinstance(t, ox.BlankNode):
+            return RBNode(t.value)
+        if t.language:
+            return Literal(t.value, lang=t.language)
+        if t.datatype.value == _XSD_STRING:
+            return Literal(t.value)
+        return Literal(t.value, datatype=URIRef(t.datatype.value))
+
+    ctx = source.graph(URIRef(_derived_graph()))
+    for q in derived_quads(tmp):
+        ctx.add((term(q.subject), term(q.predicate), term(q.object)))
+    return True
+
+
+def _derived_graph() -> str:
+    from .ns import DERIVED_GRAPH
+
+    return str(DERIVED_GRAPH)
