@@ -703,6 +703,34 @@ def _resolve_entities(src: _Source, name: str, label: Literal) -> list[URIRef]:
     return found
 
 
+def _ensure_derived(src: _Source, text: str) -> None:
+    """Give a graph without the derived graph (made by hand, or by a build before it existed)
+    its derived graph when the query reads derived properties (see :mod:`kg.derive`)."""
+    if src.kind == "remote":
+        return
+    from .derive import ensure_derived, needs_derived
+
+    if not needs_derived(text):
+        return
+    try:
+        ensure_derived(src.obj)
+    except (OSError, RuntimeError):
+        # A read-only Oxigraph store from a build before kg.derive: query an in-memory copy of
+        # its named graphs with the derived graph added (slow on a large store: rebuild it).
+        import warnings
+
+        import pyoxigraph as ox
+
+        warnings.warn("this Oxigraph store has no derived graph (kg.derive): querying an "
+                      "in-memory copy; rebuild it with kg build --store oxigraph:PATH",
+                      stacklevel=3)
+        copy = ox.Store()
+        copy.bulk_extend(q for q in src.obj.quads_for_pattern(None, None, None, None)
+                         if not isinstance(q.graph_name, ox.DefaultGraph))
+        ensure_derived(copy)
+        src.obj = copy
+
+
 def _collect_bindings(src: _Source, text: str, stored: StoredQuery | None,
                       params: Mapping[str, Any] | None) -> dict[str, list[Node]]:
     params = dict(params or {})
@@ -791,6 +819,7 @@ def run_query(source: Any, query: str | os.PathLike, params: Mapping[str, Any] |
         # the child resolves QUERY again: a stored query's parameters are typed by its header
         return _run_with_time_limit(source, query, params, limit, allow_remote, timeout)
     src = _open_source(source)
+    _ensure_derived(src, text)
     bindings = _collect_bindings(src, text, stored, params)
     if bindings:
         _values_insert_point(text)  # fail early, the same way on every store

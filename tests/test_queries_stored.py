@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, URIRef
 
+from kg.derive import ensure_derived
 from kg.query import list_stored_queries, run_query
 from kg.store_oxigraph import materialize_union
 
@@ -65,6 +66,7 @@ def _fixture_dataset() -> Dataset:
         ctx = ds.graph(g.identifier)
         for t in g:
             ctx.add(t)
+    ensure_derived(ds)  # as kg build does: the derived graph is part of every store it writes
     return ds
 
 
