@@ -33,6 +33,8 @@ from ..regions import (
 __all__ = ["extract_mentions"]
 
 _HAN = "\u4e00-\u9fff"
+_HAN_RE = re.compile(rf"[{_HAN}]")
+_HANS_RE = re.compile(rf"[{_HAN}]+")
 # Characters a name may be built of (Han, ASCII letters and digits, a few joiners).
 _NAME_CHAR = re.compile(rf"[{_HAN}A-Za-z0-9·\-()（）/\.]")
 _MAX_LEFT = 24
@@ -275,16 +277,16 @@ def _short_companies(text: str) -> list[_Cand]:
         e = m.end()
         nxt = text[e:e + 1]
         cued = bool(pat["company_verbs"].match(text, e))
-        if nxt and nxt not in _SHORT_NEXT and re.match(rf"[{_HAN}]", nxt) and not cued:
+        if nxt and nxt not in _SHORT_NEXT and _HAN_RE.match(nxt) and not cued:
             continue
         s = _left_extend(text, m.start(), max(0, m.start() - 6))
         k = max(text.rfind(ch, s, m.start()) for ch in "和与及")
         if k >= 0:
             s = k + 1  # 研究院和<brand>钒钛: the brand starts after the conjunction
         name = text[s:m.start()]
-        if not 2 <= len(name) <= 4 or not re.fullmatch(rf"[{_HAN}]+", name):
+        if not 2 <= len(name) <= 4 or not _HANS_RE.fullmatch(name):
             continue
-        if s > 0 and re.match(rf"[{_HAN}]", text[s - 1]) and not _patterns()["stop"].search(text[max(0, s - 4):s]):
+        if s > 0 and _HAN_RE.match(text[s - 1]) and not _patterns()["stop"].search(text[max(0, s - 4):s]):
             continue
         if _bad_brand(name, lenient=cued):
             continue
@@ -378,7 +380,7 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
             return None
     brand = name[s:split]
     core_len = len(brand) - (mm.end() - mm.start() if mm and mm.end() == split else 0)
-    if not 2 <= core_len <= 4 or not re.fullmatch(rf"[{_HAN}]+", brand) or "号" in brand:
+    if not 2 <= core_len <= 4 or not _HANS_RE.fullmatch(brand) or "号" in brand:
         return None  # 国和一号: a model name, not a brand
     # a brand right before a product term of a listed project (<brand>煤炭综合利用) may be a
     # dictionary word
@@ -412,7 +414,7 @@ def _zones(text: str) -> list[_Cand]:
         kind = pat["zone_kind"].get(suffix, "zone")
         if not name or _strip_generic(name) == "":
             if suffix in ("高新区", "开发区", "经开区", "经济开发区", "经济技术开发区") and (
-                m.start() == 0 or not re.match(rf"[{_HAN}]", text[m.start() - 1])
+                m.start() == 0 or not _HAN_RE.match(text[m.start() - 1])
                 or text[m.start() - 1] in "该在和与及、"):
                 out.append(_Cand("DevelopmentZone", m.start(), m.end(), "zone.deictic",
                                  (("deictic", "1"),)))
@@ -520,7 +522,7 @@ def _phases(text: str, projects: list[_Cand]) -> list[_Cand]:
 
 def _metonymy_company(item: str) -> bool:
     """True when a list item is a bare company name (<brand>, <brand>半导体), not a project phrase."""
-    if not 2 <= len(item) <= 6 or not re.fullmatch(rf"[{_HAN}]+", item):
+    if not 2 <= len(item) <= 6 or not _HANS_RE.fullmatch(item):
         return False
     if _PHASE.search(item) or _patterns()["project"].search(item):
         return False
@@ -628,10 +630,10 @@ def _gov(text: str, regions: list[_Cand], zones: list[_Cand]) -> list[_Cand]:
             out.append(_Cand("GovernmentBody", shared[s], m.end(), "gov.region_prefix"))
         elif j in ends:
             out.append(_Cand("GovernmentBody", ends[j], m.end(), "gov.region_prefix"))
-        elif j < s and (j == 0 or not re.match(rf"[{_HAN}]", text[j - 1]) or text[j - 1] in "由经与和及、在向"):
+        elif j < s and (j == 0 or not _HAN_RE.match(text[j - 1]) or text[j - 1] in "由经与和及、在向"):
             out.append(_Cand("GovernmentBody", j, m.end(), "gov.level_prefix"))
         elif m.group() in ("市委", "省委", "县委", "区委", "市政府", "省政府", "县政府", "区政府") and (
-                s == 0 or not re.match(rf"[{_HAN}]", text[s - 1]) or text[s - 1] in "由经与和及、在向"):
+                s == 0 or not _HAN_RE.match(text[s - 1]) or text[s - 1] in "由经与和及、在向"):
             out.append(_Cand("GovernmentBody", s, m.end(), "gov.bare"))
         else:
             st = _left_extend(text, s, 0)
@@ -671,7 +673,7 @@ def _name_at(text: str, i: int) -> int:
     given = 0
     for k in range(2):
         c = text[i + sur + k:i + sur + k + 1]
-        if not c or not re.match(rf"[{_HAN}]", c) or c in _NAME_STOP_CHARS:
+        if not c or not _HAN_RE.match(c) or c in _NAME_STOP_CHARS:
             break
         given += 1
     if given == 2 and (_common_word(text[i + sur + 1:i + sur + 3]) or _common_word(text[i + sur + 1:i + sur + 4])):
@@ -698,7 +700,7 @@ def _persons(text: str) -> list[_Cand]:
                 i = j + 1
                 ln = _name_at(text, i)
                 # a list continuation must end at a boundary
-                if ln and re.match(rf"[{_HAN}]", text[i + ln:i + ln + 1] or " ") and not _LIST_SEP.match(text, i + ln) \
+                if ln and _HAN_RE.match(text[i + ln:i + ln + 1] or " ") and not _LIST_SEP.match(text, i + ln) \
                         and not pat["titles"].match(text, i + ln) and text[i + ln] not in "参出等":
                     break
             else:
@@ -739,7 +741,7 @@ def _modifier_use(text: str, end: int) -> bool:
         if hit:
             return hit[1] in _NOUN_TAGS
     return any(h is not None and h[0] == 0 for h in _first_vocab_spans(text[end:end + 6])) or \
-        not re.match(rf"[{_HAN}]", text[end])
+        not _HAN_RE.match(text[end])
 
 
 @lru_cache(maxsize=8192)
@@ -839,7 +841,7 @@ def _company_reuse(text: str, chosen: list[_Cand]) -> list[_Cand]:
         while start >= 0:
             end = start + len(f)
             nxt = text[end:end + 1]
-            ok_next = not nxt or nxt in _SHORT_NEXT or not re.match(rf"[{_HAN}]", nxt) or f == full
+            ok_next = not nxt or nxt in _SHORT_NEXT or not _HAN_RE.match(nxt) or f == full
             if ok_next:
                 out.append(_Cand("Company", start, end, "company.reuse", (("full", full),)))
             start = text.find(f, end)

@@ -28,6 +28,7 @@ from functools import lru_cache
 
 from ..model import Document, Mention, Quantity, Sentence
 from ..resources import lexicon_dir
+from ._textindex import bounds as _bounds
 from .numbers import ParsedNumber, find_numbers
 
 __all__ = ["extract_quantities", "clause_bounds", "paragraph_bounds"]
@@ -43,6 +44,9 @@ _PRONOUN_RE = re.compile(
     r"(?:(?P<co>它|其|该公司|该企业|该集团|公司|企业)|(?P<pr>该项目|该工程|项目|工程|该高铁|该道路|该线路)"
     r"|(?P<zo>该区|园区|全区|区内|该园区|开发区|高新区)|(?P<rg>全省|省内|我省|全市|市内|我市|本市|全县))"
 )
+_SAME_TOPIC_RE = re.compile(r"\s*(同比|增长|下降|比上年|较上年|分别)")
+_LIST_END_RE = re.compile(r"等\s*$")
+_DIGIT_RE = re.compile(r"[\d]")
 _PERIOD_RE = re.compile(
     r"(截至|截止|到)\s?(目前|\d{4}年(底|末|\d{1,2}月(底|末)?)?)|\d{1,2}月\s?[—\-–~至到]+\s?\d{1,2}月"
     r"|(上|下)半年|\d{4}年(上半年|全年|前三季度)?|今年|去年|全年|\d{4}-\d{4}年"
@@ -132,9 +136,7 @@ def clause_bounds(text: str, pos: int) -> tuple[int, int]:
     >>> clause_bounds("甲项目开工，总投资5亿元。", 8)
     (6, 12)
     """
-    from ._textindex import bounds
-
-    return bounds(text, _CLAUSE_PUNCT, pos)
+    return _bounds(text, _CLAUSE_PUNCT, pos)
 
 
 def paragraph_bounds(text: str, pos: int) -> tuple[int, int]:
@@ -438,7 +440,7 @@ def _excluded_classes(lex: _Lexicon, lead: str, tail: str, ctx: _Context, cstart
     stop_roles = {"money": ("money",), "percent": ("share",), "tenth": ("share",),
                   "multiple": ("share",)}.get(cls, ("money", "capacity", "share"))
     scope = lead
-    if re.match(r"\s*(同比|增长|下降|比上年|较上年|分别)", lead) and cstart > 0:
+    if _SAME_TOPIC_RE.match(lead) and cstart > 0:
         pstart, _ = clause_bounds(ctx.text, cstart - 1)
         scope = ctx.text[pstart:cstart - 1] + "，" + lead
     hits = _cue_hits(lex, scope)
@@ -482,7 +484,7 @@ def _count(ctx: _Context, lex: _Lexicon, num: ParsedNumber, unit: _Unit, end: in
     """Kind, unit code, value and rule of a number + classifier, or None."""
     text = ctx.text
     cls_char = unit.surface
-    chinese = not re.match(r"[\d]", num.text.lstrip("约近超逾大将接不突破"))
+    chinese = not _DIGIT_RE.match(num.text.lstrip("约近超逾大将接不突破"))
     # "年旅客吞吐量3000万人次": a capacity in persons
     cap = _rightmost_role(lex, lead, ("capacity", "exclude", "money"))
     if cap is not None and cap[1] == "capacity" and len(lead) - cap[0] <= 14:
@@ -675,7 +677,7 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
     for m in _PRONOUN_RE.finditer(lead):
         pron = m
     # list-level: "甲等11处煤矿", "…等400万千瓦机组"
-    if re.search(r"等\s*$", lead) or (clause_org is not None and "等" in text[clause_org.end:start]
+    if _LIST_END_RE.search(lead) or (clause_org is not None and "等" in text[clause_org.end:start]
                                       and kind in ("count", "capacity", "investment")):
         return _place(ctx, start, cstart, lead)[0], "subj:list-level"
     if clause_org is None:
