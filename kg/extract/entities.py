@@ -38,6 +38,8 @@ _HANS_RE = re.compile(rf"[{_HAN}]+")
 # Characters a name may be built of (Han, ASCII letters and digits, a few joiners).
 _NAME_CHAR = re.compile(rf"[{_HAN}A-Za-z0-9·\-()（）/\.]")
 _MAX_LEFT = 24
+# the non-Han characters of _NAME_CHAR
+_NAME_OTHER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789·-()（）/.")
 
 # Type priority when spans overlap exactly.
 _PRIORITY = {"Project": 0, "Company": 1, "DevelopmentZone": 2, "GovernmentBody": 3,
@@ -77,6 +79,7 @@ def _with(c: _Cand, **kw) -> _Cand:
                  kw.get("canonical", c.canonical))
 
 
+@lru_cache(maxsize=65536)
 def _norm(s: str) -> str:
     return unicodedata.normalize("NFKC", s).replace(" ", "")
 
@@ -161,7 +164,7 @@ def _left_extend(text: str, head_start: int, floor: int, adjacent_ok: bool = Fal
             if depth == 0:
                 break
             depth -= 1
-        if not _NAME_CHAR.match(c):
+        if not ("\u4e00" <= c <= "\u9fff" or c in _NAME_OTHER):  # _NAME_CHAR, per character
             break
         i -= 1
     start = i
@@ -1004,7 +1007,7 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
             pl = next((v for k, v in c.attrs if k == "plabel"), "")
             if pl and pl in product_texts:
                 key, canon = pl, pl
-        c = _with(c, key=key, canonical=canon)
+        c = _Cand(c.type, c.start, c.end, c.rule, c.attrs, key, canon)
         if c.type == "Company" and not any(a[0] == "nested" for a in c.attrs):
             prev_company = c
         keyed.append(c)

@@ -133,6 +133,7 @@ def parse_chinese_numeral(text: str) -> float | None:
     return float(total + section + chunk)
 
 
+@lru_cache(maxsize=8192)
 def _parse_core(text: str) -> float | None:
     m = _ARABIC_RE.match(text)
     if m:
