@@ -109,10 +109,23 @@ def _longer_chain_prefix(core: str, c: str, extra: set[str]) -> bool:
 def _chain_core(name: str) -> str:
     from .relations import relation_cues
 
-    for suf in relation_cues().get("chain_suffix", ()):
-        if name.endswith(suf) and len(name) - len(suf) >= 2:
-            return name[: -len(suf)]
-    return name
+    sufs = relation_cues().get("chain_suffix", ())
+    memo = _CORE_MEMO[0]
+    if memo[0] is not sufs or len(memo[1]) > 65536:  # cues reloaded, or the memo is full
+        memo = _CORE_MEMO[0] = (sufs, {})
+    core = memo[1].get(name)
+    if core is None:
+        core = name
+        for suf in sufs:
+            if name.endswith(suf) and len(name) - len(suf) >= 2:
+                core = name[: -len(suf)]
+                break
+        memo[1][name] = core
+    return core
+
+
+#: [(the chain suffixes, {name: core})]: names repeat across rules and documents.
+_CORE_MEMO: list = [((), {})]
 
 
 # --------------------------------------------------------------------------- produces
