@@ -4,8 +4,9 @@ Seeded and deterministic. It writes N-Quads with the same named graphs and the s
 as ``kg.mapping`` (see its module docstring): one graph per document holding typed, labelled
 entities, relation triples, reified ``kg:Assertion`` nodes with sentence and offsets,
 ``kg:Quantity`` nodes, sentences and mentions; corpus graphs with the real ontology, status
-scheme and chain vocabularies, a region hierarchy (provinces → cities → counties) and the
-entities graph (``skos:prefLabel`` / ``skos:altLabel``). IRIs are minted with ``kg.ns``.
+scheme and chain vocabularies, a region hierarchy (provinces → cities → counties), the
+entities graph (``skos:prefLabel`` / ``skos:altLabel``) and, as in a build, the derived graph
+of :mod:`kg.derive` (computed in an Oxigraph store and appended). IRIs are minted with ``kg.ns``.
 
 Usage::
 
@@ -332,6 +333,7 @@ def make_graph(out: Path, triples: int = 1_000_000, seed: int = 7) -> dict:
         for a in aliases:
             w.add(iri, SKOS.altLabel, _zh(a), ENTITIES_GRAPH)
     fh.close()
+    derived = _append_derived(out)
 
     city_counts: dict = {}
     for z in zones:
@@ -345,7 +347,7 @@ def make_graph(out: Path, triples: int = 1_000_000, seed: int = 7) -> dict:
     used = [p for p in products if p[0] in used_products]
     mid = next((p for p in used if p[3] == lb and "cathode" in str(p[2])), used[0])
     params = {
-        "triples": w.count, "documents": doc_no, "projects": projects_seen, "seed": seed,
+        "triples": w.count + derived, "derived": derived, "documents": doc_no, "projects": projects_seen, "seed": seed,
         "projects-in-place": {"place": str(busy_city)},
         "chain-links-in-region": {"chain": str(lb), "region": str(busy_city)},
         "product-chain": {"product": str(mid[0])},
@@ -353,6 +355,24 @@ def make_graph(out: Path, triples: int = 1_000_000, seed: int = 7) -> dict:
     }
     out.with_suffix(".params.json").write_text(json.dumps(params, ensure_ascii=False, indent=1))
     return params
+
+
+def _append_derived(out: Path) -> int:
+    """Append the derived graph of a build (:func:`kg.derive.add_derived`) to the N-Quads file
+    ``out``, computed the way ``kg build`` does (in an Oxigraph store holding every other graph);
+    return its number of quads."""
+    import pyoxigraph as ox
+
+    from kg.derive import add_derived
+    from kg.ns import DERIVED_GRAPH
+
+    st = ox.Store()
+    st.bulk_load(path=str(out), format=ox.RdfFormat.N_QUADS)
+    n = add_derived(st)
+    with out.open("ab") as fh:
+        ox.serialize(st.quads_for_pattern(None, None, None, ox.NamedNode(str(DERIVED_GRAPH))),
+                     fh, format=ox.RdfFormat.N_QUADS)
+    return n
 
 
 def main() -> None:

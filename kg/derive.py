@@ -129,7 +129,8 @@ def derived_quads(store) -> list:
         rows = store.query(_PREFIXES + query, use_default_graph_as_union=True)
         out.extend(ox.Quad(r["s"], pred, r["o"], graph) for r in rows
                    if r["s"] is not None and r["o"] is not None)
-    return out
+    # Oxigraph's union view gives a row per graph that states a triple: keep each quad once
+    return list(dict.fromkeys(out))
 
 
 def add_derived(store) -> int:
@@ -192,8 +193,8 @@ def ensure_derived(source) -> bool:
     store with a materialised union gets the derived triples into its default graph too.
     """
     import pyoxigraph as ox
-    from rdflib import Dataset, Literal, URIRef
     from rdflib import BNode as RBNode
+    from rdflib import Dataset, Literal, URIRef
 
     if has_derived(source):
         return False

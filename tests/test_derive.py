@@ -1,0 +1,194 @@
+"""kg.derive: the derived graph (closures and per-project summaries) is exactly what the former
+query-time expressions gave, is recomputed from scratch, reaches every store a build writes, and
+is added to graphs that lack it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Literal, URIRef
+
+from kg.derive import DERIVED_PROPERTIES, add_derived, ensure_derived, has_derived, needs_derived
+from kg.ns import DERIVED_GRAPH, KG, SCHEMA, SKOS, STATUS
+from kg.query import run_query
+
+ROOT = Path(__file__).resolve().parent.parent
+ID = "https://w3id.org/chainkg/id/"
+DOC = "https://w3id.org/chainkg/doc/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+TRIG = f"""
+@prefix kg: <{KG}> . @prefix schema: <{SCHEMA}> . @prefix skos: <{SKOS}> .
+@prefix st: <{STATUS}> . @prefix xsd: <{XSD}> .
+<https://w3id.org/chainkg/graph/regions> {{
+  <{ID}region/p> a kg:Region .
+  <{ID}region/c> a kg:Region ; kg:locatedIn <{ID}region/p> .
+}}
+<https://w3id.org/chainkg/graph/ontology> {{
+  st:started kg:stageOrder 6 ; skos:prefLabel "开工"@zh .
+  st:under_construction kg:stageOrder 6 ; skos:prefLabel "在建"@zh .
+  st:planned kg:stageOrder 1 ; skos:prefLabel "谋划"@zh .
+}}
+<{DOC}aaaa0001> {{
+  <{ID}zone/z> a kg:DevelopmentZone ; kg:locatedIn <{ID}region/c> .
+  <{ID}project/x> a kg:Project ; kg:locatedIn <{ID}zone/z> ;
+      kg:hasStatus st:planned, st:started ;
+      kg:hasQuantity <{DOC}aaaa0001/q1>, <{DOC}aaaa0001/q2>, <{DOC}aaaa0001/q3> .
+  <{DOC}aaaa0001/q1> kg:kind "investment" ; schema:value 2000000000.0 .
+  <{DOC}aaaa0001/q2> kg:kind "capacity" ; schema:value 100000.0 ; schema:unitCode "t" .
+  <{DOC}aaaa0001/q3> kg:kind "capacity" ; schema:value 5.0 ; schema:unitCode "GW" .
+  <{ID}product/a> kg:upstreamOf <{ID}product/b> ; kg:atLink <{ID}link/1> .
+  <{ID}product/b> kg:upstreamOf <{ID}product/c> ; kg:productType <{ID}type/t> .
+  <{ID}type/t> skos:broader <{ID}link/2> .
+  <{ID}link/1> kg:feeds <{ID}link/2> . <{ID}link/2> kg:feeds <{ID}link/3> .
+  <{ID}zone/loop1> kg:locatedIn <{ID}zone/loop2> . <{ID}zone/loop2> kg:locatedIn <{ID}zone/loop1> .
+}}
+<{DOC}bbbb0002> {{
+  <{ID}project/x> kg:hasStatus st:under_construction ;
+      kg:hasQuantity <{DOC}bbbb0002/q1> .
+  <{DOC}bbbb0002/q1> kg:kind "investment" ; schema:value 1500000000.0 .
+  <{ID}company/k> a kg:Company ; kg:hasQuantity <{DOC}bbbb0002/q2> .
+  <{DOC}bbbb0002/q2> kg:kind "investment" ; schema:value 9.0 .
+}}
+"""
+
+
+def _store():
+    import pyoxigraph as ox
+
+    st = ox.Store()
+    st.load(TRIG.encode("utf-8"), format=ox.RdfFormat.TRIG)
+    return st
+
+
+def _derived(st) -> set[tuple[str, str, str]]:
+    import pyoxigraph as ox
+
+    return {(q.subject.value, q.predicate.value.rsplit("#", 1)[1], q.object.value)
+            for q in st.quads_for_pattern(None, None, None, ox.NamedNode(str(DERIVED_GRAPH)))}
+
+
+def test_closures_are_the_plus_paths():
+    st = _store()
+    add_derived(st)
+    d = _derived(st)
+    within = {(s, o) for s, p, o in d if p == "within"}
+    x, z, c, p = (f"{ID}project/x", f"{ID}zone/z", f"{ID}region/c", f"{ID}region/p")
+    assert {(x, z), (x, c), (x, p), (z, c), (z, p), (c, p)} <= within
+    assert (x, x) not in within and (p, p) not in within  # not reflexive ...
+    l1, l2 = f"{ID}zone/loop1", f"{ID}zone/loop2"
+    assert {(l1, l1), (l1, l2), (l2, l1), (l2, l2)} <= within  # ... except through a cycle
+    # every pair is exactly what kg:locatedIn+ gives
+    plus = {(r["a"].value, r["b"].value) for r in st.query(
+        f"SELECT ?a ?b WHERE {{ ?a <{KG}locatedIn>+ ?b }}", use_default_graph_as_union=True)}
+    assert within == plus
+    up = {(s, o) for s, p, o in d if p == "upstreamOfTransitive"}
+    assert (f"{ID}product/a", f"{ID}product/c") in up and len(up) == 3
+    feeds = {(s, o) for s, p, o in d if p == "feedsTransitive"}
+    assert (f"{ID}link/1", f"{ID}link/3") in feeds and len(feeds) == 3
+    links = {(s, o) for s, p, o in d if p == "productLink"}
+    assert {(f"{ID}product/a", f"{ID}link/1"), (f"{ID}product/b", f"{ID}link/2"),
+            (f"{ID}type/t", f"{ID}link/2")} == links
+
+
+def test_project_summaries_across_documents():
+    st = _store()
+    add_derived(st)
+    d = {(s, p): o for s, p, o in _derived(st)}
+    x = f"{ID}project/x"
+    assert Decimal(d[x, "maxInvestment"]) == Decimal("2000000000")  # the larger of two documents
+    assert Decimal(d[x, "maxCapacity"]) == Decimal("100000")
+    assert d[x, "capacityUnit"] == "GW"  # the smallest unit code, as the query had it
+    # two stages of order 6: latestStatus breaks the tie by IRI, the stage name by its label
+    assert d[x, "latestStatus"] == str(STATUS["under_construction"])
+    assert d[x, "latestStageName"] == "开工"
+    assert (f"{ID}company/k", "maxInvestment") not in d  # projects only
+
+
+def test_add_derived_replaces_the_graph():
+    import pyoxigraph as ox
+
+    st = _store()
+    n = add_derived(st)
+    assert add_derived(st) == n == len(_derived(st))
+    st.remove(ox.Quad(ox.NamedNode(f"{ID}zone/z"), ox.NamedNode(str(KG.locatedIn)),
+                      ox.NamedNode(f"{ID}region/c"), ox.NamedNode(f"{DOC}aaaa0001")))
+    add_derived(st)
+    assert (f"{ID}project/x", "within", f"{ID}region/p") not in _derived(st)  # no stale facts
+    assert (f"{ID}project/x", "within", f"{ID}zone/z") in _derived(st)
+
+
+def test_ensure_derived_on_a_dataset_matches_the_store():
+    ds = Dataset()
+    ds.parse(data=TRIG, format="trig")
+    assert not has_derived(ds)
+    assert ensure_derived(ds) is True
+    assert has_derived(ds) and ensure_derived(ds) is False
+    got = {(str(s), str(p).rsplit("#", 1)[1], str(o)) for s, p, o in ds.graph(DERIVED_GRAPH)}
+    st = _store()
+    add_derived(st)
+    assert got == _derived(st)
+    lit = ds.graph(DERIVED_GRAPH).value(URIRef(f"{ID}project/x"), KG.latestStageName)
+    assert lit == Literal("开工")  # a plain literal, as STRAFTER gave it
+
+
+def test_needs_derived():
+    assert needs_derived("SELECT * WHERE { ?p kg:within ?z }")
+    assert needs_derived(f"SELECT * WHERE {{ ?p <{KG}maxInvestment> ?z }}")
+    assert not needs_derived("SELECT * WHERE { ?p kg:locatedIn ?z }")
+    assert set(DERIVED_PROPERTIES) <= {str(t).rsplit("#", 1)[1] for t in KG_TERMS()}
+
+
+def KG_TERMS():  # noqa: N802 - the ontology's declared kg: properties
+    from rdflib import Graph
+    from rdflib.namespace import OWL, RDF
+
+    g = Graph().parse(ROOT / "ontology" / "chainkg.ttl")
+    return {s for t in (OWL.ObjectProperty, OWL.DatatypeProperty) for s in g.subjects(RDF.type, t)}
+
+
+def test_read_only_store_without_derived_graph_still_answers(tmp_path):
+    import pyoxigraph as ox
+
+    st = ox.Store(str(tmp_path / "s"))
+    st.load(TRIG.encode("utf-8"), format=ox.RdfFormat.TRIG)
+    st.flush()
+    del st
+    ds = Dataset()
+    ds.parse(data=TRIG, format="trig")
+    q = "zone-ranking"
+    with pytest.warns(UserWarning, match="no derived graph"):
+        rows = run_query(f"oxigraph:{tmp_path / 's'}", q).rows
+    assert rows == run_query(ds, q).rows and rows
+
+
+def test_a_build_writes_the_derived_graph_into_every_store(tmp_path):
+    """graph.trig (rdflib path) and the Oxigraph store both carry graph/derived."""
+    import subprocess
+    import sys
+
+    import pyoxigraph as ox
+
+    from kg.pipeline import build_graph
+    from kg.store import load_graph
+
+    docs = tmp_path / "docs"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "make_corpus.py"), str(docs),
+                    "--docs", "3", "--seed", "5"], check=True, capture_output=True)
+    build_graph(docs, tmp_path / "out", store=f"oxigraph:{tmp_path / 'ox'}", validate=False)
+    ds = load_graph(tmp_path / "out" / "graph.trig")
+    in_file = {(s, p, o) for s, p, o in ds.graph(DERIVED_GRAPH)}
+    assert {p for _s, p, _o in in_file} >= {KG.within, KG.maxInvestment, KG.latestStatus}
+    st = ox.Store.read_only(str(tmp_path / "ox"))
+    in_store = {(q.subject.value, q.predicate.value, q.object.value) for q in
+                st.quads_for_pattern(None, None, None, ox.NamedNode(str(DERIVED_GRAPH)))}
+    assert {(str(s), str(p), str(o)) for s, p, o in in_file} == in_store
+    # the file's derived graph is what kg.derive computes from the file's other graphs
+    recomputed = Dataset()
+    for s, p, o, g in ds.quads((None, None, None, None)):
+        if g != DERIVED_GRAPH:
+            recomputed.graph(g).add((s, p, o))
+    assert ensure_derived(recomputed)
+    assert set(recomputed.graph(DERIVED_GRAPH)) == in_file
