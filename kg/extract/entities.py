@@ -136,6 +136,10 @@ def _patterns() -> dict:
         "product_stop": words("product_stop"),
         "company_verbs": _alternation(words("company_verbs")),
         "company_list": re.compile(rf"((?:[{_HAN}]{{2,5}}、)+[{_HAN}]{{2,5}})等(?:{_alternation(words('company_list_cues')).pattern})"),
+        # the characters a company_list match is made of (Han, 、 and those of the cues)
+        "company_list_run": re.compile("[" + _HAN + "、" + "".join(sorted(
+            {re.escape(ch) for w in words("company_list_cues") for ch in w if not "\u4e00" <= ch <= "\u9fff"}))
+            + "]+"),
     }
 
 
@@ -247,6 +251,9 @@ def _regions(text: str) -> list[_Cand]:
     return out
 
 
+_JIANCHENG = re.compile(r"[（(]?(?:以下)?简称[“\"「]?([^”\"」）)，,。]{2,8})[”\"」]?[）)]?")
+
+
 def _companies(text: str) -> list[_Cand]:
     pat = _patterns()
     out = []
@@ -262,7 +269,7 @@ def _companies(text: str) -> list[_Cand]:
             continue
         out.append(_Cand("Company", s, m.end(), f"company.suffix.{kind}"))
     # "（以下简称“X”）" / "简称X": a short name of the company just before
-    for m in re.finditer(r"[（(]?(?:以下)?简称[“\"「]?([^”\"」）)，,。]{2,8})[”\"」]?[）)]?", text):
+    for m in (_JIANCHENG.finditer(text) if "简称" in text else ()):  # every match holds 简称
         out.append(_Cand("Company", m.start(1), m.end(1), "company.alias.jiancheng",
                          (("alias_of_prev", "1"),)))
     return out
@@ -297,10 +304,22 @@ def _short_companies(text: str) -> list[_Cand]:
     return out
 
 
+def _company_list_matches(text: str):
+    """``company_list`` matches, searched only in the character runs that hold 等 and 、
+    (every match does, and none crosses a run)."""
+    pat = _patterns()
+    if "等" not in text or "、" not in text:
+        return
+    for r in pat["company_list_run"].finditer(text):
+        a, b = r.start(), r.end()
+        if text.find("等", a, b) >= 0 and text.find("、", a, b) >= 0:
+            yield from pat["company_list"].finditer(text, a, b)
+
+
 def _company_lists(text: str) -> list[_Cand]:
     """Items of "A、B、C等巨头/企业/为代表": company short names (GUIDELINES §7)."""
     out = []
-    for m in _patterns()["company_list"].finditer(text):
+    for m in _company_list_matches(text):
         pos = m.start(1)
         for item in m.group(1).split("、"):
             s = pos
@@ -518,7 +537,7 @@ def _phases(text: str, projects: list[_Cand]) -> list[_Cand]:
         pname = parent.canonical or text[parent.start:parent.end]
         pname = re.sub(r"[一二三四五六七八九十]期.*$", "", pname) or pname
         out.append(_Cand("Project", s, e, "project.phase_alone", canonical=pname + text[s:e]))
-    for m in _ROAD_SECTION.finditer(text):
+    for m in (_ROAD_SECTION.finditer(text) if "段" in text else ()):  # every match ends in 段
         out.append(_Cand("Project", m.start(), m.end(), "project.road_section"))
     return out
 
