@@ -270,21 +270,17 @@ class FormIndex:
         self.lens2 = {b: tuple(sorted(v, reverse=True)) + ((1,) if b[0] in self.singles else ())
                       for b, v in lens2.items()}
         self._ac = _automaton(self.forms)
+        self._group: tuple[FormGroup, int] | None = None  # set by FormGroup
 
     def starts(self, text: str) -> list[tuple[int, tuple[int, ...]]]:
         """``(position, lengths)`` for every position of ``text`` where a form starts, in
         ascending order; ``lengths`` are those of the forms found there, longest first."""
+        group = self._group
+        if group is not None and len(text) >= _GROUP_MIN:
+            return group[0].starts(group[1], text)
         ac = self._ac
         if ac is not None:
-            by: dict[int, list[int]] = {}
-            for _ix, s, e in ac.find_matches_as_indexes(text, overlapping=True):
-                got = by.get(s)
-                if got is None:
-                    by[s] = [e - s]
-                else:
-                    got.append(e - s)
-            return [(s, tuple(sorted(v, reverse=True)) if len(v) > 1 else tuple(v))
-                    for s, v in sorted(by.items())]
+            return _starts(ac.find_matches_as_indexes(text, overlapping=True))
         forms, lens2, singles = self.forms, self.lens2, self.singles
         n = len(text)
         out = []
@@ -296,6 +292,68 @@ class FormIndex:
             if hit:
                 out.append((i, hit))
         return out
+
+
+def _starts(matches) -> list[tuple[int, tuple[int, ...]]]:
+    """Group ``(pattern, start, end)`` matches by start: ``[(start, lengths longest first)]``
+    in ascending order."""
+    by: dict[int, list[int]] = {}
+    for _ix, s, e in matches:
+        got = by.get(s)
+        if got is None:
+            by[s] = [e - s]
+        else:
+            got.append(e - s)
+    return [(s, tuple(sorted(v, reverse=True)) if len(v) > 1 else tuple(v))
+            for s, v in sorted(by.items())]
+
+
+#: Texts at least this long (documents, not names) are scanned by the group's automaton.
+_GROUP_MIN = 256
+
+
+class FormGroup:
+    """Several :class:`FormIndex` dictionaries scanned by one automaton over all their forms.
+
+    A document is read once for all of them (not once per dictionary); each member then gets
+    exactly the starts its own automaton would give. The scan of the last document is kept
+    (replaced as a whole, so threads never share a half-built one). Short texts (names
+    checked in between) use the members' own automata and leave it alone.
+
+    Parameters
+    ----------
+    members : sequence of FormIndex
+        The dictionaries; each is attached to this group (replacing an earlier group).
+    """
+
+    def __init__(self, members):
+        self.members = tuple(members)
+        forms = sorted(set().union(*(m.forms for m in self.members)))
+        self._ac = _automaton(forms)
+        # pattern index → the members it is a form of
+        self._owners = [tuple(j for j, m in enumerate(self.members) if f in m.forms) for f in forms]
+        self._memo: tuple = (None, [])
+        if self._ac is not None:
+            for i, m in enumerate(self.members):
+                m._group = (self, i)
+
+    def starts(self, member: int, text: str) -> list[tuple[int, tuple[int, ...]]]:
+        """:meth:`FormIndex.starts` of member number ``member``."""
+        memo = self._memo
+        if memo[0] is not text:
+            owners = self._owners
+            per: list[dict[int, list[int]]] = [{} for _ in self.members]
+            for ix, s, e in self._ac.find_matches_as_indexes(text, overlapping=True):
+                for j in owners[ix]:
+                    got = per[j].get(s)
+                    if got is None:
+                        per[j][s] = [e - s]
+                    else:
+                        got.append(e - s)
+            memo = self._memo = (text, [
+                [(s, tuple(sorted(v, reverse=True)) if len(v) > 1 else tuple(v)) for s, v in sorted(by.items())]
+                for by in per])
+        return memo[1][member]
 
 
 @lru_cache(maxsize=1)

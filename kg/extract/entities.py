@@ -22,8 +22,10 @@ from typing import NamedTuple
 from ..lexicon import column_map, industry_vocabulary, product_vocabulary, words
 from ..model import Document, Mention
 from ..regions import (
+    FormGroup,
     FormIndex,
     _common_word,
+    _gazetteer_index,
     _jieba_words,
     _straddles,
     find_regions,
@@ -106,6 +108,13 @@ def _alternation(ws) -> re.Pattern:
 
 @lru_cache(maxsize=1)
 def _patterns() -> dict:
+    pat = _build_patterns()
+    # documents are read once for the gazetteer and the three vocabularies together
+    FormGroup([_gazetteer_index(), pat["gov_national"], pat["products"], pat["industries"]])
+    return pat
+
+
+def _build_patterns() -> dict:
     comp = column_map("company_suffixes")
     zones = column_map("zone_suffixes")
     heads = column_map("project_heads")

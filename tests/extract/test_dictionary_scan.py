@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from kg.extract.entities import extract_mentions
 from kg.ingest import ingest_text
-from kg.regions import FormIndex, _gazetteer_index, find_regions
+from kg.regions import FormGroup, FormIndex, _gazetteer_index, find_regions
 
 pytest.importorskip("ahocorasick_rs")
 
@@ -69,3 +69,14 @@ def test_mentions_do_not_depend_on_the_scanner(monkeypatch):
         ent._first_vocab_spans.cache_clear()
         ent._first_vocab_hits.cache_clear()
         ent._name_regions.cache_clear()
+
+
+def test_group_scan_gives_each_member_its_own_starts():
+    a, b = FormIndex(("长治", "长治市", "材料")), FormIndex(("新材料", "材料", "市"))
+    alone = FormIndex(a.forms), FormIndex(b.forms)
+    FormGroup([a, b])
+    text = "在长治市落地新材料项目，" * 30  # long enough for the shared scan
+    assert a._group is not None and len(text) >= 256
+    assert a.starts(text) == alone[0].starts(text) and (2, (2,)) not in a.starts(text)
+    assert b.starts(text) == alone[1].starts(text) and (3, (1,)) in b.starts(text)
+    assert a.starts("长治市") == alone[0].starts("长治市")  # short texts: the member's own automaton
