@@ -23,6 +23,7 @@ from functools import cache, lru_cache
 
 from ..model import Document, Mention, RelationCandidate, Sentence
 from ..resources import lexicon_dir
+from ._textindex import bounds as _bounds
 
 __all__ = ["extract_relations", "relation_cues"]
 
@@ -635,9 +636,7 @@ _CLAUSE_BREAK_CHARS = "，,；;。！？!?：:"  # the characters of _CLAUSE_BRE
 
 def _clause_bounds(text: str, pos: int, lo: int, hi: int) -> tuple[int, int]:
     """The clause around ``pos`` within ``[lo, hi]`` (bisection over the text's breaks)."""
-    from ._textindex import bounds
-
-    return bounds(text, _CLAUSE_BREAK_CHARS, pos, lo, hi)
+    return _bounds(text, _CLAUSE_BREAK_CHARS, pos, lo, hi)
 
 
 def _rule_nested_owner(ctx: Context) -> None:
@@ -790,12 +789,22 @@ def _rule_phase_investor(ctx: Context) -> None:
     if not inv:
         return
     projects = [(k, fs) for k, fs in sorted(ctx.forms.items()) if k[0] == "Project"]
+    # name f → the projects with a form (or key) "f + phase": the same test as
+    # any(f2.startswith(f) and _PHASE.fullmatch(f2[len(f):]) for f2 in fs + (k[1],))
+    phased: dict[str, set[Key]] = defaultdict(set)
+    for k, fs in projects:
+        for f2 in fs + (k[1],):
+            if f2.endswith("期"):
+                for j in range(len(f2)):
+                    if _PHASE.fullmatch(f2, j):
+                        phased[f2[:j]].add(k)
     for owner, p in inv:
         for f in ctx.forms.get(p, ()):
-            for k, fs in projects:
-                if k == p:
-                    continue
-                if any(f2.startswith(f) and _PHASE.fullmatch(f2[len(f):]) for f2 in fs + (k[1],)):
+            hits = phased.get(f)
+            if not hits:
+                continue
+            for k, _fs in projects:
+                if k != p and k in hits:
                     m = ctx.groups[k][0]
                     ctx.emit(owner, "investor", k, m.start, m.end, "phase-investor")
 
