@@ -349,7 +349,7 @@ def _read_quantity(ctx: _Context, lex: _Lexicon, num: ParsedNumber, projects, pr
     subject, srule = _subject(ctx, kind, unit_code, num.start, end, lead, cstart, cend, in_project,
                               rule)
     product = _product(products, num.start, end, cstart, cend) if kind == "capacity" else None
-    span_start = _span_start(lex, text, cstart, num.start)
+    span_start = _span_start(lex, text, cstart, num.start, lead)
     period = _period(text, cstart, num.start, ctx)
     return Quantity(
         kind=kind,
@@ -555,10 +555,13 @@ def _product(products: list[Mention], start: int, end: int, cstart: int, cend: i
     return None
 
 
-def _span_start(lex: _Lexicon, text: str, cstart: int, pos: int) -> int:
-    """Start the quantity text at its cue word when the cue is close to the number."""
-    lead = text[max(cstart, pos - 10):pos]
+def _span_start(lex: _Lexicon, text: str, cstart: int, pos: int, clause_lead: str = "") -> int:
+    """Start the quantity text at its cue word when the cue is close to the number.
+
+    ``clause_lead`` is ``text[cstart:pos]`` when the caller has it (its cue hits are
+    memoised)."""
     base = max(cstart, pos - 10)
+    lead = clause_lead if base == cstart and clause_lead else text[base:pos]
     hits = _cue_hits(lex, lead)
     if hits:
         return base + hits[-1][0]
