@@ -77,6 +77,7 @@ class _Lexicon:
     noun_re: re.Pattern[str]  # count nouns and count exclusions
     nouns: dict[str, str]  # noun -> unit code or "" (excluded)
     bar_cue: bool = False  # some cue contains "|" (the lead|tail join of _excluded_classes)
+    veto_re: re.Pattern[str] | None = None  # the veto cues (a text without one has no veto hit)
 
 
 def _read_tsv(name: str) -> list[list[str]]:
@@ -121,6 +122,7 @@ def _lexicon() -> _Lexicon:
         noun_re=re.compile(_alternation(nouns)),
         nouns=nouns,
         bar_cue=any("|" in c for c in cue_roles),
+        veto_re=re.compile(_alternation(c for c, rs in cue_roles.items() if any(r == "veto" for r, _ in rs)) or "(?!)"),
     )
 
 
@@ -431,6 +433,8 @@ def _excluded_classes(lex: _Lexicon, lead: str, tail: str, ctx: _Context, cstart
     # when no cue contains "|", the cues of lead + "|" + tail are those of tail and of lead
     # (lead last: the memo of _cue_hits keeps it for the look-ups below)
     for part in ((lead + "|" + tail,) if lex.bar_cue else (tail, lead)):
+        if lex.veto_re is not None and not lex.veto_re.search(part):
+            continue  # a veto hit is an occurrence of a veto cue
         for _pos, cue in _cue_hits(lex, part):
             for r, _v in lex.cue_roles[cue]:
                 if r == "veto":
