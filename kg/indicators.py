@@ -260,10 +260,6 @@ def extract_indicators(doc: Document, mentions: list[Mention] | tuple[Mention, .
     catalogue = indicator_catalogue()
     prefilters = _prefilters(catalogue)
     text = doc.text
-    # a pattern whose literal strings (or digit) the whole document lacks matches no sentence
-    doc_digit = _DIGIT.search(text) is not None
-    prefilters = tuple(x for x in prefilters
-                       if (doc_digit or not x[3]) and all(r in text for r in x[2]))
     areas = sorted((m for m in mentions if m.type in _AREA_TYPES), key=lambda m: (m.start, m.end))
     area_starts = [m.start for m in areas]
     projects = [m for m in mentions if m.type in ("Project", "Company")]
