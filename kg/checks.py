@@ -12,6 +12,7 @@ records them in the analysis graph so that they can be queried in SPARQL.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -19,7 +20,8 @@ from rdflib import Dataset, Literal, URIRef
 
 from .ns import ANALYSIS_GRAPH, DCTERMS, DOC, KG, PROV, RDF, RDFS, SCHEMA, SKOS, analysis_iri
 
-__all__ = ["Conflict", "ConflictValue", "find_conflicts", "add_conflicts", "run_checks"]
+__all__ = ["Conflict", "ConflictValue", "find_conflicts", "quantity_rows", "conflicts_from_rows",
+           "add_conflicts", "run_checks"]
 
 #: Relative difference under which two approximate values (约, 近, 余) are not a conflict.
 APPROXIMATE_TOLERANCE = Decimal("0.1")
@@ -139,8 +141,26 @@ def find_conflicts(dataset: Dataset) -> list[Conflict]:
         Sorted by subject and kind; each lists every value of the group with its document
         and sentence, ordered by value then document.
     """
+    return conflicts_from_rows(_quantities(dataset), lambda subject: _label(dataset, subject))
+
+
+def quantity_rows(dataset: Dataset) -> list[tuple[str, str, str, str, str, ConflictValue]]:
+    """The quantities :func:`find_conflicts` compares: ``(subject, kind, unit, product,
+    period, ConflictValue)`` for every ``kg:Quantity`` of a document graph of ``dataset``.
+
+    Rows of one document graph do not depend on the others: a build collects them per
+    document and hands them all to :func:`conflicts_from_rows`.
+    """
+    return _quantities(dataset)
+
+
+def conflicts_from_rows(rows, label: Callable[[str], str] | None = None) -> list[Conflict]:
+    """:func:`find_conflicts` over :func:`quantity_rows` of any number of document graphs.
+
+    ``label(subject)`` gives :attr:`Conflict.label` (empty without it).
+    """
     groups: dict[tuple, list[ConflictValue]] = defaultdict(list)
-    for subject, kind, unit, product, period, cv in _quantities(dataset):
+    for subject, kind, unit, product, period, cv in rows:
         groups[(subject, kind, unit, product, period)].append(cv)
     conflicts = []
     for (subject, kind, _unit, _product, _period), values in sorted(groups.items()):
@@ -150,7 +170,7 @@ def find_conflicts(dataset: Dataset) -> list[Conflict]:
         )
         if clash:
             ordered = tuple(sorted(set(values), key=lambda v: (v.value, v.document, v.quantity)))
-            conflicts.append(Conflict(subject, _label(dataset, subject), kind, ordered))
+            conflicts.append(Conflict(subject, label(subject) if label else "", kind, ordered))
     return conflicts
 
 

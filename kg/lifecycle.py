@@ -41,6 +41,9 @@ __all__ = [
     "extract_events",
     "map_events",
     "derive_flags",
+    "stage_items",
+    "merge_stage_items",
+    "flags_graph",
     "add_lifecycle_analysis",
     "milestone_types",
     "sanwei_categories",
@@ -560,14 +563,19 @@ def derive_flags(dataset) -> rdflib.Graph:
         kg:currentStatusWhen "…"`` and ``?f a kg:SanweiFlag ; kg:flagged ?p ; kg:category ?c ;
         kg:since "…" ; kg:basedOn ?statement``.
     """
-    from rdflib import BNode, Graph, Literal, URIRef
+    return flags_graph(stage_items(dataset))
 
-    from .dates import interval_bounds
-    from .ns import ANALYSIS_GRAPH, DCTERMS, KG, PROV, RDF, STATUS, bind_prefixes
 
-    out = Graph(identifier=ANALYSIS_GRAPH)
-    bind_prefixes(out)
-    orders = _stage_orders()
+def stage_items(dataset) -> dict:
+    """The dated stage evidence of every project in ``dataset``, what :func:`derive_flags`
+    ranks: ``{project: [(when, status code, node, cue, milestone type), …]}``.
+
+    The evidence of one document graph does not depend on any other, so a build collects
+    it per document (in its workers) and merges the lists (:func:`merge_stage_items`)
+    before :func:`flags_graph`; the result is the same as on the whole dataset.
+    """
+    from .ns import DCTERMS, KG, PROV, RDF
+
     ms_status = {iri: code for iri, _l, code, _c in milestone_types() if code}
     doc_dates: dict = {}
 
@@ -606,6 +614,28 @@ def derive_flags(dataset) -> rdflib.Graph:
         for proj in _objects(dataset, node, KG.concerns):
             per_project.setdefault(proj, []).append(
                 (str(when) if when is not None else doc_date(node), code, node, "", str(mtype)))
+    return per_project
+
+
+def merge_stage_items(parts) -> dict:
+    """One :func:`stage_items` mapping from those of several document graphs."""
+    out: dict = {}
+    for part in parts:
+        for proj, items in part.items():
+            out.setdefault(proj, []).extend(items)
+    return out
+
+
+def flags_graph(per_project: dict) -> rdflib.Graph:
+    """The analysis graph of :func:`derive_flags` from :func:`stage_items` evidence."""
+    from rdflib import BNode, Graph, Literal, URIRef
+
+    from .dates import interval_bounds
+    from .ns import ANALYSIS_GRAPH, KG, RDF, STATUS, bind_prefixes
+
+    out = Graph(identifier=ANALYSIS_GRAPH)
+    bind_prefixes(out)
+    orders = _stage_orders()
     cats = sanwei_categories()
     by_iri = {c["iri"]: c for c in cats}
     for proj in sorted(per_project):

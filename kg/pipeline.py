@@ -385,30 +385,110 @@ def _names_for(extraction: Extraction, names: dict) -> dict:
             if (k[0], lab) in names}
 
 
-_ANALYSIS_TYPES = None
+class _DocView:
+    """A read-only, indexed view of one document's mapped triples with the small part of
+    the rdflib ``Dataset``/``Graph`` API that the corpus analyses use (``quads``,
+    ``graphs``, ``subjects``, ``value``), so that :func:`kg.lifecycle.stage_items`,
+    :func:`kg.consistency.consistency_graph` and :func:`kg.checks.quantity_rows` run on a
+    document in a mapping worker without building an rdflib graph.
+
+    Objects of one subject are kept in N-Quads line order, the order in which a Dataset
+    parsed from :func:`kg.mapping.graph_nquads` text returns them.
+    """
+
+    def __init__(self, triples, graph_iri):
+        from .mapping import _nt
+
+        self.identifier = graph_iri
+        by_s: dict = {}
+        for t in triples:
+            by_s.setdefault(t[0], set()).add((t[1], t[2]))
+        self._spo = {s: sorted(po, key=lambda x: f"{_nt(x[0])} {_nt(x[1])}") for s, po in by_s.items()}
+        self._pos: dict = {}
+        for s in sorted(self._spo, key=_nt):
+            for p, o in self._spo[s]:
+                self._pos.setdefault((p, o), []).append(s)
+
+    def triples(self, pattern):
+        s, p, o = pattern
+        if s is not None:
+            for p2, o2 in self._spo.get(s, ()):
+                if (p is None or p2 == p) and (o is None or o2 == o):
+                    yield s, p2, o2
+        elif p is not None and o is not None:
+            for s2 in self._pos.get((p, o), ()):
+                yield s2, p, o
+        else:
+            for s2, po in self._spo.items():
+                for p2, o2 in po:
+                    if (p is None or p2 == p) and (o is None or o2 == o):
+                        yield s2, p2, o2
+
+    def quads(self, pattern):
+        for s, p, o in self.triples(pattern[:3]):
+            yield s, p, o, self
+
+    def graphs(self):
+        return [self]
+
+    def subjects(self, predicate, object):
+        return (s for s, _p, _o in self.triples((None, predicate, object)))
+
+    def value(self, subject, predicate):
+        return next((o for _s, _p, o in self.triples((subject, predicate, None))), None)
 
 
-def _analysis_subset(triples, doc_iri) -> list:
-    """The triples the corpus analyses read (stage statements, milestones, quantities,
-    indicator observations, their sentences, the document, labels)."""
-    global _ANALYSIS_TYPES
-    from .ns import KG, QB, RDF, RDFS
+def _analysis_records(triples, doc_iri) -> tuple:
+    """What the corpus analyses need from one mapped document (computed in the worker):
+    ``(stage evidence, consistency-check N-Quads, quantity rows)``.
 
-    if _ANALYSIS_TYPES is None:
-        _ANALYSIS_TYPES = {KG.StageStatement, KG.Milestone, KG.Quantity, QB.Observation}
-    nodes = {s for s, p, o in triples if p == RDF.type and o in _ANALYSIS_TYPES}
-    nodes |= {o for s, p, o in triples if s in nodes and p == KG.sentence}
-    nodes.add(doc_iri)
-    return [t for t in triples if t[0] in nodes or t[1] == RDFS.label]
+    The consistency checks relate figures of one document only, so they are complete here;
+    the stage evidence (:func:`kg.lifecycle.stage_items`) and the quantities
+    (:func:`kg.checks.quantity_rows`, without the sentence and quantity text, which only
+    messages use) are merged over the corpus by :func:`_corpus_analysis`.
+    """
+    import dataclasses
+
+    from .checks import quantity_rows
+    from .consistency import consistency_graph
+    from .lifecycle import stage_items
+    from .mapping import graph_nquads
+    from .ns import ANALYSIS_GRAPH
+
+    view = _DocView(triples, doc_iri)
+    rows = [(s, k, u, p, per, dataclasses.replace(cv, sentence="", text=""))
+            for s, k, u, p, per, cv in quantity_rows(view)]
+    checks = consistency_graph(view)
+    return stage_items(view), (graph_nquads(checks, ANALYSIS_GRAPH) if len(checks) else ""), rows
+
+
+def _corpus_analysis(stage_parts, check_nquads, quantity_rows_, labels) -> tuple[str, int]:
+    """The analysis graph of a build from its documents' :func:`_analysis_records`:
+    ``(N-Quads, number of conflicts)`` — the same graph as :func:`kg.lifecycle.derive_flags`,
+    :func:`kg.consistency.consistency_graph` and :func:`kg.checks.add_conflicts` give on the
+    whole dataset."""
+    from rdflib import Dataset
+
+    from .checks import add_conflicts, conflicts_from_rows
+    from .lifecycle import flags_graph, merge_stage_items
+    from .mapping import graph_nquads
+    from .ns import ANALYSIS_GRAPH
+
+    flags = flags_graph(merge_stage_items(stage_parts))
+    conflicts = conflicts_from_rows(quantity_rows_, lambda s: labels[s][1] if s in labels else "")
+    cds = Dataset()
+    add_conflicts(cds, conflicts)
+    triples = [*flags, *cds.graph(ANALYSIS_GRAPH)]
+    return graph_nquads(triples, ANALYSIS_GRAPH) + "".join(check_nquads), len(conflicts)
 
 
 def _map_one(args):
     """Worker: resolve one extraction with the corpus names and map it to N-Quads.
 
-    Returns ``(doc_id, nquads, analysis_nquads, entities, codes)``; ``entities`` are
-    ``(iri, type, label, aliases)`` for the corpus entities graph. With a cache path the
-    result is also written there (with the names it was mapped with), so ``--update``
-    can reuse it while those names stay the same.
+    Returns ``(doc_id, nquads, records, entities, codes)``; ``records`` are the document's
+    :func:`_analysis_records`, ``entities`` are ``(iri, type, label, aliases)`` for the
+    corpus entities graph. With a cache path the result is also written there (with the
+    names it was mapped with), so ``--update`` can reuse it while those names stay the same.
     """
     extraction, names = args[0], args[1]
     cache_path = args[2] if len(args) > 2 else None
@@ -422,8 +502,7 @@ def _map_one(args):
     _map_into(sink, r)
     ents = [(e.iri, e.type, e.label, e.aliases) for e in r.entities]
     codes = sorted({v for e in r.entities if e.type == "Region" for k, v in e.attrs if k == "code"})
-    result = (r.document.id, graph_nquads(sink, d), graph_nquads(_analysis_subset(sink, d), d),
-              ents, codes)
+    result = (r.document.id, graph_nquads(sink, d), _analysis_records(sink, d), ents, codes)
     if cache_path is not None:
         _save_mapped(Path(cache_path), names, result)
     return result
@@ -444,7 +523,8 @@ def _code_key() -> str:
 
         h = hashlib.sha1()
         here = Path(__file__).resolve().parent
-        for name in ("pipeline.py", "mapping.py", "resolve.py", "ns.py", "model.py"):
+        for name in ("pipeline.py", "mapping.py", "resolve.py", "ns.py", "model.py",
+                     "lifecycle.py", "consistency.py", "checks.py"):
             f = here / name
             h.update(f.read_bytes() if f.is_file() else b"")
         _CODE_KEY = h.hexdigest()
@@ -452,41 +532,61 @@ def _code_key() -> str:
 
 
 def _save_mapped(path: Path, names: dict, result: tuple) -> None:
-    """Cache one document's mapping (zlib-compressed pickle, written atomically)."""
+    """Cache one document's mapping, written atomically as three pickles in a row: the
+    code key and names it was mapped with, then (zlib-compressed) everything but the
+    N-Quads, then the N-Quads — so that a check, or an update that needs only the
+    analysis records, reads no more than it needs."""
     import pickle
     import tempfile
     import zlib
 
+    doc_id, nq, records, ents, codes = result
     # A cache entry needs no fsync (a torn one fails to load and is recomputed), only a
     # rename so that readers never see half a file; temporaries end in ".part".
-    data = zlib.compress(pickle.dumps((_code_key(), names, result),
-                                      protocol=pickle.HIGHEST_PROTOCOL), 1)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            pickle.dump((_code_key(), names), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(zlib.compress(pickle.dumps((doc_id, records, ents, codes),
+                                                   protocol=pickle.HIGHEST_PROTOCOL), 1), fh)
+            pickle.dump(zlib.compress(nq.encode("utf-8"), 1), fh)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def _load_mapped(path: Path, names: dict) -> tuple | None:
-    """The cached mapping of one document if it was mapped with exactly ``names`` by this
-    code; ``None`` otherwise (a new document, or one whose canonical names changed)."""
+def _mapped_is_current(path: Path, names: dict) -> bool:
+    """Whether the cached mapping at ``path`` was made with exactly ``names`` by this code
+    (``False`` for a new document, or one whose canonical names changed)."""
+    import pickle
+
+    try:
+        with path.open("rb") as fh:
+            key, cached_names = pickle.load(fh)
+    except Exception:  # a missing, stale or foreign cache entry is simply recomputed
+        return False
+    return key == _code_key() and cached_names == names
+
+
+def _load_mapped(path: Path, names: dict | None = None, *, nquads: bool = True) -> tuple | None:
+    """The cached mapping of one document, ``(doc_id, nquads, records, entities, codes)``
+    (``nquads`` ``None`` unless asked for); ``None`` if it is missing or unreadable, or
+    when ``names`` are given and differ from those it was mapped with."""
     import pickle
     import zlib
 
-    if not path.is_file():
-        return None
     try:
-        key, cached_names, result = pickle.loads(zlib.decompress(path.read_bytes()))
+        with path.open("rb") as fh:
+            key, cached_names = pickle.load(fh)
+            if key != _code_key() or (names is not None and cached_names != names):
+                return None
+            doc_id, records, ents, codes = pickle.loads(zlib.decompress(pickle.load(fh)))
+            nq = zlib.decompress(pickle.load(fh)).decode("utf-8") if nquads else None
     except Exception:  # a stale or foreign cache entry is simply recomputed
         return None
-    if key != _code_key() or cached_names != names:
-        return None
-    return result
+    return doc_id, nq, records, ents, codes
 
 
 def _prefixes() -> dict[str, str]:
@@ -500,25 +600,40 @@ def _prefixes() -> dict[str, str]:
 
 
 def _store_stats(st) -> dict:
-    """:func:`kg.stats.graph_stats` counts, computed by SPARQL on an Oxigraph store."""
-    from .ns import KG
+    """:func:`kg.stats.graph_stats` counts, computed by SPARQL on an Oxigraph store.
+
+    On a store whose default graph holds the union (:func:`kg.store_oxigraph.mark_union`)
+    the distinct triples are that graph's triples: no DISTINCT over millions of rows.
+    """
+    import pyoxigraph as ox
+
+    from .ns import GRAPH, KG
     from .stats import ENTITY_CLASSES, RELATION_PREDICATES
-    from .store_oxigraph import union_query_kwargs
+    from .store_oxigraph import UNION_MARK, is_union_materialized, union_query_kwargs
 
     union = union_query_kwargs(st)
 
     def rows(q):
         return list(st.query(q, **union))
 
-    triples = int(rows("SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }")[0][0].value)
-    graphs = int(rows("SELECT (COUNT(DISTINCT ?g) AS ?n) { GRAPH ?g { ?s ?p ?o } }")[0][0].value)
+    if is_union_materialized(st):
+        distinct = "{ ?s ?p ?o }"
+        triples = int(rows("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")[0][0].value)
+        quads = len(st) - triples
+    else:
+        distinct = "{ SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }"
+        triples = int(rows(f"SELECT (COUNT(*) AS ?n) {distinct}")[0][0].value)
+        quads = len(st)
+    mark = ox.NamedNode(str(GRAPH[UNION_MARK]))
+    graphs = sum(1 for g in st.named_graphs() if g != mark
+                 and next(iter(st.quads_for_pattern(None, None, None, g)), None) is not None)
     classes = {r[0].value: int(r[1].value) for r in rows(
         "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) { ?s a ?c } GROUP BY ?c")}
     predicates = {r[0].value: int(r[1].value) for r in rows(
-        "SELECT ?p (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } } GROUP BY ?p")}
+        f"SELECT ?p (COUNT(*) AS ?n) {distinct} GROUP BY ?p")}
     return {
         "triples": triples,
-        "quads": len(st),
+        "quads": quads,
         "graphs": graphs,
         "documents": classes.get(str(KG.Document), 0),
         "entities": {c: classes.get(str(KG[c]), 0) for c in ENTITY_CLASSES},
@@ -534,8 +649,13 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
     """Resolve, map (in workers), analyse, validate and write one build's outputs.
 
     Resolution is global (one name map over all extractions, computed here); mapping runs
-    per document in ``workers`` processes and yields N-Quads text; the outputs are
-    serialised by Oxigraph. Returns ``(shacl report or None, conflicts, counts)``.
+    per document in ``workers`` processes and yields N-Quads text plus the document's
+    analysis records. Mapped documents stream, in document order and in bounded batches,
+    into an Oxigraph store (each triple also into its default graph, which thus holds the
+    de-duplicated union: see :func:`kg.store_oxigraph.mark_union`) and into ``graph.trig``
+    (written by Oxigraph from the same text); nothing holds all documents at once. The
+    corpus analyses are computed from the records. Returns ``(shacl report or None,
+    conflicts, counts)``.
     """
     import shutil
     import tempfile
@@ -544,7 +664,6 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
 
     import pyoxigraph as ox
 
-    from .derive import add_derived
     from .mapping import graph_nquads, load_chains, load_ontology, map_regions
     from .ns import ENTITIES_GRAPH, KG, RDF, SKOS
     from .store import _commit_staged, _stage, parse_store_spec, remove_stale_temporaries
@@ -555,76 +674,20 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
     # reuses it unless those names changed (a new document can change the canonical name
     # of an entity that other documents mention: those documents are mapped again).
     mcache = _map_cache_dir(out_dir)
-    jobs = []
-    mapped = []
+    plan = []  # (doc_id, job or None); None: the cached mapping is current
     for ex in extractions:
         doc_names = _names_for(ex, names)
         path = mcache / f"{ex.document.id}.pickle"
-        hit = _load_mapped(path, doc_names) if update else None
-        if hit is not None:
-            mapped.append(hit)
+        if update and _mapped_is_current(path, doc_names):
+            plan.append((ex.document.id, None))
         else:
-            jobs.append((ex, doc_names, str(path)))
+            plan.append((ex.document.id, (ex, doc_names, str(path))))
     _TIMINGS["resolve"] = time.perf_counter() - t
-    remapped = len(jobs)
+    remapped = sum(1 for _d, job in plan if job is not None)
+    doc_ids = [d for d, _j in plan]
+    sample_ids = set(sorted(doc_ids)[:SHACL_SAMPLE]) if validate else set()
 
     t = time.perf_counter()
-    if workers > 1 and len(jobs) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        chunk = max(1, min(64, len(jobs) // (workers * 8) or 1))
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            mapped.extend(pool.map(_map_one, jobs, chunksize=chunk))
-    else:
-        mapped.extend(_map_one(j) for j in jobs)
-    del jobs
-    mapped.sort(key=lambda m: m[0])
-    keep = {f"{m[0]}.pickle" for m in mapped}
-    if mcache.is_dir():
-        for stale in [*mcache.glob("*.pickle"), *mcache.glob(".*.part")]:
-            if stale.name not in keep:
-                stale.unlink(missing_ok=True)
-    labels: dict = {}
-    codes: set = set()
-    for _id, _nq, _anq, ents, cs in mapped:
-        codes.update(cs)
-        for iri, type_, label, aliases in ents:
-            if iri in labels:
-                labels[iri][2].update(aliases)
-                labels[iri][2].add(label)
-            else:
-                labels[iri] = (type_, label, set(aliases))
-    ent = []
-    for iri, (type_, lab, al) in labels.items():
-        from rdflib import Literal, URIRef
-
-        s = URIRef(iri)
-        ent.append((s, RDF.type, KG[type_]))
-        ent.append((s, SKOS.prefLabel, Literal(lab, lang="zh")))
-        ent.extend((s, SKOS.altLabel, Literal(a, lang="zh")) for a in al - {lab})
-    ontology, chains = load_ontology(), load_chains()
-    corpus_nq = [graph_nquads(ontology, ontology.identifier),
-                 graph_nquads(chains, chains.identifier),
-                 graph_nquads(ent, ENTITIES_GRAPH)]
-    del ontology, chains
-    regions = map_regions(codes)
-    corpus_nq.append(graph_nquads(regions, regions.identifier))
-    _TIMINGS["map"] = time.perf_counter() - t
-
-    # Analyses over the corpus (current stages, 三未, consistency, conflicts) read only the
-    # analysis subset of each document graph, loaded in rdflib. With several workers they
-    # run in a forked process while this one loads the store; SHACL validation likewise
-    # runs beside the writing of the files. The outputs are the same either way.
-    parallel = workers > 1
-    analysis_input = "".join(m[2] for m in mapped) + corpus_nq[2]
-    t = time.perf_counter()
-    pending = _in_fork(_analyse, analysis_input) if parallel else None
-    if pending is None:
-        analysis_nq, n_conflicts, secs = _analyse(analysis_input)
-        _TIMINGS["analyse"] = secs
-    del analysis_input
-
-    shacl = None
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(out_dir, ("graph.trig", "graph.ttl", "shacl-report.ttl"))
     target = None
@@ -633,30 +696,92 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
         if kind == "oxigraph":
             target = Path(loc)
     tmp_root = Path(tempfile.mkdtemp(prefix=".build.", dir=(target.parent if target else out_dir)))
+    shacl = None
+    trig_fh = None
+    staged: list = []
     try:
         if target is not None:
             target.parent.mkdir(parents=True, exist_ok=True)
         st = ox.Store(str(tmp_root / "store"))
-        st.bulk_load("".join(corpus_nq).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
-        batch: list[str] = []
-        size = 0
-        for m in mapped:
-            batch.append(m[1])
-            size += len(m[1])
-            if size > 64_000_000:
-                st.bulk_load("".join(batch).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
-                batch, size = [], 0
-        if batch:
-            st.bulk_load("".join(batch).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
-        del batch
-        if pending is not None:
-            analysis_nq, n_conflicts, secs = pending()
-            _TIMINGS["analyse"] = secs
-        st.bulk_load(analysis_nq.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+        prefixes = _prefixes()
+        trig_tmp, trig_fh = _open_staged(out_dir / "graph.trig")
+        staged.append((trig_tmp, out_dir / "graph.trig"))
+        loader = _StreamLoader(st, trig_fh, prefixes)
+        ontology, chains = load_ontology(), load_chains()
+        corpus_nq = [graph_nquads(ontology, ontology.identifier), graph_nquads(chains, chains.identifier)]
+        del ontology, chains
+        for nq in corpus_nq:
+            loader.add(nq)
+
+        labels: dict = {}
+        codes: set = set()
+        stage_parts: list = []
+        check_nq: list = []
+        qrows: list = []
+        sample_nq: list = []
+        for doc_id, nq, (items, cnq, rows), ents, cs in _mapped_in_order(plan, mcache, workers):
+            loader.add(nq)
+            if doc_id in sample_ids:
+                sample_nq.append(nq)
+            del nq
+            stage_parts.append(items)
+            if cnq:
+                check_nq.append(cnq)
+            qrows.extend(rows)
+            codes.update(cs)
+            for iri, type_, label, aliases in ents:
+                if iri in labels:
+                    labels[iri][2].update(aliases)
+                    labels[iri][2].add(label)
+                else:
+                    labels[iri] = (type_, label, set(aliases))
+        if mcache.is_dir():
+            keep = {f"{d}.pickle" for d in doc_ids}
+            for stale in [*mcache.glob("*.pickle"), *mcache.glob(".*.part")]:
+                if stale.name not in keep:
+                    stale.unlink(missing_ok=True)
+        from rdflib import Literal, URIRef
+
+        ent = []
+        for iri, (type_, lab, al) in labels.items():
+            s = URIRef(iri)
+            ent.append((s, RDF.type, KG[type_]))
+            ent.append((s, SKOS.prefLabel, Literal(lab, lang="zh")))
+            ent.extend((s, SKOS.altLabel, Literal(a, lang="zh")) for a in al - {lab})
+        corpus_nq.append(graph_nquads(ent, ENTITIES_GRAPH))
+        del ent
+        regions = map_regions(codes)
+        corpus_nq.append(graph_nquads(regions, regions.identifier))
+        del regions
+        loader.add(corpus_nq[-2])
+        loader.add(corpus_nq[-1])
+        loader.flush()
+        _TIMINGS["map"] = time.perf_counter() - t  # mapping and loading overlap
+        _TIMINGS["load"] = loader.seconds
+
+        # The corpus analyses (current stages, 三未, consistency, conflicts) from the
+        # records the workers extracted from each document.
+        t = time.perf_counter()
+        analysis_nq, n_conflicts = _corpus_analysis(stage_parts, check_nq, qrows, labels)
+        del stage_parts, check_nq, qrows, labels
+        _TIMINGS["analyse"] = time.perf_counter() - t
+        t = time.perf_counter()
+        loader.add(analysis_nq)
+        loader.flush()  # the analysis graph is in the store from here on
         corpus_nq.append(analysis_nq)
+        del analysis_nq
+        from .derive import add_derived
+
         t_derive = time.perf_counter()
         add_derived(st)  # kg.derive: closures and per-project summaries for the stored queries
         _TIMINGS["derive"] = time.perf_counter() - t_derive
+        # Graphs added to the store by other means than the loader (derived helper graphs)
+        # still go into graph.trig and the union.
+        loader.sync_extra_graphs()
+        _finish_staged(trig_tmp, trig_fh, out_dir / "graph.trig")
+        from .store_oxigraph import mark_union
+
+        mark_union(st)
         st.flush()
 
         pending_shacl = None
@@ -664,27 +789,20 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
             # SHACL runs on every document graph of builds up to SHACL_SAMPLE documents and
             # on a deterministic sample (the SHACL_SAMPLE smallest document hashes) of larger
             # ones, always with the corpus graphs: pySHACL over millions of triples takes hours.
-            sample = sorted(mapped, key=lambda m: m[0])[:SHACL_SAMPLE]
-            vdata = "".join(m[1] for m in sample) + "".join(corpus_nq)
-            report.validated_documents = len(sample)
-            pending_shacl = _in_fork(_validate, vdata) if parallel else None
+            vdata = "".join(sample_nq) + "".join(corpus_nq)
+            report.validated_documents = len(sample_nq)
+            pending_shacl = _in_fork(_validate, vdata) if workers > 1 else None
             if pending_shacl is None:
                 shacl, secs = _validate(vdata)
                 _TIMINGS["validate"] = secs
-            del vdata, sample
-        del mapped
-        prefixes = _prefixes()
-        # Oxigraph writes the files itself (by path, no Python copy of the text); each is
-        # written to a temporary beside its target and renamed in place at the end.
+            del vdata
+        del sample_nq, corpus_nq
         write_union = union if union is not None else len(report.documents) <= UNION_TURTLE_MAX_DOCS
         file_names = {"trig": "graph.trig", "turtle": "graph.ttl", "shacl": "shacl-report.ttl"}
-        staged = [_stage_path(out_dir / "graph.trig",
-                              partial(st.dump, format=ox.RdfFormat.TRIG, prefixes=prefixes))]
         if write_union:
-            union_triples = st.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
             staged.append(_stage_path(out_dir / "graph.ttl", partial(
-                _serialize_to, union_triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)))
-            del union_triples
+                st.dump, format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes)))
+        counts = _store_stats(st)
         if pending_shacl is not None:
             shacl, secs = pending_shacl()
             _TIMINGS["validate"] = secs
@@ -698,53 +816,190 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
         report.outputs = {role: str(out_dir / file_names[role]) for role in file_names
                           if (role != "shacl" or shacl is not None)
                           and (role != "turtle" or write_union)}
-        counts = _store_stats(st)
         if store and parse_store_spec(store)[0] == "sparql":
             from .store_remote import load_remote_from_oxigraph
 
             load_remote_from_oxigraph(store, st)
             report.outputs["sparql"] = store
-        if target is not None:
-            _materialize(st)
         del st
         if target is not None:
             _swap_in(tmp_root / "store", target)
             report.outputs["oxigraph"] = str(target)
     finally:
+        if trig_fh is not None and not trig_fh.closed:
+            trig_fh.close()
+        for tmp, _p in staged:  # left over only when the build failed before the renames
+            Path(tmp).unlink(missing_ok=True)
         shutil.rmtree(tmp_root, ignore_errors=True)
-    # With workers > 1 the analyses and validation overlap this stage ("store" is then the
-    # wall time from the end of mapping to the end of the build).
+    # With workers > 1 validation overlaps this stage ("store" is the wall time from the
+    # end of the analyses to the end of the build).
     _TIMINGS["store"] = time.perf_counter() - t
     counts["remapped"] = remapped
     return shacl, n_conflicts, counts
 
 
-def _analyse(analysis_nquads: str) -> tuple[str, int, float]:
-    """The corpus analyses over the analysis subset (N-Quads of the document graphs'
-    analysis triples plus the entities graph): ``(analysis graph N-Quads, conflicts, s)``."""
-    import time
+#: Bytes of document N-Quads per bulk load (each sent twice: named graph and default graph).
+#: Bigger batches load a little faster and take more memory (the loader holds ~4x).
+LOAD_BATCH_BYTES = 32_000_000
 
-    from rdflib import Dataset, Graph
 
-    from .checks import add_conflicts, find_conflicts
-    from .consistency import consistency_graph
-    from .lifecycle import derive_flags
-    from .mapping import graph_nquads
-    from .ns import ANALYSIS_GRAPH
+class _StreamLoader:
+    """Loads N-Quads text of whole named graphs into an Oxigraph store in bounded batches,
+    each triple also into the default graph (so that it holds the union of the named
+    graphs, duplicates collapsing), and appends the same graphs to an open TriG file
+    (serialised by Oxigraph, one prefix header at the top)."""
 
-    t = time.perf_counter()
-    ads = Dataset()
-    ads.parse(data=analysis_nquads, format="nquads")
-    analysis = Graph(identifier=ANALYSIS_GRAPH)
-    for g in (derive_flags(ads), consistency_graph(ads)):
-        for tr in g:
-            analysis.add(tr)
-    conflicts = find_conflicts(ads)
-    cds = Dataset()
-    add_conflicts(cds, conflicts)
-    for tr in cds.graph(ANALYSIS_GRAPH):
-        analysis.add(tr)
-    return graph_nquads(analysis, ANALYSIS_GRAPH), len(conflicts), time.perf_counter() - t
+    def __init__(self, store, trig_fh, prefixes: dict[str, str]):
+        import pyoxigraph as ox
+
+        self.store, self.fh, self.prefixes = store, trig_fh, prefixes
+        self.graphs: set[str] = set()
+        self.seconds = 0.0
+        self._named: list[str] = []
+        self._mirrored: list[str] = []
+        self._default: list[str] = []
+        self._size = 0
+        probe = ox.serialize([ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"),
+                                      ox.NamedNode("urn:x:o"), ox.NamedNode("urn:x:g"))],
+                             format=ox.RdfFormat.TRIG, prefixes=prefixes)
+        self._header = b"".join(line for line in probe.splitlines(keepends=True)
+                                if line.startswith(b"@prefix"))
+        trig_fh.write(self._header)
+
+    @staticmethod
+    def _graph_of(nq: str) -> str:
+        first = nq[:nq.index("\n")]
+        return first[first.rindex(" <") + 2:-3]
+
+    def add(self, nq: str, *, named: bool = True) -> None:
+        """Queue the N-Quads of one named graph (every line in that graph) for the store,
+        its default graph and the TriG file; with ``named=False`` for the TriG file only.
+
+        A graph's two copies go into the same bulk load: Oxigraph scopes blank node labels
+        to one load, so that is what keeps them the same nodes in both."""
+        if not nq:
+            return
+        g = self._graph_of(nq)
+        self.graphs.add(g)
+        if named:
+            self._named.append(nq)
+            self._default.append(nq.replace(f" <{g}> .\n", " .\n"))
+        else:
+            self._mirrored.append(nq)
+        self._size += len(nq)
+        if self._size >= LOAD_BATCH_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        import time
+
+        import pyoxigraph as ox
+
+        if not self._size:
+            return
+        t = time.perf_counter()
+        named = "".join(self._named).encode("utf-8")
+        self._named = []
+        if named:
+            self.store.bulk_load(named + "".join(self._default).encode("utf-8"),
+                                 format=ox.RdfFormat.N_QUADS, lenient=True)
+        self._default = []
+        if self._mirrored:
+            named += "".join(self._mirrored).encode("utf-8")
+            self._mirrored = []
+        # Re-parsed (strictly) and written by Oxigraph: several times faster than dumping
+        # the store afterwards, and the default graph (the union copy) stays out of the file.
+        chunk = ox.serialize(ox.parse(named, format=ox.RdfFormat.N_QUADS),
+                             format=ox.RdfFormat.TRIG, prefixes=self.prefixes)
+        del named
+        self.fh.write(chunk[len(self._header):] if chunk.startswith(self._header) else chunk)
+        self._size = 0
+        self.seconds += time.perf_counter() - t
+
+    def sync_extra_graphs(self) -> None:
+        """Add the named graphs of the store that did not come through :meth:`add` (a
+        helper graph computed in the store) to the union copy and the TriG file."""
+        import pyoxigraph as ox
+
+        from .ns import GRAPH
+        from .store_oxigraph import UNION_MARK
+
+        self.flush()
+        mark = str(GRAPH[UNION_MARK])
+        for g in sorted(x.value for x in self.store.named_graphs() if isinstance(x, ox.NamedNode)):
+            if g in self.graphs or g == mark:
+                continue
+            quads = list(self.store.quads_for_pattern(None, None, None, ox.NamedNode(g)))
+            # the same terms (blank nodes too) into the default graph, as materialize_union
+            self.store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                                   for q in quads)
+            self.add(ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8"), named=False)
+            del quads
+        self.flush()
+
+
+def _open_staged(p: Path):
+    """A temporary file beside ``p`` opened for binary writing: ``(path, file)``; commit it
+    with :func:`kg.store._commit_staged` after closing."""
+    import tempfile
+
+    from .store import _TMP_SUFFIX
+
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=_TMP_SUFFIX, dir=p.parent)
+    return tmp, os.fdopen(fd, "wb")
+
+
+def _finish_staged(tmp: str, fh, p: Path) -> None:
+    """Flush, fsync and close a file from :func:`_open_staged` and give it ``p``'s mode."""
+    from .store import _target_mode
+
+    fh.flush()
+    os.fsync(fh.fileno())
+    fh.close()
+    os.chmod(tmp, _target_mode(p))
+
+
+def _mapped_in_order(plan, mcache: Path, workers: int):
+    """The mapped documents of ``plan`` (``(doc_id, job or None)``), in plan order: jobs
+    are mapped by :func:`_map_one` in ``workers`` processes, ``None`` entries read from the
+    cache. At most a bounded window of results is pending at any time, so memory does not
+    grow with the corpus."""
+    from collections import deque
+
+    if workers <= 1 or sum(1 for _d, j in plan if j is not None) <= 1:
+        for doc_id, job in plan:
+            yield _map_one(job) if job is not None else _cached(mcache, doc_id)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    window = max(8, 24 * workers)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        pending: deque = deque()
+        todo = iter(plan)
+
+        def submit_next() -> bool:
+            nxt = next(todo, None)
+            if nxt is None:
+                return False
+            doc_id, job = nxt
+            pending.append((doc_id, pool.submit(_map_one, job) if job is not None else None))
+            return True
+
+        while len(pending) < window and submit_next():
+            pass
+        while pending:
+            doc_id, fut = pending.popleft()
+            submit_next()
+            yield fut.result() if fut is not None else _cached(mcache, doc_id)
+
+
+def _cached(mcache: Path, doc_id: str) -> tuple:
+    hit = _load_mapped(mcache / f"{doc_id}.pickle")
+    if hit is None:  # pragma: no cover - removed between the check and the read
+        raise KGError(f"the mapping cache of document {doc_id} vanished during the build",
+                      hint="run the build again without --update")
+    return hit
 
 
 def _validate(nquads: str):
@@ -811,22 +1066,6 @@ def _stage_path(p: Path, write: Callable[[str], None]) -> tuple[str, Path]:
         Path(tmp).unlink(missing_ok=True)
         raise
     return tmp, p
-
-
-def _serialize_to(triples, path: str, **kwargs) -> None:
-    import pyoxigraph as ox
-
-    ox.serialize(triples, path, **kwargs)
-
-
-def _materialize(st) -> None:
-    """Let the query layer precompute what makes queries fast (the de-duplicated union of
-    the named graphs in the default graph, closures), when it offers that."""
-    from . import store_oxigraph
-
-    fn = getattr(store_oxigraph, "materialize_union", None)
-    if fn is not None:
-        fn(st)
 
 
 def _swap_in(staging: Path, target: Path) -> None:

@@ -27,7 +27,7 @@ from rdflib.term import Node
 from .errors import StoreError
 
 __all__ = ["open_store", "to_rdflib", "canonical_term", "run_oxigraph", "parse_error_position",
-           "materialize_union", "is_union_materialized", "unmark_union"]
+           "materialize_union", "mark_union", "is_union_materialized", "unmark_union"]
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _XSD_STRING = _XSD + "string"
@@ -200,6 +200,19 @@ def materialize_union(store) -> int:
     store.flush()
     count = next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0]
     return int(count.value)
+
+
+def mark_union(store) -> None:
+    """Mark ``store`` as one whose default graph already holds the union of its named graphs.
+
+    For writers that put every triple into the default graph as they load the named graphs
+    (``kg build`` loads each document's N-Quads twice in the same bulk load, with and
+    without the graph name; the store is a set, so a triple stated by several documents is
+    kept once): the same state as :func:`materialize_union` leaves, without its second pass
+    over all quads. The caller vouches for the copy being complete; otherwise queries on
+    the store miss triples. :func:`unmark_union` undoes it.
+    """
+    store.add_graph(_union_mark())
 
 
 def unmark_union(store) -> None:
