@@ -2,16 +2,17 @@
 
 Measurements (issue 12), each against a baseline measured in the same run:
 
-``load``  — a build's ``graph.trig`` (or an N-Quads file) loaded into a real Oxigraph server
-and a real Virtuoso 7 on loopback the way ``kg build --store sparql+http://…`` loads: the
-file is staged in an embedded Oxigraph store (timed: the embedded bulk load is the baseline),
-then :func:`kg.store_remote.load_remote_from_oxigraph` sends it, once per *variant* (store
-spec options such as ``quads=0&concurrency=1``, the old one-PUT-per-graph path), each into a
-fresh server. Wall and client CPU time, triples per second, the server's peak RSS, and a
-count query checked against the staged store; ``--reload`` loads the same graph a second
-time (the replacement path of a rebuild). ``--virtuoso-bulk`` also measures Virtuoso's own
-bulk loader (``ld_dir`` + ``rdf_loader_run`` through ``isql``; it needs the N-Quads on the
-server's file system, so it is not what ``kg build`` does).
+``load``  — a build's ``graph.trig`` (or an N-Quads file) streamed into a real Oxigraph
+server and a real Virtuoso 7 on loopback by :func:`kg.store_remote.load_remote_from_file`
+(the bulk path of ``kg build --store sparql+http://…``), once per *variant* (store spec
+options such as ``quads=0&concurrency=1``, the old one-PUT-per-graph path), each into a
+fresh server. Wall, client CPU and server CPU time (the server's CPU is the figure that
+survives a shared machine), quads per second, the server's peak RSS, and a count query
+checked against the quads sent; ``--reload`` loads the same graph a second time (the
+replacement path of a rebuild); ``--embedded`` first bulk-loads the file into an embedded
+Oxigraph store as a baseline. ``--virtuoso-bulk`` also measures Virtuoso's own bulk loader
+(``ld_dir`` + ``rdf_loader_run`` through ``isql``; it needs the N-Quads on the server's file
+system, so it is not what ``kg build`` does).
 
 ``build`` — ingest + extraction of N generated documents (``make_corpus.py``) on a local
 Dask cluster of two worker processes (one thread each) versus the local process pool of two
@@ -62,6 +63,14 @@ def _peak_rss_mb(pid: int) -> float | None:
     return None
 
 
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a live process (the server's work, whatever the load)."""
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _load_avg() -> str:
     import os
 
@@ -86,20 +95,21 @@ def _count_under(st, prefix: str) -> int:
 
 
 def bench_load(graph: Path, servers: list[str], variants: dict[str, list[str]], *,
-               work: Path | None = None, reload: bool = False,
+               work: Path | None = None, reload: bool = False, embedded: bool = False,
                virtuoso_bulk: bool = False, buffers: int = 680000) -> dict:
     from kg.ns import BASE
-    from kg.store_remote import RemoteStore, load_remote_from_oxigraph
+    from kg.store_remote import RemoteStore, load_remote_from_file
     from tests.scale.servers import VIRTUOSO_ENV, oxigraph_server, virtuoso_server
 
     work = Path(tempfile.mkdtemp(prefix="bench-scale-", dir=work))
-    st, staged = _staged_store(graph, work)
-    n = _count_under(st, BASE)
-    graphs = sum(1 for _ in st.named_graphs())
-    out = {"graph": str(graph), "graphs": graphs, "quads": n,
-           "staged_embedded_bulk_load_s": round(staged, 2),
-           "staged_quads_per_s": round(n / staged), "runs": []}
-    print(json.dumps(out), file=sys.stderr, flush=True)
+    out: dict = {"graph": str(graph), "bytes": graph.stat().st_size, "runs": []}
+    staged = None
+    if embedded or virtuoso_bulk:
+        st, staged = _staged_store(graph, work)
+        out["quads"] = _count_under(st, BASE)
+        out["embedded_bulk_load_s"] = round(staged, 2)
+        out["embedded_quads_per_s"] = round(out["quads"] / staged)
+        print(json.dumps(out), file=sys.stderr, flush=True)
     for kind in servers:
         env = VIRTUOSO_ENV if kind == "virtuoso" else {}
         for i, opts in enumerate(variants.get(kind, [""])):
@@ -113,24 +123,28 @@ def bench_load(graph: Path, servers: list[str], variants: dict[str, list[str]], 
                 passes = ["load", "reload"] if reload else ["load"]
                 for what in passes:
                     t, c = time.perf_counter(), time.process_time()
-                    info = load_remote_from_oxigraph(full, st, env=env)
+                    server_cpu = _cpu_s(spec.pid)
+                    info = load_remote_from_file(full, graph, env=env)
                     secs = time.perf_counter() - t
+                    run[f"{what}_server_cpu_s"] = round(_cpu_s(spec.pid) - server_cpu, 2)
                     run[f"{what}_s"] = round(secs, 2)
                     run[f"{what}_client_cpu_s"] = round(time.process_time() - c, 2)
                     run[f"{what}_quads_per_s"] = round(info["triples"] / secs)
                     run[f"{what}_requests"] = info["requests"]
+                    run["graphs"], run["quads_sent"] = info["graphs"], info["triples"]
                 run["load_after"] = _load_avg()
                 t = time.perf_counter()
                 with RemoteStore(spec, env=env) as rs:
                     run["count"] = rs.count(BASE)
                 run["count_query_s"] = round(time.perf_counter() - t, 2)
-                run["count_ok"] = run["count"] == n
+                run["count_ok"] = run["count"] == out.setdefault("quads", info["triples"])
                 run["server_peak_rss_mb"] = _peak_rss_mb(spec.pid)
-                run["vs_embedded"] = round(run["load_s"] / staged, 2)
+                if staged:
+                    run["vs_embedded"] = round(run["load_s"] / staged, 2)
             out["runs"].append(run)
             print(json.dumps(run), file=sys.stderr, flush=True)  # partial results as they come
     if virtuoso_bulk and "virtuoso" in servers:
-        out["runs"].append(_virtuoso_bulk(st, work, n, buffers))
+        out["runs"].append(_virtuoso_bulk(st, work, out["quads"], buffers))
         print(json.dumps(out["runs"][-1]), file=sys.stderr, flush=True)
     return out
 
@@ -153,10 +167,12 @@ def _virtuoso_bulk(st, work: Path, n: int, buffers: int) -> dict:
         sql = (f"ld_dir('{files}', '*.nq', 'urn:x-chainkg:bulk'); rdf_loader_run(); "
                "checkpoint;")
         t = time.perf_counter()
+        server_cpu = _cpu_s(spec.pid)
         subprocess.run(["isql-vt", f"127.0.0.1:{spec.sql_port}", "dba", "dba",
                         f"exec={sql}"], check=True, capture_output=True, timeout=7200)
         secs = time.perf_counter() - t
         run["load_s"] = round(secs, 2)
+        run["load_server_cpu_s"] = round(_cpu_s(spec.pid) - server_cpu, 2)
         run["load_quads_per_s"] = round(n / secs)
         run["load_after"] = _load_avg()
         with RemoteStore(spec, env=VIRTUOSO_ENV) as rs:
@@ -215,7 +231,7 @@ import json, resource, sys, time
 from kg.pipeline import build_graph
 a = json.loads(sys.argv[1])
 t = time.perf_counter()
-r = build_graph(a["corpus"], a["out"], engine="dask", scheduler=a["scheduler"],
+r = build_graph(a["corpus"], a["out"], engine=a["engine"], scheduler=a["scheduler"],
                 workers=a["workers"], validate=a["validate"])
 print(json.dumps({"total_s": round(time.perf_counter() - t, 2),
                   "timings": {k: round(v, 2) for k, v in r.timings.items()},
@@ -227,29 +243,35 @@ print(json.dumps({"total_s": round(time.perf_counter() - t, 2),
 
 
 def bench_dask_build(corpus: Path, out_dir: Path, workers: int, validate: bool,
-                     pool: Path | None) -> dict:
-    """``build_graph(engine="dask")`` in a child process against a fresh 2-worker cluster."""
+                     pool: Path | None, engine: str = "dask") -> dict:
+    """``build_graph(engine="dask")`` in a child process against a fresh 2-worker cluster
+    (``engine="local"``: the same harness for the process-pool baseline, no cluster)."""
+    import contextlib
+
     import psutil
 
     from tests.scale.servers import dask_cluster
 
     work = Path(tempfile.mkdtemp(prefix="bench-dask-"))
-    res: dict = {"corpus": str(corpus), "out": str(out_dir), "workers": workers,
-                 "validate": validate, "commit": _commit()}
-    with dask_cluster(work, workers=2) as address:
+    res: dict = {"engine": engine, "corpus": str(corpus), "out": str(out_dir),
+                 "workers": workers, "validate": validate, "commit": _commit()}
+    cluster = dask_cluster(work, workers=2) if engine == "dask" else contextlib.nullcontext()
+    with cluster as address:
         me = psutil.Process()
         procs = [p for p in me.children(recursive=True)]
         res["load_before"] = _load_avg()
         args = json.dumps({"corpus": str(corpus), "out": str(out_dir), "scheduler": address,
-                           "workers": workers, "validate": validate})
+                           "workers": workers, "validate": validate, "engine": engine})
         t = time.perf_counter()
         child = subprocess.run([sys.executable, "-c", _CHILD_BUILD, args], check=True,
                                capture_output=True, text=True, cwd=ROOT)
         res["wall_s"] = round(time.perf_counter() - t, 2)
         res["load_after"] = _load_avg()
         res.update(json.loads(child.stdout.strip().splitlines()[-1]))
+        # scheduler, and per worker its nanny and the worker process it spawned
         res["cluster_peak_rss_mb"] = {
-            " ".join(p.cmdline()[1:3]): _peak_rss_mb(p.pid) for p in procs if p.is_running()}
+            f"{p.pid} {' '.join(p.cmdline()[1:3])}": _peak_rss_mb(p.pid)
+            for p in procs if p.is_running()}
     if pool and pool.exists():
         ref = json.loads(pool.read_text())
         res["pool"] = {k: ref.get(k) for k in ("commit", "command", "timings", "total_s",
@@ -269,6 +291,10 @@ def _commit() -> str:
 
 
 def main() -> None:
+    import signal
+
+    # SIGTERM unwinds like Ctrl-C, so the servers and clusters started here are stopped
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="what", required=True)
     lo = sub.add_parser("load")
@@ -279,6 +305,8 @@ def main() -> None:
                     help="SERVER:OPTIONS, e.g. 'oxigraph:quads=0&concurrency=1' "
                          f"(repeatable; default: {DEFAULT_VARIANTS})")
     lo.add_argument("--reload", action="store_true", help="load a second time (replacing)")
+    lo.add_argument("--embedded", action="store_true",
+                    help="baseline: bulk-load the file into an embedded Oxigraph store first")
     lo.add_argument("--virtuoso-bulk", action="store_true")
     lo.add_argument("--work", type=Path, help="folder for the staged store and servers")
     db = sub.add_parser("dask-build")
@@ -287,6 +315,8 @@ def main() -> None:
     db.add_argument("--workers", type=int, default=2, help="local processes for mapping")
     db.add_argument("--no-validate", action="store_true")
     db.add_argument("--pool", type=Path, help="the pool build's JSON record")
+    db.add_argument("--engine", default="dask", choices=["dask", "local"],
+                    help="local: the same measurement of the process-pool build")
     bu = sub.add_parser("build")
     bu.add_argument("--docs", type=int, default=10000)
     bu.add_argument("--skip", action="append", default=[],
@@ -300,9 +330,11 @@ def main() -> None:
             kind, _, opts = v.partition(":")
             variants.setdefault(kind, []).append(opts)
         res = bench_load(a.graph, a.servers.split(","), variants or DEFAULT_VARIANTS,
-                         work=a.work, reload=a.reload, virtuoso_bulk=a.virtuoso_bulk)
+                         work=a.work, reload=a.reload, embedded=a.embedded,
+                         virtuoso_bulk=a.virtuoso_bulk)
     elif a.what == "dask-build":
-        res = bench_dask_build(a.corpus, a.out, a.workers, not a.no_validate, a.pool)
+        res = bench_dask_build(a.corpus, a.out, a.workers, not a.no_validate, a.pool,
+                               a.engine)
     else:
         res = bench_build(a.docs, a.skip, a.dask_first)
     print(json.dumps(res, ensure_ascii=False))

@@ -16,7 +16,9 @@ loaded in bulk (:meth:`RemoteStore.load_graphs`): where the server takes a datas
 Graph Store Protocol ``POST`` of N-Quads (the Oxigraph server; ``quads=1`` for another such
 server) many document graphs go in each request, otherwise one ``PUT`` per graph; several
 requests are in flight at once (``concurrency=N``, default 2; ``batch=MB`` per request,
-default 16). Credentials never
+default 16). ``atomic=0`` (Oxigraph server only) has the server load those requests with its
+bulk loader, outside transactions: several times faster, but a reader may then see part of a
+request, so it suits a first load into a server that nobody queries yet. Credentials never
 appear in the spec: they come from the environment — ``CHAINKG_SPARQL_TOKEN`` (sent as
 ``Authorization: Bearer …``), or ``CHAINKG_SPARQL_USER`` and ``CHAINKG_SPARQL_PASSWORD``
 (HTTP basic auth; ``CHAINKG_SPARQL_AUTH=digest`` for servers that want digest, such as
@@ -55,7 +57,8 @@ _PRESETS: dict[str, dict[str, str | None]] = {
 }
 #: Servers that add a whole dataset sent as N-Quads in one GSP ``POST`` without ``graph=``.
 _QUADS_POST = {"oxigraph"}
-_KNOWN_PARAMS = {"query", "update", "gsp", "server", "timeout", "concurrency", "batch", "quads"}
+_KNOWN_PARAMS = {"query", "update", "gsp", "server", "timeout", "concurrency", "batch", "quads",
+                 "atomic"}
 #: Requests in flight during a bulk load (:meth:`RemoteStore.load_graphs`).
 CONCURRENCY = 2
 #: Size of one N-Quads request body in a bulk load (bytes); well below the minute in which
@@ -84,6 +87,9 @@ class RemoteEndpoints:
     spec: str = field(default="", compare=False)
     #: The GSP endpoint takes N-Quads of many graphs in one ``POST`` (no ``graph=``).
     quads: bool = False
+    #: ``False``: the Oxigraph server loads dataset POSTs with its bulk loader, outside any
+    #: transaction (faster; a reader may see part of a request).
+    atomic: bool = True
     concurrency: int = CONCURRENCY
     batch_bytes: int = BATCH_BYTES
 
@@ -142,12 +148,18 @@ def parse_remote_spec(spec: str) -> RemoteEndpoints:
     concurrency = number("concurrency", CONCURRENCY, int)
     batch = number("batch", BATCH_BYTES / 1e6)
     quads = params.get("quads", "1" if server in _QUADS_POST else "0")
-    if quads not in ("0", "1"):
-        raise StoreError(f"quads must be 0 or 1, got {quads!r}")
+    atomic = params.get("atomic", "1")
+    for name, value in (("quads", quads), ("atomic", atomic)):
+        if value not in ("0", "1"):
+            raise StoreError(f"{name} must be 0 or 1, got {value!r}")
+    if atomic == "0" and server != "oxigraph":
+        raise StoreError("atomic=0 is an option of the Oxigraph server only",
+                         hint="add server=oxigraph, or leave atomic out")
     gsp = endpoint("gsp")
     return RemoteEndpoints(query=endpoint("query"), update=endpoint("update"),
                            gsp=gsp, server=server, timeout=timeout, spec=spec,
-                           quads=quads == "1" and gsp is not None, concurrency=concurrency,
+                           quads=quads == "1" and gsp is not None, atomic=atomic == "1",
+                           concurrency=concurrency,
                            batch_bytes=int(batch * 1e6))
 
 
@@ -303,6 +315,17 @@ class RemoteStore:
             lines = [ln for ln in data.decode("utf-8").split("\n") if ln.strip()]
             self.update(_replace_update(name, lines))
 
+    def add_graph_data(self, name: str, data: bytes) -> None:
+        """Add an N-Triples document ``data`` to the named graph ``name`` (a GSP ``POST``,
+        or SPARQL ``INSERT DATA``)."""
+        if self.endpoints.gsp:
+            self._send("POST", self.endpoints.gsp, what="a graph store POST",
+                       params={"graph": _check_iri(name)}, content=data,
+                       headers={"Content-Type": "application/n-triples"})
+        else:
+            lines = [ln for ln in data.decode("utf-8").split("\n") if ln.strip()]
+            self.update(_replace_update(name, lines).split(" ;\n", 1)[1])
+
     def drop_graphs(self, names: Iterable[str]) -> int:
         """Remove the named graphs ``names``, many per SPARQL Update request; returns how
         many were named."""
@@ -326,7 +349,8 @@ class RemoteStore:
         """Load many named graphs in bulk, each replacing the server's graph of that name.
 
         ``graphs`` yields ``(name, N-Triples bytes)`` (lazily: it is read as requests go
-        out, so at most a few requests' worth is held in memory). Where the server takes a
+        out, so at most a few requests' worth is held in memory); a name that comes again
+        adds to what this load already wrote for it. Where the server takes a
         dataset in one GSP ``POST`` (``quads``), graphs are sent as N-Quads, many per
         request up to ``batch_bytes``; the graphs of a request that the server already has
         are dropped by one SPARQL Update just before it. Otherwise each graph is one GSP
@@ -346,19 +370,23 @@ class RemoteStore:
         counts = {"graphs": 0, "triples": 0, "requests": 0}
 
         def noted(items):
+            # (name, data, again): ``again`` when this load already sent part of the graph
             for name, data in items:
                 _check_iri(name)
+                again = name in keep
                 keep.add(name)
-                yield name, data
+                yield name, data, again
 
         if ep.quads:
-            batches: Iterable[list[tuple[str, bytes]]] = _batches(noted(graphs), ep.batch_bytes)
+            batches: Iterable[list[tuple[str, bytes, bool]]] = _batches(noted(graphs),
+                                                                        ep.batch_bytes)
 
             def send(batch):
-                stale = [n for n, _d in batch if n in existing]
+                stale = [n for n, _d, again in batch if n in existing and not again]
                 if stale:
                     self.drop_graphs(stale)
                 self._send("POST", ep.gsp, what="a dataset POST",
+                           params=None if ep.atomic else {"no_transaction": ""},
                            content=_nquads_body(batch),
                            headers={"Content-Type": "application/n-quads"})
                 return batch
@@ -366,18 +394,25 @@ class RemoteStore:
             batches = ([item] for item in noted(graphs))
 
             def send(batch):
-                self.replace_graph_data(*batch[0])
+                name, data, again = batch[0]
+                if again:
+                    self.add_graph_data(name, data)
+                else:
+                    self.replace_graph_data(name, data)
                 return batch
 
         def done(batch):
             counts["requests"] += 1
-            for name, data in batch:
-                counts["graphs"] += 1
+            for name, data, again in batch:
+                counts["graphs"] += not again
                 counts["triples"] += data.count(b"\n")
                 if progress:
                     progress(counts["graphs"], total, name)
 
-        _run_bounded(batches, send, done, ep.concurrency)
+        # A graph that comes again waits until every earlier request is done: its first part
+        # (which replaces the server's graph) must be in before the rest is added.
+        _run_bounded(batches, send, done, ep.concurrency,
+                     barrier=lambda batch: any(item[2] for item in batch))
         dropped = 0
         if prune:
             if not ep.quads:  # graphs listed before the load may be stale: list again
@@ -512,36 +547,38 @@ def load_remote_from_oxigraph(spec: str, ox_store, *, prune: bool = True,
 
 def load_remote_from_file(spec: str, path: str | os.PathLike, *, prune: bool = True,
                           progress: Callable[[int, int | None, str], None] | None = None,
-                          env: dict[str, str] | None = None,
-                          work_dir: str | os.PathLike | None = None) -> dict[str, int]:
+                          env: dict[str, str] | None = None) -> dict[str, int]:
     """Load a TriG or N-Quads file (a build's ``graph.trig``) into the remote store ``spec``.
 
-    The file is bulk-loaded into a temporary Oxigraph store on disk (in ``work_dir``, by
-    default beside the file), then sent as :func:`load_remote_from_oxigraph` does; the
-    temporary store is removed afterwards. Returns its counts plus ``"staged_s"``, the
-    seconds spent staging the file.
+    The file is streamed: Oxigraph parses it and writes each run of quads of one graph back
+    as N-Quads natively, and the runs go to :meth:`RemoteStore.load_graphs` (a graph's
+    first run replaces the server's graph, later runs of the same graph, in a file that
+    does not keep a graph together, are added to it). Nothing is staged on disk and at most
+    a few requests' worth is in memory. Triples in the default graph are refused.
     """
-    import shutil
-    import tempfile
-    import time
+    import itertools
+    import operator
 
     import pyoxigraph as ox
 
+    from .ns import BASE
+
     src = os.fspath(path)
     fmt = ox.RdfFormat.N_QUADS if src.endswith((".nq", ".nquads")) else ox.RdfFormat.TRIG
-    tmp = tempfile.mkdtemp(prefix=".remote-load.", dir=work_dir or os.path.dirname(src) or ".")
-    try:
-        t = time.perf_counter()
-        st = ox.Store(os.path.join(tmp, "store"))
-        st.bulk_load(path=src, format=fmt)
-        st.flush()
-        staged = time.perf_counter() - t
-        out = load_remote_from_oxigraph(spec, st, prune=prune, progress=progress, env=env)
-        out["staged_s"] = round(staged, 2)
-        del st
-        return out
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+
+    def graphs():
+        quads = ox.parse(path=src, format=fmt)
+        for g, run in itertools.groupby(quads, key=operator.attrgetter("graph_name")):
+            if not isinstance(g, ox.NamedNode):
+                raise StoreError("a remote store takes named graphs only; this file has "
+                                 "triples in its default graph or in a blank-node graph",
+                                 path=src)
+            data = ox.serialize(run, format=ox.RdfFormat.N_QUADS)
+            # back to N-Triples: the graph term ends every line (see _nquads_body)
+            yield g.value, data.replace(b" <" + g.value.encode("utf-8") + b"> .\n", b" .\n")
+
+    with RemoteStore(spec, env=env) as store:
+        return store.load_graphs(graphs(), prune=BASE if prune else None, progress=progress)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -561,9 +598,9 @@ def _form(pairs: Iterable[tuple[str, str]]) -> bytes:
     return urlencode(list(pairs)).encode("ascii")
 
 
-def _batches(items: Iterable[tuple[str, bytes]], limit: int) -> Iterator[list]:
-    """Group ``(name, data)`` items into lists of at most ``limit`` bytes (a larger item
-    alone), in order."""
+def _batches(items: Iterable[tuple], limit: int) -> Iterator[list]:
+    """Group ``(name, data, …)`` items into lists of at most ``limit`` bytes of data (a
+    larger item alone), in order."""
     batch: list = []
     size = 0
     for item in items:
@@ -576,13 +613,14 @@ def _batches(items: Iterable[tuple[str, bytes]], limit: int) -> Iterator[list]:
         yield batch
 
 
-def _nquads_body(batch: list[tuple[str, bytes]]) -> Iterator[bytes]:
-    """N-Triples documents as N-Quads of their graphs, streamed graph by graph.
+def _nquads_body(batch: list[tuple]) -> Iterator[bytes]:
+    """N-Triples documents ``(name, data, …)`` as N-Quads of their graphs, streamed graph
+    by graph.
 
     Each N-Triples statement ends with `` .`` and a newline, and no term contains a raw
     newline (N-Triples escapes it), so appending the graph name before each end is exact.
     """
-    for name, data in batch:
+    for name, data, *_ in batch:
         yield data.replace(b" .\n", b" <" + name.encode("utf-8") + b"> .\n")
 
 
@@ -599,10 +637,12 @@ def _chunked_ops(ops: Iterable[str], limit: int = _UPDATE_BYTES) -> Iterator[lis
         yield chunk
 
 
-def _run_bounded(jobs: Iterable, send: Callable, done: Callable, concurrency: int) -> None:
+def _run_bounded(jobs: Iterable, send: Callable, done: Callable, concurrency: int,
+                 barrier: Callable[[Any], bool] = lambda job: False) -> None:
     """Run ``send(job)`` for each job on ``concurrency`` threads with at most twice that
     many jobs taken from ``jobs`` at once; ``done(result)`` runs in the calling thread, in
-    completion order. The first error stops taking jobs and is raised."""
+    completion order; a job for which ``barrier(job)`` is true starts only after every
+    earlier job is done. The first error stops taking jobs and is raised."""
     if concurrency <= 1:
         for job in jobs:
             done(send(job))
@@ -613,6 +653,10 @@ def _run_bounded(jobs: Iterable, send: Callable, done: Callable, concurrency: in
         pending: set = set()
         try:
             for job in jobs:
+                if pending and barrier(job):
+                    finished, pending = wait(pending), set()
+                    for f in finished.done:
+                        done(f.result())
                 pending.add(pool.submit(send, job))
                 if len(pending) >= 2 * concurrency:
                     finished, pending = wait(pending, return_when=FIRST_COMPLETED)

@@ -104,7 +104,12 @@ def test_spec_options_for_bulk_loading():
     e = parse_remote_spec("sparql+http://h/ds?gsp=/ds/data&quads=1")
     assert e.quads is True
     assert parse_remote_spec("sparql+http://h/sparql?quads=1").quads is False  # no GSP: no POST
-    for bad in ("concurrency=0", "concurrency=two", "batch=-1", "quads=yes", "timeout=0"):
+    assert parse_remote_spec("sparql+http://h:7878?server=oxigraph").atomic is True
+    assert parse_remote_spec("sparql+http://h:7878?server=oxigraph&atomic=0").atomic is False
+    with pytest.raises(StoreError, match="Oxigraph server only"):
+        parse_remote_spec("sparql+http://h:8890?server=virtuoso&atomic=0")
+    for bad in ("concurrency=0", "concurrency=two", "batch=-1", "quads=yes", "timeout=0",
+                "atomic=no"):
         with pytest.raises(StoreError, match=bad.split("=")[0]):
             parse_remote_spec(f"sparql+http://h:7878?server=oxigraph&{bad}")
 
@@ -144,7 +149,8 @@ class _Recorder(BaseHTTPRequestHandler):
         body = self._body()
         path = urlsplit(self.path)
         with self.lock:
-            type(self).seen.append((self.command, path.path, parse_qs(path.query),
+            type(self).seen.append((self.command, path.path,
+                                    parse_qs(path.query, keep_blank_values=True),
                                     self.headers.get("Content-Type"), body))
         if path.path == "/query":
             rows = [{"g": {"type": "uri", "value": g}} for g in type(self).graphs]
@@ -181,7 +187,8 @@ def test_quads_path_drops_existing_graphs_then_posts_many_graphs_per_request(rec
     posts = [r for r in rec.seen if r[0] == "POST" and r[1] == "/store"]
     assert 1 < len(posts) < 6 == info["graphs"]  # batched: fewer requests than graphs
     assert info["requests"] == len(posts)
-    assert all(r[3] == "application/n-quads" and not r[2] for r in posts)  # no graph=
+    # no graph=, and in a transaction (no no_transaction)
+    assert all(r[3] == "application/n-quads" and not r[2] for r in posts)
     sent = ox.Store()
     for r in posts:
         sent.load(r[4], format=ox.RdfFormat.N_QUADS)
@@ -200,6 +207,13 @@ def test_quads_path_drops_existing_graphs_then_posts_many_graphs_per_request(rec
         post_at = next(i for i, (p, b) in enumerate(order)
                        if p == "/store" and name.encode() in b)
         assert drop_at < post_at
+
+
+def test_non_atomic_option_asks_the_oxigraph_bulk_loader(recorder):
+    spec, rec = recorder
+    load_remote_from_oxigraph(spec + "&atomic=0", _store(3, 2), env={})
+    posts = [r for r in rec.seen if r[1] == "/store"]
+    assert posts and all(r[2] == {"no_transaction": [""]} for r in posts)
 
 
 def test_put_path_sends_one_put_per_graph(recorder):
@@ -260,10 +274,25 @@ def test_load_a_build_file(tmp_path, live):
     st = _store(4, 5)
     path = tmp_path / "graph.trig"
     st.dump(str(path), format=ox.RdfFormat.TRIG)
-    info = load_remote_from_file(spec, path, env=env)
-    assert (info["graphs"], info["triples"]) == (4, 24) and info["staged_s"] >= 0
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".remote-load")] == []
+    info = load_remote_from_file(spec + "&batch=0.001", path, env=env)
+    assert (info["graphs"], info["triples"]) == (4, 24)
     assert _graph_sets(spec, env, [_doc(i) for i in range(4)]) == _expected_sets(st)
+    # a file that does not keep a graph together: its parts add up, none replaces another,
+    # and what the server had in that graph before is replaced
+    nq = st.dump(format=ox.RdfFormat.N_QUADS).splitlines(keepends=True)
+    nq.sort(key=lambda line: line.split(b" ")[-2] + line[:20])  # each graph together …
+    parts = [nq[0::2], nq[1::2]]  # … then split in two interleaved halves
+    scattered = tmp_path / "scattered.nq"
+    scattered.write_bytes(b"".join(parts[0] + parts[1]))
+    with RemoteStore(spec, env=env) as rs:
+        rs.update(f"INSERT DATA {{ GRAPH <{_doc(2)}> {{ <urn:old> <urn:p> \"stale\" }} }}")
+    info = load_remote_from_file(spec + "&concurrency=3", scattered, env=env)
+    assert (info["graphs"], info["triples"]) == (4, 24)
+    assert _graph_sets(spec, env, [_doc(i) for i in range(4)]) == _expected_sets(st)
+    bad = tmp_path / "default.nq"
+    bad.write_bytes(b"<urn:a> <urn:b> <urn:c> .\n")
+    with pytest.raises(StoreError, match="named graphs only"):
+        load_remote_from_file(spec, bad, env=env)
 
 
 def test_readers_never_see_half_a_document_during_a_bulk_load(tmp_path):
