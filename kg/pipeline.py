@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import IngestError, KGError
 from .model import Extraction, Resolved
@@ -135,6 +136,18 @@ def _extract_one(path: str, max_bytes: int | None = None) -> tuple[str, Extracti
         return path, None, str(exc)
 
 
+def _extract_summary(path: str, max_bytes: int | None = None, cache: str | None = None
+                     ) -> tuple[str, _DocSummary | None, str | None]:
+    """Worker: :func:`_extract_one`, the extraction written to the cache folder ``cache``,
+    its :class:`_DocSummary` returned instead (small to send back and to keep)."""
+    path, extraction, error = _extract_one(path, max_bytes)
+    if extraction is None:
+        return path, None, error
+    if cache is not None:
+        _save_cached(Path(cache).parent.parent, extraction)
+    return path, _summarise(extraction), error
+
+
 def _cache_dir(out: Path) -> Path:
     return out / ".cache" / "extractions"
 
@@ -156,10 +169,24 @@ def _load_cached(out: Path, text_hash: str) -> Extraction | None:
 def _save_cached(out: Path, extraction: Extraction) -> None:
     import pickle
 
-    from .store import atomic_write
+    _write_cache_file(_cache_dir(out) / f"{extraction.document.id}.pickle",
+                      pickle.dumps(extraction, protocol=pickle.HIGHEST_PROTOCOL))
 
-    atomic_write(_cache_dir(out) / f"{extraction.document.id}.pickle",
-                 pickle.dumps(extraction, protocol=pickle.HIGHEST_PROTOCOL))
+
+def _write_cache_file(path: Path, data: bytes) -> None:
+    """Write a cache entry: no fsync (a torn entry fails to load and is recomputed), only
+    a rename so that readers never see half a file; temporaries end in ".part"."""
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def build_graph(
@@ -232,8 +259,10 @@ def build_graph(
 
         parse_store_spec(store)  # a bad store spec fails before any work
     limit = max_bytes_limit(max_bytes)  # one clear error for a bad value, not one per file
-    extract_one = partial(_extract_one, max_bytes=limit)
     out_dir = Path(out)
+    # Workers write each extraction to the cache and send back only a summary: the parent
+    # never holds all extractions (1.5 GB at 10,000 documents); mapping reads them back.
+    extract_one = partial(_extract_summary, max_bytes=limit, cache=str(_cache_dir(out_dir)))
     report = BuildReport()
     files: list[Path] = []
     sources = [source] if isinstance(source, (str, os.PathLike)) else list(source)
@@ -242,7 +271,7 @@ def build_graph(
         files.extend(found)
         report.skipped.extend(skipped)
 
-    results: list[tuple[str, Extraction | None, str | None]] = []
+    results: list[tuple[str, _DocSummary | None, str | None]] = []
     todo: list[str] = []
     if update:
         for path in files:
@@ -255,7 +284,7 @@ def build_graph(
                 continue
             cached = _load_cached(out_dir, doc.id)
             if cached is not None and cached.document.path == doc.path:
-                results.append((str(path), cached, None))
+                results.append((str(path), _summarise(cached), None))
             else:
                 todo.append(str(path))
     else:
@@ -267,8 +296,11 @@ def build_graph(
     if engine == "dask" and total:
         from .distributed import extract_with_dask
 
-        results.extend(extract_with_dask(todo, scheduler, strict=strict, progress=progress,
-                                         max_bytes=limit))
+        for path, ex, error in extract_with_dask(todo, scheduler, strict=strict,
+                                                 progress=progress, max_bytes=limit):
+            if ex is not None:
+                _save_cached(out_dir, ex)
+            results.append((path, _summarise(ex) if ex is not None else None, error))
     elif workers > 1 and total > 1:
         from concurrent.futures import ProcessPoolExecutor
 
@@ -291,31 +323,30 @@ def build_graph(
                 progress(i, total, path)
 
     _TIMINGS["extract"] = time.perf_counter() - t0
-    extractions: list[Extraction] = []
+    summaries: list[_DocSummary] = []
     seen: dict[str, str] = {}
-    for path, extraction, error in sorted(results, key=lambda r: r[0]):
-        if error is not None or extraction is None:
+    for path, summary, error in sorted(results, key=lambda r: r[0]):
+        if error is not None or summary is None:
             report.problems.append((path, error or "no extraction"))
             continue
-        doc_id = extraction.document.id
+        doc_id = summary.doc_id
         if doc_id in seen:
             report.skipped.append((path, f"same text as {seen[doc_id]} (one document graph)"))
             continue
         seen[doc_id] = path
-        extractions.append(extraction)
-    extractions.sort(key=lambda ex: ex.document.id)
-    report.documents = sorted(ex.document.path for ex in extractions)
-    shacl, n_conflicts, counts = _map_and_store(extractions, out_dir, report, store=store,
+        summaries.append(summary)
+    del results
+    summaries.sort(key=lambda x: x.doc_id)
+    report.documents = sorted(x.path for x in summaries)
+    shacl, n_conflicts, counts = _map_and_store(summaries, out_dir, report, store=store,
                                                 validate=validate, workers=workers,
                                                 update=update, union=union)
-    # Refresh the extraction cache last, so an interrupted build leaves the old one usable.
+    # Drop the extractions of deleted documents last, so an interrupted build leaves the
+    # old cache usable (entries are keyed by the text's hash: new ones never clash).
     cache = _cache_dir(out_dir)
-    keep = {ex.document.id for ex in extractions}
-    for ex in extractions:
-        if not (cache / f"{ex.document.id}.pickle").is_file():
-            _save_cached(out_dir, ex)
+    keep = {x.doc_id for x in summaries}
     if cache.is_dir():
-        for stale in cache.glob("*.pickle"):
+        for stale in [*cache.glob("*.pickle"), *cache.glob(".*.part")]:
             if stale.stem not in keep:
                 stale.unlink(missing_ok=True)
     report.counts = counts
@@ -336,14 +367,38 @@ SHACL_SAMPLE = 20
 UNION_TURTLE_MAX_DOCS = 2000
 
 
+class _DocSummary(NamedTuple):
+    """What the build keeps of one extraction between extraction and mapping (the
+    extraction itself waits in ``OUT/.cache/extractions``): its id and path, and the names
+    that corpus-level resolution reads."""
+
+    doc_id: str
+    path: str
+    links: tuple  # ((type, sorted linkable names), …) of the groups that can be joined
+    labels: tuple  # ((type, canonical name), …) of every group
+
+
+def _summarise(extraction: Extraction) -> _DocSummary:
+    from .resolve import _canonical_names, _groups, _linkable_names, _region_code
+
+    canonical = _canonical_names(extraction)
+    links = []
+    for key, ms in _groups(extraction).items():
+        if key[0] == "Region" and _region_code(ms):
+            continue
+        links.append((key[0], tuple(sorted(_linkable_names(canonical[key], ms)))))
+    labels = tuple(sorted({(k[0], lab) for k, lab in canonical.items()}))
+    doc = extraction.document
+    return _DocSummary(doc.id, doc.path, tuple(links), labels)
+
+
 def corpus_names(extractions: Sequence[Extraction]) -> dict[tuple[str, str], str]:
     """The corpus-level canonical names of :func:`kg.resolve.resolve_corpus`, only the map.
 
     ``resolve_entities(ex, names=corpus_names(all))`` equals ``resolve_corpus(all)[i]``.
+    The items may also be the build's per-document summaries of extractions.
     """
     from collections import defaultdict
-
-    from .resolve import _canonical_names, _groups, _linkable_names, _region_code
 
     parent: dict = {}
 
@@ -355,14 +410,11 @@ def corpus_names(extractions: Sequence[Extraction]) -> dict[tuple[str, str], str
         return x
 
     for ex in extractions:
-        canonical = _canonical_names(ex)
-        for key, ms in _groups(ex).items():
-            if key[0] == "Region" and _region_code(ms):
-                continue
-            names_ = sorted(_linkable_names(canonical[key], ms))
-            first = find((key[0], names_[0]))
+        summary = ex if isinstance(ex, _DocSummary) else _summarise(ex)
+        for type_, names_ in summary.links:
+            first = find((type_, names_[0]))
             for n in names_[1:]:
-                r = find((key[0], n))
+                r = find((type_, n))
                 if r != first:
                     parent[max(r, first)] = min(r, first)
                     first = min(r, first)
@@ -377,12 +429,10 @@ def corpus_names(extractions: Sequence[Extraction]) -> dict[tuple[str, str], str
     return names
 
 
-def _names_for(extraction: Extraction, names: dict) -> dict:
+def _names_for(extraction: Extraction | _DocSummary, names: dict) -> dict:
     """The part of the corpus name map one document needs (what workers are sent)."""
-    from .resolve import _canonical_names
-
-    return {(k[0], lab): names[(k[0], lab)] for k, lab in _canonical_names(extraction).items()
-            if (k[0], lab) in names}
+    summary = extraction if isinstance(extraction, _DocSummary) else _summarise(extraction)
+    return {key: names[key] for key in summary.labels if key in names}
 
 
 class _DocView:
@@ -483,7 +533,8 @@ def _corpus_analysis(stage_parts, check_nquads, quantity_rows_, labels) -> tuple
 
 
 def _map_one(args):
-    """Worker: resolve one extraction with the corpus names and map it to N-Quads.
+    """Worker: resolve one extraction (or the pickle file of one) with the corpus names and
+    map it to N-Quads.
 
     Returns ``(doc_id, nquads, records, entities, codes)``; ``records`` are the document's
     :func:`_analysis_records`, ``entities`` are ``(iri, type, label, aliases)`` for the
@@ -492,6 +543,11 @@ def _map_one(args):
     """
     extraction, names = args[0], args[1]
     cache_path = args[2] if len(args) > 2 else None
+    if isinstance(extraction, str):
+        import pickle
+
+        with open(extraction, "rb") as fh:
+            extraction = pickle.load(fh)
     from .mapping import _map_into, _Sink, graph_nquads
     from .ns import document_iri
     from .resolve import resolve_entities
@@ -520,10 +576,15 @@ def _code_key() -> str:
     global _CODE_KEY
     if _CODE_KEY is None:
         import hashlib
+        import inspect
 
         h = hashlib.sha1()
+        # this module's mapping part only: the rest of the build can change without
+        # invalidating 10,000 cached documents
+        for fn in (_map_one, _analysis_records, _DocView):
+            h.update(inspect.getsource(fn).encode("utf-8"))
         here = Path(__file__).resolve().parent
-        for name in ("pipeline.py", "mapping.py", "resolve.py", "ns.py", "model.py",
+        for name in ("mapping.py", "resolve.py", "ns.py", "model.py",
                      "lifecycle.py", "consistency.py", "checks.py"):
             f = here / name
             h.update(f.read_bytes() if f.is_file() else b"")
@@ -675,13 +736,15 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
     # of an entity that other documents mention: those documents are mapped again).
     mcache = _map_cache_dir(out_dir)
     plan = []  # (doc_id, job or None); None: the cached mapping is current
-    for ex in extractions:
-        doc_names = _names_for(ex, names)
-        path = mcache / f"{ex.document.id}.pickle"
+    for x in extractions:
+        doc_names = _names_for(x, names)
+        path = mcache / f"{x.doc_id}.pickle"
         if update and _mapped_is_current(path, doc_names):
-            plan.append((ex.document.id, None))
+            plan.append((x.doc_id, None))
         else:
-            plan.append((ex.document.id, (ex, doc_names, str(path))))
+            # a summary's extraction is read back from the cache by the worker
+            ex = str(_cache_dir(out_dir) / f"{x.doc_id}.pickle") if isinstance(x, _DocSummary) else x
+            plan.append((x.doc_id, (ex, doc_names, str(path))))
     _TIMINGS["resolve"] = time.perf_counter() - t
     remapped = sum(1 for _d, job in plan if job is not None)
     doc_ids = [d for d, _j in plan]
@@ -789,7 +852,13 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
             # SHACL runs on every document graph of builds up to SHACL_SAMPLE documents and
             # on a deterministic sample (the SHACL_SAMPLE smallest document hashes) of larger
             # ones, always with the corpus graphs: pySHACL over millions of triples takes hours.
-            vdata = "".join(sample_nq) + "".join(corpus_nq)
+            if len(doc_ids) > SHACL_SAMPLE:
+                # corpus graphs of big builds are millions of triples: only their part about
+                # the sampled documents' nodes (ontology, chains and regions in full)
+                vdata = _shacl_sample(sample_nq, corpus_nq[:2] + corpus_nq[3:4],
+                                      corpus_nq[2:3] + corpus_nq[4:])
+            else:
+                vdata = "".join(sample_nq) + "".join(corpus_nq)
             report.validated_documents = len(sample_nq)
             pending_shacl = _in_fork(_validate, vdata) if workers > 1 else None
             if pending_shacl is None:
@@ -1000,6 +1069,25 @@ def _cached(mcache: Path, doc_id: str) -> tuple:
         raise KGError(f"the mapping cache of document {doc_id} vanished during the build",
                       hint="run the build again without --update")
     return hit
+
+
+def _shacl_sample(sample: list[str], full: list[str], restricted: list[str]) -> str:
+    """The SHACL input of a big build: the sampled document graphs, the ``full`` graphs,
+    and of each ``restricted`` graph the nodes that are subjects in the sample plus the
+    nodes (analysis findings) that point at one of them, with all their triples."""
+
+    def split(line: str) -> tuple[str, str]:
+        s, _p, rest = line.split(" ", 2)
+        return s, rest[:rest.rindex(" <")]  # the object (the graph name comes last)
+
+    nodes = {line.split(" ", 1)[0] for nq in sample for line in nq.splitlines()}
+    parts = [*sample, *full]
+    for nq in restricted:
+        lines = nq.splitlines(keepends=True)
+        keep = set(nodes)
+        keep.update(s for s, o in map(split, lines) if o in nodes)
+        parts.append("".join(line for line in lines if line.split(" ", 1)[0] in keep))
+    return "".join(parts)
 
 
 def _validate(nquads: str):
