@@ -753,11 +753,21 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
     t = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(out_dir, ("graph.trig", "graph.ttl", "shacl-report.ttl"))
+    if mcache.is_dir():
+        keep = {f"{d}.pickle" for d in doc_ids}
+        for stale in [*mcache.glob("*.pickle"), *mcache.glob(".*.part")]:
+            if stale.name not in keep:
+                stale.unlink(missing_ok=True)
     target = None
     if store:
         kind, loc = parse_store_spec(store)
         if kind == "oxigraph":
             target = Path(loc)
+    manifest = _read_manifest(out_dir, target) if update and target is not None else None
+    if manifest is not None:
+        return _update_in_place(plan, mcache, out_dir, report, target, manifest,
+                                validate=validate, workers=workers, union=union)
+    _manifest_path(out_dir).unlink(missing_ok=True)
     tmp_root = Path(tempfile.mkdtemp(prefix=".build.", dir=(target.parent if target else out_dir)))
     shacl = None
     trig_fh = None
@@ -798,11 +808,6 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
                     labels[iri][2].add(label)
                 else:
                     labels[iri] = (type_, label, set(aliases))
-        if mcache.is_dir():
-            keep = {f"{d}.pickle" for d in doc_ids}
-            for stale in [*mcache.glob("*.pickle"), *mcache.glob(".*.part")]:
-                if stale.name not in keep:
-                    stale.unlink(missing_ok=True)
         from rdflib import Literal, URIRef
 
         ent = []
@@ -894,6 +899,7 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
         if target is not None:
             _swap_in(tmp_root / "store", target)
             report.outputs["oxigraph"] = str(target)
+            _write_manifest(out_dir, target, doc_ids)
     finally:
         if trig_fh is not None and not trig_fh.closed:
             trig_fh.close()
@@ -1029,16 +1035,17 @@ def _finish_staged(tmp: str, fh, p: Path) -> None:
     os.chmod(tmp, _target_mode(p))
 
 
-def _mapped_in_order(plan, mcache: Path, workers: int):
+def _mapped_in_order(plan, mcache: Path, workers: int, nquads: bool = True):
     """The mapped documents of ``plan`` (``(doc_id, job or None)``), in plan order: jobs
     are mapped by :func:`_map_one` in ``workers`` processes, ``None`` entries read from the
     cache. At most a bounded window of results is pending at any time, so memory does not
-    grow with the corpus."""
+    grow with the corpus. With ``nquads=False`` cached entries come without their N-Quads
+    (``None``)."""
     from collections import deque
 
     if workers <= 1 or sum(1 for _d, j in plan if j is not None) <= 1:
         for doc_id, job in plan:
-            yield _map_one(job) if job is not None else _cached(mcache, doc_id)
+            yield _map_one(job) if job is not None else _cached(mcache, doc_id, nquads)
         return
     from concurrent.futures import ProcessPoolExecutor
 
@@ -1060,11 +1067,11 @@ def _mapped_in_order(plan, mcache: Path, workers: int):
         while pending:
             doc_id, fut = pending.popleft()
             submit_next()
-            yield fut.result() if fut is not None else _cached(mcache, doc_id)
+            yield fut.result() if fut is not None else _cached(mcache, doc_id, nquads)
 
 
-def _cached(mcache: Path, doc_id: str) -> tuple:
-    hit = _load_mapped(mcache / f"{doc_id}.pickle")
+def _cached(mcache: Path, doc_id: str, nquads: bool = True) -> tuple:
+    hit = _load_mapped(mcache / f"{doc_id}.pickle", nquads=nquads)
     if hit is None:  # pragma: no cover - removed between the check and the read
         raise KGError(f"the mapping cache of document {doc_id} vanished during the build",
                       hint="run the build again without --update")
@@ -1154,6 +1161,228 @@ def _stage_path(p: Path, write: Callable[[str], None]) -> tuple[str, Path]:
         Path(tmp).unlink(missing_ok=True)
         raise
     return tmp, p
+
+
+def _manifest_path(out: Path) -> Path:
+    return out / ".cache" / "build.json"
+
+
+def _read_manifest(out_dir: Path, target: Path) -> dict | None:
+    """The record of the last build into ``out_dir`` if it wrote the store ``target`` and
+    left ``graph.trig`` (what an in-place update needs); ``None`` otherwise."""
+    import json
+
+    try:
+        m = json.loads(_manifest_path(out_dir).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if (not isinstance(m, dict) or m.get("store") != str(target.resolve()) or not target.is_dir()
+            or not (out_dir / "graph.trig").is_file() or not isinstance(m.get("documents"), list)):
+        return None
+    return m
+
+
+def _write_manifest(out_dir: Path, target: Path, doc_ids) -> None:
+    import json
+
+    _write_cache_file(_manifest_path(out_dir), json.dumps(
+        {"store": str(target.resolve()), "documents": sorted(doc_ids)}).encode("utf-8"))
+
+
+def _drop_graph(st, graph_iri: str) -> None:
+    """Remove a named graph from a store whose default graph holds the union, and its
+    triples from the default graph unless another named graph still states them."""
+    g = f"<{graph_iri}>"
+    st.update(f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }} "
+              f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER(?h != {g}) }} }} ; "
+              f"DROP SILENT GRAPH {g}")
+
+
+def _rewrite_trig(path: Path, drop: set[str], add: list[str], prefixes: dict[str, str]):
+    """Stage a copy of the TriG file ``path`` (as written by a build) without the graphs
+    named in ``drop`` and with the N-Quads graphs ``add`` appended; ``(tmp, path)``."""
+    import pyoxigraph as ox
+
+    def header(iri: str) -> bytes:
+        probe = ox.serialize([ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"),
+                                      ox.NamedNode("urn:x:o"), ox.NamedNode(iri))],
+                             format=ox.RdfFormat.TRIG, prefixes=prefixes)
+        return next(line for line in probe.splitlines(keepends=True) if line.endswith(b" {\n"))
+
+    heads = {header(g) for g in drop}
+    tmp, fh = _open_staged(path)
+    try:
+        with path.open("rb") as src:
+            skipping = False
+            for line in src:
+                if skipping:
+                    skipping = line != b"}\n"
+                elif line in heads:
+                    skipping = True
+                else:
+                    fh.write(line)
+        for nq in add:
+            chunk = ox.serialize(ox.parse(nq.encode("utf-8"), format=ox.RdfFormat.N_QUADS),
+                                 format=ox.RdfFormat.TRIG, prefixes=prefixes)
+            fh.write(b"".join(line for line in chunk.splitlines(keepends=True)
+                              if not line.startswith(b"@prefix")))
+        _finish_staged(tmp, fh, path)
+    except BaseException:
+        fh.close()
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return tmp, path
+
+
+def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, target: Path,
+                     manifest: dict, *, validate, workers, union):
+    """``kg build --update`` on a store built before: only what changed is written.
+
+    The graphs of deleted and re-mapped documents are dropped from the store (and their
+    triples from its union default graph unless another graph states them), new ones
+    loaded, the corpus graphs (ontology, chains, entities, regions, analysis, derived)
+    recomputed from every document's cached records and replaced; ``graph.trig`` is copied
+    without the replaced graphs and the new ones appended. SHACL checks the new document
+    graphs (and the corpus graphs' part about them). The result equals a full rebuild.
+    An interrupted update leaves no build record, so the next one rebuilds in full.
+    """
+    import time
+    from functools import partial
+
+    import pyoxigraph as ox
+
+    from .mapping import graph_nquads, load_chains, load_ontology, map_regions
+    from .ns import DERIVED_GRAPH, ENTITIES_GRAPH, GRAPH, KG, RDF, SKOS, document_iri
+    from .store import _commit_staged, _stage
+    from .store_oxigraph import UNION_MARK, mark_union
+
+    t = time.perf_counter()
+    _manifest_path(out_dir).unlink(missing_ok=True)
+    doc_ids = [d for d, _j in plan]
+    new = {d for d, job in plan if job is not None}
+    old = set(manifest["documents"])
+    drop = {str(document_iri(d)) for d in (old - set(doc_ids)) | (new & old)}
+    st = ox.Store(str(target))
+    mark = ox.NamedNode(str(GRAPH[UNION_MARK]))
+    if st.contains_named_graph(mark):
+        st.remove_graph(mark)  # not a complete union until the end
+    for g in sorted(drop):
+        _drop_graph(st, g)
+    prefixes = _prefixes()
+    loader = _StreamLoader(st, _NullFile(), prefixes)
+    blocks: list[str] = []
+    labels: dict = {}
+    codes: set = set()
+    stage_parts: list = []
+    check_nq: list = []
+    qrows: list = []
+    sample_ids = set(sorted(new)[:SHACL_SAMPLE]) if validate else set()
+    sample_nq: list = []
+    for doc_id, nq, (items, cnq, rows), ents, cs in _mapped_in_order(plan, mcache, workers,
+                                                                     nquads=False):
+        if nq is not None:
+            loader.add(nq)
+            blocks.append(nq)
+            if doc_id in sample_ids:
+                sample_nq.append(nq)
+        stage_parts.append(items)
+        if cnq:
+            check_nq.append(cnq)
+        qrows.extend(rows)
+        codes.update(cs)
+        for iri, type_, label, aliases in ents:
+            if iri in labels:
+                labels[iri][2].update(aliases)
+                labels[iri][2].add(label)
+            else:
+                labels[iri] = (type_, label, set(aliases))
+    _TIMINGS["map"] = time.perf_counter() - t
+    t = time.perf_counter()
+    from rdflib import Literal, URIRef
+
+    ent = []
+    for iri, (type_, lab, al) in labels.items():
+        s = URIRef(iri)
+        ent.append((s, RDF.type, KG[type_]))
+        ent.append((s, SKOS.prefLabel, Literal(lab, lang="zh")))
+        ent.extend((s, SKOS.altLabel, Literal(a, lang="zh")) for a in al - {lab})
+    ontology, chains, regions = load_ontology(), load_chains(), map_regions(codes)
+    corpus_nq = [graph_nquads(ontology, ontology.identifier), graph_nquads(chains, chains.identifier),
+                 graph_nquads(ent, ENTITIES_GRAPH), graph_nquads(regions, regions.identifier)]
+    del ent, ontology, chains, regions
+    analysis_nq, n_conflicts = _corpus_analysis(stage_parts, check_nq, qrows, labels)
+    del stage_parts, check_nq, qrows, labels
+    corpus_nq.append(analysis_nq)
+    _TIMINGS["analyse"] = time.perf_counter() - t
+    t = time.perf_counter()
+    for nq in corpus_nq:
+        g = _StreamLoader._graph_of(nq)
+        _drop_graph(st, g)
+        drop.add(g)
+        loader.add(nq)
+        blocks.append(nq)
+    loader.flush()
+    from .derive import add_derived
+
+    derived = str(DERIVED_GRAPH)
+    _drop_graph(st, derived)
+    drop.add(derived)
+    t_derive = time.perf_counter()
+    add_derived(st)
+    _TIMINGS["derive"] = time.perf_counter() - t_derive
+    quads = list(st.quads_for_pattern(None, None, None, ox.NamedNode(derived)))
+    st.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
+    if quads:
+        blocks.append(ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8"))
+    del quads
+    mark_union(st)
+    st.flush()
+    _TIMINGS["load"] = loader.seconds
+
+    staged = [_rewrite_trig(out_dir / "graph.trig", drop, blocks, prefixes)]
+    del blocks
+    shacl = None
+    try:
+        if validate:
+            vdata = _shacl_sample(sample_nq, corpus_nq[:2] + corpus_nq[3:4],
+                                  corpus_nq[2:3] + corpus_nq[4:])
+            report.validated_documents = len(sample_nq)
+            shacl, secs = _validate(vdata)
+            _TIMINGS["validate"] = secs
+            del vdata
+        del sample_nq, corpus_nq
+        write_union = union if union is not None else len(doc_ids) <= UNION_TURTLE_MAX_DOCS
+        if write_union:
+            staged.append(_stage_path(out_dir / "graph.ttl", partial(
+                st.dump, format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes)))
+        counts = _store_stats(st)
+        if shacl is not None:
+            report.conforms = shacl.conforms
+            staged.append(_stage(out_dir / "shacl-report.ttl", shacl.report_turtle.encode("utf-8")))
+        _commit_staged(staged)
+    except BaseException:
+        for tmp, _p in staged:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+    if not write_union:
+        (out_dir / "graph.ttl").unlink(missing_ok=True)
+    del st
+    file_names = {"trig": "graph.trig", "turtle": "graph.ttl", "shacl": "shacl-report.ttl"}
+    report.outputs = {role: str(out_dir / file_names[role]) for role in file_names
+                      if (role != "shacl" or shacl is not None) and (role != "turtle" or write_union)}
+    report.outputs["oxigraph"] = str(target)
+    _write_manifest(out_dir, target, doc_ids)
+    _TIMINGS["store"] = time.perf_counter() - t
+    counts["remapped"] = len(new)
+    counts["in_place"] = 1
+    return shacl, n_conflicts, counts
+
+
+class _NullFile:
+    """A write-only sink (a loader that feeds no TriG file)."""
+
+    def write(self, data) -> int:
+        return len(data)
 
 
 def _swap_in(staging: Path, target: Path) -> None:

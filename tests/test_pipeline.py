@@ -219,11 +219,45 @@ def test_incremental_store_equals_a_full_rebuild(tmp_path):
     (src / "0-a.txt").unlink()  # one added, one removed
     rep = build_graph(src, inc, store=f"oxigraph:{inc}/store", validate=False, update=True)
     assert len(rep.documents) == 2
+    assert rep.counts["in_place"] == 1  # the store was changed, not rebuilt
+    assert rep.counts["remapped"] == 1
     full = tmp_path / "full"
-    build_graph(src, full, store=f"oxigraph:{full}/store", validate=False)
+    full_rep = build_graph(src, full, store=f"oxigraph:{full}/store", validate=False)
     _assert_same_store(inc / "store", full / "store")
     docs = [g for g in _store_quads(inc / "store") if "/doc/" in g]
     assert len(docs) == 2
+    # graph.trig (copied with the replaced graphs swapped) and the counts match too
+    ga, gb = _trig_graphs(inc / "graph.trig"), _trig_graphs(full / "graph.trig")
+    assert sorted(ga) == sorted(gb)
+    for name in ga:
+        assert isomorphic(ga[name], gb[name]), name
+    assert {k: v for k, v in rep.counts.items() if k not in ("in_place", "remapped")} == \
+        {k: v for k, v in full_rep.counts.items() if k != "remapped"}
+
+    # and a second update that changes nothing keeps it so
+    again = build_graph(src, inc, store=f"oxigraph:{inc}/store", validate=False, update=True)
+    assert again.counts["in_place"] == 1 and again.counts["remapped"] == 0
+    _assert_same_store(inc / "store", full / "store")
+
+
+def _trig_graphs(path: Path) -> dict[str, Graph]:
+    ds = Dataset()
+    ds.parse(path, format="trig")
+    return {str(c.identifier): Graph() + c for c in ds.graphs() if len(c)}
+
+
+def test_a_store_without_a_build_record_is_rebuilt_not_patched(tmp_path):
+    src = _copy_corpus(tmp_path / "docs", ["b.txt"])
+    out = tmp_path / "out"
+    build_graph(src, out, store=f"oxigraph:{out}/store", validate=False)
+    (out / ".cache" / "build.json").unlink()  # as after an interrupted update
+    (src / "9-c.md").write_text("# 简报\n\n平鲁经济技术开发区新签约项目12个，总投资30亿元。\n",
+                                encoding="utf-8")
+    rep = build_graph(src, out, store=f"oxigraph:{out}/store", validate=False, update=True)
+    assert "in_place" not in rep.counts
+    full = tmp_path / "full"
+    build_graph(src, full, store=f"oxigraph:{full}/store", validate=False)
+    _assert_same_store(out / "store", full / "store")
 
 
 def test_document_nquads_is_the_mapped_graph():
