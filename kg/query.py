@@ -385,6 +385,7 @@ def check_query_safety(query: str, allow_remote: bool = False) -> None:
                                             "pass --allow-remote")
 
 
+@lru_cache(maxsize=512)
 def _values_insert_point(query: str) -> int:
     toks = _tokens(query)
     for i, t in enumerate(toks):
