@@ -885,7 +885,10 @@ def run_query(source: Any, query: str | os.PathLike, params: Mapping[str, Any] |
     source
         An rdflib ``Dataset`` or ``Graph``; a graph file path (TriG, Turtle, N-Quads, …);
         ``oxigraph:PATH`` (a store built by ``kg build --store``); or an open
-        ``pyoxigraph.Store``. The default graph is the union of all named graphs.
+        ``pyoxigraph.Store``. The default graph is the union of all named graphs. A stored
+        query that reads the derived graph (:mod:`kg.derive`) on a Dataset or writable store
+        without one adds it there first (``graph:derived``); a read-only store without one
+        is queried through an in-memory copy (with a warning: rebuild it).
     query
         SPARQL text, the path of a ``.rq`` file, or the name of a stored query.
     params
