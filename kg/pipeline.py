@@ -136,6 +136,29 @@ def _extract_one(path: str, max_bytes: int | None = None) -> tuple[str, Extracti
         return path, None, str(exc)
 
 
+def _file_index_path(out: Path) -> Path:
+    return out / ".cache" / "files.pickle"
+
+
+def _load_file_index(out: Path) -> dict:
+    """``{path: (size, mtime_ns, _DocSummary)}`` of the last build into ``out`` ({} if none):
+    what ``--update`` needs of an unchanged file without reading it or its extraction."""
+    import pickle
+
+    try:
+        with _file_index_path(out).open("rb") as fh:
+            index = pickle.load(fh)
+    except Exception:  # missing, stale or foreign: every file is read again
+        return {}
+    return index if isinstance(index, dict) else {}
+
+
+def _save_file_index(out: Path, index: dict) -> None:
+    import pickle
+
+    _write_cache_file(_file_index_path(out), pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
+
+
 def _extract_summary(path: str, max_bytes: int | None = None, cache: str | None = None
                      ) -> tuple[str, _DocSummary | None, str | None]:
     """Worker: :func:`_extract_one`, the extraction written to the cache folder ``cache``,
@@ -273,8 +296,22 @@ def build_graph(
 
     results: list[tuple[str, _DocSummary | None, str | None]] = []
     todo: list[str] = []
+    stats = {}
+    for path in files:  # before any file is read: a file changed later fails the check next time
+        try:
+            st_ = os.stat(path)
+            stats[str(path)] = (st_.st_size, st_.st_mtime_ns)
+        except OSError:
+            pass
     if update:
+        known = _load_file_index(out_dir)
         for path in files:
+            hit = known.get(str(path))
+            if (hit is not None and stats.get(str(path)) == hit[:2]
+                    and (_cache_dir(out_dir) / f"{hit[2].doc_id}.pickle").is_file()):
+                # same size and modification time as when it was built: not read again
+                results.append((str(path), hit[2], None))
+                continue
             try:
                 doc = ingest_file(path, max_bytes=limit)
             except KGError as exc:
@@ -349,6 +386,8 @@ def build_graph(
         for stale in [*cache.glob("*.pickle"), *cache.glob(".*.part")]:
             if stale.stem not in keep:
                 stale.unlink(missing_ok=True)
+    _save_file_index(out_dir, {seen[x.doc_id]: (*stats[seen[x.doc_id]], x) for x in summaries
+                               if seen[x.doc_id] in stats})
     report.counts = counts
     report.counts["conflicts"] = n_conflicts
     report.timings = dict(_TIMINGS)

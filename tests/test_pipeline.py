@@ -246,6 +246,34 @@ def _trig_graphs(path: Path) -> dict[str, Graph]:
     return {str(c.identifier): Graph() + c for c in ds.graphs() if len(c)}
 
 
+def test_update_reads_only_new_and_changed_files(tmp_path, monkeypatch):
+    import kg.ingest
+
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
+    out = tmp_path / "out"
+    build_graph(src, out, validate=False)
+    read: list[str] = []
+    real = kg.ingest.ingest_file
+
+    def counting(path, *args, **kwargs):
+        read.append(Path(path).name)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(kg.ingest, "ingest_file", counting)
+    (src / "9-c.md").write_text("# 简报\n\n平鲁经济技术开发区新签约项目12个，总投资30亿元。\n",
+                                encoding="utf-8")
+    rep = build_graph(src, out, validate=False, update=True)
+    assert set(read) == {"9-c.md"} and len(rep.documents) == 3
+    read.clear()
+    (src / "1-b.txt").write_text(GOOD.replace("12亿元", "15亿元"), encoding="utf-8")
+    build_graph(src, out, validate=False, update=True)
+    assert set(read) == {"1-b.txt"}
+    full = tmp_path / "full"
+    build_graph(src, full, validate=False)
+    assert isomorphic(Graph().parse(out / "graph.ttl"), Graph().parse(full / "graph.ttl"))
+    assert "15亿元" in (out / "graph.trig").read_text(encoding="utf-8")
+
+
 def test_a_store_without_a_build_record_is_rebuilt_not_patched(tmp_path):
     src = _copy_corpus(tmp_path / "docs", ["b.txt"])
     out = tmp_path / "out"
