@@ -8,6 +8,11 @@ validate, store); single-document extraction throughput (dictionaries loaded fir
 adding one document with ``kg build --update``; ``kg --help``; ``kg query`` of a stored
 query on the built store. Appends a section to ``benchmarks/RESULTS.md`` with ``--write``.
 
+Stages (``BuildReport.timings``): mapped documents stream into the store as they come, so
+``map`` is mapping and loading together and ``load`` the parent's share of it (bulk loads
+and ``graph.trig`` writing); ``derive`` is ``kg.derive``; with workers > 1 ``validate``
+runs in a forked process during ``store``.
+
 ``--no-baseline`` skips the 1-worker builds (for 10,000 documents on a slow machine).
 The ``kg query`` figure is split: end to end with the table (200 rows shown), end to end
 with ``--format csv`` (all rows), and the query alone in-process (store open + run + read
@@ -45,7 +50,7 @@ wall = time.perf_counter() - t
 rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
           resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
 print(json.dumps({"wall": wall, "stages": r.timings, "rss_mb": rss, "quads": r.counts.get("quads"),
-                  "remapped": r.counts.get("remapped"),
+                  "remapped": r.counts.get("remapped"), "in_place": r.counts.get("in_place"),
                   "docs": len(r.documents), "conforms": r.conforms,
                   "validated": r.validated_documents}))
 """
@@ -170,7 +175,8 @@ def main() -> None:
         f"- Extraction throughput, one core, dictionaries loaded: "
         f"{ex['chars'] / ex['seconds']:,.0f} characters/s.",
         f"- Add 1 document (`build --update`, {a.workers} workers): {upd['wall']:.2f} s, "
-        f"{upd.get('remapped')} document(s) mapped again "
+        f"{upd.get('remapped')} document(s) mapped again, "
+        f"{'store changed in place' if upd.get('in_place') else 'store rebuilt'} "
         f"(stages: {', '.join(f'{k} {v:.2f}' for k, v in upd['stages'].items())}).",
         f"- `kg --help`: median {statistics.median(helps):.2f} s.",
         f"- `kg query entities-by-type --store` ({inproc[0]['rows']:,} rows): median "
