@@ -1074,8 +1074,10 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
     for c in keyed:
         key = remap.get((c.type, c.key), c.key)
         mtext = text[c.start:c.end]
-        mentions.append(Mention(c.type, mtext, c.start, c.end, key, c.rule,
-                                tuple(a for a in c.attrs if a[0] not in ("alias_of_prev", "full", "plabel"))))
+        attrs = c.attrs
+        if attrs:
+            attrs = tuple(a for a in attrs if a[0] not in ("alias_of_prev", "full", "plabel"))
+        mentions.append(Mention(c.type, mtext, c.start, c.end, key, c.rule, attrs))
         name = c.canonical
         if name:
             old = canonical.get((c.type, key))
