@@ -63,11 +63,22 @@ def prepare_source(source: Any, settings: Settings) -> SourceSpec:
         from ..store_oxigraph import open_store
 
         loc = text.split(":", 1)[1] if text.startswith("oxigraph:") else text
-        open_store(loc)  # fails early with a clear message
+        st = open_store(loc)  # fails early with a clear message
+        from ..derive import has_derived
+
+        if not has_derived(st):
+            import warnings
+
+            warnings.warn(f"{loc}: this Oxigraph store has no derived graph (kg.derive), so the "
+                          "stored queries that read it answer no rows; rebuild it with "
+                          "kg build --store oxigraph:PATH", stacklevel=2)
+        del st
         return SourceSpec("oxigraph", str(Path(loc).resolve()), writable=settings.allow_update)
+    from ..derive import ensure_derived
     from ..store import load_graph
 
     ds = load_graph(source)
+    ensure_derived(ds)  # a graph made by hand or by an older build: the stored queries need it
     fd, tmp = tempfile.mkstemp(prefix="kg-serve-", suffix=".nq")
     with os.fdopen(fd, "wb") as f:
         f.write(ds.serialize(format="nquads", encoding="utf-8"))
@@ -92,6 +103,9 @@ def open_source(spec: SourceSpec):
             # it), so queries read the union view.
             quads = (q for q in quads if not isinstance(q.graph_name, ox.DefaultGraph))
         store.extend(quads)
+        from ..derive import ensure_derived
+
+        ensure_derived(store)
     else:
         store.bulk_load(path=spec.path, format=ox.RdfFormat.N_QUADS)
     return store

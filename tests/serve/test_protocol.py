@@ -104,7 +104,7 @@ def test_three_ways_to_send_a_query_agree(server):
     get = httpx.get(server.endpoint, params={"query": COUNT})
     form = httpx.post(server.endpoint, data={"query": COUNT})
     direct = httpx.post(server.endpoint, headers=DIRECT_Q, content=COUNT.encode())
-    assert _count(get) == _count(form) == _count(direct) == 36  # all triples of graph.trig
+    assert _count(get) == _count(form) == _count(direct) == 39  # all triples of graph.trig
 
 
 def test_default_graph_is_the_union_and_dataset_parameters_narrow_it(server):

@@ -135,7 +135,7 @@ def test_update_is_forbidden_by_default(server):
         assert assert_error_shape(httpx.post(server.endpoint, **req), 403)["code"] == "read_only"
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     r = httpx.get(server.endpoint, params={"query": count})
-    assert r.json()["results"]["bindings"][0]["n"]["value"] == "36"
+    assert r.json()["results"]["bindings"][0]["n"]["value"] == "39"
 
 
 @pytest.mark.parametrize("params", [
@@ -330,14 +330,14 @@ def test_serves_an_oxigraph_store_read_only(tmp_path):
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     with running_server(graph=f"oxigraph:{loc}") as s:
         r = httpx.get(s.endpoint, params={"query": count})
-        assert r.json()["results"]["bindings"][0]["n"]["value"] == "36"
+        assert r.json()["results"]["bindings"][0]["n"]["value"] == "39"
         assert_error_shape(httpx.post(s.endpoint, data={"update": "CLEAR ALL"}), 403)
     with running_server("--allow-update", graph=f"oxigraph:{loc}") as s:
         assert httpx.post(s.endpoint, data={"update": "CLEAR ALL"}).status_code == 204
         r = httpx.get(s.endpoint, params={"query": count})
         assert r.json()["results"]["bindings"][0]["n"]["value"] == "0"
     # updates live in the workers' memory: the store on disk is unchanged
-    assert len(ox.Store.read_only(str(loc))) == 36
+    assert len(ox.Store.read_only(str(loc))) == 39
 
 
 def test_updates_to_a_built_store_are_seen_through_its_materialised_union(tmp_path):
@@ -363,4 +363,4 @@ def test_updates_to_a_built_store_are_seen_through_its_materialised_union(tmp_pa
         assert httpx.get(s.endpoint, params={"query": ask}).json()["boolean"] is True
         # the documents' triples are still answered once each, from the union view
         r = httpx.get(s.endpoint, params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"})
-        assert r.json()["results"]["bindings"][0]["n"]["value"] == "37"
+        assert r.json()["results"]["bindings"][0]["n"]["value"] == "40"
