@@ -71,6 +71,17 @@ def _cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _progress_log(kind: str, what: str, start: float, every: int = 500):
+    """A progress callback that prints a line every ``every`` graphs (partial figures of a
+    load that is stopped before it ends)."""
+    def progress(done: int, _total, _name) -> None:
+        if done % every == 0:
+            print(json.dumps({"server": kind, "pass": what, "graphs_done": done,
+                              "elapsed_s": round(time.perf_counter() - start, 1),
+                              "load": _load_avg()}), file=sys.stderr, flush=True)
+    return progress
+
+
 def _load_avg() -> str:
     import os
 
@@ -124,7 +135,8 @@ def bench_load(graph: Path, servers: list[str], variants: dict[str, list[str]], 
                 for what in passes:
                     t, c = time.perf_counter(), time.process_time()
                     server_cpu = _cpu_s(spec.pid)
-                    info = load_remote_from_file(full, graph, env=env)
+                    info = load_remote_from_file(full, graph, env=env,
+                                                 progress=_progress_log(kind, what, t))
                     secs = time.perf_counter() - t
                     run[f"{what}_server_cpu_s"] = round(_cpu_s(spec.pid) - server_cpu, 2)
                     run[f"{what}_s"] = round(secs, 2)
@@ -231,8 +243,15 @@ import json, resource, sys, time
 from kg.pipeline import build_graph
 a = json.loads(sys.argv[1])
 t = time.perf_counter()
+last = [0.0]
+def progress(i, n, path):  # extraction progress on stderr: figures of a run stopped early
+    now = time.perf_counter() - t
+    if i == n or now - last[0] > 30:
+        last[0] = now
+        print(f"{now:8.1f}s extract {i}/{n}", file=sys.stderr, flush=True)
+store = "oxigraph:" + a["out"] + "/store" if a["store"] else None
 r = build_graph(a["corpus"], a["out"], engine=a["engine"], scheduler=a["scheduler"],
-                workers=a["workers"], validate=a["validate"])
+                workers=a["workers"], validate=a["validate"], store=store, progress=progress)
 print(json.dumps({"total_s": round(time.perf_counter() - t, 2),
                   "timings": {k: round(v, 2) for k, v in r.timings.items()},
                   "documents": len(r.documents), "problems": len(r.problems),
@@ -243,7 +262,7 @@ print(json.dumps({"total_s": round(time.perf_counter() - t, 2),
 
 
 def bench_dask_build(corpus: Path, out_dir: Path, workers: int, validate: bool,
-                     pool: Path | None, engine: str = "dask") -> dict:
+                     pool: Path | None, engine: str = "dask", store: bool = False) -> dict:
     """``build_graph(engine="dask")`` in a child process against a fresh 2-worker cluster
     (``engine="local"``: the same harness for the process-pool baseline, no cluster)."""
     import contextlib
@@ -261,10 +280,11 @@ def bench_dask_build(corpus: Path, out_dir: Path, workers: int, validate: bool,
         procs = [p for p in me.children(recursive=True)]
         res["load_before"] = _load_avg()
         args = json.dumps({"corpus": str(corpus), "out": str(out_dir), "scheduler": address,
-                           "workers": workers, "validate": validate, "engine": engine})
+                           "workers": workers, "validate": validate, "engine": engine,
+                           "store": store})
         t = time.perf_counter()
         child = subprocess.run([sys.executable, "-c", _CHILD_BUILD, args], check=True,
-                               capture_output=True, text=True, cwd=ROOT)
+                               stdout=subprocess.PIPE, text=True, cwd=ROOT)
         res["wall_s"] = round(time.perf_counter() - t, 2)
         res["load_after"] = _load_avg()
         res.update(json.loads(child.stdout.strip().splitlines()[-1]))
@@ -274,12 +294,11 @@ def bench_dask_build(corpus: Path, out_dir: Path, workers: int, validate: bool,
             for p in procs if p.is_running()}
     if pool and pool.exists():
         ref = json.loads(pool.read_text())
-        res["pool"] = {k: ref.get(k) for k in ("commit", "command", "timings", "total_s",
-                                               "wall_s", "peak_rss_mb") if k in ref}
-        pt = ref.get("timings") or {}
+        res["pool"] = ref
+        pt = ref.get("timings") or ref.get("stages") or {}
         res["dask_vs_pool"] = {k: round(v / pt[k], 3) for k, v in res["timings"].items()
                                if pt.get(k)}
-        total = ref.get("total_s") or ref.get("wall_s")
+        total = ref.get("total_s") or ref.get("wall_s") or ref.get("wall")
         if total:
             res["dask_vs_pool"]["total"] = round(res["total_s"] / total, 3)
     return res
@@ -315,6 +334,8 @@ def main() -> None:
     db.add_argument("--workers", type=int, default=2, help="local processes for mapping")
     db.add_argument("--no-validate", action="store_true")
     db.add_argument("--pool", type=Path, help="the pool build's JSON record")
+    db.add_argument("--oxigraph-store", action="store_true",
+                    help="also build the Oxigraph store OUT/store (as kg build --store)")
     db.add_argument("--engine", default="dask", choices=["dask", "local"],
                     help="local: the same measurement of the process-pool build")
     bu = sub.add_parser("build")
@@ -334,7 +355,7 @@ def main() -> None:
                          virtuoso_bulk=a.virtuoso_bulk)
     elif a.what == "dask-build":
         res = bench_dask_build(a.corpus, a.out, a.workers, not a.no_validate, a.pool,
-                               a.engine)
+                               a.engine, a.oxigraph_store)
     else:
         res = bench_build(a.docs, a.skip, a.dask_first)
     print(json.dumps(res, ensure_ascii=False))
