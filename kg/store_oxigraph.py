@@ -101,6 +101,9 @@ def canonical_term(term: Node | None) -> Node | None:
     return term
 
 
+_new_str = str.__new__
+
+
 def to_rdflib(term: Any) -> Node | None:
     """Convert a pyoxigraph term (or ``None`` for unbound) to the canonical rdflib term."""
     if term is None:
@@ -108,7 +111,8 @@ def to_rdflib(term: Any) -> Node | None:
     import pyoxigraph as ox
 
     if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
+        # Oxigraph only holds valid IRIs: skip URIRef's re-validation (a regex per term)
+        return _new_str(URIRef, term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     if isinstance(term, ox.Literal):
