@@ -67,6 +67,20 @@ def _child(kind: str, nq: str, params_file: str, reps: int, slow_s: float,
 
         from kg.store_oxigraph import mark_union
 
+        if not UNION_VIEW:
+            # the load target: the 1M quads alone into a new store on disk (then dropped)
+            tmp = tempfile.mkdtemp(prefix="chainkg-bench-ox-")
+            store = ox.Store(tmp)
+            with open(nq, "rb") as fh:
+                while chunk := b"".join(itertools.islice(fh, CHUNK_LINES or None)):
+                    store.bulk_load(chunk, format=ox.RdfFormat.N_QUADS)
+                    del chunk
+            store.flush()
+            out["named_load_s"] = time.perf_counter() - t
+            out["named_load_cpu_s"] = time.process_time() - c
+            del store
+            shutil.rmtree(tmp, True)
+            t, c = time.perf_counter(), time.process_time()
         tmp = tempfile.mkdtemp(prefix="chainkg-bench-ox-")
         atexit.register(shutil.rmtree, tmp, True)
         store = ox.Store(tmp)
@@ -243,8 +257,12 @@ def main() -> None:
            "; not optimized")
     how = ((f"bulk_load in chunks of {CHUNK_LINES:,} lines" if CHUNK_LINES else "one bulk_load")
            + ("" if UNION_VIEW else ", union copy included"))
-    lines.append(f"Load: Oxigraph {how} {ox_res['load_s']:.1f} s (CPU "
-                 f"{ox_res['load_cpu_s']:.1f} s; target ≤ 10 s), "
+    named = ("" if "named_load_s" not in ox_res else
+             f"Load of the quads alone (named graphs, chunks of {CHUNK_LINES:,} lines, new store "
+             f"on disk): {ox_res['named_load_s']:.1f} s (CPU {ox_res['named_load_cpu_s']:.1f} s; "
+             "target ≤ 10 s). Then the query store: ")
+    lines.append(f"{named}Load: Oxigraph {how} {ox_res['load_s']:.1f} s (CPU "
+                 f"{ox_res['load_cpu_s']:.1f} s{'' if named else '; target ≤ 10 s'}), "
                  f"RSS after load {ox_res['rss_after_load_mb']:.0f} MB; {mat}{opt}; peak RSS "
                  f"{ox_res['peak_rss_mb']:.0f} MB (target ≤ 1024 MB, load + all queries)"
                  + ("" if rd_res is None else
