@@ -115,7 +115,7 @@ def bench_load(graph: Path, servers: list[str], variants: dict[str, list[str]], 
     work = Path(tempfile.mkdtemp(prefix="bench-scale-", dir=work))
     out: dict = {"graph": str(graph), "bytes": graph.stat().st_size, "runs": []}
     staged = None
-    if embedded or virtuoso_bulk:
+    if embedded:
         st, staged = _staged_store(graph, work)
         out["quads"] = _count_under(st, BASE)
         out["embedded_bulk_load_s"] = round(staged, 2)
@@ -156,12 +156,12 @@ def bench_load(graph: Path, servers: list[str], variants: dict[str, list[str]], 
             out["runs"].append(run)
             print(json.dumps(run), file=sys.stderr, flush=True)  # partial results as they come
     if virtuoso_bulk and "virtuoso" in servers:
-        out["runs"].append(_virtuoso_bulk(st, work, out["quads"], buffers))
+        out["runs"].append(_virtuoso_bulk(graph, work, out.get("quads"), buffers))
         print(json.dumps(out["runs"][-1]), file=sys.stderr, flush=True)
     return out
 
 
-def _virtuoso_bulk(st, work: Path, n: int, buffers: int) -> dict:
+def _virtuoso_bulk(graph: Path, work: Path, n: int | None, buffers: int) -> dict:
     """Virtuoso's bulk loader on N-Quads files in a folder the server may read."""
     import pyoxigraph as ox
 
@@ -172,7 +172,12 @@ def _virtuoso_bulk(st, work: Path, n: int, buffers: int) -> dict:
     files = work / "nq"
     files.mkdir()
     t = time.perf_counter()
-    st.dump(str(files / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+    fmt = ox.RdfFormat.N_QUADS if graph.suffix in (".nq", ".nquads") else ox.RdfFormat.TRIG
+    ox.serialize(ox.parse(path=str(graph), format=fmt), str(files / "graph.nq"),
+                 format=ox.RdfFormat.N_QUADS)
+    if n is None:
+        with (files / "graph.nq").open("rb") as fh:
+            n = sum(1 for _ in fh)
     run = {"server": "virtuoso", "options": "isql ld_dir + rdf_loader_run (server file system)",
            "dump_nquads_s": round(time.perf_counter() - t, 2), "load_before": _load_avg()}
     with virtuoso_server(work / "virtuoso-bulk", buffers=buffers, dirs_allowed=(files,)) as spec:
@@ -295,7 +300,7 @@ def bench_dask_build(corpus: Path, out_dir: Path, workers: int, validate: bool,
     if pool and pool.exists():
         ref = json.loads(pool.read_text())
         res["pool"] = ref
-        pt = ref.get("timings") or ref.get("stages") or {}
+        pt = ref.get("timings") or ref.get("stages") or ref.get("stages_s") or {}
         res["dask_vs_pool"] = {k: round(v / pt[k], 3) for k, v in res["timings"].items()
                                if pt.get(k)}
         total = ref.get("total_s") or ref.get("wall_s") or ref.get("wall")

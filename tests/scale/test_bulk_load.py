@@ -100,7 +100,8 @@ def test_spec_options_for_bulk_loading():
     e = parse_remote_spec("sparql+http://h:7878?server=oxigraph&quads=0&concurrency=4&batch=0.5")
     assert (e.quads, e.concurrency, e.batch_bytes) == (False, 4, 500_000)
     e = parse_remote_spec("sparql+http://h:8890?server=virtuoso")
-    assert e.quads is False
+    assert (e.quads, e.concurrency) == (False, 1)
+    assert parse_remote_spec("sparql+http://h:8890?server=virtuoso&concurrency=3").concurrency == 3
     e = parse_remote_spec("sparql+http://h/ds?gsp=/ds/data&quads=1")
     assert e.quads is True
     assert parse_remote_spec("sparql+http://h/sparql?quads=1").quads is False  # no GSP: no POST
