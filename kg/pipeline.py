@@ -1228,13 +1228,36 @@ def _write_manifest(out_dir: Path, target: Path, doc_ids) -> None:
         {"store": str(target.resolve()), "documents": sorted(doc_ids)}).encode("utf-8"))
 
 
-def _drop_graph(st, graph_iri: str) -> None:
+def _drop_graph(st, graph_iri: str, keep: set[str] | frozenset = frozenset()) -> set[str]:
     """Remove a named graph from a store whose default graph holds the union, and its
-    triples from the default graph unless another named graph still states them."""
-    g = f"<{graph_iri}>"
-    st.update(f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }} "
-              f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER(?h != {g}) }} }} ; "
-              f"DROP SILENT GRAPH {g}")
+    triples from the default graph unless another named graph still states them.
+
+    With ``keep`` (N-Quads lines, as :func:`kg.mapping.graph_nquads` writes them), triples
+    whose line is in ``keep`` stay, in the graph and in the default graph: the graph is
+    about to be loaded again with them, and only what changed is touched. Returns the
+    lines kept.
+    """
+    import pyoxigraph as ox
+
+    g = ox.NamedNode(graph_iri)
+    dflt = ox.DefaultGraph()
+    suffix = f" <{graph_iri}> .\n"
+    kept: set[str] = set()
+    for q in list(st.quads_for_pattern(None, None, None, g)):
+        blank = isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
+        if keep and not blank:
+            line = f"{q.subject} {q.predicate} {q.object}{suffix}"
+            if line in keep:
+                kept.add(line)
+                continue
+        st.remove(q)
+        # a blank node belongs to one graph; any other triple may be stated elsewhere too
+        if blank or not any(not isinstance(x.graph_name, ox.DefaultGraph) for x in
+                            st.quads_for_pattern(q.subject, q.predicate, q.object, None)):
+            st.remove(ox.Quad(q.subject, q.predicate, q.object, dflt))
+    if not keep:
+        st.remove_graph(g)
+    return kept
 
 
 def _rewrite_trig(path: Path, drop: set[str], add: list[str], prefixes: dict[str, str]):
@@ -1354,23 +1377,36 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
     corpus_nq.append(analysis_nq)
     _TIMINGS["analyse"] = time.perf_counter() - t
     t = time.perf_counter()
+    fresh = []
     for nq in corpus_nq:
         g = _StreamLoader._graph_of(nq)
-        _drop_graph(st, g)
+        lines = nq.splitlines(keepends=True)
+        kept = _drop_graph(st, g, keep=set(lines))
+        fresh.append("".join(line for line in lines if line not in kept))
         drop.add(g)
-        loader.add(nq)
         blocks.append(nq)
+    _TIMINGS["drop"] = time.perf_counter() - t
+    for nq in fresh:
+        loader.add(nq)
+    del fresh
     loader.flush()
     from .derive import add_derived
 
     derived = str(DERIVED_GRAPH)
-    _drop_graph(st, derived)
-    drop.add(derived)
     t_derive = time.perf_counter()
-    add_derived(st)
-    _TIMINGS["derive"] = time.perf_counter() - t_derive
+    before = {str(q) for q in st.quads_for_pattern(None, None, None, ox.NamedNode(derived))}
+    add_derived(st)  # replaces the derived graph; its union copy is brought up to date here
     quads = list(st.quads_for_pattern(None, None, None, ox.NamedNode(derived)))
-    st.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
+    after = {str(q) for q in quads}
+    gone = "".join(f"{line} .\n" for line in before - after)  # str(Quad): N-Quads without " ."
+    for q in ox.parse(gone.encode("utf-8"), format=ox.RdfFormat.N_QUADS):
+        if not any(not isinstance(x.graph_name, ox.DefaultGraph)
+                   for x in st.quads_for_pattern(q.subject, q.predicate, q.object, None)):
+            st.remove(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()))
+    st.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads
+                   if str(q) not in before)
+    drop.add(derived)
+    _TIMINGS["derive"] = time.perf_counter() - t_derive
     if quads:
         blocks.append(ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8"))
     del quads
@@ -1378,7 +1414,9 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
     st.flush()
     _TIMINGS["load"] = loader.seconds
 
+    t_trig = time.perf_counter()
     staged = [_rewrite_trig(out_dir / "graph.trig", drop, blocks, prefixes)]
+    _TIMINGS["trig"] = time.perf_counter() - t_trig
     del blocks
     shacl = None
     try:
@@ -1394,7 +1432,9 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
         if write_union:
             staged.append(_stage_path(out_dir / "graph.ttl", partial(
                 st.dump, format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes)))
+        t_stats = time.perf_counter()
         counts = _store_stats(st)
+        _TIMINGS["stats"] = time.perf_counter() - t_stats
         if shacl is not None:
             report.conforms = shacl.conforms
             staged.append(_stage(out_dir / "shacl-report.ttl", shacl.report_turtle.encode("utf-8")))
