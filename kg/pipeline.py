@@ -551,6 +551,24 @@ def _analysis_records(triples, doc_iri) -> tuple:
     return stage_items(view), (graph_nquads(checks, ANALYSIS_GRAPH) if len(checks) else ""), rows
 
 
+def _entities_nquads(labels: dict) -> str:
+    """The corpus entities graph (type, canonical name, aliases of every entity) as N-Quads,
+    ``graph_nquads`` of the same triples, written as text: at 10,000 documents rdflib
+    terms for its million-odd triples took most of the parent's memory."""
+    from .mapping import _escape
+    from .ns import ENTITIES_GRAPH, KG, RDF, SKOS
+
+    g = f" <{ENTITIES_GRAPH}> .\n"
+    a_type, pref, alt = f"<{RDF.type}>", f"<{SKOS.prefLabel}>", f"<{SKOS.altLabel}>"
+    lines = set()
+    for iri, (type_, lab, aliases) in labels.items():
+        s = f"<{iri}> "
+        lines.add(f"{s}{a_type} <{KG[type_]}>{g}")
+        lines.add(f'{s}{pref} "{_escape(lab)}"@zh{g}')
+        lines.update(f'{s}{alt} "{_escape(a)}"@zh{g}' for a in aliases - {lab})
+    return "".join(sorted(lines))
+
+
 def _corpus_analysis(stage_parts, check_nquads, quantity_rows_, labels) -> tuple[str, int]:
     """The analysis graph of a build from its documents' :func:`_analysis_records`:
     ``(N-Quads, number of conflicts)`` — the same graph as :func:`kg.lifecycle.derive_flags`,
@@ -765,7 +783,6 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
     import pyoxigraph as ox
 
     from .mapping import graph_nquads, load_chains, load_ontology, map_regions
-    from .ns import ENTITIES_GRAPH, KG, RDF, SKOS
     from .store import _commit_staged, _stage, parse_store_spec, remove_stale_temporaries
 
     t = time.perf_counter()
@@ -847,16 +864,8 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
                     labels[iri][2].add(label)
                 else:
                     labels[iri] = (type_, label, set(aliases))
-        from rdflib import Literal, URIRef
 
-        ent = []
-        for iri, (type_, lab, al) in labels.items():
-            s = URIRef(iri)
-            ent.append((s, RDF.type, KG[type_]))
-            ent.append((s, SKOS.prefLabel, Literal(lab, lang="zh")))
-            ent.extend((s, SKOS.altLabel, Literal(a, lang="zh")) for a in al - {lab})
-        corpus_nq.append(graph_nquads(ent, ENTITIES_GRAPH))
-        del ent
+        corpus_nq.append(_entities_nquads(labels))
         regions = map_regions(codes)
         corpus_nq.append(graph_nquads(regions, regions.identifier))
         del regions
@@ -1314,7 +1323,7 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
     import pyoxigraph as ox
 
     from .mapping import graph_nquads, load_chains, load_ontology, map_regions
-    from .ns import DERIVED_GRAPH, ENTITIES_GRAPH, GRAPH, KG, RDF, SKOS, document_iri
+    from .ns import DERIVED_GRAPH, GRAPH, document_iri
     from .store import _commit_staged, _stage
     from .store_oxigraph import UNION_MARK, mark_union
 
@@ -1360,18 +1369,11 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
                 labels[iri] = (type_, label, set(aliases))
     _TIMINGS["map"] = time.perf_counter() - t
     t = time.perf_counter()
-    from rdflib import Literal, URIRef
 
-    ent = []
-    for iri, (type_, lab, al) in labels.items():
-        s = URIRef(iri)
-        ent.append((s, RDF.type, KG[type_]))
-        ent.append((s, SKOS.prefLabel, Literal(lab, lang="zh")))
-        ent.extend((s, SKOS.altLabel, Literal(a, lang="zh")) for a in al - {lab})
     ontology, chains, regions = load_ontology(), load_chains(), map_regions(codes)
     corpus_nq = [graph_nquads(ontology, ontology.identifier), graph_nquads(chains, chains.identifier),
-                 graph_nquads(ent, ENTITIES_GRAPH), graph_nquads(regions, regions.identifier)]
-    del ent, ontology, chains, regions
+                 _entities_nquads(labels), graph_nquads(regions, regions.identifier)]
+    del ontology, chains, regions
     analysis_nq, n_conflicts = _corpus_analysis(stage_parts, check_nq, qrows, labels)
     del stage_parts, check_nq, qrows, labels
     corpus_nq.append(analysis_nq)

@@ -93,3 +93,21 @@ def test_generated_corpus_analysis_graph_equals_the_whole_dataset_analyses(tmp_p
     assert set(built.subjects(KG.currentStatus, None))
     assert isomorphic(built, _canonical(ref))
     assert report.counts["conflicts"] == n_conflicts > 0
+
+
+def test_entities_graph_text_is_the_graph_nquads_of_the_triples():
+    from rdflib import Literal, URIRef
+
+    from kg.mapping import graph_nquads
+    from kg.ns import ENTITIES_GRAPH, SKOS
+    from kg.pipeline import _entities_nquads
+
+    labels = {"https://w3id.org/chainkg/id/company/x": ("Company", '某"某\\公司', {"某某", '某"某\\公司'}),
+              "https://w3id.org/chainkg/id/zone/y": ("DevelopmentZone", "某开发区", set())}
+    triples = []
+    for iri, (type_, lab, aliases) in labels.items():
+        s = URIRef(iri)
+        triples.append((s, RDF.type, KG[type_]))
+        triples.append((s, SKOS.prefLabel, Literal(lab, lang="zh")))
+        triples.extend((s, SKOS.altLabel, Literal(a, lang="zh")) for a in aliases - {lab})
+    assert _entities_nquads(labels) == graph_nquads(triples, ENTITIES_GRAPH)
