@@ -362,6 +362,7 @@ def build_graph(
     _TIMINGS["extract"] = time.perf_counter() - t0
     summaries: list[_DocSummary] = []
     seen: dict[str, str] = {}
+    twins: set[str] = set()
     for path, summary, error in sorted(results, key=lambda r: r[0]):
         if error is not None or summary is None:
             report.problems.append((path, error or "no extraction"))
@@ -369,10 +370,17 @@ def build_graph(
         doc_id = summary.doc_id
         if doc_id in seen:
             report.skipped.append((path, f"same text as {seen[doc_id]} (one document graph)"))
+            twins.add(doc_id)
             continue
         seen[doc_id] = path
         summaries.append(summary)
     del results
+    for doc_id in sorted(twins):
+        # files with the same text share one cache entry, written by whichever worker came
+        # last: put back the extraction of the file that was kept (path, encoding)
+        _path, ex, _error = _extract_one(seen[doc_id], limit)
+        if ex is not None:
+            _save_cached(out_dir, ex)
     summaries.sort(key=lambda x: x.doc_id)
     report.documents = sorted(x.path for x in summaries)
     shacl, n_conflicts, counts = _map_and_store(summaries, out_dir, report, store=store,
