@@ -116,17 +116,23 @@ def derived_quads(store) -> list:
     """
     import pyoxigraph as ox
 
+    from .store_oxigraph import is_union_materialized, union_query_kwargs
+
     graph = ox.NamedNode(_derived_graph())
+    # On a store whose default graph holds the union (kg build marks it before deriving) that
+    # graph alone is read: the union view would visit every triple twice, once per copy.
+    where = ox.DefaultGraph() if is_union_materialized(store) else None
     out: list = []
     for derived, base in _CLOSURES:
         pred = ox.NamedNode(_KG + derived)
         edges = {(q.subject, q.object) for q in store.quads_for_pattern(
-            None, ox.NamedNode(_KG + base), None, None)
+            None, ox.NamedNode(_KG + base), None, where)
             if q.graph_name != graph and isinstance(q.object, (ox.NamedNode, ox.BlankNode))}
         out.extend(ox.Quad(a, pred, b, graph) for a, b in sorted(_closure(edges), key=str))
+    union = union_query_kwargs(store)
     for query, derived in _SUMMARIES:
         pred = ox.NamedNode(_KG + derived)
-        rows = store.query(_PREFIXES + query, use_default_graph_as_union=True)
+        rows = store.query(_PREFIXES + query, **union)
         out.extend(ox.Quad(r["s"], pred, r["o"], graph) for r in rows
                    if r["s"] is not None and r["o"] is not None)
     # Oxigraph's union view gives a row per graph that states a triple: keep each quad once

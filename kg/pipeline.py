@@ -895,7 +895,11 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
         corpus_nq.append(analysis_nq)
         del analysis_nq
         from .derive import add_derived
+        from .store_oxigraph import mark_union
 
+        # Every graph so far went into the union copy as it was loaded: marked now, the
+        # derivation reads that copy instead of Oxigraph's union view (half the triples).
+        mark_union(st)
         t_derive = time.perf_counter()
         add_derived(st)  # kg.derive: closures and per-project summaries for the stored queries
         _TIMINGS["derive"] = time.perf_counter() - t_derive
