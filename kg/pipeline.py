@@ -770,6 +770,17 @@ def _store_stats(st) -> dict:
     }
 
 
+def _merge_labels(labels: dict, ents) -> None:
+    """Add one document's entities ``(iri, type, label, aliases)`` to the corpus ``labels``
+    map ``iri -> (type, first label, every name seen)``."""
+    for iri, type_, label, aliases in ents:
+        if iri in labels:
+            labels[iri][2].update(aliases)
+            labels[iri][2].add(label)
+        else:
+            labels[iri] = (type_, label, set(aliases))
+
+
 def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, validate, workers,
                    update=False, union=None):
     """Resolve, map (in workers), analyse, validate and write one build's outputs.
@@ -866,12 +877,7 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
                 check_nq.append(cnq)
             qrows.extend(rows)
             codes.update(cs)
-            for iri, type_, label, aliases in ents:
-                if iri in labels:
-                    labels[iri][2].update(aliases)
-                    labels[iri][2].add(label)
-                else:
-                    labels[iri] = (type_, label, set(aliases))
+            _merge_labels(labels, ents)
 
         corpus_nq.append(_entities_nquads(labels))
         regions = map_regions(codes)
@@ -1373,12 +1379,7 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
             check_nq.append(cnq)
         qrows.extend(rows)
         codes.update(cs)
-        for iri, type_, label, aliases in ents:
-            if iri in labels:
-                labels[iri][2].update(aliases)
-                labels[iri][2].add(label)
-            else:
-                labels[iri] = (type_, label, set(aliases))
+        _merge_labels(labels, ents)
     _TIMINGS["map"] = time.perf_counter() - t
     t = time.perf_counter()
 
