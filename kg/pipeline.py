@@ -331,10 +331,10 @@ def build_graph(
     if progress:
         progress(0, total, "")
     if engine == "dask" and total:
-        from .distributed import extract_with_dask
+        from .distributed import iter_extract_with_dask
 
-        for path, ex, error in extract_with_dask(todo, scheduler, strict=strict,
-                                                 progress=progress, max_bytes=limit):
+        for path, ex, error in iter_extract_with_dask(todo, scheduler, strict=strict,
+                                                      progress=progress, max_bytes=limit):
             if ex is not None:
                 _save_cached(out_dir, ex)
             results.append((path, _summarise(ex) if ex is not None else None, error))
