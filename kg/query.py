@@ -670,8 +670,6 @@ def _sort_rows(rows: list, names: list[str], keys: tuple[tuple[str, bool], ...])
     """``rows`` in the order of ``keys``, or None where Python cannot reproduce the engine's
     order: a key that is not a result column, several blank nodes, or literals of classes that
     SPARQL does not compare (a number and a string, two language tags, other datatypes)."""
-    import functools
-
     try:
         cols = [names.index(k) for k, _desc in keys]
     except ValueError:
@@ -684,20 +682,15 @@ def _sort_rows(rows: list, names: list[str], keys: tuple[tuple[str, bool], ...])
             return None
         classes.append(vals)
 
-    def cmp(i: int, j: int) -> int:
-        for (_k, desc), vals in zip(keys, classes, strict=True):
-            a, b = vals[i], vals[j]
-            if a[0] != b[0]:
-                r = -1 if a[0] < b[0] else 1
-            elif a[0] in (2, 3) and a[2] != b[2]:
-                r = -1 if a[2] < b[2] else 1
-            else:
-                continue
-            return -r if desc else r
-        return 0
-
+    # one stable sort per key, the last key first: the same order as comparing key by key
+    # (ties in every key keep the engine's order), without a comparison function per pair
+    order = list(range(len(rows)))
     try:
-        order = sorted(range(len(rows)), key=functools.cmp_to_key(cmp))
+        for (_k, desc), vals in reversed(list(zip(keys, classes, strict=True))):
+            # a term's sort key: its rank, then (IRIs and literals only) its value; unbound
+            # and blank nodes compare equal within their rank, as in the engine's order
+            column = [(v[0], v[2]) if v[0] >= 2 else (v[0], "") for v in vals]
+            order.sort(key=column.__getitem__, reverse=desc)
     except (ArithmeticError, TypeError):  # NaN, or values Python does not order
         return None
     return [rows[i] for i in order]

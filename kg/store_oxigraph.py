@@ -17,7 +17,9 @@ marked store then read the default graph directly (:func:`run_oxigraph` checks t
 from __future__ import annotations
 
 import os
+import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +60,13 @@ def open_store(location: str | os.PathLike, *, read_only: bool = True):
         raise StoreError(f"cannot open the Oxigraph store: {exc}", path=str(p)) from None
 
 
+#: A decimal already in canonical form (no sign "+", no leading or trailing zeros, no exponent)
+_CANONICAL_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?")
+
+
 def _canonical_decimal(lexical: str) -> str | None:
+    if _CANONICAL_DECIMAL.fullmatch(lexical) and lexical != "-0":
+        return lexical
     try:
         d = Decimal(lexical)
     except InvalidOperation:
@@ -104,6 +112,35 @@ def canonical_term(term: Node | None) -> Node | None:
 _new_str = str.__new__
 
 
+@lru_cache(maxsize=256)
+def _datatype_iri(iri: str) -> URIRef:
+    return URIRef(iri)
+
+
+@lru_cache(maxsize=64)
+def _valid_lang(tag: str) -> bool:
+    from rdflib.term import _is_valid_langtag
+
+    return bool(_is_valid_langtag(tag))
+
+
+def _string_literal(value: str, lang: str | None) -> Literal:
+    """``Literal(value, lang=lang)`` built without rdflib's generic constructor.
+
+    A plain or language-tagged string needs none of its datatype casting: the instance gets
+    exactly the slots the constructor gives it (the value is the string itself), about 5x
+    faster — what a result of a few thousand names spends most of its conversion on.
+    """
+    if lang is not None and not _valid_lang(lang):
+        return Literal(value, lang=lang)
+    inst = _new_str(Literal, value)
+    inst._language = lang
+    inst._datatype = None
+    inst._value = value
+    inst._ill_typed = None
+    return inst
+
+
 def to_rdflib(term: Any) -> Node | None:
     """Convert a pyoxigraph term (or ``None`` for unbound) to the canonical rdflib term."""
     if term is None:
@@ -118,16 +155,24 @@ def to_rdflib(term: Any) -> Node | None:
     if isinstance(term, ox.Literal):
         dt = term.datatype.value
         if term.language:
-            return Literal(term.value, lang=term.language)
+            return _string_literal(term.value, term.language)
         if dt == _XSD_STRING:
-            return Literal(term.value)
-        return canonical_term(Literal(term.value, datatype=URIRef(dt), normalize=False))
+            return _string_literal(term.value, None)
+        # what canonical_term(Literal(value, datatype=dt)) gives, with one Literal built
+        lexical = term.value
+        if dt == _XSD + "decimal":
+            lexical = _canonical_decimal(lexical) or lexical
+        elif dt in _INTEGER_TYPES:
+            try:
+                lexical = str(int(lexical.strip()))
+            except ValueError:
+                pass
+        return Literal(lexical, datatype=_datatype_iri(dt), normalize=False)
     raise StoreError(f"unsupported term in a result: {term!r}")
 
 
 def parse_error_position(message: str) -> tuple[int, int] | None:
     """Line and column (1-based) of an Oxigraph parse error message ``error at L:C: …``."""
-    import re
 
     m = re.search(r"at (\d+):(\d+)", message)
     if not m:
@@ -266,9 +311,8 @@ def run_oxigraph(store, query: str) -> tuple[str, list[str], Any]:
                     r = memo[t] = to_rdflib(t)
                 return r
 
-            width = range(len(names))
             for sol in res:
-                yield tuple(term(sol[i]) for i in width)
+                yield tuple(map(term, sol))
 
         return "SELECT", names, rows()
 
