@@ -957,9 +957,12 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
                           if (role != "shacl" or shacl is not None)
                           and (role != "turtle" or write_union)}
         if store and parse_store_spec(store)[0] == "sparql":
-            from .store_remote import load_remote_from_oxigraph
+            from .store_remote import load_remote_from_file
 
-            load_remote_from_oxigraph(store, st)
+            # graph.trig holds exactly the named graphs: streaming it (parse + N-Quads
+            # writing, ~1.3 us a quad) is several times faster than dumping each graph back
+            # out of the store (~8.6 us a quad at 10,000 documents)
+            load_remote_from_file(store, out_dir / "graph.trig")
             report.outputs["sparql"] = store
         del st
         if target is not None:
