@@ -14,7 +14,7 @@ and ``graph.trig`` writing); ``derive`` is ``kg.derive``; with workers > 1 ``val
 runs in a forked process during ``store``.
 
 ``--no-baseline`` skips the 1-worker builds (for 10,000 documents on a slow machine).
-The ``kg query`` figure is split: end to end with the table (200 rows shown), end to end
+The ``kg query`` figure is split: end to end with the table (a page of rows shown), end to end
 with ``--format csv`` (all rows), and the query alone in-process (store open + run + read
 all rows), so start-up, query and rendering can be told apart.
 

@@ -17,8 +17,9 @@ from ..errors import QueryError
 from . import app
 
 _DEFAULT_GRAPH = Path("out") / "graph.trig"
-#: Rows the table format prints when no --limit is given (a terminal page, not 7,000 rows).
-TABLE_PAGE = 200
+#: Rows the table format prints when no --limit is given: about a terminal page (rows of
+#: long names fold over several lines), not 7,000 rows. More: --limit N, or --format tsv.
+TABLE_PAGE = 50
 #: Default time limit of ``kg query`` in seconds.
 DEFAULT_TIMEOUT = 60.0
 
