@@ -33,6 +33,8 @@ __all__ = ["open_store", "to_rdflib", "canonical_term", "run_oxigraph", "parse_e
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _XSD_STRING = _XSD + "string"
+_XSD_DECIMAL = _XSD + "decimal"
+_XSD_INTEGER = _XSD + "integer"
 _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _INTEGER_TYPES = {_XSD + t for t in (
     "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
@@ -160,13 +162,22 @@ def to_rdflib(term: Any) -> Node | None:
             return _string_literal(term.value, None)
         # what canonical_term(Literal(value, datatype=dt)) gives, with one Literal built
         lexical = term.value
-        if dt == _XSD + "decimal":
+        if dt == _XSD_DECIMAL:
             lexical = _canonical_decimal(lexical) or lexical
         elif dt in _INTEGER_TYPES:
             try:
                 lexical = str(int(lexical.strip()))
             except ValueError:
                 pass
+        if (dt == _XSD_DECIMAL or (dt == _XSD_INTEGER and "." not in lexical)) \
+                and _CANONICAL_DECIMAL.fullmatch(lexical):
+            # a canonical decimal or integer: the slots rdflib's constructor would fill
+            inst = _new_str(Literal, lexical)
+            inst._language = None
+            inst._datatype = _datatype_iri(dt)
+            inst._value = Decimal(lexical) if dt == _XSD_DECIMAL else int(lexical)
+            inst._ill_typed = False
+            return inst
         return Literal(lexical, datatype=_datatype_iri(dt), normalize=False)
     raise StoreError(f"unsupported term in a result: {term!r}")
 

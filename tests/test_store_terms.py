@@ -1,8 +1,8 @@
 """Oxigraph result terms become the same rdflib terms as rdflib's own constructors give.
 
-``kg.store_oxigraph.to_rdflib`` builds string literals without rdflib's generic constructor
-(for speed); these tests hold it to exactly the instance the constructor makes: value,
-language, datatype, Python value, equality and hash.
+``kg.store_oxigraph.to_rdflib`` builds string, decimal and integer literals without rdflib's
+generic constructor (for speed); these tests hold it to exactly the instance the constructor
+makes: lexical form, language, datatype, Python value and its type, equality and hash.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ def _same(a, b) -> None:
     assert type(a) is type(b)
     assert str(a) == str(b)
     for slot in _SLOTS:
-        assert getattr(a, slot) == getattr(b, slot), slot
+        x, y = getattr(a, slot), getattr(b, slot)
+        assert x == y and type(x) is type(y), slot
     assert a == b and hash(a) == hash(b)
     assert a.toPython() == b.toPython()
 
