@@ -846,6 +846,7 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
     tmp_root = Path(tempfile.mkdtemp(prefix=".build.", dir=(target.parent if target else out_dir)))
     shacl = None
     trig_fh = None
+    loader = None
     staged: list = []
     try:
         if target is not None:
@@ -970,6 +971,8 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
             report.outputs["oxigraph"] = str(target)
             _write_manifest(out_dir, target, doc_ids)
     finally:
+        if loader is not None:
+            loader.abandon()  # no load may still write into the store removed below
         if trig_fh is not None and not trig_fh.closed:
             trig_fh.close()
         for tmp, _p in staged:  # left over only when the build failed before the renames
@@ -991,14 +994,22 @@ class _StreamLoader:
     """Loads N-Quads text of whole named graphs into an Oxigraph store in bounded batches,
     each triple also into the default graph (so that it holds the union of the named
     graphs, duplicates collapsing), and appends the same graphs to an open TriG file
-    (serialised by Oxigraph, one prefix header at the top)."""
+    (serialised by Oxigraph, one prefix header at the top).
 
-    def __init__(self, store, trig_fh, prefixes: dict[str, str]):
+    A batch's bulk load runs in a background thread (pyoxigraph releases the GIL while it
+    loads) while this thread writes the batch's TriG and takes in the next documents; at
+    most one load is in flight. :meth:`flush` returns once the store holds everything
+    queued; call :meth:`abandon` on the way out of a failed build. With
+    ``background=False`` every load runs in the calling thread."""
+
+    def __init__(self, store, trig_fh, prefixes: dict[str, str], *, background: bool = True):
         import pyoxigraph as ox
 
         self.store, self.fh, self.prefixes = store, trig_fh, prefixes
         self.graphs: set[str] = set()
         self.seconds = 0.0
+        self.background = background
+        self._pending = None  # (thread, outcome) of the bulk load in flight
         self._named: list[str] = []
         self._mirrored: list[str] = []
         self._default: list[str] = []
@@ -1032,21 +1043,65 @@ class _StreamLoader:
             self._mirrored.append(nq)
         self._size += len(nq)
         if self._size >= LOAD_BATCH_BYTES:
-            self.flush()
+            self.flush(wait=False)
 
-    def flush(self) -> None:
+    def _load(self, payload: bytes) -> None:
+        import threading
+
+        import pyoxigraph as ox
+
+        def load() -> None:
+            self.store.bulk_load(payload, format=ox.RdfFormat.N_QUADS, lenient=True)
+
+        self._wait_load()  # one load at a time: batches go in in order, memory stays bounded
+        if not self.background:
+            load()
+            return
+        outcome: dict = {}
+
+        def run() -> None:
+            try:
+                load()
+            except BaseException as exc:  # noqa: BLE001 - raised again by _wait_load
+                outcome["error"] = exc
+
+        th = threading.Thread(target=run, name="chainkg-bulk-load", daemon=True)
+        th.start()
+        self._pending = (th, outcome)
+
+    def _wait_load(self) -> None:
+        if self._pending is None:
+            return
+        th, outcome = self._pending
+        th.join()
+        self._pending = None
+        if "error" in outcome:
+            raise outcome["error"]
+
+    def abandon(self) -> None:
+        """Wait for a load in flight and drop its outcome (a failed build is cleaning up)."""
+        if self._pending is not None:
+            self._pending[0].join()
+            self._pending = None
+
+    def flush(self, wait: bool = True) -> None:
+        """Send the queued graphs to the store and the TriG file; with ``wait`` (the
+        default) return only when the store holds them."""
         import time
 
         import pyoxigraph as ox
 
         if not self._size:
+            if wait:
+                t = time.perf_counter()
+                self._wait_load()
+                self.seconds += time.perf_counter() - t
             return
         t = time.perf_counter()
         named = "".join(self._named).encode("utf-8")
         self._named = []
         if named:
-            self.store.bulk_load(named + "".join(self._default).encode("utf-8"),
-                                 format=ox.RdfFormat.N_QUADS, lenient=True)
+            self._load(named + "".join(self._default).encode("utf-8"))
         self._default = []
         if self._mirrored:
             named += "".join(self._mirrored).encode("utf-8")
@@ -1058,6 +1113,8 @@ class _StreamLoader:
         del named
         self.fh.write(chunk[len(self._header):] if chunk.startswith(self._header) else chunk)
         self._size = 0
+        if wait:
+            self._wait_load()
         self.seconds += time.perf_counter() - t
 
     def sync_extra_graphs(self) -> None:
@@ -1361,7 +1418,9 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
     for g in sorted(drop):
         _drop_graph(st, g)
     prefixes = _prefixes()
-    loader = _StreamLoader(st, _NullFile(), prefixes)
+    # loads in this thread: an update that fails half-way must not leave a load running
+    # into the user's store
+    loader = _StreamLoader(st, _NullFile(), prefixes, background=False)
     blocks: list[str] = []
     labels: dict = {}
     codes: set = set()

@@ -377,3 +377,54 @@ def test_the_oxigraph_store_gets_the_materialised_union(tmp_path):
     ds = Dataset()
     ds.parse(out / "graph.trig", format="trig")
     assert len(ds.default_context) == 0
+
+
+def test_loads_in_many_batches_give_the_same_store_and_trig(tmp_path, monkeypatch):
+    """Batches are bulk-loaded in a background thread while the next ones are written to
+    graph.trig: with a batch per document the store and graph.trig equal a one-batch build."""
+    import kg.pipeline as pipeline
+
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt", "c.md"])
+    build_graph(src, tmp_path / "one", store=f"oxigraph:{tmp_path}/one/store", validate=False)
+    loads = []
+    real = pipeline._StreamLoader._load
+
+    def counted(self, payload):
+        loads.append(len(payload))
+        return real(self, payload)
+
+    monkeypatch.setattr(pipeline, "LOAD_BATCH_BYTES", 1)
+    monkeypatch.setattr(pipeline._StreamLoader, "_load", counted)
+    build_graph(src, tmp_path / "many", store=f"oxigraph:{tmp_path}/many/store",
+                validate=False)
+    assert len(loads) >= 6  # ontology, chains, three documents, corpus graphs, analysis
+    _assert_same_store(tmp_path / "one" / "store", tmp_path / "many" / "store")
+    one, many = Dataset(), Dataset()
+    one.parse(tmp_path / "one" / "graph.trig", format="trig")
+    many.parse(tmp_path / "many" / "graph.trig", format="trig")
+    assert sorted(str(c.identifier) for c in one.graphs()) == \
+        sorted(str(c.identifier) for c in many.graphs())
+    for c in one.graphs():
+        assert isomorphic(c, many.graph(c.identifier)), c.identifier
+
+
+def test_a_failed_load_fails_the_build_and_leaves_no_store(tmp_path, monkeypatch):
+    import kg.pipeline as pipeline
+
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
+    calls = []
+    real = pipeline._StreamLoader._load
+
+    def failing(self, payload):
+        calls.append(1)
+        if len(calls) == 2:  # a load in the background thread, mid-build
+            payload = b"<not n-quads"
+        return real(self, payload)
+
+    monkeypatch.setattr(pipeline, "LOAD_BATCH_BYTES", 1)
+    monkeypatch.setattr(pipeline._StreamLoader, "_load", failing)
+    with pytest.raises(SyntaxError):
+        build_graph(src, tmp_path / "out", store=f"oxigraph:{tmp_path}/out/store",
+                    validate=False)
+    assert not (tmp_path / "out" / "store").exists()
+    assert not (tmp_path / "out" / "graph.trig").exists()
