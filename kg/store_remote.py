@@ -360,8 +360,10 @@ class RemoteStore:
         are dropped by one SPARQL Update just before it. Otherwise each graph is one GSP
         ``PUT`` (or one SPARQL Update request). ``concurrency`` requests are in flight.
 
-        Atomicity: a graph is always written whole by one request, so a reader never sees
-        half a document. Where a graph is replaced, the Oxigraph server removes the old one
+        Atomicity: a document graph is written whole by one request, so a reader never
+        sees half a document; on the one-graph-per-request path a graph larger than
+        ``batch_bytes`` (a corpus graph of a big build) is sent in parts, the first
+        replacing the server's graph and the others adding to it. Where a graph is replaced, the Oxigraph server removes the old one
         in a step of its own (its own GSP ``PUT`` also clears, then loads), so a reader may
         see the graph missing for that moment; Virtuoso replaces a graph within one ``PUT``.
 
