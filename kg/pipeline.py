@@ -1469,6 +1469,11 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
     loader.flush()
     from .derive import add_derived
 
+    # The union copy is complete again for every graph but the derived one, which the
+    # derivation does not read (its base properties are not derived ones): marked now, it
+    # reads that copy instead of Oxigraph's union view (named graphs and copy, twice the
+    # triples — about 4x slower on a 10,000-document store)
+    mark_union(st)
     derived = str(DERIVED_GRAPH)
     t_derive = time.perf_counter()
     before = {str(q) for q in st.quads_for_pattern(None, None, None, ox.NamedNode(derived))}
