@@ -770,15 +770,38 @@ def _store_stats(st) -> dict:
     }
 
 
-def _merge_labels(labels: dict, ents) -> None:
-    """Add one document's entities ``(iri, type, label, aliases)`` to the corpus ``labels``
-    map ``iri -> (type, first label, every name seen)``."""
-    for iri, type_, label, aliases in ents:
-        if iri in labels:
-            labels[iri][2].update(aliases)
-            labels[iri][2].add(label)
-        else:
-            labels[iri] = (type_, label, set(aliases))
+class _CorpusRecords:
+    """What the corpus graphs and analyses need of every mapped document, gathered as the
+    documents stream by (the full build and the in-place update alike)."""
+
+    def __init__(self) -> None:
+        self.labels: dict = {}  # iri -> (type, first label, every name seen)
+        self.codes: set = set()  # region codes
+        self.stage_parts: list = []
+        self.check_nq: list = []
+        self.qrows: list = []
+
+    def add(self, records, ents, codes) -> None:
+        """One document's analysis ``records`` (stage items, consistency N-Quads, quantity
+        rows), entities ``(iri, type, label, aliases)`` and region ``codes``."""
+        items, cnq, rows = records
+        self.stage_parts.append(items)
+        if cnq:
+            self.check_nq.append(cnq)
+        self.qrows.extend(rows)
+        self.codes.update(codes)
+        for iri, type_, label, aliases in ents:
+            if iri in self.labels:
+                self.labels[iri][2].update(aliases)
+                self.labels[iri][2].add(label)
+            else:
+                self.labels[iri] = (type_, label, set(aliases))
+
+    def analysis(self) -> tuple[str, int]:
+        """:func:`_corpus_analysis` of the documents added; the records are released."""
+        out = _corpus_analysis(self.stage_parts, self.check_nq, self.qrows, self.labels)
+        self.stage_parts, self.check_nq, self.qrows = [], [], []
+        return out
 
 
 def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, validate, workers,
@@ -862,26 +885,17 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
         for nq in corpus_nq:
             loader.add(nq)
 
-        labels: dict = {}
-        codes: set = set()
-        stage_parts: list = []
-        check_nq: list = []
-        qrows: list = []
+        acc = _CorpusRecords()
         sample_nq: list = []
-        for doc_id, nq, (items, cnq, rows), ents, cs in _mapped_in_order(plan, mcache, workers):
+        for doc_id, nq, records, ents, cs in _mapped_in_order(plan, mcache, workers):
             loader.add(nq)
             if doc_id in sample_ids:
                 sample_nq.append(nq)
             del nq
-            stage_parts.append(items)
-            if cnq:
-                check_nq.append(cnq)
-            qrows.extend(rows)
-            codes.update(cs)
-            _merge_labels(labels, ents)
+            acc.add(records, ents, cs)
 
-        corpus_nq.append(_entities_nquads(labels))
-        regions = map_regions(codes)
+        corpus_nq.append(_entities_nquads(acc.labels))
+        regions = map_regions(acc.codes)
         corpus_nq.append(graph_nquads(regions, regions.identifier))
         del regions
         loader.add(corpus_nq[-2])
@@ -893,8 +907,8 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
         # The corpus analyses (current stages, 三未, consistency, conflicts) from the
         # records the workers extracted from each document.
         t = time.perf_counter()
-        analysis_nq, n_conflicts = _corpus_analysis(stage_parts, check_nq, qrows, labels)
-        del stage_parts, check_nq, qrows, labels
+        analysis_nq, n_conflicts = acc.analysis()
+        del acc
         _TIMINGS["analyse"] = time.perf_counter() - t
         t = time.perf_counter()
         loader.add(analysis_nq)
@@ -1422,35 +1436,26 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
     # into the user's store
     loader = _StreamLoader(st, _NullFile(), prefixes, background=False)
     blocks: list[str] = []
-    labels: dict = {}
-    codes: set = set()
-    stage_parts: list = []
-    check_nq: list = []
-    qrows: list = []
+    acc = _CorpusRecords()
     sample_ids = set(sorted(new)[:SHACL_SAMPLE]) if validate else set()
     sample_nq: list = []
-    for doc_id, nq, (items, cnq, rows), ents, cs in _mapped_in_order(plan, mcache, workers,
-                                                                     nquads=False):
+    for doc_id, nq, records, ents, cs in _mapped_in_order(plan, mcache, workers,
+                                                          nquads=False):
         if nq is not None:
             loader.add(nq)
             blocks.append(nq)
             if doc_id in sample_ids:
                 sample_nq.append(nq)
-        stage_parts.append(items)
-        if cnq:
-            check_nq.append(cnq)
-        qrows.extend(rows)
-        codes.update(cs)
-        _merge_labels(labels, ents)
+        acc.add(records, ents, cs)
     _TIMINGS["map"] = time.perf_counter() - t
     t = time.perf_counter()
 
-    ontology, chains, regions = load_ontology(), load_chains(), map_regions(codes)
+    ontology, chains, regions = load_ontology(), load_chains(), map_regions(acc.codes)
     corpus_nq = [graph_nquads(ontology, ontology.identifier), graph_nquads(chains, chains.identifier),
-                 _entities_nquads(labels), graph_nquads(regions, regions.identifier)]
+                 _entities_nquads(acc.labels), graph_nquads(regions, regions.identifier)]
     del ontology, chains, regions
-    analysis_nq, n_conflicts = _corpus_analysis(stage_parts, check_nq, qrows, labels)
-    del stage_parts, check_nq, qrows, labels
+    analysis_nq, n_conflicts = acc.analysis()
+    del acc
     corpus_nq.append(analysis_nq)
     _TIMINGS["analyse"] = time.perf_counter() - t
     t = time.perf_counter()
