@@ -247,14 +247,16 @@ def consistency_graph(dataset, findings: list[Finding] | None = None):
     ``kg:stated``, ``kg:checks`` (the observations), ``kg:message``, ``kg:refArea``,
     ``kg:refPeriod`` and ``prov:wasDerivedFrom`` (the document).
     """
-    from rdflib import BNode, Graph, Literal, URIRef
+    from rdflib import Graph, Literal, URIRef
 
-    from .ns import ANALYSIS_GRAPH, KG, PROV, RDF, XSD, bind_prefixes
+    from .ns import ANALYSIS_GRAPH, KG, PROV, RDF, XSD, analysis_iri, bind_prefixes
 
     g = Graph(identifier=ANALYSIS_GRAPH)
     bind_prefixes(g)
     for f in check_consistency(dataset) if findings is None else findings:
-        n = BNode()
+        # an IRI from the finding's content: the same in every build (see kg.ns.analysis_iri)
+        n = analysis_iri("check", f.rule, f.status, f.expected, f.stated, f.message, f.area,
+                         f.period, f.document, *f.observations)
         g.add((n, RDF.type, KG.ConsistencyCheck))
         g.add((n, KG.checkRule, URIRef(f.rule)))
         g.add((n, KG.checkStatus, Literal(f.status)))

@@ -628,10 +628,10 @@ def merge_stage_items(parts) -> dict:
 
 def flags_graph(per_project: dict) -> rdflib.Graph:
     """The analysis graph of :func:`derive_flags` from :func:`stage_items` evidence."""
-    from rdflib import BNode, Graph, Literal, URIRef
+    from rdflib import Graph, Literal, URIRef
 
     from .dates import interval_bounds
-    from .ns import ANALYSIS_GRAPH, KG, RDF, STATUS, bind_prefixes
+    from .ns import ANALYSIS_GRAPH, KG, RDF, STATUS, analysis_iri, bind_prefixes
 
     out = Graph(identifier=ANALYSIS_GRAPH)
     bind_prefixes(out)
@@ -659,7 +659,9 @@ def flags_graph(per_project: dict) -> rdflib.Graph:
             cat = by_iri.get(cat["fallback"])
             if cat is None:
                 continue
-        flag = BNode()  # analysis nodes are rebuilt with the graph; no stable IRI needed
+        # one flag per project: an IRI from the project, the same in every build, so that
+        # ``kg build --update`` replaces the analysis graph by difference
+        flag = analysis_iri("flag", proj)
         out.add((flag, RDF.type, KG.SanweiFlag))
         out.add((flag, KG.flagged, proj))
         out.add((flag, KG.category, URIRef(cat["iri"])))
