@@ -29,6 +29,7 @@ from typing import Any
 __all__ = [
     "DERIVED_PROPERTIES",
     "add_derived",
+    "derived_changes",
     "derived_quads",
     "has_derived",
     "ensure_derived",
@@ -137,6 +138,54 @@ def derived_quads(store) -> list:
                    if r["s"] is not None and r["o"] is not None)
     # Oxigraph's union view gives a row per graph that states a triple: keep each quad once
     return list(dict.fromkeys(out))
+
+
+def derived_changes(store, subjects=None, bases=None) -> tuple[list, list]:
+    """``(removed, added)``: the quads of the derived graph of a pyoxigraph ``store`` that no
+    longer hold and those that are missing, after the other graphs changed.
+
+    Nothing is written. With ``subjects`` (IRIs, ``pyoxigraph.NamedNode``) and ``bases``
+    (local names of the base properties of the closures, ``"locatedIn"`` …) — what an
+    in-place update knows it touched — only the summaries and product links of those
+    subjects and the closures over those properties are recomputed; with ``None`` everything
+    is (after a change to the ontology or the chain graphs, which every value depends on).
+    Applied to the store, the derived graph equals what :func:`add_derived` gives.
+    """
+    import pyoxigraph as ox
+
+    from .store_oxigraph import is_union_materialized, union_query_kwargs
+
+    graph = ox.NamedNode(_derived_graph())
+    if subjects is None or bases is None:
+        old = set(store.quads_for_pattern(None, None, None, graph))
+        new = set(derived_quads(store))
+        return sorted(old - new, key=str), sorted(new - old, key=str)
+    where = ox.DefaultGraph() if is_union_materialized(store) else None
+    old: set = set()
+    new: set = set()
+    for derived, base in _CLOSURES:
+        if base not in bases:
+            continue
+        pred = ox.NamedNode(_KG + derived)
+        edges = {(q.subject, q.object) for q in store.quads_for_pattern(
+            None, ox.NamedNode(_KG + base), None, where)
+            if q.graph_name != graph and isinstance(q.object, (ox.NamedNode, ox.BlankNode))}
+        new.update(ox.Quad(a, pred, b, graph) for a, b in _closure(edges))
+        old.update(store.quads_for_pattern(None, pred, None, graph))
+    subjects = sorted({s for s in subjects if isinstance(s, ox.NamedNode)}, key=str)
+    union = union_query_kwargs(store)
+    for query, derived in _SUMMARIES:
+        pred = ox.NamedNode(_KG + derived)
+        for i in range(0, len(subjects), 500):
+            chunk = subjects[i:i + 500]
+            values = "VALUES ?s { " + " ".join(str(s) for s in chunk) + " }"
+            rows = store.query(_PREFIXES + query.replace("WHERE {", "WHERE { " + values, 1),
+                               **union)
+            new.update(ox.Quad(r["s"], pred, r["o"], graph) for r in rows
+                       if r["s"] is not None and r["o"] is not None)
+            for s in chunk:
+                old.update(store.quads_for_pattern(s, pred, None, graph))
+    return sorted(old - new, key=str), sorted(new - old, key=str)
 
 
 def add_derived(store) -> int:

@@ -731,11 +731,7 @@ def _store_stats(st) -> dict:
     On a store whose default graph holds the union (:func:`kg.store_oxigraph.mark_union`)
     the distinct triples are that graph's triples: no DISTINCT over millions of rows.
     """
-    import pyoxigraph as ox
-
-    from .ns import GRAPH, KG
-    from .stats import ENTITY_CLASSES, RELATION_PREDICATES
-    from .store_oxigraph import UNION_MARK, is_union_materialized, union_query_kwargs
+    from .store_oxigraph import is_union_materialized, union_query_kwargs
 
     union = union_query_kwargs(st)
 
@@ -750,13 +746,31 @@ def _store_stats(st) -> dict:
         distinct = "{ SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }"
         triples = int(rows(f"SELECT (COUNT(*) AS ?n) {distinct}")[0][0].value)
         quads = len(st)
-    mark = ox.NamedNode(str(GRAPH[UNION_MARK]))
-    graphs = sum(1 for g in st.named_graphs() if g != mark
-                 and next(iter(st.quads_for_pattern(None, None, None, g)), None) is not None)
     classes = {r[0].value: int(r[1].value) for r in rows(
         "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) { ?s a ?c } GROUP BY ?c")}
     predicates = {r[0].value: int(r[1].value) for r in rows(
         f"SELECT ?p (COUNT(*) AS ?n) {distinct} GROUP BY ?p")}
+    return _counts(triples, quads, _nonempty_graphs(st), classes, predicates)
+
+
+def _nonempty_graphs(st) -> int:
+    """The named graphs of an Oxigraph store that hold a quad (the union mark does not)."""
+    import pyoxigraph as ox
+
+    from .ns import GRAPH
+    from .store_oxigraph import UNION_MARK
+
+    mark = ox.NamedNode(str(GRAPH[UNION_MARK]))
+    return sum(1 for g in st.named_graphs() if g != mark
+               and next(iter(st.quads_for_pattern(None, None, None, g)), None) is not None)
+
+
+def _counts(triples: int, quads: int, graphs: int, classes: dict, predicates: dict) -> dict:
+    """The counts of a build from its union's size, its named graphs' quads and graphs, and
+    the union's subjects per class and triples per predicate (IRI strings)."""
+    from .ns import KG
+    from .stats import ENTITY_CLASSES, RELATION_PREDICATES
+
     return {
         "triples": triples,
         "quads": quads,
@@ -951,7 +965,9 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
                 shacl, secs = _validate(vdata)
                 _TIMINGS["validate"] = secs
             del vdata
-        del sample_nq, corpus_nq
+        del sample_nq
+        corpus_sums = _save_corpus(out_dir, corpus_nq) if target is not None else {}
+        del corpus_nq
         write_union = union if union is not None else len(report.documents) <= UNION_TURTLE_MAX_DOCS
         file_names = {"trig": "graph.trig", "turtle": "graph.ttl", "shacl": "shacl-report.ttl"}
         if write_union:
@@ -983,7 +999,7 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
         if target is not None:
             _swap_in(tmp_root / "store", target)
             report.outputs["oxigraph"] = str(target)
-            _write_manifest(out_dir, target, doc_ids)
+            _write_manifest(out_dir, target, doc_ids, corpus_sums, counts)
     finally:
         if loader is not None:
             loader.abandon()  # no load may still write into the store removed below
@@ -1316,49 +1332,28 @@ def _read_manifest(out_dir: Path, target: Path) -> dict | None:
         m = json.loads(_manifest_path(out_dir).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if (not isinstance(m, dict) or m.get("store") != str(target.resolve()) or not target.is_dir()
-            or not (out_dir / "graph.trig").is_file() or not isinstance(m.get("documents"), list)):
+    if (not isinstance(m, dict) or m.get("version") != MANIFEST_VERSION
+            or m.get("store") != str(target.resolve()) or not target.is_dir()
+            or not (out_dir / "graph.trig").is_file() or not isinstance(m.get("documents"), list)
+            or not isinstance(m.get("corpus"), dict) or not isinstance(m.get("counts"), dict)):
         return None
-    return m
+    m["corpus_nq"] = _load_corpus(out_dir, m["corpus"])
+    return m if m["corpus_nq"] is not None else None
 
 
-def _write_manifest(out_dir: Path, target: Path, doc_ids) -> None:
+def _write_manifest(out_dir: Path, target: Path, doc_ids, corpus: dict[str, str],
+                    counts: dict) -> None:
+    """The build record an in-place update starts from: the store, the documents, the
+    checksums of the corpus graphs kept in the cache (:func:`_save_corpus`) and the counts."""
     import json
 
     _write_cache_file(_manifest_path(out_dir), json.dumps(
-        {"store": str(target.resolve()), "documents": sorted(doc_ids)}).encode("utf-8"))
+        {"version": MANIFEST_VERSION, "store": str(target.resolve()), "documents": sorted(doc_ids),
+         "corpus": corpus, "counts": counts}).encode("utf-8"))
 
 
-def _drop_graph(st, graph_iri: str, keep: set[str] | frozenset = frozenset()) -> set[str]:
-    """Remove a named graph from a store whose default graph holds the union, and its
-    triples from the default graph unless another named graph still states them.
-
-    With ``keep`` (N-Quads lines, as :func:`kg.mapping.graph_nquads` writes them), triples
-    whose line is in ``keep`` stay, in the graph and in the default graph: the graph is
-    about to be loaded again with them, and only what changed is touched. Returns the
-    lines kept.
-    """
-    import pyoxigraph as ox
-
-    g = ox.NamedNode(graph_iri)
-    dflt = ox.DefaultGraph()
-    suffix = f" <{graph_iri}> .\n"
-    kept: set[str] = set()
-    for q in list(st.quads_for_pattern(None, None, None, g)):
-        blank = isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
-        if keep and not blank:
-            line = f"{q.subject} {q.predicate} {q.object}{suffix}"
-            if line in keep:
-                kept.add(line)
-                continue
-        st.remove(q)
-        # a blank node belongs to one graph; any other triple may be stated elsewhere too
-        if blank or not any(not isinstance(x.graph_name, ox.DefaultGraph) for x in
-                            st.quads_for_pattern(q.subject, q.predicate, q.object, None)):
-            st.remove(ox.Quad(q.subject, q.predicate, q.object, dflt))
-    if not keep:
-        st.remove_graph(g)
-    return kept
+#: Version of the build record; an update finding another one rebuilds in full.
+MANIFEST_VERSION = 2
 
 
 def _rewrite_trig(path: Path, drop: set[str], add: list[str], prefixes: dict[str, str]):
@@ -1403,8 +1398,11 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
 
     The graphs of deleted and re-mapped documents are dropped from the store (and their
     triples from its union default graph unless another graph states them), new ones
-    loaded, the corpus graphs (ontology, chains, entities, regions, analysis, derived)
-    recomputed from every document's cached records and replaced; ``graph.trig`` is copied
+    loaded; the corpus graphs (ontology, chains, entities, regions, analysis) are recomputed
+    from every document's cached records and replaced by difference with the text the last
+    build kept; the derived graph is recomputed only for the subjects and closures whose
+    triples changed (in full when the ontology or the chains changed), and the counts are
+    brought up to date from the same changes (:class:`_UnionDelta`). ``graph.trig`` is copied
     without the replaced graphs and the new ones appended. SHACL checks the new document
     graphs (and the corpus graphs' part about them). The result equals a full rebuild.
     An interrupted update leaves no build record, so the next one rebuilds in full.
@@ -1414,8 +1412,9 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
 
     import pyoxigraph as ox
 
+    from .derive import _CLOSURES, derived_changes
     from .mapping import graph_nquads, load_chains, load_ontology, map_regions
-    from .ns import DERIVED_GRAPH, GRAPH, document_iri
+    from .ns import CHAINS_GRAPH, DERIVED_GRAPH, GRAPH, KG, ONTOLOGY_GRAPH, document_iri
     from .store import _commit_staged, _stage
     from .store_oxigraph import UNION_MARK, mark_union
 
@@ -1429,8 +1428,11 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
     mark = ox.NamedNode(str(GRAPH[UNION_MARK]))
     if st.contains_named_graph(mark):
         st.remove_graph(mark)  # not a complete union until the end
+    delta = _UnionDelta(st)
     for g in sorted(drop):
-        _drop_graph(st, g)
+        node = ox.NamedNode(g)
+        delta.remove(list(st.quads_for_pattern(None, None, None, node)))
+        st.remove_graph(node)
     prefixes = _prefixes()
     # loads in this thread: an update that fails half-way must not leave a load running
     # into the user's store
@@ -1442,6 +1444,7 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
     for doc_id, nq, records, ents, cs in _mapped_in_order(plan, mcache, workers,
                                                           nquads=False):
         if nq is not None:
+            delta.note(nq)
             loader.add(nq)
             blocks.append(nq)
             if doc_id in sample_ids:
@@ -1459,44 +1462,53 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
     corpus_nq.append(analysis_nq)
     _TIMINGS["analyse"] = time.perf_counter() - t
     t = time.perf_counter()
-    fresh = []
-    for nq in corpus_nq:
-        g = _StreamLoader._graph_of(nq)
-        lines = nq.splitlines(keepends=True)
-        kept = _drop_graph(st, g, keep=set(lines))
-        fresh.append("".join(line for line in lines if line not in kept))
+    before: dict[str, str] = manifest["corpus_nq"]
+    after = {_StreamLoader._graph_of(nq): nq for nq in corpus_nq if nq}
+    sums = dict(manifest["corpus"])
+    changed: set[str] = set()
+    for g in sorted(set(before) | set(after)):
+        if before.get(g, "") == after.get(g, ""):
+            continue
+        named_before = delta.named
+        fresh = _replace_corpus_graph(st, delta, before.get(g, ""), after.get(g, ""))
+        if not fresh and delta.named == named_before:
+            continue  # the same graph up to blank node labels
+        changed.add(g)
+        delta.note(fresh)
+        loader.add(fresh)
         drop.add(g)
-        blocks.append(nq)
-    _TIMINGS["drop"] = time.perf_counter() - t
-    for nq in fresh:
-        loader.add(nq)
-    del fresh
+        if g in after:
+            blocks.append(after[g])
+            sums.update(_save_corpus(out_dir, [after[g]]))
+        else:
+            sums.pop(g, None)
+            _corpus_cache(out_dir, g).unlink(missing_ok=True)
     loader.flush()
-    from .derive import add_derived
+    _TIMINGS["drop"] = time.perf_counter() - t
 
-    # The union copy is complete again for every graph but the derived one, which the
-    # derivation does not read (its base properties are not derived ones): marked now, it
-    # reads that copy instead of Oxigraph's union view (named graphs and copy, twice the
-    # triples — about 4x slower on a 10,000-document store)
+    # The union copy is complete again: marked, the derivation reads it instead of
+    # Oxigraph's union view (named graphs and copy, twice the triples)
     mark_union(st)
-    derived = str(DERIVED_GRAPH)
     t_derive = time.perf_counter()
-    before = {str(q) for q in st.quads_for_pattern(None, None, None, ox.NamedNode(derived))}
-    add_derived(st)  # replaces the derived graph; its union copy is brought up to date here
-    quads = list(st.quads_for_pattern(None, None, None, ox.NamedNode(derived)))
-    after = {str(q) for q in quads}
-    gone = "".join(f"{line} .\n" for line in before - after)  # str(Quad): N-Quads without " ."
-    for q in ox.parse(gone.encode("utf-8"), format=ox.RdfFormat.N_QUADS):
-        if not any(not isinstance(x.graph_name, ox.DefaultGraph)
-                   for x in st.quads_for_pattern(q.subject, q.predicate, q.object, None)):
-            st.remove(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()))
-    st.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads
-                   if str(q) not in before)
-    drop.add(derived)
+    derived = ox.NamedNode(str(DERIVED_GRAPH))
+    if changed & {str(ONTOLOGY_GRAPH), str(CHAINS_GRAPH)}:
+        gone, added = derived_changes(st)  # every value depends on them
+    else:
+        preds = delta.predicates()
+        gone, added = derived_changes(st, delta.subjects(),
+                                      {b for _d, b in _CLOSURES if str(KG[b]) in preds})
+    delta.remove(gone)
+    if added:
+        fresh = ox.serialize(added, format=ox.RdfFormat.N_QUADS).decode("utf-8")
+        delta.note(fresh)
+        loader.add(fresh)
+        loader.flush()
+    if gone or added:
+        drop.add(derived.value)
+        blocks.append(ox.serialize(st.quads_for_pattern(None, None, None, derived),
+                                   format=ox.RdfFormat.N_QUADS).decode("utf-8"))
+    del gone, added
     _TIMINGS["derive"] = time.perf_counter() - t_derive
-    if quads:
-        blocks.append(ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8"))
-    del quads
     mark_union(st)
     st.flush()
     _TIMINGS["load"] = loader.seconds
@@ -1520,7 +1532,7 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
             staged.append(_stage_path(out_dir / "graph.ttl", partial(
                 st.dump, format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes)))
         t_stats = time.perf_counter()
-        counts = _store_stats(st)
+        counts = delta.counts(manifest["counts"])
         _TIMINGS["stats"] = time.perf_counter() - t_stats
         if shacl is not None:
             report.conforms = shacl.conforms
@@ -1537,11 +1549,201 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
     report.outputs = {role: str(out_dir / file_names[role]) for role in file_names
                       if (role != "shacl" or shacl is not None) and (role != "turtle" or write_union)}
     report.outputs["oxigraph"] = str(target)
-    _write_manifest(out_dir, target, doc_ids)
+    _write_manifest(out_dir, target, doc_ids, sums, counts)
     _TIMINGS["store"] = time.perf_counter() - t
     counts["remapped"] = len(new)
     counts["in_place"] = 1
     return shacl, n_conflicts, counts
+
+
+class _UnionDelta:
+    """The changes of an in-place update to an Oxigraph store whose default graph holds the
+    union of its named graphs (:func:`kg.store_oxigraph.mark_union`).
+
+    Quads leave named graphs through :meth:`remove`, which keeps the union copy in step;
+    N-Quads about to be loaded are noted by :meth:`note` (the loader writes both copies).
+    Both record which triples left or entered the union — what the derived graph and the
+    build's counts depend on, so that neither has to be recomputed from the whole store.
+    """
+
+    def __init__(self, st) -> None:
+        self.st = st
+        self.added: set = set()  # (s, p, o) new in the union
+        self.removed: set = set()  # (s, p, o) gone from it
+        self.blank: list = []  # (+1 or -1, s, p, o): a blank node belongs to one graph
+        self.named = 0  # change in the number of named-graph quads
+        self._noted: set = set()
+
+    @staticmethod
+    def _has_blank(q) -> bool:
+        import pyoxigraph as ox
+
+        return isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
+
+    def remove(self, quads) -> None:
+        """Remove named-graph ``quads`` from the store, and their triples from the union
+        unless another named graph still states them."""
+        import pyoxigraph as ox
+
+        st, dflt = self.st, ox.DefaultGraph()
+        for q in quads:
+            st.remove(q)
+            self.named -= 1
+            t = (q.subject, q.predicate, q.object)
+            if self._has_blank(q):
+                st.remove(ox.Quad(*t, dflt))
+                self.blank.append((-1, *t))
+                continue
+            if any(not isinstance(x.graph_name, ox.DefaultGraph)
+                   for x in st.quads_for_pattern(*t, None)):
+                continue
+            st.remove(ox.Quad(*t, dflt))
+            if t in self.added:
+                self.added.discard(t)
+            else:
+                self.removed.add(t)
+
+    def note(self, nq: str) -> None:
+        """Account for the N-Quads text ``nq`` (quads not in the store yet) before it is
+        loaded."""
+        import pyoxigraph as ox
+
+        dflt = ox.DefaultGraph()
+        for q in ox.parse(nq.encode("utf-8"), format=ox.RdfFormat.N_QUADS):
+            self.named += 1
+            t = (q.subject, q.predicate, q.object)
+            if self._has_blank(q):
+                self.blank.append((1, *t))
+                continue
+            if t in self._noted:
+                continue
+            self._noted.add(t)
+            if ox.Quad(*t, dflt) in self.st:
+                continue
+            if t in self.removed:
+                self.removed.discard(t)
+            else:
+                self.added.add(t)
+
+    def subjects(self) -> set:
+        """The subjects of the triples that entered or left the union, and the subjects
+        that state a ``kg:hasQuantity`` of one of them (a project whose quantity changed)."""
+        import pyoxigraph as ox
+
+        from .ns import KG
+
+        subs = {t[0] for t in self.added | self.removed} | {b[1] for b in self.blank}
+        has_q = ox.NamedNode(str(KG.hasQuantity))
+        for x in list(subs):
+            if isinstance(x, (ox.NamedNode, ox.BlankNode)):
+                subs.update(q.subject for q in self.st.quads_for_pattern(
+                    None, has_q, x, ox.DefaultGraph()))
+        return subs
+
+    def predicates(self) -> set[str]:
+        """IRIs of the predicates of the triples that entered or left the union."""
+        return ({t[1].value for t in self.added | self.removed}
+                | {b[2].value for b in self.blank})
+
+    def counts(self, before: dict) -> dict:
+        """The build's counts (:func:`_store_stats`) from those ``before`` the update."""
+        from .ns import RDF
+
+        rdf_type = str(RDF.type)
+        classes, predicates = dict(before["classes"]), dict(before["predicates"])
+        changes = [(-1, t) for t in self.removed] + [(1, t) for t in self.added] + \
+                  [(b[0], b[1:]) for b in self.blank]
+        for sign, (_s, p, o) in changes:
+            predicates[p.value] = predicates.get(p.value, 0) + sign
+            if p.value == rdf_type:
+                classes[o.value] = classes.get(o.value, 0) + sign
+        return _counts(before["triples"] + sum(sign for sign, _t in changes),
+                       before["quads"] + self.named, _nonempty_graphs(self.st),
+                       {k: v for k, v in classes.items() if v},
+                       {k: v for k, v in predicates.items() if v})
+
+
+def _corpus_cache(out: Path, graph_iri: str) -> Path:
+    """Where a build keeps the N-Quads of the corpus graph ``graph_iri`` for the next update."""
+    return out / ".cache" / "corpus" / f"{graph_iri.rsplit('/', 1)[-1]}.nq"
+
+
+def _save_corpus(out: Path, corpus_nq: list[str]) -> dict[str, str]:
+    """Keep the corpus graphs' N-Quads; ``{graph IRI: SHA-1 of the text}`` for the build record."""
+    import hashlib
+
+    sums = {}
+    for nq in corpus_nq:
+        if not nq:
+            continue
+        g = _StreamLoader._graph_of(nq)
+        data = nq.encode("utf-8")
+        _write_cache_file(_corpus_cache(out, g), data)
+        sums[g] = hashlib.sha1(data).hexdigest()
+    return sums
+
+
+def _load_corpus(out: Path, sums: dict[str, str]) -> dict[str, str] | None:
+    """The corpus graphs' N-Quads kept by the last build, ``None`` if one is missing or
+    is not what that build wrote."""
+    import hashlib
+
+    texts = {}
+    for g, digest in sums.items():
+        try:
+            data = _corpus_cache(out, g).read_bytes()
+        except OSError:
+            return None
+        if hashlib.sha1(data).hexdigest() != digest:
+            return None
+        texts[g] = data.decode("utf-8")
+    return texts
+
+
+def _split_blank(lines) -> tuple[set[str], list[str]]:
+    """N-Quads lines without and with a blank node."""
+    import pyoxigraph as ox
+
+    plain, blank = set(), []
+    for line in lines:
+        if "_:" in line and any(
+                isinstance(t, ox.BlankNode) for q in ox.parse(line.encode("utf-8"),
+                                                              format=ox.RdfFormat.N_QUADS)
+                for t in (q.subject, q.object)):
+            blank.append(line)
+        else:
+            plain.add(line)
+    return plain, blank
+
+
+def _replace_corpus_graph(st, delta: _UnionDelta, old: str, new: str) -> str:
+    """Replace a corpus graph of the store (N-Quads ``old``, as the last build loaded it) by
+    ``new``, touching only the triples that differ; the N-Quads still to load are returned.
+    Triples with blank nodes (the ontology's OWL lists) are compared as a graph, up to the
+    blank nodes' labels, and replaced together when they differ."""
+    import pyoxigraph as ox
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    old_plain, old_blank = _split_blank(old.splitlines(keepends=True))
+    new_plain, new_blank = _split_blank(new.splitlines(keepends=True))
+    gone = "".join(sorted(old_plain - new_plain))
+    fresh = [line for line in new.splitlines(keepends=True) if line in new_plain - old_plain]
+    if gone:
+        delta.remove(list(ox.parse(gone.encode("utf-8"), format=ox.RdfFormat.N_QUADS)))
+    if old_blank or new_blank:
+        suffix = f" <{_StreamLoader._graph_of(old or new)}> .\n"
+
+        def graph(lines):
+            return Graph().parse(data="".join(line.replace(suffix, " .\n") for line in lines),
+                                 format="nt")
+
+        if not (old_blank and new_blank and isomorphic(graph(old_blank), graph(new_blank))):
+            g = ox.NamedNode(suffix[2:-4])
+            delta.remove([q for q in st.quads_for_pattern(None, None, None, g)
+                          if delta._has_blank(q)])
+            fresh.extend(new_blank)
+    return "".join(fresh)
 
 
 class _NullFile:

@@ -240,6 +240,91 @@ def test_incremental_store_equals_a_full_rebuild(tmp_path):
     _assert_same_store(inc / "store", full / "store")
 
 
+def _assert_same_build(inc: Path, full: Path, inc_rep, full_rep) -> None:
+    """An updated build equals a full one: store graph by graph, graph.trig, counts."""
+    _assert_same_store(inc / "store", full / "store")
+    ga, gb = _trig_graphs(inc / "graph.trig"), _trig_graphs(full / "graph.trig")
+    assert sorted(ga) == sorted(gb)
+    for name in ga:
+        assert isomorphic(ga[name], gb[name]), name
+    drop = ("in_place", "remapped")
+    assert {k: v for k, v in inc_rep.counts.items() if k not in drop} == \
+        {k: v for k, v in full_rep.counts.items() if k not in drop}
+
+
+def _derived_value(store: Path, prop: str) -> set[str]:
+    st = ox.Store.read_only(str(store))
+    kg = "https://w3id.org/chainkg/ontology#"
+    out = {q.object.value for q in st.quads_for_pattern(
+        None, ox.NamedNode(kg + prop), None, ox.NamedNode("https://w3id.org/chainkg/graph/derived"))}
+    del st
+    return out
+
+
+def test_update_of_a_changed_figure_recomputes_what_is_derived_from_it(tmp_path):
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt", "c.md"])
+    inc = tmp_path / "inc"
+    build_graph(src, inc, store=f"oxigraph:{inc}/store", validate=False)
+    assert "1200000000" in _derived_value(inc / "store", "maxInvestment")
+    # the same project, a new figure and a later stage
+    (src / "1-b.txt").write_text(GOOD.replace("12亿元", "15亿元").replace("已开工建设", "已竣工投产"),
+                                 encoding="utf-8")
+    rep = build_graph(src, inc, store=f"oxigraph:{inc}/store", validate=False, update=True)
+    assert rep.counts["in_place"] == 1 and rep.counts["remapped"] == 1
+    values = _derived_value(inc / "store", "maxInvestment")
+    assert "1500000000" in values and "1200000000" not in values
+    full = tmp_path / "full"
+    full_rep = build_graph(src, full, store=f"oxigraph:{full}/store", validate=False)
+    _assert_same_build(inc, full, rep, full_rep)
+    # the analysis graph, replaced by difference, has no node of the old figure or stage
+    ga = _trig_graphs(inc / "graph.trig")["https://w3id.org/chainkg/graph/analysis"]
+    assert not [n for n in ga.all_nodes() if getattr(n, "n3", None) and n.n3().startswith("_:")]
+
+
+def test_update_after_an_ontology_change_derives_everything_again(tmp_path, monkeypatch):
+    import kg.mapping
+    from rdflib import Literal, URIRef
+
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
+    inc = tmp_path / "inc"
+    build_graph(src, inc, store=f"oxigraph:{inc}/store", validate=False)
+    stage = _derived_value(inc / "store", "latestStageName")
+    assert stage
+    real = kg.mapping.load_ontology
+
+    def reordered():
+        # every stage now ranks below 谋划 (planning): the latest stage of each project changes
+        g = real()
+        kg_ = "https://w3id.org/chainkg/ontology#"
+        for s, _p, o in list(g.triples((None, URIRef(kg_ + "stageOrder"), None))):
+            g.set((s, URIRef(kg_ + "stageOrder"), Literal(-int(o))))
+        return g
+
+    monkeypatch.setattr(kg.mapping, "load_ontology", reordered)
+    rep = build_graph(src, inc, store=f"oxigraph:{inc}/store", validate=False, update=True)
+    assert rep.counts["in_place"] == 1 and rep.counts["remapped"] == 0
+    full = tmp_path / "full"
+    full_rep = build_graph(src, full, store=f"oxigraph:{full}/store", validate=False)
+    _assert_same_build(inc, full, rep, full_rep)
+
+
+def test_a_build_record_without_the_corpus_graphs_it_names_is_rebuilt(tmp_path):
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
+    out = tmp_path / "out"
+    build_graph(src, out, store=f"oxigraph:{out}/store", validate=False)
+    kept = sorted((out / ".cache" / "corpus").glob("*.nq"))
+    assert {p.stem for p in kept} >= {"ontology", "chains", "entities", "analysis"}
+    # a kept graph that is not what the build wrote (a torn write, an edit) is not trusted
+    kept[0].write_text(kept[0].read_text(encoding="utf-8")[:-100], encoding="utf-8")
+    (src / "9-c.md").write_text("# 简报\n\n平鲁经济技术开发区新签约项目12个，总投资30亿元。\n",
+                                encoding="utf-8")
+    rep = build_graph(src, out, store=f"oxigraph:{out}/store", validate=False, update=True)
+    assert "in_place" not in rep.counts
+    full = tmp_path / "full"
+    full_rep = build_graph(src, full, store=f"oxigraph:{full}/store", validate=False)
+    _assert_same_build(out, full, rep, full_rep)
+
+
 def _trig_graphs(path: Path) -> dict[str, Graph]:
     ds = Dataset()
     ds.parse(path, format="trig")
