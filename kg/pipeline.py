@@ -1356,9 +1356,27 @@ def _write_manifest(out_dir: Path, target: Path, doc_ids, corpus: dict[str, str]
 MANIFEST_VERSION = 2
 
 
-def _rewrite_trig(path: Path, drop: set[str], add: list[str], prefixes: dict[str, str]):
+def _trig_chunk(quads, prefixes: dict[str, str]) -> bytes:
+    """TriG of ``quads`` (N-Quads text or pyoxigraph quads) without the prefix header, to
+    append to a ``graph.trig`` written with the same ``prefixes``."""
+    import pyoxigraph as ox
+
+    if isinstance(quads, str):
+        quads = ox.parse(quads.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+    chunk = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes)
+    end = 0
+    while chunk.startswith(b"@prefix", end):
+        end = chunk.index(b"\n", end) + 1
+    return chunk[end:]
+
+
+def _rewrite_trig(path: Path, drop: set[str], add: list, prefixes: dict[str, str]):
     """Stage a copy of the TriG file ``path`` (as written by a build) without the graphs
-    named in ``drop`` and with the N-Quads graphs ``add`` appended; ``(tmp, path)``."""
+    named in ``drop`` and with the graphs ``add`` appended (N-Quads text, or TriG bytes
+    from :func:`_trig_chunk`); ``(tmp, path)``. The blocks to leave out are found by their
+    header lines and everything else is copied as is, not parsed."""
+    import mmap
+
     import pyoxigraph as ox
 
     def header(iri: str) -> bytes:
@@ -1371,25 +1389,44 @@ def _rewrite_trig(path: Path, drop: set[str], add: list[str], prefixes: dict[str
     tmp, fh = _open_staged(path)
     try:
         with path.open("rb") as src:
-            skipping = False
-            for line in src:
-                if skipping:
-                    skipping = line != b"}\n"
-                elif line in heads:
-                    skipping = True
-                else:
-                    fh.write(line)
-        for nq in add:
-            chunk = ox.serialize(ox.parse(nq.encode("utf-8"), format=ox.RdfFormat.N_QUADS),
-                                 format=ox.RdfFormat.TRIG, prefixes=prefixes)
-            fh.write(b"".join(line for line in chunk.splitlines(keepends=True)
-                              if not line.startswith(b"@prefix")))
+            size = os.fstat(src.fileno()).st_size
+            with (mmap.mmap(src.fileno(), 0, access=mmap.ACCESS_READ) if size else
+                  _EmptyMap()) as mm:
+                skip = []  # (start, end) of the blocks left out: header line to "}" line
+                at = 0
+                # one pass over the block headers (in a TriG body only they end a line in
+                # " {": literals are written with their line breaks escaped)
+                while heads and (i := mm.find(b" {\n", at)) >= 0:
+                    start = mm.rfind(b"\n", 0, i) + 1
+                    at = i + 3
+                    if mm[start:at] in heads:
+                        end = mm.find(b"\n}\n", at - 1)
+                        at = size if end < 0 else end + 3
+                        skip.append((start, at))
+                with memoryview(mm) as view:
+                    at = 0
+                    for start, end in skip:
+                        fh.write(view[at:start])
+                        at = end
+                    fh.write(view[at:size])
+        for block in add:
+            fh.write(block if isinstance(block, bytes) else _trig_chunk(block, prefixes))
         _finish_staged(tmp, fh, path)
     except BaseException:
         fh.close()
         Path(tmp).unlink(missing_ok=True)
         raise
     return tmp, path
+
+
+class _EmptyMap(bytes):
+    """A stand-in for the memory map of an empty file."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
 
 
 def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, target: Path,
@@ -1505,8 +1542,7 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
         loader.flush()
     if gone or added:
         drop.add(derived.value)
-        blocks.append(ox.serialize(st.quads_for_pattern(None, None, None, derived),
-                                   format=ox.RdfFormat.N_QUADS).decode("utf-8"))
+        blocks.append(_trig_chunk(st.quads_for_pattern(None, None, None, derived), prefixes))
     del gone, added
     _TIMINGS["derive"] = time.perf_counter() - t_derive
     mark_union(st)

@@ -513,3 +513,28 @@ def test_a_failed_load_fails_the_build_and_leaves_no_store(tmp_path, monkeypatch
                     validate=False)
     assert not (tmp_path / "out" / "store").exists()
     assert not (tmp_path / "out" / "graph.trig").exists()
+
+
+def test_rewrite_trig_swaps_whole_graph_blocks_only(tmp_path):
+    from kg.pipeline import _StreamLoader, _prefixes, _rewrite_trig
+    from kg.store import _commit_staged
+
+    prefixes = _prefixes()
+    base = "https://w3id.org/chainkg/doc/"
+
+    def nq(doc: str, text: str) -> str:
+        return (f"<{base}{doc}/s> <http://www.w3.org/2000/01/rdf-schema#label> "
+                f"{text} <{base}{doc}> .\n")
+
+    trig = tmp_path / "graph.trig"
+    with trig.open("wb") as fh:
+        loader = _StreamLoader(ox.Store(), fh, prefixes, background=False)
+        for doc, text in [("a", '"first {\\n}\\n block"'), ("b", '"b {"'), ("c", '"}"'),
+                          ("d", '"last"')]:
+            loader.add(nq(doc, text))
+        loader.flush()
+    staged = _rewrite_trig(trig, {base + "a", base + "c", base + "d"}, [nq("e", '"new"')], prefixes)
+    _commit_staged([staged])
+    got = {(str(q.graph_name.value), q.object.value)
+           for q in ox.parse(path=str(trig), format=ox.RdfFormat.TRIG)}
+    assert got == {(base + "b", "b {"), (base + "e", "new")}
