@@ -21,7 +21,7 @@ from rdflib import Dataset, Literal, URIRef
 from .ns import ANALYSIS_GRAPH, DCTERMS, DOC, KG, PROV, RDF, RDFS, SCHEMA, SKOS, analysis_iri
 
 __all__ = ["Conflict", "ConflictValue", "find_conflicts", "quantity_rows", "conflicts_from_rows",
-           "add_conflicts", "run_checks"]
+           "add_conflicts", "conflict_triples", "run_checks"]
 
 #: Relative difference under which two approximate values (约, 近, 余) are not a conflict.
 APPROXIMATE_TOLERANCE = Decimal("0.1")
@@ -184,16 +184,23 @@ def add_conflicts(dataset: Dataset, conflicts: list[Conflict] | None = None) -> 
     if conflicts is None:
         conflicts = find_conflicts(dataset)
     g = dataset.graph(ANALYSIS_GRAPH)
+    for t in conflict_triples(conflicts):
+        g.add(t)
+    return len(conflicts)
+
+
+def conflict_triples(conflicts: list[Conflict]) -> list[tuple]:
+    """The triples :func:`add_conflicts` adds for ``conflicts`` (no graph is built)."""
+    a, about, kind, quantity, source = RDF.type, KG.about, KG.kind, KG.conflictingQuantity, DCTERMS.source
+    conflict = KG.ValueConflict
+    out: list[tuple] = []
     for c in conflicts:
         # An IRI minted from the conflict's content: stable across runs and re-adds.
         node = analysis_iri("conflict", c.subject, c.kind, *sorted(v.quantity for v in c.values))
-        g.add((node, RDF.type, KG.ValueConflict))
-        g.add((node, KG.about, URIRef(c.subject)))
-        g.add((node, KG.kind, Literal(c.kind)))
+        out += [(node, a, conflict), (node, about, URIRef(c.subject)), (node, kind, Literal(c.kind))]
         for v in c.values:
-            g.add((node, KG.conflictingQuantity, URIRef(v.quantity)))
-            g.add((node, DCTERMS.source, URIRef(v.document)))
-    return len(conflicts)
+            out += [(node, quantity, URIRef(v.quantity)), (node, source, URIRef(v.document))]
+    return out
 
 
 def run_checks(dataset: Dataset) -> list[str]:

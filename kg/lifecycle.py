@@ -43,6 +43,7 @@ __all__ = [
     "derive_flags",
     "stage_items",
     "merge_stage_items",
+    "flag_triples",
     "flags_graph",
     "add_lifecycle_analysis",
     "milestone_types",
@@ -628,16 +629,30 @@ def merge_stage_items(parts) -> dict:
 
 def flags_graph(per_project: dict) -> rdflib.Graph:
     """The analysis graph of :func:`derive_flags` from :func:`stage_items` evidence."""
-    from rdflib import Graph, Literal, URIRef
+    from rdflib import Graph
 
-    from .dates import interval_bounds
-    from .ns import ANALYSIS_GRAPH, KG, RDF, STATUS, analysis_iri, bind_prefixes
+    from .ns import ANALYSIS_GRAPH, bind_prefixes
 
     out = Graph(identifier=ANALYSIS_GRAPH)
     bind_prefixes(out)
+    for t in flag_triples(per_project):
+        out.add(t)
+    return out
+
+
+def flag_triples(per_project: dict) -> list[tuple]:
+    """The triples of :func:`flags_graph` (no graph is built: a build writes them as text)."""
+    from rdflib import Literal, URIRef
+
+    from .dates import interval_bounds
+    from .ns import KG, RDF, STATUS, analysis_iri
+
     orders = _stage_orders()
     cats = sanwei_categories()
     by_iri = {c["iri"]: c for c in cats}
+    current, current_when, a, sanwei = KG.currentStatus, KG.currentStatusWhen, RDF.type, KG.SanweiFlag
+    flagged, category, since, based_on = KG.flagged, KG.category, KG.since, KG.basedOn
+    out: list[tuple] = []
     for proj in sorted(per_project):
         items = per_project[proj]
         staged = [it for it in items if it[1] in orders]
@@ -646,9 +661,9 @@ def flags_graph(per_project: dict) -> rdflib.Graph:
         latest = max(staged, key=lambda it: (interval_bounds(it[0])[1] if it[0] else "", orders[it[1]],
                                              it[1], str(it[2])))
         when, code = latest[0], latest[1]
-        out.add((proj, KG.currentStatus, STATUS[code]))
+        out.append((proj, current, STATUS[code]))
         if when:
-            out.add((proj, KG.currentStatusWhen, Literal(when)))
+            out.append((proj, current_when, Literal(when)))
         cat = next((c for c in cats if code in c["statuses"]), None)
         if cat is None:
             continue
@@ -662,12 +677,10 @@ def flags_graph(per_project: dict) -> rdflib.Graph:
         # one flag per project: an IRI from the project, the same in every build, so that
         # ``kg build --update`` replaces the analysis graph by difference
         flag = analysis_iri("flag", proj)
-        out.add((flag, RDF.type, KG.SanweiFlag))
-        out.add((flag, KG.flagged, proj))
-        out.add((flag, KG.category, URIRef(cat["iri"])))
+        out += [(flag, a, sanwei), (flag, flagged, proj), (flag, category, URIRef(cat["iri"]))]
         if when:
-            out.add((flag, KG.since, Literal(when)))
-        out.add((flag, KG.basedOn, latest[2]))
+            out.append((flag, since, Literal(when)))
+        out.append((flag, based_on, latest[2]))
     return out
 
 

@@ -582,18 +582,14 @@ def _corpus_analysis(stage_parts, check_nquads, quantity_rows_, labels) -> tuple
     ``(N-Quads, number of conflicts)`` — the same graph as :func:`kg.lifecycle.derive_flags`,
     :func:`kg.consistency.consistency_graph` and :func:`kg.checks.add_conflicts` give on the
     whole dataset."""
-    from rdflib import Dataset
-
-    from .checks import add_conflicts, conflicts_from_rows
-    from .lifecycle import flags_graph, merge_stage_items
+    from .checks import conflict_triples, conflicts_from_rows
+    from .lifecycle import flag_triples, merge_stage_items
     from .mapping import graph_nquads
     from .ns import ANALYSIS_GRAPH
 
-    flags = flags_graph(merge_stage_items(stage_parts))
+    triples = flag_triples(merge_stage_items(stage_parts))
     conflicts = conflicts_from_rows(quantity_rows_, lambda s: labels[s][1] if s in labels else "")
-    cds = Dataset()
-    add_conflicts(cds, conflicts)
-    triples = [*flags, *cds.graph(ANALYSIS_GRAPH)]
+    triples += conflict_triples(conflicts)
     return graph_nquads(triples, ANALYSIS_GRAPH) + "".join(check_nquads), len(conflicts)
 
 
