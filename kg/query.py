@@ -870,7 +870,7 @@ def _collect_bindings(src: _Source, text: str, stored: StoredQuery | None,
 
 def run_query(source: Any, query: str | os.PathLike, params: Mapping[str, Any] | None = None,
               limit: int | None = None, allow_remote: bool = False,
-              timeout: float | None = None) -> QueryResult:
+              timeout: float | None = None, page: int | None = None) -> QueryResult:
     """Run a query on a graph source and return its result.
 
     Parameters
@@ -897,6 +897,11 @@ def run_query(source: Any, query: str | os.PathLike, params: Mapping[str, Any] |
         Stop the query after this many seconds (``None``: no limit). Neither Oxigraph nor
         rdflib can interrupt a running query, so with a limit the query runs in a child
         process that is killed when the time is up; without one it runs in this process.
+    page
+        Without ``limit``: keep only the first ``page`` rows of a SELECT result but count
+        them all (:attr:`QueryResult.total`), the rest neither converted nor carried back
+        from the time-limited process — what a table of one page needs. Not a cut
+        (``truncated`` stays false); other results are kept whole.
 
     Raises
     ------
@@ -919,7 +924,7 @@ def run_query(source: Any, query: str | os.PathLike, params: Mapping[str, Any] |
     _check_syntax(text)
     if timeout is not None:
         # the child resolves QUERY again: a stored query's parameters are typed by its header
-        return _run_with_time_limit(source, query, params, limit, allow_remote, timeout)
+        return _run_with_time_limit(source, query, params, limit, allow_remote, timeout, page)
     src = _open_source(source)
     _ensure_derived(src, text)
     bindings = _collect_bindings(src, text, stored, params)
@@ -930,10 +935,15 @@ def run_query(source: Any, query: str | os.PathLike, params: Mapping[str, Any] |
         return QueryResult("ASK", boolean=payload, total=1)
     kept: list = []
     total = 0
+    keep = limit if limit is not None else (page if form == "SELECT" else None)
     for item in payload:
-        if limit is None or total < limit:
+        if keep is None or total < keep:
             kept.append(item)
-        total += 1
+            total += 1
+        else:  # the rest is only counted
+            count = getattr(payload, "count_rest", None)
+            total += 1 + (count() if count is not None else sum(1 for _ in payload))
+            break
     truncated = limit is not None and total > limit
     if form == "GRAPH":
         g = Graph()
@@ -948,7 +958,8 @@ def run_query(source: Any, query: str | os.PathLike, params: Mapping[str, Any] |
 
 
 def _run_with_time_limit(source: Any, query: str | os.PathLike, params: Mapping[str, Any] | None,
-                         limit: int | None, allow_remote: bool, timeout: float) -> QueryResult:
+                         limit: int | None, allow_remote: bool, timeout: float,
+                         page: int | None = None) -> QueryResult:
     """Run :func:`run_query` in a child process and kill it when ``timeout`` seconds pass.
 
     The child is forked where the platform allows it (so an in-memory rdflib Dataset or
@@ -971,7 +982,7 @@ def _run_with_time_limit(source: Any, query: str | os.PathLike, params: Mapping[
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     receiver, sender = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_time_limited_child, daemon=True,
-                       args=(sender, source, query, dict(params or {}), limit, allow_remote))
+                       args=(sender, source, query, dict(params or {}), limit, allow_remote, page))
     proc.start()
     sender.close()
     try:
@@ -1003,12 +1014,12 @@ def _run_with_time_limit(source: Any, query: str | os.PathLike, params: Mapping[
     raise err
 
 
-def _time_limited_child(conn, source, query, params, limit, allow_remote) -> None:
+def _time_limited_child(conn, source, query, params, limit, allow_remote, page=None) -> None:
     from .errors import KGError
 
     try:
         try:
-            r = run_query(source, query, params, limit=limit, allow_remote=allow_remote)
+            r = run_query(source, query, params, limit=limit, allow_remote=allow_remote, page=page)
             conn.send(("ok", _result_to_wire(r)))
         except KGError as exc:
             attrs = {k: v for k, v in vars(exc).items() if isinstance(v, (str, int, type(None)))}

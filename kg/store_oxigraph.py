@@ -290,6 +290,32 @@ def unmark_union(store) -> None:
         store.clear_graph(ox.DefaultGraph())
 
 
+class _Rows:
+    """The rows of an Oxigraph SELECT result as tuples of rdflib terms, converted as they are
+    taken; :meth:`count_rest` counts those not taken without converting them."""
+
+    def __init__(self, solutions) -> None:
+        self._it = iter(solutions)
+        self._memo: dict = {}  # results repeat their terms: convert each one once
+
+    def _term(self, t):
+        if t is None:
+            return None
+        r = self._memo.get(t)
+        if r is None:
+            r = self._memo[t] = to_rdflib(t)
+        return r
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> tuple:
+        return tuple(map(self._term, next(self._it)))
+
+    def count_rest(self) -> int:
+        return sum(1 for _ in self._it)
+
+
 def run_oxigraph(store, query: str) -> tuple[str, list[str], Any]:
     """Run ``query`` on ``store`` with the union of named graphs as default graph.
 
@@ -310,22 +336,7 @@ def run_oxigraph(store, query: str) -> tuple[str, list[str], Any]:
         return "ASK", [], bool(res)
     if isinstance(res, ox.QuerySolutions):
         names = [v.value for v in res.variables]
-
-        def rows():
-            memo: dict = {}  # results repeat their terms: convert each one once
-
-            def term(t):
-                if t is None:
-                    return None
-                r = memo.get(t)
-                if r is None:
-                    r = memo[t] = to_rdflib(t)
-                return r
-
-            for sol in res:
-                yield tuple(map(term, sol))
-
-        return "SELECT", names, rows()
+        return "SELECT", names, _Rows(res)
 
     def triples():
         for t in res:

@@ -243,6 +243,34 @@ def test_time_limit_on_an_oxigraph_store(graph_file, tmp_path):
         run_query(f"oxigraph:{path}", CROSS_JOIN.replace("}", ". ?m ?n ?o }"), timeout=0.5)
 
 
+def test_a_page_keeps_the_first_rows_and_counts_them_all(ds, graph_file, tmp_path, monkeypatch):
+    import pyoxigraph as ox
+
+    import kg.store_oxigraph as so
+
+    path = tmp_path / "store"
+    st = ox.Store(str(path))
+    st.bulk_load(graph_file.read_bytes(), format=ox.RdfFormat.TRIG)
+    everything = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+    whole = run_query(st, everything)
+    assert whole.total > 20
+    converted = []
+    real = so.to_rdflib
+    monkeypatch.setattr(so, "to_rdflib", lambda t: converted.append(t) or real(t))
+    for timeout in (None, 30):
+        converted.clear()
+        r = run_query(st, everything, page=5, timeout=timeout)
+        assert r.rows == whole.rows[:5] and r.total == whole.total and not r.truncated
+        if timeout is None:  # the rows past the page are counted, not converted
+            assert len(converted) <= 15
+    # a limit wins over a page; other results are not paged
+    r = run_query(st, everything, limit=3, page=5)
+    assert len(r.rows) == 3 and r.truncated and r.total == whole.total
+    g = run_query(st, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", page=5)
+    assert len(g.graph) > 5
+    del st
+
+
 def test_time_limit_keeps_error_types_and_messages(ds):
     with pytest.raises(QueryError, match="no entity is named") as info:
         run_query(ds, "projects-in-place", {"place": "不存在的地方"}, timeout=30)

@@ -49,7 +49,7 @@ def _source(graph: Path | None, store: str | None):
                      "--store oxigraph:PATH")
 
 
-def _render_table(result, page: int | None = None) -> None:
+def _render_table(result) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -62,19 +62,19 @@ def _render_table(result, page: int | None = None) -> None:
     if result.form == "GRAPH":
         sys.stdout.write(result.serialize("turtle"))
         return
-    rows = result.rows if page is None else result.rows[:page]
+    rows = result.rows  # a page of them when the query ran with page=
     t = Table(show_lines=False, header_style="bold")
     for v in result.variables:
         t.add_column(v, overflow="fold")
     for row in rows:
         t.add_row(*(display_term(x) for x in row))
     console.print(t)
-    if len(rows) < len(result.rows):
-        typer.echo(f"kg: note: the table shows the first {len(rows)} of {len(result.rows)} rows "
-                   f"/ 表格仅显示前 {len(rows)} 行，共 {len(result.rows)} 行; all rows: --limit 0, "
+    if len(rows) < result.total and not result.truncated:
+        typer.echo(f"kg: note: the table shows the first {len(rows)} of {result.total} rows "
+                   f"/ 表格仅显示前 {len(rows)} 行，共 {result.total} 行; all rows: --limit 0, "
                    "or --format tsv / csv", err=True)
     else:
-        console.print(f"{len(result.rows)} rows / 行", style="dim")
+        console.print(f"{len(rows)} rows / 行", style="dim")
 
 
 @app.command()
@@ -105,12 +105,13 @@ def query(
     if timeout < 0:
         raise QueryError(f"--timeout must be ≥ 0 seconds, got {timeout:g}")
     src = _source(graph, store)
+    fmt = format.lower()
+    paged = fmt == "table" and output is None and limit is None
     result = run_query(src, query_, params=_parse_params(param),
                        limit=None if limit == 0 else limit, allow_remote=allow_remote,
-                       timeout=timeout or None)
-    fmt = format.lower()
+                       timeout=timeout or None, page=TABLE_PAGE if paged else None)
     if fmt == "table" and output is None:
-        _render_table(result, page=TABLE_PAGE if limit is None else None)
+        _render_table(result)
     else:
         if fmt == "table":
             fmt = "turtle" if result.form == "GRAPH" else "csv"
