@@ -1760,7 +1760,8 @@ def _replace_corpus_graph(st, delta: _UnionDelta, old: str, new: str) -> str:
     old_plain, old_blank = _split_blank(old.splitlines(keepends=True))
     new_plain, new_blank = _split_blank(new.splitlines(keepends=True))
     gone = "".join(sorted(old_plain - new_plain))
-    fresh = [line for line in new.splitlines(keepends=True) if line in new_plain - old_plain]
+    added = new_plain - old_plain
+    fresh = [line for line in new.splitlines(keepends=True) if line in added]
     if gone:
         delta.remove(list(ox.parse(gone.encode("utf-8"), format=ox.RdfFormat.N_QUADS)))
     if old_blank or new_blank:
