@@ -1187,17 +1187,21 @@ def _finish_staged(tmp: str, fh, p: Path) -> None:
     os.chmod(tmp, _target_mode(p))
 
 
-def _mapped_in_order(plan, mcache: Path, workers: int, nquads: bool = True):
+def _mapped_in_order(plan, mcache: Path, workers: int, nquads: bool | set = True):
     """The mapped documents of ``plan`` (``(doc_id, job or None)``), in plan order: jobs
     are mapped by :func:`_map_one` in ``workers`` processes, ``None`` entries read from the
     cache. At most a bounded window of results is pending at any time, so memory does not
     grow with the corpus. With ``nquads=False`` cached entries come without their N-Quads
-    (``None``)."""
+    (``None``); with a set of document ids, only those come with them."""
     from collections import deque
+
+    def cached(doc_id: str) -> tuple:
+        want = doc_id in nquads if isinstance(nquads, set) else nquads
+        return _cached(mcache, doc_id, want)
 
     if workers <= 1 or sum(1 for _d, j in plan if j is not None) <= 1:
         for doc_id, job in plan:
-            yield _map_one(job) if job is not None else _cached(mcache, doc_id, nquads)
+            yield _map_one(job) if job is not None else cached(doc_id)
         return
     from concurrent.futures import ProcessPoolExecutor
 
@@ -1219,7 +1223,7 @@ def _mapped_in_order(plan, mcache: Path, workers: int, nquads: bool = True):
         while pending:
             doc_id, fut = pending.popleft()
             submit_next()
-            yield fut.result() if fut is not None else _cached(mcache, doc_id, nquads)
+            yield fut.result() if fut is not None else cached(doc_id)
 
 
 def _cached(mcache: Path, doc_id: str, nquads: bool = True) -> tuple:
@@ -1454,8 +1458,10 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
     t = time.perf_counter()
     _manifest_path(out_dir).unlink(missing_ok=True)
     doc_ids = [d for d, _j in plan]
-    new = {d for d, job in plan if job is not None}
     old = set(manifest["documents"])
+    # documents to load: those mapped now, and any whose mapping is cached but which the
+    # build record does not list (its N-Quads are read from the cache)
+    new = {d for d, job in plan if job is not None or d not in old}
     drop = {str(document_iri(d)) for d in (old - set(doc_ids)) | (new & old)}
     st = ox.Store(str(target))
     mark = ox.NamedNode(str(GRAPH[UNION_MARK]))
@@ -1474,8 +1480,7 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
     acc = _CorpusRecords()
     sample_ids = set(sorted(new)[:SHACL_SAMPLE]) if validate else set()
     sample_nq: list = []
-    for doc_id, nq, records, ents, cs in _mapped_in_order(plan, mcache, workers,
-                                                          nquads=False):
+    for doc_id, nq, records, ents, cs in _mapped_in_order(plan, mcache, workers, nquads=new):
         if nq is not None:
             delta.note(nq)
             loader.add(nq)
@@ -1583,7 +1588,7 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
     report.outputs["oxigraph"] = str(target)
     _write_manifest(out_dir, target, doc_ids, sums, counts)
     _TIMINGS["store"] = time.perf_counter() - t
-    counts["remapped"] = len(new)
+    counts["remapped"] = sum(1 for _d, job in plan if job is not None)
     counts["in_place"] = 1
     return shacl, n_conflicts, counts
 

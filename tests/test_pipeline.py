@@ -515,6 +515,25 @@ def test_a_failed_load_fails_the_build_and_leaves_no_store(tmp_path, monkeypatch
     assert not (tmp_path / "out" / "graph.trig").exists()
 
 
+def test_update_loads_a_cached_mapping_the_build_record_does_not_list(tmp_path):
+    # a document whose mapping is in the cache (as after an earlier build that had it) but
+    # which is not in the store: its graph is loaded from the cached N-Quads
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
+    out = tmp_path / "out"
+    build_graph(src, out, store=f"oxigraph:{out}/store", validate=False)
+    (src / "9-c.md").write_text("# 简报\n\n平鲁经济技术开发区新签约项目12个，总投资30亿元。\n",
+                                encoding="utf-8")
+    other = tmp_path / "other"
+    build_graph(src, other, validate=False)
+    for p in (other / ".cache" / "mapped").glob("*.pickle"):
+        shutil.copy(p, out / ".cache" / "mapped" / p.name)
+    rep = build_graph(src, out, store=f"oxigraph:{out}/store", validate=False, update=True)
+    assert rep.counts["in_place"] == 1 and rep.counts["remapped"] == 0
+    full = tmp_path / "full"
+    full_rep = build_graph(src, full, store=f"oxigraph:{full}/store", validate=False)
+    _assert_same_build(out, full, rep, full_rep)
+
+
 def test_rewrite_trig_swaps_whole_graph_blocks_only(tmp_path):
     from kg.pipeline import _StreamLoader, _prefixes, _rewrite_trig
     from kg.store import _commit_staged
