@@ -144,12 +144,13 @@ def derived_changes(store, subjects=None, bases=None) -> tuple[list, list]:
     """``(removed, added)``: the quads of the derived graph of a pyoxigraph ``store`` that no
     longer hold and those that are missing, after the other graphs changed.
 
-    Nothing is written. With ``subjects`` (IRIs, ``pyoxigraph.NamedNode``) and ``bases``
-    (local names of the base properties of the closures, ``"locatedIn"`` …) — what an
-    in-place update knows it touched — only the summaries and product links of those
-    subjects and the closures over those properties are recomputed; with ``None`` everything
-    is (after a change to the ontology or the chain graphs, which every value depends on).
-    Applied to the store, the derived graph equals what :func:`add_derived` gives.
+    Nothing is written. With ``subjects`` (the IRIs whose summaries and product links may
+    have changed) and ``bases`` (base property of a closure, ``"locatedIn"`` … → the
+    subjects of its triples that changed) — what an in-place update knows it touched — only
+    those summaries and the closures of the nodes that reach a changed edge are recomputed,
+    by index look-ups; with ``None`` everything is (after a change to the ontology or the
+    chain graphs, which every value depends on). Applied to the store, the derived graph
+    equals what :func:`add_derived` gives.
     """
     import pyoxigraph as ox
 
@@ -164,14 +165,33 @@ def derived_changes(store, subjects=None, bases=None) -> tuple[list, list]:
     old: set = set()
     new: set = set()
     for derived, base in _CLOSURES:
-        if base not in bases:
+        if not bases.get(base):
             continue
-        pred = ox.NamedNode(_KG + derived)
-        edges = {(q.subject, q.object) for q in store.quads_for_pattern(
-            None, ox.NamedNode(_KG + base), None, where)
-            if q.graph_name != graph and isinstance(q.object, (ox.NamedNode, ox.BlankNode))}
-        new.update(ox.Quad(a, pred, b, graph) for a, b in _closure(edges))
-        old.update(store.quads_for_pattern(None, pred, None, graph))
+        pred, bpred = ox.NamedNode(_KG + derived), ox.NamedNode(_KG + base)
+
+        def targets(node):
+            return [q.object for q in store.quads_for_pattern(node, bpred, None, where)
+                    if q.graph_name != graph and isinstance(q.object, (ox.NamedNode, ox.BlankNode))]
+
+        # the sources of the changed edges and every node with a path to one of them
+        affected: set = set()
+        todo = list(bases[base])
+        while todo:
+            n = todo.pop()
+            if n not in affected:
+                affected.add(n)
+                todo.extend(q.subject for q in store.quads_for_pattern(None, bpred, n, where)
+                            if q.graph_name != graph)
+        for a in affected:
+            seen: set = set()
+            todo = targets(a)
+            while todo:
+                n = todo.pop()
+                if n not in seen:
+                    seen.add(n)
+                    todo.extend(targets(n))
+            new.update(ox.Quad(a, pred, b, graph) for b in seen)
+            old.update(store.quads_for_pattern(a, pred, None, graph))
     subjects = sorted({s for s in subjects if isinstance(s, ox.NamedNode)}, key=str)
     union = union_query_kwargs(store)
     for query, derived in _SUMMARIES:

@@ -1532,9 +1532,8 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
     if changed & {str(ONTOLOGY_GRAPH), str(CHAINS_GRAPH)}:
         gone, added = derived_changes(st)  # every value depends on them
     else:
-        preds = delta.predicates()
         gone, added = derived_changes(st, delta.subjects(),
-                                      {b for _d, b in _CLOSURES if str(KG[b]) in preds})
+                                      {b: delta.sources(str(KG[b])) for _d, b in _CLOSURES})
     delta.remove(gone)
     if added:
         fresh = ox.serialize(added, format=ox.RdfFormat.N_QUADS).decode("utf-8")
@@ -1677,10 +1676,11 @@ class _UnionDelta:
                     None, has_q, x, ox.DefaultGraph()))
         return subs
 
-    def predicates(self) -> set[str]:
-        """IRIs of the predicates of the triples that entered or left the union."""
-        return ({t[1].value for t in self.added | self.removed}
-                | {b[2].value for b in self.blank})
+    def sources(self, predicate: str) -> set:
+        """The subjects of the triples with ``predicate`` (an IRI) that entered or left the
+        union."""
+        return ({t[0] for t in self.added | self.removed if t[1].value == predicate}
+                | {b[1] for b in self.blank if b[2].value == predicate})
 
     def counts(self, before: dict) -> dict:
         """The build's counts (:func:`_store_stats`) from those ``before`` the update."""
