@@ -1038,6 +1038,7 @@ class _StreamLoader:
         self._pending = None  # (thread, outcome) of the bulk load in flight
         self._named: list[str] = []
         self._mirrored: list[str] = []
+        self._parted: list[str] = []  # graphs written to the TriG file in parts
         self._default: list[str] = []
         self._size = 0
         probe = ox.serialize([ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"),
@@ -1065,7 +1066,9 @@ class _StreamLoader:
         if named:
             self._named.append(nq)
             self._default.append(nq.replace(f" <{g}> .\n", " .\n"))
-        else:
+        if g in _parted_graphs():
+            self._parted.append(nq)
+        elif not named:
             self._mirrored.append(nq)
         self._size += len(nq)
         if self._size >= LOAD_BATCH_BYTES:
@@ -1125,10 +1128,13 @@ class _StreamLoader:
             return
         t = time.perf_counter()
         named = "".join(self._named).encode("utf-8")
-        self._named = []
+        parted = self._parted
         if named:
             self._load(named + "".join(self._default).encode("utf-8"))
-        self._default = []
+        if parted:  # written below, in parts
+            ids = {id(nq) for nq in parted}
+            named = "".join(nq for nq in self._named if id(nq) not in ids).encode("utf-8")
+        self._named, self._default, self._parted = [], [], []
         if self._mirrored:
             named += "".join(self._mirrored).encode("utf-8")
             self._mirrored = []
@@ -1138,6 +1144,8 @@ class _StreamLoader:
                              format=ox.RdfFormat.TRIG, prefixes=self.prefixes)
         del named
         self.fh.write(chunk[len(self._header):] if chunk.startswith(self._header) else chunk)
+        for nq in parted:
+            self.fh.write(_trig_parts(nq, self.prefixes))
         self._size = 0
         if wait:
             self._wait_load()
@@ -1353,7 +1361,44 @@ def _write_manifest(out_dir: Path, target: Path, doc_ids, corpus: dict[str, str]
 
 
 #: Version of the build record; an update finding another one rebuilds in full.
-MANIFEST_VERSION = 2
+MANIFEST_VERSION = 3
+
+
+#: Parts of a big corpus graph in ``graph.trig`` (entities, analysis, derived): the triples
+#: of a subject go to the block of part ``crc32(subject) % TRIG_PARTS``, marked by a comment
+#: line after the block's header, so that an update rewrites only the parts it changes.
+TRIG_PARTS = 1024
+_PART_MARK = b"# part "
+
+
+def _parted_graphs() -> frozenset[str]:
+    from .ns import ANALYSIS_GRAPH, DERIVED_GRAPH, ENTITIES_GRAPH
+
+    return frozenset(str(g) for g in (ENTITIES_GRAPH, ANALYSIS_GRAPH, DERIVED_GRAPH))
+
+
+def _part(subject: str) -> int:
+    """The part of a subject, given in N-Triples (``<iri>`` or ``_:label``)."""
+    import zlib
+
+    return zlib.crc32(subject.encode("utf-8")) % TRIG_PARTS
+
+
+def _trig_parts(quads, prefixes: dict[str, str]) -> bytes:
+    """TriG of one graph's ``quads`` (N-Quads text, or pyoxigraph quads) in parts (see
+    :data:`TRIG_PARTS`), in part order, without the prefix header."""
+    import pyoxigraph as ox
+
+    if isinstance(quads, str):
+        quads = ox.parse(quads.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+    parts: dict[int, list] = {}
+    for q in quads:
+        parts.setdefault(_part(str(q.subject)), []).append(q)
+    out = []
+    for k in sorted(parts):
+        head, _, body = _trig_chunk(parts[k], prefixes).partition(b"\n")
+        out.append(b"%s\n%s%d\n%s" % (head, _PART_MARK, k, body))
+    return b"".join(out)
 
 
 def _trig_chunk(quads, prefixes: dict[str, str]) -> bytes:
@@ -1370,39 +1415,73 @@ def _trig_chunk(quads, prefixes: dict[str, str]) -> bytes:
     return chunk[end:]
 
 
-def _rewrite_trig(path: Path, drop: set[str], add: list, prefixes: dict[str, str]):
+def _graph_header(iri: str, prefixes: dict[str, str]) -> bytes:
+    """The header line of the graph ``iri``'s blocks in a TriG file written with ``prefixes``."""
+    import pyoxigraph as ox
+
+    probe = ox.serialize([ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"),
+                                  ox.NamedNode("urn:x:o"), ox.NamedNode(iri))],
+                         format=ox.RdfFormat.TRIG, prefixes=prefixes)
+    return next(line for line in probe.splitlines(keepends=True) if line.endswith(b" {\n"))
+
+
+def _rewrite_trig(path: Path, drop: set[str], add: list, prefixes: dict[str, str],
+                  patch: dict | None = None):
     """Stage a copy of the TriG file ``path`` (as written by a build) without the graphs
     named in ``drop`` and with the graphs ``add`` appended (N-Quads text, or TriG bytes
     from :func:`_trig_chunk`); ``(tmp, path)``. The blocks to leave out are found by their
-    header lines and everything else is copied as is, not parsed."""
+    header lines and everything else is copied as is, not parsed.
+
+    ``patch`` maps a graph written in parts (:func:`_trig_parts`) to ``(gone, added)``,
+    pyoxigraph quads of that graph: only the parts holding their subjects are read,
+    changed and written again (at the end of the file)."""
     import mmap
 
     import pyoxigraph as ox
 
-    def header(iri: str) -> bytes:
-        probe = ox.serialize([ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"),
-                                      ox.NamedNode("urn:x:o"), ox.NamedNode(iri))],
-                             format=ox.RdfFormat.TRIG, prefixes=prefixes)
-        return next(line for line in probe.splitlines(keepends=True) if line.endswith(b" {\n"))
-
-    heads = {header(g) for g in drop}
+    patch = patch or {}
+    heads = {_graph_header(g, prefixes): None for g in drop}
+    touched: dict[str, set[int]] = {}
+    for g, (gone, added) in patch.items():
+        touched[g] = {_part(str(q.subject)) for q in (*gone, *added)}
+        if touched[g]:
+            heads[_graph_header(g, prefixes)] = g
     tmp, fh = _open_staged(path)
     try:
+        old_parts: dict[tuple[str, int], list] = {}
         with path.open("rb") as src:
             size = os.fstat(src.fileno()).st_size
             with (mmap.mmap(src.fileno(), 0, access=mmap.ACCESS_READ) if size else
                   _EmptyMap()) as mm:
                 skip = []  # (start, end) of the blocks left out: header line to "}" line
+                header_end = 0  # the prefix lines, which a part needs to be read alone
+                while mm[header_end:header_end + 7] == b"@prefix":
+                    header_end = mm.find(b"\n", header_end) + 1
                 at = 0
                 # one pass over the block headers (in a TriG body only they end a line in
                 # " {": literals are written with their line breaks escaped)
                 while heads and (i := mm.find(b" {\n", at)) >= 0:
                     start = mm.rfind(b"\n", 0, i) + 1
                     at = i + 3
-                    if mm[start:at] in heads:
-                        end = mm.find(b"\n}\n", at - 1)
-                        at = size if end < 0 else end + 3
-                        skip.append((start, at))
+                    head = mm[start:at]
+                    if head not in heads:
+                        continue
+                    end = mm.find(b"\n}\n", at - 1)
+                    end = size if end < 0 else end + 3
+                    g = heads[head]
+                    if g is not None:  # a graph in parts: only the parts to patch
+                        line_end = mm.find(b"\n", at)
+                        mark = mm[at:line_end]
+                        if not mark.startswith(_PART_MARK):
+                            raise KGError(f"{path}: graph {g} is not written in parts",
+                                          hint="run the build again without --update")
+                        k = int(mark[len(_PART_MARK):])
+                        if k not in touched[g]:
+                            at = end
+                            continue
+                        old_parts.setdefault((g, k), []).append(mm[:header_end] + mm[start:end])
+                    at = end
+                    skip.append((start, end))
                 with memoryview(mm) as view:
                     at = 0
                     for start, end in skip:
@@ -1411,6 +1490,15 @@ def _rewrite_trig(path: Path, drop: set[str], add: list, prefixes: dict[str, str
                     fh.write(view[at:size])
         for block in add:
             fh.write(block if isinstance(block, bytes) else _trig_chunk(block, prefixes))
+        for g, (gone, added) in sorted(patch.items()):
+            by_part: dict[int, set] = {k: set() for k in touched[g]}
+            for (pg, k), texts in old_parts.items():
+                if pg == g:
+                    for text in texts:
+                        by_part[k].update(ox.parse(text, format=ox.RdfFormat.TRIG))
+            gone_set = set(gone)
+            quads = [q for k in sorted(by_part) for q in by_part[k] if q not in gone_set]
+            fh.write(_trig_parts(list(dict.fromkeys([*quads, *added])), prefixes))
         _finish_staged(tmp, fh, path)
     except BaseException:
         fh.close()
@@ -1504,19 +1592,24 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
     after = {_StreamLoader._graph_of(nq): nq for nq in corpus_nq if nq}
     sums = dict(manifest["corpus"])
     changed: set[str] = set()
+    patch: dict[str, tuple] = {}  # graphs written in parts: (quads gone, quads added)
     for g in sorted(set(before) | set(after)):
         if before.get(g, "") == after.get(g, ""):
             continue
-        named_before = delta.named
-        fresh = _replace_corpus_graph(st, delta, before.get(g, ""), after.get(g, ""))
-        if not fresh and delta.named == named_before:
+        gone, fresh, whole = _replace_corpus_graph(st, delta, before.get(g, ""), after.get(g, ""))
+        if not fresh and not gone:
             continue  # the same graph up to blank node labels
         changed.add(g)
         delta.note(fresh)
         loader.add(fresh)
-        drop.add(g)
+        if g in _parted_graphs() and not whole:
+            patch[g] = (gone, list(ox.parse(fresh.encode("utf-8"), format=ox.RdfFormat.N_QUADS)))
+        else:
+            drop.add(g)
+            if g in after:
+                blocks.append(_trig_parts(after[g], prefixes) if g in _parted_graphs()
+                              else after[g])
         if g in after:
-            blocks.append(after[g])
             sums.update(_save_corpus(out_dir, [after[g]]))
         else:
             sums.pop(g, None)
@@ -1541,18 +1634,16 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
         loader.add(fresh)
         loader.flush()
     if gone or added:
-        drop.add(derived.value)
-        blocks.append(_trig_chunk(st.quads_for_pattern(None, None, None, derived), prefixes))
-    del gone, added
+        patch[derived.value] = (gone, added)
     _TIMINGS["derive"] = time.perf_counter() - t_derive
     mark_union(st)
     st.flush()
     _TIMINGS["load"] = loader.seconds
 
     t_trig = time.perf_counter()
-    staged = [_rewrite_trig(out_dir / "graph.trig", drop, blocks, prefixes)]
+    staged = [_rewrite_trig(out_dir / "graph.trig", drop, blocks, prefixes, patch)]
     _TIMINGS["trig"] = time.perf_counter() - t_trig
-    del blocks
+    del blocks, patch, gone, added
     shacl = None
     try:
         if validate:
@@ -1753,22 +1844,25 @@ def _split_blank(lines) -> tuple[set[str], list[str]]:
     return plain, blank
 
 
-def _replace_corpus_graph(st, delta: _UnionDelta, old: str, new: str) -> str:
+def _replace_corpus_graph(st, delta: _UnionDelta, old: str, new: str) -> tuple[list, str, bool]:
     """Replace a corpus graph of the store (N-Quads ``old``, as the last build loaded it) by
-    ``new``, touching only the triples that differ; the N-Quads still to load are returned.
-    Triples with blank nodes (the ontology's OWL lists) are compared as a graph, up to the
-    blank nodes' labels, and replaced together when they differ."""
+    ``new``, touching only the triples that differ: ``(quads removed, N-Quads still to
+    load, whether the graph was replaced whole)``. Triples with blank nodes (the ontology's
+    OWL lists) are compared as a graph, up to the blank nodes' labels, and replaced
+    together when they differ — then the graph counts as replaced whole."""
     import pyoxigraph as ox
     from rdflib import Graph
     from rdflib.compare import isomorphic
 
     old_plain, old_blank = _split_blank(old.splitlines(keepends=True))
     new_plain, new_blank = _split_blank(new.splitlines(keepends=True))
-    gone = "".join(sorted(old_plain - new_plain))
+    gone = list(ox.parse("".join(sorted(old_plain - new_plain)).encode("utf-8"),
+                         format=ox.RdfFormat.N_QUADS))
     added = new_plain - old_plain
     fresh = [line for line in new.splitlines(keepends=True) if line in added]
     if gone:
-        delta.remove(list(ox.parse(gone.encode("utf-8"), format=ox.RdfFormat.N_QUADS)))
+        delta.remove(gone)
+    whole = False
     if old_blank or new_blank:
         suffix = f" <{_StreamLoader._graph_of(old or new)}> .\n"
 
@@ -1778,10 +1872,12 @@ def _replace_corpus_graph(st, delta: _UnionDelta, old: str, new: str) -> str:
 
         if not (old_blank and new_blank and isomorphic(graph(old_blank), graph(new_blank))):
             g = ox.NamedNode(suffix[2:-4])
-            delta.remove([q for q in st.quads_for_pattern(None, None, None, g)
-                          if delta._has_blank(q)])
+            blank = [q for q in st.quads_for_pattern(None, None, None, g) if delta._has_blank(q)]
+            delta.remove(blank)
+            gone.extend(blank)
             fresh.extend(new_blank)
-    return "".join(fresh)
+            whole = True
+    return gone, "".join(fresh), whole
 
 
 class _NullFile:

@@ -557,3 +557,76 @@ def test_rewrite_trig_swaps_whole_graph_blocks_only(tmp_path):
     got = {(str(q.graph_name.value), q.object.value)
            for q in ox.parse(path=str(trig), format=ox.RdfFormat.TRIG)}
     assert got == {(base + "b", "b {"), (base + "e", "new")}
+
+
+def _parts(trig: Path) -> dict[tuple[str, int], bytes]:
+    """The blocks of the graphs written in parts: (graph, part) -> block text."""
+    from kg.pipeline import _PART_MARK, _graph_header, _parted_graphs, _prefixes
+
+    heads = {_graph_header(g, _prefixes()): g for g in _parted_graphs()}
+    lines = trig.read_bytes().splitlines(keepends=True)
+    out: dict[tuple[str, int], bytes] = {}
+    for i, line in enumerate(lines):
+        if line in heads:
+            assert lines[i + 1].startswith(_PART_MARK), lines[i + 1]
+            k = int(lines[i + 1][len(_PART_MARK):])
+            end = lines.index(b"}\n", i)
+            assert (heads[line], k) not in out  # one block a part
+            out[(heads[line], k)] = b"".join(lines[i:end + 1])
+    return out
+
+
+def test_big_corpus_graphs_are_written_in_parts_and_an_update_rewrites_few(tmp_path):
+    from kg.pipeline import TRIG_PARTS, _part
+
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
+    out = tmp_path / "out"
+    build_graph(src, out, store=f"oxigraph:{out}/store", validate=False)
+    parts = _parts(out / "graph.trig")
+    assert {g.rsplit("/", 1)[1] for g, _k in parts} == {"entities", "analysis", "derived"}
+    header = b"".join(line for line in (out / "graph.trig").read_bytes().splitlines(keepends=True)
+                      if line.startswith(b"@prefix"))
+    for (g, k), block in parts.items():  # each subject is in the block of its part
+        for q in ox.parse(header + block, format=ox.RdfFormat.TRIG):
+            assert str(q.graph_name.value) == g and _part(str(q.subject)) == k < TRIG_PARTS
+    (src / "1-b.txt").write_text(GOOD.replace("12亿元", "15亿元"), encoding="utf-8")
+    rep = build_graph(src, out, store=f"oxigraph:{out}/store", validate=False, update=True)
+    assert rep.counts["in_place"] == 1
+    after = _parts(out / "graph.trig")
+    changed = {key for key in set(parts) | set(after) if after.get(key) != parts.get(key)}
+    # the project's new figure is in its derived part; the parts of everything else in the
+    # corpus are copied as they were
+    assert any(g.endswith("/derived") and b"1500000000" in after[(g, k)] for g, k in changed)
+    assert 0 < len(changed) < len(parts) / 10
+    full = tmp_path / "full"
+    full_rep = build_graph(src, full, store=f"oxigraph:{full}/store", validate=False)
+    _assert_same_build(out, full, rep, full_rep)
+    assert set(_parts(full / "graph.trig")) == set(after)
+
+
+def test_rewrite_trig_patches_only_the_parts_of_changed_subjects(tmp_path):
+    from kg.pipeline import _part, _prefixes, _rewrite_trig, _trig_parts
+    from kg.store import _commit_staged
+
+    prefixes = _prefixes()
+    g = ox.NamedNode("https://w3id.org/chainkg/graph/derived")
+    p = ox.NamedNode("https://w3id.org/chainkg/ontology#maxInvestment")
+
+    def q(i: int, v: int) -> ox.Quad:
+        return ox.Quad(ox.NamedNode(f"https://w3id.org/chainkg/id/project/p{i}"), p,
+                       ox.Literal(str(v), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")), g)
+
+    quads = [q(i, i) for i in range(200)]
+    trig = tmp_path / "graph.trig"
+    header = "".join(f"@prefix {k}: <{v}> .\n" for k, v in prefixes.items()).encode("utf-8")
+    trig.write_bytes(header + _trig_parts(quads, prefixes))
+    before = trig.read_bytes()
+    gone, added = [q(3, 3), q(7, 7)], [q(3, 30), q(500, 500)]
+    _commit_staged([_rewrite_trig(trig, set(), [], prefixes, {g.value: (gone, added)})])
+    got = set(ox.parse(path=str(trig), format=ox.RdfFormat.TRIG))
+    assert got == (set(quads) - set(gone)) | set(added)
+    touched = {_part(str(x.subject)) for x in gone + added}
+    # every block of an untouched part is still in the file, byte for byte
+    blocks = before[len(header):].split(b"}\n")
+    untouched = [b for b in blocks if b and int(b.split(b"\n")[1].split()[-1]) not in touched]
+    assert untouched and all(b + b"}\n" in trig.read_bytes() for b in untouched)
