@@ -163,7 +163,10 @@ def conflicts_from_rows(rows, label: Callable[[str], str] | None = None) -> list
     for subject, kind, unit, product, period, cv in rows:
         groups[(subject, kind, unit, product, period)].append(cv)
     conflicts = []
-    for (subject, kind, _unit, _product, _period), values in sorted(groups.items()):
+    # a conflict needs two values: only those groups are sorted and compared
+    for key in sorted(k for k, v in groups.items() if len(v) > 1):
+        subject, kind, _unit, _product, _period = key
+        values = groups[key]
         clash = any(
             a.document != b.document and not _compatible(a, b)
             for i, a in enumerate(values) for b in values[i + 1:]

@@ -652,18 +652,30 @@ def flag_triples(per_project: dict) -> list[tuple]:
     by_iri = {c["iri"]: c for c in cats}
     current, current_when, a, sanwei = KG.currentStatus, KG.currentStatusWhen, RDF.type, KG.SanweiFlag
     flagged, category, since, based_on = KG.flagged, KG.category, KG.since, KG.basedOn
+    # terms repeat across projects (a few stages, dates): each one made once
+    status = {code: STATUS[code] for code in orders}
+    cat_iri = {c["iri"]: URIRef(c["iri"]) for c in cats}
+    dates: dict = {}
+    ends: dict = {}
+
+    def end(when: str) -> str:
+        if when not in ends:
+            ends[when] = interval_bounds(when)[1]
+        return ends[when]
+
     out: list[tuple] = []
     for proj in sorted(per_project):
         items = per_project[proj]
         staged = [it for it in items if it[1] in orders]
         if not staged:
             continue
-        latest = max(staged, key=lambda it: (interval_bounds(it[0])[1] if it[0] else "", orders[it[1]],
+        latest = max(staged, key=lambda it: (end(it[0]) if it[0] else "", orders[it[1]],
                                              it[1], str(it[2])))
         when, code = latest[0], latest[1]
-        out.append((proj, current, STATUS[code]))
+        when_lit = (dates.get(when) or dates.setdefault(when, Literal(when))) if when else None
+        out.append((proj, current, status[code]))
         if when:
-            out.append((proj, current_when, Literal(when)))
+            out.append((proj, current_when, when_lit))
         cat = next((c for c in cats if code in c["statuses"]), None)
         if cat is None:
             continue
@@ -677,9 +689,9 @@ def flag_triples(per_project: dict) -> list[tuple]:
         # one flag per project: an IRI from the project, the same in every build, so that
         # ``kg build --update`` replaces the analysis graph by difference
         flag = analysis_iri("flag", proj)
-        out += [(flag, a, sanwei), (flag, flagged, proj), (flag, category, URIRef(cat["iri"]))]
+        out += [(flag, a, sanwei), (flag, flagged, proj), (flag, category, cat_iri[cat["iri"]])]
         if when:
-            out.append((flag, since, Literal(when)))
+            out.append((flag, since, when_lit))
         out.append((flag, based_on, latest[2]))
     return out
 
