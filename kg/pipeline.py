@@ -1484,10 +1484,9 @@ def _rewrite_trig(path: Path, drop: set[str], add: list, prefixes: dict[str, str
                     skip.append((start, end))
                 with memoryview(mm) as view:
                     at = 0
-                    for start, end in skip:
-                        fh.write(view[at:start])
+                    for start, end in [*skip, (size, size)]:
+                        _copy_range(src, fh, view, at, start)
                         at = end
-                    fh.write(view[at:size])
         for block in add:
             fh.write(block if isinstance(block, bytes) else _trig_chunk(block, prefixes))
         for g, (gone, added) in sorted(patch.items()):
@@ -1505,6 +1504,26 @@ def _rewrite_trig(path: Path, drop: set[str], add: list, prefixes: dict[str, str
         Path(tmp).unlink(missing_ok=True)
         raise
     return tmp, path
+
+
+def _copy_range(src, fh, view, start: int, end: int) -> None:
+    """Append bytes ``start:end`` of the file ``src`` to the open file ``fh``: in the kernel
+    (``os.copy_file_range``) where it can, else from ``view``, a memory map of ``src``."""
+    if end <= start:
+        return
+    copy = getattr(os, "copy_file_range", None)
+    if copy is not None:
+        fh.flush()
+        try:
+            while start < end:
+                n = copy(src.fileno(), fh.fileno(), end - start, start)
+                if n <= 0:
+                    break
+                start += n
+        except OSError:  # another file system, an older kernel: copied below
+            pass
+    if start < end:
+        fh.write(view[start:end])
 
 
 class _EmptyMap(bytes):

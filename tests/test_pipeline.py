@@ -534,9 +534,18 @@ def test_update_loads_a_cached_mapping_the_build_record_does_not_list(tmp_path):
     _assert_same_build(out, full, rep, full_rep)
 
 
-def test_rewrite_trig_swaps_whole_graph_blocks_only(tmp_path):
+@pytest.mark.parametrize("kernel_copy", [True, False])
+def test_rewrite_trig_swaps_whole_graph_blocks_only(tmp_path, monkeypatch, kernel_copy):
+    import os
+
     from kg.pipeline import _StreamLoader, _prefixes, _rewrite_trig
     from kg.store import _commit_staged
+
+    if not kernel_copy:  # another file system, or a platform without copy_file_range
+        def refuse(*args):
+            raise OSError(18, "Invalid cross-device link")
+
+        monkeypatch.setattr(os, "copy_file_range", refuse, raising=False)
 
     prefixes = _prefixes()
     base = "https://w3id.org/chainkg/doc/"
