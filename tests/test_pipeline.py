@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "data" / "corpus"
 SEED = CORPUS / "000_e439af9d8f037c90.txt"
 GOOD = "山西某某新材料科技有限公司在长治高新区建设年产5万吨负极材料项目，总投资12亿元，已开工建设。\n"
+BRIEF = "# 简报\n\n平鲁经济技术开发区新签约项目12个，总投资30亿元。\n"  # a third document: a zone's new projects
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +54,7 @@ def _copy_corpus(dst: Path, names: list[str]) -> Path:
     texts = {
         "a.txt": SEED.read_text(encoding="utf-8"),
         "b.txt": GOOD,
-        "c.md": "# 简报\n\n平鲁经济技术开发区新签约项目12个，总投资30亿元。\n",
+        "c.md": BRIEF,
     }
     for i, name in enumerate(names):
         (dst / f"{i}-{name}").write_text(texts[name], encoding="utf-8")
@@ -167,7 +168,7 @@ def test_parallel_and_incremental_builds_equal_a_full_build(tmp_path):
     # incremental: add a document, change nothing else, then delete it again
     inc = tmp_path / "inc"
     build_graph(src, inc, validate=False)
-    (src / "9-c.md").write_text("# 简报\n\n平鲁经济技术开发区新签约项目12个，总投资30亿元。\n", encoding="utf-8")
+    (src / "9-c.md").write_text(BRIEF, encoding="utf-8")
     rep = build_graph(src, inc, validate=False, update=True)
     assert len(rep.documents) == 3
     full2 = tmp_path / "full2"
@@ -177,6 +178,11 @@ def test_parallel_and_incremental_builds_equal_a_full_build(tmp_path):
     build_graph(src, inc, validate=False, update=True)
     assert isomorphic(Graph().parse(inc / "graph.ttl"), g_full)
     assert len(list((inc / ".cache" / "extractions").glob("*.pickle"))) == 2
+
+
+def _build(src: Path, out: Path, **kwargs):
+    """A build of ``src`` into ``out`` with its Oxigraph store in ``out/store``, no SHACL."""
+    return build_graph(src, out, store=f"oxigraph:{out}/store", validate=False, **kwargs)
 
 
 def _store_quads(path: Path) -> dict[str, Graph]:
@@ -213,16 +219,15 @@ def test_store_is_the_same_for_any_number_of_workers(tmp_path):
 def test_incremental_store_equals_a_full_rebuild(tmp_path):
     src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
     inc = tmp_path / "inc"
-    build_graph(src, inc, store=f"oxigraph:{inc}/store", validate=False)
-    (src / "9-c.md").write_text("# 简报\n\n平鲁经济技术开发区新签约项目12个，总投资30亿元。\n",
-                                encoding="utf-8")
+    _build(src, inc)
+    (src / "9-c.md").write_text(BRIEF, encoding="utf-8")
     (src / "0-a.txt").unlink()  # one added, one removed
-    rep = build_graph(src, inc, store=f"oxigraph:{inc}/store", validate=False, update=True)
+    rep = _build(src, inc, update=True)
     assert len(rep.documents) == 2
     assert rep.counts["in_place"] == 1  # the store was changed, not rebuilt
     assert rep.counts["remapped"] == 1
     full = tmp_path / "full"
-    full_rep = build_graph(src, full, store=f"oxigraph:{full}/store", validate=False)
+    full_rep = _build(src, full)
     _assert_same_store(inc / "store", full / "store")
     docs = [g for g in _store_quads(inc / "store") if "/doc/" in g]
     assert len(docs) == 2
@@ -235,7 +240,7 @@ def test_incremental_store_equals_a_full_rebuild(tmp_path):
         {k: v for k, v in full_rep.counts.items() if k != "remapped"}
 
     # and a second update that changes nothing keeps it so
-    again = build_graph(src, inc, store=f"oxigraph:{inc}/store", validate=False, update=True)
+    again = _build(src, inc, update=True)
     assert again.counts["in_place"] == 1 and again.counts["remapped"] == 0
     _assert_same_store(inc / "store", full / "store")
 
@@ -264,17 +269,17 @@ def _derived_value(store: Path, prop: str) -> set[str]:
 def test_update_of_a_changed_figure_recomputes_what_is_derived_from_it(tmp_path):
     src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt", "c.md"])
     inc = tmp_path / "inc"
-    build_graph(src, inc, store=f"oxigraph:{inc}/store", validate=False)
+    _build(src, inc)
     assert "1200000000" in _derived_value(inc / "store", "maxInvestment")
     # the same project, a new figure and a later stage
     (src / "1-b.txt").write_text(GOOD.replace("12亿元", "15亿元").replace("已开工建设", "已竣工投产"),
                                  encoding="utf-8")
-    rep = build_graph(src, inc, store=f"oxigraph:{inc}/store", validate=False, update=True)
+    rep = _build(src, inc, update=True)
     assert rep.counts["in_place"] == 1 and rep.counts["remapped"] == 1
     values = _derived_value(inc / "store", "maxInvestment")
     assert "1500000000" in values and "1200000000" not in values
     full = tmp_path / "full"
-    full_rep = build_graph(src, full, store=f"oxigraph:{full}/store", validate=False)
+    full_rep = _build(src, full)
     _assert_same_build(inc, full, rep, full_rep)
     # the analysis graph, replaced by difference, has no node of the old figure or stage
     ga = _trig_graphs(inc / "graph.trig")["https://w3id.org/chainkg/graph/analysis"]
@@ -287,7 +292,7 @@ def test_update_after_an_ontology_change_derives_everything_again(tmp_path, monk
 
     src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
     inc = tmp_path / "inc"
-    build_graph(src, inc, store=f"oxigraph:{inc}/store", validate=False)
+    _build(src, inc)
     stage = _derived_value(inc / "store", "latestStageName")
     assert stage
     real = kg.mapping.load_ontology
@@ -301,27 +306,26 @@ def test_update_after_an_ontology_change_derives_everything_again(tmp_path, monk
         return g
 
     monkeypatch.setattr(kg.mapping, "load_ontology", reordered)
-    rep = build_graph(src, inc, store=f"oxigraph:{inc}/store", validate=False, update=True)
+    rep = _build(src, inc, update=True)
     assert rep.counts["in_place"] == 1 and rep.counts["remapped"] == 0
     full = tmp_path / "full"
-    full_rep = build_graph(src, full, store=f"oxigraph:{full}/store", validate=False)
+    full_rep = _build(src, full)
     _assert_same_build(inc, full, rep, full_rep)
 
 
 def test_a_build_record_without_the_corpus_graphs_it_names_is_rebuilt(tmp_path):
     src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
     out = tmp_path / "out"
-    build_graph(src, out, store=f"oxigraph:{out}/store", validate=False)
+    _build(src, out)
     kept = sorted((out / ".cache" / "corpus").glob("*.nq"))
     assert {p.stem for p in kept} >= {"ontology", "chains", "entities", "analysis"}
     # a kept graph that is not what the build wrote (a torn write, an edit) is not trusted
     kept[0].write_text(kept[0].read_text(encoding="utf-8")[:-100], encoding="utf-8")
-    (src / "9-c.md").write_text("# 简报\n\n平鲁经济技术开发区新签约项目12个，总投资30亿元。\n",
-                                encoding="utf-8")
-    rep = build_graph(src, out, store=f"oxigraph:{out}/store", validate=False, update=True)
+    (src / "9-c.md").write_text(BRIEF, encoding="utf-8")
+    rep = _build(src, out, update=True)
     assert "in_place" not in rep.counts
     full = tmp_path / "full"
-    full_rep = build_graph(src, full, store=f"oxigraph:{full}/store", validate=False)
+    full_rep = _build(src, full)
     _assert_same_build(out, full, rep, full_rep)
 
 
@@ -345,8 +349,7 @@ def test_update_reads_only_new_and_changed_files(tmp_path, monkeypatch):
         return real(path, *args, **kwargs)
 
     monkeypatch.setattr(kg.ingest, "ingest_file", counting)
-    (src / "9-c.md").write_text("# 简报\n\n平鲁经济技术开发区新签约项目12个，总投资30亿元。\n",
-                                encoding="utf-8")
+    (src / "9-c.md").write_text(BRIEF, encoding="utf-8")
     rep = build_graph(src, out, validate=False, update=True)
     assert set(read) == {"9-c.md"} and len(rep.documents) == 3
     read.clear()
@@ -362,14 +365,13 @@ def test_update_reads_only_new_and_changed_files(tmp_path, monkeypatch):
 def test_a_store_without_a_build_record_is_rebuilt_not_patched(tmp_path):
     src = _copy_corpus(tmp_path / "docs", ["b.txt"])
     out = tmp_path / "out"
-    build_graph(src, out, store=f"oxigraph:{out}/store", validate=False)
+    _build(src, out)
     (out / ".cache" / "build.json").unlink()  # as after an interrupted update
-    (src / "9-c.md").write_text("# 简报\n\n平鲁经济技术开发区新签约项目12个，总投资30亿元。\n",
-                                encoding="utf-8")
-    rep = build_graph(src, out, store=f"oxigraph:{out}/store", validate=False, update=True)
+    (src / "9-c.md").write_text(BRIEF, encoding="utf-8")
+    rep = _build(src, out, update=True)
     assert "in_place" not in rep.counts
     full = tmp_path / "full"
-    build_graph(src, full, store=f"oxigraph:{full}/store", validate=False)
+    _build(src, full)
     _assert_same_store(out / "store", full / "store")
 
 
@@ -402,14 +404,13 @@ def test_update_maps_only_new_documents_and_those_whose_names_changed(tmp_path, 
 
     src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
     inc = tmp_path / "inc"
-    first = build_graph(src, inc, store=f"oxigraph:{inc}/store", validate=False)
+    first = _build(src, inc)
     assert first.counts["remapped"] == 2
     assert len(list((inc / ".cache" / "mapped").glob("*.pickle"))) == 2
-    (src / "9-c.md").write_text("# 简报\n\n平鲁经济技术开发区新签约项目12个，总投资30亿元。\n",
-                                encoding="utf-8")
-    rep = build_graph(src, inc, store=f"oxigraph:{inc}/store", validate=False, update=True)
+    (src / "9-c.md").write_text(BRIEF, encoding="utf-8")
+    rep = _build(src, inc, update=True)
     assert rep.counts["remapped"] == 1  # only the new document
-    same = build_graph(src, inc, store=f"oxigraph:{inc}/store", validate=False, update=True)
+    same = _build(src, inc, update=True)
     assert same.counts["remapped"] == 0
 
     # A corpus-level canonical name changes (as when a new document names an entity more
@@ -423,10 +424,10 @@ def test_update_maps_only_new_documents_and_those_whose_names_changed(tmp_path, 
         return {k: (v + "集团" if v == names[key] else v) for k, v in names.items()}
 
     monkeypatch.setattr(pl, "corpus_names", renamed)
-    rep = build_graph(src, inc, store=f"oxigraph:{inc}/store", validate=False, update=True)
+    rep = _build(src, inc, update=True)
     assert 1 <= rep.counts["remapped"] < 3
     full = tmp_path / "full"
-    build_graph(src, full, store=f"oxigraph:{full}/store", validate=False)
+    _build(src, full)
     _assert_same_store(inc / "store", full / "store")
     assert isomorphic(Graph().parse(inc / "graph.ttl"), Graph().parse(full / "graph.ttl"))
     assert "集团" in (inc / "graph.trig").read_text(encoding="utf-8")
@@ -449,7 +450,7 @@ def test_the_oxigraph_store_gets_the_materialised_union(tmp_path):
 
     src = _copy_corpus(tmp_path / "docs", ["b.txt"])
     out = tmp_path / "out"
-    build_graph(src, out, store=f"oxigraph:{out}/store", validate=False)
+    _build(src, out)
     graphs = _store_quads(out / "store")
     assert "" in graphs
     union = Graph()
@@ -520,17 +521,16 @@ def test_update_loads_a_cached_mapping_the_build_record_does_not_list(tmp_path):
     # which is not in the store: its graph is loaded from the cached N-Quads
     src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
     out = tmp_path / "out"
-    build_graph(src, out, store=f"oxigraph:{out}/store", validate=False)
-    (src / "9-c.md").write_text("# 简报\n\n平鲁经济技术开发区新签约项目12个，总投资30亿元。\n",
-                                encoding="utf-8")
+    _build(src, out)
+    (src / "9-c.md").write_text(BRIEF, encoding="utf-8")
     other = tmp_path / "other"
     build_graph(src, other, validate=False)
     for p in (other / ".cache" / "mapped").glob("*.pickle"):
         shutil.copy(p, out / ".cache" / "mapped" / p.name)
-    rep = build_graph(src, out, store=f"oxigraph:{out}/store", validate=False, update=True)
+    rep = _build(src, out, update=True)
     assert rep.counts["in_place"] == 1 and rep.counts["remapped"] == 0
     full = tmp_path / "full"
-    full_rep = build_graph(src, full, store=f"oxigraph:{full}/store", validate=False)
+    full_rep = _build(src, full)
     _assert_same_build(out, full, rep, full_rep)
 
 
@@ -590,7 +590,7 @@ def test_big_corpus_graphs_are_written_in_parts_and_an_update_rewrites_few(tmp_p
 
     src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
     out = tmp_path / "out"
-    build_graph(src, out, store=f"oxigraph:{out}/store", validate=False)
+    _build(src, out)
     parts = _parts(out / "graph.trig")
     assert {g.rsplit("/", 1)[1] for g, _k in parts} == {"entities", "analysis", "derived"}
     header = b"".join(line for line in (out / "graph.trig").read_bytes().splitlines(keepends=True)
@@ -599,7 +599,7 @@ def test_big_corpus_graphs_are_written_in_parts_and_an_update_rewrites_few(tmp_p
         for q in ox.parse(header + block, format=ox.RdfFormat.TRIG):
             assert str(q.graph_name.value) == g and _part(str(q.subject)) == k < TRIG_PARTS
     (src / "1-b.txt").write_text(GOOD.replace("12亿元", "15亿元"), encoding="utf-8")
-    rep = build_graph(src, out, store=f"oxigraph:{out}/store", validate=False, update=True)
+    rep = _build(src, out, update=True)
     assert rep.counts["in_place"] == 1
     after = _parts(out / "graph.trig")
     changed = {key for key in set(parts) | set(after) if after.get(key) != parts.get(key)}
@@ -608,7 +608,7 @@ def test_big_corpus_graphs_are_written_in_parts_and_an_update_rewrites_few(tmp_p
     assert any(g.endswith("/derived") and b"1500000000" in after[(g, k)] for g, k in changed)
     assert 0 < len(changed) < len(parts) / 10
     full = tmp_path / "full"
-    full_rep = build_graph(src, full, store=f"oxigraph:{full}/store", validate=False)
+    full_rep = _build(src, full)
     _assert_same_build(out, full, rep, full_rep)
     assert set(_parts(full / "graph.trig")) == set(after)
 
