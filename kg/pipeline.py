@@ -1436,6 +1436,7 @@ def _rewrite_trig(path: Path, drop: set[str], add: list, prefixes: dict[str, str
     pyoxigraph quads of that graph: only the parts holding their subjects are read,
     changed and written again (at the end of the file)."""
     import mmap
+    from contextlib import nullcontext
 
     import pyoxigraph as ox
 
@@ -1452,7 +1453,7 @@ def _rewrite_trig(path: Path, drop: set[str], add: list, prefixes: dict[str, str
         with path.open("rb") as src:
             size = os.fstat(src.fileno()).st_size
             with (mmap.mmap(src.fileno(), 0, access=mmap.ACCESS_READ) if size else
-                  _EmptyMap()) as mm:
+                  nullcontext(b"")) as mm:
                 skip = []  # (start, end) of the blocks left out: header line to "}" line
                 header_end = 0  # the prefix lines, which a part needs to be read alone
                 while mm[header_end:header_end + 7] == b"@prefix":
@@ -1524,16 +1525,6 @@ def _copy_range(src, fh, view, start: int, end: int) -> None:
             pass
     if start < end:
         fh.write(view[start:end])
-
-
-class _EmptyMap(bytes):
-    """A stand-in for the memory map of an empty file."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        return None
 
 
 def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, target: Path,
