@@ -258,8 +258,10 @@ def extract_indicators(doc: Document, mentions: list[Mention] | tuple[Mention, .
     from .dates import find_time_expressions, resolve_time
 
     catalogue = indicator_catalogue()
-    prefilters = _prefilters(catalogue)
     text = doc.text
+    # a literal string missing from the document is missing from each of its sentences
+    prefilters = [f for f in _prefilters(catalogue)
+                  if all(r in text for r in f[2]) and (_DIGIT.search(text) or not f[3])]
     areas = sorted((m for m in mentions if m.type in _AREA_TYPES), key=lambda m: (m.start, m.end))
     area_starts = [m.start for m in areas]
     projects = [m for m in mentions if m.type in ("Project", "Company")]
