@@ -908,21 +908,21 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
         regions = map_regions(acc.codes)
         corpus_nq.append(graph_nquads(regions, regions.identifier))
         del regions
-        loader.add(corpus_nq[-2])
-        loader.add(corpus_nq[-1])
-        loader.flush()
         _TIMINGS["map"] = time.perf_counter() - t  # mapping and loading overlap
-        _TIMINGS["load"] = loader.seconds
 
         # The corpus analyses (current stages, 三未, consistency, conflicts) from the
-        # records the workers extracted from each document.
+        # records the workers extracted from each document; the records are released
+        # before the corpus graphs are loaded (at 10,000 documents they take ~0.9 GB).
         t = time.perf_counter()
         analysis_nq, n_conflicts = acc.analysis()
         del acc
         _TIMINGS["analyse"] = time.perf_counter() - t
         t = time.perf_counter()
+        loader.add(corpus_nq[-2])
+        loader.add(corpus_nq[-1])
         loader.add(analysis_nq)
-        loader.flush()  # the analysis graph is in the store from here on
+        loader.flush()  # the entities, regions and analysis graphs are in the store from here on
+        _TIMINGS["load"] = loader.seconds
         corpus_nq.append(analysis_nq)
         del analysis_nq
         from .derive import add_derived
@@ -1039,7 +1039,6 @@ class _StreamLoader:
         self._named: list[str] = []
         self._mirrored: list[str] = []
         self._parted: list[str] = []  # graphs written to the TriG file in parts
-        self._default: list[str] = []
         self._size = 0
         probe = ox.serialize([ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"),
                                       ox.NamedNode("urn:x:o"), ox.NamedNode("urn:x:g"))],
@@ -1064,8 +1063,7 @@ class _StreamLoader:
         g = self._graph_of(nq)
         self.graphs.add(g)
         if named:
-            self._named.append(nq)
-            self._default.append(nq.replace(f" <{g}> .\n", " .\n"))
+            self._named.append((nq, g))
         if g in _parted_graphs():
             self._parted.append(nq)
         elif not named:
@@ -1074,13 +1072,13 @@ class _StreamLoader:
         if self._size >= LOAD_BATCH_BYTES:
             self.flush(wait=False)
 
-    def _load(self, payload: bytes) -> None:
+    def _load(self, graphs: list) -> None:
         import threading
 
         import pyoxigraph as ox
 
         def load() -> None:
-            self.store.bulk_load(payload, format=ox.RdfFormat.N_QUADS, lenient=True)
+            self.store.bulk_load(_Payload(graphs), format=ox.RdfFormat.N_QUADS, lenient=True)
 
         self._wait_load()  # one load at a time: batches go in in order, memory stays bounded
         if not self.background:
@@ -1127,14 +1125,12 @@ class _StreamLoader:
                 self.seconds += time.perf_counter() - t
             return
         t = time.perf_counter()
-        named = "".join(self._named).encode("utf-8")
         parted = self._parted
-        if named:
-            self._load(named + "".join(self._default).encode("utf-8"))
-        if parted:  # written below, in parts
-            ids = {id(nq) for nq in parted}
-            named = "".join(nq for nq in self._named if id(nq) not in ids).encode("utf-8")
-        self._named, self._default, self._parted = [], [], []
+        if self._named:
+            self._load(self._named)
+        ids = {id(nq) for nq in parted}  # written below, in parts
+        named = "".join(nq for nq, _g in self._named if id(nq) not in ids).encode("utf-8")
+        self._named, self._parted = [], []
         if self._mirrored:
             named += "".join(self._mirrored).encode("utf-8")
             self._mirrored = []
@@ -1145,7 +1141,8 @@ class _StreamLoader:
         del named
         self.fh.write(chunk[len(self._header):] if chunk.startswith(self._header) else chunk)
         for nq in parted:
-            self.fh.write(_trig_parts(nq, self.prefixes))
+            for block in _iter_trig_parts(nq, self.prefixes):
+                self.fh.write(block)
         self._size = 0
         if wait:
             self._wait_load()
@@ -1164,13 +1161,64 @@ class _StreamLoader:
         for g in sorted(x.value for x in self.store.named_graphs() if isinstance(x, ox.NamedNode)):
             if g in self.graphs or g == mark:
                 continue
-            quads = list(self.store.quads_for_pattern(None, None, None, ox.NamedNode(g)))
-            # the same terms (blank nodes too) into the default graph, as materialize_union
+            node = ox.NamedNode(g)
+            # the same terms (blank nodes too) into the default graph, as materialize_union;
+            # the graph is read twice rather than held as quad objects (millions at scale)
             self.store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                                   for q in quads)
-            self.add(ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8"), named=False)
-            del quads
+                                   for q in self.store.quads_for_pattern(None, None, None, node))
+            self.add(ox.serialize(self.store.quads_for_pattern(None, None, None, node),
+                                  format=ox.RdfFormat.N_QUADS).decode("utf-8"), named=False)
         self.flush()
+
+
+class _Payload:
+    """A readable binary file over the N-Quads of whole named graphs ``[(text, graph IRI)]``
+    for one bulk load: the graphs as they are, then each again in the default graph (the
+    union copy). Encoded a slice at a time as Oxigraph reads, so a batch (or a corpus graph
+    of hundreds of megabytes) is never joined, copied for its union lines and encoded whole."""
+
+    SLICE = 1 << 22  # characters encoded at a time, cut at a line end
+
+    def __init__(self, graphs: list) -> None:
+        self._chunks = self._encode(graphs)
+        self._buf = b""
+        self._at = 0
+
+    @classmethod
+    def _slices(cls, text: str):
+        i, n = 0, len(text)
+        while i < n:
+            j = text.find("\n", min(i + cls.SLICE, n) - 1)
+            j = n if j < 0 else j + 1
+            yield text[i:j]
+            i = j
+
+    @classmethod
+    def _encode(cls, graphs: list):
+        for text, _g in graphs:
+            for part in cls._slices(text):
+                yield part.encode("utf-8")
+        for text, g in graphs:
+            tail = f" <{g}> .\n"
+            for part in cls._slices(text):
+                yield part.replace(tail, " .\n").encode("utf-8")
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            rest = self._buf[self._at:] + b"".join(self._chunks)
+            self._buf, self._at = b"", 0
+            return rest
+        while self._at >= len(self._buf):
+            nxt = next(self._chunks, None)
+            if nxt is None:
+                return b""
+            self._buf, self._at = nxt, 0
+        out = self._buf[self._at:self._at + size]
+        self._at += len(out)
+        return out
 
 
 def _open_staged(p: Path):
@@ -1387,18 +1435,56 @@ def _part(subject: str) -> int:
 def _trig_parts(quads, prefixes: dict[str, str]) -> bytes:
     """TriG of one graph's ``quads`` (N-Quads text, or pyoxigraph quads) in parts (see
     :data:`TRIG_PARTS`), in part order, without the prefix header."""
-    import pyoxigraph as ox
+    return b"".join(_iter_trig_parts(quads, prefixes))
 
+
+def _iter_trig_parts(quads, prefixes: dict[str, str]):
+    """The blocks of :func:`_trig_parts`, one part at a time."""
     if isinstance(quads, str):
-        quads = ox.parse(quads.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+        # N-Quads text is split by its lines' first term (the subject as N-Triples writes
+        # it, which is what str() of a parsed subject gives): no quad objects for the
+        # millions of quads of a big corpus graph, each part parsed only when written
+        spans = _nquads_parts(quads)
+        for k in sorted(spans):
+            yield _part_block(k, "".join(quads[a:b] for a, b in spans.pop(k)), prefixes)
+        return
     parts: dict[int, list] = {}
     for q in quads:
         parts.setdefault(_part(str(q.subject)), []).append(q)
-    out = []
     for k in sorted(parts):
-        head, _, body = _trig_chunk(parts[k], prefixes).partition(b"\n")
-        out.append(b"%s\n%s%d\n%s" % (head, _PART_MARK, k, body))
-    return b"".join(out)
+        yield _part_block(k, parts.pop(k), prefixes)
+
+
+def _part_block(k: int, quads, prefixes: dict[str, str]) -> bytes:
+    head, _, body = _trig_chunk(quads, prefixes).partition(b"\n")
+    return b"%s\n%s%d\n%s" % (head, _PART_MARK, k, body)
+
+
+def _nquads_parts(text: str) -> dict[int, list[tuple[int, int]]]:
+    """``{part: [(start, end), ...]}``: the character ranges of the lines of the N-Quads
+    ``text`` whose subject falls in that part (:func:`_part`), in text order; ranges of
+    consecutive lines of one part are merged (sorted text keeps a subject's lines together)."""
+    spans: dict[int, list[tuple[int, int]]] = {}
+    n = len(text)
+    pos = 0
+    subject, part = None, 0
+    while pos < n:
+        nl = text.find("\n", pos)
+        end = n if nl < 0 else nl + 1
+        sp = text.find(" ", pos, end)
+        if sp > pos:
+            s = text[pos:sp]
+            if s != subject:
+                subject, part = s, _part(s)
+            got = spans.get(part)
+            if got is not None and got[-1][1] == pos:
+                got[-1] = (got[-1][0], end)
+            elif got is None:
+                spans[part] = [(pos, end)]
+            else:
+                got.append((pos, end))
+        pos = end
+    return spans
 
 
 def _trig_chunk(quads, prefixes: dict[str, str]) -> bytes:

@@ -504,7 +504,7 @@ def test_a_failed_load_fails_the_build_and_leaves_no_store(tmp_path, monkeypatch
     def failing(self, payload):
         calls.append(1)
         if len(calls) == 2:  # a load in the background thread, mid-build
-            payload = b"<not n-quads"
+            payload = [("<not n-quads\n", "urn:x:g")]
         return real(self, payload)
 
     monkeypatch.setattr(pipeline, "LOAD_BATCH_BYTES", 1)
@@ -611,6 +611,32 @@ def test_big_corpus_graphs_are_written_in_parts_and_an_update_rewrites_few(tmp_p
     full_rep = _build(src, full)
     _assert_same_build(out, full, rep, full_rep)
     assert set(_parts(full / "graph.trig")) == set(after)
+
+
+def test_trig_parts_of_nquads_text_equal_those_of_its_parsed_quads():
+    """Big corpus graphs are split into parts from their N-Quads text (no quad objects):
+    the bytes must be those the parsed quads give, whatever the lines' order, with blank
+    nodes, non-ASCII IRIs and literals holding spaces or quotes."""
+    import random
+
+    from kg.pipeline import _prefixes, _trig_parts
+
+    g = "https://w3id.org/chainkg/graph/analysis"
+    lines = []
+    for i in range(300):
+        s = f"<https://w3id.org/chainkg/id/project/项目{i % 97}>" if i % 5 else f"_:b{i % 13}"
+        o = (f'"第 {i} 条 \\"说明\\" text"@zh' if i % 3 == 0
+             else f"<https://w3id.org/chainkg/id/company/c{i}>" if i % 3 == 1 else f"_:b{i % 7}")
+        lines.append(f"{s} <https://w3id.org/chainkg/ontology#p{i % 4}> {o} <{g}> .\n")
+    random.Random(3).shuffle(lines)
+    text = "".join(lines)
+    prefixes = _prefixes()
+    parsed = list(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_QUADS))
+    assert _trig_parts(text, prefixes) == _trig_parts(parsed, prefixes)
+    # sorted text (as the build writes it): a subject's lines are merged into one range
+    srt = "".join(sorted(lines))
+    assert _trig_parts(srt, prefixes) == _trig_parts(
+        list(ox.parse(srt.encode("utf-8"), format=ox.RdfFormat.N_QUADS)), prefixes)
 
 
 def test_rewrite_trig_patches_only_the_parts_of_changed_subjects(tmp_path):
