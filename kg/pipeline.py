@@ -1074,6 +1074,7 @@ class _StreamLoader:
         self._pending = None  # (thread, outcome) of the bulk load in flight
         self._named: list[str] = []
         self._mirrored: list[str] = []
+        self._trig: list[str] = []  # named graphs for the TriG file, written whole
         self._parted: list[str] = []  # graphs written to the TriG file in parts
         self._size = 0
         probe = ox.serialize([ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"),
@@ -1098,13 +1099,26 @@ class _StreamLoader:
             return
         g = self._graph_of(nq)
         self.graphs.add(g)
-        if named:
-            self._named.append((nq, g))
         if g in _parted_graphs():
             self._parted.append(nq)
-        elif not named:
+        elif named:
+            self._trig.append(nq)
+        else:
             self._mirrored.append(nq)
-        self._size += len(nq)
+        if not named:
+            self._size += len(nq)
+        elif len(nq) <= LOAD_BATCH_BYTES or "_:" in nq:
+            self._named.append((nq, g))
+            self._size += len(nq)
+        else:
+            # A corpus graph of hundreds of megabytes goes in in batches of the usual size
+            # (Oxigraph's loader holds several times what one load is given); without blank
+            # nodes nothing ties its lines to one load.
+            for piece in _Payload.slices(nq, LOAD_BATCH_BYTES):
+                self._named.append((piece, g))
+                self._size += len(piece)
+                if self._size >= LOAD_BATCH_BYTES:
+                    self.flush(wait=False)
         if self._size >= LOAD_BATCH_BYTES:
             self.flush(wait=False)
 
@@ -1164,9 +1178,8 @@ class _StreamLoader:
         parted = self._parted
         if self._named:
             self._load(self._named)
-        ids = {id(nq) for nq in parted}  # written below, in parts
-        named = "".join(nq for nq, _g in self._named if id(nq) not in ids).encode("utf-8")
-        self._named, self._parted = [], []
+        named = "".join(self._trig).encode("utf-8")
+        self._named, self._trig, self._parted = [], [], []
         if self._mirrored:
             named += "".join(self._mirrored).encode("utf-8")
             self._mirrored = []
@@ -1221,10 +1234,13 @@ class _Payload:
         self._at = 0
 
     @classmethod
-    def _slices(cls, text: str):
+    def slices(cls, text: str, size: int = 0):
+        """``text`` in pieces of about ``size`` characters (default :attr:`SLICE`), each
+        ending at a line end."""
+        size = size or cls.SLICE
         i, n = 0, len(text)
         while i < n:
-            j = text.find("\n", min(i + cls.SLICE, n) - 1)
+            j = text.find("\n", min(i + size, n) - 1)
             j = n if j < 0 else j + 1
             yield text[i:j]
             i = j
@@ -1232,11 +1248,11 @@ class _Payload:
     @classmethod
     def _encode(cls, graphs: list):
         for text, _g in graphs:
-            for part in cls._slices(text):
+            for part in cls.slices(text):
                 yield part.encode("utf-8")
         for text, g in graphs:
             tail = f" <{g}> .\n"
-            for part in cls._slices(text):
+            for part in cls.slices(text):
                 yield part.replace(tail, " .\n").encode("utf-8")
 
     def readable(self) -> bool:
