@@ -115,6 +115,14 @@ def derived_quads(store) -> list:
     store
         A ``pyoxigraph.Store``; the default graph of the queries is the union of its graphs.
     """
+    out = [q for part in _derived_parts(store) for q in part]
+    # Oxigraph's union view gives a row per graph that states a triple: keep each quad once
+    return list(dict.fromkeys(out))
+
+
+def _derived_parts(store):
+    """The quads of :func:`derived_quads`, one closure or summary at a time (a list each,
+    in order; the same quad may come more than once)."""
     import pyoxigraph as ox
 
     from .store_oxigraph import is_union_materialized, union_query_kwargs
@@ -123,21 +131,19 @@ def derived_quads(store) -> list:
     # On a store whose default graph holds the union (kg build marks it before deriving) that
     # graph alone is read: the union view would visit every triple twice, once per copy.
     where = ox.DefaultGraph() if is_union_materialized(store) else None
-    out: list = []
     for derived, base in _CLOSURES:
         pred = ox.NamedNode(_KG + derived)
         edges = {(q.subject, q.object) for q in store.quads_for_pattern(
             None, ox.NamedNode(_KG + base), None, where)
             if q.graph_name != graph and isinstance(q.object, (ox.NamedNode, ox.BlankNode))}
-        out.extend(ox.Quad(a, pred, b, graph) for a, b in sorted(_closure(edges), key=str))
+        yield [ox.Quad(a, pred, b, graph) for a, b in sorted(_closure(edges), key=str)]
+        del edges
     union = union_query_kwargs(store)
     for query, derived in _SUMMARIES:
         pred = ox.NamedNode(_KG + derived)
         rows = store.query(_PREFIXES + query, **union)
-        out.extend(ox.Quad(r["s"], pred, r["o"], graph) for r in rows
-                   if r["s"] is not None and r["o"] is not None)
-    # Oxigraph's union view gives a row per graph that states a triple: keep each quad once
-    return list(dict.fromkeys(out))
+        yield [ox.Quad(r["s"], pred, r["o"], graph) for r in rows
+               if r["s"] is not None and r["o"] is not None]
 
 
 def derived_changes(store, subjects=None, bases=None) -> tuple[list, list]:
@@ -227,14 +233,25 @@ def add_derived(store) -> int:
     """
     import pyoxigraph as ox
 
+    from .store_oxigraph import is_union_materialized
+
     graph = ox.NamedNode(_derived_graph())
     if store.contains_named_graph(graph):
         store.remove_graph(graph)
-    quads = derived_quads(store)
+    if not is_union_materialized(store):
+        # the union view would show the parts written so far to the queries of the next
+        quads = derived_quads(store)
+        store.add_graph(graph)
+        if quads:
+            store.bulk_extend(quads)
+        return len(quads)
+    # The queries read the union copy only: each part is written as soon as it is computed
+    # (at 10,000 documents the whole derived graph as quad objects takes ~1 GB).
     store.add_graph(graph)
-    if quads:
-        store.bulk_extend(quads)
-    return len(quads)
+    for part in _derived_parts(store):
+        if part:
+            store.bulk_extend(part)
+    return sum(1 for _q in store.quads_for_pattern(None, None, None, graph))
 
 
 def has_derived(source) -> bool:

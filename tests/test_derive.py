@@ -120,6 +120,22 @@ def test_add_derived_replaces_the_graph():
     assert (f"{ID}project/x", "within", f"{ID}zone/z") in _derived(st)
 
 
+def test_add_derived_on_a_materialised_union_writes_part_by_part_the_same_graph():
+    """A build derives on a store whose default graph is the union copy: each closure and
+    summary is written as soon as it is computed, and the graph must equal the one derived
+    from the union view (and computed whole) on the same data."""
+    from kg.store_oxigraph import materialize_union
+
+    whole = _store()
+    n = add_derived(whole)
+    st = _store()
+    materialize_union(st)
+    assert add_derived(st) == n == len(_derived(st))
+    assert _derived(st) == _derived(whole)
+    # run again (the graph is dropped first): nothing stale, nothing twice
+    assert add_derived(st) == n and _derived(st) == _derived(whole)
+
+
 def test_ensure_derived_on_a_dataset_matches_the_store():
     ds = Dataset()
     ds.parse(data=TRIG, format="trig")
