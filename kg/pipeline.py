@@ -12,6 +12,7 @@ import os
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -783,36 +784,48 @@ def _counts(triples: int, quads: int, graphs: int, classes: dict, predicates: di
 
 class _CorpusRecords:
     """What the corpus graphs and analyses need of every mapped document, gathered as the
-    documents stream by (the full build and the in-place update alike)."""
+    documents stream by (the full build and the in-place update alike).
 
-    def __init__(self) -> None:
+    With ``compact`` (a full build, which holds them for every document until the end)
+    each document's stage items, check N-Quads and quantity rows are kept pickled and
+    compressed: at 10,000 documents some 0.6 GB of objects become ~60 MB, for ~5 s more of
+    unpacking in :meth:`analysis`. An update, whose target is time, keeps the objects."""
+
+    def __init__(self, compact: bool = False) -> None:
+        self.compact = compact
         self.labels: dict = {}  # iri -> (type, first label, every name seen)
         self.codes: set = set()  # region codes
-        self.stage_parts: list = []  # each document's stage items, pickled and compressed
-        self.check_nq: list = []  # each document's check N-Quads, UTF-8, zlib-compressed
-        self.qrows: list = []  # each document's quantity rows, pickled and compressed
-        self.qkeys: dict = {}  # hash of a quantity group's key -> rows in it
+        self.stage_parts: list = []  # per document: stage items (compact: a zlib'd pickle)
+        self.check_nq: list = []  # per document: check N-Quads (compact: UTF-8, zlib'd)
+        self.qrows: list = []  # quantity rows (compact: per document, a zlib'd pickle)
+        self.qkeys: dict = {}  # compact: hash of a quantity group's key -> rows in it
 
     def add(self, records, ents, codes) -> None:
         """One document's analysis ``records`` (stage items, consistency N-Quads, quantity
         rows), entities ``(iri, type, label, aliases)`` and region ``codes``."""
-        import pickle
-
-        # A build holds these for every document until the end: compressed, they take a
-        # tenth of the memory (at 10,000 documents 25 MB instead of ~0.45 GB of quantity
-        # row objects, for instance).
         items, cnq, rows = records
-        self.stage_parts.append(zlib.compress(pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL), 1))
-        if cnq:
-            self.check_nq.append(zlib.compress(cnq.encode("utf-8"), 1))
-        if rows:
-            # counted by group: the rows of a group with one value, which can conflict
-            # with nothing, are not even unpacked again (80 % of them at 10,000 documents)
-            qkeys = self.qkeys
-            for row in rows:
-                h = hash(row[:5])
-                qkeys[h] = qkeys.get(h, 0) + 1
-            self.qrows.append(zlib.compress(pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL), 1))
+        if not self.compact:
+            self.stage_parts.append(items)
+            if cnq:
+                self.check_nq.append(cnq)
+            self.qrows.extend(rows)
+        else:
+            import pickle
+
+            self.stage_parts.append(zlib.compress(_dumps_terms(items), 1))
+            if cnq:
+                self.check_nq.append(zlib.compress(cnq.encode("utf-8"), 1))
+            if rows:
+                # Counted by group: the rows of a group with one value, which can conflict
+                # with nothing (80 % of them at 10,000 documents), are not rebuilt; stored
+                # as plain tuples after their group's hash (unpickling dataclasses is slow).
+                qkeys, fields = self.qkeys, _cv_fields()
+                flat = []
+                for row in rows:
+                    h = hash(row[:5])
+                    qkeys[h] = qkeys.get(h, 0) + 1
+                    flat.append((h, *row[:5], *(getattr(row[5], f) for f in fields)))
+                self.qrows.append(zlib.compress(pickle.dumps(flat, protocol=pickle.HIGHEST_PROTOCOL), 1))
         self.codes.update(codes)
         for iri, type_, label, aliases in ents:
             if iri in self.labels:
@@ -823,27 +836,75 @@ class _CorpusRecords:
 
     def analysis(self) -> tuple[str, int]:
         """:func:`_corpus_analysis` of the documents added; the records are released."""
-        import pickle
+        if not self.compact:
+            out = _corpus_analysis(self.stage_parts, self.check_nq, self.qrows, self.labels)
+        else:
+            import pickle
 
-        checks = bytearray()
-        for chunk in self.check_nq:
-            checks += zlib.decompress(chunk)
-        self.check_nq = []
-        parts = (pickle.loads(zlib.decompress(chunk)) for chunk in self.stage_parts)
-        out = _corpus_analysis(parts, [checks.decode("utf-8")], self._rows(), self.labels)
+            checks = bytearray()
+            for chunk in self.check_nq:
+                checks += zlib.decompress(chunk)
+            self.check_nq = []
+            parts = (pickle.loads(zlib.decompress(chunk)) for chunk in self.stage_parts)
+            out = _corpus_analysis(parts, [checks.decode("utf-8")], self._rows(), self.labels)
         self.stage_parts, self.check_nq, self.qrows, self.qkeys = [], [], [], {}
         return out
 
     def _rows(self) -> list:
-        """The quantity rows of the groups holding more than one (a hash collision only
-        keeps a few rows more: :func:`kg.checks.conflicts_from_rows` skips single ones)."""
+        """Compact: the quantity rows of the groups holding more than one (a hash collision
+        only keeps a few rows more: :func:`kg.checks.conflicts_from_rows` skips single ones)."""
         import pickle
+
+        from .checks import ConflictValue
 
         qkeys = self.qkeys
         out = []
         for chunk in self.qrows:
-            out.extend(row for row in pickle.loads(zlib.decompress(chunk)) if qkeys[hash(row[:5])] > 1)
+            out.extend((*row[1:6], ConflictValue(*row[6:])) for row in pickle.loads(zlib.decompress(chunk))
+                       if qkeys[row[0]] > 1)
         return out
+
+
+def _dumps_terms(obj) -> bytes:
+    """``pickle.dumps(obj)``, with rdflib IRIs stored so that loading them skips the
+    validation of ``URIRef()`` (it made reading back 10,000 documents' records take seconds;
+    they were valid IRIs when written)."""
+    import io
+    import pickle
+
+    from rdflib import URIRef
+
+    class _Pickler(pickle.Pickler):
+        def reducer_override(self, o):
+            if type(o) is URIRef:
+                return _uriref, (str(o),)
+            return NotImplemented
+
+    buf = io.BytesIO()
+    _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+    return buf.getvalue()
+
+
+def _uriref(value: str):
+    """The ``URIRef`` of an IRI already validated (see :func:`_dumps_terms`)."""
+    if not _URIREF:
+        from rdflib import URIRef
+
+        _URIREF.append(URIRef)
+    return str.__new__(_URIREF[0], value)
+
+
+_URIREF: list = []
+
+
+@lru_cache(maxsize=1)
+def _cv_fields() -> tuple[str, ...]:
+    """The fields of :class:`kg.checks.ConflictValue`, in the order its constructor takes them."""
+    import dataclasses
+
+    from .checks import ConflictValue
+
+    return tuple(f.name for f in dataclasses.fields(ConflictValue))
 
 
 def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, validate, workers,
@@ -927,7 +988,7 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
         for nq in corpus_nq:
             loader.add(nq)
 
-        acc = _CorpusRecords()
+        acc = _CorpusRecords(compact=True)
         sample_nq: list = []
         for doc_id, nq, records, ents, cs in _mapped_in_order(plan, mcache, workers):
             loader.add(nq)
