@@ -175,7 +175,7 @@ def derived_changes(store, subjects=None, bases=None) -> tuple[list, list]:
             continue
         pred, bpred = ox.NamedNode(_KG + derived), ox.NamedNode(_KG + base)
 
-        def targets(node):
+        def targets(node, bpred=bpred):
             return [q.object for q in store.quads_for_pattern(node, bpred, None, where)
                     if q.graph_name != graph and isinstance(q.object, (ox.NamedNode, ox.BlankNode))]
 

@@ -287,8 +287,9 @@ def test_update_of_a_changed_figure_recomputes_what_is_derived_from_it(tmp_path)
 
 
 def test_update_after_an_ontology_change_derives_everything_again(tmp_path, monkeypatch):
-    import kg.mapping
     from rdflib import Literal, URIRef
+
+    import kg.mapping
 
     src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
     inc = tmp_path / "inc"
@@ -542,7 +543,7 @@ def test_update_loads_a_cached_mapping_the_build_record_does_not_list(tmp_path):
 def test_rewrite_trig_swaps_whole_graph_blocks_only(tmp_path, monkeypatch, kernel_copy):
     import os
 
-    from kg.pipeline import _StreamLoader, _prefixes, _rewrite_trig
+    from kg.pipeline import _prefixes, _rewrite_trig, _StreamLoader
     from kg.store import _commit_staged
 
     if not kernel_copy:  # another file system, or a platform without copy_file_range
