@@ -260,8 +260,9 @@ def extract_indicators(doc: Document, mentions: list[Mention] | tuple[Mention, .
     catalogue = indicator_catalogue()
     text = doc.text
     # a literal string missing from the document is missing from each of its sentences
+    doc_digit = _DIGIT.search(text) is not None
     prefilters = [f for f in _prefilters(catalogue)
-                  if all(r in text for r in f[2]) and (_DIGIT.search(text) or not f[3])]
+                  if all(r in text for r in f[2]) and (doc_digit or not f[3])]
     areas = sorted((m for m in mentions if m.type in _AREA_TYPES), key=lambda m: (m.start, m.end))
     area_starts = [m.start for m in areas]
     projects = [m for m in mentions if m.type in ("Project", "Company")]
