@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -260,6 +261,18 @@ class RemoteStore:
         self.close()
 
     def _send(self, method: str, url: str, *, what: str, **kw):
+        # Writes are idempotent here (a PUT replaces a graph; adding triples twice leaves one
+        # copy), so a write the server refused for a race of its own is sent again.
+        for delay in _RETRY_DELAYS if what != "query" else ():
+            resp = self._request(method, url, what=what, **kw)
+            if not _transient(resp):
+                break
+            time.sleep(delay)
+        else:
+            resp = self._request(method, url, what=what, **kw)
+        return self._check(resp, url, what)
+
+    def _request(self, method: str, url: str, *, what: str, **kw):
         import httpx
 
         try:
@@ -270,6 +283,9 @@ class RemoteStore:
         except httpx.HTTPError as exc:
             raise StoreError(f"cannot reach the SPARQL server ({what}): {exc}", path=url,
                              hint="is the server running, and is the URL right?") from None
+        return resp
+
+    def _check(self, resp, url: str, what: str):
         if resp.status_code in (401, 403):
             raise StoreError(f"the SPARQL server refused {what} (HTTP {resp.status_code})",
                              path=url, hint="set CHAINKG_SPARQL_TOKEN, or CHAINKG_SPARQL_USER "
@@ -593,6 +609,18 @@ def load_remote_from_file(spec: str, path: str | os.PathLike, *, prune: bool = T
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+# Pauses before sending a refused write again (seconds; then the last answer stands).
+_RETRY_DELAYS = (0.05, 0.2, 0.5, 1.0)
+# Answers a server gives when concurrent writes race inside it, not because of the request:
+# Virtuoso registers a new language tag or datatype in a table of its own, and two requests
+# bringing the same new tag collide on its key (SR197); 40001 is its deadlock answer.
+_TRANSIENT = ("SR197", "40001")
+
+
+def _transient(resp) -> bool:
+    return resp.status_code == 500 and any(code in resp.text for code in _TRANSIENT)
 
 
 def _short(text: str, n: int = 300) -> str:

@@ -209,6 +209,57 @@ def test_without_gsp_a_graph_is_replaced_by_one_update_request(recorder):
         st.drop_graph("urn:x> } ; DROP ALL ; <urn:y")
 
 
+class _Racy(BaseHTTPRequestHandler):
+    answers: list = []
+    seen: list = []
+
+    def do_PUT(self):  # noqa: N802
+        type(self).seen.append(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+        status, text = type(self).answers.pop(0) if type(self).answers else (201, "")
+        data = text.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *a):
+        pass
+
+
+_VIRTUOSO_RACE = ("SPARQL Graph Protocol request failed HTTP/1.1 500 Request Failed Error 23000 "
+                  "SR197: Non unique primary key on DB.DBA.RDF_LANGUAGE.")
+
+
+@pytest.mark.parametrize("answers, sent, ok", [
+    # the server's own race on a new language tag: sent again until it goes in
+    ([(500, _VIRTUOSO_RACE), (500, _VIRTUOSO_RACE)], 3, True),
+    # a refusal about the request itself is not sent again
+    ([(500, "SP030: SPARQL compiler: syntax error")], 1, False),
+    ([(400, "bad request")], 1, False),
+    # a race that never ends: given up after a few tries, with the server's words
+    ([(500, _VIRTUOSO_RACE)] * 10, 5, False),
+])
+def test_a_write_refused_by_a_server_race_is_sent_again(answers, sent, ok):
+    _Racy.answers, _Racy.seen = list(answers), []
+    srv = HTTPServer(("127.0.0.1", 0), _Racy)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    spec = f"sparql+http://127.0.0.1:{srv.server_address[1]}?server=virtuoso"
+    try:
+        with RemoteStore(spec, env={}) as st:
+            if ok:
+                st.replace_graph_data("https://w3id.org/chainkg/doc/abc", b"<urn:s> <urn:p> 1 .\n")
+            else:
+                with pytest.raises(StoreError, match="HTTP (500|400)") as err:
+                    st.replace_graph_data("https://w3id.org/chainkg/doc/abc",
+                                          b"<urn:s> <urn:p> 1 .\n")
+                assert answers[0][1].split(":")[0] in str(err.value)
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    assert len(_Racy.seen) == sent
+    assert set(_Racy.seen) == {b"<urn:s> <urn:p> 1 .\n"}
+
+
 def test_unreachable_server_is_a_store_error():
     from .servers import free_port
 
