@@ -198,6 +198,22 @@ def _save_cached(out: Path, extraction: Extraction) -> None:
                       pickle.dumps(extraction, protocol=pickle.HIGHEST_PROTOCOL))
 
 
+def _copy_cache_file(src: Path, path: Path) -> None:
+    """:func:`_write_cache_file` with the content of the file ``src``."""
+    import shutil
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    try:
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def _write_cache_file(path: Path, data: bytes) -> None:
     """Write a cache entry: no fsync (a torn entry fails to load and is recomputed), only
     a rename so that readers never see half a file; temporaries end in ".part"."""
@@ -562,37 +578,84 @@ def _analysis_records(triples, doc_iri) -> tuple:
 
 
 def _entities_nquads(labels: dict) -> str:
-    """The corpus entities graph (type, canonical name, aliases of every entity) as N-Quads,
-    ``graph_nquads`` of the same triples, written as text: at 10,000 documents rdflib
-    terms for its million-odd triples took most of the parent's memory."""
+    """The corpus entities graph (type, canonical name, aliases of every entity) as N-Quads
+    in part order (:func:`_entities_parts`)."""
+    return "".join(text for _k, text in _entities_parts(labels))
+
+
+def _entities_parts(labels: dict):
+    """The corpus entities graph's N-Quads, part by part: ``(part, text)`` in part order,
+    each part's lines sorted (:func:`_in_parts`). Written as text, never as rdflib terms:
+    at 10,000 documents those took most of the parent's memory."""
     from .mapping import _escape
     from .ns import ENTITIES_GRAPH, KG, RDF, SKOS
 
     g = f" <{ENTITIES_GRAPH}> .\n"
     a_type, pref, alt = f"<{RDF.type}>", f"<{SKOS.prefLabel}>", f"<{SKOS.altLabel}>"
-    lines = set()
-    for iri, (type_, lab, aliases) in labels.items():
-        s = f"<{iri}> "
-        lines.add(f"{s}{a_type} <{KG[type_]}>{g}")
-        lines.add(f'{s}{pref} "{_escape(lab)}"@zh{g}')
-        lines.update(f'{s}{alt} "{_escape(a)}"@zh{g}' for a in aliases - {lab})
-    return "".join(sorted(lines))
+    buckets: dict[int, list] = {}
+    for iri in labels:
+        buckets.setdefault(_part(f"<{iri}>"), []).append(iri)
+    for k in sorted(buckets):
+        lines = set()
+        for iri in buckets.pop(k):
+            type_, lab, aliases = labels[iri]
+            s = f"<{iri}> "
+            lines.add(f"{s}{a_type} <{KG[type_]}>{g}")
+            lines.add(f'{s}{pref} "{_escape(lab)}"@zh{g}')
+            lines.update(f'{s}{alt} "{_escape(a)}"@zh{g}' for a in aliases - {lab})
+        yield k, "".join(sorted(lines))
+
+
+def _in_parts(text: str) -> str:
+    """N-Quads ``text`` in the order the build keeps corpus graphs in: lines grouped by the
+    TriG part of their subject (:func:`_part`), parts in order, each part's lines sorted
+    and without duplicates. A graph in this order is written to ``graph.trig`` and to the
+    store a part (or a slice) at a time, from a file."""
+    parts: dict[int, set] = {}
+    for line in text.splitlines(keepends=True):
+        parts.setdefault(_part(line[:line.index(" ")]), set()).add(line)
+    return "".join("".join(sorted(parts[k])) for k in sorted(parts))
 
 
 def _corpus_analysis(stage_parts, check_nquads, quantity_rows_, labels) -> tuple[str, int]:
     """The analysis graph of a build from its documents' :func:`_analysis_records`:
     ``(N-Quads, number of conflicts)`` — the same graph as :func:`kg.lifecycle.derive_flags`,
     :func:`kg.consistency.consistency_graph` and :func:`kg.checks.add_conflicts` give on the
-    whole dataset."""
+    whole dataset, in part order (:func:`_in_parts`)."""
+    parts, n = _corpus_analysis_parts(stage_parts, check_nquads, quantity_rows_, labels)
+    return "".join(text for _k, text in parts), n
+
+
+def _corpus_analysis_parts(stage_parts, check_nquads, quantity_rows_, labels):
+    """:func:`_corpus_analysis` a part at a time: ``(iterator of (part, text), conflicts)``.
+    ``check_nquads`` is an iterable of N-Quads texts (read once). Only one part's lines
+    exist as text at a time: the whole graph's (~2M lines at 10,000 documents) as a set,
+    sorted and joined took ~0.7 GB."""
     from .checks import conflict_triples, conflicts_from_rows
     from .lifecycle import flag_triples, merge_stage_items
-    from .mapping import graph_nquads
+    from .mapping import _nt
     from .ns import ANALYSIS_GRAPH
 
     triples = flag_triples(merge_stage_items(stage_parts))
     conflicts = conflicts_from_rows(quantity_rows_, lambda s: labels[s][1] if s in labels else "")
     triples += conflict_triples(conflicts)
-    return graph_nquads(triples, ANALYSIS_GRAPH) + "".join(check_nquads), len(conflicts)
+    buckets: dict[int, list] = {}
+    for t in triples:
+        buckets.setdefault(_part(_nt(t[0])), []).append(t)
+    del triples
+    checks: dict[int, list] = {}
+    for text in check_nquads:
+        for line in text.splitlines(keepends=True):
+            checks.setdefault(_part(line[:line.index(" ")]), []).append(line)
+    g = f"<{ANALYSIS_GRAPH}> .\n"
+
+    def parts():
+        for k in sorted(buckets.keys() | checks.keys()):
+            lines = {f"{_nt(s)} {_nt(p)} {_nt(o)} {g}" for s, p, o in buckets.pop(k, ())}
+            lines.update(checks.pop(k, ()))
+            yield k, "".join(sorted(lines))
+
+    return parts(), len(conflicts)
 
 
 def _map_one(args):
@@ -836,17 +899,20 @@ class _CorpusRecords:
 
     def analysis(self) -> tuple[str, int]:
         """:func:`_corpus_analysis` of the documents added; the records are released."""
+        parts, n = self.analysis_parts()
+        return "".join(text for _k, text in parts), n
+
+    def analysis_parts(self):
+        """:func:`_corpus_analysis_parts` of the documents added; the records are released."""
         if not self.compact:
-            out = _corpus_analysis(self.stage_parts, self.check_nq, self.qrows, self.labels)
+            out = _corpus_analysis_parts(self.stage_parts, self.check_nq, self.qrows, self.labels)
         else:
             import pickle
 
-            checks = bytearray()
-            for chunk in self.check_nq:
-                checks += zlib.decompress(chunk)
-            self.check_nq = []
+            chunks = self.check_nq
+            checks = (zlib.decompress(chunk).decode("utf-8") for chunk in chunks)
             parts = (pickle.loads(zlib.decompress(chunk)) for chunk in self.stage_parts)
-            out = _corpus_analysis(parts, [checks.decode("utf-8")], self._rows(), self.labels)
+            out = _corpus_analysis_parts(parts, checks, self._rows(), self.labels)
         self.stage_parts, self.check_nq, self.qrows, self.qkeys = [], [], [], {}
         return out
 
@@ -935,6 +1001,7 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
     import pyoxigraph as ox
 
     from .mapping import graph_nquads, load_chains, load_ontology, map_regions
+    from .ns import ANALYSIS_GRAPH, ENTITIES_GRAPH
     from .store import _commit_staged, _stage, parse_store_spec, remove_stale_temporaries
 
     t = time.perf_counter()
@@ -1003,8 +1070,12 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
                 sample_nq.append(nq)
             del nq
             acc.add(records, ents, cs)
+        _release_memory()
 
-        corpus_nq.append(_entities_nquads(acc.labels))
+        # The entities and analysis graphs (hundreds of megabytes of text at 10,000
+        # documents) are written to files a part at a time, and read back from them.
+        corpus_nq.append(_PartedFile.write(tmp_root / "entities.nq", str(ENTITIES_GRAPH),
+                                           _entities_parts(acc.labels)))
         regions = map_regions(acc.codes)
         corpus_nq.append(graph_nquads(regions, regions.identifier))
         del regions
@@ -1012,19 +1083,20 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
 
         # The corpus analyses (current stages, 三未, consistency, conflicts) from the
         # records the workers extracted from each document; the records are released
-        # before the corpus graphs are loaded (at 10,000 documents they take ~0.9 GB).
+        # before the corpus graphs are loaded.
         t = time.perf_counter()
-        analysis_nq, n_conflicts = acc.analysis()
+        parts, n_conflicts = acc.analysis_parts()
         del acc
+        corpus_nq.append(_PartedFile.write(tmp_root / "analysis.nq", str(ANALYSIS_GRAPH), parts))
+        del parts
+        _release_memory()
         _TIMINGS["analyse"] = time.perf_counter() - t
         t = time.perf_counter()
-        loader.add(corpus_nq[-2])
-        loader.add(corpus_nq[-1])
-        loader.add(analysis_nq)
+        for nq in corpus_nq[2:]:
+            loader.add(nq)
         loader.flush()  # the entities, regions and analysis graphs are in the store from here on
+        _release_memory()
         _TIMINGS["load"] = loader.seconds
-        corpus_nq.append(analysis_nq)
-        del analysis_nq
         # What validation needs of the corpus graphs is taken now, and their text kept on
         # disk: the derivation below then runs without ~0.7 GB of it (10,000 documents).
         vdata = None
@@ -1038,11 +1110,13 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
                 vdata = _shacl_sample(sample_nq, corpus_nq[:2] + corpus_nq[3:4],
                                       corpus_nq[2:3] + corpus_nq[4:])
             else:
-                vdata = "".join(sample_nq) + "".join(corpus_nq)
+                vdata = "".join(sample_nq) + "".join(
+                    nq.text() if isinstance(nq, _PartedFile) else nq for nq in corpus_nq)
             report.validated_documents = len(sample_nq)
         del sample_nq
         corpus_sums = _save_corpus(out_dir, corpus_nq) if target is not None else {}
         del corpus_nq
+        _release_memory()
         from .derive import add_derived
         from .store_oxigraph import mark_union
 
@@ -1118,6 +1192,11 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
 #: Bytes of document N-Quads per bulk load (each sent twice: named graph and default graph).
 #: Bigger batches load a little faster and take more memory (the loader holds ~4x).
 LOAD_BATCH_BYTES = 32_000_000
+#: Bytes of a corpus graph kept in a file (entities, analysis) per bulk load. Oxigraph's
+#: bulk loader holds several times what one load is given: at 10,000 documents these
+#: graphs in 32 MB loads took the build's memory up by ~1.1 GB, in 8 MB loads by ~0.35 GB,
+#: in about the same time.
+FILE_SLICE_BYTES = 8_000_000
 
 
 class _StreamLoader:
@@ -1165,6 +1244,9 @@ class _StreamLoader:
         to one load, so that is what keeps them the same nodes in both."""
         if not nq:
             return
+        if isinstance(nq, _PartedFile):
+            self._add_file(nq)
+            return
         g = self._graph_of(nq)
         self.graphs.add(g)
         if g in _parted_graphs():
@@ -1188,6 +1270,16 @@ class _StreamLoader:
                 if self._size >= LOAD_BATCH_BYTES:
                     self.flush(wait=False)
         if self._size >= LOAD_BATCH_BYTES:
+            self.flush(wait=False)
+
+    def _add_file(self, pf: _PartedFile) -> None:
+        # a graph in parts: to the TriG file a part at a time, to the store in slices of
+        # FILE_SLICE_BYTES (whole if it has blank nodes: their labels are scoped to one load)
+        self.graphs.add(pf.graph)
+        self._parted.append(pf)
+        for piece in ([pf.text()] if pf.blank else pf.slices(FILE_SLICE_BYTES)):
+            self._named.append((piece, pf.graph))
+            self._size += len(piece)
             self.flush(wait=False)
 
     def _load(self, graphs: list) -> None:
@@ -1258,7 +1350,11 @@ class _StreamLoader:
         del named
         self.fh.write(chunk[len(self._header):] if chunk.startswith(self._header) else chunk)
         for nq in parted:
-            for block in _iter_trig_parts(nq, self.prefixes):
+            if isinstance(nq, _PartedFile):
+                blocks = (_part_block(k, text, self.prefixes) for k, text in nq.parts())
+            else:
+                blocks = _iter_trig_parts(nq, self.prefixes)
+            for block in blocks:
                 self.fh.write(block)
         self._size = 0
         if wait:
@@ -1341,6 +1437,66 @@ class _Payload:
         return out
 
 
+class _PartedFile:
+    """The N-Quads of one corpus graph in a file, in part order (:func:`_in_parts`), with
+    where each part starts: a graph of hundreds of megabytes goes to the store a slice at
+    a time and to ``graph.trig`` a part at a time without being held as text."""
+
+    def __init__(self, path: Path, graph: str, starts: list[int], blank: bool) -> None:
+        self.path, self.graph, self.starts, self.blank = path, graph, starts, blank
+
+    @classmethod
+    def write(cls, path: Path, graph: str, parts) -> _PartedFile:
+        """Write ``parts`` (``(part, text)`` in part order) to ``path``."""
+        sizes = [0] * TRIG_PARTS
+        blank = False
+        with open(path, "wb") as fh:
+            for k, text in parts:
+                blank = blank or "_:" in text
+                data = text.encode("utf-8")
+                fh.write(data)
+                sizes[k] += len(data)
+        starts = [0]
+        for n in sizes:
+            starts.append(starts[-1] + n)
+        return cls(path, graph, starts, blank)
+
+    def __bool__(self) -> bool:
+        return self.starts[-1] > 0
+
+    def slices(self, size: int):
+        """The text in pieces of about ``size`` bytes, each ending at a line end."""
+        with open(self.path, "rb") as fh:
+            rest = b""
+            while True:
+                data = fh.read(size)
+                if not data:
+                    break
+                data = rest + data
+                cut = data.rfind(b"\n") + 1
+                rest = data[cut:]
+                if cut:
+                    yield data[:cut].decode("utf-8")
+            if rest:
+                yield rest.decode("utf-8")
+
+    def parts(self):
+        """``(part, text)`` for every part that holds lines, in part order."""
+        with open(self.path, "rb") as fh:
+            for k in range(TRIG_PARTS):
+                a, b = self.starts[k], self.starts[k + 1]
+                if b > a:
+                    fh.seek(a)
+                    yield k, fh.read(b - a).decode("utf-8")
+
+    def lines(self):
+        with open(self.path, encoding="utf-8", newline="\n") as fh:
+            yield from fh
+
+    def text(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+
 def _open_staged(p: Path):
     """A temporary file beside ``p`` opened for binary writing: ``(path, file)``; commit it
     with :func:`kg.store._commit_staged` after closing."""
@@ -1421,12 +1577,31 @@ def _shacl_sample(sample: list[str], full: list[str], restricted: list[str]) -> 
 
     nodes = {line.split(" ", 1)[0] for nq in sample for line in nq.splitlines()}
     parts = [*sample, *full]
-    for nq in restricted:
-        lines = nq.splitlines(keepends=True)
+    for nq in restricted:  # N-Quads text, or a _PartedFile (read twice, never held)
         keep = set(nodes)
-        keep.update(s for s, o in map(split, lines) if o in nodes)
-        parts.append("".join(line for line in lines if line.split(" ", 1)[0] in keep))
+        keep.update(s for s, o in map(split, _lines(nq)) if o in nodes)
+        parts.append("".join(line for line in _lines(nq) if line.split(" ", 1)[0] in keep))
     return "".join(parts)
+
+
+def _release_memory() -> None:
+    """Hand the heap pages freed so far back to the system. glibc's malloc keeps them for
+    reuse otherwise (per thread, and the store's bulk loads run in threads), so the
+    resident size of a big build only ever grew; a no-op elsewhere."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
+        pass
+
+
+def _lines(nq):
+    """The lines (line ends kept) of N-Quads text or of a :class:`_PartedFile`."""
+    return nq.lines() if isinstance(nq, _PartedFile) else iter(nq.splitlines(keepends=True))
 
 
 def _validate(nquads: str):
@@ -2019,6 +2194,14 @@ def _save_corpus(out: Path, corpus_nq: list[str]) -> dict[str, str]:
     sums = {}
     for nq in corpus_nq:
         if not nq:
+            continue
+        if isinstance(nq, _PartedFile):
+            digest = hashlib.sha1()
+            with open(nq.path, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 22), b""):  # noqa: B023 - same fh
+                    digest.update(block)
+            _copy_cache_file(nq.path, _corpus_cache(out, nq.graph))
+            sums[nq.graph] = digest.hexdigest()
             continue
         g = _StreamLoader._graph_of(nq)
         data = nq.encode("utf-8")

@@ -483,6 +483,7 @@ def test_loads_in_many_batches_give_the_same_store_and_trig(tmp_path, monkeypatc
     # smaller than any document graph: a batch per document, and the corpus graphs
     # without blank nodes (entities, analysis) are loaded a slice at a time
     monkeypatch.setattr(pipeline, "LOAD_BATCH_BYTES", 2_000)
+    monkeypatch.setattr(pipeline, "FILE_SLICE_BYTES", 2_000)
     monkeypatch.setattr(pipeline._StreamLoader, "_load", counted)
     build_graph(src, tmp_path / "many", store=f"oxigraph:{tmp_path}/many/store",
                 validate=False)
@@ -644,6 +645,72 @@ def test_trig_parts_of_nquads_text_equal_those_of_its_parsed_quads():
         list(ox.parse(srt.encode("utf-8"), format=ox.RdfFormat.N_QUADS)), prefixes)
 
 
+def _sample_nquads_lines():
+    g = "https://w3id.org/chainkg/graph/analysis"
+    lines = []
+    for i in range(400):
+        s = f"<https://w3id.org/chainkg/id/project/项目{i % 97}>"
+        o = (f'"第 {i} 条 \\"说明\\" 长治高新区"@zh' if i % 3 == 0
+             else f"<https://w3id.org/chainkg/id/company/c{i}>" if i % 3 == 1 else f'"{i}"')
+        lines.append(f"{s} <https://w3id.org/chainkg/ontology#p{i % 4}> {o} <{g}> .\n")
+    return g, lines
+
+
+def test_corpus_graph_in_parts_is_read_back_whole_in_slices_and_by_part(tmp_path):
+    """The entities and analysis graphs of a build go through a file in part order: read in
+    slices of any size (cut inside a multi-byte character or not) the text is the same, its
+    parts are those the text gives, and the TriG written from the file equals the TriG of
+    the text."""
+    import random
+
+    from kg.pipeline import _in_parts, _part, _PartedFile, _prefixes, _trig_parts
+
+    g, lines = _sample_nquads_lines()
+    random.Random(5).shuffle(lines)
+    text = _in_parts("".join(lines + lines[:50]))  # duplicates go
+    assert sorted(text.splitlines()) == sorted(set("".join(lines).splitlines()))
+    keys = [(_part(line.split(" ", 1)[0]), line) for line in text.splitlines()]
+    assert keys == sorted(keys)  # grouped by part, parts in order, sorted within a part
+    assert _in_parts(text) == text
+
+    by_part: dict[int, list] = {}
+    for k, line in keys:
+        by_part.setdefault(k, []).append(line + "\n")
+    pf = _PartedFile.write(tmp_path / "g.nq", g, ((k, "".join(v)) for k, v in sorted(by_part.items())))
+    assert pf and not pf.blank and pf.text() == text and "".join(pf.lines()) == text
+    assert [(k, t) for k, t in pf.parts()] == [(k, "".join(v)) for k, v in sorted(by_part.items())]
+    for size in (1, 7, 100, 1000, 10**6):
+        pieces = list(pf.slices(size))
+        assert "".join(pieces) == text and all(p.endswith("\n") for p in pieces)
+    prefixes = _prefixes()
+    from kg.pipeline import _part_block
+
+    assert b"".join(_part_block(k, t, prefixes) for k, t in pf.parts()) == _trig_parts(text, prefixes)
+    empty = _PartedFile.write(tmp_path / "e.nq", g, iter(()))
+    assert not empty and list(empty.slices(10)) == [] and list(empty.parts()) == []
+
+
+def test_entities_text_is_in_part_order_with_every_name():
+    """The entities graph text of many entities: the lines of its triples, in part order."""
+    from rdflib import Literal, URIRef
+
+    from kg.mapping import graph_nquads
+    from kg.ns import ENTITIES_GRAPH, KG, RDF, SKOS
+    from kg.pipeline import _entities_nquads, _entities_parts, _in_parts
+
+    labels = {f"https://w3id.org/chainkg/id/company/c{i}": ("Company", f"某{i}公司", {f"某{i}", f"某{i}公司"})
+              for i in range(300)}
+    triples = []
+    for iri, (type_, lab, aliases) in labels.items():
+        s = URIRef(iri)
+        triples += [(s, RDF.type, KG[type_]), (s, SKOS.prefLabel, Literal(lab, lang="zh"))]
+        triples += [(s, SKOS.altLabel, Literal(a, lang="zh")) for a in aliases - {lab}]
+    ref = graph_nquads(triples, ENTITIES_GRAPH)
+    text = _entities_nquads(labels)
+    assert text == _in_parts(ref) != ref  # the same lines, not in plain sorted order
+    assert [k for k, _t in _entities_parts(labels)] == sorted({k for k, _t in _entities_parts(labels)})
+
+
 def test_rewrite_trig_patches_only_the_parts_of_changed_subjects(tmp_path):
     from kg.pipeline import _part, _prefixes, _rewrite_trig, _trig_parts
     from kg.store import _commit_staged
@@ -698,4 +765,7 @@ def test_compact_corpus_records_give_the_same_analysis(tmp_path):
     assert iris and all(type(x) is URIRef for x in iris)  # IRIs come back as IRIs
     text, n = plain.analysis()
     assert compact.analysis() == (text, n)
+    from kg.pipeline import _in_parts
+
+    assert _in_parts(text) == text  # kept and written a part at a time
     assert text and n > 0  # the three documents disagree on some figures
