@@ -4,7 +4,9 @@ Runs :func:`kg.pipeline.build_graph` on a folder of documents into an Oxigraph s
 process, while a thread samples the resident set size (``VmRSS``) every second and tags
 each sample with the last stage the build has finished (``kg.pipeline._TIMINGS``). Prints
 one JSON object: wall seconds, the build's stage timings, the peak RSS after each finished
-stage, the process's ``ru_maxrss`` and the largest ``ru_maxrss`` of its worker processes;
+stage, the process's ``ru_maxrss``, the largest ``ru_maxrss`` of its worker processes, and
+the peak proportional set size of the whole process tree (parent, workers and the SHACL
+fork together, shared pages counted once);
 ``--log`` also keeps every sample (JSON lines) for a timeline.
 
 To compare with an older tree, run the same command with ``PYTHONPATH`` set to a checkout
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import threading
 import time
@@ -31,6 +34,41 @@ def _rss_mb() -> int:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) // 1024
     return 0
+
+
+def _descendants(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            tasks = os.listdir(f"/proc/{p}/task")
+        except OSError:
+            continue
+        for t in tasks:
+            try:
+                with open(f"/proc/{p}/task/{t}/children", encoding="ascii") as fh:
+                    kids = [int(x) for x in fh.read().split()]
+            except OSError:
+                continue
+            out.extend(kids)
+            todo.extend(kids)
+    return out
+
+
+def _tree_pss_mb() -> int:
+    """The proportional set size of this process and all its descendants (the mapping
+    workers, the SHACL fork): pages shared after a fork are counted once in total."""
+    total = 0
+    for pid in [os.getpid(), *_descendants(os.getpid())]:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
+                for line in fh:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except OSError:
+            continue
+    return total // 1024
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             while not done.wait(1.0):
                 stages = tuple(pipeline._TIMINGS)
-                s = (round(time.perf_counter() - t0, 1), stages[-1] if stages else "-", _rss_mb())
+                s = (round(time.perf_counter() - t0, 1), stages[-1] if stages else "-", _rss_mb(),
+                     _tree_pss_mb())
                 samples.append(s)
                 if fh:
                     fh.write(json.dumps(s) + "\n")
@@ -68,13 +107,17 @@ def main(argv: list[str] | None = None) -> int:
     done.set()
     th.join()
     peak: dict[str, int] = {}
-    for _t, stage, mb in samples:
+    tree: dict[str, int] = {}
+    for _t, stage, mb, pss in samples:
         peak[stage] = max(peak.get(stage, 0), mb)
+        tree[stage] = max(tree.get(stage, 0), pss)
     print(json.dumps({
         "wall_s": round(time.perf_counter() - t0, 1),
         "documents": len(report.documents),
         "timings_s": {k: round(v, 1) for k, v in report.timings.items()},
         "peak_rss_mb_after_stage": peak,
+        "peak_tree_pss_mb_after_stage": tree,
+        "peak_tree_pss_mb": max(tree.values(), default=0),
         "ru_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
         "children_ru_maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
