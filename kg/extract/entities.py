@@ -551,6 +551,13 @@ def _phases(text: str, projects: list[_Cand]) -> list[_Cand]:
     return out
 
 
+def _inside_product(pat: dict, text: str, start: int, end: int) -> bool:
+    """True when a product of the vocabulary starts at ``start`` and runs past ``end``
+    (a project head that begins a product name: 工程机械, 工程塑料)."""
+    return any(i == 0 and lens[0] > end - start
+               for i, lens in pat["products"].starts(text[start:start + 16]))
+
+
 def _metonymy_company(item: str) -> bool:
     """True when a list item is a bare company name (<brand>, <brand>半导体), not a project phrase."""
     if not 2 <= len(item) <= 6 or not _HANS_RE.fullmatch(item):
@@ -569,6 +576,8 @@ def _projects(text: str) -> list[_Cand]:
     for m in pat["project"].finditer(text):
         head = m.group()
         kind = pat["project_kind"].get(head, "head")
+        if _inside_product(pat, text, m.start(), m.end()):
+            continue  # 年产21万吨工程机械: the head is the start of a product's name
         s = _left_extend(text, m.start(), 0, adjacent_ok=True)
         # a full legal company name before the project is its owner, not part of it
         for cm in pat["company"].finditer(text, s, m.start()):

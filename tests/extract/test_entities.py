@@ -172,6 +172,21 @@ def test_generic_or_aggregate_projects_are_dropped(text, bad):
     assert not any(t == bad or t.endswith(bad) for _ty, t in _pairs(text, "Project"))
 
 
+def test_a_project_head_that_starts_a_product_name_is_not_a_project():
+    """建成后年产21万吨工程机械: 工程 begins the product 工程机械; no project 后年产21万吨工程,
+    no company 后年产 owning it, and the figures stay with the named project."""
+    text = ("某某科技有限公司在某某经济技术开发区落地某某年产21万吨工程机械项目，总投资7.3亿元，"
+            "建成后年产21万吨工程机械，年产值可达37亿元。")
+    got = _pairs(text)
+    assert ("Product", "工程机械") in got
+    assert {t for ty, t in got if ty == "Project"} == {"某某年产21万吨工程机械项目"}
+    assert not any(t.startswith("后") for _ty, t in got)
+    got = _pairs("某某公司投资建设的年产5万吨工程塑料项目开工。")
+    assert {t for ty, t in got if ty == "Project"} == {"年产5万吨工程塑料项目"}
+    # a name that ends in the head is still a project
+    assert ("Project", "太原至晋城高速公路改扩建工程") in _pairs("太原至晋城高速公路改扩建工程已完工。")
+
+
 def test_apposition_head_before_name_is_cut():
     got = _pairs("外送工程的控制性工程青石枢纽下闸蓄水。", "Project")
     assert ("Project", "青石枢纽") in got
