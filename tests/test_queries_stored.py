@@ -66,6 +66,9 @@ def _fixture_dataset() -> Dataset:
         ctx = ds.graph(g.identifier)
         for t in g:
             ctx.add(t)
+    from kg.checks import add_conflicts
+
+    add_conflicts(ds)  # as kg build does: conflicting figures are found in the analysis graph
     ensure_derived(ds)  # as kg build does: the derived graph is part of every store it writes
     return ds
 
