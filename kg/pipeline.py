@@ -1056,6 +1056,7 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
         trig_tmp, trig_fh = _open_staged(out_dir / "graph.trig")
         staged.append((trig_tmp, out_dir / "graph.trig"))
         loader = _StreamLoader(st, trig_fh, prefixes)
+        loader.tmp_dir = tmp_root
         ontology, chains = load_ontology(), load_chains()
         corpus_nq = [graph_nquads(ontology, ontology.identifier), graph_nquads(chains, chains.identifier)]
         del ontology, chains
@@ -1222,7 +1223,8 @@ class _StreamLoader:
         self._named: list[str] = []
         self._mirrored: list[str] = []
         self._trig: list[str] = []  # named graphs for the TriG file, written whole
-        self._parted: list[str] = []  # graphs written to the TriG file in parts
+        self._parted: list = []  # graphs written to the TriG file in parts (text or files)
+        self.tmp_dir: Path | None = None  # for the files of graphs in parts (default: TMPDIR)
         self._size = 0
         probe = ox.serialize([ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"),
                                       ox.NamedNode("urn:x:o"), ox.NamedNode("urn:x:g"))],
@@ -1364,10 +1366,12 @@ class _StreamLoader:
     def sync_extra_graphs(self) -> None:
         """Add the named graphs of the store that did not come through :meth:`add` (a
         helper graph computed in the store) to the union copy and the TriG file."""
+        import tempfile
+
         import pyoxigraph as ox
 
         from .ns import GRAPH
-        from .store_oxigraph import UNION_MARK
+        from .store_oxigraph import UNION_MARK, bulk_extend_chunked
 
         self.flush()
         mark = str(GRAPH[UNION_MARK])
@@ -1377,10 +1381,22 @@ class _StreamLoader:
             node = ox.NamedNode(g)
             # the same terms (blank nodes too) into the default graph, as materialize_union;
             # the graph is read twice rather than held as quad objects (millions at scale)
-            self.store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                                   for q in self.store.quads_for_pattern(None, None, None, node))
-            self.add(ox.serialize(self.store.quads_for_pattern(None, None, None, node),
-                                  format=ox.RdfFormat.N_QUADS).decode("utf-8"), named=False)
+            bulk_extend_chunked(self.store, (
+                ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                for q in self.store.quads_for_pattern(None, None, None, node)))
+            if g not in _parted_graphs():
+                self.add(ox.serialize(self.store.quads_for_pattern(None, None, None, node),
+                                      format=ox.RdfFormat.N_QUADS).decode("utf-8"), named=False)
+                continue
+            # a graph written in parts goes through a file beside the TriG file
+            with tempfile.TemporaryDirectory(prefix=".parts.", dir=self.tmp_dir) as tmp:
+                pf = _PartedFile.from_quads(self.store.quads_for_pattern(None, None, None, node),
+                                            Path(tmp) / "graph.nq", g)
+                if pf:
+                    self.graphs.add(g)
+                    self._parted.append(pf)
+                    self._size += pf.starts[-1]
+                    self.flush()
         self.flush()
 
 
@@ -1459,6 +1475,47 @@ class _PartedFile:
         starts = [0]
         for n in sizes:
             starts.append(starts[-1] + n)
+        return cls(path, graph, starts, blank)
+
+    @classmethod
+    def from_quads(cls, quads, path: Path, graph: str) -> _PartedFile:
+        """The pyoxigraph ``quads`` of ``graph`` written to ``path`` grouped by part (within a
+        part in the order they come; not sorted): a graph in the store goes to ``graph.trig``
+        a part at a time, never held as text (the derived graph of 10,000 documents is 227M
+        characters of N-Quads)."""
+        from array import array
+
+        import pyoxigraph as ox
+
+        raw = path.with_name(path.name + ".raw")
+        ox.serialize(quads, output=str(raw), format=ox.RdfFormat.N_QUADS)
+        try:
+            # where each part's lines are: (offset, length) runs, consecutive lines merged
+            offs = [array("q") for _ in range(TRIG_PARTS)]
+            lens = [array("q") for _ in range(TRIG_PARTS)]
+            pos = 0
+            with open(raw, "rb") as fh:
+                for line in fh:
+                    k = zlib.crc32(line[:line.index(b" ")]) % TRIG_PARTS  # as _part()
+                    o, n = offs[k], lens[k]
+                    if o and o[-1] + n[-1] == pos:
+                        n[-1] += len(line)
+                    else:
+                        o.append(pos)
+                        n.append(len(line))
+                    pos += len(line)
+            blank = False
+            starts = [0]
+            with open(raw, "rb") as src, open(path, "wb") as out:
+                for k in range(TRIG_PARTS):
+                    for o, n in zip(offs[k], lens[k], strict=True):
+                        src.seek(o)
+                        data = src.read(n)
+                        blank = blank or b"_:" in data
+                        out.write(data)
+                    starts.append(starts[-1] + sum(lens[k]))
+        finally:
+            raw.unlink(missing_ok=True)
         return cls(path, graph, starts, blank)
 
     def __bool__(self) -> bool:

@@ -690,6 +690,25 @@ def test_corpus_graph_in_parts_is_read_back_whole_in_slices_and_by_part(tmp_path
     assert not empty and list(empty.slices(10)) == [] and list(empty.parts()) == []
 
 
+def test_a_store_graph_written_in_parts_from_a_file_gives_the_trig_of_its_text(tmp_path):
+    """The derived graph goes from the store to graph.trig through a file grouped by part:
+    the TriG is that of its N-Quads text, blank nodes and non-ASCII IRIs included."""
+    from kg.pipeline import _part_block, _PartedFile, _prefixes, _trig_parts
+
+    g, lines = _sample_nquads_lines()
+    lines += [f"_:b{i} <https://w3id.org/chainkg/ontology#p> \"{i}\" <{g}> .\n" for i in range(30)]
+    st = ox.Store()
+    st.bulk_load("".join(lines).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+    node = ox.NamedNode(g)
+    text = ox.serialize(st.quads_for_pattern(None, None, None, node),
+                        format=ox.RdfFormat.N_QUADS).decode("utf-8")
+    pf = _PartedFile.from_quads(st.quads_for_pattern(None, None, None, node), tmp_path / "d.nq", g)
+    assert pf.blank and sorted(pf.text().splitlines()) == sorted(text.splitlines())
+    assert [p.name for p in tmp_path.iterdir()] == ["d.nq"]  # the unordered copy is gone
+    prefixes = _prefixes()
+    assert b"".join(_part_block(k, t, prefixes) for k, t in pf.parts()) == _trig_parts(text, prefixes)
+
+
 def test_entities_text_is_in_part_order_with_every_name():
     """The entities graph text of many entities: the lines of its triples, in part order."""
     from rdflib import Literal, URIRef
