@@ -36,6 +36,34 @@ def test_seed_builds_and_conforms(seed_build):
         assert (out / name).stat().st_size > 0
 
 
+def test_build_validation_of_nquads_equals_that_of_the_dataset(seed_build):
+    """A build validates its N-Quads as one union graph: the findings are those
+    kg.validate gives on the dataset, violations included (a quantity left without its
+    value, a company without a name, a blank node shared between graphs)."""
+    from kg.pipeline import _validate
+    from kg.validate import validate_graph
+
+    _, out = seed_build
+    st = ox.Store()
+    st.bulk_load(path=str(out / "graph.trig"), format=ox.RdfFormat.TRIG)
+    text = ox.serialize(st, format=ox.RdfFormat.N_QUADS).decode("utf-8")
+    lines = text.splitlines(keepends=True)
+    doc = next(line.rsplit(" ", 2)[1] for line in lines if "/doc/" in line.rsplit(" ", 2)[1])
+    qty = next(line.split(" ", 1)[0] for line in lines if "schema.org/value>" in line)
+    text = "".join(line for line in lines if not (line.startswith(qty) and "schema.org/value>" in line))
+    text += (f"<https://w3id.org/chainkg/id/company/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+             f"<https://w3id.org/chainkg/ontology#Company> {doc} .\n"
+             f"_:b1 <https://w3id.org/chainkg/ontology#p> \"一\" {doc} .\n"
+             f"_:b1 <https://w3id.org/chainkg/ontology#q> \"二\" <https://w3id.org/chainkg/graph/analysis> .\n")
+    mine, _secs = _validate(text)
+    ds = Dataset()
+    ds.parse(data=text, format="nquads")
+    theirs = validate_graph(ds)
+    assert not mine.conforms and mine.results == theirs.results
+    focus = {r["focus"] for r in mine.results}
+    assert "https://w3id.org/chainkg/id/company/x" in focus and qty.strip("<>") in focus
+
+
 def test_outputs_parse_with_rdflib_and_pyoxigraph(seed_build):
     _, out = seed_build
     ds = Dataset()
