@@ -560,7 +560,7 @@ def _analysis_records(triples, doc_iri) -> tuple:
     The consistency checks relate figures of one document only, so they are complete here;
     the stage evidence (:func:`kg.lifecycle.stage_items`) and the quantities
     (:func:`kg.checks.quantity_rows`, without the sentence and quantity text, which only
-    messages use) are merged over the corpus by :func:`_corpus_analysis`.
+    messages use) are merged over the corpus by :func:`_corpus_analysis_parts`.
     """
     import dataclasses
 
@@ -617,17 +617,11 @@ def _in_parts(text: str) -> str:
     return "".join("".join(sorted(parts[k])) for k in sorted(parts))
 
 
-def _corpus_analysis(stage_parts, check_nquads, quantity_rows_, labels) -> tuple[str, int]:
-    """The analysis graph of a build from its documents' :func:`_analysis_records`:
-    ``(N-Quads, number of conflicts)`` — the same graph as :func:`kg.lifecycle.derive_flags`,
-    :func:`kg.consistency.consistency_graph` and :func:`kg.checks.add_conflicts` give on the
-    whole dataset, in part order (:func:`_in_parts`)."""
-    parts, n = _corpus_analysis_parts(stage_parts, check_nquads, quantity_rows_, labels)
-    return "".join(text for _k, text in parts), n
-
-
 def _corpus_analysis_parts(stage_parts, check_nquads, quantity_rows_, labels):
-    """:func:`_corpus_analysis` a part at a time: ``(iterator of (part, text), conflicts)``.
+    """The analysis graph of a build from its documents' :func:`_analysis_records` — the
+    same graph as :func:`kg.lifecycle.derive_flags`, :func:`kg.consistency.consistency_graph`
+    and :func:`kg.checks.add_conflicts` give on the whole dataset — a part at a time
+    (:func:`_in_parts`): ``(iterator of (part, N-Quads text), number of conflicts)``.
     ``check_nquads`` is an iterable of N-Quads texts (read once). Only one part's lines
     exist as text at a time: the whole graph's (~2M lines at 10,000 documents) as a set,
     sorted and joined took ~0.7 GB."""
@@ -898,7 +892,8 @@ class _CorpusRecords:
                 self.labels[iri] = (type_, label, set(aliases))
 
     def analysis(self) -> tuple[str, int]:
-        """:func:`_corpus_analysis` of the documents added; the records are released."""
+        """The analysis graph of the documents added as N-Quads text, and the number of
+        conflicts (:func:`_corpus_analysis_parts`); the records are released."""
         parts, n = self.analysis_parts()
         return "".join(text for _k, text in parts), n
 
