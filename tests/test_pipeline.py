@@ -816,3 +816,17 @@ def test_compact_corpus_records_give_the_same_analysis(tmp_path):
 
     assert _in_parts(text) == text  # kept and written a part at a time
     assert text and n > 0  # the three documents disagree on some figures
+
+
+def test_mapping_cache_key_ignores_docstrings_and_comments_not_code():
+    """An edited docstring or comment must not send every cached document through the
+    mapper again; a changed statement must."""
+    from kg.pipeline import _code_shape
+
+    base = 'def f(x):\n    """Doc."""\n    return x + 1\n'
+    assert _code_shape(base) == _code_shape('def f(x):\n    """Other words."""\n    # note\n\n    return x + 1  # why\n')
+    assert _code_shape(base) == _code_shape('def f(x):\n    return x + 1\n')
+    assert _code_shape(base) != _code_shape('def f(x):\n    """Doc."""\n    return x + 2\n')
+    assert _code_shape(base) != _code_shape('def f(x):\n    """Doc."""\n    return "x + 1"\n')
+    # a string that is not the first statement is code, not a docstring
+    assert _code_shape('def f():\n    y = 1\n    "a"\n') != _code_shape('def f():\n    y = 1\n    "b"\n')
