@@ -426,6 +426,10 @@ _TIMINGS: dict[str, float] = {}
 #: Builds with more documents than this validate a deterministic sample of document graphs.
 SHACL_SAMPLE = 20
 
+#: An update that maps more documents than this and than a quarter of the corpus again
+#: rebuilds the store instead of changing it in place.
+UPDATE_MAX_DOCS = 100
+
 #: Builds with more documents than this write no union ``graph.ttl`` by default (the union
 #: of 10,000 documents is millions of triples and minutes of Turtle writing; ``graph.trig``
 #: and the store hold the same data). ``build_graph(union=True)`` forces it.
@@ -865,7 +869,9 @@ class _CorpusRecords:
     With ``compact`` (a full build, which holds them for every document until the end)
     each document's stage items, check N-Quads and quantity rows are kept pickled and
     compressed: at 10,000 documents 0.78 GB of objects become 43 MB, for ~6 s more of
-    unpacking in :meth:`analysis`. An update, whose target is time, keeps the objects."""
+    unpacking in :meth:`analysis`. Without it the objects are kept as they come. (An update
+    does not gather every document's records: it reads those of the keys it changes from
+    :mod:`kg.corpus_state`.)"""
 
     def __init__(self, compact: bool = False) -> None:
         self.compact = compact
@@ -1053,14 +1059,26 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
         if kind == "oxigraph":
             target = Path(loc)
     manifest = _read_manifest(out_dir, target) if update and target is not None else None
+    if manifest is not None and remapped > max(UPDATE_MAX_DOCS, len(plan) // 4):
+        # removing and loading that many documents' triples one by one takes longer than
+        # building the store again (from the cached extractions and mappings)
+        manifest = None
     if manifest is not None:
-        return _update_in_place(plan, mcache, out_dir, report, target, manifest,
-                                validate=validate, workers=workers, union=union)
+        from .corpus_state import CorpusState, state_path
+
+        state = CorpusState.open(state_path(out_dir), _state_fingerprint())
+        if state is not None:
+            try:
+                return _update_in_place(plan, mcache, out_dir, report, target, manifest, state,
+                                        validate=validate, workers=workers, union=union)
+            finally:
+                state.close()
     _manifest_path(out_dir).unlink(missing_ok=True)
     tmp_root = Path(tempfile.mkdtemp(prefix=".build.", dir=(target.parent if target else out_dir)))
     shacl = None
     trig_fh = None
     loader = None
+    state = None
     staged: list = []
     try:
         if target is not None:
@@ -1078,6 +1096,10 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
             loader.add(nq)
 
         acc = _CorpusRecords(compact=True)
+        if target is not None:  # the records by key, for in-place updates of this store
+            from .corpus_state import CorpusState, state_path
+
+            state = CorpusState.create(state_path(out_dir).with_suffix(".new"))
         sample_nq: list = []
         for doc_id, nq, records, ents, cs in _mapped_in_order(plan, mcache, workers):
             loader.add(nq)
@@ -1085,6 +1107,8 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
                 sample_nq.append(nq)
             del nq
             acc.add(records, ents, cs)
+            if state is not None:
+                state.add(doc_id, records, ents, cs)
         _release_memory()
 
         # The entities and analysis graphs (hundreds of megabytes of text at 10,000
@@ -1129,7 +1153,13 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
                     nq.text() if isinstance(nq, _PartedFile) else nq for nq in corpus_nq)
             report.validated_documents = len(sample_nq)
         del sample_nq
-        corpus_sums = _save_corpus(out_dir, corpus_nq) if target is not None else {}
+        # kept as text for an update to compare: the small corpus graphs (the entities and
+        # analysis graphs are compared key by key, from the state)
+        corpus_sums = _save_corpus(out_dir, corpus_nq[:2] + corpus_nq[3:4]) if target is not None else {}
+        kept = {_corpus_cache(out_dir, g) for g in corpus_sums}
+        for f in _corpus_cache(out_dir, "x").parent.glob("*.nq"):
+            if f not in kept:  # a graph this build keeps no text of (or no longer has)
+                f.unlink(missing_ok=True)
         del corpus_nq
         _release_memory()
         from .derive import add_derived
@@ -1188,8 +1218,13 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
         if target is not None:
             _swap_in(tmp_root / "store", target)
             report.outputs["oxigraph"] = str(target)
+            state.commit_to(state_path(out_dir), _state_fingerprint(), n_conflicts)
+            state = None
             _write_manifest(out_dir, target, doc_ids, corpus_sums, counts)
     finally:
+        if state is not None:  # the build failed: no state, no build record
+            state.close()
+            state.path.unlink(missing_ok=True)
         if loader is not None:
             loader.abandon()  # no load may still write into the store removed below
         if trig_fh is not None and not trig_fh.closed:
@@ -1655,6 +1690,24 @@ def _shacl_sample(sample: list[str], full: list[str], restricted: list[str]) -> 
     return "".join(parts)
 
 
+def _store_about(st, graphs, sample: list[str]) -> str:
+    """N-Quads of the ``graphs`` of store ``st`` about the nodes that are subjects in the
+    ``sample`` N-Quads texts: their triples, and those of the nodes that point at one of
+    them (what :func:`_shacl_sample` keeps of a restricted graph)."""
+    import pyoxigraph as ox
+
+    nodes = {line.split(" ", 1)[0] for nq in sample for line in nq.splitlines()}
+    named = [ox.NamedNode(n[1:-1]) for n in sorted(nodes) if n.startswith("<")]
+    quads = []
+    for g in map(ox.NamedNode, graphs):
+        keep = set(named)
+        for n in named:
+            keep.update(q.subject for q in st.quads_for_pattern(None, None, n, g))
+        for s in keep:
+            quads.extend(st.quads_for_pattern(s, None, None, g))
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8") if quads else ""
+
+
 def _release_memory() -> None:
     """Hand the heap pages freed so far back to the system. glibc's malloc keeps them for
     reuse otherwise (per thread, and the store's bulk loads run in threads), so the
@@ -1796,7 +1849,28 @@ def _write_manifest(out_dir: Path, target: Path, doc_ids, corpus: dict[str, str]
 
 
 #: Version of the build record; an update finding another one rebuilds in full.
-MANIFEST_VERSION = 3
+MANIFEST_VERSION = 4
+
+
+def _state_fingerprint() -> str:
+    """What the corpus state (:mod:`kg.corpus_state`) of a build depends on besides the
+    documents: the mapping code (:func:`_code_key`), the code that makes the corpus graphs
+    from the records, and the ontology and chain vocabularies. An update finding a state
+    made with another one rebuilds in full."""
+    import hashlib
+    import inspect
+
+    from . import corpus_state
+    from .resources import ontology_dir
+
+    h = hashlib.sha1(_code_key().encode("ascii"))
+    for obj in (corpus_state, _entities_parts, _corpus_analysis_parts, _CorpusRecords):
+        h.update(_code_shape(inspect.getsource(obj)).encode("utf-8"))
+    root = ontology_dir()
+    for f in sorted(root.rglob("*")):
+        if f.is_file():
+            h.update(str(f.relative_to(root)).encode("utf-8") + b"\0" + f.read_bytes())
+    return h.hexdigest()
 
 
 #: Parts of a big corpus graph in ``graph.trig`` (entities, analysis, derived): the triples
@@ -2001,28 +2075,41 @@ def _copy_range(src, fh, view, start: int, end: int) -> None:
 
 
 def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, target: Path,
-                     manifest: dict, *, validate, workers, union):
+                     manifest: dict, state, *, validate, workers, union):
     """``kg build --update`` on a store built before: only what changed is written.
 
     The graphs of deleted and re-mapped documents are dropped from the store (and their
     triples from its union default graph unless another graph states them), new ones
-    loaded; the corpus graphs (ontology, chains, entities, regions, analysis) are recomputed
-    from every document's cached records and replaced by difference with the text the last
-    build kept; the derived graph is recomputed only for the subjects and closures whose
-    triples changed (in full when the ontology or the chains changed), and the counts are
-    brought up to date from the same changes (:class:`_UnionDelta`). ``graph.trig`` is copied
-    without the replaced graphs and the new ones appended. SHACL checks the new document
-    graphs (and the corpus graphs' part about them). The result equals a full rebuild.
-    An interrupted update leaves no build record, so the next one rebuilds in full.
+    loaded; the entities and analysis graphs are changed key by key (:mod:`kg.corpus_state`:
+    only the entities, projects, quantity groups and checks the added and removed documents
+    touch are made again, as they were and as they are now, and the difference replaced);
+    the small corpus graphs (ontology, chains, regions) are made again and replaced by
+    difference with the text the last build kept; the derived graph is recomputed only for
+    the subjects and closures whose triples changed (in full when the ontology or the
+    chains changed), and the counts are brought up to date from the same changes
+    (:class:`_UnionDelta`). ``graph.trig`` is copied without the replaced graphs and the new
+    ones appended. SHACL checks the new document graphs (and the corpus graphs' part about
+    them). The result equals a full rebuild. An interrupted update leaves no build record,
+    so the next one rebuilds in full.
     """
     import time
     from functools import partial
 
     import pyoxigraph as ox
 
+    from .corpus_state import keys_in
     from .derive import _CLOSURES, derived_changes
     from .mapping import graph_nquads, load_chains, load_ontology, map_regions
-    from .ns import CHAINS_GRAPH, DERIVED_GRAPH, GRAPH, KG, ONTOLOGY_GRAPH, document_iri
+    from .ns import (
+        ANALYSIS_GRAPH,
+        CHAINS_GRAPH,
+        DERIVED_GRAPH,
+        ENTITIES_GRAPH,
+        GRAPH,
+        KG,
+        ONTOLOGY_GRAPH,
+        document_iri,
+    )
     from .store import _commit_staged, _stage
     from .store_oxigraph import UNION_MARK, mark_union
 
@@ -2033,7 +2120,8 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
     # documents to load: those mapped now, and any whose mapping is cached but which the
     # build record does not list (its N-Quads are read from the cache)
     new = {d for d, job in plan if job is not None or d not in old}
-    drop = {str(document_iri(d)) for d in (old - set(doc_ids)) | (new & old)}
+    gone_docs = (old - set(doc_ids)) | (new & old)
+    drop = {str(document_iri(d)) for d in gone_docs}
     st = ox.Store(str(target))
     mark = ox.NamedNode(str(GRAPH[UNION_MARK]))
     if st.contains_named_graph(mark):
@@ -2048,27 +2136,37 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
     # into the user's store
     loader = _StreamLoader(st, _NullFile(), prefixes, background=False)
     blocks: list[str] = []
-    acc = _CorpusRecords()
+    mapped: list = []  # (doc_id, records, entities, codes) of the documents loaded now
     sample_ids = set(sorted(new)[:SHACL_SAMPLE]) if validate else set()
     sample_nq: list = []
-    for doc_id, nq, records, ents, cs in _mapped_in_order(plan, mcache, workers, nquads=new):
-        if nq is not None:
-            delta.note(nq)
-            loader.add(nq)
-            blocks.append(nq)
-            if doc_id in sample_ids:
-                sample_nq.append(nq)
-        acc.add(records, ents, cs)
+    for doc_id, nq, records, ents, cs in _mapped_in_order([x for x in plan if x[0] in new],
+                                                         mcache, workers):
+        delta.note(nq)
+        loader.add(nq)
+        blocks.append(nq)
+        if doc_id in sample_ids:
+            sample_nq.append(nq)
+        mapped.append((doc_id, records, ents, cs))
     _TIMINGS["map"] = time.perf_counter() - t
     t = time.perf_counter()
 
-    ontology, chains, regions = load_ontology(), load_chains(), map_regions(acc.codes)
+    # The entities and analysis graphs: the keys the documents in and out touch, before
+    # and after
+    state.begin()
+    keys = state.keys_of(sorted(gone_docs))
+    for _d, records, ents, cs in mapped:
+        keys |= keys_in(records, ents, cs)
+    ents_before, analysis_before, conflicts_before = state.lines(keys)
+    state.remove(sorted(gone_docs))
+    for item in mapped:
+        state.add(*item)
+    del mapped
+    ents_after, analysis_after, conflicts_after = state.lines(keys)
+    n_conflicts = state.n_conflicts - conflicts_before + conflicts_after
+    ontology, chains, regions = load_ontology(), load_chains(), map_regions(state.codes())
     corpus_nq = [graph_nquads(ontology, ontology.identifier), graph_nquads(chains, chains.identifier),
-                 _entities_nquads(acc.labels), graph_nquads(regions, regions.identifier)]
+                 graph_nquads(regions, regions.identifier)]
     del ontology, chains, regions
-    analysis_nq, n_conflicts = acc.analysis()
-    del acc
-    corpus_nq.append(analysis_nq)
     _TIMINGS["analyse"] = time.perf_counter() - t
     t = time.perf_counter()
     before: dict[str, str] = manifest["corpus_nq"]
@@ -2079,24 +2177,34 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
     for g in sorted(set(before) | set(after)):
         if before.get(g, "") == after.get(g, ""):
             continue
-        gone, fresh, whole = _replace_corpus_graph(st, delta, before.get(g, ""), after.get(g, ""))
+        gone, fresh, _whole = _replace_corpus_graph(st, delta, before.get(g, ""), after.get(g, ""))
         if not fresh and not gone:
             continue  # the same graph up to blank node labels
         changed.add(g)
         delta.note(fresh)
         loader.add(fresh)
-        if g in _parted_graphs() and not whole:
-            patch[g] = (gone, list(ox.parse(fresh.encode("utf-8"), format=ox.RdfFormat.N_QUADS)))
-        else:
-            drop.add(g)
-            if g in after:
-                blocks.append(_trig_parts(after[g], prefixes) if g in _parted_graphs()
-                              else after[g])
+        drop.add(g)
         if g in after:
+            blocks.append(after[g])
             sums.update(_save_corpus(out_dir, [after[g]]))
         else:
             sums.pop(g, None)
             _corpus_cache(out_dir, g).unlink(missing_ok=True)
+    for g, lines_before, lines_after in ((str(ENTITIES_GRAPH), ents_before, ents_after),
+                                         (str(ANALYSIS_GRAPH), analysis_before, analysis_after)):
+        gone = list(ox.parse("".join(sorted(lines_before - lines_after)).encode("utf-8"),
+                             format=ox.RdfFormat.N_QUADS))
+        fresh = "".join(sorted(lines_after - lines_before))
+        if not gone and not fresh:
+            continue
+        changed.add(g)
+        if gone:
+            delta.remove(gone)
+        if fresh:
+            delta.note(fresh)
+            loader.add(fresh)
+        patch[g] = (gone, list(ox.parse(fresh.encode("utf-8"), format=ox.RdfFormat.N_QUADS)))
+    del ents_before, ents_after, analysis_before, analysis_after
     loader.flush()
     _TIMINGS["drop"] = time.perf_counter() - t
 
@@ -2130,8 +2238,10 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
     shacl = None
     try:
         if validate:
-            vdata = _shacl_sample(sample_nq, corpus_nq[:2] + corpus_nq[3:4],
-                                  corpus_nq[2:3] + corpus_nq[4:])
+            # the entities and analysis graphs' part about the sampled documents' nodes
+            # comes from the store (as _shacl_sample takes it from the text in a build)
+            vdata = _shacl_sample(sample_nq, corpus_nq, []) + _store_about(
+                st, (str(ENTITIES_GRAPH), str(ANALYSIS_GRAPH)), sample_nq)
             report.validated_documents = len(sample_nq)
             shacl, secs = _validate(vdata)
             _TIMINGS["validate"] = secs
@@ -2155,6 +2265,7 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
     if not write_union:
         (out_dir / "graph.ttl").unlink(missing_ok=True)
     del st
+    state.commit(_state_fingerprint(), n_conflicts)
     file_names = {"trig": "graph.trig", "turtle": "graph.ttl", "shacl": "shacl-report.ttl"}
     report.outputs = {role: str(out_dir / file_names[role]) for role in file_names
                       if (role != "shacl" or shacl is not None) and (role != "turtle" or write_union)}

@@ -347,7 +347,8 @@ def test_a_build_record_without_the_corpus_graphs_it_names_is_rebuilt(tmp_path):
     out = tmp_path / "out"
     _build(src, out)
     kept = sorted((out / ".cache" / "corpus").glob("*.nq"))
-    assert {p.stem for p in kept} >= {"ontology", "chains", "entities", "analysis"}
+    # the small corpus graphs are kept as text (entities and analysis by key, in the state)
+    assert {p.stem for p in kept} == {"ontology", "chains", "regions"}
     # a kept graph that is not what the build wrote (a torn write, an edit) is not trusted
     kept[0].write_text(kept[0].read_text(encoding="utf-8")[:-100], encoding="utf-8")
     (src / "9-c.md").write_text(BRIEF, encoding="utf-8")
@@ -356,6 +357,33 @@ def test_a_build_record_without_the_corpus_graphs_it_names_is_rebuilt(tmp_path):
     full = tmp_path / "full"
     full_rep = _build(src, full)
     _assert_same_build(out, full, rep, full_rep)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "other-fingerprint", "missing"])
+def test_an_update_without_a_usable_corpus_state_rebuilds_in_full(tmp_path, damage):
+    import sqlite3
+
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
+    out = tmp_path / "out"
+    _build(src, out)
+    state = out / ".cache" / "state.sqlite"
+    assert state.is_file()
+    if damage == "garbage":
+        state.write_bytes(b"not a database" * 100)
+    elif damage == "missing":
+        state.unlink()
+    else:
+        with sqlite3.connect(state) as db:
+            db.execute("UPDATE meta SET v = 'made by other code' WHERE k = 'fingerprint'")
+    (src / "9-c.md").write_text(BRIEF, encoding="utf-8")
+    rep = _build(src, out, update=True)
+    assert "in_place" not in rep.counts
+    full = tmp_path / "full"
+    full_rep = _build(src, full)
+    _assert_same_build(out, full, rep, full_rep)
+    # the rebuild wrote a state again: the next update is in place
+    (src / "9-c.md").unlink()
+    assert _build(src, out, update=True).counts.get("in_place") == 1
 
 
 def _trig_graphs(path: Path) -> dict[str, Graph]:
@@ -830,3 +858,33 @@ def test_mapping_cache_key_ignores_docstrings_and_comments_not_code():
     assert _code_shape(base) != _code_shape('def f(x):\n    """Doc."""\n    return "x + 1"\n')
     # a string that is not the first statement is code, not a docstring
     assert _code_shape('def f():\n    y = 1\n    "a"\n') != _code_shape('def f():\n    y = 1\n    "b"\n')
+
+
+def test_corpus_state_makes_the_entities_and_analysis_graphs_of_the_build(tmp_path):
+    """The state a build keeps for updates, key by key, gives back exactly the entities and
+    analysis graphs that build stored, and its number of conflicts."""
+    from kg.corpus_state import CorpusState, state_path
+    from kg.pipeline import _state_fingerprint
+
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt", "c.md"])
+    out = tmp_path / "out"
+    rep = _build(src, out)
+    state = CorpusState.open(state_path(out), _state_fingerprint())
+    assert state is not None
+    keys = set(state.db.execute("SELECT kind, key FROM rec"))
+    ents, analysis, n = state.lines(keys)
+    state.close()
+    assert n == rep.counts["conflicts"] > 0
+
+    def quads(lines):  # through a store: literals in the store's canonical form
+        mem = ox.Store()
+        mem.load("".join(lines).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+        return set(mem)
+
+    st = ox.Store.read_only(str(out / "store"))
+    for graph, lines in (("entities", ents), ("analysis", analysis)):
+        stored = set(st.quads_for_pattern(
+            None, None, None, ox.NamedNode(f"https://w3id.org/chainkg/graph/{graph}")))
+        assert stored and quads(lines) == stored, graph
+    del st
+    assert CorpusState.open(state_path(out), "another fingerprint") is None
