@@ -153,27 +153,30 @@ class CorpusState:
         self.db.executemany("INSERT INTO rec VALUES (?, ?, ?, ?, ?, ?)",
                             _rows(doc_id, records, ents, codes))
 
-    def commit_to(self, path: Path, fingerprint: str, n_conflicts: int) -> None:
+    def commit_to(self, path: Path, fingerprint: str, vocabulary: str, n_conflicts: int) -> None:
         """Index, record what the state was made with, and move it to ``path``."""
         import os
 
         for stmt in filter(str.strip, _INDEXES.split(";")):
             self.db.execute(stmt)  # (executescript would commit first)
-        self._set_meta(fingerprint, n_conflicts)
+        self._set_meta(fingerprint, vocabulary, n_conflicts)
         self.db.execute("COMMIT")
         self.db.close()
         os.replace(self.path, path)
         self.path = path
 
-    def _set_meta(self, fingerprint: str, n_conflicts: int) -> None:
+    def _set_meta(self, fingerprint: str, vocabulary: str, n_conflicts: int) -> None:
         self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                            [("fingerprint", fingerprint), ("conflicts", str(n_conflicts))])
+                            [("fingerprint", fingerprint), ("vocabulary", vocabulary),
+                             ("conflicts", str(n_conflicts))])
 
     # -- an existing state, changed by an update -----------------------------------------
 
     @classmethod
     def open(cls, path: Path, fingerprint: str) -> CorpusState | None:
-        """The state at ``path`` if it was made with ``fingerprint``; ``None`` otherwise."""
+        """The state at ``path`` if its records were made with ``fingerprint`` (the code);
+        ``None`` otherwise. :attr:`vocabulary` is the key of the vocabularies its graphs
+        were last made with."""
         if not path.is_file():
             return None
         try:
@@ -181,11 +184,12 @@ class CorpusState:
             meta = dict(db.execute("SELECT k, v FROM meta"))
         except sqlite3.Error:
             return None
-        if meta.get("fingerprint") != fingerprint or "conflicts" not in meta:
+        if meta.get("fingerprint") != fingerprint or "conflicts" not in meta or "vocabulary" not in meta:
             db.close()
             return None
         self = cls(db, path)
         self.n_conflicts = int(meta["conflicts"])
+        self.vocabulary = meta["vocabulary"]
         return self
 
     def begin(self) -> None:
@@ -244,8 +248,11 @@ class CorpusState:
         """The region codes of every document."""
         return {k for (k,) in self.db.execute("SELECT DISTINCT key FROM rec WHERE kind = ?", (CODE,))}
 
-    def commit(self, fingerprint: str, n_conflicts: int) -> None:
-        self._set_meta(fingerprint, n_conflicts)
+    def all_keys(self) -> set[tuple[int, str]]:
+        return set(self.db.execute("SELECT DISTINCT kind, key FROM rec"))
+
+    def commit(self, fingerprint: str, vocabulary: str, n_conflicts: int) -> None:
+        self._set_meta(fingerprint, vocabulary, n_conflicts)
         self.db.execute("COMMIT")
 
     def rollback(self) -> None:

@@ -1218,7 +1218,7 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
         if target is not None:
             _swap_in(tmp_root / "store", target)
             report.outputs["oxigraph"] = str(target)
-            state.commit_to(state_path(out_dir), _state_fingerprint(), n_conflicts)
+            state.commit_to(state_path(out_dir), _state_fingerprint(), _vocabulary_key(), n_conflicts)
             state = None
             _write_manifest(out_dir, target, doc_ids, corpus_sums, counts)
     finally:
@@ -1690,6 +1690,23 @@ def _shacl_sample(sample: list[str], full: list[str], restricted: list[str]) -> 
     return "".join(parts)
 
 
+def _graph_difference(st, graph: str, lines) -> tuple[list, str]:
+    """What turns the named graph ``graph`` of store ``st`` into the N-Quads ``lines``:
+    ``(quads to remove, N-Quads to load)``. Both sides are compared as the store holds
+    them (literals in canonical form)."""
+    import pyoxigraph as ox
+
+    mem = ox.Store()
+    mem.bulk_load("".join(lines).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+    g = ox.NamedNode(graph)
+    new = set(mem.quads_for_pattern(None, None, None, g))
+    del mem
+    now = set(st.quads_for_pattern(None, None, None, g))
+    added = sorted(new - now, key=str)
+    return sorted(now - new, key=str), (
+        ox.serialize(added, format=ox.RdfFormat.N_QUADS).decode("utf-8") if added else "")
+
+
 def _store_about(st, graphs, sample: list[str]) -> str:
     """N-Quads of the ``graphs`` of store ``st`` about the nodes that are subjects in the
     ``sample`` N-Quads texts: their triples, and those of the nodes that point at one of
@@ -1853,19 +1870,30 @@ MANIFEST_VERSION = 4
 
 
 def _state_fingerprint() -> str:
-    """What the corpus state (:mod:`kg.corpus_state`) of a build depends on besides the
-    documents: the mapping code (:func:`_code_key`), the code that makes the corpus graphs
-    from the records, and the ontology and chain vocabularies. An update finding a state
-    made with another one rebuilds in full."""
+    """What the records of the corpus state (:mod:`kg.corpus_state`) of a build depend on
+    besides the documents: the mapping code (:func:`_code_key`) and the code that makes the
+    corpus graphs from the records. An update finding a state made with another one
+    rebuilds in full."""
     import hashlib
     import inspect
 
     from . import corpus_state
-    from .resources import ontology_dir
 
     h = hashlib.sha1(_code_key().encode("ascii"))
     for obj in (corpus_state, _entities_parts, _corpus_analysis_parts, _CorpusRecords):
         h.update(_code_shape(inspect.getsource(obj)).encode("utf-8"))
+    return h.hexdigest()
+
+
+def _vocabulary_key() -> str:
+    """A checksum of the ontology and chain vocabularies (every file of the ontology
+    folder): the ontology and chains graphs and the 三未 rules come from them. An update
+    after they changed makes those graphs again and every key's analysis."""
+    import hashlib
+
+    from .resources import ontology_dir
+
+    h = hashlib.sha1()
     root = ontology_dir()
     for f in sorted(root.rglob("*")):
         if f.is_file():
@@ -2153,23 +2181,35 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
     # The entities and analysis graphs: the keys the documents in and out touch, before
     # and after
     state.begin()
-    keys = state.keys_of(sorted(gone_docs))
-    for _d, records, ents, cs in mapped:
-        keys |= keys_in(records, ents, cs)
-    ents_before, analysis_before, conflicts_before = state.lines(keys)
+    before: dict[str, str] = manifest["corpus_nq"]
+    vocabulary = _vocabulary_key()
+    if state.vocabulary == vocabulary:
+        keys = state.keys_of(sorted(gone_docs))
+        for _d, records, ents, cs in mapped:
+            keys |= keys_in(records, ents, cs)
+        ents_before, analysis_before, conflicts_before = state.lines(keys)
+    else:  # new vocabularies: every key is made again, compared with what the store holds
+        keys = None
+        ents_before, analysis_before, conflicts_before = None, None, state.n_conflicts
     state.remove(sorted(gone_docs))
     for item in mapped:
         state.add(*item)
     del mapped
-    ents_after, analysis_after, conflicts_after = state.lines(keys)
+    ents_after, analysis_after, conflicts_after = state.lines(keys if keys is not None else state.all_keys())
     n_conflicts = state.n_conflicts - conflicts_before + conflicts_after
-    ontology, chains, regions = load_ontology(), load_chains(), map_regions(state.codes())
-    corpus_nq = [graph_nquads(ontology, ontology.identifier), graph_nquads(chains, chains.identifier),
-                 graph_nquads(regions, regions.identifier)]
-    del ontology, chains, regions
+    regions = map_regions(state.codes())
+    if keys is not None:
+        # the ontology and chain vocabularies are those of the last build: their text is
+        # the one it kept, not parsed again
+        corpus_nq = [before.get(str(ONTOLOGY_GRAPH), ""), before.get(str(CHAINS_GRAPH), "")]
+    else:
+        ontology, chains = load_ontology(), load_chains()
+        corpus_nq = [graph_nquads(ontology, ontology.identifier), graph_nquads(chains, chains.identifier)]
+        del ontology, chains
+    corpus_nq.append(graph_nquads(regions, regions.identifier))
+    del regions
     _TIMINGS["analyse"] = time.perf_counter() - t
     t = time.perf_counter()
-    before: dict[str, str] = manifest["corpus_nq"]
     after = {_StreamLoader._graph_of(nq): nq for nq in corpus_nq if nq}
     sums = dict(manifest["corpus"])
     changed: set[str] = set()
@@ -2192,9 +2232,12 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
             _corpus_cache(out_dir, g).unlink(missing_ok=True)
     for g, lines_before, lines_after in ((str(ENTITIES_GRAPH), ents_before, ents_after),
                                          (str(ANALYSIS_GRAPH), analysis_before, analysis_after)):
-        gone = list(ox.parse("".join(sorted(lines_before - lines_after)).encode("utf-8"),
-                             format=ox.RdfFormat.N_QUADS))
-        fresh = "".join(sorted(lines_after - lines_before))
+        if lines_before is None:  # the whole graph, compared as quads with the store's
+            gone, fresh = _graph_difference(st, g, lines_after)
+        else:
+            gone = list(ox.parse("".join(sorted(lines_before - lines_after)).encode("utf-8"),
+                                 format=ox.RdfFormat.N_QUADS))
+            fresh = "".join(sorted(lines_after - lines_before))
         if not gone and not fresh:
             continue
         changed.add(g)
@@ -2265,7 +2308,7 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
     if not write_union:
         (out_dir / "graph.ttl").unlink(missing_ok=True)
     del st
-    state.commit(_state_fingerprint(), n_conflicts)
+    state.commit(_state_fingerprint(), _vocabulary_key(), n_conflicts)
     file_names = {"trig": "graph.trig", "turtle": "graph.ttl", "shacl": "shacl-report.ttl"}
     report.outputs = {role: str(out_dir / file_names[role]) for role in file_names
                       if (role != "shacl" or shacl is not None) and (role != "turtle" or write_union)}

@@ -314,32 +314,53 @@ def test_update_of_a_changed_figure_recomputes_what_is_derived_from_it(tmp_path)
     assert not [n for n in ga.all_nodes() if getattr(n, "n3", None) and n.n3().startswith("_:")]
 
 
-def test_update_after_an_ontology_change_derives_everything_again(tmp_path, monkeypatch):
-    from rdflib import Literal, URIRef
+def _clear_vocabulary_caches() -> None:
+    """Forget what kg's modules cached of the ontology folder (they read it once)."""
+    import sys
 
-    import kg.mapping
+    for name, mod in list(sys.modules.items()):
+        if name == "kg" or name.startswith("kg."):
+            for obj in list(vars(mod).values()):
+                if callable(getattr(type(obj), "cache_clear", None)):
+                    obj.cache_clear()
+
+
+def test_update_after_an_ontology_change_derives_everything_again(tmp_path, monkeypatch):
+    import re
+    import shutil
+
+    from kg.resources import ontology_dir
 
     src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
     inc = tmp_path / "inc"
     _build(src, inc)
     stage = _derived_value(inc / "store", "latestStageName")
     assert stage
-    real = kg.mapping.load_ontology
-
-    def reordered():
-        # every stage now ranks below 谋划 (planning): the latest stage of each project changes
-        g = real()
-        kg_ = "https://w3id.org/chainkg/ontology#"
-        for s, _p, o in list(g.triples((None, URIRef(kg_ + "stageOrder"), None))):
-            g.set((s, URIRef(kg_ + "stageOrder"), Literal(-int(o))))
-        return g
-
-    monkeypatch.setattr(kg.mapping, "load_ontology", reordered)
-    rep = _build(src, inc, update=True)
-    assert rep.counts["in_place"] == 1 and rep.counts["remapped"] == 0
-    full = tmp_path / "full"
-    full_rep = _build(src, full)
-    _assert_same_build(inc, full, rep, full_rep)
+    # every stage now ranks below 谋划 (planning): the latest stage of each project changes
+    onto = tmp_path / "ontology"
+    shutil.copytree(ontology_dir(), onto)
+    status = onto / "status.ttl"
+    text = status.read_text(encoding="utf-8")
+    reordered = re.sub(r"kg:stageOrder (\d+)", r"kg:stageOrder -\1", text)
+    assert reordered != text
+    status.write_text(reordered, encoding="utf-8")
+    monkeypatch.setenv("CHAINKG_ONTOLOGY", str(onto))
+    _clear_vocabulary_caches()
+    try:
+        rep = _build(src, inc, update=True)
+        assert rep.counts["in_place"] == 1 and rep.counts["remapped"] == 0
+        st = ox.Store.read_only(str(inc / "store"))
+        orders = {int(q.object.value) for q in st.quads_for_pattern(
+            None, ox.NamedNode("https://w3id.org/chainkg/ontology#stageOrder"), None,
+            ox.NamedNode("https://w3id.org/chainkg/graph/ontology"))}
+        del st
+        assert orders and max(orders) < 0  # the store has the new vocabulary
+        full = tmp_path / "full"
+        full_rep = _build(src, full)
+        _assert_same_build(inc, full, rep, full_rep)
+    finally:
+        monkeypatch.delenv("CHAINKG_ONTOLOGY")
+        _clear_vocabulary_caches()
 
 
 def test_a_build_record_without_the_corpus_graphs_it_names_is_rebuilt(tmp_path):
