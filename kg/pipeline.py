@@ -761,6 +761,40 @@ def _save_mapped(path: Path, names: dict, result: tuple) -> None:
         raise
 
 
+def _names_digest(names: dict) -> bytes:
+    """A digest of the part of the name map one document is mapped with."""
+    import hashlib
+    import pickle
+
+    return hashlib.blake2b(pickle.dumps(sorted(names.items()), protocol=4), digest_size=16).digest()
+
+
+def _mapped_index_path(mcache: Path) -> Path:
+    return mcache.parent / "mapped.index"
+
+
+def _load_mapped_index(mcache: Path) -> dict[str, bytes]:
+    """``{document id: digest of the names it was mapped with}`` of the cached mappings,
+    written after the last build that mapped documents had finished, so that an update
+    can tell which cached mappings are current without opening 10,000 files (``{}`` if
+    there is none, or it was made by other code)."""
+    import pickle
+
+    try:
+        with _mapped_index_path(mcache).open("rb") as fh:
+            key, digests = pickle.load(fh)
+    except Exception:  # missing, torn or foreign: every entry is checked in its file
+        return {}
+    return digests if key == _code_key() and isinstance(digests, dict) else {}
+
+
+def _save_mapped_index(mcache: Path, digests: dict[str, bytes]) -> None:
+    import pickle
+
+    _write_cache_file(_mapped_index_path(mcache),
+                      pickle.dumps((_code_key(), digests), protocol=pickle.HIGHEST_PROTOCOL))
+
+
 def _mapped_is_current(path: Path, names: dict) -> bool:
     """Whether the cached mapping at ``path`` was made with exactly ``names`` by this code
     (``False`` for a new document, or one whose canonical names changed)."""
@@ -1031,10 +1065,14 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
     # of an entity that other documents mention: those documents are mapped again).
     mcache = _map_cache_dir(out_dir)
     plan = []  # (doc_id, job or None); None: the cached mapping is current
+    known = _load_mapped_index(mcache) if update else {}
+    digests: dict[str, bytes] = {}
     for x in extractions:
         doc_names = _names_for(x, names)
         path = mcache / f"{x.doc_id}.pickle"
-        if update and _mapped_is_current(path, doc_names):
+        digests[x.doc_id] = digest = _names_digest(doc_names)
+        if update and ((known.get(x.doc_id) == digest and path.is_file())
+                       or _mapped_is_current(path, doc_names)):
             plan.append((x.doc_id, None))
         else:
             # a summary's extraction is read back from the cache by the worker
@@ -1042,6 +1080,8 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
             plan.append((x.doc_id, (ex, doc_names, str(path))))
     _TIMINGS["resolve"] = time.perf_counter() - t
     remapped = sum(1 for _d, job in plan if job is not None)
+    if remapped:  # cache entries are rewritten: the index is valid again once they all are
+        _mapped_index_path(mcache).unlink(missing_ok=True)
     doc_ids = [d for d, _j in plan]
     sample_ids = set(sorted(doc_ids)[:SHACL_SAMPLE]) if validate else set()
 
@@ -1069,10 +1109,12 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
         state = CorpusState.open(state_path(out_dir), _state_fingerprint())
         if state is not None:
             try:
-                return _update_in_place(plan, mcache, out_dir, report, target, manifest, state,
-                                        validate=validate, workers=workers, union=union)
+                result = _update_in_place(plan, mcache, out_dir, report, target, manifest, state,
+                                          validate=validate, workers=workers, union=union)
             finally:
                 state.close()
+            _save_mapped_index(mcache, digests)
+            return result
     _manifest_path(out_dir).unlink(missing_ok=True)
     tmp_root = Path(tempfile.mkdtemp(prefix=".build.", dir=(target.parent if target else out_dir)))
     shacl = None
@@ -1236,6 +1278,7 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
     # end of the analyses to the end of the build).
     _TIMINGS["store"] = time.perf_counter() - t
     counts["remapped"] = remapped
+    _save_mapped_index(mcache, digests)
     return shacl, n_conflicts, counts
 
 
@@ -1869,6 +1912,7 @@ def _write_manifest(out_dir: Path, target: Path, doc_ids, corpus: dict[str, str]
 MANIFEST_VERSION = 4
 
 
+@lru_cache(maxsize=1)
 def _state_fingerprint() -> str:
     """What the records of the corpus state (:mod:`kg.corpus_state`) of a build depend on
     besides the documents: the mapping code (:func:`_code_key`) and the code that makes the

@@ -909,3 +909,34 @@ def test_corpus_state_makes_the_entities_and_analysis_graphs_of_the_build(tmp_pa
         assert stored and quads(lines) == stored, graph
     del st
     assert CorpusState.open(state_path(out), "another fingerprint") is None
+
+
+def test_update_tells_current_mappings_from_the_index_without_opening_them(tmp_path, monkeypatch):
+    import kg.pipeline
+
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt", "c.md"])
+    out = tmp_path / "out"
+    build_graph(src, out, validate=False)
+    opened: list = []
+    real = kg.pipeline._mapped_is_current
+
+    def counting(path, names):
+        opened.append(path)
+        return real(path, names)
+
+    monkeypatch.setattr(kg.pipeline, "_mapped_is_current", counting)
+    rep = build_graph(src, out, validate=False, update=True)
+    assert rep.counts["remapped"] == 0 and opened == []
+    # a torn index is not trusted: every entry is checked in its file, and still current
+    index = out / ".cache" / "mapped.index"
+    index.write_bytes(index.read_bytes()[:20])
+    rep = build_graph(src, out, validate=False, update=True)
+    assert rep.counts["remapped"] == 0 and len(opened) == 3
+    # an entry the index does not vouch for is checked in its file
+    opened.clear()
+    digests = kg.pipeline._load_mapped_index(out / ".cache" / "mapped")
+    assert len(digests) == 3
+    doc = sorted(digests)[0]
+    kg.pipeline._save_mapped_index(out / ".cache" / "mapped", {**digests, doc: b"other names"})
+    rep = build_graph(src, out, validate=False, update=True)
+    assert opened == [out / ".cache" / "mapped" / f"{doc}.pickle"] and rep.counts["remapped"] == 0
