@@ -2164,6 +2164,7 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
     them). The result equals a full rebuild. An interrupted update leaves no build record,
     so the next one rebuilds in full.
     """
+    import contextlib
     import time
     from functools import partial
 
@@ -2318,22 +2319,26 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
     st.flush()
     _TIMINGS["load"] = loader.seconds
 
-    t_trig = time.perf_counter()
-    staged = [_rewrite_trig(out_dir / "graph.trig", drop, blocks, prefixes, patch)]
-    _TIMINGS["trig"] = time.perf_counter() - t_trig
-    del blocks, patch, gone, added
     shacl = None
+    pending_shacl = None
+    if validate:
+        # the entities and analysis graphs' part about the sampled documents' nodes comes
+        # from the store (as _shacl_sample takes it from the text in a build); with
+        # workers, SHACL runs in a child beside the rewriting of graph.trig
+        vdata = _shacl_sample(sample_nq, corpus_nq, []) + _store_about(
+            st, (str(ENTITIES_GRAPH), str(ANALYSIS_GRAPH)), sample_nq)
+        report.validated_documents = len(sample_nq)
+        pending_shacl = _in_fork(_validate, vdata) if workers > 1 else None
+        if pending_shacl is None:
+            shacl, _TIMINGS["validate"] = _validate(vdata)
+        del vdata
+    del sample_nq, corpus_nq
+    staged: list = []
     try:
-        if validate:
-            # the entities and analysis graphs' part about the sampled documents' nodes
-            # comes from the store (as _shacl_sample takes it from the text in a build)
-            vdata = _shacl_sample(sample_nq, corpus_nq, []) + _store_about(
-                st, (str(ENTITIES_GRAPH), str(ANALYSIS_GRAPH)), sample_nq)
-            report.validated_documents = len(sample_nq)
-            shacl, secs = _validate(vdata)
-            _TIMINGS["validate"] = secs
-            del vdata
-        del sample_nq, corpus_nq
+        t_trig = time.perf_counter()
+        staged.append(_rewrite_trig(out_dir / "graph.trig", drop, blocks, prefixes, patch))
+        _TIMINGS["trig"] = time.perf_counter() - t_trig
+        del blocks, patch, gone, added
         write_union = union if union is not None else len(doc_ids) <= UNION_TURTLE_MAX_DOCS
         if write_union:
             staged.append(_stage_path(out_dir / "graph.ttl", partial(
@@ -2341,11 +2346,17 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
         t_stats = time.perf_counter()
         counts = delta.counts(manifest["counts"])
         _TIMINGS["stats"] = time.perf_counter() - t_stats
+        if pending_shacl is not None:
+            shacl, _TIMINGS["validate"] = pending_shacl()
+            pending_shacl = None
         if shacl is not None:
             report.conforms = shacl.conforms
             staged.append(_stage(out_dir / "shacl-report.ttl", shacl.report_turtle.encode("utf-8")))
         _commit_staged(staged)
     except BaseException:
+        if pending_shacl is not None:
+            with contextlib.suppress(Exception):  # the child ends before the error goes on
+                pending_shacl()
         for tmp, _p in staged:
             Path(tmp).unlink(missing_ok=True)
         raise
