@@ -940,3 +940,18 @@ def test_update_tells_current_mappings_from_the_index_without_opening_them(tmp_p
     kg.pipeline._save_mapped_index(out / ".cache" / "mapped", {**digests, doc: b"other names"})
     rep = build_graph(src, out, validate=False, update=True)
     assert opened == [out / ".cache" / "mapped" / f"{doc}.pickle"] and rep.counts["remapped"] == 0
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_update_validates_the_new_document_with_shacl(tmp_path, workers):
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
+    out = tmp_path / "out"
+    build_graph(src, out, store=f"oxigraph:{out}/store", workers=workers)
+    report = out / "shacl-report.ttl"
+    report.unlink()
+    (src / "9-c.md").write_text(BRIEF, encoding="utf-8")
+    rep = build_graph(src, out, store=f"oxigraph:{out}/store", workers=workers, update=True)
+    assert rep.counts["in_place"] == 1
+    assert rep.validated_documents == 1 and rep.conforms is True
+    assert report.is_file() and rep.outputs["shacl"] == str(report)
+    assert "sh:conforms true" in report.read_text(encoding="utf-8")
