@@ -139,26 +139,35 @@ def _extract_one(path: str, max_bytes: int | None = None) -> tuple[str, Extracti
 
 
 def _file_index_path(out: Path) -> Path:
-    return out / ".cache" / "files.pickle"
+    return out / ".cache" / "files.index"
 
 
 def _load_file_index(out: Path) -> dict:
     """``{path: (size, mtime_ns, _DocSummary)}`` of the last build into ``out`` ({} if none):
     what ``--update`` needs of an unchanged file without reading it or its extraction."""
-    import pickle
+    import marshal
 
     try:
         with _file_index_path(out).open("rb") as fh:
-            index = pickle.load(fh)
+            version, index = marshal.load(fh)
+        if version != _FILE_INDEX_VERSION or not isinstance(index, dict):
+            return {}
+        return {path: (size, mtime, _DocSummary(*summary)) for path, (size, mtime, summary) in index.items()}
     except Exception:  # missing, stale or foreign: every file is read again
         return {}
-    return index if isinstance(index, dict) else {}
+
+
+#: Format of the file index (``marshal`` of plain tuples: four times faster to write than a
+#: pickle of named tuples, ~0.7 s at 10,000 documents, on every update).
+_FILE_INDEX_VERSION = 2
 
 
 def _save_file_index(out: Path, index: dict) -> None:
-    import pickle
+    import marshal
 
-    _write_cache_file(_file_index_path(out), pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
+    plain = {path: (size, mtime, tuple(summary)) for path, (size, mtime, summary) in index.items()}
+    _write_cache_file(_file_index_path(out), marshal.dumps((_FILE_INDEX_VERSION, plain)))
+    (out / ".cache" / "files.pickle").unlink(missing_ok=True)  # the earlier format
 
 
 def _extract_summary(path: str, max_bytes: int | None = None, cache: str | None = None
@@ -2181,6 +2190,7 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
         GRAPH,
         KG,
         ONTOLOGY_GRAPH,
+        REGIONS_GRAPH,
         document_iri,
     )
     from .store import _commit_staged, _stage
@@ -2200,6 +2210,9 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
     if st.contains_named_graph(mark):
         st.remove_graph(mark)  # not a complete union until the end
     delta = _UnionDelta(st)
+    delta.watch(drop | {str(document_iri(d)) for d in new}
+                | {str(g) for g in (ONTOLOGY_GRAPH, CHAINS_GRAPH, ENTITIES_GRAPH, REGIONS_GRAPH,
+                                    ANALYSIS_GRAPH, DERIVED_GRAPH)})
     for g in sorted(drop):
         node = ox.NamedNode(g)
         delta.remove(list(st.quads_for_pattern(None, None, None, node)))
@@ -2465,8 +2478,19 @@ class _UnionDelta:
         return ({t[0] for t in self.added | self.removed if t[1].value == predicate}
                 | {b[1] for b in self.blank if b[2].value == predicate})
 
+    def watch(self, graphs) -> None:
+        """Note which of the named ``graphs`` (IRIs) hold a quad now: the update may change
+        them, and the count of non-empty graphs follows from theirs (:meth:`counts`)."""
+        self._watched = {g: self._nonempty(g) for g in graphs}
+
+    def _nonempty(self, g: str) -> bool:
+        import pyoxigraph as ox
+
+        return next(iter(self.st.quads_for_pattern(None, None, None, ox.NamedNode(g))), None) is not None
+
     def counts(self, before: dict) -> dict:
-        """The build's counts (:func:`_store_stats`) from those ``before`` the update."""
+        """The build's counts (:func:`_store_stats`) from those ``before`` the update; only
+        the graphs passed to :meth:`watch` may have changed."""
         from .ns import RDF
 
         rdf_type = str(RDF.type)
@@ -2478,7 +2502,8 @@ class _UnionDelta:
             if p.value == rdf_type:
                 classes[o.value] = classes.get(o.value, 0) + sign
         return _counts(before["triples"] + sum(sign for sign, _t in changes),
-                       before["quads"] + self.named, _nonempty_graphs(self.st),
+                       before["quads"] + self.named,
+                       before["graphs"] + sum(self._nonempty(g) - was for g, was in self._watched.items()),
                        {k: v for k, v in classes.items() if v},
                        {k: v for k, v in predicates.items() if v})
 
