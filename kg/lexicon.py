@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
+from .diskcache import disk_cached
 from .resources import chain_files, lexicon_dir
 
 __all__ = [
@@ -109,6 +110,7 @@ def _load_chain_graph():
 
 
 @lru_cache(maxsize=1)
+@disk_cached(lambda: chain_files())
 def chain_vocabulary() -> tuple[VocabEntry, ...]:
     """All surface forms of the chain vocabularies (``ontology/chains/*.ttl``).
 

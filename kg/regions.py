@@ -24,6 +24,7 @@ from itertools import compress
 from operator import add
 from pathlib import Path
 
+from .diskcache import disk_cached
 from .lexicon import column_map, words
 
 __all__ = ["Place", "RegionMatch", "places", "gazetteer", "find_regions", "place_by_code"]
@@ -61,7 +62,16 @@ def _jionlp_dir() -> Path | None:
     return Path(list(spec.submodule_search_locations)[0]) / "dictionary"
 
 
+def _places_inputs() -> list[Path]:
+    from .resources import lexicon_dir
+
+    d = _jionlp_dir()
+    files = [d / "china_location.zip", d / "world_location.txt"] if d is not None else []
+    return [*files, Path(lexicon_dir()) / "areas.tsv"]
+
+
 @lru_cache(maxsize=1)
+@disk_cached(_places_inputs)
 def places() -> tuple[Place, ...]:
     """Every province, city, county and town of the jionlp file, plus countries and areas.
 
@@ -132,7 +142,15 @@ def _strip_suffix(name: str) -> str:
     return name
 
 
+def _jieba_dict() -> list[Path]:
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    return [Path(list(spec.submodule_search_locations)[0]) / "dict.txt"]
+
+
 @lru_cache(maxsize=1)
+@disk_cached(_jieba_dict)
 def _jieba_words() -> dict[str, tuple[int, str]]:
     spec = importlib.util.find_spec("jieba")
     if spec is None or not spec.submodule_search_locations:

@@ -16,6 +16,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from ..diskcache import disk_cached
 from ..resources import chain_files
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -32,6 +33,7 @@ _PROJECT_HEAD = re.compile(r"(及|产业)?(项目|工程|基地|产业园|示范
 
 
 @lru_cache(maxsize=1)
+@disk_cached(lambda: chain_files())
 def chain_feeds() -> tuple[dict[str, frozenset[str]], dict[str, str]]:
     """The ``kg:feeds`` graph of the chain vocabularies and each concept's link.
 

@@ -1,0 +1,82 @@
+"""Dictionaries kept on disk between processes (kg.diskcache)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg import diskcache
+from kg.diskcache import disk_cached
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("CHAINKG_CACHE_DIR", str(folder))
+    return folder
+
+
+def _counting(source):
+    calls = []
+
+    @disk_cached(lambda: [source])
+    def build():
+        calls.append(1)
+        return {"lines": source.read_text(encoding="utf-8").split()}
+
+    return build, calls
+
+
+def test_built_once_then_read_back_until_an_input_changes(cache, tmp_path):
+    source = tmp_path / "words.txt"
+    source.write_text("太原 长治", encoding="utf-8")
+    build, calls = _counting(source)
+    assert build() == {"lines": ["太原", "长治"]} and len(calls) == 1
+    assert build() == {"lines": ["太原", "长治"]} and len(calls) == 1  # from disk
+    assert len(list(cache.glob("*.pickle"))) == 1
+    source.write_text("太原 长治 朔州", encoding="utf-8")  # an edited data file: built again
+    assert build() == {"lines": ["太原", "长治", "朔州"]} and len(calls) == 2
+    assert len(list(cache.glob("*.pickle"))) == 1  # the old entry is gone
+    source.unlink()  # a missing input is part of the key too
+    with pytest.raises(FileNotFoundError):
+        build()
+
+
+def test_a_torn_entry_is_built_again(cache, tmp_path):
+    source = tmp_path / "words.txt"
+    source.write_text("太原", encoding="utf-8")
+    build, calls = _counting(source)
+    build()
+    (entry,) = cache.glob("*.pickle")
+    entry.write_bytes(entry.read_bytes()[:5])
+    assert build() == {"lines": ["太原"]} and len(calls) == 2
+    assert build() == {"lines": ["太原"]} and len(calls) == 2
+
+
+@pytest.mark.parametrize("setting", ["off", "unwritable"])
+def test_without_a_usable_folder_the_value_is_built_each_time(tmp_path, monkeypatch, setting):
+    source = tmp_path / "words.txt"
+    source.write_text("太原", encoding="utf-8")
+    if setting == "off":
+        monkeypatch.setenv("CHAINKG_CACHE_DIR", "off")
+    else:
+        blocker = tmp_path / "a-file"
+        blocker.write_text("", encoding="utf-8")
+        monkeypatch.setenv("CHAINKG_CACHE_DIR", str(blocker / "cache"))  # cannot be made
+    build, calls = _counting(source)
+    assert build() == build() == {"lines": ["太原"]} and len(calls) == 2
+    if setting == "off":
+        assert diskcache.cache_dir() is None
+
+
+def test_the_extraction_dictionaries_read_back_equal_the_built_ones(cache):
+    from kg.extract.relations_chain import chain_feeds
+    from kg.lexicon import chain_vocabulary
+    from kg.regions import _jieba_words, places
+
+    for fn in (places, _jieba_words, chain_vocabulary, chain_feeds):
+        disk = fn.__wrapped__  # below the in-process lru_cache
+        built = disk.uncached()
+        assert built, fn.__name__
+        assert disk() == built  # written
+        assert disk() == built  # and read back
+    assert len(list(cache.glob("*.pickle"))) == 4
