@@ -782,26 +782,80 @@ def _mapped_index_path(mcache: Path) -> Path:
     return mcache.parent / "mapped.index"
 
 
-def _load_mapped_index(mcache: Path) -> dict[str, bytes]:
-    """``{document id: digest of the names it was mapped with}`` of the cached mappings,
-    written after the last build that mapped documents had finished, so that an update
-    can tell which cached mappings are current without opening 10,000 files (``{}`` if
-    there is none, or it was made by other code)."""
+def _load_mapped_index(mcache: Path) -> tuple[dict[str, bytes], dict | None]:
+    """``({document id: digest of the names it was mapped with}, corpus name map)`` of the
+    last build that mapped documents, written after it had finished: an update tells which
+    cached mappings are current without opening 10,000 files, and extends that name map
+    with the links of added documents instead of resolving the whole corpus again.
+    ``({}, None)`` if there is none, or it was made by other code."""
     import pickle
 
     try:
         with _mapped_index_path(mcache).open("rb") as fh:
-            key, digests = pickle.load(fh)
+            key, digests, names = pickle.load(fh)
     except Exception:  # missing, torn or foreign: every entry is checked in its file
-        return {}
-    return digests if key == _code_key() and isinstance(digests, dict) else {}
+        return {}, None
+    if key != _index_key() or not isinstance(digests, dict) or not isinstance(names, dict):
+        return {}, None
+    return digests, names
 
 
-def _save_mapped_index(mcache: Path, digests: dict[str, bytes]) -> None:
+@lru_cache(maxsize=1)
+def _index_key() -> str:
+    """The mapping code (:func:`_code_key`) and the code that resolves names over the
+    corpus: a name map kept by other code is not extended."""
+    import hashlib
+    import inspect
+
+    h = hashlib.sha1(_code_key().encode("ascii"))
+    for fn in (corpus_names, _extend_names, _summarise, _names_for):
+        h.update(_code_shape(inspect.getsource(fn)).encode("utf-8"))
+    return h.hexdigest()
+
+
+def _save_mapped_index(mcache: Path, digests: dict[str, bytes], names: dict) -> None:
     import pickle
 
     _write_cache_file(_mapped_index_path(mcache),
-                      pickle.dumps((_code_key(), digests), protocol=pickle.HIGHEST_PROTOCOL))
+                      pickle.dumps((_index_key(), digests, names), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _labels_of(x) -> tuple:
+    return (x if isinstance(x, _DocSummary) else _summarise(x)).labels
+
+
+def _extend_names(names: dict, added) -> set:
+    """Extend ``names`` (:func:`corpus_names` of some documents) in place to the map of those
+    documents and the ``added`` ones (extractions or summaries); return the keys whose name
+    is new or changed. Components only merge when documents are added, and a component's
+    name depends only on its members, so the result equals :func:`corpus_names` of all."""
+    members: dict | None = None  # (type, name of a component) -> its nodes, made when needed
+    changed: set = set()
+
+    def best(nodes):
+        return max((n for _t, n in nodes), key=lambda s: (len(s), [-ord(c) for c in s]))
+
+    for x in added:
+        summary = x if isinstance(x, _DocSummary) else _summarise(x)
+        for type_, names_ in summary.links:
+            nodes = {(type_, n) for n in names_}
+            comps = {(type_, names.get(node, node[1])) for node in nodes}
+            if len(comps) == 1 and all(node in names for node in nodes):
+                continue  # already one component
+            if members is None:
+                members = {}
+                for node, name in names.items():
+                    members.setdefault((node[0], name), []).append(node)
+            every = set(nodes)
+            for c in comps:
+                every.update(members.pop(c, ()))
+            name = best(every)
+            for node in every:
+                if names.get(node) != name:
+                    names[node] = name
+                    changed.add(node)
+            members[(type_, name)] = list(every)
+    return changed
 
 
 def _mapped_is_current(path: Path, names: dict) -> bool:
@@ -1068,15 +1122,28 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
     from .store import _commit_staged, _stage, parse_store_spec, remove_stale_temporaries
 
     t = time.perf_counter()
-    names = corpus_names(extractions)
     # Each document's mapping is cached with the part of the name map it used; an update
     # reuses it unless those names changed (a new document can change the canonical name
     # of an entity that other documents mention: those documents are mapped again).
     mcache = _map_cache_dir(out_dir)
     plan = []  # (doc_id, job or None); None: the cached mapping is current
-    known = _load_mapped_index(mcache) if update else {}
+    known, last_names = _load_mapped_index(mcache) if update else ({}, None)
+    changed: set | None = None  # the names that changed since the last build, if known
+    if last_names is not None and known.keys() <= {x.doc_id for x in extractions}:
+        # documents were only added: the last build's name map is extended with their links
+        names = last_names
+        changed = _extend_names(names, [x for x in extractions if x.doc_id not in known])
+    else:
+        names = corpus_names(extractions)
     digests: dict[str, bytes] = {}
     for x in extractions:
+        path = mcache / f"{x.doc_id}.pickle"
+        if (changed is not None and x.doc_id in known and changed.isdisjoint(_labels_of(x))
+                and path.is_file()):
+            # neither its names nor its mapping changed since the last build
+            digests[x.doc_id] = known[x.doc_id]
+            plan.append((x.doc_id, None))
+            continue
         doc_names = _names_for(x, names)
         path = mcache / f"{x.doc_id}.pickle"
         digests[x.doc_id] = digest = _names_digest(doc_names)
@@ -1122,7 +1189,7 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
                                           validate=validate, workers=workers, union=union)
             finally:
                 state.close()
-            _save_mapped_index(mcache, digests)
+            _save_mapped_index(mcache, digests, names)
             return result
     _manifest_path(out_dir).unlink(missing_ok=True)
     tmp_root = Path(tempfile.mkdtemp(prefix=".build.", dir=(target.parent if target else out_dir)))
@@ -1287,7 +1354,7 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
     # end of the analyses to the end of the build).
     _TIMINGS["store"] = time.perf_counter() - t
     counts["remapped"] = remapped
-    _save_mapped_index(mcache, digests)
+    _save_mapped_index(mcache, digests, names)
     return shacl, n_conflicts, counts
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
@@ -502,6 +504,8 @@ def test_update_maps_only_new_documents_and_those_whose_names_changed(tmp_path, 
         return {k: (v + "集团" if v == names[key] else v) for k, v in names.items()}
 
     monkeypatch.setattr(pl, "corpus_names", renamed)
+    # without the index of the last build's names the whole corpus is resolved again
+    (inc / ".cache" / "mapped.index").unlink()
     rep = _build(src, inc, update=True)
     assert 1 <= rep.counts["remapped"] < 3
     full = tmp_path / "full"
@@ -509,6 +513,32 @@ def test_update_maps_only_new_documents_and_those_whose_names_changed(tmp_path, 
     _assert_same_store(inc / "store", full / "store")
     assert isomorphic(Graph().parse(inc / "graph.ttl"), Graph().parse(full / "graph.ttl"))
     assert "集团" in (inc / "graph.trig").read_text(encoding="utf-8")
+
+    # with it, a document added extends the last build's names; those that change (here a
+    # second renaming) send the documents using them through the mapper again
+    real_extend = pl._extend_names
+
+    def extend_and_rename(names, added):
+        changed = real_extend(names, added)
+        key = next(k for k in sorted(names) if k[0] == "Company")
+        old = names[key]
+        for k, v in list(names.items()):
+            if v == old:
+                names[k] = v + "控股"
+                changed.add(k)
+        return changed
+
+    monkeypatch.setattr(pl, "_extend_names", extend_and_rename)
+    monkeypatch.setattr(pl, "corpus_names", lambda xs: {
+        k: (v + "控股" if v == renamed(xs)[next(k2 for k2 in sorted(renamed(xs)) if k2[0] == "Company")] else v)
+        for k, v in renamed(xs).items()})
+    (src / "8-d.md").write_text(GOOD.replace("12亿元", "13亿元"), encoding="utf-8")
+    rep = _build(src, inc, update=True)
+    assert rep.counts.get("in_place") == 1 and 2 <= rep.counts["remapped"] < 4
+    full2 = tmp_path / "full2"
+    _build(src, full2)
+    _assert_same_store(inc / "store", full2 / "store")
+    assert "控股" in (inc / "graph.trig").read_text(encoding="utf-8")
 
 
 def test_union_turtle_is_optional_and_a_stale_one_removed(tmp_path):
@@ -932,14 +962,19 @@ def test_update_tells_current_mappings_from_the_index_without_opening_them(tmp_p
     index.write_bytes(index.read_bytes()[:20])
     rep = build_graph(src, out, validate=False, update=True)
     assert rep.counts["remapped"] == 0 and len(opened) == 3
-    # an entry the index does not vouch for is checked in its file
+    # after a removal the whole corpus is resolved again: an entry the index does not
+    # vouch for is checked in its file
     opened.clear()
-    digests = kg.pipeline._load_mapped_index(out / ".cache" / "mapped")
-    assert len(digests) == 3
+    mcache = out / ".cache" / "mapped"
+    digests, names = kg.pipeline._load_mapped_index(mcache)
+    assert len(digests) == 3 and names
     doc = sorted(digests)[0]
-    kg.pipeline._save_mapped_index(out / ".cache" / "mapped", {**digests, doc: b"other names"})
+    kg.pipeline._save_mapped_index(mcache, {**digests, doc: b"other names"}, names)
+    removed = sorted(src.iterdir())[-1]
+    removed.unlink()
     rep = build_graph(src, out, validate=False, update=True)
-    assert opened == [out / ".cache" / "mapped" / f"{doc}.pickle"] and rep.counts["remapped"] == 0
+    if (mcache / f"{doc}.pickle").is_file():  # (unless it was the removed document's)
+        assert mcache / f"{doc}.pickle" in opened
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -955,3 +990,30 @@ def test_update_validates_the_new_document_with_shacl(tmp_path, workers):
     assert rep.validated_documents == 1 and rep.conforms is True
     assert report.is_file() and rep.outputs["shacl"] == str(report)
     assert "sh:conforms true" in report.read_text(encoding="utf-8")
+
+
+
+def _summary(i: int, links):
+    from kg.pipeline import _DocSummary
+
+    labels = tuple(sorted({(t, n) for t, ns in links for n in ns}))
+    return _DocSummary(f"d{i:03d}", f"/x/{i}.txt", tuple(links), labels)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.sampled_from(["Company", "Zone"]),
+                                   st.lists(st.sampled_from(["甲", "乙方", "丙公司", "丁", "戊集团", "己"]),
+                                            min_size=1, max_size=3, unique=True)),
+                         max_size=3), min_size=1, max_size=6),
+       st.integers(min_value=0, max_value=6))
+def test_extending_the_name_map_with_added_documents_equals_resolving_them_all(docs, cut):
+    from kg.pipeline import _extend_names, corpus_names
+
+    summaries = [_summary(i, [(t, tuple(sorted(ns))) for t, ns in links]) for i, links in enumerate(docs)]
+    cut = min(cut, len(summaries))
+    before = corpus_names(summaries[:cut])
+    names = dict(before)
+    changed = _extend_names(names, summaries[cut:])
+    full = corpus_names(summaries)
+    assert names == full
+    assert changed == {k for k, v in full.items() if before.get(k) != v}
