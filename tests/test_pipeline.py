@@ -365,6 +365,15 @@ def test_update_after_an_ontology_change_derives_everything_again(tmp_path, monk
         _clear_vocabulary_caches()
 
 
+def _assert_update_rebuilds(src: Path, out: Path, full: Path) -> None:
+    """A document added, the update of ``out`` rebuilds in full and equals a full build."""
+    (src / "9-c.md").write_text(BRIEF, encoding="utf-8")
+    rep = _build(src, out, update=True)
+    assert "in_place" not in rep.counts
+    full_rep = _build(src, full)
+    _assert_same_build(out, full, rep, full_rep)
+
+
 def test_a_build_record_without_the_corpus_graphs_it_names_is_rebuilt(tmp_path):
     src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
     out = tmp_path / "out"
@@ -374,12 +383,7 @@ def test_a_build_record_without_the_corpus_graphs_it_names_is_rebuilt(tmp_path):
     assert {p.stem for p in kept} == {"ontology", "chains", "regions"}
     # a kept graph that is not what the build wrote (a torn write, an edit) is not trusted
     kept[0].write_text(kept[0].read_text(encoding="utf-8")[:-100], encoding="utf-8")
-    (src / "9-c.md").write_text(BRIEF, encoding="utf-8")
-    rep = _build(src, out, update=True)
-    assert "in_place" not in rep.counts
-    full = tmp_path / "full"
-    full_rep = _build(src, full)
-    _assert_same_build(out, full, rep, full_rep)
+    _assert_update_rebuilds(src, out, tmp_path / "full")
 
 
 @pytest.mark.parametrize("damage", ["garbage", "other-fingerprint", "missing"])
@@ -398,12 +402,7 @@ def test_an_update_without_a_usable_corpus_state_rebuilds_in_full(tmp_path, dama
     else:
         with sqlite3.connect(state) as db:
             db.execute("UPDATE meta SET v = 'made by other code' WHERE k = 'fingerprint'")
-    (src / "9-c.md").write_text(BRIEF, encoding="utf-8")
-    rep = _build(src, out, update=True)
-    assert "in_place" not in rep.counts
-    full = tmp_path / "full"
-    full_rep = _build(src, full)
-    _assert_same_build(out, full, rep, full_rep)
+    _assert_update_rebuilds(src, out, tmp_path / "full")
     # the rebuild wrote a state again: the next update is in place
     (src / "9-c.md").unlink()
     assert _build(src, out, update=True).counts.get("in_place") == 1
