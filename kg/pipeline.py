@@ -435,8 +435,8 @@ _TIMINGS: dict[str, float] = {}
 #: Builds with more documents than this validate a deterministic sample of document graphs.
 SHACL_SAMPLE = 20
 
-#: An update that maps more documents than this and than a quarter of the corpus again
-#: rebuilds the store instead of changing it in place.
+#: An update that maps more documents than this and than a quarter of the corpus again, or
+#: removes them (the two counted together), rebuilds the store instead of changing it in place.
 UPDATE_MAX_DOCS = 100
 
 #: Builds with more documents than this write no union ``graph.ttl`` by default (the union
@@ -1175,7 +1175,8 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
         if kind == "oxigraph":
             target = Path(loc)
     manifest = _read_manifest(out_dir, target) if update and target is not None else None
-    if manifest is not None and remapped > max(UPDATE_MAX_DOCS, len(plan) // 4):
+    if manifest is not None and (remapped + len(set(manifest["documents"]) - set(doc_ids))
+                                 > max(UPDATE_MAX_DOCS, len(plan) // 4)):
         # removing and loading that many documents' triples one by one takes longer than
         # building the store again (from the cached extractions and mappings)
         manifest = None

@@ -1016,3 +1016,22 @@ def test_extending_the_name_map_with_added_documents_equals_resolving_them_all(d
     full = corpus_names(summaries)
     assert names == full
     assert changed == {k for k, v in full.items() if before.get(k) != v}
+
+
+def test_an_update_changing_much_of_the_corpus_rebuilds_instead(tmp_path, monkeypatch):
+    import kg.pipeline
+
+    monkeypatch.setattr(kg.pipeline, "UPDATE_MAX_DOCS", 0)  # only the quarter counts
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt", "c.md"])
+    for i in range(5):
+        (src / f"8-d{i}.md").write_text(GOOD.replace("12亿元", f"{20 + i}亿元"), encoding="utf-8")
+    out = tmp_path / "out"
+    _build(src, out)
+    (src / "8-d0.md").unlink()  # one change, 7 documents left (a quarter: 1): in place
+    assert _build(src, out, update=True).counts.get("in_place") == 1
+    (src / "8-d1.md").unlink()  # one removed and one added of 7: rebuilt
+    (src / "8-d9.md").write_text(GOOD.replace("12亿元", "29亿元"), encoding="utf-8")
+    rep = _build(src, out, update=True)
+    assert "in_place" not in rep.counts
+    full = tmp_path / "full"
+    _assert_same_build(out, full, rep, _build(src, full))
