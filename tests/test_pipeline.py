@@ -1035,3 +1035,43 @@ def test_an_update_changing_much_of_the_corpus_rebuilds_instead(tmp_path, monkey
     assert "in_place" not in rep.counts
     full = tmp_path / "full"
     _assert_same_build(out, full, rep, _build(src, full))
+
+
+def test_update_finds_the_blocks_of_graph_trig_without_scanning_it(tmp_path, monkeypatch):
+    import mmap
+    import os
+
+    import kg.pipeline as pl
+
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
+    out = tmp_path / "out"
+    _build(src, out)
+    trig = out / "graph.trig"
+    assert pl._load_trig_blocks(trig) is None  # a full build keeps none: the first update scans
+    (src / "9-c.md").write_text(BRIEF, encoding="utf-8")
+    assert _build(src, out, update=True).counts["in_place"] == 1
+    assert pl._load_trig_blocks(trig) == pl._trig_blocks(trig.read_bytes())
+
+    real = pl._trig_blocks
+    scans: list = []
+
+    def counting(data):
+        if isinstance(data, mmap.mmap):  # the whole file, not a block being appended
+            scans.append(len(data))
+        return real(data)
+
+    monkeypatch.setattr(pl, "_trig_blocks", counting)
+    (src / "1-b.txt").write_text(GOOD.replace("12亿元", "15亿元"), encoding="utf-8")
+    rep = _build(src, out, update=True)
+    assert rep.counts["in_place"] == 1 and scans == []
+    assert pl._load_trig_blocks(trig) == real(trig.read_bytes())
+    full = tmp_path / "full"
+    _assert_same_build(out, full, rep, _build(src, full))
+    # a graph.trig changed since (here only its time) is not trusted to the kept blocks
+    st_ = trig.stat()
+    os.utime(trig, ns=(st_.st_atime_ns, st_.st_mtime_ns + 1_000_000))
+    assert pl._load_trig_blocks(trig) is None
+    (src / "2-c.md").write_text(BRIEF.replace("12个", "13个"), encoding="utf-8")
+    rep = _build(src, out, update=True)
+    assert rep.counts["in_place"] == 1 and len(scans) == 1
+    _assert_same_build(out, tmp_path / "full2", rep, _build(src, tmp_path / "full2"))
