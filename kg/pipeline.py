@@ -1859,20 +1859,18 @@ def _validate(nquads: str):
     the memory (~0.9 GB for the sample of a 10,000-document build)."""
     import time
 
+    import pyoxigraph as ox
     from rdflib import Graph
 
+    from .store_oxigraph import to_rdflib
     from .validate import validate_graph
 
     t = time.perf_counter()
     data = Graph()
-    data.parse(data="".join(_without_graph(line) for line in nquads.splitlines(keepends=True)),
-               format="nt")
+    # parsed by Oxigraph, its terms converted (rdflib's own N-Triples parser took ~1.6x as long)
+    data.addN((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), data)
+              for q in ox.parse(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS))
     return validate_graph(data), time.perf_counter() - t
-
-
-def _without_graph(line: str) -> str:
-    """An N-Quads line of a named graph as an N-Triples line (the graph name comes last)."""
-    return line[:line.rindex(" <")] + " .\n" if line.strip() else line
 
 
 _FORK_INPUT: list = []
