@@ -596,32 +596,19 @@ def _analysis_records(triples, doc_iri) -> tuple:
     return stage_items(view), (graph_nquads(checks, ANALYSIS_GRAPH) if len(checks) else ""), rows
 
 
-def _entities_nquads(labels: dict) -> str:
-    """The corpus entities graph (type, canonical name, aliases of every entity) as N-Quads
-    in part order (:func:`_entities_parts`)."""
-    return "".join(text for _k, text in _entities_parts(labels))
-
-
 def _entities_parts(labels: dict):
     """The corpus entities graph's N-Quads, part by part: ``(part, text)`` in part order,
     each part's lines sorted (:func:`_in_parts`). Written as text, never as rdflib terms:
     at 10,000 documents those took most of the parent's memory."""
-    from .mapping import _escape
-    from .ns import ENTITIES_GRAPH, KG, RDF, SKOS
+    from .corpus_state import entity_lines
 
-    g = f" <{ENTITIES_GRAPH}> .\n"
-    a_type, pref, alt = f"<{RDF.type}>", f"<{SKOS.prefLabel}>", f"<{SKOS.altLabel}>"
     buckets: dict[int, list] = {}
     for iri in labels:
         buckets.setdefault(_part(f"<{iri}>"), []).append(iri)
     for k in sorted(buckets):
         lines = set()
         for iri in buckets.pop(k):
-            type_, lab, aliases = labels[iri]
-            s = f"<{iri}> "
-            lines.add(f"{s}{a_type} <{KG[type_]}>{g}")
-            lines.add(f'{s}{pref} "{_escape(lab)}"@zh{g}')
-            lines.update(f'{s}{alt} "{_escape(a)}"@zh{g}' for a in aliases - {lab})
+            lines.update(entity_lines(iri, *labels[iri]))
         yield k, "".join(sorted(lines))
 
 
@@ -645,9 +632,9 @@ def _corpus_analysis_parts(stage_parts, check_nquads, quantity_rows_, labels):
     exist as text at a time: the whole graph's (~2M lines at 10,000 documents) as a set,
     sorted and joined took ~0.7 GB."""
     from .checks import conflict_triples, conflicts_from_rows
+    from .corpus_state import analysis_lines
     from .lifecycle import flag_triples, merge_stage_items
     from .mapping import _nt
-    from .ns import ANALYSIS_GRAPH
 
     triples = flag_triples(merge_stage_items(stage_parts))
     conflicts = conflicts_from_rows(quantity_rows_, lambda s: labels[s][1] if s in labels else "")
@@ -660,11 +647,10 @@ def _corpus_analysis_parts(stage_parts, check_nquads, quantity_rows_, labels):
     for text in check_nquads:
         for line in text.splitlines(keepends=True):
             checks.setdefault(_part(line[:line.index(" ")]), []).append(line)
-    g = f"<{ANALYSIS_GRAPH}> .\n"
 
     def parts():
         for k in sorted(buckets.keys() | checks.keys()):
-            lines = {f"{_nt(s)} {_nt(p)} {_nt(o)} {g}" for s, p, o in buckets.pop(k, ())}
+            lines = set(analysis_lines(buckets.pop(k, ())))
             lines.update(checks.pop(k, ()))
             yield k, "".join(sorted(lines))
 
@@ -964,51 +950,41 @@ def _counts(triples: int, quads: int, graphs: int, classes: dict, predicates: di
 
 
 class _CorpusRecords:
-    """What the corpus graphs and analyses need of every mapped document, gathered as the
-    documents stream by (the full build and the in-place update alike).
-
-    With ``compact`` (a full build, which holds them for every document until the end)
-    each document's stage items, check N-Quads and quantity rows are kept pickled and
+    """What the corpus graphs and analyses of a full build need of every mapped document,
+    gathered as the documents stream by. The build holds them for every document until the
+    end, so each document's stage items, check N-Quads and quantity rows are kept pickled and
     compressed: at 10,000 documents 0.78 GB of objects become 43 MB, for ~6 s more of
-    unpacking in :meth:`analysis`. Without it the objects are kept as they come. (An update
-    does not gather every document's records: it reads those of the keys it changes from
-    :mod:`kg.corpus_state`.)"""
+    unpacking in :meth:`analysis`. (An update does not gather every document's records: it
+    reads those of the keys it changes from :mod:`kg.corpus_state`.)"""
 
-    def __init__(self, compact: bool = False) -> None:
-        self.compact = compact
+    def __init__(self) -> None:
         self.labels: dict = {}  # iri -> (type, first label, every name seen)
         self.codes: set = set()  # region codes
-        self.stage_parts: list = []  # per document: stage items (compact: a zlib'd pickle)
-        self.check_nq: list = []  # per document: check N-Quads (compact: UTF-8, zlib'd)
-        self.qrows: list = []  # quantity rows (compact: per document, a zlib'd pickle)
-        self.qkeys: dict = {}  # compact: hash of a quantity group's key -> rows in it
+        self.stage_parts: list = []  # per document: stage items, a zlib'd pickle
+        self.check_nq: list = []  # per document: check N-Quads, UTF-8, zlib'd
+        self.qrows: list = []  # per document: quantity rows, a zlib'd pickle
+        self.qkeys: dict = {}  # hash of a quantity group's key -> rows in it
 
     def add(self, records, ents, codes) -> None:
         """One document's analysis ``records`` (stage items, consistency N-Quads, quantity
         rows), entities ``(iri, type, label, aliases)`` and region ``codes``."""
-        items, cnq, rows = records
-        if not self.compact:
-            self.stage_parts.append(items)
-            if cnq:
-                self.check_nq.append(cnq)
-            self.qrows.extend(rows)
-        else:
-            import pickle
+        import pickle
 
-            self.stage_parts.append(zlib.compress(_dumps_terms(items), 1))
-            if cnq:
-                self.check_nq.append(zlib.compress(cnq.encode("utf-8"), 1))
-            if rows:
-                # Counted by group: the rows of a group with one value, which can conflict
-                # with nothing (80 % of them at 10,000 documents), are not rebuilt; stored
-                # as plain tuples after their group's hash (unpickling dataclasses is slow).
-                qkeys, fields = self.qkeys, _cv_fields()
-                flat = []
-                for row in rows:
-                    h = hash(row[:5])
-                    qkeys[h] = qkeys.get(h, 0) + 1
-                    flat.append((h, *row[:5], *(getattr(row[5], f) for f in fields)))
-                self.qrows.append(zlib.compress(pickle.dumps(flat, protocol=pickle.HIGHEST_PROTOCOL), 1))
+        items, cnq, rows = records
+        self.stage_parts.append(zlib.compress(_dumps_terms(items), 1))
+        if cnq:
+            self.check_nq.append(zlib.compress(cnq.encode("utf-8"), 1))
+        if rows:
+            # Counted by group: the rows of a group with one value, which can conflict with
+            # nothing (80 % of them at 10,000 documents), are not rebuilt; stored as plain
+            # tuples after their group's hash (unpickling dataclasses is slow).
+            qkeys, fields = self.qkeys, _cv_fields()
+            flat = []
+            for row in rows:
+                h = hash(row[:5])
+                qkeys[h] = qkeys.get(h, 0) + 1
+                flat.append((h, *row[:5], *(getattr(row[5], f) for f in fields)))
+            self.qrows.append(zlib.compress(pickle.dumps(flat, protocol=pickle.HIGHEST_PROTOCOL), 1))
         self.codes.update(codes)
         for iri, type_, label, aliases in ents:
             if iri in self.labels:
@@ -1025,20 +1001,16 @@ class _CorpusRecords:
 
     def analysis_parts(self):
         """:func:`_corpus_analysis_parts` of the documents added; the records are released."""
-        if not self.compact:
-            out = _corpus_analysis_parts(self.stage_parts, self.check_nq, self.qrows, self.labels)
-        else:
-            import pickle
+        import pickle
 
-            chunks = self.check_nq
-            checks = (zlib.decompress(chunk).decode("utf-8") for chunk in chunks)
-            parts = (pickle.loads(zlib.decompress(chunk)) for chunk in self.stage_parts)
-            out = _corpus_analysis_parts(parts, checks, self._rows(), self.labels)
+        checks = (zlib.decompress(chunk).decode("utf-8") for chunk in self.check_nq)
+        parts = (pickle.loads(zlib.decompress(chunk)) for chunk in self.stage_parts)
+        out = _corpus_analysis_parts(parts, checks, self._rows(), self.labels)
         self.stage_parts, self.check_nq, self.qrows, self.qkeys = [], [], [], {}
         return out
 
     def _rows(self) -> list:
-        """Compact: the quantity rows of the groups holding more than one (a hash collision
+        """The quantity rows of the groups holding more than one (a hash collision
         only keeps a few rows more: :func:`kg.checks.conflicts_from_rows` skips single ones)."""
         import pickle
 
@@ -1218,7 +1190,7 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
         for nq in corpus_nq:
             loader.add(nq)
 
-        acc = _CorpusRecords(compact=True)
+        acc = _CorpusRecords()
         if target is not None:  # the records by key, for in-place updates of this store
             from .corpus_state import CorpusState, state_path
 
@@ -2402,7 +2374,7 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
         for g in sorted(set(before) | set(after)):
             if before.get(g, "") == after.get(g, ""):
                 continue
-            gone, fresh, _whole = _replace_corpus_graph(st, delta, before.get(g, ""), after.get(g, ""))
+            gone, fresh = _replace_corpus_graph(st, delta, before.get(g, ""), after.get(g, ""))
             if not fresh and not gone:
                 continue  # the same graph up to blank node labels
             changed.add(g)
@@ -2684,12 +2656,11 @@ def _split_blank(lines) -> tuple[set[str], list[str]]:
     return plain, blank
 
 
-def _replace_corpus_graph(st, delta: _UnionDelta, old: str, new: str) -> tuple[list, str, bool]:
+def _replace_corpus_graph(st, delta: _UnionDelta, old: str, new: str) -> tuple[list, str]:
     """Replace a corpus graph of the store (N-Quads ``old``, as the last build loaded it) by
     ``new``, touching only the triples that differ: ``(quads removed, N-Quads still to
-    load, whether the graph was replaced whole)``. Triples with blank nodes (the ontology's
-    OWL lists) are compared as a graph, up to the blank nodes' labels, and replaced
-    together when they differ — then the graph counts as replaced whole."""
+    load)``. Triples with blank nodes (the ontology's OWL lists) are compared as a graph, up
+    to the blank nodes' labels, and replaced together when they differ."""
     import pyoxigraph as ox
     from rdflib import Graph
     from rdflib.compare import isomorphic
@@ -2702,7 +2673,6 @@ def _replace_corpus_graph(st, delta: _UnionDelta, old: str, new: str) -> tuple[l
     fresh = [line for line in new.splitlines(keepends=True) if line in added]
     if gone:
         delta.remove(gone)
-    whole = False
     if old_blank or new_blank:
         suffix = f" <{_StreamLoader._graph_of(old or new)}> .\n"
 
@@ -2716,8 +2686,7 @@ def _replace_corpus_graph(st, delta: _UnionDelta, old: str, new: str) -> tuple[l
             delta.remove(blank)
             gone.extend(blank)
             fresh.extend(new_blank)
-            whole = True
-    return gone, "".join(fresh), whole
+    return gone, "".join(fresh)
 
 
 class _NullFile:

@@ -100,7 +100,7 @@ def test_entities_graph_text_is_the_graph_nquads_of_the_triples():
 
     from kg.mapping import graph_nquads
     from kg.ns import ENTITIES_GRAPH, SKOS
-    from kg.pipeline import _entities_nquads, _in_parts
+    from kg.pipeline import _entities_parts, _in_parts
 
     labels = {"https://w3id.org/chainkg/id/company/x": ("Company", '某"某\\公司', {"某某", '某"某\\公司'}),
               "https://w3id.org/chainkg/id/zone/y": ("DevelopmentZone", "某开发区", set())}
@@ -110,4 +110,4 @@ def test_entities_graph_text_is_the_graph_nquads_of_the_triples():
         triples.append((s, RDF.type, KG[type_]))
         triples.append((s, SKOS.prefLabel, Literal(lab, lang="zh")))
         triples.extend((s, SKOS.altLabel, Literal(a, lang="zh")) for a in aliases - {lab})
-    assert _entities_nquads(labels) == _in_parts(graph_nquads(triples, ENTITIES_GRAPH))
+    assert "".join(t for _k, t in _entities_parts(labels)) == _in_parts(graph_nquads(triples, ENTITIES_GRAPH))

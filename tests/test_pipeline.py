@@ -821,7 +821,7 @@ def test_entities_text_is_in_part_order_with_every_name():
 
     from kg.mapping import graph_nquads
     from kg.ns import ENTITIES_GRAPH, KG, RDF, SKOS
-    from kg.pipeline import _entities_nquads, _entities_parts, _in_parts
+    from kg.pipeline import _entities_parts, _in_parts
 
     labels = {f"https://w3id.org/chainkg/id/company/c{i}": ("Company", f"某{i}公司", {f"某{i}", f"某{i}公司"})
               for i in range(300)}
@@ -831,7 +831,7 @@ def test_entities_text_is_in_part_order_with_every_name():
         triples += [(s, RDF.type, KG[type_]), (s, SKOS.prefLabel, Literal(lab, lang="zh"))]
         triples += [(s, SKOS.altLabel, Literal(a, lang="zh")) for a in aliases - {lab}]
     ref = graph_nquads(triples, ENTITIES_GRAPH)
-    text = _entities_nquads(labels)
+    text = "".join(t for _k, t in _entities_parts(labels))
     assert text == _in_parts(ref) != ref  # the same lines, not in plain sorted order
     assert [k for k, _t in _entities_parts(labels)] == sorted({k for k, _t in _entities_parts(labels)})
 
@@ -866,32 +866,35 @@ def test_rewrite_trig_patches_only_the_parts_of_changed_subjects(tmp_path):
 
 def test_compact_corpus_records_give_the_same_analysis(tmp_path):
     """A full build keeps each document's analysis records compressed (quantity rows as
-    plain tuples, IRIs unpickled without re-validation), an update keeps the objects: both
-    must give the same analysis graph, conflicts included, from the same records."""
+    plain tuples, IRIs unpickled without re-validation); an update makes the analysis of
+    each key from the records kept by key (kg.corpus_state). Both must give the same
+    analysis graph, conflicts included, from the same records."""
     import pickle
     import zlib
 
     from rdflib import URIRef
 
-    from kg.pipeline import _cached, _CorpusRecords, _map_cache_dir
+    from kg.corpus_state import CorpusState
+    from kg.pipeline import _cached, _CorpusRecords, _in_parts, _map_cache_dir
 
     src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt", "c.md"])
     out = tmp_path / "out"
     _build(src, out)
     mcache = _map_cache_dir(out)
-    plain, compact = _CorpusRecords(), _CorpusRecords(compact=True)
+    compact = _CorpusRecords()
+    by_key = CorpusState.create(tmp_path / "state.sqlite")
     for doc in sorted(p.stem for p in mcache.glob("*.pickle")):
         _d, _nq, records, ents, codes = _cached(mcache, doc, nquads=False)
-        plain.add(records, ents, codes)
         compact.add(records, ents, codes)
+        by_key.add(doc, records, ents, codes)
     assert compact.qrows and all(isinstance(c, bytes) for c in compact.qrows)
     items = pickle.loads(zlib.decompress(compact.stage_parts[0]))
     iris = [x for its in items.values() for it in its for x in it if isinstance(x, URIRef)]
     assert iris and all(type(x) is URIRef for x in iris)  # IRIs come back as IRIs
-    text, n = plain.analysis()
-    assert compact.analysis() == (text, n)
-    from kg.pipeline import _in_parts
-
+    text, n = compact.analysis()
+    _ents, lines, n_by_key = by_key.lines(by_key.all_keys())
+    by_key.close()
+    assert set(text.splitlines(keepends=True)) == lines and n == n_by_key
     assert _in_parts(text) == text  # kept and written a part at a time
     assert text and n > 0  # the three documents disagree on some figures
 
