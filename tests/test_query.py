@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset, Literal
+from rdflib import Dataset, Literal, URIRef
 
 from kg.errors import QueryError, UnsafeInputError
 from kg.query import bind_values, check_query_safety, run_query
@@ -305,3 +305,81 @@ def test_cli_timeout_and_table_page(graph_file, capsys, monkeypatch):
     for fmt in ("csv", "tsv"):
         assert main(["query", SEL, "-g", str(graph_file), "-f", fmt]) == 0
         assert capsys.readouterr().out == run_query(graph_file, SEL).serialize(fmt)
+
+
+# ---------------------------------------------------------------- single values written in
+
+
+def _ox_store(ds):
+    import pyoxigraph as ox
+
+    st = ox.Store()
+    st.load(ds.serialize(format="nquads", encoding="utf-8"), format=ox.RdfFormat.N_QUADS)
+    return st
+
+
+def _ox_rows(st, query):
+    from kg.store_oxigraph import run_oxigraph
+
+    return sorted(map(str, run_oxigraph(st, query)[2]))
+
+
+P = ("PREFIX kg: <https://w3id.org/chainkg/ontology#> "
+     "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> ")
+ZONE = URIRef("https://w3id.org/chainkg/id/zone/changzhi-hz")
+
+
+@pytest.mark.parametrize("query", [
+    # UNION and OPTIONAL groups, the projection, GROUP BY and ORDER BY use the variable
+    P + "SELECT ?place ?x WHERE { { ?x kg:locatedIn ?place } UNION { ?place kg:locatedIn ?x } "
+        "OPTIONAL { ?place skos:prefLabel ?l } } ORDER BY ?place ?x",
+    P + "SELECT ?place (COUNT(?x) AS ?n) WHERE { ?x kg:locatedIn ?place } GROUP BY ?place",
+    # FILTER, EXISTS and an optional parameter's BOUND()
+    P + "SELECT ?x WHERE { ?x kg:locatedIn ?y FILTER(!BOUND(?place) || ?y = ?place "
+        "|| EXISTS { ?y kg:locatedIn ?place }) }",
+    P + "SELECT * WHERE { ?x kg:locatedIn ?place }",
+])
+def test_single_values_written_in_give_the_rows_of_a_values_block(ds, query):
+    from kg.query import inline_bindings
+
+    st = _ox_store(ds)
+    inlined, rest = inline_bindings(query, {"place": [ZONE]})
+    assert rest == {} and "?place" not in inlined.split("WHERE", 1)[1].rsplit("BIND", 1)[0]
+    expected = _ox_rows(st, bind_values(query, {"place": [ZONE]}))
+    assert expected and _ox_rows(st, inlined) == expected
+
+
+@pytest.mark.parametrize("query", [
+    # a subquery has its own scope: ?place inside it is another variable unless projected
+    P + "SELECT ?x WHERE { ?x kg:locatedIn ?y { SELECT ?place WHERE { ?place a ?t } LIMIT 1 } }",
+    # MINUS matches on shared variables only
+    P + "SELECT ?x WHERE { ?x kg:locatedIn ?place MINUS { ?place skos:prefLabel ?l } }",
+    # bound by the query itself
+    P + "SELECT ?x WHERE { ?x kg:locatedIn ?y BIND(?y AS ?place) }",
+    P + "SELECT ?x WHERE { ?x kg:locatedIn ?y VALUES ?place { <urn:a> } }",
+    # a WHERE clause that is itself a subquery
+    P + "SELECT ?x WHERE { SELECT ?x ?place WHERE { ?x kg:locatedIn ?place } }",
+])
+def test_values_kept_where_writing_in_would_change_the_meaning(query):
+    from kg.query import inline_bindings
+
+    assert inline_bindings(query, {"place": [ZONE]}) == (query, {"place": [ZONE]})
+
+
+def test_several_values_and_literals():
+    import pyoxigraph as ox
+
+    from kg.query import inline_bindings
+
+    q = "SELECT ?s ?l WHERE { ?s ?p ?o ; ?q ?l }"
+    two = {"o": [ZONE, URIRef("urn:b")]}
+    assert inline_bindings(q, two) == (q, two)  # several values: a VALUES block
+    evil = Literal('长治" } ?x ?y ?z . { "', lang="zh")
+    inlined, rest = inline_bindings("SELECT ?s ?l WHERE { ?s ?p ?l }", {"l": [evil]})
+    assert rest == {}
+    st = ox.Store()
+    s, p = ox.NamedNode("urn:s"), ox.NamedNode("urn:p")
+    st.add(ox.Quad(s, p, ox.Literal(str(evil), language="zh")))
+    st.add(ox.Quad(s, p, ox.Literal("长治", language="zh")))
+    rows = [(r["s"], r["l"]) for r in st.query(inlined)]
+    assert rows == [(s, ox.Literal(str(evil), language="zh"))]  # it stayed one literal
