@@ -682,7 +682,7 @@ class _Source:
                     form, names, rows = run_oxigraph(self.obj, plan[0])
                     ordered = _sort_rows(list(rows), names, plan[1])
                     if ordered is not None:
-                        return form, names, iter(ordered)
+                        return form, *_drop_hidden(names, ordered, plan[2], query)
                 return run_oxigraph(self.obj, query)
             except SyntaxError as exc:
                 raise _syntax_error(str(exc)) from None
@@ -695,14 +695,18 @@ _ORDER_KEY = re.compile(r"^(?:(ASC|DESC)\(\s*)?[?$]([A-Za-z_][A-Za-z0-9_]*)(?:\s
 
 
 @lru_cache(maxsize=512)
-def _python_order(query: str) -> tuple[str, tuple[tuple[str, bool], ...]] | None:
-    """``(query without its ORDER BY, ((variable, descending), …))`` when a SELECT query ends
-    with ``ORDER BY`` plain projected variables (no LIMIT, OFFSET or trailing VALUES), else None.
+def _python_order(query: str) -> tuple[str, tuple[tuple[str, bool], ...], tuple[str, ...]] | None:
+    """``(query without its ORDER BY, ((variable, descending), …), hidden)`` when a SELECT
+    query ends with ``ORDER BY`` plain variables (no LIMIT, OFFSET or trailing VALUES), else
+    None. ``hidden`` names the sort variables the query does not project: they are added at
+    the end of its projection (not under GROUP BY, where they could not be), and the caller
+    removes them after sorting (and, for ``SELECT DISTINCT``, the rows that then repeat one
+    before them: what DISTINCT after ORDER BY keeps).
 
     Oxigraph decodes IRIs and strings from its dictionary at every comparison of a sort: on
     stores of millions of triples sorting a few hundred rows by IRIs took longer than finding
-    them. The rows it returns are already decoded, so they are sorted here instead, with the
-    same order (:func:`_sort_rows`).
+    them (110,767 projects by stage: 14 s). The rows it returns are already decoded, so they
+    are sorted here instead, with the same order (:func:`_sort_rows`).
     """
     toks = _tokens(query)
     top = [t for t in toks if t.depth == 0]
@@ -720,7 +724,39 @@ def _python_order(query: str) -> tuple[str, tuple[tuple[str, bool], ...]] | None
         if not m:
             return None
         keys.append((m.group(2), (m.group(1) or "").upper() == "DESC"))
-    return query[:top[at].start], tuple(keys)
+    head = query[:top[at].start]
+    i_sel = words.index("SELECT")
+    try:  # the projection runs from SELECT to the WHERE (or the first brace) at the top
+        i_end = next(i for i in range(i_sel + 1, len(top))
+                     if words[i] == "WHERE" or top[i].kind == "open")
+    except StopIteration:
+        return None
+    projection = top[i_sel + 1:i_end]
+    if any(t.text == "*" for t in projection):
+        return head, tuple(keys), ()
+    projected = {t.text[1:] for t in projection if t.kind == "var"}
+    hidden = tuple(dict.fromkeys(k for k, _d in keys if k not in projected))
+    if not hidden:
+        return head, tuple(keys), ()
+    if "GROUP" in words or "HAVING" in words or any(
+            t.kind == "var" and t.text[1:] in hidden for t in projection):
+        return None  # grouped, or the variable is an AS target of the projection
+    at_end = top[i_end].start
+    extra = " ".join("?" + h for h in hidden)
+    return head[:at_end] + extra + " " + head[at_end:], tuple(keys), hidden
+
+
+def _drop_hidden(names: list[str], rows: list, hidden: tuple[str, ...], query: str
+                 ) -> tuple[list[str], Any]:
+    """The sorted ``rows`` without the ``hidden`` sort columns :func:`_python_order` added
+    (the last ones); for ``SELECT DISTINCT`` a row equal to one before it is dropped."""
+    if not hidden:
+        return names, iter(rows)
+    n = len(names) - len(hidden)
+    top = [t.text.upper() for t in _tokens(query) if t.depth == 0 and t.kind == "word"]
+    if top[top.index("SELECT") + 1:top.index("SELECT") + 2] not in (["DISTINCT"], ["REDUCED"]):
+        return names[:n], (r[:n] for r in rows)
+    return names[:n], iter(dict.fromkeys(tuple(r[:n]) for r in rows))
 
 
 _NUMERIC = {_XSD + t for t in ("integer", "decimal", "float", "double", "int", "long", "short",
