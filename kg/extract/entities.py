@@ -19,7 +19,7 @@ import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
-from ..lexicon import column_map, industry_vocabulary, product_vocabulary, words
+from ..lexicon import column_map, industry_vocabulary, product_vocabulary, read_table, words
 from ..model import Document, Mention
 from ..regions import (
     FormGroup,
@@ -140,6 +140,10 @@ def _build_patterns() -> dict:
         "products": _Trie(product_vocabulary()),
         "industries": _Trie(industry_vocabulary()),
         "shortheads": _alternation(words("company_shortheads")),
+        # a capacity cue (年产, 年处理, 产能 …: quantity_cues.tsv) is never part of a company's
+        # short name: 建成后年产10万吨 names no brand 后年产
+        "capacity_cue_rx": _alternation(r[1] for r in read_table("quantity_cues")
+                                        if r[0] == "capacity" and len(r[1]) >= 2),
         "project_cues": tuple(sorted(words("project_cues"))),
         "project_cue_rx": _alternation(words("project_cues")),
         "product_stop": words("product_stop"),
@@ -369,6 +373,7 @@ def _bad_brand(brand: str, lenient: bool = False) -> bool:
                                  or any(r.start > 0 for r in _name_regions(brand))))
             or bool(pat["stop"].search(brand))
             or bool(pat["project_cue_rx"].search(brand)) or bool(pat["project"].search(brand))
+            or bool(pat["capacity_cue_rx"].search(brand))
             or all(ch in _REGION_ABBR for ch in brand))
 
 

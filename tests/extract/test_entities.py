@@ -220,3 +220,14 @@ def test_nested_region_anchor_is_marked_nested():
     ms, _ = _mentions("推进榆林煤化工二期项目建设。")
     regs = [m for m in ms if m.type == "Region" and m.text == "榆林"]
     assert regs and ("nested", "1") in regs[0].attrs
+
+
+def test_a_capacity_phrase_is_no_company_short_name():
+    # 建成后年产…换流站 reads like <brand>年产…站 to the project-prefix rule; 后年产 is no
+    # brand, and it must not become a company that every 建成后年产 of the text then names
+    text = ("东方储能科技有限公司在河东经济技术开发区落地东方储能年产8万吨换流阀项目，总投资3亿元，"
+            "建成后年产24万吨换流站，年产值可达5亿元。西岭新材料有限公司投资建设西岭新材年产5万吨"
+            "负极材料项目，建成后年产5万吨负极材料。")
+    companies = {m.text for m in _mentions(text)[0] if m.type == "Company"}
+    assert not any("年产" in c for c in companies), companies
+    assert {"东方储能科技有限公司", "西岭新材料有限公司"} <= companies
