@@ -1287,6 +1287,13 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
         if write_union:
             staged.append(_stage_path(out_dir / "graph.ttl", partial(
                 st.dump, format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes)))
+        if target is not None:
+            # A kept store is compacted (beside the SHACL child): bulk loads leave RocksDB
+            # files that overlap, so every look-up of a query read several of them. At
+            # 10,000 documents: 110 s, 11 -> 7.8 GB, queries reading many rows 1.2-1.6x faster.
+            t_compact = time.perf_counter()
+            st.optimize()
+            _TIMINGS["compact"] = time.perf_counter() - t_compact
         counts = _store_stats(st)
         if pending_shacl is not None:
             shacl, secs = pending_shacl()

@@ -1078,3 +1078,28 @@ def test_update_finds_the_blocks_of_graph_trig_without_scanning_it(tmp_path, mon
     rep = _build(src, out, update=True)
     assert rep.counts["in_place"] == 1 and len(scans) == 1
     _assert_same_build(out, tmp_path / "full2", rep, _build(src, tmp_path / "full2"))
+
+
+def test_a_kept_store_is_compacted(tmp_path, monkeypatch):
+    """Bulk loads leave overlapping RocksDB files that every query look-up reads; the build
+    compacts the store it keeps, so compacting it again leaves as many files."""
+    import pyoxigraph as ox
+
+    import kg.pipeline as pipeline
+
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt", "c.md"])
+    monkeypatch.setattr(pipeline, "LOAD_BATCH_BYTES", 2_000)  # a bulk load per document
+    report = _build(src, tmp_path / "out")
+    assert "compact" in report.timings
+
+    def ssts(path):
+        return sorted(p.name for p in path.glob("*.sst"))
+
+    store = tmp_path / "out" / "store"
+    ox.Store.read_only(str(store)).backup(str(tmp_path / "again"))
+    again = ox.Store(str(tmp_path / "again"))
+    again.optimize()
+    again.flush()
+    del again
+    assert len(ssts(tmp_path / "again")) == len(ssts(store))
+    assert "compact" not in build_graph(src, tmp_path / "nostore", validate=False).timings
