@@ -669,26 +669,35 @@ class _Source:
             return self.obj.execute(bind_values(query, bindings) if bindings else query)
         if self.kind == "rdflib" and all(len(v) == 1 for v in bindings.values()):
             return _run_rdflib(self.obj, query, {k: v[0] for k, v in bindings.items()})
-        if self.kind == "oxigraph" and bindings:
-            query, bindings = inline_bindings(query, bindings)
+        if self.kind == "oxigraph":
+            if bindings:
+                written, rest = inline_bindings(query, bindings)
+                try:
+                    _check_syntax(written)
+                    query, bindings = written, rest
+                except QueryError:
+                    pass  # a term where SPARQL takes none (a literal as predicate): VALUES
+                query = bind_values(query, bindings)
+            return self._oxigraph(query)
         if bindings:
             query = bind_values(query, bindings)
-        if self.kind == "oxigraph":
-            from .store_oxigraph import run_oxigraph
-
-            try:
-                plan = _python_order(query)
-                if plan is not None:
-                    form, names, rows = run_oxigraph(self.obj, plan[0])
-                    ordered = _sort_rows(list(rows), names, plan[1])
-                    if ordered is not None:
-                        return form, *_drop_hidden(names, ordered, plan[2], query)
-                return run_oxigraph(self.obj, query)
-            except SyntaxError as exc:
-                raise _syntax_error(str(exc)) from None
-            except OSError as exc:
-                raise QueryError(f"the query failed: {exc}") from None
         return _run_rdflib(self.obj, query)
+
+    def _oxigraph(self, query: str) -> tuple[str, list[str], Any]:
+        from .store_oxigraph import run_oxigraph
+
+        try:
+            plan = _python_order(query)
+            if plan is not None:
+                form, names, rows = run_oxigraph(self.obj, plan[0])
+                ordered = _sort_rows(list(rows), names, plan[1])
+                if ordered is not None:
+                    return form, *_drop_hidden(names, ordered, plan[2], query)
+            return run_oxigraph(self.obj, query)
+        except SyntaxError as exc:
+            raise _syntax_error(str(exc)) from None
+        except OSError as exc:
+            raise QueryError(f"the query failed: {exc}") from None
 
 
 _ORDER_KEY = re.compile(r"^(?:(ASC|DESC)\(\s*)?[?$]([A-Za-z_][A-Za-z0-9_]*)(?:\s*\))?$", re.I)

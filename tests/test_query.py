@@ -383,3 +383,13 @@ def test_several_values_and_literals():
     st.add(ox.Quad(s, p, ox.Literal("长治", language="zh")))
     rows = [(r["s"], r["l"]) for r in st.query(inlined)]
     assert rows == [(s, ox.Literal(str(evil), language="zh"))]  # it stayed one literal
+
+
+def test_a_literal_where_sparql_takes_none_falls_back_to_values():
+    import pyoxigraph as ox
+
+    st = ox.Store()
+    st.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("o")))
+    q = "SELECT ?s ?o WHERE { ?s ?p ?o }"
+    assert run_query(st, q, {"p": "<urn:p>"}).rows == [(URIRef("urn:s"), Literal("o"))]
+    assert run_query(st, q, {"p": "text"}).rows == []  # a literal predicate matches nothing
