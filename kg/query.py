@@ -747,9 +747,8 @@ def _python_order(query: str) -> tuple[str, tuple[tuple[str, bool], ...], tuple[
     hidden = tuple(dict.fromkeys(k for k, _d in keys if k not in projected))
     if not hidden:
         return head, tuple(keys), ()
-    if "GROUP" in words or "HAVING" in words or any(
-            t.kind == "var" and t.text[1:] in hidden for t in projection):
-        return None  # grouped, or the variable is an AS target of the projection
+    if "GROUP" in words or "HAVING" in words:
+        return None  # a grouped query can project no other variable
     at_end = top[i_end].start
     extra = " ".join("?" + h for h in hidden)
     return head[:at_end] + extra + " " + head[at_end:], tuple(keys), hidden
