@@ -672,11 +672,12 @@ class _Source:
         if self.kind == "oxigraph":
             if bindings:
                 written, rest = inline_bindings(query, bindings)
-                try:
-                    _check_syntax(written)
-                    query, bindings = written, rest
-                except QueryError:
-                    pass  # a term where SPARQL takes none (a literal as predicate): VALUES
+                if written != query:  # parsed first: entity look-ups write nothing in
+                    try:
+                        _check_syntax(written)
+                        query, bindings = written, rest
+                    except QueryError:
+                        pass  # a term where SPARQL takes none (a literal as predicate): VALUES
                 query = bind_values(query, bindings)
             return self._oxigraph(query)
         if bindings:
