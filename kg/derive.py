@@ -14,11 +14,19 @@ groups — the slow parts on large graphs, and the parts remote servers (Virtuos
   ``kg:maxCapacity`` and ``kg:capacityUnit`` (the largest stated capacity and the smallest
   unit code among the capacities), ``kg:latestStatus`` (the status concept with the highest
   ``kg:stageOrder``, ties broken by the larger IRI) and ``kg:latestStageName`` (the zh label
-  of the latest stage, ties broken by the larger label).
+  of the latest stage, ties broken by the larger label);
+* per place (every node a project is ``kg:within``: zones, parks, counties, cities,
+  provinces): ``kg:projectCount`` (projects within it), and when at least one of them states
+  an investment ``kg:investedProjectCount``, ``kg:totalInvestment`` (the sum of their
+  ``kg:maxInvestment``, yuan) and ``kg:averageInvestment`` (that sum over their number,
+  rounded to the yuan, halves up, as SPARQL's ``ROUND``) — the figures of the investment and
+  zone-ranking queries, which otherwise group every (project, place) pair on each call.
 
-Every value is exactly what the former query-time expression gave (the aggregates are
-computed by Oxigraph's SPARQL engine over the union of the other graphs). The graph is a pure
-function of the other graphs: :func:`add_derived` drops and recomputes it.
+Every per-project value is exactly what the former query-time expression gave (those
+aggregates are computed by Oxigraph's SPARQL engine over the union of the other graphs); the
+per-place figures are exact decimal arithmetic (Python's :mod:`decimal`), written in
+Oxigraph's canonical form. The graph is a pure function of the other graphs:
+:func:`add_derived` drops and recomputes it.
 """
 
 from __future__ import annotations
@@ -38,6 +46,9 @@ __all__ = [
 
 _KG = "https://w3id.org/chainkg/ontology#"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
+_XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 #: The properties written by :func:`add_derived` (local names in the ``kg:`` namespace).
 DERIVED_PROPERTIES: tuple[str, ...] = (
@@ -50,7 +61,14 @@ DERIVED_PROPERTIES: tuple[str, ...] = (
     "capacityUnit",
     "latestStatus",
     "latestStageName",
+    "projectCount",
+    "investedProjectCount",
+    "totalInvestment",
+    "averageInvestment",
 )
+
+#: The per-place aggregates (:func:`_place_quads`), a subset of :data:`DERIVED_PROPERTIES`.
+_PLACE_PROPERTIES = ("projectCount", "investedProjectCount", "totalInvestment", "averageInvestment")
 
 #: (derived property, base property): transitive closures computed in Python.
 _CLOSURES = (("within", "locatedIn"), ("upstreamOfTransitive", "upstreamOf"),
@@ -107,6 +125,72 @@ def _closure(edges: Iterable[tuple[Any, Any]]) -> Iterator[tuple[Any, Any]]:
             yield start, n
 
 
+def _decimal(term):
+    """The finite decimal value of a numeric literal ``term``, or None."""
+    from decimal import Decimal, InvalidOperation
+
+    if term is None or not hasattr(term, "datatype"):
+        return None
+    try:
+        d = Decimal(term.value)
+    except InvalidOperation:
+        return None
+    return d if d.is_finite() else None
+
+
+def _canonical(d) -> str:
+    """``d`` (a Decimal) as Oxigraph writes an ``xsd:decimal``: no exponent, no trailing zero."""
+    s = format(d, "f")
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return "0" if s in ("", "-0") else s
+
+
+def _place_quads(members: dict, invest: dict, graph) -> list:
+    """The per-place aggregates of :data:`_PLACE_PROPERTIES`.
+
+    ``members`` maps a place to the set of projects within it, ``invest`` a project to its
+    ``kg:maxInvestment`` literal (absent: none stated); a value that is not a finite number
+    is left out of the sums.
+    """
+    import decimal
+
+    import pyoxigraph as ox
+
+    dec, integer = ox.NamedNode(_XSD_DECIMAL), ox.NamedNode(_XSD_INTEGER)
+    pred = {p: ox.NamedNode(_KG + p) for p in _PLACE_PROPERTIES}
+    out = []
+    with decimal.localcontext() as ctx:
+        ctx.prec = 80  # exact: amounts in yuan have at most ~20 digits
+        for place in sorted(members, key=str):
+            projects = members[place]
+            if not projects:
+                continue
+            values = [v for v in (_decimal(invest.get(p)) for p in projects) if v is not None]
+            out.append(ox.Quad(place, pred["projectCount"],
+                               ox.Literal(str(len(projects)), datatype=integer), graph))
+            if not values:
+                continue
+            total = sum(values, decimal.Decimal(0))
+            average = (total / len(values) + decimal.Decimal("0.5")).to_integral_value(
+                rounding=decimal.ROUND_FLOOR)  # SPARQL ROUND: x.5 goes up
+            out += [ox.Quad(place, pred["investedProjectCount"],
+                            ox.Literal(str(len(values)), datatype=integer), graph),
+                    ox.Quad(place, pred["totalInvestment"],
+                            ox.Literal(_canonical(total), datatype=dec), graph),
+                    ox.Quad(place, pred["averageInvestment"],
+                            ox.Literal(_canonical(average), datatype=dec), graph)]
+    return out
+
+
+def _projects(store, where) -> set:
+    """The subjects typed ``kg:Project`` in ``store`` (``where``: the graph to read, None: all)."""
+    import pyoxigraph as ox
+
+    return {q.subject for q in store.quads_for_pattern(
+        None, ox.NamedNode(_RDF_TYPE), ox.NamedNode(_KG + "Project"), where)}
+
+
 def derived_quads(store) -> list:
     """The derived quads of a pyoxigraph ``store``, computed from all graphs but the derived one.
 
@@ -131,19 +215,32 @@ def _derived_parts(store):
     # On a store whose default graph holds the union (kg build marks it before deriving) that
     # graph alone is read: the union view would visit every triple twice, once per copy.
     where = ox.DefaultGraph() if is_union_materialized(store) else None
+    projects = _projects(store, where)
+    members: dict = {}  # place → the projects within it, for the per-place aggregates
+    invest: dict = {}
     for derived, base in _CLOSURES:
         pred = ox.NamedNode(_KG + derived)
         edges = {(q.subject, q.object) for q in store.quads_for_pattern(
             None, ox.NamedNode(_KG + base), None, where)
             if q.graph_name != graph and isinstance(q.object, (ox.NamedNode, ox.BlankNode))}
-        yield [ox.Quad(a, pred, b, graph) for a, b in sorted(_closure(edges), key=str)]
+        pairs = sorted(_closure(edges), key=str)
         del edges
+        if derived == "within":
+            for a, b in pairs:
+                if a in projects:
+                    members.setdefault(b, set()).add(a)
+        yield [ox.Quad(a, pred, b, graph) for a, b in pairs]
+        del pairs
     union = union_query_kwargs(store)
     for query, derived in _SUMMARIES:
         pred = ox.NamedNode(_KG + derived)
         rows = store.query(_PREFIXES + query, **union)
-        yield [ox.Quad(r["s"], pred, r["o"], graph) for r in rows
-               if r["s"] is not None and r["o"] is not None]
+        part = [ox.Quad(r["s"], pred, r["o"], graph) for r in rows
+                if r["s"] is not None and r["o"] is not None]
+        if derived == "maxInvestment":
+            invest = {q.subject: q.object for q in part}
+        yield part
+    yield _place_quads(members, invest, graph)
 
 
 def derived_changes(store, subjects=None, bases=None) -> tuple[list, list]:
@@ -170,6 +267,7 @@ def derived_changes(store, subjects=None, bases=None) -> tuple[list, list]:
     where = ox.DefaultGraph() if is_union_materialized(store) else None
     old: set = set()
     new: set = set()
+    moved: set = set()  # the nodes whose kg:within may have changed
     for derived, base in _CLOSURES:
         if not bases.get(base):
             continue
@@ -198,6 +296,8 @@ def derived_changes(store, subjects=None, bases=None) -> tuple[list, list]:
                     todo.extend(targets(n))
             new.update(ox.Quad(a, pred, b, graph) for b in seen)
             old.update(store.quads_for_pattern(a, pred, None, graph))
+        if derived == "within":
+            moved = affected
     subjects = sorted({s for s in subjects if isinstance(s, ox.NamedNode)}, key=str)
     union = union_query_kwargs(store)
     for query, derived in _SUMMARIES:
@@ -211,7 +311,58 @@ def derived_changes(store, subjects=None, bases=None) -> tuple[list, list]:
                        if r["s"] is not None and r["o"] is not None)
             for s in chunk:
                 old.update(store.quads_for_pattern(s, pred, None, graph))
+    _place_changes(store, graph, where, moved, set(subjects), old, new)
     return sorted(old - new, key=str), sorted(new - old, key=str)
+
+
+def _place_changes(store, graph, where, moved: set, touched: set, old: set, new: set) -> None:
+    """Add to ``old`` / ``new`` the per-place aggregates that change, for
+    :func:`derived_changes`: the places any ``moved`` node (new ``kg:within``) or ``touched``
+    subject (new summaries) was or is within, recounted from the derived graph as it will be
+    once ``old`` is replaced by ``new`` (the rest of it read from the store)."""
+    import pyoxigraph as ox
+
+    within, inv = ox.NamedNode(_KG + "within"), ox.NamedNode(_KG + "maxInvestment")
+    new_within: dict = {a: set() for a in moved}
+    new_inv: dict = {}
+    for q in new:
+        if q.predicate == within and q.subject in new_within:
+            new_within[q.subject].add(q.object)
+        elif q.predicate == inv:
+            new_inv[q.subject] = q.object
+    places: set = set()
+    for n in moved | touched:
+        places.update(q.object for q in store.quads_for_pattern(n, within, None, graph))
+        places.update(new_within.get(n, ()))
+    if not places:
+        return
+    type_, project = ox.NamedNode(_RDF_TYPE), ox.NamedNode(_KG + "Project")
+
+    def is_project(n) -> bool:
+        return next(iter(store.quads_for_pattern(n, type_, project, where)), None) is not None
+
+    def stored_inv(n):
+        return next((q.object for q in store.quads_for_pattern(n, inv, None, graph)), None)
+
+    entering: dict = {}  # place → moved projects within it after the change
+    for a, ps in new_within.items():
+        if ps and is_project(a):
+            for p in ps:
+                entering.setdefault(p, set()).add(a)
+    members: dict = {}
+    for place in places:
+        stay = {q.subject for q in store.quads_for_pattern(None, within, place, graph)
+                if q.subject not in new_within}
+        members[place] = {p for p in stay if is_project(p)} | entering.get(place, set())
+    invest = {}
+    for ps in members.values():
+        for p in ps:
+            if p not in invest:
+                invest[p] = new_inv.get(p) if p in touched else stored_inv(p)
+    new.update(_place_quads(members, {p: v for p, v in invest.items() if v is not None}, graph))
+    for place in places:
+        for name in _PLACE_PROPERTIES:
+            old.update(store.quads_for_pattern(place, ox.NamedNode(_KG + name), None, graph))
 
 
 def add_derived(store) -> int:
