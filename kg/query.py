@@ -20,7 +20,7 @@ import io
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -690,10 +690,14 @@ class _Source:
         try:
             plan = _python_order(query)
             if plan is not None:
+                from .store_oxigraph import _Rows
+
                 form, names, rows = run_oxigraph(self.obj, plan[0])
-                ordered = _sort_rows(list(rows), names, plan[1])
+                # sorted as Oxigraph's terms: only the rows a caller keeps are converted
+                ordered = _sort_rows(rows.raw(), names, plan[1], _order_class_ox)
                 if ordered is not None:
-                    return form, *_drop_hidden(names, ordered, plan[2], query)
+                    names, kept = _drop_hidden(names, ordered, plan[2], query)
+                    return form, names, _Rows(kept)
             return run_oxigraph(self.obj, query)
         except SyntaxError as exc:
             raise _syntax_error(str(exc)) from None
@@ -798,17 +802,45 @@ def _order_class(t: Node | None) -> tuple:
     return (3, "other", str(t))
 
 
-def _sort_rows(rows: list, names: list[str], keys: tuple[tuple[str, bool], ...]) -> list | None:
+def _order_class_ox(t: Any) -> tuple:
+    """:func:`_order_class` of a pyoxigraph term (the same tuple as for its rdflib twin)."""
+    import pyoxigraph as ox
+
+    if t is None:
+        return (0, "", "")
+    if isinstance(t, ox.BlankNode):
+        return (1, "bnode", t.value)
+    if isinstance(t, ox.NamedNode):
+        return (2, "iri", t.value)
+    if t.language:
+        return (3, "lang:" + t.language.lower(), t.value)
+    dt = t.datatype.value
+    if dt == _XSD + "string":
+        return (3, "string", t.value)
+    if dt in _NUMERIC:
+        try:
+            return (3, "number", Decimal(t.value.strip()))
+        except InvalidOperation:
+            return (3, "other", t.value)
+    if dt == _XSD + "boolean":
+        return (3, "boolean", t.value.strip() in ("true", "1"))
+    return (3, "other", t.value)
+
+
+def _sort_rows(rows: list, names: list[str], keys: tuple[tuple[str, bool], ...],
+               classify: Callable[[Any], tuple] = _order_class) -> list | None:
     """``rows`` in the order of ``keys``, or None where Python cannot reproduce the engine's
     order: a key that is not a result column, several blank nodes, or literals of classes that
-    SPARQL does not compare (a number and a string, two language tags, other datatypes)."""
+    SPARQL does not compare (a number and a string, two language tags, other datatypes).
+    ``classify`` gives a term's sort class: :func:`_order_class` (rdflib terms) or
+    :func:`_order_class_ox` (pyoxigraph terms)."""
     try:
         cols = [names.index(k) for k, _desc in keys]
     except ValueError:
         return None
     classes = []
     for c in cols:
-        vals = [_order_class(r[c]) for r in rows]
+        vals = [classify(r[c]) for r in rows]
         lits = {v[1] for v in vals if v[0] == 3}
         if len(lits) > 1 or "other" in lits or sum(v[0] == 1 for v in vals) > 1:
             return None

@@ -333,6 +333,11 @@ class _Rows:
     def count_rest(self) -> int:
         return sum(1 for _ in self._it)
 
+    def raw(self) -> list[tuple]:
+        """The rows not yet taken as tuples of pyoxigraph terms (None: unbound), unconverted:
+        to sort them first and convert only those kept (``_Rows(sorted_raw)``)."""
+        return [tuple(s) for s in self._it]
+
 
 def run_oxigraph(store, query: str) -> tuple[str, list[str], Any]:
     """Run ``query`` on ``store`` with the union of named graphs as default graph.

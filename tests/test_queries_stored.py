@@ -408,3 +408,24 @@ def test_python_side_order_by_a_variable_the_query_does_not_project(select):
     assert [int(r[0]) for r in engine] == ([2, 3, 1] if "DISTINCT" in select else [2, 3, 1, 1, 1])
     grouped = "SELECT ?x WHERE { VALUES (?x ?k) { (1 2) } } GROUP BY ?x ORDER BY ?k"
     assert _python_order(grouped) is None
+
+
+def test_sort_classes_of_oxigraph_terms_equal_those_of_their_rdflib_twins():
+    """Rows are sorted as pyoxigraph terms and converted afterwards: each term's sort class must
+    be the one its rdflib conversion has, or the order would depend on when it is converted."""
+    import pyoxigraph as ox
+
+    from kg.query import _order_class, _order_class_ox
+    from kg.store_oxigraph import to_rdflib
+
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    terms = [None, ox.BlankNode("b1"), ox.NamedNode("urn:a"), ox.Literal("名称"),
+             ox.Literal("name", language="en"), ox.Literal("名", language="zh-Hans"),
+             ox.Literal("2", datatype=ox.NamedNode(xsd + "integer")),
+             ox.Literal("8800000000.5", datatype=ox.NamedNode(xsd + "decimal")),
+             ox.Literal("1.5E3", datatype=ox.NamedNode(xsd + "double")),
+             ox.Literal("abc", datatype=ox.NamedNode(xsd + "integer")),  # ill-typed
+             ox.Literal("true", datatype=ox.NamedNode(xsd + "boolean")),
+             ox.Literal("2026-11", datatype=ox.NamedNode(xsd + "gYearMonth"))]
+    for t in terms:
+        assert _order_class_ox(t) == _order_class(to_rdflib(t)), t
