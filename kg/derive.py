@@ -322,6 +322,8 @@ def _place_changes(store, graph, where, moved: set, touched: set, old: set, new:
     once ``old`` is replaced by ``new`` (the rest of it read from the store)."""
     import pyoxigraph as ox
 
+    from .store_oxigraph import union_query_kwargs
+
     within, inv = ox.NamedNode(_KG + "within"), ox.NamedNode(_KG + "maxInvestment")
     new_within: dict = {a: set() for a in moved}
     new_inv: dict = {}
@@ -344,21 +346,29 @@ def _place_changes(store, graph, where, moved: set, touched: set, old: set, new:
     def stored_inv(n):
         return next((q.object for q in store.quads_for_pattern(n, inv, None, graph)), None)
 
-    entering: dict = {}  # place → moved projects within it after the change
+    members: dict = {place: set() for place in places}
+    invest: dict = {}
+    # the projects within each place as stored (a province holds thousands: found by the
+    # engine, not by a look-up per node in Python), but for the moved ones ...
+    rows = store.query(
+        _PREFIXES + "SELECT ?place ?p ?inv WHERE { VALUES ?place { "
+        + " ".join(str(n) for n in sorted(places, key=str)) + " } "
+        f"GRAPH {graph} {{ ?p kg:within ?place }} ?p a kg:Project . "
+        f"OPTIONAL {{ GRAPH {graph} {{ ?p kg:maxInvestment ?inv }} }} }}",
+        **union_query_kwargs(store))
+    for r in rows:
+        p = r["p"]
+        if p not in new_within:
+            members[r["place"]].add(p)
+            invest[p] = r["inv"]
+    # ... which are where their new kg:within puts them
     for a, ps in new_within.items():
         if ps and is_project(a):
-            for p in ps:
-                entering.setdefault(p, set()).add(a)
-    members: dict = {}
-    for place in places:
-        stay = {q.subject for q in store.quads_for_pattern(None, within, place, graph)
-                if q.subject not in new_within}
-        members[place] = {p for p in stay if is_project(p)} | entering.get(place, set())
-    invest = {}
-    for ps in members.values():
-        for p in ps:
-            if p not in invest:
-                invest[p] = new_inv.get(p) if p in touched else stored_inv(p)
+            for place in ps:
+                members[place].add(a)
+            invest[a] = stored_inv(a)
+    for p in touched & invest.keys():
+        invest[p] = new_inv.get(p)
     new.update(_place_quads(members, {p: v for p, v in invest.items() if v is not None}, graph))
     for place in places:
         for name in _PLACE_PROPERTIES:

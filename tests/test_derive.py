@@ -12,9 +12,9 @@ from rdflib import Dataset, Literal, URIRef
 
 from kg.derive import DERIVED_PROPERTIES, add_derived, ensure_derived, has_derived, needs_derived
 from kg.ns import DERIVED_GRAPH, KG, SCHEMA, SKOS, STATUS
+from kg.query import run_query
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-from kg.query import run_query
 
 ROOT = Path(__file__).resolve().parent.parent
 ID = "https://w3id.org/chainkg/id/"
@@ -264,6 +264,8 @@ def test_derived_changes_of_edited_edges_equal_a_full_derivation(seed):
 
 
 def test_place_figures_count_sum_and_average_the_projects_within():
+    import pyoxigraph as ox
+
     st = _store()
     st.load(f"""@prefix kg: <{KG}> . @prefix schema: <{SCHEMA}> .
     <{DOC}cccc0003> {{
@@ -271,7 +273,7 @@ def test_place_figures_count_sum_and_average_the_projects_within():
       <{DOC}cccc0003/q1> kg:kind "investment" ; schema:value 3.0 .
       <{ID}project/w> a kg:Project ; kg:locatedIn <{ID}region/c> .
       <{ID}company/k> kg:locatedIn <{ID}region/c> .
-    }}""".encode("utf-8"), format=__import__("pyoxigraph").RdfFormat.TRIG)
+    }}""".encode(), format=ox.RdfFormat.TRIG)
     add_derived(st)
     d = {(s, p): o for s, p, o in _derived(st)}
     z, c = f"{ID}zone/z", f"{ID}region/c"
