@@ -155,27 +155,38 @@ def _place_quads(members: dict, invest: dict, graph) -> list:
     """
     import decimal
 
+    figures = {}
+    with decimal.localcontext() as ctx:
+        ctx.prec = 80  # exact: amounts in yuan have at most ~20 digits
+        for place, projects in members.items():
+            values = [v for v in (_decimal(invest.get(p)) for p in projects) if v is not None]
+            figures[place] = (len(projects), len(values), sum(values, decimal.Decimal(0)))
+    return _figure_quads(figures, graph)
+
+
+def _figure_quads(figures: dict, graph) -> list:
+    """The quads of per-place ``figures``: place → (projects, invested projects, total)."""
+    import decimal
+
     import pyoxigraph as ox
 
     dec, integer = ox.NamedNode(_XSD_DECIMAL), ox.NamedNode(_XSD_INTEGER)
     pred = {p: ox.NamedNode(_KG + p) for p in _PLACE_PROPERTIES}
     out = []
     with decimal.localcontext() as ctx:
-        ctx.prec = 80  # exact: amounts in yuan have at most ~20 digits
-        for place in sorted(members, key=str):
-            projects = members[place]
-            if not projects:
+        ctx.prec = 80
+        for place in sorted(figures, key=str):
+            n, k, total = figures[place]
+            if n <= 0:
                 continue
-            values = [v for v in (_decimal(invest.get(p)) for p in projects) if v is not None]
             out.append(ox.Quad(place, pred["projectCount"],
-                               ox.Literal(str(len(projects)), datatype=integer), graph))
-            if not values:
+                               ox.Literal(str(n), datatype=integer), graph))
+            if k <= 0:
                 continue
-            total = sum(values, decimal.Decimal(0))
-            average = (total / len(values) + decimal.Decimal("0.5")).to_integral_value(
+            average = (total / k + decimal.Decimal("0.5")).to_integral_value(
                 rounding=decimal.ROUND_FLOOR)  # SPARQL ROUND: x.5 goes up
             out += [ox.Quad(place, pred["investedProjectCount"],
-                            ox.Literal(str(len(values)), datatype=integer), graph),
+                            ox.Literal(str(k), datatype=integer), graph),
                     ox.Quad(place, pred["totalInvestment"],
                             ox.Literal(_canonical(total), datatype=dec), graph),
                     ox.Quad(place, pred["averageInvestment"],
@@ -243,7 +254,7 @@ def _derived_parts(store):
     yield _place_quads(members, invest, graph)
 
 
-def derived_changes(store, subjects=None, bases=None) -> tuple[list, list]:
+def derived_changes(store, subjects=None, bases=None, retyped=None) -> tuple[list, list]:
     """``(removed, added)``: the quads of the derived graph of a pyoxigraph ``store`` that no
     longer hold and those that are missing, after the other graphs changed.
 
@@ -252,8 +263,11 @@ def derived_changes(store, subjects=None, bases=None) -> tuple[list, list]:
     subjects of its triples that changed) — what an in-place update knows it touched — only
     those summaries and the closures of the nodes that reach a changed edge are recomputed,
     by index look-ups; with ``None`` everything is (after a change to the ontology or the
-    chain graphs, which every value depends on). Applied to the store, the derived graph
-    equals what :func:`add_derived` gives.
+    chain graphs, which every value depends on). ``retyped``, if given, holds the nodes whose
+    ``rdf:type kg:Project`` triple entered or left the union: the per-place figures are then
+    brought up to date from the stored ones and the changed projects alone; without it they
+    are counted again over every project within each touched place. Applied to the store,
+    the derived graph equals what :func:`add_derived` gives.
     """
     import pyoxigraph as ox
 
@@ -311,8 +325,69 @@ def derived_changes(store, subjects=None, bases=None) -> tuple[list, list]:
                        if r["s"] is not None and r["o"] is not None)
             for s in chunk:
                 old.update(store.quads_for_pattern(s, pred, None, graph))
-    _place_changes(store, graph, where, moved, set(subjects), old, new)
+    if retyped is None:
+        _place_changes(store, graph, where, moved, set(subjects), old, new)
+    else:
+        _place_deltas(store, graph, where, moved, set(subjects), set(retyped), old, new)
     return sorted(old - new, key=str), sorted(new - old, key=str)
+
+
+def _place_deltas(store, graph, where, moved: set, touched: set, retyped: set, old: set,
+                  new: set) -> None:
+    """:func:`_place_changes` from the stored figures: each place's count and sum lose what
+    the changed projects gave them and gain what they give now. Only the changed nodes are
+    looked up (a province's thousands of projects are not read again); a node was a project
+    before the change if it is one now, unless its type changed (``retyped``)."""
+    import decimal
+
+    import pyoxigraph as ox
+
+    within, inv = ox.NamedNode(_KG + "within"), ox.NamedNode(_KG + "maxInvestment")
+    type_, project = ox.NamedNode(_RDF_TYPE), ox.NamedNode(_KG + "Project")
+    new_within: dict = {a: set() for a in moved}
+    new_inv: dict = {}
+    for q in new:
+        if q.predicate == within and q.subject in new_within:
+            new_within[q.subject].add(q.object)
+        elif q.predicate == inv:
+            new_inv[q.subject] = q.object
+    # place → [projects, invested projects, total]: what the changed nodes take away, then add
+    delta: dict = {}
+    with decimal.localcontext() as ctx:
+        ctx.prec = 80
+        for n in moved | touched | retyped:
+            now = next(iter(store.quads_for_pattern(n, type_, project, where)), None) is not None
+            was = now != (n in retyped)
+            places = {q.object for q in store.quads_for_pattern(n, within, None, graph)}
+            amount = _decimal(next((q.object for q in store.quads_for_pattern(n, inv, None, graph)),
+                                   None))
+            for sign, member, at, value in (
+                    (-1, was, places, amount),
+                    (1, now, new_within.get(n, places),
+                     _decimal(new_inv.get(n)) if n in touched else amount)):
+                if not member:
+                    continue
+                for place in at:
+                    d = delta.setdefault(place, [0, 0, decimal.Decimal(0)])
+                    d[0] += sign
+                    if value is not None:
+                        d[1] += sign
+                        d[2] += sign * value
+        figures: dict = {}
+        for place, (dn, dk, dt) in delta.items():
+            if not (dn or dk or dt):
+                continue
+            stored = {name: next((q for q in store.quads_for_pattern(
+                place, ox.NamedNode(_KG + name), None, graph)), None) for name in _PLACE_PROPERTIES}
+            old.update(q for q in stored.values() if q is not None)
+
+            def number(name, zero, stored=stored):
+                q = stored[name]
+                return zero if q is None else type(zero)(q.object.value)
+
+            figures[place] = (number("projectCount", 0) + dn, number("investedProjectCount", 0) + dk,
+                              number("totalInvestment", decimal.Decimal(0)) + dt)
+    new.update(_figure_quads(figures, graph))
 
 
 def _place_changes(store, graph, where, moved: set, touched: set, old: set, new: set) -> None:

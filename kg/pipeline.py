@@ -2424,7 +2424,8 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
             gone, added = derived_changes(st)  # every value depends on them
         else:
             gone, added = derived_changes(st, delta.subjects(),
-                                          {b: delta.sources(str(KG[b])) for _d, b in _CLOSURES})
+                                          {b: delta.sources(str(KG[b])) for _d, b in _CLOSURES},
+                                          delta.retyped(str(KG.Project)))
         delta.remove(gone)
         if added:
             fresh = ox.serialize(added, format=ox.RdfFormat.N_QUADS).decode("utf-8")
@@ -2565,6 +2566,15 @@ class _UnionDelta:
                 subs.update(q.subject for q in self.st.quads_for_pattern(
                     None, has_q, x, ox.DefaultGraph()))
         return subs
+
+    def retyped(self, cls: str) -> set:
+        """The nodes whose ``rdf:type`` triple with the class ``cls`` (an IRI) entered or left
+        the union."""
+        rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+        return ({t[0] for t in self.added | self.removed
+                 if t[1].value == rdf_type and getattr(t[2], "value", None) == cls}
+                | {b[1] for b in self.blank
+                   if b[2].value == rdf_type and getattr(b[3], "value", None) == cls})
 
     def sources(self, predicate: str) -> set:
         """The subjects of the triples with ``predicate`` (an IRI) that entered or left the
