@@ -332,9 +332,17 @@ def build_graph(
             pass
     if update:
         known = _load_file_index(out_dir)
+        present = {str(p) for p in files}
+
+        def reusable(own: str, made_for: str) -> bool:
+            # an extraction made for a file of the same text serves a twin that is skipped
+            # (one document graph, from the first file by path): that file is still there
+            return made_for == own or (made_for in present and made_for < own)
+
         for path in files:
             hit = known.get(str(path))
             if (hit is not None and stats.get(str(path)) == hit[:2]
+                    and reusable(str(path), hit[2].path)
                     and (_cache_dir(out_dir) / f"{hit[2].doc_id}.pickle").is_file()):
                 # same size and modification time as when it was built: not read again
                 results.append((str(path), hit[2], None))
@@ -347,7 +355,7 @@ def build_graph(
                 results.append((str(path), None, str(exc)))
                 continue
             cached = _load_cached(out_dir, doc.id)
-            if cached is not None and cached.document.path == doc.path:
+            if cached is not None and reusable(doc.path, cached.document.path):
                 results.append((str(path), _summarise(cached), None))
             else:
                 todo.append(str(path))
@@ -390,6 +398,7 @@ def build_graph(
     summaries: list[_DocSummary] = []
     seen: dict[str, str] = {}
     twins: set[str] = set()
+    twin_of: dict[str, str] = {}  # path of a skipped file → the document it repeats
     for path, summary, error in sorted(results, key=lambda r: r[0]):
         if error is not None or summary is None:
             report.problems.append((path, error or "no extraction"))
@@ -398,13 +407,17 @@ def build_graph(
         if doc_id in seen:
             report.skipped.append((path, f"same text as {seen[doc_id]} (one document graph)"))
             twins.add(doc_id)
+            twin_of[path] = doc_id
             continue
         seen[doc_id] = path
         summaries.append(summary)
-    del results
-    for doc_id in sorted(twins):
+    fresh = set(todo)
+    extracted = {x.doc_id for path, x, _e in results if x is not None and path in fresh}
+    del results, fresh
+    for doc_id in sorted(twins & extracted):
         # files with the same text share one cache entry, written by whichever worker came
-        # last: put back the extraction of the file that was kept (path, encoding)
+        # last: put back the extraction of the file that was kept (path, encoding); an entry
+        # no worker wrote in this build is already that one
         _path, ex, _error = _extract_one(seen[doc_id], limit)
         if ex is not None:
             _save_cached(out_dir, ex)
@@ -421,8 +434,13 @@ def build_graph(
         for stale in [*cache.glob("*.pickle"), *cache.glob(".*.part")]:
             if stale.stem not in keep:
                 stale.unlink(missing_ok=True)
-    _save_file_index(out_dir, {seen[x.doc_id]: (*stats[seen[x.doc_id]], x) for x in summaries
-                               if seen[x.doc_id] in stats})
+    by_id = {x.doc_id: x for x in summaries}
+    index = {seen[x.doc_id]: (*stats[seen[x.doc_id]], x) for x in summaries
+             if seen[x.doc_id] in stats}
+    # a skipped twin too, with the kept file's summary: not read again while that file is
+    index.update({path: (*stats[path], by_id[doc_id]) for path, doc_id in twin_of.items()
+                  if path in stats and doc_id in by_id})
+    _save_file_index(out_dir, index)
     report.counts = counts
     report.counts["conflicts"] = n_conflicts
     report.timings = dict(_TIMINGS)
@@ -685,7 +703,7 @@ def _map_one(args):
     codes = sorted({v for e in r.entities if e.type == "Region" for k, v in e.attrs if k == "code"})
     result = (r.document.id, graph_nquads(sink, d), _analysis_records(sink, d), ents, codes)
     if cache_path is not None:
-        _save_mapped(Path(cache_path), names, result)
+        _save_mapped(Path(cache_path), names, result, r.document.path)
     return result
 
 
@@ -736,9 +754,9 @@ def _code_shape(source: str) -> str:
     return ast.dump(tree)
 
 
-def _save_mapped(path: Path, names: dict, result: tuple) -> None:
+def _save_mapped(path: Path, names: dict, result: tuple, source: str) -> None:
     """Cache one document's mapping, written atomically as three pickles in a row: the
-    code key and names it was mapped with, then (zlib-compressed) everything but the
+    code key, names and source file (:func:`_source_of`) it was mapped with, then (zlib-compressed) everything but the
     N-Quads, then the N-Quads — so that a check, or an update that needs only the
     analysis records, reads no more than it needs."""
     import pickle
@@ -752,7 +770,7 @@ def _save_mapped(path: Path, names: dict, result: tuple) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            pickle.dump((_code_key(), names), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((_code_key(), names, source), fh, protocol=pickle.HIGHEST_PROTOCOL)
             pickle.dump(zlib.compress(pickle.dumps((doc_id, records, ents, codes),
                                                    protocol=pickle.HIGHEST_PROTOCOL), 1), fh)
             pickle.dump(zlib.compress(nq.encode("utf-8"), 1), fh)
@@ -774,22 +792,23 @@ def _mapped_index_path(mcache: Path) -> Path:
     return mcache.parent / "mapped.index"
 
 
-def _load_mapped_index(mcache: Path) -> tuple[dict[str, bytes], dict | None]:
-    """``({document id: digest of the names it was mapped with}, corpus name map)`` of the
-    last build that mapped documents, written after it had finished: an update tells which
-    cached mappings are current without opening 10,000 files, and extends that name map
-    with the links of added documents instead of resolving the whole corpus again.
-    ``({}, None)`` if there is none, or it was made by other code."""
+def _load_mapped_index(mcache: Path) -> tuple[dict[str, bytes], dict | None, dict]:
+    """``({document id: digest of the names it was mapped with}, corpus name map,
+    {document id: source file it was mapped from})`` of the last build that mapped
+    documents, written after it had finished: an update tells which cached mappings are
+    current without opening 10,000 files, and extends that name map with the links of added
+    documents instead of resolving the whole corpus again. ``({}, None, {})`` if there is
+    none, or it was made by other code."""
     import pickle
 
     try:
         with _mapped_index_path(mcache).open("rb") as fh:
-            key, digests, names = pickle.load(fh)
+            key, digests, names, sources = pickle.load(fh)
     except Exception:  # missing, torn or foreign: every entry is checked in its file
-        return {}, None
-    if key != _index_key() or not isinstance(digests, dict) or not isinstance(names, dict):
-        return {}, None
-    return digests, names
+        return {}, None, {}
+    if key != _index_key() or not all(isinstance(x, dict) for x in (digests, names, sources)):
+        return {}, None, {}
+    return digests, names, sources
 
 
 @lru_cache(maxsize=1)
@@ -805,11 +824,18 @@ def _index_key() -> str:
     return h.hexdigest()
 
 
-def _save_mapped_index(mcache: Path, digests: dict[str, bytes], names: dict) -> None:
+def _save_mapped_index(mcache: Path, digests: dict[str, bytes], names: dict,
+                       sources: dict[str, str]) -> None:
     import pickle
 
-    _write_cache_file(_mapped_index_path(mcache),
-                      pickle.dumps((_index_key(), digests, names), protocol=pickle.HIGHEST_PROTOCOL))
+    _write_cache_file(_mapped_index_path(mcache), pickle.dumps(
+        (_index_key(), digests, names, sources), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _source_of(x) -> str:
+    """The file an extraction or :class:`_DocSummary` was read from (a document graph names
+    it: of two files with one text, the one kept)."""
+    return x.path if isinstance(x, _DocSummary) else x.document.path
 
 
 def _labels_of(x) -> tuple:
@@ -848,17 +874,18 @@ def _extend_names(names: dict, added) -> set:
     return changed
 
 
-def _mapped_is_current(path: Path, names: dict) -> bool:
-    """Whether the cached mapping at ``path`` was made with exactly ``names`` by this code
-    (``False`` for a new document, or one whose canonical names changed)."""
+def _mapped_is_current(path: Path, names: dict, source: str) -> bool:
+    """Whether the cached mapping at ``path`` was made with exactly ``names``, from the file
+    ``source``, by this code (``False`` for a new document, one whose canonical names
+    changed, or one now read from another file of the same text)."""
     import pickle
 
     try:
         with path.open("rb") as fh:
-            key, cached_names = pickle.load(fh)
+            key, cached_names, cached_source = pickle.load(fh)
     except Exception:  # a missing, stale or foreign cache entry is simply recomputed
         return False
-    return key == _code_key() and cached_names == names
+    return key == _code_key() and cached_names == names and cached_source == source
 
 
 def _load_mapped(path: Path, names: dict | None = None, *, nquads: bool = True) -> tuple | None:
@@ -870,7 +897,7 @@ def _load_mapped(path: Path, names: dict | None = None, *, nquads: bool = True) 
 
     try:
         with path.open("rb") as fh:
-            key, cached_names = pickle.load(fh)
+            key, cached_names, _source = pickle.load(fh)
             if key != _code_key() or (names is not None and cached_names != names):
                 return None
             doc_id, records, ents, codes = pickle.loads(zlib.decompress(pickle.load(fh)))
@@ -1103,7 +1130,7 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
     # of an entity that other documents mention: those documents are mapped again).
     mcache = _map_cache_dir(out_dir)
     plan = []  # (doc_id, job or None); None: the cached mapping is current
-    known, last_names = _load_mapped_index(mcache) if update else ({}, None)
+    known, last_names, known_sources = _load_mapped_index(mcache) if update else ({}, None, {})
     changed: set | None = None  # the names that changed since the last build, if known
     if last_names is not None and known.keys() <= {x.doc_id for x in extractions}:
         # documents were only added: the last build's name map is extended with their links
@@ -1112,10 +1139,12 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
     else:
         names = corpus_names(extractions)
     digests: dict[str, bytes] = {}
+    sources = {x.doc_id: _source_of(x) for x in extractions}
     for x in extractions:
         path = mcache / f"{x.doc_id}.pickle"
-        if (changed is not None and x.doc_id in known and changed.isdisjoint(_labels_of(x))
-                and path.is_file()):
+        same_file = known_sources.get(x.doc_id) == sources[x.doc_id]
+        if (changed is not None and x.doc_id in known and same_file
+                and changed.isdisjoint(_labels_of(x)) and path.is_file()):
             # neither its names nor its mapping changed since the last build
             digests[x.doc_id] = known[x.doc_id]
             plan.append((x.doc_id, None))
@@ -1123,8 +1152,8 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
         doc_names = _names_for(x, names)
         path = mcache / f"{x.doc_id}.pickle"
         digests[x.doc_id] = digest = _names_digest(doc_names)
-        if update and ((known.get(x.doc_id) == digest and path.is_file())
-                       or _mapped_is_current(path, doc_names)):
+        if update and ((known.get(x.doc_id) == digest and same_file and path.is_file())
+                       or _mapped_is_current(path, doc_names, sources[x.doc_id])):
             plan.append((x.doc_id, None))
         else:
             # a summary's extraction is read back from the cache by the worker
@@ -1166,7 +1195,7 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
                                           validate=validate, workers=workers, union=union)
             finally:
                 state.close()
-            _save_mapped_index(mcache, digests, names)
+            _save_mapped_index(mcache, digests, names, sources)
             return result
     _manifest_path(out_dir).unlink(missing_ok=True)
     tmp_root = Path(tempfile.mkdtemp(prefix=".build.", dir=(target.parent if target else out_dir)))
@@ -1338,7 +1367,7 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
     # end of the analyses to the end of the build).
     _TIMINGS["store"] = time.perf_counter() - t
     counts["remapped"] = remapped
-    _save_mapped_index(mcache, digests, names)
+    _save_mapped_index(mcache, digests, names, sources)
     return shacl, n_conflicts, counts
 
 

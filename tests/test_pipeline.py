@@ -952,9 +952,9 @@ def test_update_tells_current_mappings_from_the_index_without_opening_them(tmp_p
     opened: list = []
     real = kg.pipeline._mapped_is_current
 
-    def counting(path, names):
+    def counting(path, names, source):
         opened.append(path)
-        return real(path, names)
+        return real(path, names, source)
 
     monkeypatch.setattr(kg.pipeline, "_mapped_is_current", counting)
     rep = build_graph(src, out, validate=False, update=True)
@@ -968,10 +968,10 @@ def test_update_tells_current_mappings_from_the_index_without_opening_them(tmp_p
     # vouch for is checked in its file
     opened.clear()
     mcache = out / ".cache" / "mapped"
-    digests, names = kg.pipeline._load_mapped_index(mcache)
-    assert len(digests) == 3 and names
+    digests, names, sources = kg.pipeline._load_mapped_index(mcache)
+    assert len(digests) == 3 and names and sorted(sources) == sorted(digests)
     doc = sorted(digests)[0]
-    kg.pipeline._save_mapped_index(mcache, {**digests, doc: b"other names"}, names)
+    kg.pipeline._save_mapped_index(mcache, {**digests, doc: b"other names"}, names, sources)
     removed = sorted(src.iterdir())[-1]
     removed.unlink()
     rep = build_graph(src, out, validate=False, update=True)
@@ -1103,3 +1103,45 @@ def test_a_kept_store_is_compacted(tmp_path, monkeypatch):
     del again
     assert len(ssts(tmp_path / "again")) == len(ssts(store))
     assert "compact" not in build_graph(src, tmp_path / "nostore", validate=False).timings
+
+
+def test_update_extracts_no_unchanged_twin_again_and_keeps_its_source(tmp_path, monkeypatch):
+    """Two files with one text make one document graph, sourced from the first file. An
+    update that adds another document reads neither twin again (their shared cache entry
+    was put right by the build that wrote it) and still equals a full build."""
+    import kg.pipeline as pipeline
+
+    src = _copy_corpus(tmp_path / "docs", ["b.txt", "c.md"])
+    (src / "9-copy-of-b.txt").write_text(GOOD, encoding="utf-8")
+    inc = tmp_path / "inc"
+    _build(src, inc)
+    (src / "2-new.txt").write_text(GOOD.replace("负极材料", "正极材料").replace("12亿元", "8亿元"),
+                                   encoding="utf-8")
+    read: list = []
+    real = pipeline._extract_one
+    monkeypatch.setattr(pipeline, "_extract_one",
+                        lambda path, *a, **k: read.append(Path(path).name) or real(path, *a, **k))
+    rep = _build(src, inc, update=True)
+    assert read == ["2-new.txt"]
+    assert any("9-copy-of-b.txt" in p and "same text as" in why for p, why in rep.skipped)
+    # the document graph names the first file, in the store and in graph.trig
+    named = {str(o) for g in _trig_graphs(inc / "graph.trig").values() for o in g.objects()
+             if "b.txt" in str(o)}
+    assert any(n.endswith("0-b.txt") for n in named) and not any("copy-of-b" in n for n in named)
+    full = tmp_path / "full"
+    _assert_same_build(inc, full, rep, _build(src, full))
+
+
+def test_update_after_the_kept_twin_is_deleted_sources_the_other_file(tmp_path):
+    src = _copy_corpus(tmp_path / "docs", ["b.txt", "c.md"])
+    (src / "9-copy-of-b.txt").write_text(GOOD, encoding="utf-8")
+    inc = tmp_path / "inc"
+    _build(src, inc)
+    (src / "0-b.txt").unlink()
+    rep = _build(src, inc, update=True)
+    assert not rep.skipped
+    named = {str(o) for g in _trig_graphs(inc / "graph.trig").values() for o in g.objects()
+             if "b.txt" in str(o)}
+    assert any("copy-of-b" in n for n in named) and not any(n.endswith("0-b.txt") for n in named)
+    full = tmp_path / "full"
+    _assert_same_build(inc, full, rep, _build(src, full))
