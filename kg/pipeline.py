@@ -8,6 +8,7 @@ problems instead of stopping at the first bad file, and writes its outputs atomi
 
 from __future__ import annotations
 
+import contextlib
 import os
 import zlib
 from collections.abc import Callable, Sequence
@@ -142,6 +143,22 @@ def _file_index_path(out: Path) -> Path:
     return out / ".cache" / "files.index"
 
 
+@contextlib.contextmanager
+def _gc_paused():
+    """No garbage collection while a large structure of new objects, all of them kept, is
+    built from a file: the collector would walk it again and again for nothing (loading the
+    file index of 10,000 documents took 0.6 s with it, 0.2 s without)."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _load_file_index(out: Path) -> dict:
     """``{path: (size, mtime_ns, _DocSummary)}`` of the last build into ``out`` ({} if none):
     what ``--update`` needs of an unchanged file without reading it or its extraction."""
@@ -149,10 +166,12 @@ def _load_file_index(out: Path) -> dict:
 
     try:
         # read whole: marshal.load on a file object reads it in small pieces (3x slower)
-        version, index = marshal.loads(_file_index_path(out).read_bytes())
-        if version != _FILE_INDEX_VERSION or not isinstance(index, dict):
-            return {}
-        return {path: (size, mtime, _DocSummary(*summary)) for path, (size, mtime, summary) in index.items()}
+        with _gc_paused():
+            version, index = marshal.loads(_file_index_path(out).read_bytes())
+            if version != _FILE_INDEX_VERSION or not isinstance(index, dict):
+                return {}
+            return {path: (size, mtime, _DocSummary(*summary))
+                    for path, (size, mtime, summary) in index.items()}
     except Exception:  # missing, stale or foreign: every file is read again
         return {}
 
@@ -802,7 +821,7 @@ def _load_mapped_index(mcache: Path) -> tuple[dict[str, bytes], dict | None, dic
     import pickle
 
     try:
-        with _mapped_index_path(mcache).open("rb") as fh:
+        with _mapped_index_path(mcache).open("rb") as fh, _gc_paused():
             key, digests, names, sources = pickle.load(fh)
     except Exception:  # missing, torn or foreign: every entry is checked in its file
         return {}, None, {}
@@ -2291,7 +2310,6 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
     them). The result equals a full rebuild. An interrupted update leaves no build record,
     so the next one rebuilds in full.
     """
-    import contextlib
     import time
     from functools import partial
 
