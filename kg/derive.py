@@ -332,6 +332,22 @@ def derived_changes(store, subjects=None, bases=None, retyped=None) -> tuple[lis
     return sorted(old - new, key=str), sorted(new - old, key=str)
 
 
+def _new_facts(new: set, moved: set) -> tuple[dict, dict]:
+    """``({moved node: the places it is within now}, {node: its new kg:maxInvestment})``
+    from the ``new`` quads of :func:`derived_changes`."""
+    import pyoxigraph as ox
+
+    within, inv = ox.NamedNode(_KG + "within"), ox.NamedNode(_KG + "maxInvestment")
+    new_within: dict = {a: set() for a in moved}
+    new_inv: dict = {}
+    for q in new:
+        if q.predicate == within and q.subject in new_within:
+            new_within[q.subject].add(q.object)
+        elif q.predicate == inv:
+            new_inv[q.subject] = q.object
+    return new_within, new_inv
+
+
 def _place_deltas(store, graph, where, moved: set, touched: set, retyped: set, old: set,
                   new: set) -> None:
     """:func:`_place_changes` from the stored figures: each place's count and sum lose what
@@ -344,13 +360,7 @@ def _place_deltas(store, graph, where, moved: set, touched: set, retyped: set, o
 
     within, inv = ox.NamedNode(_KG + "within"), ox.NamedNode(_KG + "maxInvestment")
     type_, project = ox.NamedNode(_RDF_TYPE), ox.NamedNode(_KG + "Project")
-    new_within: dict = {a: set() for a in moved}
-    new_inv: dict = {}
-    for q in new:
-        if q.predicate == within and q.subject in new_within:
-            new_within[q.subject].add(q.object)
-        elif q.predicate == inv:
-            new_inv[q.subject] = q.object
+    new_within, new_inv = _new_facts(new, moved)
     # place → [projects, invested projects, total]: what the changed nodes take away, then add
     delta: dict = {}
     with decimal.localcontext() as ctx:
@@ -400,13 +410,7 @@ def _place_changes(store, graph, where, moved: set, touched: set, old: set, new:
     from .store_oxigraph import union_query_kwargs
 
     within, inv = ox.NamedNode(_KG + "within"), ox.NamedNode(_KG + "maxInvestment")
-    new_within: dict = {a: set() for a in moved}
-    new_inv: dict = {}
-    for q in new:
-        if q.predicate == within and q.subject in new_within:
-            new_within[q.subject].add(q.object)
-        elif q.predicate == inv:
-            new_inv[q.subject] = q.object
+    new_within, new_inv = _new_facts(new, moved)
     places: set = set()
     for n in moved | touched:
         places.update(q.object for q in store.quads_for_pattern(n, within, None, graph))
