@@ -787,19 +787,8 @@ def _order_class(t: Node | None) -> tuple:
         return (1, "bnode", str(t))
     if isinstance(t, URIRef):
         return (2, "iri", str(t))
-    if t.language:
-        return (3, "lang:" + t.language.lower(), str(t))
-    dt = str(t.datatype) if t.datatype is not None else _XSD + "string"
-    if dt == _XSD + "string":
-        return (3, "string", str(t))
-    if dt in _NUMERIC:
-        try:
-            return (3, "number", Decimal(str(t).strip()))
-        except InvalidOperation:
-            return (3, "other", str(t))
-    if dt == _XSD + "boolean":
-        return (3, "boolean", str(t).strip() in ("true", "1"))
-    return (3, "other", str(t))
+    return _literal_class(str(t), t.language,
+                          str(t.datatype) if t.datatype is not None else _XSD + "string")
 
 
 def _order_class_ox(t: Any) -> tuple:
@@ -812,19 +801,23 @@ def _order_class_ox(t: Any) -> tuple:
         return (1, "bnode", t.value)
     if isinstance(t, ox.NamedNode):
         return (2, "iri", t.value)
-    if t.language:
-        return (3, "lang:" + t.language.lower(), t.value)
-    dt = t.datatype.value
-    if dt == _XSD + "string":
-        return (3, "string", t.value)
-    if dt in _NUMERIC:
+    return _literal_class(t.value, t.language, t.datatype.value)
+
+
+def _literal_class(value: str, language: str | None, datatype: str) -> tuple:
+    """:func:`_order_class` of a literal, from its lexical value, language tag and datatype."""
+    if language:
+        return (3, "lang:" + language.lower(), value)
+    if datatype == _XSD + "string":
+        return (3, "string", value)
+    if datatype in _NUMERIC:
         try:
-            return (3, "number", Decimal(t.value.strip()))
+            return (3, "number", Decimal(value.strip()))
         except InvalidOperation:
-            return (3, "other", t.value)
-    if dt == _XSD + "boolean":
-        return (3, "boolean", t.value.strip() in ("true", "1"))
-    return (3, "other", t.value)
+            return (3, "other", value)
+    if datatype == _XSD + "boolean":
+        return (3, "boolean", value.strip() in ("true", "1"))
+    return (3, "other", value)
 
 
 def _sort_rows(rows: list, names: list[str], keys: tuple[tuple[str, bool], ...],
