@@ -1288,9 +1288,9 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
             # ones, always with the corpus graphs: pySHACL over millions of triples takes hours.
             if len(doc_ids) > SHACL_SAMPLE:
                 # corpus graphs of big builds are millions of triples: only their part about
-                # the sampled documents' nodes (ontology, chains and regions in full)
-                vdata = _shacl_sample(sample_nq, corpus_nq[:2] + corpus_nq[3:4],
-                                      corpus_nq[2:3] + corpus_nq[4:])
+                # the sampled documents' nodes (ontology and chains in full)
+                vdata = _shacl_sample(sample_nq, corpus_nq[:2], corpus_nq[2:3] + corpus_nq[4:],
+                                      corpus_nq[3:4])
             else:
                 vdata = "".join(sample_nq) + "".join(
                     nq.text() if isinstance(nq, _PartedFile) else nq for nq in corpus_nq)
@@ -1823,10 +1823,17 @@ def _cached(mcache: Path, doc_id: str, nquads: bool = True) -> tuple:
     return hit
 
 
-def _shacl_sample(sample: list[str], full: list[str], restricted: list[str]) -> str:
-    """The SHACL input of a big build: the sampled document graphs, the ``full`` graphs,
-    and of each ``restricted`` graph the nodes that are subjects in the sample plus the
-    nodes (analysis findings) that point at one of them, with all their triples."""
+def _shacl_sample(sample: list[str], full: list[str], restricted: list[str],
+                  upward: list[str] = ()) -> str:
+    """The SHACL input of a big build or an update: the sampled document graphs, the
+    ``full`` graphs, of each ``restricted`` graph the nodes that are subjects in the sample
+    plus the nodes (analysis findings) that point at one of them, with all their triples,
+    and of each ``upward`` graph (the regions) the nodes named in all that, with the nodes
+    they are ``kg:locatedIn`` (transitively) and all their triples: validating every
+    region of the corpus took most of an update's SHACL time."""
+    import re
+
+    from .ns import KG
 
     def split(line: str) -> tuple[str, str]:
         s, _p, rest = line.split(" ", 2)
@@ -1838,6 +1845,24 @@ def _shacl_sample(sample: list[str], full: list[str], restricted: list[str]) -> 
         keep = set(nodes)
         keep.update(s for s, o in map(split, _lines(nq)) if o in nodes)
         parts.append("".join(line for line in _lines(nq) if line.split(" ", 1)[0] in keep))
+    if upward:
+        named = set(re.findall(r"<[^>\s]*>", "".join(parts)))
+        within = f"<{KG.locatedIn}>"
+        for nq in upward:
+            lines = nq.splitlines(keepends=True)
+            up: dict[str, list[str]] = {}
+            for line in lines:
+                s, p, rest = line.split(" ", 2)
+                if p == within:
+                    up.setdefault(s, []).append(rest[:rest.rindex(" <")])
+            keep = {line.split(" ", 1)[0] for line in lines} & named
+            todo = list(keep)
+            while todo:
+                for o in up.get(todo.pop(), ()):
+                    if o not in keep:
+                        keep.add(o)
+                        todo.append(o)
+            parts.append("".join(line for line in lines if line.split(" ", 1)[0] in keep))
     return "".join(parts)
 
 
@@ -2132,8 +2157,98 @@ def _graph_header(iri: str, prefixes: dict[str, str]) -> bytes:
     return next(line for line in probe.splitlines(keepends=True) if line.endswith(b" {\n"))
 
 
+class _TrigCopy:
+    """The first part of rewriting ``graph.trig`` in an update (:func:`_rewrite_trig`): the
+    prefix lines and the blocks of the document graphs that stay (all but those named in
+    ``drop``) copied into a staged file and flushed to disk — with ``background``, in a
+    thread while the update works out the rest (the copy is ~1.3 GB at 10,000 documents,
+    its flush to disk as long again). The corpus graphs' blocks are left to
+    :func:`_rewrite_trig`: the update may still change them. With ``docs=False`` only the
+    prefix lines are written."""
+
+    def __init__(self, path: Path, prefixes: dict[str, str], drop: set[str], *,
+                 docs: bool = True, background: bool = False):
+        import threading
+
+        from .ns import document_iri
+
+        self.path = path
+        self.tmp, self.fh = _open_staged(path)
+        self._skip = {_graph_header(g, prefixes) for g in drop}
+        probe = _graph_header(str(document_iri("0" * 8)), prefixes)
+        self._doc_head = probe[:probe.index(b"0" * 8)] if docs else None
+        self._out: tuple | None = None
+        self._error: BaseException | None = None
+        self._thread = None
+        if background:
+            self._thread = threading.Thread(target=self._run, name="graph.trig copy", daemon=True)
+            self._thread.start()
+        else:
+            self._run()
+
+    def _run(self) -> None:
+        import mmap
+        from contextlib import nullcontext
+
+        try:
+            with self.path.open("rb") as src:
+                size = os.fstat(src.fileno()).st_size
+                with (mmap.mmap(src.fileno(), 0, access=mmap.ACCESS_READ) if size else
+                      nullcontext(b"")) as mm:
+                    header_end, blocks = _load_trig_blocks(self.path) or _trig_blocks(mm)
+                    self.fh.write(mm[:header_end])
+                    head = self._doc_head
+                    docs = [] if head is None else [
+                        b for b in blocks if b[3] < 0 and b[2].startswith(head) and b[2] not in self._skip]
+                    new_blocks: list = []
+                    with memoryview(mm) as view:
+                        _copy_blocks(src, self.fh, view, docs, new_blocks)
+            self.fh.flush()
+            if docs:  # the bulk goes to disk now, not all of it at the end
+                os.fsync(self.fh.fileno())
+            self._out = (header_end, blocks, {b[0] for b in docs}, new_blocks)
+        except BaseException as exc:  # raised again by result()
+            self._error = exc
+
+    def result(self) -> tuple:
+        """``(end of the prefix lines, the old file's blocks, starts of those copied, their
+        blocks in the staged file)``, once the copy is done; its error, if it failed."""
+        if self._thread is not None:
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._out
+
+    def discard(self) -> None:
+        """Wait for the copy and remove the staged file (an update that failed)."""
+        if self._thread is not None:
+            self._thread.join()
+        self.fh.close()
+        Path(self.tmp).unlink(missing_ok=True)
+
+
+def _copy_blocks(src, fh, view, blocks: list, out: list) -> None:
+    """Append the ``blocks`` of the file ``src`` (in file order) to ``fh``, adjacent ones
+    in one copy; their places in ``fh`` go to ``out``."""
+    fh.flush()
+    at = fh.tell()
+    run: list | None = None
+    for start, end, head, k in blocks:
+        out.append((at, at + end - start, head, k))
+        at += end - start
+        if run is not None and run[1] == start:
+            run[1] = end
+            continue
+        if run is not None:
+            _copy_range(src, fh, view, *run)
+        run = [start, end]
+    if run is not None:
+        _copy_range(src, fh, view, *run)
+
+
 def _rewrite_trig(path: Path, drop: set[str], add: list, prefixes: dict[str, str],
-                  patch: dict | None = None, blocks_out: list | None = None):
+                  patch: dict | None = None, blocks_out: list | None = None,
+                  early: _TrigCopy | None = None):
     """Stage a copy of the TriG file ``path`` (as written by a build) without the graphs
     named in ``drop`` and with the graphs ``add`` appended (N-Quads text, or TriG bytes
     from :func:`_trig_chunk`); ``(tmp, path)``. The blocks to leave out are found by their
@@ -2141,8 +2256,12 @@ def _rewrite_trig(path: Path, drop: set[str], add: list, prefixes: dict[str, str
 
     ``patch`` maps a graph written in parts (:func:`_trig_parts`) to ``(gone, added)``,
     pyoxigraph quads of that graph: only the parts holding their subjects are read,
-    changed and written again (at the end of the file). ``blocks_out``, if given, receives
-    the blocks of the staged copy, for :func:`_save_trig_blocks` once it is in place."""
+    changed and written again (at the end of the file). ``early``, a :class:`_TrigCopy` of
+    the same file started with every document graph of ``drop``, has copied the other
+    document graphs already (they come first in the copy); it is finished here, or
+    discarded on an error.
+    ``blocks_out``, if given, receives the blocks of the staged copy, for
+    :func:`_save_trig_blocks` once it is in place."""
     import mmap
     from contextlib import nullcontext
 
@@ -2155,17 +2274,24 @@ def _rewrite_trig(path: Path, drop: set[str], add: list, prefixes: dict[str, str
         touched[g] = {_part(str(q.subject)) for q in (*gone, *added)}
         if touched[g]:
             heads[_graph_header(g, prefixes)] = g
-    tmp, fh = _open_staged(path)
-    new_blocks: list = []
+    if early is None:
+        early = _TrigCopy(path, prefixes, set(), docs=False)
+    tmp, fh = early.tmp, early.fh
     try:
+        header_end, blocks, done, new_blocks = early.result()
         old_parts: dict[tuple[str, int], list] = {}
         with path.open("rb") as src:
             size = os.fstat(src.fileno()).st_size
             with (mmap.mmap(src.fileno(), 0, access=mmap.ACCESS_READ) if size else
                   nullcontext(b"")) as mm:
-                header_end, blocks = _load_trig_blocks(path) or _trig_blocks(mm)
-                skip = []  # (start, end) of the blocks left out: header line to "}" line
+                skip = []  # (start, end) of the blocks not copied now: header line to "}" line
                 for start, end, head, k in blocks:
+                    if start in done:
+                        if head in heads:
+                            raise ValueError(f"{path}: a graph dropped now was copied already: "
+                                             f"{head.decode('utf-8', 'replace').strip()}")
+                        skip.append((start, end))
+                        continue
                     if head not in heads:
                         continue
                     g = heads[head]
@@ -2177,6 +2303,8 @@ def _rewrite_trig(path: Path, drop: set[str], add: list, prefixes: dict[str, str
                             continue
                         old_parts.setdefault((g, k), []).append(mm[:header_end] + mm[start:end])
                     skip.append((start, end))
+                fh.flush()
+                base = fh.tell() - header_end
                 removed = 0
                 skipped = iter(skip)
                 nxt = next(skipped, None)
@@ -2185,9 +2313,9 @@ def _rewrite_trig(path: Path, drop: set[str], add: list, prefixes: dict[str, str
                         removed += end - start
                         nxt = next(skipped, None)
                     else:
-                        new_blocks.append((start - removed, end - removed, head, k))
+                        new_blocks.append((base + start - removed, base + end - removed, head, k))
                 with memoryview(mm) as view:
-                    at = 0
+                    at = header_end
                     for start, end in [*skip, (size, size)]:
                         _copy_range(src, fh, view, at, start)
                         at = end
@@ -2210,8 +2338,7 @@ def _rewrite_trig(path: Path, drop: set[str], add: list, prefixes: dict[str, str
             append(_trig_parts(list(dict.fromkeys([*quads, *added])), prefixes))
         _finish_staged(tmp, fh, path)
     except BaseException:
-        fh.close()
-        Path(tmp).unlink(missing_ok=True)
+        early.discard()
         raise
     if blocks_out is not None:
         blocks_out[:] = [header_end, new_blocks]
@@ -2349,75 +2476,82 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
     delta.watch(drop | {str(document_iri(d)) for d in new}
                 | {str(g) for g in (ONTOLOGY_GRAPH, CHAINS_GRAPH, ENTITIES_GRAPH, REGIONS_GRAPH,
                                     ANALYSIS_GRAPH, DERIVED_GRAPH)})
-    for g in sorted(drop):
-        node = ox.NamedNode(g)
-        delta.remove(list(st.quads_for_pattern(None, None, None, node)))
-        st.remove_graph(node)
     prefixes = _prefixes()
-    # loads in this thread: an update that fails half-way must not leave a load running
-    # into the user's store
-    loader = _StreamLoader(st, _NullFile(), prefixes, background=False)
-    blocks: list[str] = []
-    mapped: list = []  # (doc_id, records, entities, codes) of the documents loaded now
-    sample_ids = set(sorted(new)[:SHACL_SAMPLE]) if validate else set()
-    sample_nq: list = []
-    for doc_id, nq, records, ents, cs in _mapped_in_order([x for x in plan if x[0] in new],
-                                                         mcache, workers):
-        delta.note(nq)
-        loader.add(nq)
-        blocks.append(nq)
-        if doc_id in sample_ids:
-            sample_nq.append(nq)
-        mapped.append((doc_id, records, ents, cs))
-    _TIMINGS["map"] = time.perf_counter() - t
-    t = time.perf_counter()
+    # the document graphs that stay are copied to the new graph.trig beside the rest
+    trig_copy = _TrigCopy(out_dir / "graph.trig", prefixes, drop, background=True)
+    try:
+        for g in sorted(drop):
+            node = ox.NamedNode(g)
+            delta.remove(list(st.quads_for_pattern(None, None, None, node)))
+            st.remove_graph(node)
+        # loads in this thread: an update that fails half-way must not leave a load running
+        # into the user's store
+        loader = _StreamLoader(st, _NullFile(), prefixes, background=False)
+        blocks: list[str] = []
+        mapped: list = []  # (doc_id, records, entities, codes) of the documents loaded now
+        sample_ids = set(sorted(new)[:SHACL_SAMPLE]) if validate else set()
+        sample_nq: list = []
+        for doc_id, nq, records, ents, cs in _mapped_in_order([x for x in plan if x[0] in new],
+                                                             mcache, workers):
+            delta.note(nq)
+            loader.add(nq)
+            blocks.append(nq)
+            if doc_id in sample_ids:
+                sample_nq.append(nq)
+            mapped.append((doc_id, records, ents, cs))
+        _TIMINGS["map"] = time.perf_counter() - t
+        t = time.perf_counter()
 
-    # The entities and analysis graphs: the keys the documents in and out touch, before
-    # and after
-    state.begin()
-    before: dict[str, str] = manifest["corpus_nq"]
-    vocabulary = _vocabulary_key()
-    if state.vocabulary == vocabulary:
-        keys = state.keys_of(sorted(gone_docs))
-        for _d, records, ents, cs in mapped:
-            keys |= keys_in(records, ents, cs)
-        ents_before, analysis_before, conflicts_before = state.lines(keys)
-    else:  # new vocabularies: every key is made again, compared with what the store holds
-        keys = None
-        ents_before, analysis_before, conflicts_before = None, None, state.n_conflicts
-    state.remove(sorted(gone_docs))
-    for item in mapped:
-        state.add(*item)
-    del mapped
-    ents_after, analysis_after, conflicts_after = state.lines(keys if keys is not None else state.all_keys())
-    n_conflicts = state.n_conflicts - conflicts_before + conflicts_after
-    regions = map_regions(state.codes())
-    if keys is not None:
-        # the ontology and chain vocabularies are those of the last build: their text is
-        # the one it kept, not parsed again
-        corpus_nq = [before.get(str(ONTOLOGY_GRAPH), ""), before.get(str(CHAINS_GRAPH), "")]
-    else:
-        ontology, chains = load_ontology(), load_chains()
-        corpus_nq = [graph_nquads(ontology, ontology.identifier), graph_nquads(chains, chains.identifier)]
-        del ontology, chains
-    corpus_nq.append(graph_nquads(regions, regions.identifier))
-    del regions
-    _TIMINGS["analyse"] = time.perf_counter() - t
-    shacl = None
-    pending_shacl = None
-    if validate:
-        # SHACL of the sampled new documents with the small corpus graphs and the entities
-        # and analysis graphs' part about the sample's nodes — all of it among the triples
-        # of the keys those documents touch; with workers it runs in a child beside the
-        # rest of the update
-        vdata = _shacl_sample(sample_nq, corpus_nq, ["".join(sorted(ents_after)),
-                                                     "".join(sorted(analysis_after))])
-        report.validated_documents = len(sample_nq)
-        pending_shacl = _in_fork(_validate, vdata) if workers > 1 else None
-        if pending_shacl is None:
-            shacl, _TIMINGS["validate"] = _validate(vdata)
-        del vdata
-    del sample_nq
+        # The entities and analysis graphs: the keys the documents in and out touch, before
+        # and after
+        state.begin()
+        before: dict[str, str] = manifest["corpus_nq"]
+        vocabulary = _vocabulary_key()
+        if state.vocabulary == vocabulary:
+            keys = state.keys_of(sorted(gone_docs))
+            for _d, records, ents, cs in mapped:
+                keys |= keys_in(records, ents, cs)
+            ents_before, analysis_before, conflicts_before = state.lines(keys)
+        else:  # new vocabularies: every key is made again, compared with what the store holds
+            keys = None
+            ents_before, analysis_before, conflicts_before = None, None, state.n_conflicts
+        state.remove(sorted(gone_docs))
+        for item in mapped:
+            state.add(*item)
+        del mapped
+        ents_after, analysis_after, conflicts_after = state.lines(keys if keys is not None else state.all_keys())
+        n_conflicts = state.n_conflicts - conflicts_before + conflicts_after
+        regions = map_regions(state.codes())
+        if keys is not None:
+            # the ontology and chain vocabularies are those of the last build: their text is
+            # the one it kept, not parsed again
+            corpus_nq = [before.get(str(ONTOLOGY_GRAPH), ""), before.get(str(CHAINS_GRAPH), "")]
+        else:
+            ontology, chains = load_ontology(), load_chains()
+            corpus_nq = [graph_nquads(ontology, ontology.identifier), graph_nquads(chains, chains.identifier)]
+            del ontology, chains
+        corpus_nq.append(graph_nquads(regions, regions.identifier))
+        del regions
+        _TIMINGS["analyse"] = time.perf_counter() - t
+        shacl = None
+        pending_shacl = None
+        if validate:
+            # SHACL of the sampled new documents with the ontology and chains graphs, the
+            # entities and analysis graphs' part about the sample's nodes — all of it among
+            # the triples of the keys those documents touch — and the regions they name; with
+            # workers it runs in a child beside the rest of the update
+            vdata = _shacl_sample(sample_nq, corpus_nq[:2], ["".join(sorted(ents_after)),
+                                                             "".join(sorted(analysis_after))],
+                                  corpus_nq[2:])
+            report.validated_documents = len(sample_nq)
+            pending_shacl = _in_fork(_validate, vdata) if workers > 1 else None
+            if pending_shacl is None:
+                shacl, _TIMINGS["validate"] = _validate(vdata)
+            del vdata
+        del sample_nq
+    except BaseException:
+        trig_copy.discard()
+        raise
     staged: list = []
     try:
         t = time.perf_counter()
@@ -2490,7 +2624,8 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
         t_trig = time.perf_counter()
         trig_blocks: list = []
         staged.append(_rewrite_trig(out_dir / "graph.trig", drop, blocks, prefixes, patch,
-                                    trig_blocks))
+                                    trig_blocks, early=trig_copy))
+        trig_copy = None
         _TIMINGS["trig"] = time.perf_counter() - t_trig
         del blocks, patch, gone, added
         write_union = union if union is not None else len(doc_ids) <= UNION_TURTLE_MAX_DOCS
@@ -2511,6 +2646,8 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
         if pending_shacl is not None:
             with contextlib.suppress(Exception):  # the child ends before the error goes on
                 pending_shacl()
+        if trig_copy is not None:
+            trig_copy.discard()
         for tmp, _p in staged:
             Path(tmp).unlink(missing_ok=True)
         raise

@@ -680,6 +680,86 @@ def test_rewrite_trig_swaps_whole_graph_blocks_only(tmp_path, monkeypatch, kerne
     assert got == {(base + "b", "b {"), (base + "e", "new")}
 
 
+@pytest.mark.parametrize("background", [True, False])
+def test_rewrite_trig_after_an_early_copy_of_the_documents(tmp_path, background):
+    """An update copies the document graphs that stay before it knows the rest: the file
+    it stages holds the same graphs as one copied in one go, and the block index it
+    leaves lets the next update find every block (checked by a second rewrite)."""
+    from kg.pipeline import (
+        _load_trig_blocks,
+        _prefixes,
+        _rewrite_trig,
+        _save_trig_blocks,
+        _StreamLoader,
+        _trig_blocks,
+        _trig_parts,
+        _TrigCopy,
+    )
+    from kg.store import _commit_staged
+
+    prefixes = _prefixes()
+    base = "https://w3id.org/chainkg/doc/"
+    g = ox.NamedNode("https://w3id.org/chainkg/graph/derived")
+    p = ox.NamedNode("https://w3id.org/chainkg/ontology#maxInvestment")
+
+    def nq(doc: str, text: str) -> str:
+        return (f"<{base}{doc}/s> <http://www.w3.org/2000/01/rdf-schema#label> "
+                f"{text} <{base}{doc}> .\n")
+
+    def q(i: int) -> ox.Quad:
+        return ox.Quad(ox.NamedNode(f"https://w3id.org/chainkg/id/project/p{i}"), p,
+                       ox.Literal(str(i), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")), g)
+
+    trig = tmp_path / "graph.trig"
+    with trig.open("wb") as fh:
+        loader = _StreamLoader(ox.Store(), fh, prefixes, background=False)
+        for doc in ("a", "b", "c", "d"):
+            loader.add(nq(doc, f'"{doc} {{\\n}}"'))
+        loader.flush()
+        fh.write(_trig_parts([q(i) for i in range(50)], prefixes))
+
+    def graphs() -> set:
+        return {(q.graph_name.value, q.object.value)
+                for q in ox.parse(path=str(trig), format=ox.RdfFormat.TRIG)}
+
+    before = graphs()
+    # a document dropped only once the early copy has it cannot be taken out again
+    early = _TrigCopy(trig, prefixes, {base + "a"}, background=background)
+    with pytest.raises(ValueError, match="copied already"):
+        _rewrite_trig(trig, {base + "a", base + "c"}, [], prefixes, early=early)
+    assert not list(tmp_path.glob(".graph.trig.*"))
+    # the graphs dropped later are corpus graphs (here: parts of the derived graph)
+    early = _TrigCopy(trig, prefixes, {base + "a", base + "c"}, background=background)
+    blocks: list = []
+    staged = _rewrite_trig(trig, {base + "a", base + "c"}, [nq("e", '"e"')], prefixes,
+                           {g.value: ([q(3)], [q(70)])}, blocks, early=early)
+    _commit_staged([staged])
+    assert (blocks[0], blocks[1]) == _trig_blocks(trig.read_bytes())  # where each block is
+    _save_trig_blocks(trig, blocks)
+    want = {x for x in before if x[0] not in (base + "a", base + "c") and x[1] != "3"}
+    assert graphs() == want | {(base + "e", "e"), (g.value, "70")}
+    assert _load_trig_blocks(trig) is not None  # the index describes the new file
+    # the next update reads that index: each of its blocks must be where it says
+    again = _TrigCopy(trig, prefixes, {base + "b"}, background=background)
+    _commit_staged([_rewrite_trig(trig, {base + "b"}, [], prefixes,
+                                  {g.value: ([q(70), q(10)], [])}, blocks, early=again)])
+    assert (blocks[0], blocks[1]) == _trig_blocks(trig.read_bytes())
+    assert graphs() == {x for x in want if x[0] != base + "b" and x[1] != "10"} | {(base + "e", "e")}
+    assert not list(tmp_path.glob(".graph.trig.*"))  # no staged file left behind
+
+
+def test_an_early_trig_copy_that_fails_leaves_no_staged_file(tmp_path):
+    from kg.pipeline import _prefixes, _rewrite_trig, _TrigCopy
+
+    trig = tmp_path / "graph.trig"  # missing: the copy fails in its thread
+    early = _TrigCopy(trig, _prefixes(), set(), background=True)
+    with pytest.raises(FileNotFoundError):
+        _rewrite_trig(trig, set(), [], _prefixes(), early=early)
+    assert list(tmp_path.iterdir()) == []
+    early.discard()  # again: nothing to do
+    assert list(tmp_path.iterdir()) == []
+
+
 def _parts(trig: Path) -> dict[tuple[str, int], bytes]:
     """The blocks of the graphs written in parts: (graph, part) -> block text."""
     from kg.pipeline import _PART_MARK, _graph_header, _parted_graphs, _prefixes
@@ -1145,3 +1225,41 @@ def test_update_after_the_kept_twin_is_deleted_sources_the_other_file(tmp_path):
     assert any("copy-of-b" in n for n in named) and not any(n.endswith("0-b.txt") for n in named)
     full = tmp_path / "full"
     _assert_same_build(inc, full, rep, _build(src, full))
+
+
+def test_shacl_sample_keeps_the_regions_the_sample_names_and_what_they_are_within():
+    """The SHACL input of an update or a big build carries of the regions graph only the
+    regions the checked nodes name, with every region above them: enough for the shapes
+    (a region's kg:locatedIn must be a kg:Region), and a broken one is still reported."""
+    from kg.pipeline import _shacl_sample, _validate
+
+    reg = "<https://w3id.org/chainkg/graph/regions>"
+    doc = "<https://w3id.org/chainkg/doc/00000001>"
+    kg_, rdf = "https://w3id.org/chainkg/ontology#", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    label = "<http://www.w3.org/2004/02/skos/core#prefLabel>"
+
+    def region(code: str, name: str, within: str | None) -> str:
+        iri = f"<https://w3id.org/chainkg/id/region/{code}>"
+        text = (f"{iri} <{rdf}type> <{kg_}Region> {reg} .\n"
+                f'{iri} {label} "{name}"@zh {reg} .\n'
+                f'{iri} <{kg_}adminCode> "{code}" {reg} .\n')
+        if within:
+            text += f"{iri} <{kg_}locatedIn> <https://w3id.org/chainkg/id/region/{within}> {reg} .\n"
+        return text
+
+    regions = (region("140000", "甲省", None) + region("140400", "乙市", "140000")
+               + region("140403", "丙区", "140400") + region("130000", "丁省", None))
+    project = "<https://w3id.org/chainkg/id/project/p>"
+    sample = (f"{project} <{rdf}type> <{kg_}Project> {doc} .\n"
+              f'{project} {label} "某项目"@zh {doc} .\n'
+              f"{project} <{kg_}locatedIn> <https://w3id.org/chainkg/id/region/140400> {doc} .\n")
+    data = _shacl_sample([sample], [], [], [regions])
+    kept = {line.split(" ", 1)[0].rsplit("/", 1)[-1] for line in data.splitlines() if line.endswith(reg + " .")}
+    assert kept == {"140400>", "140000>"}  # the named city and its province; not below, not beside
+    report, _secs = _validate(data)
+    assert report.conforms, report.summary()
+    # a region the sample names whose parent is not a region is reported
+    broken = regions.replace(f"<{kg_}locatedIn> <https://w3id.org/chainkg/id/region/140000>",
+                             f"<{kg_}locatedIn> {project}")
+    report, _secs = _validate(_shacl_sample([sample], [], [], [broken]))
+    assert not report.conforms and any(r["focus"].endswith("/region/140400") for r in report.results)
