@@ -1263,3 +1263,38 @@ def test_shacl_sample_keeps_the_regions_the_sample_names_and_what_they_are_withi
                              f"<{kg_}locatedIn> {project}")
     report, _secs = _validate(_shacl_sample([sample], [], [], [broken]))
     assert not report.conforms and any(r["focus"].endswith("/region/140400") for r in report.results)
+
+
+def test_update_keeps_the_regions_graph_while_no_new_region_is_named(tmp_path, monkeypatch):
+    """The regions graph depends on the documents' region codes only: an update adding a
+    document that names no new region keeps the graph the last build wrote, one naming a
+    new region makes it again; both equal a full rebuild."""
+    import kg.mapping
+
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
+    inc = tmp_path / "inc"
+    _build(src, inc)
+    calls: list[int] = []
+    real = kg.mapping.map_regions
+
+    def counting(codes):
+        calls.append(len(codes))
+        return real(codes)
+
+    monkeypatch.setattr(kg.mapping, "map_regions", counting)
+    # a figure changed, no place added
+    (src / "1-b.txt").write_text(GOOD.replace("12亿元", "13亿元"), encoding="utf-8")
+    rep = _build(src, inc, update=True)
+    assert rep.counts["in_place"] == 1 and calls == []
+    full_rep = _build(src, tmp_path / "full1")
+    calls.clear()
+    _assert_same_build(inc, tmp_path / "full1", rep, full_rep)
+    # a region the corpus did not name before
+    (src / "2-new.txt").write_text("# 简报\n\n河北省石家庄市新签约重点项目5个，总投资20亿元。\n",
+                                   encoding="utf-8")
+    rep = _build(src, inc, update=True)
+    assert rep.counts["in_place"] == 1 and len(calls) == 1
+    full_rep = _build(src, tmp_path / "full2")
+    _assert_same_build(inc, tmp_path / "full2", rep, full_rep)
+    regions = _trig_graphs(inc / "graph.trig")["https://w3id.org/chainkg/graph/regions"]
+    assert "石家庄市" in {str(o) for o in regions.objects()}
