@@ -439,18 +439,25 @@ def iter_documents(folder: str | os.PathLike) -> tuple[list[Path], list[tuple[st
     def onerror(exc: OSError) -> None:
         skipped.append((str(exc.filename), f"cannot be listed: {exc.strerror}"))
 
+    found: list[tuple[str, Path]] = []  # (path relative to the root, as posix; the path)
     for dirpath, dirnames, filenames in os.walk(root, onerror=onerror):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        here = Path(dirpath)
+        rel = here.relative_to(root).as_posix()
+        rel = "" if rel == "." else rel + "/"
         for fn in sorted(filenames):
-            p = Path(dirpath) / fn
             if fn.startswith(".") or fn.endswith(".meta.json"):
                 continue
+            p = here / fn
             if p.suffix.lower() not in SUPPORTED_SUFFIXES:
                 skipped.append((str(p), f"not a supported document type ({p.suffix or 'no suffix'})"))
                 continue
-            if p.is_symlink() and not p.exists():
+            full = os.path.join(dirpath, fn)
+            if os.path.islink(full) and not os.path.exists(full):
                 skipped.append((str(p), "broken symbolic link"))
                 continue
-            files.append(p)
-    files.sort(key=lambda q: q.relative_to(root).as_posix())
+            found.append((rel + fn, p))
+    # (10,000 files: pathlib's relative_to for each sort key took most of the listing's time)
+    found.sort(key=lambda x: x[0])
+    files.extend(p for _rel, p in found)
     return files, skipped

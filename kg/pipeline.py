@@ -358,11 +358,15 @@ def build_graph(
             # (one document graph, from the first file by path): that file is still there
             return made_for == own or (made_for in present and made_for < own)
 
+        try:  # one listing, not a look-up per file (10,000 at 10,000 documents)
+            extracted = set(os.listdir(_cache_dir(out_dir)))
+        except OSError:
+            extracted = set()
         for path in files:
             hit = known.get(str(path))
             if (hit is not None and stats.get(str(path)) == hit[:2]
                     and reusable(str(path), hit[2].path)
-                    and (_cache_dir(out_dir) / f"{hit[2].doc_id}.pickle").is_file()):
+                    and f"{hit[2].doc_id}.pickle" in extracted):
                 # same size and modification time as when it was built: not read again
                 results.append((str(path), hit[2], None))
                 continue

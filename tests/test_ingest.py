@@ -170,6 +170,21 @@ def test_iter_documents_is_sorted_and_reports_skips(tmp_path):
     assert "not a supported" in reasons[str(tmp_path / "x.png")]
 
 
+def test_iter_documents_orders_by_the_path_below_the_folder(tmp_path):
+    """The order of the files is that of their paths relative to the folder, compared as
+    text ("a/…" after "a-…" and "a.txt": '/' sorts after '-' and '.'), whatever the walk's
+    order; a link to a file counts as that file."""
+    names = ["a.txt", "a-b.txt", "a/b.txt", "a/c/d.md", "a/c.txt", "b/a.txt", "ab.txt", "中/一.txt"]
+    for n in names:
+        (tmp_path / n).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / n).write_text(TEXT, encoding="utf-8")
+    (tmp_path / "link.txt").symlink_to(tmp_path / "a.txt")
+    files, skipped = iter_documents(tmp_path)
+    got = [f.relative_to(tmp_path).as_posix() for f in files]
+    assert got == sorted([*names, "link.txt"]) and not skipped
+    assert all(f.is_file() for f in files)
+
+
 def test_decode_bytes_reports_encoding():
     assert decode_bytes(TEXT.encode("gbk"))[1] == "gb18030"
     assert decode_bytes(TEXT.encode("utf-8"))[1] == "utf-8"
