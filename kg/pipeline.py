@@ -466,6 +466,7 @@ def build_graph(
     _save_file_index(out_dir, index)
     report.counts = counts
     report.counts["conflicts"] = n_conflicts
+    _join_background()
     report.timings = dict(_TIMINGS)
     return report
 
@@ -2420,6 +2421,48 @@ def _save_trig_blocks(path: Path, blocks: list) -> None:
         ((st.st_size, st.st_mtime_ns, st.st_ino), *blocks), protocol=pickle.HIGHEST_PROTOCOL))
 
 
+def _link_aside(p: Path) -> str | None:
+    """A second, temporary name for the file ``p`` (``.NAME.XXXX.tmp``: a build removes
+    such files left behind), so that replacing ``p`` does not free its blocks there and
+    then — for a 1.3 GB ``graph.trig`` that took ~0.3 s of an update; see
+    :func:`_unlink_later`. ``None`` where no link can be made."""
+    import secrets
+
+    from .store import _TMP_SUFFIX
+
+    aside = p.parent / f".{p.name}.{secrets.token_hex(6)}{_TMP_SUFFIX}"
+    try:
+        os.link(p, aside)
+    except OSError:
+        return None
+    return str(aside)
+
+
+#: Threads of work left to finish before :func:`build_graph` returns.
+_BACKGROUND: list = []
+
+
+def _unlink_later(path: str | None) -> None:
+    """Remove ``path`` in a thread, while the build finishes its other work."""
+    import threading
+
+    if path is None:
+        return
+
+    def unlink() -> None:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+    thread = threading.Thread(target=unlink, name="unlink", daemon=True)
+    thread.start()
+    _BACKGROUND.append(thread)
+
+
+def _join_background() -> None:
+    while _BACKGROUND:
+        _BACKGROUND.pop().join()
+
+
 def _copy_range(src, fh, view, start: int, end: int) -> None:
     """Append bytes ``start:end`` of the file ``src`` to the open file ``fh``: in the kernel
     (``os.copy_file_range``) where it can, else from ``view``, a memory map of ``src``."""
@@ -2582,6 +2625,7 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
         trig_copy.discard()
         raise
     staged: list = []
+    old_trig = None
     try:
         t = time.perf_counter()
         after = {_StreamLoader._graph_of(nq): nq for nq in corpus_nq if nq}
@@ -2670,6 +2714,7 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
         if shacl is not None:
             report.conforms = shacl.conforms
             staged.append(_stage(out_dir / "shacl-report.ttl", shacl.report_turtle.encode("utf-8")))
+        old_trig = _link_aside(out_dir / "graph.trig")
         _commit_staged(staged)
     except BaseException:
         if pending_shacl is not None:
@@ -2679,7 +2724,10 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
             trig_copy.discard()
         for tmp, _p in staged:
             Path(tmp).unlink(missing_ok=True)
+        if old_trig is not None:
+            Path(old_trig).unlink(missing_ok=True)
         raise
+    _unlink_later(old_trig)
     if not write_union:
         (out_dir / "graph.ttl").unlink(missing_ok=True)
     _save_trig_blocks(out_dir / "graph.trig", trig_blocks)

@@ -1298,3 +1298,28 @@ def test_update_keeps_the_regions_graph_while_no_new_region_is_named(tmp_path, m
     _assert_same_build(inc, tmp_path / "full2", rep, full_rep)
     regions = _trig_graphs(inc / "graph.trig")["https://w3id.org/chainkg/graph/regions"]
     assert "石家庄市" in {str(o) for o in regions.objects()}
+
+
+@pytest.mark.parametrize("links", [True, False])
+def test_update_replaces_graph_trig_and_leaves_no_second_name(tmp_path, monkeypatch, links):
+    """The replaced graph.trig is given a temporary second name before the new one takes
+    its place (its blocks are freed in a thread); none is left once the update returns,
+    and where no link can be made the update works the same."""
+    import os
+
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
+    inc = tmp_path / "inc"
+    _build(src, inc)
+    old_inode = os.stat(inc / "graph.trig").st_ino
+    if not links:
+        def refuse(*args, **kwargs):
+            raise OSError(1, "Operation not permitted")
+
+        monkeypatch.setattr(os, "link", refuse)
+    (src / "2-c.md").write_text(BRIEF, encoding="utf-8")
+    rep = _build(src, inc, update=True)
+    assert rep.counts["in_place"] == 1
+    assert os.stat(inc / "graph.trig").st_ino != old_inode
+    assert not [p.name for p in inc.iterdir() if p.name.startswith(".graph.trig.")]
+    full_rep = _build(src, tmp_path / "full")
+    _assert_same_build(inc, tmp_path / "full", rep, full_rep)
