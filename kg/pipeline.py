@@ -1164,11 +1164,15 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
         names = corpus_names(extractions)
     digests: dict[str, bytes] = {}
     sources = {x.doc_id: _source_of(x) for x in extractions}
+    try:  # one listing, not a look-up per document
+        mapped_files = set(os.listdir(mcache)) if update else set()
+    except OSError:
+        mapped_files = set()
     for x in extractions:
         path = mcache / f"{x.doc_id}.pickle"
         same_file = known_sources.get(x.doc_id) == sources[x.doc_id]
         if (changed is not None and x.doc_id in known and same_file
-                and changed.isdisjoint(_labels_of(x)) and path.is_file()):
+                and changed.isdisjoint(_labels_of(x)) and path.name in mapped_files):
             # neither its names nor its mapping changed since the last build
             digests[x.doc_id] = known[x.doc_id]
             plan.append((x.doc_id, None))
@@ -1176,7 +1180,7 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
         doc_names = _names_for(x, names)
         path = mcache / f"{x.doc_id}.pickle"
         digests[x.doc_id] = digest = _names_digest(doc_names)
-        if update and ((known.get(x.doc_id) == digest and same_file and path.is_file())
+        if update and ((known.get(x.doc_id) == digest and same_file and path.name in mapped_files)
                        or _mapped_is_current(path, doc_names, sources[x.doc_id])):
             plan.append((x.doc_id, None))
         else:
