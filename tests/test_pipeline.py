@@ -1323,3 +1323,28 @@ def test_update_replaces_graph_trig_and_leaves_no_second_name(tmp_path, monkeypa
     assert not [p.name for p in inc.iterdir() if p.name.startswith(".graph.trig.")]
     full_rep = _build(src, tmp_path / "full")
     _assert_same_build(inc, tmp_path / "full", rep, full_rep)
+
+
+def test_an_update_that_fails_half_way_leaves_graph_trig_and_no_staged_copy(tmp_path, monkeypatch):
+    """The copy of graph.trig an update starts at once is thrown away when the update
+    fails later; the file stays as it was, and the next update equals a full rebuild."""
+    import kg.derive
+
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
+    inc = tmp_path / "inc"
+    _build(src, inc)
+    before = (inc / "graph.trig").read_bytes()
+    (src / "2-c.md").write_text(BRIEF, encoding="utf-8")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("derivation failed")
+
+    with monkeypatch.context() as m:
+        m.setattr(kg.derive, "derived_changes", broken)
+        with pytest.raises(RuntimeError, match="derivation failed"):
+            _build(src, inc, update=True)
+    assert (inc / "graph.trig").read_bytes() == before
+    assert not [p.name for p in inc.iterdir() if p.name.startswith(".graph.trig.")]
+    rep = _build(src, inc, update=True)
+    full_rep = _build(src, tmp_path / "full")
+    _assert_same_build(inc, tmp_path / "full", rep, full_rep)
