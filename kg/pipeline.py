@@ -201,6 +201,15 @@ def _extract_summary(path: str, max_bytes: int | None = None, cache: str | None 
     return path, _summarise(extraction), error
 
 
+def _listing(folder: Path) -> set[str]:
+    """The names in ``folder`` (none if it cannot be listed): one listing where a build
+    would otherwise look up 10,000 cache entries one by one."""
+    try:
+        return set(os.listdir(folder))
+    except OSError:
+        return set()
+
+
 def _cache_dir(out: Path) -> Path:
     return out / ".cache" / "extractions"
 
@@ -358,10 +367,7 @@ def build_graph(
             # (one document graph, from the first file by path): that file is still there
             return made_for == own or (made_for in present and made_for < own)
 
-        try:  # one listing, not a look-up per file (10,000 at 10,000 documents)
-            extracted = set(os.listdir(_cache_dir(out_dir)))
-        except OSError:
-            extracted = set()
+        extracted = _listing(_cache_dir(out_dir))
         for path in files:
             hit = known.get(str(path))
             if (hit is not None and stats.get(str(path)) == hit[:2]
@@ -1164,10 +1170,7 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
         names = corpus_names(extractions)
     digests: dict[str, bytes] = {}
     sources = {x.doc_id: _source_of(x) for x in extractions}
-    try:  # one listing, not a look-up per document
-        mapped_files = set(os.listdir(mcache)) if update else set()
-    except OSError:
-        mapped_files = set()
+    mapped_files = _listing(mcache) if update else set()
     for x in extractions:
         path = mcache / f"{x.doc_id}.pickle"
         same_file = known_sources.get(x.doc_id) == sources[x.doc_id]
