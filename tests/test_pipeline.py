@@ -1268,7 +1268,8 @@ def test_shacl_sample_keeps_the_regions_the_sample_names_and_what_they_are_withi
 def test_update_keeps_the_regions_graph_while_no_new_region_is_named(tmp_path, monkeypatch):
     """The regions graph depends on the documents' region codes only: an update adding a
     document that names no new region keeps the graph the last build wrote, one naming a
-    new region makes it again; both equal a full rebuild."""
+    new region adds that region's part, one removing the only document naming a region
+    makes it again whole; each equals a full rebuild."""
     import kg.mapping
 
     src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
@@ -1298,6 +1299,16 @@ def test_update_keeps_the_regions_graph_while_no_new_region_is_named(tmp_path, m
     _assert_same_build(inc, tmp_path / "full2", rep, full_rep)
     regions = _trig_graphs(inc / "graph.trig")["https://w3id.org/chainkg/graph/regions"]
     assert "石家庄市" in {str(o) for o in regions.objects()}
+    added = calls[0]
+    # the document goes: its regions go with it, the graph is made again from every code
+    calls.clear()
+    (src / "2-new.txt").unlink()
+    rep = _build(src, inc, update=True)
+    assert rep.counts["in_place"] == 1 and len(calls) == 1 and calls[0] > added
+    full_rep = _build(src, tmp_path / "full3")
+    _assert_same_build(inc, tmp_path / "full3", rep, full_rep)
+    regions = _trig_graphs(inc / "graph.trig")["https://w3id.org/chainkg/graph/regions"]
+    assert "石家庄市" not in {str(o) for o in regions.objects()}
 
 
 @pytest.mark.parametrize("links", [True, False])
