@@ -48,7 +48,9 @@ def _key(fn, files: Iterable[Path]) -> str:
     h.update(_module_shape(fn.__module__))
     for f in files:
         f = Path(f)
-        h.update(str(f).encode("utf-8", "surrogateescape") + b"\0")
+        # the file's name, not its path: two installs (a checkout and a virtual environment)
+        # with the same data share the entry instead of replacing each other's on every run
+        h.update(f.name.encode("utf-8", "surrogateescape") + b"\0")
         if f.is_file():
             with open(f, "rb") as fh:
                 for block in iter(lambda: fh.read(1 << 20), b""):  # noqa: B023 - same fh

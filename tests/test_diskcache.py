@@ -41,6 +41,23 @@ def test_built_once_then_read_back_until_an_input_changes(cache, tmp_path):
         build()
 
 
+def test_two_copies_of_the_same_inputs_share_the_entry(cache, tmp_path):
+    """The key is made of the input files' names and contents, not where they are: a
+    second install of the same data reads the first one's entry (and does not replace
+    it, which made two installs rebuild each other's dictionaries on every run)."""
+    one, two = tmp_path / "one", tmp_path / "two"
+    for d in (one, two):
+        d.mkdir()
+        (d / "words.txt").write_text("太原 长治", encoding="utf-8")
+    build_one, calls_one = _counting(one / "words.txt")
+    build_two, calls_two = _counting(two / "words.txt")
+    assert build_one() == build_two() == {"lines": ["太原", "长治"]}
+    assert len(calls_one) == 1 and calls_two == []
+    assert build_one() and len(calls_one) == 1 and len(list(cache.glob("*.pickle"))) == 1
+    (two / "words.txt").write_text("太原", encoding="utf-8")  # different data: its own entry
+    assert build_two() == {"lines": ["太原"]} and len(calls_two) == 1
+
+
 def test_a_torn_entry_is_built_again(cache, tmp_path):
     source = tmp_path / "words.txt"
     source.write_text("太原", encoding="utf-8")
