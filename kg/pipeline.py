@@ -189,6 +189,171 @@ def _save_file_index(out: Path, index: dict) -> None:
     (out / ".cache" / "files.pickle").unlink(missing_ok=True)  # the earlier format
 
 
+def _extract_all(files: list[Path], out_dir: Path, extract_one, limit: int,
+                 warm: _WarmExtractor | None, *, strict: bool, workers: int, update: bool,
+                 engine: str, scheduler: str | None, progress) -> tuple:
+    """The extraction stage of :func:`build_graph`: ``(results, todo, stats, mapped_index)``
+    — ``(path, summary or None, error or None)`` of every file, the paths extracted now,
+    ``{path: (size, mtime_ns)}`` taken before any file was read, and the last build's mapped
+    index when it was read beside the extraction (else ``None``)."""
+    from .ingest import ingest_file
+
+    results: list[tuple[str, _DocSummary | None, str | None]] = []
+    mapped_index = None
+    todo: list[str] = []
+    stats = {}
+    for path in files:  # before any file is read: a file changed later fails the check next time
+        try:
+            st_ = os.stat(path)
+            stats[str(path)] = (st_.st_size, st_.st_mtime_ns)
+        except OSError:
+            pass
+    if update:
+        known = _load_file_index(out_dir)
+        present = {str(p) for p in files}
+
+        def reusable(own: str, made_for: str) -> bool:
+            # an extraction made for a file of the same text serves a twin that is skipped
+            # (one document graph, from the first file by path): that file is still there
+            return made_for == own or (made_for in present and made_for < own)
+
+        extracted = _listing(_cache_dir(out_dir))
+        for path in files:
+            hit = known.get(str(path))
+            if (hit is not None and stats.get(str(path)) == hit[:2]
+                    and reusable(str(path), hit[2].path)
+                    and f"{hit[2].doc_id}.pickle" in extracted):
+                # same size and modification time as when it was built: not read again
+                results.append((str(path), hit[2], None))
+                continue
+            try:
+                doc = ingest_file(path, max_bytes=limit)
+            except KGError as exc:
+                if strict:
+                    raise
+                results.append((str(path), None, str(exc)))
+                continue
+            cached = _load_cached(out_dir, doc.id)
+            if cached is not None and reusable(doc.path, cached.document.path):
+                results.append((str(path), _summarise(cached), None))
+            else:
+                todo.append(str(path))
+    else:
+        todo = [str(p) for p in files]
+
+    total = len(todo)
+    if warm is not None and not 0 < total <= _WARM_MAX_DOCS:
+        warm.stop()  # nothing for it, or work for a pool
+        warm = None
+    if progress:
+        progress(0, total, "")
+    if engine == "dask" and total:
+        from .distributed import iter_extract_with_dask
+
+        for path, ex, error in iter_extract_with_dask(todo, scheduler, strict=strict,
+                                                      progress=progress, max_bytes=limit):
+            if ex is not None:
+                _save_cached(out_dir, ex)
+            results.append((path, _summarise(ex) if ex is not None else None, error))
+    elif warm is not None:
+        futures = [warm.submit(extract_one, path) for path in todo]
+        # while it extracts: what mapping them needs next (imports, the mapped index)
+        mapped_index = _prepare_mapping(out_dir)
+        for i, fut in enumerate(futures, 1):
+            res = fut.result()
+            results.append(res)
+            if strict and res[2]:
+                raise IngestError(res[2])
+            if progress:
+                progress(i, total, res[0])
+    elif workers > 1 and total > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        chunk = max(1, min(64, total // (workers * 8) or 1))
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for i, res in enumerate(pool.map(extract_one, todo, chunksize=chunk), 1):
+                results.append(res)
+                if strict and res[2]:
+                    pool.shutdown(cancel_futures=True)
+                    raise IngestError(res[2])
+                if progress:
+                    progress(i, total, res[0])
+    else:
+        for i, path in enumerate(todo, 1):
+            res = extract_one(path)
+            if strict and res[2]:
+                raise IngestError(res[2])
+            results.append(res)
+            if progress:
+                progress(i, total, path)
+
+    return results, todo, stats, mapped_index
+
+
+#: An update extracting at most this many documents extracts them in the one process forked
+#: at its start (:class:`_WarmExtractor`; ~20 ms a document once its dictionaries are loaded);
+#: more go to a pool of ``workers`` processes.
+_WARM_MAX_DOCS = 32
+
+
+def _warm_up_extraction() -> None:
+    from .extract import warm_up
+
+    warm_up()
+
+
+class _WarmExtractor:
+    """One process, forked at the start of an update, that loads extraction's dictionaries
+    while the parent reads the last build's indexes and finds what changed, then extracts
+    the new and changed documents (:func:`_extract_summary`) while the parent prepares their
+    mapping. Stopped (killed if still loading) when there is nothing for it to do."""
+
+    def __init__(self, pool, warming) -> None:
+        self.pool = pool
+        self.futures = [warming]
+
+    @classmethod
+    def start(cls) -> _WarmExtractor | None:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        if "fork" not in mp.get_all_start_methods():
+            return None
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
+        return cls(pool, pool.submit(_warm_up_extraction))  # the process is forked here
+
+    def submit(self, fn, *args):
+        fut = self.pool.submit(fn, *args)
+        self.futures.append(fut)
+        return fut
+
+    def stop(self) -> None:
+        """End the process, killed if it is still at work (nothing of it is needed then)."""
+        pool, self.pool = self.pool, None
+        if pool is None:
+            return
+        procs = list((getattr(pool, "_processes", None) or {}).values())  # gone after shutdown
+        pool.shutdown(wait=False, cancel_futures=True)
+        if not all(f.done() for f in self.futures):
+            for proc in procs:
+                proc.terminate()
+        pool.shutdown(wait=True)
+        for proc in procs:
+            proc.join()
+
+
+def _prepare_mapping(out_dir: Path) -> tuple:
+    """What mapping the documents of an update needs first, done while they are extracted:
+    the imports of the mapping stack (pypinyin loads its dictionary on import) and the last
+    build's mapped index (:func:`_load_mapped_index`), which is returned."""
+    import pyoxigraph  # noqa: F401
+    import pypinyin  # noqa: F401
+
+    from . import mapping, resolve  # noqa: F401
+
+    return _load_mapped_index(_map_cache_dir(out_dir))
+
+
 def _extract_summary(path: str, max_bytes: int | None = None, cache: str | None = None
                      ) -> tuple[str, _DocSummary | None, str | None]:
     """Worker: :func:`_extract_one`, the extraction written to the cache folder ``cache``,
@@ -323,7 +488,7 @@ def build_graph(
     import time
     from functools import partial
 
-    from .ingest import ingest_file, iter_documents, max_bytes_limit
+    from .ingest import iter_documents, max_bytes_limit
 
     _TIMINGS.clear()
     t0 = time.perf_counter()
@@ -342,87 +507,23 @@ def build_graph(
     # never holds all extractions (1.5 GB at 10,000 documents); mapping reads them back.
     extract_one = partial(_extract_summary, max_bytes=limit, cache=str(_cache_dir(out_dir)))
     report = BuildReport()
-    files: list[Path] = []
-    sources = [source] if isinstance(source, (str, os.PathLike)) else list(source)
-    for src in sources:
-        found, skipped = iter_documents(src)
-        files.extend(found)
-        report.skipped.extend(skipped)
-
-    results: list[tuple[str, _DocSummary | None, str | None]] = []
-    todo: list[str] = []
-    stats = {}
-    for path in files:  # before any file is read: a file changed later fails the check next time
-        try:
-            st_ = os.stat(path)
-            stats[str(path)] = (st_.st_size, st_.st_mtime_ns)
-        except OSError:
-            pass
-    if update:
-        known = _load_file_index(out_dir)
-        present = {str(p) for p in files}
-
-        def reusable(own: str, made_for: str) -> bool:
-            # an extraction made for a file of the same text serves a twin that is skipped
-            # (one document graph, from the first file by path): that file is still there
-            return made_for == own or (made_for in present and made_for < own)
-
-        extracted = _listing(_cache_dir(out_dir))
-        for path in files:
-            hit = known.get(str(path))
-            if (hit is not None and stats.get(str(path)) == hit[:2]
-                    and reusable(str(path), hit[2].path)
-                    and f"{hit[2].doc_id}.pickle" in extracted):
-                # same size and modification time as when it was built: not read again
-                results.append((str(path), hit[2], None))
-                continue
-            try:
-                doc = ingest_file(path, max_bytes=limit)
-            except KGError as exc:
-                if strict:
-                    raise
-                results.append((str(path), None, str(exc)))
-                continue
-            cached = _load_cached(out_dir, doc.id)
-            if cached is not None and reusable(doc.path, cached.document.path):
-                results.append((str(path), _summarise(cached), None))
-            else:
-                todo.append(str(path))
-    else:
-        todo = [str(p) for p in files]
-
-    total = len(todo)
-    if progress:
-        progress(0, total, "")
-    if engine == "dask" and total:
-        from .distributed import iter_extract_with_dask
-
-        for path, ex, error in iter_extract_with_dask(todo, scheduler, strict=strict,
-                                                      progress=progress, max_bytes=limit):
-            if ex is not None:
-                _save_cached(out_dir, ex)
-            results.append((path, _summarise(ex) if ex is not None else None, error))
-    elif workers > 1 and total > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        chunk = max(1, min(64, total // (workers * 8) or 1))
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for i, res in enumerate(pool.map(extract_one, todo, chunksize=chunk), 1):
-                results.append(res)
-                if strict and res[2]:
-                    pool.shutdown(cancel_futures=True)
-                    raise IngestError(res[2])
-                if progress:
-                    progress(i, total, res[0])
-    else:
-        for i, path in enumerate(todo, 1):
-            res = extract_one(path)
-            if strict and res[2]:
-                raise IngestError(res[2])
-            results.append(res)
-            if progress:
-                progress(i, total, path)
-
+    # An update of a built corpus usually extracts a few documents: a process forked now
+    # loads extraction's dictionaries (~1.4 s) while this one reads the last build's indexes
+    warm = _WarmExtractor.start() if (update and engine == "local" and workers > 1
+                                      and _file_index_path(out_dir).is_file()) else None
+    try:
+        files: list[Path] = []
+        sources = [source] if isinstance(source, (str, os.PathLike)) else list(source)
+        for src in sources:
+            found, skipped = iter_documents(src)
+            files.extend(found)
+            report.skipped.extend(skipped)
+        results, todo, stats, mapped_index = _extract_all(
+            files, out_dir, extract_one, limit, warm, strict=strict, workers=workers,
+            update=update, engine=engine, scheduler=scheduler, progress=progress)
+    finally:
+        if warm is not None:
+            warm.stop()
     _TIMINGS["extract"] = time.perf_counter() - t0
     summaries: list[_DocSummary] = []
     seen: dict[str, str] = {}
@@ -454,7 +555,8 @@ def build_graph(
     report.documents = sorted(x.path for x in summaries)
     shacl, n_conflicts, counts = _map_and_store(summaries, out_dir, report, store=store,
                                                 validate=validate, workers=workers,
-                                                update=update, union=union)
+                                                update=update, union=union,
+                                                mapped_index=mapped_index)
     # Drop the extractions of deleted documents last, so an interrupted build leaves the
     # old cache usable (entries are keyed by the text's hash: new ones never clash).
     cache = _cache_dir(out_dir)
@@ -1131,7 +1233,7 @@ def _cv_fields() -> tuple[str, ...]:
 
 
 def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, validate, workers,
-                   update=False, union=None):
+                   update=False, union=None, mapped_index=None):
     """Resolve, map (in workers), analyse, validate and write one build's outputs.
 
     Resolution is global (one name map over all extractions, computed here); mapping runs
@@ -1140,8 +1242,9 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
     into an Oxigraph store (each triple also into its default graph, which thus holds the
     de-duplicated union: see :func:`kg.store_oxigraph.mark_union`) and into ``graph.trig``
     (written by Oxigraph from the same text); nothing holds all documents at once. The
-    corpus analyses are computed from the records. Returns ``(shacl report or None,
-    conflicts, counts)``.
+    corpus analyses are computed from the records. ``mapped_index`` is the last build's
+    :func:`_load_mapped_index` when the caller has read it already (an update reads it while
+    its documents are extracted). Returns ``(shacl report or None, conflicts, counts)``.
     """
     import shutil
     import tempfile
@@ -1160,7 +1263,11 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
     # of an entity that other documents mention: those documents are mapped again).
     mcache = _map_cache_dir(out_dir)
     plan = []  # (doc_id, job or None); None: the cached mapping is current
-    known, last_names, known_sources = _load_mapped_index(mcache) if update else ({}, None, {})
+    if not update:
+        mapped_index = ({}, None, {})
+    elif mapped_index is None:  # else read while the documents were extracted
+        mapped_index = _load_mapped_index(mcache)
+    known, last_names, known_sources = mapped_index
     changed: set | None = None  # the names that changed since the last build, if known
     if last_names is not None and known.keys() <= {x.doc_id for x in extractions}:
         # documents were only added: the last build's name map is extended with their links

@@ -1359,3 +1359,99 @@ def test_an_update_that_fails_half_way_leaves_graph_trig_and_no_staged_copy(tmp_
     rep = _build(src, inc, update=True)
     full_rep = _build(src, tmp_path / "full")
     _assert_same_build(inc, tmp_path / "full", rep, full_rep)
+
+
+_PID_LOG: list = []  # [(log file, the real extraction)] while a test logs extractions
+
+
+def _logged_extraction(path, *args, **kwargs):
+    import os
+
+    log, real = _PID_LOG[0]
+    with open(log, "a", encoding="utf-8") as fh:
+        fh.write(f"{os.getpid()}\n")
+    return real(path, *args, **kwargs)
+
+
+def _extractions_by_pid(monkeypatch, log: Path) -> None:
+    """Make every extraction of a build append its process id to ``log`` (children too:
+    they are forked with the patch in place, and the function is found by name)."""
+    import sys
+
+    from kg import pipeline
+
+    monkeypatch.setattr(sys.modules[__name__], "_PID_LOG", [(log, pipeline._extract_summary)])
+    monkeypatch.setattr(pipeline, "_extract_summary", _logged_extraction)
+
+
+def test_an_update_extracts_in_a_process_forked_at_its_start(tmp_path, monkeypatch):
+    import multiprocessing as mp
+    import os
+
+    from kg import pipeline
+
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
+    inc = tmp_path / "inc"
+    _build(src, inc, workers=2)
+    log = tmp_path / "pids"
+    _extractions_by_pid(monkeypatch, log)
+    prepared = []
+    real_prepare = pipeline._prepare_mapping
+    monkeypatch.setattr(pipeline, "_prepare_mapping",
+                        lambda out: prepared.append(out) or real_prepare(out))
+    (src / "9-c.md").write_text(BRIEF, encoding="utf-8")
+    (src / "1-b.txt").write_text(GOOD.replace("12亿元", "15亿元"), encoding="utf-8")
+    rep = _build(src, inc, workers=2, update=True)
+    pids = log.read_text(encoding="utf-8").split()
+    assert len(pids) == 2 and len(set(pids)) == 1 and pids[0] != str(os.getpid())
+    assert prepared == [inc]  # the mapped index was read while the child extracted
+    assert rep.counts["in_place"] == 1 and rep.counts["remapped"] == 2
+    assert not mp.active_children()
+    full = tmp_path / "full"
+    full_rep = _build(src, full)
+    _assert_same_build(inc, full, rep, full_rep)
+
+
+def test_an_update_with_nothing_to_extract_stops_the_forked_process(tmp_path, monkeypatch):
+    import multiprocessing as mp
+
+    from kg import pipeline
+
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
+    out = tmp_path / "out"
+    _build(src, out, workers=2)
+    stopped = []
+    real_stop = pipeline._WarmExtractor.stop
+
+    def stop(self):
+        if self.pool is not None:
+            stopped.append(all(f.done() for f in self.futures))
+        real_stop(self)
+
+    monkeypatch.setattr(pipeline._WarmExtractor, "stop", stop)
+    log = tmp_path / "pids"
+    _extractions_by_pid(monkeypatch, log)
+    (src / "0-a.txt").unlink()  # a removed document: nothing to extract
+    rep = _build(src, out, workers=2, update=True)
+    assert stopped == [False]  # stopped while it was still loading
+    assert not log.exists() and not mp.active_children()
+    assert rep.counts["in_place"] == 1 and len(rep.documents) == 1
+    full = tmp_path / "full"
+    _assert_same_build(out, full, rep, _build(src, full))
+
+
+def test_a_strict_update_stops_at_a_bad_new_document_and_leaves_no_process(tmp_path):
+    import multiprocessing as mp
+
+    from kg.errors import IngestError
+
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
+    out = tmp_path / "out"
+    _build(src, out, workers=2)
+    (src / "9-c.md").write_text(BRIEF, encoding="utf-8")
+    (src / "empty.txt").write_bytes(b"")
+    with pytest.raises(IngestError, match="empty.txt"):
+        _build(src, out, workers=2, update=True, strict=True)
+    assert not mp.active_children()
+    rep = _build(src, out, workers=2, update=True)  # without --strict the rest is built
+    assert [Path(p).name for p, _e in rep.problems] == ["empty.txt"] and len(rep.documents) == 3
