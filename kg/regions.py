@@ -43,6 +43,11 @@ class Place:
     parent: str = ""  # parent code ("" for provinces, countries and areas)
     short: str = ""
 
+    def __reduce__(self):
+        # rebuilt from its fields: half the time of the default for a slotted class when
+        # every process that extracts reads ~50,000 of them back from the dictionary cache
+        return (Place, (self.name, self.code, self.level, self.parent, self.short))
+
 
 @dataclass(frozen=True, slots=True)
 class RegionMatch:
