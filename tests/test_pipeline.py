@@ -1455,3 +1455,176 @@ def test_a_strict_update_stops_at_a_bad_new_document_and_leaves_no_process(tmp_p
     assert not mp.active_children()
     rep = _build(src, out, workers=2, update=True)  # without --strict the rest is built
     assert [Path(p).name for p, _e in rep.problems] == ["empty.txt"] and len(rep.documents) == 3
+
+
+def _summaries_index(n: int, tag: str = "") -> dict:
+    from kg.pipeline import _DocSummary
+
+    return {f"/c/{i:04d}.txt": (100 + i, 10**9 + i, _DocSummary(
+        f"d{i:04d}{tag}", f"/c/{i:04d}.txt", (("Company", (f"甲{i}",)),), (("Company", f"甲{i}{tag}"),)))
+        for i in range(n)}
+
+
+def test_the_file_index_writes_only_its_changes_until_they_grow(tmp_path):
+    from kg.pipeline import _file_changes_path, _file_index_path, _load_file_index, _save_file_index
+
+    (tmp_path / ".cache").mkdir()
+    index = _summaries_index(2000)
+    _save_file_index(tmp_path, index)
+    full = _file_index_path(tmp_path).read_bytes()
+    last = _load_file_index(tmp_path)
+    assert last == index and not _file_changes_path(tmp_path).exists()
+
+    # a build that adds one file, changes one and loses one writes three entries beside it
+    now = dict(last)
+    now["/c/new.txt"] = _summaries_index(1, "new")["/c/0000.txt"]
+    now["/c/0001.txt"] = _summaries_index(2, "x")["/c/0001.txt"]
+    del now["/c/0002.txt"]
+    _save_file_index(tmp_path, now, last)
+    assert _file_index_path(tmp_path).read_bytes() == full
+    last = _load_file_index(tmp_path)
+    assert last == now and len(last.changes) == 3
+    # the next one keeps them, and its own
+    again = dict(last)
+    del again["/c/0003.txt"]
+    _save_file_index(tmp_path, again, last)
+    last = _load_file_index(tmp_path)
+    assert last == again and len(last.changes) == 4 and _file_index_path(tmp_path).read_bytes() == full
+
+    # changes of more than a twentieth of the index: written whole again
+    many = {path: (size + 1, mtime, s) for path, (size, mtime, s) in last.items()}
+    _save_file_index(tmp_path, many, last)
+    assert not _file_changes_path(tmp_path).exists()
+    assert _file_index_path(tmp_path).read_bytes() != full
+    assert _load_file_index(tmp_path) == many
+
+
+def test_changes_beside_another_file_index_are_ignored(tmp_path):
+    import marshal
+
+    from kg.pipeline import _file_changes_path, _file_index_path, _load_file_index, _save_file_index
+
+    (tmp_path / ".cache").mkdir()
+    index = _summaries_index(100)
+    _save_file_index(tmp_path, index)
+    last = _load_file_index(tmp_path)
+    now = dict(last)
+    del now["/c/0000.txt"]
+    _save_file_index(tmp_path, now, last)
+    changes = _file_changes_path(tmp_path).read_bytes()
+    _save_file_index(tmp_path, index)  # a full index written again (a rebuild)
+    _file_changes_path(tmp_path).write_bytes(changes)  # as if left by an interrupted build
+    assert _load_file_index(tmp_path) == index
+    # and an index in the earlier format (no token, no changes) is read as it is
+    plain = {p: (a, b, tuple(s)) for p, (a, b, s) in index.items()}
+    _file_index_path(tmp_path).write_bytes(marshal.dumps((2, plain)))
+    earlier = _load_file_index(tmp_path)
+    assert earlier == index and earlier.token is None
+    _save_file_index(tmp_path, now, earlier)  # written whole, in the current format
+    assert _load_file_index(tmp_path) == now and not _file_changes_path(tmp_path).exists()
+
+
+def test_an_update_records_its_file_changes_beside_the_index(tmp_path):
+    from kg.pipeline import _file_changes_path, _file_index_path, _load_file_index
+
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
+    out = tmp_path / "out"
+    build_graph(src, out, validate=False)
+    full = _file_index_path(out).read_bytes()
+    (src / "9-c.md").write_text(BRIEF, encoding="utf-8")
+    (src / "0-a.txt").unlink()
+    build_graph(src, out, validate=False, update=True)
+    assert _file_index_path(out).read_bytes() == full
+    index = _load_file_index(out)
+    assert set(index.changes) == {str(src / "9-c.md"), str(src / "0-a.txt")}
+    assert sorted(index) == sorted(str(p) for p in src.iterdir())
+    # an update reading it reads only what changed since
+    (src / "1-b.txt").write_text(GOOD.replace("12亿元", "15亿元"), encoding="utf-8")
+    rep = build_graph(src, out, validate=False, update=True)
+    assert rep.counts["remapped"] >= 1 and len(rep.documents) == 2
+    full_out = tmp_path / "full"
+    build_graph(src, full_out, validate=False)
+    assert isomorphic(Graph().parse(out / "graph.ttl"), Graph().parse(full_out / "graph.ttl"))
+
+
+def test_an_update_records_its_mapping_changes_beside_the_mapped_index(tmp_path, monkeypatch):
+    from kg import pipeline
+
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
+    inc = tmp_path / "inc"
+    _build(src, inc)
+    mcache = pipeline._map_cache_dir(inc)
+    full_index = pipeline._mapped_index_path(mcache).read_bytes()
+    (src / "9-c.md").write_text(BRIEF, encoding="utf-8")
+    rep = _build(src, inc, update=True)
+    assert rep.counts["in_place"] == 1 and rep.counts["remapped"] >= 1
+    assert pipeline._mapped_index_path(mcache).read_bytes() == full_index
+    assert pipeline._mapped_changes_path(mcache).is_file()
+    full = tmp_path / "full"
+    _build(src, full)
+    assert tuple(pipeline._load_mapped_index(mcache)) == \
+        tuple(pipeline._load_mapped_index(pipeline._map_cache_dir(full)))
+
+    # an update that fails after re-mapping began leaves an index that no longer vouches
+    # for the documents being mapped again; the next update is still a full build's equal
+    (src / "1-b.txt").write_text(GOOD.replace("12亿元", "15亿元"), encoding="utf-8")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("stopped")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(pipeline, "_mapped_in_order", broken)
+    with pytest.raises(RuntimeError, match="stopped"):
+        _build(src, inc, update=True)
+    monkeypatch.undo()
+    digests, names, _sources = pipeline._load_mapped_index(mcache)
+    fresh = pipeline.extract_file(src / "1-b.txt").document.id
+    assert fresh not in digests and names is not None
+    rep = _build(src, inc, update=True)
+    full2 = tmp_path / "full2"
+    _assert_same_build(inc, full2, rep, _build(src, full2))
+    assert tuple(pipeline._load_mapped_index(mcache)) == \
+        tuple(pipeline._load_mapped_index(pipeline._map_cache_dir(full2)))
+
+
+def test_the_mapped_index_is_written_whole_when_its_changes_grow(tmp_path):
+    from kg import pipeline
+
+    mcache = tmp_path / "mapped"
+    mcache.mkdir()
+    names = {("Company", f"甲{i}"): f"甲{i}" for i in range(2000)}
+    digests = {f"d{i}": bytes([i % 256]) for i in range(100)}
+    sources = {f"d{i}": f"/c/{i}.txt" for i in range(100)}
+    pipeline._save_mapped_index(mcache, digests, names, sources)
+    full = pipeline._mapped_index_path(mcache).read_bytes()
+    last = pipeline._load_mapped_index(mcache)
+    last[1].update({("Company", "乙"): "乙", ("Company", "甲1"): "乙"})  # extended in place
+    now = {**digests, "d100": b"x"}
+    del now["d0"]
+    pipeline._save_mapped_index(mcache, now, last[1], {**sources, "d100": "/c/100.txt"}, last,
+                                {("Company", "乙"), ("Company", "甲1")})
+    assert pipeline._mapped_index_path(mcache).read_bytes() == full
+    got = pipeline._load_mapped_index(mcache)
+    assert got[0] == now and got[1] == last[1] and got[2]["d100"] == "/c/100.txt"
+    # without the keys that changed, a name map extended in place is written whole
+    pipeline._save_mapped_index(mcache, now, got[1], got[2], got)
+    assert pipeline._mapped_index_path(mcache).read_bytes() != full
+    assert not pipeline._mapped_changes_path(mcache).exists()
+    assert tuple(pipeline._load_mapped_index(mcache)) == tuple(got)
+    # and changes of more than a twentieth of it too
+    last = pipeline._load_mapped_index(mcache)
+    renamed = {k: v + "集团" for k, v in last[1].items()}
+    pipeline._save_mapped_index(mcache, last[0], renamed, last[2], last)
+    assert not pipeline._mapped_changes_path(mcache).exists()
+    assert pipeline._load_mapped_index(mcache)[1] == renamed
+
+
+def test_equal_name_maps_have_equal_digests_whatever_their_objects():
+    from kg.pipeline import _names_digest
+
+    name = "".join(["甲乙", "科技有限公司"])  # built at run time: not the literal's object
+    shared = {("Company", name): name}
+    apart = {("Company", "甲乙科技有限公司"): "".join(["甲乙科技", "有限公司"])}
+    assert shared == apart and _names_digest(shared) == _names_digest(apart)
+    assert _names_digest(shared) != _names_digest({("Company", name): "甲乙"})
+    assert _names_digest({("Company", "a"): "b"}) != _names_digest({("Zone", "a"): "b"})
