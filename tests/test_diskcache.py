@@ -97,3 +97,39 @@ def test_the_extraction_dictionaries_read_back_equal_the_built_ones(cache):
         assert disk() == built  # written
         assert disk() == built  # and read back
     assert len(list(cache.glob("*.pickle"))) == 4
+
+
+def test_a_value_derived_from_files_is_kept_while_they_stay_as_they_were(cache, tmp_path):
+    import os
+
+    source = tmp_path / "module.py"
+    source.write_text("x = 1\n", encoding="utf-8")
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return f"shape of {source.read_text(encoding='utf-8').strip()}"
+
+    assert diskcache.memo_by_files("shape", [source], compute) == "shape of x = 1"
+    assert diskcache.memo_by_files("shape", [source], compute) == "shape of x = 1"
+    assert len(calls) == 1
+    assert diskcache.memo_by_files("other", [source], compute) and len(calls) == 2  # by name
+    source.write_text("x = 2\n", encoding="utf-8")  # same size: the modification time tells
+    st = source.stat()
+    os.utime(source, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    assert diskcache.memo_by_files("shape", [source], compute) == "shape of x = 2"
+    assert len(calls) == 3
+    (cache / "memo.json").write_text("{not json", encoding="utf-8")  # torn: computed again
+    assert diskcache.memo_by_files("shape", [source], compute) == "shape of x = 2"
+    assert len(calls) == 4
+    source.unlink()  # a missing file: computed, not kept
+    assert diskcache.memo_by_files("shape", [source], lambda: "gone") == "gone"
+
+
+def test_the_build_fingerprints_read_back_equal_those_computed(cache, monkeypatch):
+    from kg import pipeline
+
+    monkeypatch.setattr(pipeline, "_CODE_KEY", None)  # not the one this process has
+    key = pipeline._compute_code_key()
+    assert pipeline._code_key() == key
+    assert diskcache.memo_by_files("code key", pipeline._fingerprinted_files(), lambda: "x") == key
