@@ -2069,24 +2069,77 @@ class _PartedFile:
 
 def _open_staged(p: Path):
     """A temporary file beside ``p`` opened for binary writing: ``(path, file)``; commit it
-    with :func:`kg.store._commit_staged` after closing."""
+    with :func:`kg.store._commit_staged` after closing (:func:`_finish_staged`). Where an
+    earlier update left a spare (:func:`_retire`), the temporary file is that spare, written
+    over from its start: its blocks are reused, not allocated again."""
     import tempfile
 
     from .store import _TMP_SUFFIX
 
     p.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=_TMP_SUFFIX, dir=p.parent)
+    spare = _spare_path(p)
+    if _spares_on() and spare.is_file():
+        try:
+            os.replace(spare, tmp)  # now a staged file: one left by a failed build is removed
+            os.close(fd)
+            fd = os.open(tmp, os.O_WRONLY)
+        except OSError:
+            pass  # the empty temporary file, as without a spare
     return tmp, os.fdopen(fd, "wb")
 
 
 def _finish_staged(tmp: str, fh, p: Path) -> None:
-    """Flush, fsync and close a file from :func:`_open_staged` and give it ``p``'s mode."""
+    """Flush, cut at what was written (a spare written over may be longer), fsync and close
+    a file from :func:`_open_staged` and give it ``p``'s mode."""
     from .store import _target_mode
 
     fh.flush()
+    fh.truncate()
     os.fsync(fh.fileno())
     fh.close()
     os.chmod(tmp, _target_mode(p))
+
+
+#: A replaced ``graph.trig`` at least this big is kept as a spare (``.graph.trig.spare``)
+#: that the next build writes over instead of a new file (see :func:`_retire`).
+SPARE_MIN_BYTES = 64 * 2**20
+
+
+def _spare_path(p: Path) -> Path:
+    return p.parent / f".{p.name}.spare"
+
+
+def _spares_on() -> bool:
+    """Spares are kept unless ``CHAINKG_SPARE=off`` (then a spare left is removed)."""
+    return os.environ.get("CHAINKG_SPARE", "").strip().lower() not in ("off", "0", "no", "false")
+
+
+def _retire(old: str | None, p: Path) -> None:
+    """The second name of the file ``p`` replaced (:func:`_link_aside`): kept as ``p``'s
+    spare when it is big, else removed in a thread (:func:`_unlink_later`).
+
+    An update of a 10,000-document store rewrites ``graph.trig`` (1.4 GB): freeing the old
+    file's blocks took ~0.25 s, and allocating the new file's blocks made every other write
+    of the update (the store's, the state's) wait behind it when they synced. Written over,
+    the spare's blocks are neither freed nor allocated: the update took 2.7-2.8 s without a
+    spare, 2.2-2.3 s with one. The price is the spare's disk space, one more ``graph.trig``;
+    deleting it is always safe, and ``CHAINKG_SPARE=off`` keeps none."""
+    if old is None:
+        return
+    spare = _spare_path(p)
+    if not _spares_on():
+        _unlink_later(str(spare) if spare.exists() else None)
+        _unlink_later(old)
+        return
+    try:
+        big = os.stat(old).st_size >= SPARE_MIN_BYTES
+        if big:
+            os.replace(old, spare)
+    except OSError:
+        big = False
+    if not big:
+        _unlink_later(old)
 
 
 def _mapped_in_order(plan, mcache: Path, workers: int, nquads: bool | set = True):
@@ -2733,8 +2786,8 @@ def _save_trig_blocks(path: Path, blocks: list) -> None:
 def _link_aside(p: Path) -> str | None:
     """A second, temporary name for the file ``p`` (``.NAME.XXXX.tmp``: a build removes
     such files left behind), so that replacing ``p`` does not free its blocks there and
-    then — for a 1.3 GB ``graph.trig`` that took ~0.3 s of an update; see
-    :func:`_unlink_later`. ``None`` where no link can be made."""
+    then — for a 1.3 GB ``graph.trig`` that took ~0.3 s of an update; see :func:`_retire`.
+    ``None`` where no link can be made."""
     import secrets
 
     from .store import _TMP_SUFFIX
@@ -3051,7 +3104,7 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
         if old_trig is not None:
             Path(old_trig).unlink(missing_ok=True)
         raise
-    _unlink_later(old_trig)
+    _retire(old_trig, out_dir / "graph.trig")
     if not write_union:
         (out_dir / "graph.ttl").unlink(missing_ok=True)
     _save_trig_blocks(out_dir / "graph.trig", trig_blocks)

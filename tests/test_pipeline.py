@@ -1628,3 +1628,77 @@ def test_equal_name_maps_have_equal_digests_whatever_their_objects():
     assert shared == apart and _names_digest(shared) == _names_digest(apart)
     assert _names_digest(shared) != _names_digest({("Company", name): "甲乙"})
     assert _names_digest({("Company", "a"): "b"}) != _names_digest({("Zone", "a"): "b"})
+
+
+def test_a_big_replaced_graph_trig_is_kept_as_the_spare_the_next_update_writes_over(tmp_path, monkeypatch):
+    import os
+
+    from kg import pipeline
+
+    monkeypatch.setattr(pipeline, "SPARE_MIN_BYTES", 0)  # every graph.trig counts as big
+    monkeypatch.delenv("CHAINKG_SPARE", raising=False)
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
+    inc = tmp_path / "inc"
+    _build(src, inc)
+    spare = inc / ".graph.trig.spare"
+    first = (inc / "graph.trig").read_bytes()
+    (src / "2-c.md").write_text(BRIEF, encoding="utf-8")
+    _build(src, inc, update=True)
+    assert spare.read_bytes() == first  # the replaced file, kept
+    spare_inode, second = os.stat(spare).st_ino, (inc / "graph.trig").read_bytes()
+    # the next update writes over the spare: a shorter graph this time (a document gone)
+    (src / "0-a.txt").unlink()
+    rep = _build(src, inc, update=True)
+    assert os.stat(inc / "graph.trig").st_ino == spare_inode
+    assert len((inc / "graph.trig").read_bytes()) < len(first)  # cut to what was written
+    assert spare.read_bytes() == second
+    assert not [p.name for p in inc.iterdir() if p.name.endswith(".tmp")]
+    full_rep = _build(src, tmp_path / "full")
+    _assert_same_build(inc, tmp_path / "full", rep, full_rep)
+
+    # CHAINKG_SPARE=off: none is used or kept, and the one left is removed
+    monkeypatch.setenv("CHAINKG_SPARE", "off")
+    (src / "3-d.txt").write_text(GOOD.replace("负极", "隔膜"), encoding="utf-8")
+    rep = _build(src, inc, update=True)
+    assert os.stat(inc / "graph.trig").st_ino != spare_inode and not spare.exists()
+    full_rep = _build(src, tmp_path / "full2")
+    _assert_same_build(inc, tmp_path / "full2", rep, full_rep)
+
+
+def test_a_small_replaced_graph_trig_is_not_kept(tmp_path, monkeypatch):
+    monkeypatch.delenv("CHAINKG_SPARE", raising=False)
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
+    inc = tmp_path / "inc"
+    _build(src, inc)
+    (src / "2-c.md").write_text(BRIEF, encoding="utf-8")
+    _build(src, inc, update=True)
+    assert not (inc / ".graph.trig.spare").exists()  # below SPARE_MIN_BYTES: freed
+
+
+def test_an_update_that_fails_writing_over_the_spare_leaves_graph_trig(tmp_path, monkeypatch):
+    import kg.derive
+    from kg import pipeline
+
+    monkeypatch.setattr(pipeline, "SPARE_MIN_BYTES", 0)
+    monkeypatch.delenv("CHAINKG_SPARE", raising=False)
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
+    inc = tmp_path / "inc"
+    _build(src, inc)
+    (src / "2-c.md").write_text(BRIEF, encoding="utf-8")
+    _build(src, inc, update=True)
+    assert (inc / ".graph.trig.spare").is_file()
+    before = (inc / "graph.trig").read_bytes()
+    (src / "3-d.txt").write_text(GOOD.replace("负极", "隔膜"), encoding="utf-8")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("derivation failed")
+
+    with monkeypatch.context() as m:
+        m.setattr(kg.derive, "derived_changes", broken)
+        with pytest.raises(RuntimeError, match="derivation failed"):
+            _build(src, inc, update=True)
+    assert (inc / "graph.trig").read_bytes() == before
+    assert not [p.name for p in inc.iterdir() if p.name.endswith(".tmp")]
+    rep = _build(src, inc, update=True)
+    full_rep = _build(src, tmp_path / "full")
+    _assert_same_build(inc, tmp_path / "full", rep, full_rep)
