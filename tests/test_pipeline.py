@@ -1702,3 +1702,35 @@ def test_an_update_that_fails_writing_over_the_spare_leaves_graph_trig(tmp_path,
     rep = _build(src, inc, update=True)
     full_rep = _build(src, tmp_path / "full")
     _assert_same_build(inc, tmp_path / "full", rep, full_rep)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_update_leaves_the_garbage_collector_as_it_found_it(tmp_path, workers, monkeypatch):
+    """The indexes an update reads are frozen out of the collector's way for the build
+    only: afterwards (or after a failure) nothing stays frozen."""
+    import gc
+
+    from kg import pipeline
+    from kg.errors import IngestError
+
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
+    out = tmp_path / "out"
+    _build(src, out, workers=workers)
+    assert gc.get_freeze_count() == 0
+    (src / "9-c.md").write_text(BRIEF, encoding="utf-8")
+    frozen_during = []
+    real = pipeline._map_and_store
+
+    def watching(*args, **kwargs):
+        frozen_during.append(gc.get_freeze_count())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_map_and_store", watching)
+    _build(src, out, workers=workers, update=True)
+    monkeypatch.undo()
+    assert frozen_during and frozen_during[0] > 0  # the file index was out of reach
+    assert gc.get_freeze_count() == 0 and pipeline._FROZEN[0] == 0
+    (src / "empty.txt").write_bytes(b"")
+    with pytest.raises(IngestError):
+        _build(src, out, workers=workers, update=True, strict=True)
+    assert gc.get_freeze_count() == 0 and pipeline._FROZEN[0] == 0
