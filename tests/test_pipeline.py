@@ -1534,7 +1534,7 @@ def test_an_update_records_its_file_changes_beside_the_index(tmp_path):
     (src / "9-c.md").write_text(BRIEF, encoding="utf-8")
     (src / "0-a.txt").unlink()
     build_graph(src, out, validate=False, update=True)
-    assert _file_index_path(out).read_bytes() == full
+    assert _file_index_path(out).read_bytes() == full and _file_changes_path(out).is_file()
     index = _load_file_index(out)
     assert set(index.changes) == {str(src / "9-c.md"), str(src / "0-a.txt")}
     assert sorted(index) == sorted(str(p) for p in src.iterdir())
