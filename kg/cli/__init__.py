@@ -97,4 +97,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _entry() -> None:  # pragma: no cover
-    sys.exit(main())
+    code = main()
+    # The process ends here: what is left is freed as it exits, without the interpreter's
+    # last full collection walking it first (~0.1 s after an update of 10,000 documents).
+    import gc
+
+    gc.freeze()
+    sys.exit(code)
