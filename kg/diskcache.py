@@ -50,6 +50,10 @@ def _module_shape(module: str) -> bytes:
     return memo_by_files(f"shape:{module}", files, shape).encode("ascii")
 
 
+#: Entries :func:`memo_by_files` keeps (the most recently written).
+_MEMO_ENTRIES = 256
+
+
 def memo_by_files(name: str, files: Iterable[Path], compute: Callable[[], str]) -> str:
     """``compute()`` (a short text derived from ``files``, such as a fingerprint of source
     code), kept in the cache folder while each of those files keeps its path, size and
@@ -71,11 +75,17 @@ def memo_by_files(name: str, files: Iterable[Path], compute: Callable[[], str]) 
             memo = {}
     except (OSError, ValueError):
         memo = {}
-    hit = memo.get(name)
+    # one entry per name and set of files: two installs (a checkout and a virtual
+    # environment) keep theirs side by side instead of replacing each other's
+    entry = name + "\0" + "\0".join(s[0] for s in sig[:-1])
+    hit = memo.get(entry)
     if isinstance(hit, list) and len(hit) == 2 and hit[0] == sig and isinstance(hit[1], str):
         return hit[1]
     value = compute()
-    memo[name] = [sig, value]
+    memo.pop(entry, None)
+    memo[entry] = [sig, value]
+    for old in list(memo)[:-_MEMO_ENTRIES]:  # the oldest beyond the last few hundred
+        del memo[old]
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".memo.", suffix=".part", dir=folder)

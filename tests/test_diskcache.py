@@ -133,3 +133,18 @@ def test_the_build_fingerprints_read_back_equal_those_computed(cache, monkeypatc
     key = pipeline._compute_code_key()
     assert pipeline._code_key() == key
     assert diskcache.memo_by_files("code key", pipeline._fingerprinted_files(), lambda: "x") == key
+
+
+def test_two_installs_keep_their_own_memo_entries(cache, tmp_path):
+    one, two = tmp_path / "one.py", tmp_path / "two.py"
+    for f in (one, two):
+        f.write_text("x = 1\n", encoding="utf-8")
+    calls = []
+
+    def compute(f):
+        return lambda: calls.append(f) or f.name
+
+    for _ in range(3):  # alternating: each reads its own entry back
+        assert diskcache.memo_by_files("shape", [one], compute(one)) == "one.py"
+        assert diskcache.memo_by_files("shape", [two], compute(two)) == "two.py"
+    assert calls == [one, two]
