@@ -1726,6 +1726,9 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
 #: Bytes of document N-Quads per bulk load (each sent twice: named graph and default graph).
 #: Bigger batches load a little faster and take more memory (the loader holds ~4x).
 LOAD_BATCH_BYTES = 32_000_000
+#: Loads of at most this many bytes of N-Quads go into the store of an in-place update in
+#: one transaction rather than through the bulk loader (:class:`_StreamLoader`).
+SMALL_LOAD_BYTES = 16_000_000
 #: Bytes of a corpus graph kept in a file (entities, analysis) per bulk load. Oxigraph's
 #: bulk loader holds several times what one load is given: at 10,000 documents these
 #: graphs in 32 MB loads took the build's memory up by ~1.1 GB, in 8 MB loads by ~0.35 GB,
@@ -1745,10 +1748,12 @@ class _StreamLoader:
     queued; call :meth:`abandon` on the way out of a failed build. With
     ``background=False`` every load runs in the calling thread."""
 
-    def __init__(self, store, trig_fh, prefixes: dict[str, str], *, background: bool = True):
+    def __init__(self, store, trig_fh, prefixes: dict[str, str], *, background: bool = True,
+                 small_loads: bool = False):
         import pyoxigraph as ox
 
         self.store, self.fh, self.prefixes = store, trig_fh, prefixes
+        self.small_loads = small_loads
         self.graphs: set[str] = set()
         self.seconds = 0.0
         self.background = background
@@ -1823,7 +1828,11 @@ class _StreamLoader:
         import pyoxigraph as ox
 
         def load() -> None:
-            self.store.bulk_load(_Payload(graphs), format=ox.RdfFormat.N_QUADS, lenient=True)
+            if self.small_loads and sum(len(text) for text, _g in graphs) <= SMALL_LOAD_BYTES:
+                # one transaction: the bulk loader writes and syncs files of its own
+                self.store.load(_Payload(graphs), format=ox.RdfFormat.N_QUADS, lenient=True)
+            else:
+                self.store.bulk_load(_Payload(graphs), format=ox.RdfFormat.N_QUADS, lenient=True)
 
         self._wait_load()  # one load at a time: batches go in in order, memory stays bounded
         if not self.background:
@@ -2961,7 +2970,7 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
             st.remove_graph(node)
         # loads in this thread: an update that fails half-way must not leave a load running
         # into the user's store
-        loader = _StreamLoader(st, _NullFile(), prefixes, background=False)
+        loader = _StreamLoader(st, _NullFile(), prefixes, background=False, small_loads=True)
         blocks: list[str] = []
         mapped: list = []  # (doc_id, records, entities, codes) of the documents loaded now
         sample_ids = set(sorted(new)[:SHACL_SAMPLE]) if validate else set()

@@ -1734,3 +1734,22 @@ def test_an_update_leaves_the_garbage_collector_as_it_found_it(tmp_path, workers
     with pytest.raises(IngestError):
         _build(src, out, workers=workers, update=True, strict=True)
     assert gc.get_freeze_count() == 0 and pipeline._FROZEN[0] == 0
+
+
+@pytest.mark.parametrize("small", [0, 16_000_000])
+def test_an_update_loads_the_same_store_in_one_transaction_or_in_bulk(tmp_path, monkeypatch, small):
+    """Small loads of an in-place update go into the store in one transaction, bigger ones
+    through the bulk loader (blank nodes stay one node across the named graph and its copy
+    in the default graph either way)."""
+    from kg import pipeline
+
+    monkeypatch.setattr(pipeline, "SMALL_LOAD_BYTES", small)
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
+    inc = tmp_path / "inc"
+    _build(src, inc)
+    (src / "9-c.md").write_text(BRIEF, encoding="utf-8")
+    (src / "1-b.txt").write_text(GOOD.replace("12亿元", "15亿元"), encoding="utf-8")
+    rep = _build(src, inc, update=True)
+    assert rep.counts["in_place"] == 1
+    full = tmp_path / "full"
+    _assert_same_build(inc, full, rep, _build(src, full))
