@@ -2697,8 +2697,9 @@ def _rewrite_trig(path: Path, drop: set[str], add: list, prefixes: dict[str, str
     header lines (:func:`_trig_blocks`) and everything else is copied as is, not parsed.
 
     ``patch`` maps a graph written in parts (:func:`_trig_parts`) to ``(gone, added)``,
-    pyoxigraph quads of that graph: only the parts holding their subjects are read,
-    changed and written again (at the end of the file). ``early``, a :class:`_TrigCopy` of
+    pyoxigraph quads of that graph: only the parts holding the subjects of ``gone`` are
+    read, changed and written again (at the end of the file); the ``added`` triples of
+    other parts go to new blocks of those parts, also at the end. ``early``, a :class:`_TrigCopy` of
     the same file started with every document graph of ``drop``, has copied the other
     document graphs already (they come first in the copy); it is finished here, or
     discarded on an error.
@@ -2711,9 +2712,13 @@ def _rewrite_trig(path: Path, drop: set[str], add: list, prefixes: dict[str, str
 
     patch = patch or {}
     heads = {_graph_header(g, prefixes): None for g in drop}
+    # the parts that lose triples are read, changed and written again whole; a part that
+    # only gains some keeps its block(s) and gets one more with the new triples (a graph's
+    # triples may be spread over any number of blocks): of the 91 parts one added document
+    # touched at 10,000 documents, 9 lost triples, and parsing the others took 0.16 s
     touched: dict[str, set[int]] = {}
-    for g, (gone, added) in patch.items():
-        touched[g] = {_part(str(q.subject)) for q in (*gone, *added)}
+    for g, (gone, _added) in patch.items():
+        touched[g] = {_part(str(q.subject)) for q in gone}
         if touched[g]:
             heads[_graph_header(g, prefixes)] = g
     if early is None:

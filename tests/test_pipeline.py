@@ -760,8 +760,10 @@ def test_an_early_trig_copy_that_fails_leaves_no_staged_file(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def _parts(trig: Path) -> dict[tuple[str, int], bytes]:
-    """The blocks of the graphs written in parts: (graph, part) -> block text."""
+def _parts(trig: Path, one: bool = True) -> dict[tuple[str, int], bytes]:
+    """The blocks of the graphs written in parts: (graph, part) -> block text (the blocks
+    of a part in file order, joined; with ``one``, a part must have one block, as a build
+    writes them)."""
     from kg.pipeline import _PART_MARK, _graph_header, _parted_graphs, _prefixes
 
     heads = {_graph_header(g, _prefixes()): g for g in _parted_graphs()}
@@ -772,8 +774,8 @@ def _parts(trig: Path) -> dict[tuple[str, int], bytes]:
             assert lines[i + 1].startswith(_PART_MARK), lines[i + 1]
             k = int(lines[i + 1][len(_PART_MARK):])
             end = lines.index(b"}\n", i)
-            assert (heads[line], k) not in out  # one block a part
-            out[(heads[line], k)] = b"".join(lines[i:end + 1])
+            assert not one or (heads[line], k) not in out  # one block a part
+            out[(heads[line], k)] = out.get((heads[line], k), b"") + b"".join(lines[i:end + 1])
     return out
 
 
@@ -793,7 +795,7 @@ def test_big_corpus_graphs_are_written_in_parts_and_an_update_rewrites_few(tmp_p
     (src / "1-b.txt").write_text(GOOD.replace("12亿元", "15亿元"), encoding="utf-8")
     rep = _build(src, out, update=True)
     assert rep.counts["in_place"] == 1
-    after = _parts(out / "graph.trig")
+    after = _parts(out / "graph.trig", one=False)
     changed = {key for key in set(parts) | set(after) if after.get(key) != parts.get(key)}
     # the project's new figure is in its derived part; the parts of everything else in the
     # corpus are copied as they were
@@ -1753,3 +1755,39 @@ def test_an_update_loads_the_same_store_in_one_transaction_or_in_bulk(tmp_path, 
     assert rep.counts["in_place"] == 1
     full = tmp_path / "full"
     _assert_same_build(inc, full, rep, _build(src, full))
+
+
+def test_a_part_that_only_gains_triples_keeps_its_block_and_gets_another(tmp_path):
+    """An update rewrites the parts of graph.trig whose triples it removes; a part that only
+    gains triples keeps its block as it was and gets a second one with the new triples
+    (any TriG reader merges the blocks of a graph), until triples are removed from it."""
+    import os
+
+    from kg.pipeline import _prefixes, _rewrite_trig
+
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
+    out = tmp_path / "out"
+    _build(src, out)
+    trig = out / "graph.trig"
+    before = _parts(trig)
+    (g, k), block = max(before.items(), key=lambda kv: len(kv[1]))
+    header = b"".join(line for line in trig.read_bytes().splitlines(keepends=True)
+                      if line.startswith(b"@prefix"))
+    old = list(ox.parse(header + block, format=ox.RdfFormat.TRIG))
+    extra = ox.Quad(old[0].subject, ox.NamedNode("https://w3id.org/chainkg/ontology#note"),
+                    ox.Literal("新增"), ox.NamedNode(g))
+    tmp, _p = _rewrite_trig(trig, set(), [], _prefixes(), {g: ([], [extra])})
+    os.replace(tmp, trig)
+    after = _parts(trig, one=False)
+    assert after[(g, k)].startswith(block) and after[(g, k)].count(b"# part ") == 2
+    assert trig.read_bytes().count(block) == 1  # the old block, where it was
+    assert all(after[key] == b for key, b in before.items() if key != (g, k))
+    quads = set(ox.parse(trig.read_bytes(), format=ox.RdfFormat.TRIG))
+    assert extra in quads and set(old) <= quads
+    # a removal from that part: its blocks are read and written again as one
+    tmp, _p = _rewrite_trig(trig, set(), [], _prefixes(), {g: ([old[0]], [])})
+    os.replace(tmp, trig)
+    merged = _parts(trig)  # one block a part again
+    quads = set(ox.parse(trig.read_bytes(), format=ox.RdfFormat.TRIG))
+    assert merged[(g, k)].count(b"# part ") == 1 and extra in quads and old[0] not in quads
+    assert set(old[1:]) <= quads
