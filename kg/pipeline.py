@@ -334,8 +334,13 @@ def _extract_stage(files: list[Path], out_dir: Path, extract_one, limit: int,
         futures = [warm.submit(extract_one, path) for path in todo]
         # while it extracts: what mapping them needs next (imports, the mapped index)
         mapped_index = _prepare_mapping(out_dir)
-        for i, fut in enumerate(futures, 1):
-            res = fut.result()
+        from concurrent.futures.process import BrokenProcessPool
+
+        for i, (path, fut) in enumerate(zip(todo, futures, strict=True), 1):
+            try:
+                res = fut.result()
+            except BrokenProcessPool:  # the process died (killed, out of memory): done here
+                res = extract_one(path)
             results.append(res)
             if strict and res[2]:
                 raise IngestError(res[2])
@@ -403,7 +408,11 @@ class _WarmExtractor:
         if "fork" not in mp.get_all_start_methods():
             return None
         pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
-        return cls(pool, pool.submit(_warm_up_extraction))  # the process is forked here
+        try:
+            return cls(pool, pool.submit(_warm_up_extraction))  # the process is forked here
+        except (OSError, RuntimeError):  # no process to be had: the update extracts itself
+            pool.shutdown(wait=False, cancel_futures=True)
+            return None
 
     def submit(self, fn, *args):
         fut = self.pool.submit(fn, *args)

@@ -1791,3 +1791,36 @@ def test_a_part_that_only_gains_triples_keeps_its_block_and_gets_another(tmp_pat
     quads = set(ox.parse(trig.read_bytes(), format=ox.RdfFormat.TRIG))
     assert merged[(g, k)].count(b"# part ") == 1 and extra in quads and old[0] not in quads
     assert set(old[1:]) <= quads
+
+
+_DYING: list = []  # [(pid of the build, the real extraction)] while a test kills children
+
+
+def _dying_extraction(path, *args, **kwargs):
+    import os
+
+    parent, real = _DYING[0]
+    if os.getpid() != parent:
+        os._exit(9)  # as if the process were killed
+    return real(path, *args, **kwargs)
+
+
+def test_an_update_extracts_itself_when_the_forked_process_dies(tmp_path, monkeypatch):
+    import multiprocessing as mp
+    import os
+    import sys
+
+    from kg import pipeline
+
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
+    inc = tmp_path / "inc"
+    _build(src, inc, workers=2)
+    monkeypatch.setattr(sys.modules[__name__], "_DYING", [(os.getpid(), pipeline._extract_summary)])
+    monkeypatch.setattr(pipeline, "_extract_summary", _dying_extraction)
+    (src / "9-c.md").write_text(BRIEF, encoding="utf-8")
+    rep = _build(src, inc, workers=2, update=True)
+    assert rep.counts["in_place"] == 1 and len(rep.documents) == 3
+    assert not mp.active_children()
+    monkeypatch.undo()
+    full = tmp_path / "full"
+    _assert_same_build(inc, full, rep, _build(src, full))
