@@ -430,14 +430,12 @@ class _WarmExtractor:
         pool, self.pool = self.pool, None
         if pool is None:
             return
-        procs = list((getattr(pool, "_processes", None) or {}).values())  # gone after shutdown
-        pool.shutdown(wait=False, cancel_futures=True)
         if not all(f.done() for f in self.futures):
-            for proc in procs:
+            for proc in list((getattr(pool, "_processes", None) or {}).values()):
                 proc.terminate()
-        pool.shutdown(wait=True)
-        for proc in procs:
-            proc.join()
+        # the pool's own thread reaps the process (joining it here too raced with it, and
+        # the loser of that race left the process listed as running)
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _prepare_mapping(out_dir: Path) -> tuple:
