@@ -267,20 +267,55 @@ def _automaton(forms):
     return ahocorasick_rs.AhoCorasick(forms, implementation=ahocorasick_rs.Implementation.ContiguousNFA)
 
 
+#: Characters a dictionary scans with the bigram filter before it builds its Aho–Corasick
+#: automaton (:class:`FormIndex`, :class:`FormGroup`). The gazetteer's and the group's
+#: automata take ~0.15 s to build, the filter ~0.3 µs a character more than they do: an
+#: update that extracts a document or two is faster without them, a build of thousands of
+#: documents builds them after its first sixty or so.
+AUTOMATON_AFTER = 100_000
+
+
+class _Lazy:
+    """Counts the characters a scanner reads and builds its automaton over ``forms`` once
+    they reach ``after`` (``None``: :data:`AUTOMATON_AFTER`, read then)."""
+
+    def __init__(self, forms, after: int | None) -> None:
+        self.forms = forms
+        self.after = after
+        self.count = 0
+        self.done = False
+
+    def scanned(self, text: str):
+        """Count ``text``; the automaton once it is due (None before, and when there is no
+        automaton to be had)."""
+        after = AUTOMATON_AFTER if self.after is None else self.after
+        self.count += len(text)
+        if self.count < after:
+            return None
+        self.done = True
+        return _automaton(self.forms)
+
+
 class FormIndex:
     """Where the forms of a dictionary start in a text, with the lengths that match there.
 
     One Aho–Corasick pass (ahocorasick-rs) finds every occurrence of every form; without
     the package a bigram filter (:func:`candidate_positions`) and set look-ups give the
-    same answer.
+    same answer. The automaton is built once the dictionary has scanned
+    ``automaton_after`` characters (the bigram filter scans until then): building the
+    gazetteer's takes as long as scanning a few hundred thousand characters without it,
+    and a process that reads a document or two never needs it.
 
     Parameters
     ----------
     forms : iterable of str
         The dictionary forms (empty strings are ignored).
+    automaton_after : int, optional
+        Characters to scan before the automaton is built (default
+        :data:`AUTOMATON_AFTER`; 0 builds it at once).
     """
 
-    def __init__(self, forms):
+    def __init__(self, forms, *, automaton_after: int | None = None):
         self.forms = frozenset(f for f in forms if f)
         self.singles = frozenset(f for f in self.forms if len(f) == 1)
         self.pre2 = frozenset(f[:2] for f in self.forms if len(f) >= 2)
@@ -292,7 +327,10 @@ class FormIndex:
         # 1 where the first character alone is a form
         self.lens2 = {b: tuple(sorted(v, reverse=True)) + ((1,) if b[0] in self.singles else ())
                       for b, v in lens2.items()}
-        self._ac = _automaton(self.forms)
+        self._ac = None
+        self._lazy: _Lazy | None = _Lazy(self.forms, automaton_after)
+        if automaton_after == 0:
+            self._ac, self._lazy = _automaton(self.forms), None
         self._group: tuple[FormGroup, int] | None = None  # set by FormGroup
 
     def starts(self, text: str) -> list[tuple[int, tuple[int, ...]]]:
@@ -301,7 +339,16 @@ class FormIndex:
         group = self._group
         if group is not None and len(text) >= _GROUP_MIN:
             return group[0].starts(group[1], text)
+        return self._own_starts(text)
+
+    def _own_starts(self, text: str, count: bool = True) -> list[tuple[int, tuple[int, ...]]]:
+        """:meth:`starts` without the group; ``count``: the text counts toward building this
+        dictionary's automaton (not when its group scans for it)."""
         ac = self._ac
+        if ac is None and count and self._lazy is not None:
+            ac = self._ac = self._lazy.scanned(text)
+            if self._lazy.done:
+                self._lazy = None
         if ac is not None:
             return _starts(ac.find_matches_as_indexes(text, overlapping=True))
         forms, lens2, singles = self.forms, self.lens2, self.singles
@@ -341,32 +388,57 @@ class FormGroup:
     A document is read once for all of them (not once per dictionary); each member then gets
     exactly the starts its own automaton would give. The scan of the last document is kept
     (replaced as a whole, so threads never share a half-built one). Short texts (names
-    checked in between) use the members' own automata and leave it alone.
+    checked in between) use the members' own automata and leave it alone. Like a member's,
+    the group's automaton is built once it has been asked about ``automaton_after``
+    characters of documents; until then each member scans with its bigram filter.
 
     Parameters
     ----------
     members : sequence of FormIndex
         The dictionaries; each is attached to this group (replacing an earlier group).
+    automaton_after : int, optional
+        As for :class:`FormIndex`.
     """
 
-    def __init__(self, members):
+    def __init__(self, members, *, automaton_after: int | None = None):
         self.members = tuple(members)
-        forms = sorted(set().union(*(m.forms for m in self.members)))
-        self._ac = _automaton(forms)
-        # pattern index → the members it is a form of
-        self._owners = [tuple(j for j, m in enumerate(self.members) if f in m.forms) for f in forms]
+        self._forms = sorted(set().union(*(m.forms for m in self.members)))
+        self._ac = None
+        self._owners: list[tuple[int, ...]] = []
+        self._lazy: _Lazy | None = _Lazy(self._forms, automaton_after)
+        self._last = None  # the last text counted toward the automaton
         self._memo: tuple = (None, [])
-        if self._ac is not None:
-            for i, m in enumerate(self.members):
-                m._group = (self, i)
+        if automaton_after == 0:
+            self._automaton("")
+        for i, m in enumerate(self.members):
+            m._group = (self, i)
+
+    def _automaton(self, text: str):
+        """The group's automaton, built when due (None before, or when there is none)."""
+        lazy = self._lazy
+        if lazy is None or self._last is text:
+            return self._ac
+        self._last = text
+        ac = lazy.scanned(text)
+        if lazy.done:
+            self._lazy = None
+            if ac is not None:
+                # pattern index → the members it is a form of
+                self._owners = [tuple(j for j, m in enumerate(self.members) if f in m.forms)
+                                for f in self._forms]
+                self._ac = ac
+        return self._ac
 
     def starts(self, member: int, text: str) -> list[tuple[int, tuple[int, ...]]]:
         """:meth:`FormIndex.starts` of member number ``member``."""
         memo = self._memo
         if memo[0] is not text:
+            ac = self._ac if self._ac is not None else self._automaton(text)
+            if ac is None:  # not built yet (or no automaton to be had)
+                return self.members[member]._own_starts(text, count=False)
             owners = self._owners
             per: list[dict[int, list[int]]] = [{} for _ in self.members]
-            for ix, s, e in self._ac.find_matches_as_indexes(text, overlapping=True):
+            for ix, s, e in ac.find_matches_as_indexes(text, overlapping=True):
                 for j in owners[ix]:
                     got = per[j].get(s)
                     if got is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,13 +21,16 @@ _SEED = Path(__file__).resolve().parents[2] / "data" / "corpus"
 
 
 def _fallback(forms) -> FormIndex:
-    idx = FormIndex(forms)
-    idx._ac = None
+    idx = FormIndex(forms, automaton_after=sys.maxsize)  # the bigram filter, always
     return idx
 
 
+def _eager(forms) -> FormIndex:
+    return FormIndex(forms, automaton_after=0)
+
+
 def test_starts_lists_every_form_start_longest_first():
-    idx = FormIndex(_FORMS)
+    idx = _eager(_FORMS)
     assert idx._ac is not None
     got = idx.starts("在长治市新材料科技AB")
     assert got == [(1, (3, 2)), (2, (2,)), (3, (1,)), (4, (5, 3)), (6, (2,)), (9, (2, 1))]
@@ -35,12 +40,13 @@ def test_starts_lists_every_form_start_longest_first():
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="长治市新材料科技AB在，", max_size=40))
 def test_automaton_and_bigram_fallback_agree(text):
-    assert FormIndex(_FORMS).starts(text) == _fallback(_FORMS).starts(text)
+    assert _eager(_FORMS).starts(text) == _fallback(_FORMS).starts(text)
 
 
 def test_gazetteer_scan_agrees_with_fallback_on_seed_text():
     text = next(_SEED.glob("*.txt")).read_text(encoding="utf-8")
-    idx = _gazetteer_index()
+    idx = _eager(_gazetteer_index().forms)
+    assert idx._ac is not None
     assert idx.starts(text) == _fallback(idx.forms).starts(text)
 
 
@@ -73,10 +79,51 @@ def test_mentions_do_not_depend_on_the_scanner(monkeypatch):
 
 def test_group_scan_gives_each_member_its_own_starts():
     a, b = FormIndex(("长治", "长治市", "材料")), FormIndex(("新材料", "材料", "市"))
-    alone = FormIndex(a.forms), FormIndex(b.forms)
-    FormGroup([a, b])
+    alone = _eager(a.forms), _eager(b.forms)
+    FormGroup([a, b], automaton_after=0)
     text = "在长治市落地新材料项目，" * 30  # long enough for the shared scan
     assert a._group is not None and len(text) >= 256
     assert a.starts(text) == alone[0].starts(text) and (2, (2,)) not in a.starts(text)
     assert b.starts(text) == alone[1].starts(text) and (3, (1,)) in b.starts(text)
     assert a.starts("长治市") == alone[0].starts("长治市")  # short texts: the member's own automaton
+
+
+def test_the_automaton_is_built_once_enough_text_was_scanned():
+    idx = FormIndex(_FORMS, automaton_after=100)
+    text = "在长治市新材料科技AB，"  # 12 characters
+    want = _eager(_FORMS).starts(text)
+    for _ in range(8):  # 96 characters: not yet
+        assert idx.starts(text) == want
+    assert idx._ac is None
+    assert idx.starts(text) == want  # 108: built for this scan
+    assert idx._ac is not None
+    assert idx.starts(text) == want
+
+
+def test_a_group_counts_each_document_once_and_builds_its_automaton_when_due():
+    a, b = FormIndex(("长治", "长治市", "材料")), FormIndex(("新材料", "材料", "市"))
+    group = FormGroup([a, b], automaton_after=1000)
+    alone = _eager(a.forms), _eager(b.forms)
+    texts = [f"第{i}条：在长治市落地新材料项目，" + "推进建设。" * 60 for i in range(5)]  # ~316 each
+    for i, text in enumerate(texts):
+        assert a.starts(text) == alone[0].starts(text)  # both members asked: counted once
+        assert b.starts(text) == alone[1].starts(text)
+        assert (group._ac is not None) == (i >= 3), i  # 4 × ~316 ≥ 1000
+    assert a._ac is None and b._ac is None  # the group scanned for them: their own not built
+
+
+def test_extracting_one_document_builds_no_automaton():
+    # what an update that adds a document does: the dictionaries scan it without automata
+    code = (
+        "from pathlib import Path\n"
+        "from kg.extract import extract_document\n"
+        "from kg.ingest import ingest_file\n"
+        "from kg.regions import _gazetteer_index\n"
+        "from kg.extract.entities import _patterns\n"
+        f"ex = extract_document(ingest_file(next(Path({str(_SEED)!r}).glob('*.txt'))))\n"
+        "assert any(m.type == 'Region' for m in ex.mentions), 'no region found'\n"
+        "print(_gazetteer_index()._ac is None, _patterns()['products']._ac is None,\n"
+        "      _gazetteer_index()._group[0]._ac is None)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "True", "True"]
