@@ -31,6 +31,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .diskcache import disk_cached
 from .model import Document, Event, Mention, Quantity
 
 __all__ = ["IndicatorDef", "indicator_catalogue", "extract_indicators"]
@@ -65,30 +66,54 @@ def indicator_catalogue(path: str | None = None) -> tuple[IndicatorDef, ...]:
     kg.errors.ExtractError
         If a ``kg:cuePattern`` is not a valid regular expression.
     """
+    from .errors import ExtractError
+
+    out = []
+    for iri, label, labels, unit, patterns, plt in (_catalogue_rows(path) if path
+                                                    else _default_catalogue_rows()):
+        pats = []
+        for p in patterns:
+            try:
+                pats.append(re.compile(p.replace("{N}", _NUM).replace("{M}", _MONEY)))
+            except re.error as exc:
+                raise ExtractError(f"bad kg:cuePattern {p!r} of {iri}: {exc}",
+                                   hint="fix the pattern in ontology/lifecycle.ttl") from None
+        out.append(IndicatorDef(iri, label, labels, unit, tuple(pats), plt))
+    return tuple(out)
+
+
+def _catalogue_rows(path) -> list[tuple]:
+    """``(iri, label, labels, unit, cue patterns, project level too)`` of each indicator of
+    the vocabulary at ``path``, sorted by IRI (plain values: the patterns uncompiled)."""
     from rdflib import Graph, Literal
 
-    from .errors import ExtractError
     from .ns import KG, RDF, SKOS
-    from .resources import ontology_dir
 
     g = Graph()
-    g.parse(path or ontology_dir() / "lifecycle.ttl", format="turtle")
+    g.parse(path, format="turtle")
     out = []
     for c in sorted(set(g.subjects(RDF.type, KG.Indicator))):
         pref = [str(x) for x in g.objects(c, SKOS.prefLabel) if isinstance(x, Literal) and x.language == "zh"]
         alts = sorted(str(x) for x in g.objects(c, SKOS.altLabel) if isinstance(x, Literal) and x.language == "zh")
-        pats = []
-        for p in sorted(str(x) for x in g.objects(c, KG.cuePattern)):
-            try:
-                pats.append(re.compile(p.replace("{N}", _NUM).replace("{M}", _MONEY)))
-            except re.error as exc:
-                raise ExtractError(f"bad kg:cuePattern {p!r} of {c}: {exc}",
-                                   hint="fix the pattern in ontology/lifecycle.ttl") from None
+        patterns = tuple(sorted(str(x) for x in g.objects(c, KG.cuePattern)))
         unit = str(g.value(c, KG.defaultUnit) or "unit")
         plt = str(g.value(c, KG.projectLevelToo) or "").lower() == "true"
         label = pref[0] if pref else str(c).rsplit("#", 1)[-1]
-        out.append(IndicatorDef(str(c), label, tuple([label, *alts]), unit, tuple(pats), plt))
-    return tuple(out)
+        out.append((str(c), label, (label, *alts), unit, patterns, plt))
+    return out
+
+
+def _lifecycle_ttl() -> list:
+    from .resources import ontology_dir
+
+    return [ontology_dir() / "lifecycle.ttl"]
+
+
+@disk_cached(_lifecycle_ttl)
+def _default_catalogue_rows() -> list[tuple]:
+    """:func:`_catalogue_rows` of ``ontology/lifecycle.ttl``, kept on disk (importing rdflib
+    and parsing the vocabulary took ~0.1 s of every process that extracts a document)."""
+    return _catalogue_rows(_lifecycle_ttl()[0])
 
 
 @dataclass

@@ -32,6 +32,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from .diskcache import disk_cached
 from .model import Document, Event, Mention, Quantity, RelationCandidate, Resolved
 
 if TYPE_CHECKING:
@@ -81,65 +82,70 @@ def _lifecycle_graph():
     return g
 
 
+def _vocabulary_files() -> list:
+    from .resources import ontology_dir
+
+    return [ontology_dir() / "lifecycle.ttl", ontology_dir() / "status.ttl"]
+
+
 @lru_cache(maxsize=1)
+@disk_cached(_vocabulary_files)
+def _vocabulary() -> tuple:
+    """``(milestone types, 三未 categories, stage orders)`` read from the life-cycle graph:
+    plain values, kept on disk (:func:`kg.diskcache.disk_cached`) — importing rdflib and
+    parsing the vocabulary took ~0.1 s of every process that extracts a document."""
+    from rdflib import Literal
+
+    from .ns import KG, RDF, SKOS, STATUS
+
+    g = _lifecycle_graph()
+
+    def zh(c, p) -> list[str]:
+        return [str(x) for x in g.objects(c, p) if isinstance(x, Literal) and x.language == "zh"]
+
+    milestones = []
+    for c in sorted(set(g.subjects(RDF.type, KG.MilestoneType))):
+        label = next(iter(zh(c, SKOS.prefLabel)), "")
+        cues = {label} | set(zh(c, SKOS.altLabel))
+        st = g.value(c, KG.impliesStatus)
+        code = str(st).rsplit("/", 1)[-1] if st is not None else ""
+        milestones.append((str(c), label, code, tuple(sorted(cues, key=lambda s: (-len(s), s)))))
+    sanwei = []
+    for c in sorted(set(g.subjects(RDF.type, KG.SanweiCategory))):
+        sanwei.append({
+            "iri": str(c),
+            "label": next(iter(zh(c, SKOS.prefLabel)), ""),
+            "statuses": frozenset(str(x).rsplit("/", 1)[-1] for x in g.objects(c, KG.qualifyingStatus)),
+            "cleared_by_cue": tuple(sorted(str(x) for x in g.objects(c, KG.clearedByCue))),
+            "cleared_by_milestone": frozenset(str(x) for x in g.objects(c, KG.clearedByMilestone)),
+            "fallback": str(g.value(c, KG.fallbackCategory) or ""),
+        })
+    orders = {}
+    for s, o in g.subject_objects(KG.stageOrder):
+        if str(s).startswith(str(STATUS)):
+            orders[str(s).rsplit("/", 1)[-1]] = int(o)
+    return tuple(milestones), tuple(sanwei), orders
+
+
 def milestone_types() -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
     """The milestone types of ``ontology/lifecycle.ttl``: ``(iri, label, status code, cues)``.
 
     ``status code`` is the life-cycle stage the milestone implies ("" for none, e.g. 土地出让).
     """
-    from rdflib import Literal
-
-    from .ns import KG, RDF, SKOS
-
-    g = _lifecycle_graph()
-    out = []
-    for c in sorted(set(g.subjects(RDF.type, KG.MilestoneType))):
-        label = next((str(x) for x in g.objects(c, SKOS.prefLabel)
-                      if isinstance(x, Literal) and x.language == "zh"), "")
-        cues = {label} | {str(x) for x in g.objects(c, SKOS.altLabel)
-                          if isinstance(x, Literal) and x.language == "zh"}
-        st = g.value(c, KG.impliesStatus)
-        code = str(st).rsplit("/", 1)[-1] if st is not None else ""
-        out.append((str(c), label, code, tuple(sorted(cues, key=lambda s: (-len(s), s)))))
-    return tuple(out)
+    return _vocabulary()[0]
 
 
-@lru_cache(maxsize=1)
 def sanwei_categories() -> tuple[dict, ...]:
     """The 三未 categories of ``ontology/lifecycle.ttl`` with their rules.
 
     Each is a dict: ``iri``, ``label``, ``statuses`` (qualifying status codes),
     ``cleared_by_cue``, ``cleared_by_milestone`` (IRIs), ``fallback`` (IRI or "").
     """
-    from rdflib import Literal
-
-    from .ns import KG, RDF, SKOS
-
-    g = _lifecycle_graph()
-    out = []
-    for c in sorted(set(g.subjects(RDF.type, KG.SanweiCategory))):
-        out.append({
-            "iri": str(c),
-            "label": next((str(x) for x in g.objects(c, SKOS.prefLabel)
-                           if isinstance(x, Literal) and x.language == "zh"), ""),
-            "statuses": frozenset(str(x).rsplit("/", 1)[-1] for x in g.objects(c, KG.qualifyingStatus)),
-            "cleared_by_cue": tuple(sorted(str(x) for x in g.objects(c, KG.clearedByCue))),
-            "cleared_by_milestone": frozenset(str(x) for x in g.objects(c, KG.clearedByMilestone)),
-            "fallback": str(g.value(c, KG.fallbackCategory) or ""),
-        })
-    return tuple(out)
+    return _vocabulary()[1]
 
 
-@lru_cache(maxsize=1)
 def _stage_orders() -> dict[str, int]:
-    from .ns import KG, STATUS
-
-    g = _lifecycle_graph()
-    out = {}
-    for s, o in g.subject_objects(KG.stageOrder):
-        if str(s).startswith(str(STATUS)):
-            out[str(s).rsplit("/", 1)[-1]] = int(o)
-    return out
+    return _vocabulary()[2]
 
 
 # --------------------------------------------------------------------------- extract
