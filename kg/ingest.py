@@ -433,31 +433,43 @@ def iter_documents(folder: str | os.PathLike) -> tuple[list[Path], list[tuple[st
         return [root], []
     if not root.is_dir():
         raise IngestError("is not a file or a folder", path=str(root))
-    files: list[Path] = []
     skipped: list[tuple[str, str]] = []
+    found: list[tuple[str, str]] = []  # (path relative to the root, as posix; the path)
+    suffixes = frozenset(SUPPORTED_SUFFIXES)
 
-    def onerror(exc: OSError) -> None:
-        skipped.append((str(exc.filename), f"cannot be listed: {exc.strerror}"))
+    def walk(folder: str, rel: str) -> None:
+        # os.scandir's entries know whether they are folders or links without a system
+        # call each (10,000 files: half the time of os.walk with a check per file)
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            skipped.append((str(exc.filename or folder), f"cannot be listed: {exc.strerror}"))
+            return
+        below = []
+        for e in entries:
+            name = e.name
+            try:
+                is_dir = e.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:  # linked folders are not followed
+                if not name.startswith(".") and not e.is_symlink():
+                    below.append(e)
+                continue
+            if name.startswith(".") or name.endswith(".meta.json"):
+                continue
+            suffix = os.path.splitext(name)[1]
+            if suffix.lower() not in suffixes:
+                skipped.append((e.path, f"not a supported document type ({suffix or 'no suffix'})"))
+                continue
+            if e.is_symlink() and not os.path.exists(e.path):
+                skipped.append((e.path, "broken symbolic link"))
+                continue
+            found.append((rel + name, e.path))
+        for e in below:
+            walk(e.path, rel + e.name + "/")
 
-    found: list[tuple[str, Path]] = []  # (path relative to the root, as posix; the path)
-    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        here = Path(dirpath)
-        rel = here.relative_to(root).as_posix()
-        rel = "" if rel == "." else rel + "/"
-        for fn in sorted(filenames):
-            if fn.startswith(".") or fn.endswith(".meta.json"):
-                continue
-            p = here / fn
-            if p.suffix.lower() not in SUPPORTED_SUFFIXES:
-                skipped.append((str(p), f"not a supported document type ({p.suffix or 'no suffix'})"))
-                continue
-            full = os.path.join(dirpath, fn)
-            if os.path.islink(full) and not os.path.exists(full):
-                skipped.append((str(p), "broken symbolic link"))
-                continue
-            found.append((rel + fn, p))
-    # (10,000 files: pathlib's relative_to for each sort key took most of the listing's time)
+    walk(str(root), "")
     found.sort(key=lambda x: x[0])
-    files.extend(p for _rel, p in found)
-    return files, skipped
+    return [Path(p) for _rel, p in found], skipped
