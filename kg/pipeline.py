@@ -189,10 +189,9 @@ def _load_file_index(out: Path) -> _FileIndex:
                 version, token, index = 2, None, head[1]
             else:
                 version, token, index = head
-            if version not in (2, _FILE_INDEX_VERSION) or not isinstance(index, dict):
+            if version not in (2, 3, _FILE_INDEX_VERSION) or not isinstance(index, dict):
                 return out_index
-            out_index.update({path: (size, mtime, _DocSummary(*summary))
-                              for path, (size, mtime, summary) in index.items()})
+            out_index.update(_index_entries(version, index))
             out_index.token, out_index.base_size, out_index.changes = token, len(index), {}
     except Exception:  # missing, stale or foreign: every file is read again
         return _FileIndex()
@@ -201,21 +200,30 @@ def _load_file_index(out: Path) -> _FileIndex:
             version, token, changes = marshal.loads(_file_changes_path(out).read_bytes())
         if version != _FILE_INDEX_VERSION or token != out_index.token or token is None:
             return out_index
-        for path, entry in changes.items():
-            if entry is None:
-                out_index.pop(path, None)
-                out_index.changes[path] = None
-            else:
-                size, mtime, summary = entry
-                out_index[path] = out_index.changes[path] = (size, mtime, _DocSummary(*summary))
+        gone = [path for path, entry in changes.items() if entry is None]
+        entries = _index_entries(version, {path: e for path, e in changes.items() if e is not None})
+        for path in gone:
+            out_index.pop(path, None)
+            out_index.changes[path] = None
+        out_index.update(entries)
+        out_index.changes.update(entries)
     except Exception:  # none, torn or foreign: the full index alone
         pass
     return out_index
 
 
-#: Format of the file index (``marshal`` of plain tuples: four times faster to write than a
-#: pickle of named tuples, ~0.7 s at 10,000 documents, on every update).
-_FILE_INDEX_VERSION = 3
+#: Format of the file index: ``marshal`` of plain tuples (four times faster to write than a
+#: pickle of named tuples, ~0.7 s at 10,000 documents, on every update), the summaries
+#: encoded (:class:`_StoredSummary`; format 3 had them as tuples, format 2 had no token).
+_FILE_INDEX_VERSION = 4
+
+
+def _index_entries(version: int, index: dict) -> dict:
+    """``{path: (size, mtime_ns, summary)}`` of the entries of a file index of ``version``."""
+    if version >= 4:
+        return {path: (size, mtime, _StoredSummary(doc_id, made_for, blob, key))
+                for path, (size, mtime, doc_id, made_for, blob, key) in index.items()}
+    return {path: (size, mtime, _DocSummary(*summary)) for path, (size, mtime, summary) in index.items()}
 
 
 def _record_changes(before: dict, now: dict, into: dict) -> dict:
@@ -230,7 +238,7 @@ def _record_changes(before: dict, now: dict, into: dict) -> dict:
 
 
 def _plain_entries(index: dict) -> dict:
-    return {path: None if entry is None else (entry[0], entry[1], tuple(entry[2]))
+    return {path: None if entry is None else (entry[0], entry[1], *_encoded(entry[2]))
             for path, entry in index.items()}
 
 
@@ -289,8 +297,9 @@ def _extract_stage(files: list[Path], out_dir: Path, extract_one, limit: int,
         except OSError:
             pass
     if update:
-        known = _load_file_index(out_dir)
-        _freeze()  # kept to the end of the build: thawed by build_graph
+        with _gc_paused():  # frozen before the collector runs again: it never walks the index
+            known = _load_file_index(out_dir)
+            _freeze()  # kept to the end of the build: thawed by build_graph
         present = {str(p) for p in files}
 
         def reusable(own: str, made_for: str) -> bool:
@@ -385,15 +394,15 @@ _WARM_MAX_DOCS = 32
 def _warm_up_extraction() -> None:
     """Load extraction's dictionaries (:func:`kg.extract.warm_up`) in this process, then
     keep them out of the garbage collector's way: built with it paused (it would walk the
-    growing heap again and again: ~0.3 s of 1.0), frozen after (they stay for the life of
-    the process, and later collections need not walk their millions of objects)."""
+    growing heap again and again: ~0.3 s of 1.0), frozen before it runs again (they stay for
+    the life of the process; frozen after, the first collection walked all of them once)."""
     import gc
 
     from .extract import warm_up
 
     with _gc_paused():
         warm_up()
-    gc.freeze()
+        gc.freeze()
 
 
 class _WarmExtractor:
@@ -442,14 +451,17 @@ def _prepare_mapping(out_dir: Path) -> tuple:
     """What mapping the documents of an update needs first, done while they are extracted:
     the imports of the mapping stack (pypinyin loads its dictionary on import) and the last
     build's mapped index (:func:`_load_mapped_index`), which is returned."""
-    import pyoxigraph  # noqa: F401
-    import pypinyin  # noqa: F401
+    with _gc_paused():  # all of it is kept: the collector would walk it for nothing
+        import pyoxigraph  # noqa: F401
+        import pypinyin  # noqa: F401
 
-    from . import mapping, resolve  # noqa: F401
+        from . import mapping, resolve  # noqa: F401
 
-    index = _load_mapped_index(_map_cache_dir(out_dir))
-    _freeze()  # it and pypinyin's tables are kept to the end of the build: out of reach too
-    _thaw()  # (the build holds the freeze taken when it read the file index)
+        index = _load_mapped_index(_map_cache_dir(out_dir))
+        # it and pypinyin's tables are kept to the end of the build: out of reach too (the
+        # build holds the freeze taken when it read the file index)
+        _freeze()
+        _thaw()
     return index
 
 
@@ -678,6 +690,7 @@ def build_graph(
         index.update({path: (*stats[path], by_id[doc_id]) for path, doc_id in twin_of.items()
                       if path in stats and doc_id in by_id})
         _save_file_index(out_dir, index, known)
+        _save_label_index(out_dir, summaries)
         report.counts = counts
         report.counts["conflicts"] = n_conflicts
         _join_background()
@@ -715,6 +728,75 @@ class _DocSummary(NamedTuple):
     labels: tuple  # ((type, canonical name), …) of every group
 
 
+class _StoredSummary:
+    """A :class:`_DocSummary` as the file index keeps it: its links and labels stay encoded
+    (``blob``) until they are asked for, with ``key``, a digest of the labels. An update
+    that adds a document reads the index of 10,000 without decoding their ~450,000 labels;
+    which of them hold a name the update changed, the label index says
+    (:func:`_touching`)."""
+
+    __slots__ = ("doc_id", "path", "blob", "key", "_value")
+
+    def __init__(self, doc_id: str, path: str, blob: bytes, key: bytes) -> None:
+        self.doc_id, self.path, self.blob, self.key = doc_id, path, blob, key
+        self._value: tuple | None = None
+
+    def _decoded(self) -> tuple:
+        value = self._value
+        if value is None:
+            import marshal
+
+            value = self._value = marshal.loads(self.blob)
+        return value
+
+    @property
+    def links(self) -> tuple:
+        return self._decoded()[0]
+
+    @property
+    def labels(self) -> tuple:
+        return self._decoded()[1]
+
+    def plain(self) -> _DocSummary:
+        return _DocSummary(self.doc_id, self.path, *self._decoded())
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, _StoredSummary):
+            other = other.plain()
+        if isinstance(other, _DocSummary):
+            return self.plain() == other
+        return NotImplemented
+
+    __hash__ = None  # equal to a _DocSummary of the same content: unhashable as well
+
+    def __repr__(self) -> str:
+        return f"_StoredSummary{tuple(self.plain())!r}"
+
+
+#: What a summary of an extraction can be: made by this build, or read from the file index.
+_SUMMARIES = (_DocSummary, _StoredSummary)
+
+
+def _labels_key(labels: tuple) -> bytes:
+    """A digest of a summary's labels, from their text (equal labels, equal digests)."""
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=16)
+    for type_, name in labels:
+        h.update(f"{type_}\x1f{name}\x1e".encode("utf-8", "surrogatepass"))
+    return h.digest()
+
+
+def _encoded(summary) -> tuple:
+    """``(doc_id, path, blob, key)`` of a summary, as the file index keeps it."""
+    import marshal
+
+    if isinstance(summary, _StoredSummary):
+        return summary.doc_id, summary.path, summary.blob, summary.key
+    return (summary.doc_id, summary.path, marshal.dumps((summary.links, summary.labels)),
+            _labels_key(summary.labels))
+
+
 def _summarise(extraction: Extraction) -> _DocSummary:
     from .resolve import _canonical_names, _groups, _linkable_names, _region_code
 
@@ -747,7 +829,7 @@ def corpus_names(extractions: Sequence[Extraction]) -> dict[tuple[str, str], str
         return x
 
     for ex in extractions:
-        summary = ex if isinstance(ex, _DocSummary) else _summarise(ex)
+        summary = ex if isinstance(ex, _SUMMARIES) else _summarise(ex)
         for type_, names_ in summary.links:
             first = find((type_, names_[0]))
             for n in names_[1:]:
@@ -774,7 +856,7 @@ def _best_name(names) -> str:
 
 def _names_for(extraction: Extraction | _DocSummary, names: dict) -> dict:
     """The part of the corpus name map one document needs (what workers are sent)."""
-    summary = extraction if isinstance(extraction, _DocSummary) else _summarise(extraction)
+    summary = extraction if isinstance(extraction, _SUMMARIES) else _summarise(extraction)
     return {key: names[key] for key in summary.labels if key in names}
 
 
@@ -1187,11 +1269,90 @@ def _forget_mapped(mcache: Path, last: _MappedIndex | None, doc_ids) -> None:
 def _source_of(x) -> str:
     """The file an extraction or :class:`_DocSummary` was read from (a document graph names
     it: of two files with one text, the one kept)."""
-    return x.path if isinstance(x, _DocSummary) else x.document.path
+    return x.path if isinstance(x, _SUMMARIES) else x.document.path
 
 
-def _labels_of(x) -> tuple:
-    return (x if isinstance(x, _DocSummary) else _summarise(x)).labels
+def _label_index_path(out: Path) -> Path:
+    return out / ".cache" / "labels.sqlite"
+
+
+def _touching(out: Path, summaries, names: set) -> set[str]:
+    """The ids of the ``summaries`` whose labels hold one of ``names`` (``(type, name)``).
+
+    The label sets of summaries read from the file index are looked up in the label index
+    (``OUT/.cache/labels.sqlite``, one row per label of each set, by the set's
+    :attr:`_StoredSummary.key`; :func:`_save_label_index`) instead of being decoded: a
+    document added to 10,000 changes a few dozen names, and their rows are found by key.
+    Summaries it lacks, and those made by this build, are checked one by one."""
+    import sqlite3
+
+    found: set[bytes] = set()
+    covered: set[bytes] = set()
+    stored = [x for x in summaries if isinstance(x, _StoredSummary)]
+    path = _label_index_path(out)
+    if stored and names and path.is_file():
+        try:
+            con = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+            try:
+                covered = {k for (k,) in con.execute("SELECT key FROM sets")}
+                for type_, name in names:
+                    found.update(k for (k,) in con.execute(
+                        "SELECT sets.key FROM labels JOIN sets ON sets.id = labels.set_id"
+                        " WHERE labels.type = ? AND labels.name = ?", (type_, name)))
+            finally:
+                con.close()
+        except sqlite3.Error:  # unreadable: every set is checked here
+            found, covered = set(), set()
+    out_ids = set()
+    for x in summaries:
+        key = x.key if isinstance(x, _StoredSummary) else None
+        if key in covered:
+            if key in found:
+                out_ids.add(x.doc_id)
+        elif not names.isdisjoint(x.labels):
+            out_ids.add(x.doc_id)
+    return out_ids
+
+
+def _save_label_index(out: Path, summaries) -> None:
+    """Add the label sets of ``summaries`` that the label index lacks (:func:`_touching`);
+    sets no summary has any more are dropped when they outnumber half of those kept. A
+    label index that cannot be written is removed (it is only a faster way to an answer
+    :func:`_touching` also finds without it)."""
+    import sqlite3
+
+    path = _label_index_path(out)
+    by_key = {}
+    for x in summaries:
+        _doc_id, _path, _blob, key = _encoded(x)
+        by_key.setdefault(key, x)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(path)
+        try:
+            # a cache: a torn write (power loss) is caught as an error and the index made again
+            con.execute("PRAGMA synchronous = OFF")
+            con.execute("PRAGMA journal_mode = MEMORY")
+            with con:
+                con.execute("CREATE TABLE IF NOT EXISTS sets (id INTEGER PRIMARY KEY, key BLOB UNIQUE NOT NULL)")
+                con.execute("CREATE TABLE IF NOT EXISTS labels (type TEXT NOT NULL, name TEXT NOT NULL,"
+                            " set_id INTEGER NOT NULL)")
+                con.execute("CREATE INDEX IF NOT EXISTS labels_by_name ON labels (type, name)")
+                con.execute("CREATE INDEX IF NOT EXISTS labels_by_set ON labels (set_id)")
+            have = dict(con.execute("SELECT key, id FROM sets"))
+            with con:
+                for key in sorted(by_key.keys() - have.keys()):
+                    set_id = con.execute("INSERT INTO sets (key) VALUES (?)", (key,)).lastrowid
+                    con.executemany("INSERT INTO labels VALUES (?, ?, ?)",
+                                    [(t, n, set_id) for t, n in by_key[key].labels])
+                stale = [(i,) for k, i in have.items() if k not in by_key]
+                if len(stale) > len(by_key) // 2:
+                    con.executemany("DELETE FROM labels WHERE set_id = ?", stale)
+                    con.executemany("DELETE FROM sets WHERE id = ?", stale)
+        finally:
+            con.close()
+    except sqlite3.Error:
+        path.unlink(missing_ok=True)
 
 
 def _extend_names(names: dict, added) -> set:
@@ -1200,7 +1361,7 @@ def _extend_names(names: dict, added) -> set:
     is new or changed. Components only merge when documents are added, and a component's
     name depends only on its members, so the result equals :func:`corpus_names` of all."""
     links = [link for x in added
-             for link in (x if isinstance(x, _DocSummary) else _summarise(x)).links]
+             for link in (x if isinstance(x, _SUMMARIES) else _summarise(x)).links]
     # the members of the components the links reach (only those: one pass over the map);
     # a component made by merging them is made of them
     members: dict = {(type_, names.get((type_, n), n)): [] for type_, names_ in links for n in names_}
@@ -1499,11 +1660,14 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
     digests: dict[str, bytes] = {}
     sources = {x.doc_id: _source_of(x) for x in extractions}
     mapped_files = _listing(mcache) if update else set()
+    # the documents of the last build that name what changed
+    touched = (_touching(out_dir, [x for x in extractions if x.doc_id in known], changed)
+               if changed is not None else set())
     for x in extractions:
         path = mcache / f"{x.doc_id}.pickle"
         same_file = known_sources.get(x.doc_id) == sources[x.doc_id]
         if (changed is not None and x.doc_id in known and same_file
-                and changed.isdisjoint(_labels_of(x)) and path.name in mapped_files):
+                and x.doc_id not in touched and path.name in mapped_files):
             # neither its names nor its mapping changed since the last build
             digests[x.doc_id] = known[x.doc_id]
             plan.append((x.doc_id, None))
@@ -1516,7 +1680,7 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
             plan.append((x.doc_id, None))
         else:
             # a summary's extraction is read back from the cache by the worker
-            ex = str(_cache_dir(out_dir) / f"{x.doc_id}.pickle") if isinstance(x, _DocSummary) else x
+            ex = str(_cache_dir(out_dir) / f"{x.doc_id}.pickle") if isinstance(x, _SUMMARIES) else x
             plan.append((x.doc_id, (ex, doc_names, str(path))))
     _TIMINGS["resolve"] = time.perf_counter() - t
     remapped = sum(1 for _d, job in plan if job is not None)

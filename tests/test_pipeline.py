@@ -1537,6 +1537,70 @@ def test_changes_beside_another_file_index_are_ignored(tmp_path):
     assert _load_file_index(tmp_path) == now and not _file_changes_path(tmp_path).exists()
 
 
+def test_the_file_index_decodes_a_summary_only_when_asked(tmp_path):
+    from kg.pipeline import _load_file_index, _save_file_index
+
+    (tmp_path / ".cache").mkdir()
+    index = _summaries_index(50)
+    _save_file_index(tmp_path, index)
+    last = _load_file_index(tmp_path)
+    assert all(s._value is None for _size, _mtime, s in last.values())
+    entry = last["/c/0007.txt"][2]
+    assert entry.labels == (("Company", "甲7"),) and entry.doc_id == "d0007"
+    assert entry._value is not None
+    assert sum(s._value is not None for _size, _mtime, s in last.values()) == 1
+    assert last == index and index == last
+
+
+def test_the_label_index_finds_the_documents_that_name_what_changed(tmp_path):
+    import sqlite3
+
+    from kg.pipeline import _label_index_path, _load_file_index, _touching
+
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt", "c.md"])
+    out = tmp_path / "out"
+    build_graph(src, out, validate=False)
+    summaries = [s for _size, _mtime, s in _load_file_index(out).values()]
+    every = sorted({label for s in summaries for label in s.labels})
+    shared = [lab for lab in every if sum(lab in s.labels for s in summaries) > 1]
+    one = next(lab for lab in every if sum(lab in s.labels for s in summaries) == 1)
+    asks = [{one}, set(shared), {one, *shared[:1]}, {("Company", "没有这家公司")}, set(every)]
+
+    def brute(names):
+        return {s.doc_id for s in summaries if not names.isdisjoint(s.labels)}
+
+    fresh = [s for _size, _mtime, s in _load_file_index(out).values()]
+    for names in asks:
+        assert _touching(out, fresh, names) == brute(names)
+    # the answer comes from the label index: summaries whose labels cannot be decoded
+    for s in fresh:
+        s.blob = b"not a summary"
+    for names in asks:
+        assert _touching(out, fresh, names) == brute(names)
+    # without it (missing, or not a database) every summary is checked itself
+    fresh = [s for _size, _mtime, s in _load_file_index(out).values()]
+    _label_index_path(out).unlink()
+    assert _touching(out, fresh, {one}) == brute({one})
+    _label_index_path(out).write_bytes(b"garbage")
+    assert _touching(out, fresh, set(shared)) == brute(set(shared))
+    # the next build makes it again; an update adds the sets of its new documents
+    build_graph(src, out, validate=False, update=True)
+    (src / "9-d.md").write_text(GOOD.replace("12亿元", "14亿元") + "丙丁新能源有限公司投资建设储能项目。",
+                                encoding="utf-8")
+    build_graph(src, out, validate=False, update=True)
+    with sqlite3.connect(_label_index_path(out)) as con:
+        assert con.execute("SELECT count(*) FROM sets").fetchone()[0] == len(
+            {s.key for _size, _mtime, s in _load_file_index(out).values()})
+    index = _load_file_index(out)
+    added = index[str(src / "9-d.md")][2].labels
+    names = {added[0], added[-1]}
+    want = {s.doc_id for _size, _mtime, s in index.values() if not names.isdisjoint(s.labels)}
+    summaries = [s for _size, _mtime, s in _load_file_index(out).values()]
+    for s in summaries:
+        s.blob = b"not a summary"
+    assert _touching(out, summaries, names) == want and len(want) >= 1
+
+
 def test_an_update_records_its_file_changes_beside_the_index(tmp_path):
     from kg.pipeline import _file_changes_path, _file_index_path, _load_file_index
 
