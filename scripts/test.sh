@@ -8,6 +8,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[dev,serve,scale]'
+# byte-compiled ahead, as a regular install is: every kg process starts faster, also
+# where writing bytecode on import is turned off (PYTHONDONTWRITEBYTECODE)
+.venv/bin/python -m compileall -q kg
 # Headless Chromium from Debian's packages for the browser tests (no browser download).
 if [ -f .ci/install-browser.sh ]; then
   bash .ci/install-browser.sh || echo "warning: could not install Chromium; browser tests will fail if required" >&2
