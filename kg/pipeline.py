@@ -167,6 +167,7 @@ class _FileIndex(dict):
     token: str | None = None
     base_size: int = 0
     changes: dict | None = None
+    version: int = 0  # of the full index on disk
 
 
 def _file_changes_path(out: Path) -> Path:
@@ -193,6 +194,7 @@ def _load_file_index(out: Path) -> _FileIndex:
                 return out_index
             out_index.update(_index_entries(version, index))
             out_index.token, out_index.base_size, out_index.changes = token, len(index), {}
+            out_index.version = version
     except Exception:  # missing, stale or foreign: every file is read again
         return _FileIndex()
     try:
@@ -246,11 +248,13 @@ def _save_file_index(out: Path, index: dict, last: _FileIndex | None = None) -> 
     """Write the file index of a build. After a build that read ``last`` (the index on disk)
     only the entries that differ from the full index go to disk, beside it (writing the
     whole index of 10,000 documents took ~0.25 s of every update); when they add up to more
-    than a twentieth of it, the full index is written again."""
+    than a twentieth of it, or when the full index is of an earlier format, the full index
+    is written again."""
     import marshal
     import uuid
 
-    if last is not None and last.token is not None and last.changes is not None:
+    if (last is not None and last.token is not None and last.changes is not None
+            and last.version == _FILE_INDEX_VERSION):  # (an index of an earlier format: whole)
         changes = _record_changes(last, index, dict(last.changes))
         if len(changes) <= max(64, last.base_size // 20):
             _write_cache_file(_file_changes_path(out), marshal.dumps(

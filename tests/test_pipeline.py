@@ -1535,6 +1535,14 @@ def test_changes_beside_another_file_index_are_ignored(tmp_path):
     assert earlier == index and earlier.token is None
     _save_file_index(tmp_path, now, earlier)  # written whole, in the current format
     assert _load_file_index(tmp_path) == now and not _file_changes_path(tmp_path).exists()
+    # so is one of format 3 (summaries as tuples, with a token), instead of changes beside it
+    _file_index_path(tmp_path).write_bytes(marshal.dumps((3, "t3", plain)))
+    earlier = _load_file_index(tmp_path)
+    assert earlier == index and earlier.token == "t3"
+    _save_file_index(tmp_path, now, earlier)
+    assert not _file_changes_path(tmp_path).exists()
+    assert marshal.loads(_file_index_path(tmp_path).read_bytes())[0] == 4
+    assert _load_file_index(tmp_path) == now
 
 
 def test_the_file_index_decodes_a_summary_only_when_asked(tmp_path):
