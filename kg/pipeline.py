@@ -2660,17 +2660,23 @@ def _state_fingerprint() -> str:
 def _vocabulary_key() -> str:
     """A checksum of the ontology and chain vocabularies (every file of the ontology
     folder): the ontology and chains graphs and the 三未 rules come from them. An update
-    after they changed makes those graphs again and every key's analysis."""
+    after they changed makes those graphs again and every key's analysis. Kept while the
+    files keep their size and modification time (:func:`kg.diskcache.memo_by_files`)."""
     import hashlib
 
+    from .diskcache import memo_by_files
     from .resources import ontology_dir
 
-    h = hashlib.sha1()
     root = ontology_dir()
-    for f in sorted(root.rglob("*")):
-        if f.is_file():
+    files = sorted(f for f in root.rglob("*") if f.is_file())
+
+    def compute() -> str:
+        h = hashlib.sha1()
+        for f in files:
             h.update(str(f.relative_to(root)).encode("utf-8") + b"\0" + f.read_bytes())
-    return h.hexdigest()
+        return h.hexdigest()
+
+    return memo_by_files("vocabulary key", files, compute)
 
 
 #: Parts of a big corpus graph in ``graph.trig`` (entities, analysis, derived): the triples
@@ -3409,7 +3415,10 @@ class _UnionDelta:
         loaded."""
         import pyoxigraph as ox
 
-        dflt = ox.DefaultGraph()
+        st, dflt = self.st, ox.DefaultGraph()
+        # whether the union states anything about a subject: the triples of a subject it does
+        # not know (most of a new document's) need no look-up each
+        known: dict = {}
         for q in ox.parse(nq.encode("utf-8"), format=ox.RdfFormat.N_QUADS):
             self.named += 1
             t = (q.subject, q.predicate, q.object)
@@ -3419,7 +3428,10 @@ class _UnionDelta:
             if t in self._noted:
                 continue
             self._noted.add(t)
-            if ox.Quad(*t, dflt) in self.st:
+            there = known.get(t[0])
+            if there is None:
+                there = known[t[0]] = next(iter(st.quads_for_pattern(t[0], None, None, dflt)), None) is not None
+            if there and ox.Quad(*t, dflt) in st:
                 continue
             if t in self.removed:
                 self.removed.discard(t)
