@@ -1668,10 +1668,9 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
     touched = (_touching(out_dir, [x for x in extractions if x.doc_id in known], changed)
                if changed is not None else set())
     for x in extractions:
-        path = mcache / f"{x.doc_id}.pickle"
         same_file = known_sources.get(x.doc_id) == sources[x.doc_id]
         if (changed is not None and x.doc_id in known and same_file
-                and x.doc_id not in touched and path.name in mapped_files):
+                and x.doc_id not in touched and f"{x.doc_id}.pickle" in mapped_files):
             # neither its names nor its mapping changed since the last build
             digests[x.doc_id] = known[x.doc_id]
             plan.append((x.doc_id, None))

@@ -148,3 +148,37 @@ def test_two_installs_keep_their_own_memo_entries(cache, tmp_path):
         assert diskcache.memo_by_files("shape", [one], compute(one)) == "one.py"
         assert diskcache.memo_by_files("shape", [two], compute(two)) == "two.py"
     assert calls == [one, two]
+
+
+def test_extraction_reads_its_vocabularies_from_the_cache_without_rdflib(cache):
+    """A process that extracts a document (an update's) finds the life-cycle, indicator and
+    consistency vocabularies on disk as plain values: rdflib is not imported, and the
+    values are those the vocabularies give when parsed."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    seed = next((Path(__file__).resolve().parents[1] / "data" / "corpus").glob("*.txt"))
+    code = (
+        "import sys\n"
+        "from kg.extract import extract_document\n"
+        "from kg.ingest import ingest_file\n"
+        "from kg.consistency import consistency_rules\n"
+        f"extract_document(ingest_file({str(seed)!r}))\n"
+        "consistency_rules()\n"
+        "print('rdflib' in sys.modules)\n"
+    )
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True).stdout.split() for _ in range(2)]
+    assert runs == [["True"], ["False"]]  # parsed once, then read back
+
+    from kg.consistency import consistency_rules
+    from kg.indicators import _default_catalogue_rows, indicator_catalogue
+    from kg.lifecycle import _vocabulary
+    from kg.resources import ontology_dir
+
+    assert _vocabulary.__wrapped__() == _vocabulary.__wrapped__.uncached()
+    assert consistency_rules.__wrapped__() == consistency_rules.__wrapped__.uncached()
+    assert _default_catalogue_rows() == _default_catalogue_rows.uncached()
+    # a catalogue of another file is parsed from it, and equals the default one's for the same file
+    assert indicator_catalogue(str(ontology_dir() / "lifecycle.ttl")) == indicator_catalogue()
