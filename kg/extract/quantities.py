@@ -26,6 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ..dates import first_char_guard
 from ..model import Document, Mention, Quantity, Sentence
 from ..resources import lexicon_dir
 from ._textindex import bounds as _bounds
@@ -47,10 +48,10 @@ _PRONOUN_RE = re.compile(
 _SAME_TOPIC_RE = re.compile(r"\s*(同比|增长|下降|比上年|较上年|分别)")
 _LIST_END_RE = re.compile(r"等\s*$")
 _DIGIT_RE = re.compile(r"[\d]")
-_PERIOD_RE = re.compile(
+_PERIOD_RE = first_char_guard(re.compile(
     r"(截至|截止|到)\s?(目前|\d{4}年(底|末|\d{1,2}月(底|末)?)?)|\d{1,2}月\s?[—\-–~至到]+\s?\d{1,2}月"
     r"|(上|下)半年|\d{4}年(上半年|全年|前三季度)?|今年|去年|全年|\d{4}-\d{4}年"
-)
+))
 _PER_YEAR_RE = re.compile(r"\s?/\s?年")
 _PER_DAY_RE = re.compile(r"\s?/\s?(日|天)")
 # a "project" that opens with an area or an amount is a description, not a name
