@@ -393,19 +393,40 @@ def _big_n(ctx: _Context, lex: _Lexicon, num: ParsedNumber, products) -> Quantit
 def _cue_hits(lex: _Lexicon, s: str) -> list[tuple[int, str]]:
     """``(offset, cue)`` of the cues of ``s``, left to right (callers must not change it).
 
-    The hits of the last string asked for are kept: the rules of one number ask several
-    times about the same lead (the memo is replaced as a whole, so threads never share a
-    half-built one)."""
+    The rules of one number ask several times about the same lead and about its last few
+    characters, so the hits of recent strings are kept, by value (equal strings have equal
+    hits). The hits of a suffix of the last string scanned are read off that string's hits
+    unless a hit straddles the cut: the pattern is an alternation of literal cues, so the
+    hit at an offset does not depend on where the search started. The memo is replaced as a
+    whole, so threads never share a half-built one; at worst a thread scans again."""
     memo = _CUE_MEMO[0]
-    if memo[0] is s and memo[1] is lex:
-        return memo[2]
-    hits = [(m.start(), m.group(0)) for m in lex.cue_re.finditer(s)]
-    _CUE_MEMO[0] = (s, lex, hits)
+    if memo[0] is lex:
+        hits = memo[1].get(s)
+        if hits is not None:
+            return hits
+    else:
+        memo = _CUE_MEMO[0] = (lex, {}, "", [])
+    last, last_hits = memo[2], memo[3]
+    hits = None
+    if len(s) < len(last) and last.endswith(s):
+        cut = len(last) - len(s)
+        hits = []
+        for pos, cue in last_hits:
+            if pos >= cut:
+                hits.append((pos - cut, cue))
+            elif pos + len(cue) > cut:
+                hits = None  # straddles the cut: scan the suffix itself
+                break
+    if hits is None:
+        hits = [(m.start(), m.group(0)) for m in lex.cue_re.finditer(s)]
+        memo = (lex, memo[1] if len(memo[1]) < 64 else {}, s, hits)
+    memo[1][s] = hits
+    _CUE_MEMO[0] = memo
     return hits
 
 
-#: [(string, lexicon, its cue hits)] of the last string scanned for cues.
-_CUE_MEMO: list = [(None, None, [])]
+#: [(lexicon, {string: its cue hits}, last string scanned, its hits)].
+_CUE_MEMO: list = [(None, {}, "", [])]
 
 
 def _rightmost_role(lex: _Lexicon, s: str, roles: tuple[str, ...]) -> tuple[int, str, str] | None:
