@@ -42,6 +42,8 @@ _NAME_CHAR = re.compile(rf"[{_HAN}A-Za-z0-9·\-()（）/\.]")
 _MAX_LEFT = 24
 # the non-Han characters of _NAME_CHAR
 _NAME_OTHER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789·-()（）/.")
+# a run of _NAME_CHAR characters
+_NAME_RUN = re.compile("[" + _HAN + "".join(re.escape(c) for c in sorted(_NAME_OTHER)) + "]*")
 
 # Type priority when spans overlap exactly.
 _PRIORITY = {"Project": 0, "Company": 1, "DevelopmentZone": 2, "GovernmentBody": 3,
@@ -170,20 +172,27 @@ def _left_extend(text: str, head_start: int, floor: int, adjacent_ok: bool = Fal
     stop word inside the window; a stop word directly before the head (建设项目) does not
     cut.
     """
-    i = head_start
     lo = max(floor, head_start - _MAX_LEFT)
-    depth = 0
-    while i > lo:
-        c = text[i - 1]
-        if c in ")）":
-            depth += 1
-        elif c in "(（":
-            if depth == 0:
+    # the run of name characters before the head, read off the reversed window by one
+    # regex match; the character walk below is only needed when the run holds an opening
+    # parenthesis (which may end the name)
+    run = text[lo:head_start][::-1]
+    n = _NAME_RUN.match(run).end()
+    i = head_start - n
+    if "(" in run[:n] or "（" in run[:n]:
+        i = head_start
+        depth = 0
+        while i > lo:
+            c = text[i - 1]
+            if c in ")）":
+                depth += 1
+            elif c in "(（":
+                if depth == 0:
+                    break
+                depth -= 1
+            if not ("\u4e00" <= c <= "\u9fff" or c in _NAME_OTHER):  # _NAME_CHAR, per character
                 break
-            depth -= 1
-        if not ("\u4e00" <= c <= "\u9fff" or c in _NAME_OTHER):  # _NAME_CHAR, per character
-            break
-        i -= 1
+            i -= 1
     start = i
     window = text[start:head_start]
     cut = start
@@ -898,6 +907,12 @@ def _anchor_level(c: _Cand) -> bool:
     return ("level", "city") in c.attrs or ("level", "county") in c.attrs
 
 
+@lru_cache(maxsize=4096)
+def _nested_attrs(attrs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """``attrs`` with ("nested", "1"), as a sorted set (the few distinct tuples recur)."""
+    return tuple(sorted(set(attrs) | {("nested", "1")}))
+
+
 def _select(cands: list[_Cand]) -> list[_Cand]:
     """Resolve overlaps: longer spans win; nested Company/Product/Industry inside a Project
     (and Company inside a Zone name? no) are kept with ("nested", "1")."""
@@ -941,7 +956,7 @@ def _select(cands: list[_Cand]) -> list[_Cand]:
         if clash:
             continue
         if nested_in is not None:
-            c = _with(c, attrs=tuple(sorted(set(c.attrs) | {("nested", "1")})))
+            c = _Cand(c.type, c.start, c.end, c.rule, _nested_attrs(c.attrs), c.key, c.canonical)
         insort(starts, (c.start, len(kept)))
         kept.append(c)
         maxlen = max(maxlen, c.end - c.start)
