@@ -32,6 +32,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from .dates import time_expressions
 from .model import Document, Event, Mention, Quantity, RelationCandidate, Resolved
 
 if TYPE_CHECKING:
@@ -199,13 +200,11 @@ def _mentions_in(mentions: Sequence[Mention], start: int, end: int, types=("Proj
 
 
 def _time_before(doc: Document, sent, offset: int, *, need_month: bool = False):
-    from .dates import find_time_expressions
-
-    times = [t for t in find_time_expressions(doc.text, doc.date, sent.start, sent.end)
-             if t.end <= offset]
-    if need_month:
-        times = [t for t in times if "月" in t.text]
-    return times[-1] if times else None
+    """The last time expression of ``sent`` that ends by ``offset`` (with 月 if asked)."""
+    for t in reversed(time_expressions(doc.text, doc.date, sent.start, sent.end)):
+        if t.end <= offset and (not need_month or "月" in t.text):
+            return t
+    return None
 
 
 def extract_events(doc: Document, mentions: Sequence[Mention], quantities: Sequence[Quantity] = (),
@@ -235,16 +234,20 @@ def extract_events(doc: Document, mentions: Sequence[Mention], quantities: Seque
     from .indicators import extract_indicators, may_match
 
     events: list[Event] = []
-    projects = sorted((m for m in mentions if m.type == "Project"), key=lambda m: m.start)
+    project_mentions = [m for m in mentions if m.type == "Project"]  # in the given order
+    projects = sorted(project_mentions, key=lambda m: m.start)
     excluded: list[tuple[int, int]] = []  # meeting organizer spans: "长治市项目建设…小组" is no project
     found_meetings: list[tuple[re.Match[str], object, bool]] = []
-    for sent in doc.sentences:
-        # the literal pre-checks (第…次, 主持) skip the many sentences these cannot match
-        if may_match(_NUMBERED_MEETING, sent.text):
+    # the literal pre-checks (第…次, 主持) skip the many sentences these cannot match, and the
+    # whole document when it lacks them (a sentence's text is a part of the document's)
+    any_numbered = may_match(_NUMBERED_MEETING, doc.text)
+    any_chaired = may_match(_CHAIRED_MEETING, doc.text)
+    for sent in doc.sentences if any_numbered or any_chaired else ():
+        if any_numbered and may_match(_NUMBERED_MEETING, sent.text):
             for m in _NUMBERED_MEETING.finditer(sent.text):
                 found_meetings.append((m, sent, True))
                 excluded.append((sent.start + m.start("org"), sent.start + m.end("type")))
-        if may_match(_CHAIRED_MEETING, sent.text):
+        if any_chaired and may_match(_CHAIRED_MEETING, sent.text):
             for m in _CHAIRED_MEETING.finditer(sent.text):
                 if "第" in m.group("type") or _NUMBERED_MEETING.search(m.group(0)):
                     continue
@@ -261,7 +264,7 @@ def extract_events(doc: Document, mentions: Sequence[Mention], quantities: Seque
     staged: list[tuple[int, Event]] = []
 
     def concerned(start: int, end: int, anchor: int) -> list[tuple[str, str]]:
-        named = [m for m in _mentions_in(mentions, start, end) if usable(m)]
+        named = [m for m in _mentions_in(project_mentions, start, end) if usable(m)]
         keys: list[tuple[str, str]] = []
         for m in named:
             for k in topics.expand((m.type, m.key), m.start):
@@ -304,7 +307,7 @@ def extract_events(doc: Document, mentions: Sequence[Mention], quantities: Seque
             props.append(("decision", decision))
         t = _time_before(doc, sent, start)
         keys = concerned(rest_start, rest_end, start) if numbered else \
-            [(p.type, p.key) for p in _mentions_in(mentions, rest_start, rest_end) if usable(p)]
+            [(p.type, p.key) for p in _mentions_in(project_mentions, rest_start, rest_end) if usable(p)]
         for k in keys:
             topics.add(start, k)
         concerns = tuple(keys) + tuple((b.type, b.key) for b in bodies)
@@ -314,8 +317,10 @@ def extract_events(doc: Document, mentions: Sequence[Mention], quantities: Seque
                                     rule="meeting:numbered" if numbered else "meeting:chaired")))
 
     # milestones
-    kinds = _milestone_cue_patterns()
-    for sent in doc.sentences:
+    # a cue missing from the document is missing from each of its sentences
+    kinds = [(iri, label, code, present) for iri, label, code, cues in _milestone_cue_patterns()
+             if (present := tuple(c for c in cues if c[0] in doc.text))]
+    for sent in doc.sentences if kinds else ():
         claimed: list[tuple[int, int]] = []
         stext = sent.text
         for iri, label, code, cues in kinds:
