@@ -33,6 +33,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .dates import time_expressions
+from .extract._textindex import sentence_at
 from .model import Document, Event, Mention, Quantity, RelationCandidate, Resolved
 
 if TYPE_CHECKING:
@@ -169,7 +170,7 @@ class _Topics:
             self.first.setdefault((m.type, m.key), m.start)
 
     def add(self, offset: int, key: tuple[str, str]) -> None:
-        s = self.doc.sentence_at(offset)
+        s = sentence_at(self.doc, offset)
         self.items.append((offset, s.index if s else -1, key))
 
     def expand(self, key: tuple[str, str], before: int) -> list[tuple[str, str]]:
@@ -185,7 +186,7 @@ class _Topics:
         return out
 
     def current(self, offset: int) -> list[tuple[str, str]]:
-        s = self.doc.sentence_at(offset)
+        s = sentence_at(self.doc, offset)
         idx = s.index if s else -1
         before = [it for it in self.items if it[0] < offset and idx - it[1] <= _TOPIC_WINDOW]
         if not before:
@@ -354,7 +355,7 @@ def extract_events(doc: Document, mentions: Sequence[Mention], quantities: Seque
     for rc in relations:
         if rc.predicate != "hasStatus":
             continue
-        sent = doc.sentence_at(rc.start)
+        sent = sentence_at(doc, rc.start)
         t = _time_before(doc, sent, rc.start) if sent is not None else None
         cue = rc.rule.split(":", 1)[-1].split("/", 1)[0] if rc.rule else ""
         props = [("status", rc.object[1])]

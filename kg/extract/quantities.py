@@ -30,6 +30,7 @@ from ..dates import first_char_guard
 from ..model import Document, Mention, Quantity, Sentence
 from ..resources import lexicon_dir
 from ._textindex import bounds as _bounds
+from ._textindex import sentence_at as _sentence_at
 from .numbers import ParsedNumber, find_numbers
 
 __all__ = ["extract_quantities", "clause_bounds", "paragraph_bounds"]
@@ -165,7 +166,7 @@ class _Context:
         try:
             return self.sentences[pos]
         except KeyError:
-            s = self.sentences[pos] = self.doc.sentence_at(pos)
+            s = self.sentences[pos] = _sentence_at(self.doc, pos)
             return s
 
 

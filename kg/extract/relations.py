@@ -24,6 +24,7 @@ from functools import cache, lru_cache
 from ..model import Document, Mention, RelationCandidate, Sentence
 from ..resources import lexicon_dir
 from ._textindex import bounds as _bounds
+from ._textindex import sentence_at as _sentence_at
 
 __all__ = ["extract_relations", "relation_cues"]
 
@@ -117,7 +118,7 @@ class Context:
 
     def _sentence(self, offset: int) -> Sentence | None:
         if offset not in self.sent_cache:
-            self.sent_cache[offset] = self.doc.sentence_at(offset)
+            self.sent_cache[offset] = _sentence_at(self.doc, offset)
         return self.sent_cache[offset]
 
     def sentence_span(self, m: Mention) -> tuple[int, int]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..model import Document, Mention, RelationCandidate
+from ._textindex import sentence_at
 from .quantities import _FIGURE_HEAD_RE, _alternation, _read_tsv, paragraph_bounds
 
 __all__ = ["extract_status", "status_cues"]
@@ -247,7 +248,7 @@ def _fallback_project(doc: Document, projects, starts, others, cstart: int, cue_
     j = bisect.bisect_left([o.start for o in others], cstart)
     if j < len(others) and others[j].start < cue_pos:
         return None
-    sent = doc.sentence_at(cstart)
+    sent = sentence_at(doc, cstart)
     s0 = sent.start if sent else cstart
     i = bisect.bisect_right(starts, cstart) - 1
     bare = _ADVERBS_RE.sub("", lead)
