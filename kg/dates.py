@@ -119,10 +119,19 @@ def first_char_guard(pat: re.Pattern[str]) -> re.Pattern[str]:
                       else f"(?=[{cls}])(?:{pat.pattern})", pat.flags)
 
 
+#: How a match of :data:`_TIME_RE` can begin, form by form: a digit run that ends in 年, 月,
+#: 季 or a dash (years, months, quarters, ranges, N年来), a Chinese numeral, 截/到 (as of), or
+#: the words that open the other forms. A necessary condition, cheap to test first: most
+#: digits of a report start amounts (12.5亿元), where it fails at once.
+_TIME_START = (rf"(?=\d[\d一二两三四五六七八九十]*[{_DASH}年月季]|[一二三四五六七八九十两截到]"
+               r"|今年|去年|上[年半]|明年|前[年一二三四1234]|下半|目前|当前|现在|全年|年[度计])")
+
+
 @lru_cache(maxsize=1)
 def _time_re() -> re.Pattern[str]:
-    """:data:`_TIME_RE` behind :func:`first_char_guard` (several times faster)."""
-    return first_char_guard(_TIME_RE)
+    """:data:`_TIME_RE` behind :data:`_TIME_START` and :func:`first_char_guard` (same
+    matches, several times faster)."""
+    return first_char_guard(re.compile(_TIME_START + "(?:" + _TIME_RE.pattern + "\n)", _TIME_RE.flags))
 
 
 @dataclass(frozen=True, slots=True)
