@@ -565,11 +565,13 @@ def _phases(text: str, projects: list[_Cand]) -> list[_Cand]:
     return out
 
 
-def _inside_product(pat: dict, text: str, start: int, end: int) -> bool:
+def _inside_product(product_starts: dict[int, tuple[int, ...]], start: int, end: int) -> bool:
     """True when a product of the vocabulary starts at ``start`` and runs past ``end``
-    (a project head that begins a product name: 工程机械, 工程塑料)."""
-    return any(i == 0 and lens[0] > end - start
-               for i, lens in pat["products"].starts(text[start:start + 16]))
+    (a project head that begins a product name: 工程机械, 工程塑料), within 16 characters.
+
+    ``product_starts`` is ``dict(products.starts(text))``: the document is scanned once, not
+    a window per head."""
+    return any(end - start < ln <= 16 for ln in product_starts.get(start, ()))
 
 
 def _metonymy_company(item: str) -> bool:
@@ -587,10 +589,13 @@ def _metonymy_company(item: str) -> bool:
 def _projects(text: str) -> list[_Cand]:
     pat = _patterns()
     out = []
+    product_starts = None
     for m in pat["project"].finditer(text):
         head = m.group()
         kind = pat["project_kind"].get(head, "head")
-        if _inside_product(pat, text, m.start(), m.end()):
+        if product_starts is None:
+            product_starts = dict(pat["products"].starts(text))
+        if _inside_product(product_starts, m.start(), m.end()):
             continue  # 年产21万吨工程机械: the head is the start of a product's name
         s = _left_extend(text, m.start(), 0, adjacent_ok=True)
         # a full legal company name before the project is its owner, not part of it
