@@ -34,6 +34,10 @@ def break_positions(text: str, chars: str) -> list[int]:
     return pos
 
 
+#: [(text, chars, break positions)] of the last call of :func:`bounds` (replaced as a whole).
+_LAST: list = [(None, None, [])]
+
+
 def bounds(text: str, chars: str, pos: int, lo: int = 0, hi: int | None = None) -> tuple[int, int]:
     """``(a, b)``: walking left from ``pos`` while ``a > lo`` and ``text[a-1]`` is no break,
     and right while ``b < hi`` and ``text[b]`` is no break (``hi`` defaults to the length).
@@ -42,7 +46,12 @@ def bounds(text: str, chars: str, pos: int, lo: int = 0, hi: int | None = None) 
     (6, 12)
     """
     hi = len(text) if hi is None else hi
-    brk = break_positions(text, chars)
+    last = _LAST[0]
+    if last[0] is text and last[1] is chars:  # the common case: the same text and breaks again
+        brk = last[2]
+    else:
+        brk = break_positions(text, chars)
+        _LAST[0] = (text, chars, brk)
     i = bisect_left(brk, pos)
     a = pos
     if pos > lo:

@@ -17,6 +17,7 @@ import bisect
 import re
 import unicodedata
 from functools import lru_cache
+from operator import itemgetter
 from typing import NamedTuple
 
 from ..lexicon import column_map, industry_vocabulary, product_vocabulary, read_table, words
@@ -912,6 +913,10 @@ def _anchor_level(c: _Cand) -> bool:
     return ("level", "city") in c.attrs or ("level", "county") in c.attrs
 
 
+#: the sort key (start, end, type) of a _Cand, by field position
+_START_END_TYPE = itemgetter(1, 2, 0)
+
+
 @lru_cache(maxsize=4096)
 def _nested_attrs(attrs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
     """``attrs`` with ("nested", "1"), as a sorted set (the few distinct tuples recur)."""
@@ -928,7 +933,7 @@ def _select(cands: list[_Cand]) -> list[_Cand]:
     starts: list[tuple[int, int]] = []  # (start, index into kept), sorted
     maxlen = 0
     bisect_left, insort = bisect.bisect_left, bisect.insort
-    for *_k, c in order:
+    for c in [t[-1] for t in order]:
         lo = bisect_left(starts, (c.start - maxlen, -1))
         hi = bisect_left(starts, (c.end, -1))
         if lo == hi:  # nothing kept starts close enough to overlap
@@ -965,7 +970,7 @@ def _select(cands: list[_Cand]) -> list[_Cand]:
         insort(starts, (c.start, len(kept)))
         kept.append(c)
         maxlen = max(maxlen, c.end - c.start)
-    return sorted(kept, key=lambda c: (c.start, c.end, c.type))
+    return sorted(kept, key=_START_END_TYPE)
 
 
 _CHAIN_SUFFIX = re.compile(r"(?:产业链|产业集群|集群|产业|行业|(?<=制造|加工)业)$")

@@ -443,6 +443,10 @@ def _has_role(lex: _Lexicon, s: str, role: str) -> bool:
     return any(r == role for _, cue in _cue_hits(lex, s) for r, _v in lex.cue_roles[cue])
 
 
+#: the kind cues that end the walk back for an exclusion cue, per unit class
+_STOP_ROLES = {"money": ("money",), "percent": ("share",), "tenth": ("share",), "multiple": ("share",)}
+
+
 def _excluded_classes(lex: _Lexicon, lead: str, tail: str, ctx: _Context, cstart: int,
                       cls: str = "") -> set[str]:
     """Unit classes vetoed by an exclusion cue governing the number.
@@ -464,8 +468,7 @@ def _excluded_classes(lex: _Lexicon, lead: str, tail: str, ctx: _Context, cstart
                     out.add("*")
     if out:
         return out
-    stop_roles = {"money": ("money",), "percent": ("share",), "tenth": ("share",),
-                  "multiple": ("share",)}.get(cls, ("money", "capacity", "share"))
+    stop_roles = _STOP_ROLES.get(cls, ("money", "capacity", "share"))
     scope = lead
     if _SAME_TOPIC_RE.match(lead) and cstart > 0:
         pstart, _ = clause_bounds(ctx.text, cstart - 1)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from ..diskcache import disk_cached
 from ..resources import chain_files
+from . import relations as _relations
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import Mention
@@ -109,9 +110,7 @@ def _longer_chain_prefix(core: str, c: str, extra: set[str]) -> bool:
 
 
 def _chain_core(name: str) -> str:
-    from .relations import relation_cues
-
-    sufs = relation_cues().get("chain_suffix", ())
+    sufs = _relations.relation_cues().get("chain_suffix", ())
     memo = _CORE_MEMO[0]
     if memo[0] is not sufs or len(memo[1]) > 65536:  # cues reloaded, or the memo is full
         memo = _CORE_MEMO[0] = (sufs, {})
