@@ -248,6 +248,8 @@ _MEASURED = re.compile(r"[0-9.]+[万亿]?余?(?:平方米|平米|亩|平方公�
 _QUANTIFIED = re.compile(r"(?:[一两几多数][批些]|[0-9一二三四五六七八九十两几多]+[个条座家处项])$")
 _COUNTED = re.compile(r"[0-9一二三四五六七八九十两几多]+[个项条座家批处]$")  # 4条生产线: a count, not a name
 _AGGREGATE = re.compile(r"^[0-9一二三四五六七八九十百千两几多]+[个项批处条家座]")
+_COUNT_IN_NAME = re.compile(r"[0-9]+[个项]")
+_ASCII_DIGIT = re.compile(r"[0-9]")
 _LEADING_JUNK = re.compile(r"^(?:[（(][一二三四五六七八九十0-9]+[)）]|[0-9]+[.、]|[一二三四五六七八九十]+、)")
 
 
@@ -396,10 +398,9 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
     if regs and regs[0].start == 0:
         s = regs[0].end
     split = None
-    for rx in (r"[0-9]",):
-        mm = re.search(rx, name[s:])
-        if mm:
-            split = s + mm.start()
+    mm = _ASCII_DIGIT.search(name, s)
+    if mm:
+        split = mm.start()
     vocab_at: dict[int, int] = {}
     for h in _first_vocab_spans(name[s:]):
         a = None if h is None else h[0]
@@ -620,7 +621,7 @@ def _projects(text: str) -> list[_Cand]:
                     name = name[hm.end():]
                     break
         core = _strip_generic(name)
-        if len(core) < 2 or _AGGREGATE.match(name) or re.search(r"[0-9]+[个项]", name) or _COUNTED.search(name):
+        if len(core) < 2 or _AGGREGATE.match(name) or _COUNT_IN_NAME.search(name) or _COUNTED.search(name):
             continue
         if _MEASURED.match(name) or _QUANTIFIED.search(text, max(0, s - 3), s):
             continue  # 11万平方米…工厂, 一批…生产线: a description or an aggregate, not a name

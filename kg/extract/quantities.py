@@ -49,6 +49,12 @@ _PRONOUN_RE = re.compile(
 _SAME_TOPIC_RE = re.compile(r"\s*(同比|增长|下降|比上年|较上年|分别)")
 _LIST_END_RE = re.compile(r"等\s*$")
 _DIGIT_RE = re.compile(r"[\d]")
+_ANY_DIGIT_RE = re.compile(r"[\d０-９]")
+_BRANCH_CO_RE = re.compile(r"(子|分)公司")
+_STAKE_RE = re.compile(r"股权|股份")
+_PROGRESS_RE = re.compile(r"进度|完成率|设计总量")
+_MARKET_SHARE_RE = re.compile(r"占有率|市场份额")
+_GROWTH_LEAD_RE = re.compile(r"\s*(同比|增长|下降)")
 _PERIOD_RE = first_char_guard(re.compile(
     r"(截至|截止|到)\s?(目前|\d{4}年(底|末|\d{1,2}月(底|末)?)?)|\d{1,2}月\s?[—\-–~至到]+\s?\d{1,2}月"
     r"|(上|下)半年|\d{4}年(上半年|全年|前三季度)?|今年|去年|全年|\d{4}-\d{4}年"
@@ -524,7 +530,7 @@ def _count(ctx: _Context, lex: _Lexicon, num: ParsedNumber, unit: _Unit, end: in
         if cls_char in ("台", "套", "台套", "辆", "架", "片", "件"):
             return "capacity", unit.unit if unit.unit == "piece" else "unit", num.value, "capacity:units"
     window_end = min(cend, end + 14)
-    m = re.search(r"[\d０-９]", text[end:window_end])
+    m = _ANY_DIGIT_RE.search(text[end:window_end])
     if m:
         window_end = end + m.start()
     after = text[end:window_end]
@@ -539,7 +545,7 @@ def _count(ctx: _Context, lex: _Lexicon, num: ParsedNumber, unit: _Unit, end: in
             best = m2
         if best is not None:
             gap = lead[best.end():]
-            if (len(gap) <= 6 and not re.search(r"\d", gap)) or _LIST_GAP_RE.fullmatch(gap):
+            if (len(gap) <= 6 and not _DIGIT_RE.search(gap)) or _LIST_GAP_RE.fullmatch(gap):
                 noun = best.group(0)
     if noun is None:
         if cls_char in ("个", "项") and re.search(r"(开工|竣工|投产|签约|落地|建成)$", lead):
@@ -724,8 +730,8 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
             if fwd is not None and _BUILD_RE.search(text[end:fwd.start]) and not _near_before(
                     ctx, start, s0, ("Project",)):
                 return _key(fwd), "subj:builds-next"
-    if kind == "count" and unit in ("project", "company", "zone") and not re.search(
-            r"(子|分)公司", text[end:end + 8]):
+    if kind == "count" and unit in ("project", "company", "zone") and not _BRANCH_CO_RE.search(
+            text[end:end + 8]):
         return _place(ctx, start, cstart, lead, counted=True)
     sector = _near_before(ctx, start, cstart, ("IndustryChain",))
     if kind == "ratio":
@@ -782,16 +788,16 @@ def _ratio_subject(ctx: _Context, start: int, end: int, lead: str, cstart: int, 
                    clause_org: Mention | None, pron):
     text = ctx.text
     around = lead[-8:] + "|" + text[end:end + 8]
-    if re.search(r"股权|股份", around):
+    if _STAKE_RE.search(around):
         co = _first_in(ctx, s0, start, ("Company",))
         if co is not None:
             return _key(co), "subj:stake-buyer"
-    if re.search(r"进度|完成率|设计总量", around) and "开工率" not in lead:
+    if _PROGRESS_RE.search(around) and "开工率" not in lead:
         m = clause_org or _pronoun_target(ctx, pron, cstart, s0) or _near_before(
             ctx, start, s0, ("Project",))
         if m is not None:
             return _key(m), "subj:progress"
-    if re.search(r"占有率|市场份额", text[end:end + 8]):
+    if _MARKET_SHARE_RE.search(text[end:end + 8]):
         m = clause_org or _near_before(ctx, start, paragraph_bounds(text, start)[0], ("Company",))
         if m is not None:
             return _key(m), "subj:market-share"
@@ -801,7 +807,7 @@ def _ratio_subject(ctx: _Context, start: int, end: int, lead: str, cstart: int, 
         m = _pronoun_target(ctx, pron, cstart, s0)
         if m is not None:
             return _key(m), "subj:pronoun"
-    if re.match(r"\s*(同比|增长|下降)", lead) and cstart > s0:
+    if _GROWTH_LEAD_RE.match(lead) and cstart > s0:
         prev = _near_before(ctx, cstart, s0, ("Company",))
         pstart, _ = clause_bounds(text, cstart - 1)
         if prev is not None and prev.start >= pstart:

@@ -26,6 +26,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["chain_relations", "chain_feeds"]
 
+# hot patterns, compiled once (module-level re calls look each up in re's cache)
+_RAW_GAP_RE = re.compile(r"为(主要)?原(材)?料[^，。；]{0,12}")
+_MADE_FROM_RE = re.compile(r"(.{1,3})制(.{2,})")
+
 
 # --------------------------------------------------------------------------- vocabulary
 
@@ -569,7 +573,7 @@ def _rule_upstream_wording(ctx: Context) -> None:
             gap = text[a.end : b.start]
             if verb_rx is not None and verb_rx.fullmatch(gap):
                 ctx.emit(ctx.key(a), "upstreamOf", ctx.key(b), a.start, b.end, "upstream-verb")
-            elif re.fullmatch(r"为(主要)?原(材)?料[^，。；]{0,12}", gap) and text[max(0, a.start - 1) : a.start] == "以":
+            elif _RAW_GAP_RE.fullmatch(gap) and text[max(0, a.start - 1) : a.start] == "以":
                 ctx.emit(ctx.key(a), "upstreamOf", ctx.key(b), a.start, b.end, "raw-material")
     # names: "煤制烯烃" ← a product starting with 煤; "钒电池液" → 钒电池; "压缩天然气" ← 天然气
     forms = [(f, k) for k, fs in ctx.forms.items() if k[0] == "Product" for f in fs if len(f) >= 1]
@@ -581,7 +585,7 @@ def _rule_upstream_wording(ctx: Context) -> None:
             continue
         m0 = ctx.groups[k][0]
         for f in fs:
-            mm = re.fullmatch(r"(.{1,3})制(.{2,})", f)
+            mm = _MADE_FROM_RE.fullmatch(f)
             if mm:
                 src = mm.group(1)
                 hit = next((pk for pf, pk in forms if pk != k and pf.startswith(src) and "制" not in pf), None)

@@ -36,6 +36,7 @@ _ADVERBS_RE = re.compile(
 )
 _COUNTED_RE = re.compile(r"[\d一二两三四五六七八九十百千万]+(多|余)?\s?(个|条|座|项|处|家|批|台|套|大)|一批|多个|各地|各类")
 _GENERIC_RE = re.compile(r"一批|一系列|若干|多个|多项|各类|各地")
+_OPEN_OR_RE = re.compile(r"或(投产|开工|建成|落地)")
 #: cues too weak to stand beside a stronger stage of the same project (landed / settled)
 _WEAK_CUES = frozenset({"落地", "落户"})
 _PLAN_PARAGRAPH_RE = re.compile(r"力争|要加快|着力|计划")
@@ -166,7 +167,7 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
         if i == j:
             continue
         clause = text[cstart:cend]
-        if any(o in clause for o in cues.open) or re.search(r"或(投产|开工|建成|落地)", clause):
+        if any(o in clause for o in cues.open) or _OPEN_OR_RE.search(clause):
             continue
         best = None
         for h in cue_hits[i:j]:
