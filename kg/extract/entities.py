@@ -945,8 +945,10 @@ def _select(cands: list[_Cand]) -> list[_Cand]:
             continue
         clash = False
         nested_in = None
-        near = sorted([ix for _st, ix in starts[lo:hi]])  # in insertion order, as before
-        for k in [kept[ix] for ix in near]:
+        # The outcome does not depend on the order the nearby kept spans are visited in: a
+        # clash with any of them drops the candidate, and it is nested when one contains it.
+        for _st, ix in starts[lo:hi]:
+            k = kept[ix]
             if c.start < k.end and k.start < c.end:
                 if k.start <= c.start and c.end <= k.end:
                     nested_in = nested_in or k
