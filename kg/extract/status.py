@@ -59,6 +59,7 @@ class _Cues:
     cue_re: re.Pattern[str]
     modal_re: re.Pattern[str]
     break_free: bool = True  # no cue holds a clause break (_CLAUSE_SPLIT)
+    open_re: re.Pattern[str] | None = None  # the open cues: a clause holds one iff it matches
 
 
 @lru_cache(maxsize=1)
@@ -85,6 +86,7 @@ def status_cues() -> _Cues:
         cue_re=re.compile(_alternation(list(status) + list(open_))),
         modal_re=re.compile(_alternation(modal)),
         break_free=not any(_CLAUSE_SPLIT.search(c) for c in list(status) + list(open_)),
+        open_re=re.compile(_alternation(open_)) if open_ else None,
     )
 
 
@@ -167,7 +169,9 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
         if i == j:
             continue
         clause = text[cstart:cend]
-        if any(o in clause for o in cues.open) or _OPEN_OR_RE.search(clause):
+        opened = (cues.open_re.search(clause) if cues.open_re is not None
+                  else any(o in clause for o in cues.open))
+        if opened or _OPEN_OR_RE.search(clause):
             continue
         best = None
         for h in cue_hits[i:j]:
