@@ -103,12 +103,10 @@ def _ends_with_cue(kind: str, text: str) -> str | None:
     rx = _end_cue_regex(kind)
     if rx is None:
         return None
-    # the longest cue ending the text: try each start from the left
-    for i in range(max(0, len(text) - len(relation_cues()[kind][0])), len(text)):
-        m = rx.match(text, i)
-        if m:
-            return m.group(0)
-    return None
+    # the longest cue ending the text: the leftmost start (within the longest cue's reach) where
+    # one matches, found by one search instead of a match per start
+    m = rx.search(text, max(0, len(text) - len(relation_cues()[kind][0])))
+    return m.group(0) if m else None
 
 
 @dataclass

@@ -350,6 +350,8 @@ def _rule_named_chain(ctx: Context) -> None:
             for c in {f, _chain_core(f)}:
                 if len(c) >= 2:
                     chains.append((c, k))
+    if not chains:
+        return  # no chain term: nothing can embed one
     chains.sort(key=lambda ck: (-len(ck[0]), ck))
     chain_terms = {c for c, _ in chains}
     for k, fs in sorted(ctx.forms.items()):
@@ -358,6 +360,10 @@ def _rule_named_chain(ctx: Context) -> None:
         own = {_chain_core(f) for f in fs} | set(fs)
         for f in fs:
             core = _chain_core(f) if k[0] == "IndustryChain" else f
+            if k[0] == "Company":
+                # the name without its legal suffix (the same for every chain term)
+                suf = _ends_with_cue("legal_suffix", core) or ""
+                bare = core[: len(core) - len(suf)]
             for c, ck in chains:
                 if ck == k or c in own:
                     continue
@@ -368,8 +374,6 @@ def _rule_named_chain(ctx: Context) -> None:
                     ok = core.startswith(c) and len(core) > len(c) and not _longer_chain_prefix(core, c, chain_terms)
                 elif k[0] == "Company":
                     # 恒达水泥(公司) in 水泥行业: the chain's product heads the company name
-                    suf = _ends_with_cue("legal_suffix", core) or ""
-                    bare = core[: len(core) - len(suf)]
                     ok = bare.endswith(c) and len(bare) > len(c)
                 else:
                     # 储能项目, 精细化工及新材料工程: the chain term heads the project name
