@@ -270,12 +270,15 @@ def _rule_facility_product(ctx: Context) -> None:
         if k[0] == "Product":
             for f in fs:
                 prod_by_form.setdefault(f, k)
+    table = [(fac, prod) for fac, prod in table if prod in prod_by_form]  # products of this text
+    if not table:
+        return
     for k, fs in sorted(ctx.forms.items()):
         if k[0] not in ("Project", "Company"):
             continue
         names = set(fs) | {k[1]}
         for fac, prod in table:
-            if prod in prod_by_form and any(n.endswith(fac) and len(n) > len(fac) for n in names):
+            if any(n.endswith(fac) and len(n) > len(fac) for n in names):
                 m = ctx.groups[k][0]
                 ctx.emit(k, "produces", prod_by_form[prod], m.start, m.end, "facility-product")
                 break
