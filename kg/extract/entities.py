@@ -931,14 +931,19 @@ def _select(cands: list[_Cand]) -> list[_Cand]:
     order = sorted([(c.start - c.end, _PRIORITY[c.type], c.start, not c.attr_full, c.rule, i, c)
                     for i, c in enumerate(set(cands))])
     kept: list[_Cand] = []
-    starts: list[tuple[int, int]] = []  # (start, index into kept), sorted
+    # the starts of the kept spans, sorted (plain ints: cheap to bisect), and beside each the
+    # index of its span in kept (a span goes after those starting at or before it)
+    starts: list[int] = []
+    where: list[int] = []
     maxlen = 0
-    bisect_left, insort = bisect.bisect_left, bisect.insort
+    bisect_left, bisect_right = bisect.bisect_left, bisect.bisect_right
     for c in [t[-1] for t in order]:
-        lo = bisect_left(starts, (c.start - maxlen, -1))
-        hi = bisect_left(starts, (c.end, -1))
+        lo = bisect_left(starts, c.start - maxlen)
+        hi = bisect_left(starts, c.end)
         if lo == hi:  # nothing kept starts close enough to overlap
-            insort(starts, (c.start, len(kept)))
+            at = bisect_right(starts, c.start)
+            starts.insert(at, c.start)
+            where.insert(at, len(kept))
             kept.append(c)
             if c.end - c.start > maxlen:
                 maxlen = c.end - c.start
@@ -947,7 +952,7 @@ def _select(cands: list[_Cand]) -> list[_Cand]:
         nested_in = None
         # The outcome does not depend on the order the nearby kept spans are visited in: a
         # clash with any of them drops the candidate, and it is nested when one contains it.
-        for _st, ix in starts[lo:hi]:
+        for ix in where[lo:hi]:
             k = kept[ix]
             if c.start < k.end and k.start < c.end:
                 if k.start <= c.start and c.end <= k.end:
@@ -970,7 +975,9 @@ def _select(cands: list[_Cand]) -> list[_Cand]:
             continue
         if nested_in is not None:
             c = _Cand(c.type, c.start, c.end, c.rule, _nested_attrs(c.attrs), c.key, c.canonical)
-        insort(starts, (c.start, len(kept)))
+        at = bisect_right(starts, c.start)
+        starts.insert(at, c.start)
+        where.insert(at, len(kept))
         kept.append(c)
         maxlen = max(maxlen, c.end - c.start)
     return sorted(kept, key=_START_END_TYPE)
