@@ -974,7 +974,9 @@ def _select(cands: list[_Cand]) -> list[_Cand]:
         if clash:
             continue
         if nested_in is not None:
-            c = _Cand(c.type, c.start, c.end, c.rule, _nested_attrs(c.attrs), c.key, c.canonical)
+            attrs = _nested_attrs(c.attrs)
+            if attrs != c.attrs:  # (already marked by an earlier selection: kept as it is)
+                c = _Cand(c.type, c.start, c.end, c.rule, attrs, c.key, c.canonical)
         at = bisect_right(starts, c.start)
         starts.insert(at, c.start)
         where.insert(at, len(kept))
