@@ -15,8 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["TimeExpr", "find_time_expressions", "time_expressions", "resolve_time", "interval_bounds",
-           "CN_DIGITS"]
+__all__ = ["TimeExpr", "find_time_expressions", "resolve_time", "interval_bounds", "CN_DIGITS"]
 
 CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
              "九": 9, "十": 10, "十一": 11, "十二": 12}
@@ -260,25 +259,20 @@ def find_time_expressions(text: str, doc_date: str | None = None, start: int = 0
     >>> find_time_expressions("截至2023年底，入驻企业54家")[0].iso
     '../2023-12-31'
     """
-    return list(time_expressions(text, doc_date, start, len(text) if end is None else end))
-
-
-def time_expressions(text: str, doc_date: str | None, start: int, end: int) -> tuple[TimeExpr, ...]:
-    """:func:`find_time_expressions` as a shared tuple (no copy; the extract stage asks for
-    the same sentence many times)."""
-    # Memo of the last text searched. The identity test is safe because the memo holds a
-    # reference to the text; the memo is replaced as a whole, so threads never share a
-    # half-updated one.
+    end = len(text) if end is None else end
+    # Memo of the last text searched (the extract stage asks for the same sentence many
+    # times). The identity test is safe because the memo holds a reference to the text; the
+    # memo is replaced as a whole, so threads never share a half-updated one.
     memo = _MEMO[0]
     if memo[0] is not text or memo[1] != doc_date:
         if len(text) < 256:  # a phrase checked in between does not evict the document
-            return tuple(_find(text, doc_date, start, end))
+            return _find(text, doc_date, start, end)
         memo = _MEMO[0] = (text, doc_date, {})
     key = (start, end)
     hit = memo[2].get(key)
     if hit is None:
         hit = memo[2][key] = tuple(_find(text, doc_date, start, end))
-    return hit
+    return list(hit)
 
 
 #: [(text, doc_date, {(start, end): results})] of the last text searched.

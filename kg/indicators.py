@@ -255,7 +255,7 @@ def extract_indicators(doc: Document, mentions: list[Mention] | tuple[Mention, .
     list of Event
         One event per observation, in text order.
     """
-    from .dates import find_time_expressions, resolve_time, time_expressions
+    from .dates import find_time_expressions, resolve_time
 
     catalogue = indicator_catalogue()
     text = doc.text
@@ -290,7 +290,7 @@ def extract_indicators(doc: Document, mentions: list[Mention] | tuple[Mention, .
                 matches.append(_Match(ind, sent.start + m.start(), sent.start + m.end(),
                                       sent.start + m.start("n"), sent.start + m.end("n"),
                                       {k: v for k, v in m.groupdict().items() if v}))
-        times = time_expressions(text, doc.date, sent.start, sent.end)
+        times = find_time_expressions(text, doc.date, sent.start, sent.end)
         if not matches:
             if times:
                 carry_period = _frame(times, sent.start)

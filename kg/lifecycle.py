@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .dates import time_expressions
+from . import dates
 from .extract._textindex import sentence_at
 from .model import Document, Event, Mention, Quantity, RelationCandidate, Resolved
 
@@ -202,7 +202,7 @@ def _mentions_in(mentions: Sequence[Mention], start: int, end: int, types=("Proj
 
 def _time_before(doc: Document, sent, offset: int, *, need_month: bool = False):
     """The last time expression of ``sent`` that ends by ``offset`` (with 月 if asked)."""
-    for t in reversed(time_expressions(doc.text, doc.date, sent.start, sent.end)):
+    for t in reversed(dates.find_time_expressions(doc.text, doc.date, sent.start, sent.end)):
         if t.end <= offset and (not need_month or "月" in t.text):
             return t
     return None
