@@ -907,11 +907,13 @@ def _pronoun_target(ctx: _Context, pron: re.Match[str] | None, cstart: int, s0: 
 def _dedupe(found: list[Quantity], ctx: _Context) -> list[Quantity]:
     out: list[Quantity] = []
     seen: set[tuple] = set()
-    body_facts = {(q.kind, round(q.value, 6), q.unit) for q in found if q.start > ctx.title_end}
-    for q in found:
-        if q.start < ctx.title_end and (q.kind, round(q.value, 6), q.unit) in body_facts:
+    rounded = [round(q.value, 6) for q in found]  # (round with digits is slow: once each)
+    body_facts = {(q.kind, v, q.unit) for q, v in zip(found, rounded, strict=True)
+                  if q.start > ctx.title_end}
+    for q, v in zip(found, rounded, strict=True):
+        if q.start < ctx.title_end and (q.kind, v, q.unit) in body_facts:
             continue  # headline repeated in the title
-        key = (q.subject, q.kind, round(q.value, 6), q.unit)
+        key = (q.subject, q.kind, v, q.unit)
         if key in seen:
             continue
         seen.add(key)
