@@ -1103,10 +1103,13 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
         items = sorted(by_type.get(typ, {}).items())
         # proper suffixes (3+ characters) of every name → indexes of the names, in order, so
         # each name meets only the longer names that end with it (first in key order wins)
+        # (only suffixes that are names themselves are kept)
+        names = {nm for _k, nm in items if len(nm) >= 3}
         by_suffix: dict[str, list[int]] = {}
         for idx, (_k2, nm2) in enumerate(items):
             for j in range(1, len(nm2) - 2):
-                by_suffix.setdefault(nm2[j:], []).append(idx)
+                if nm2[j:] in names:
+                    by_suffix.setdefault(nm2[j:], []).append(idx)
         for k, nm in items:
             if len(nm) < 3:
                 continue
