@@ -31,6 +31,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .dates import CN_DIGITS
 from .model import Document, Event, Mention, Quantity
 
 __all__ = ["IndicatorDef", "indicator_catalogue", "extract_indicators"]
@@ -109,10 +110,16 @@ def _paragraph_spans(text: str) -> list[int]:
     return starts
 
 
-def _parse_value(groups: dict, ind: IndicatorDef) -> tuple[float, str, bool] | None:
-    from .dates import CN_DIGITS
+@lru_cache(maxsize=4096)
+def _parse_number(text: str):
+    """:func:`kg.extract.numbers.parse_number`, memoised (its result is immutable; the same
+    figures recur)."""
     from .extract.numbers import parse_number
 
+    return parse_number(text)
+
+
+def _parse_value(groups: dict, ind: IndicatorDef) -> tuple[float, str, bool] | None:
     n = groups.get("n") or ""
     unit = ind.unit
     if ind.unit == "rank":
@@ -122,7 +129,7 @@ def _parse_value(groups: dict, ind: IndicatorDef) -> tuple[float, str, bool] | N
 
         v = CN_DIGITS.get(n) or parse_chinese_numeral(n)
         return (float(v), unit, False) if v else None
-    parsed = parse_number(n)
+    parsed = _parse_number(n)
     if parsed is None:
         return None
     u = groups.get("u")
