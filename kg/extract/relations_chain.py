@@ -74,9 +74,7 @@ def chain_feeds() -> tuple[dict[str, frozenset[str]], dict[str, str]]:
 
 
 def _ends_with_cue(kind: str, text: str) -> str | None:
-    from .relations import _ends_with_cue as f
-
-    return f(kind, text)
+    return _relations._ends_with_cue(kind, text)
 
 
 @lru_cache(maxsize=1)
@@ -137,9 +135,7 @@ _CORE_MEMO: list = [((), {})]
 
 
 def _cue_regex(kind: str) -> re.Pattern[str] | None:
-    from .relations import _cue_regex as f
-
-    return f(kind)
+    return _relations._cue_regex(kind)
 
 
 def _rule_project_named_product(ctx: Context) -> None:
