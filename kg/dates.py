@@ -54,6 +54,8 @@ def _first_chars(items) -> tuple[set[str], bool, bool] | None:
     chars: set[str] = set()
     digit = False
     for op, av in items:
+        if op in (c.ASSERT, c.ASSERT_NOT, c.AT):
+            continue  # zero-width: the next item consumes the first character
         if op is c.LITERAL:
             chars.add(chr(av))
             return chars, digit, False
@@ -93,23 +95,42 @@ def _first_chars(items) -> tuple[set[str], bool, bool] | None:
     return chars, digit, True
 
 
-@lru_cache(maxsize=1)
-def _time_re() -> re.Pattern[str]:
-    """:data:`_TIME_RE` behind a lookahead on the characters a match can start with.
+def first_char_guard(pat: re.Pattern[str]) -> re.Pattern[str]:
+    """``pat`` behind a lookahead on the characters a match can start with.
 
-    Equivalent (same matches, groups and offsets) and several times faster: positions that
-    cannot start a match fail on one character class instead of trying every alternative.
+    Equivalent (same matches, groups and offsets) and faster to search with when ``pat``
+    opens with optional parts or a lookbehind (the regex engine then has no first character
+    to skip ahead by): positions that cannot start a match fail on one character class
+    instead of trying every alternative. ``pat`` itself is returned when the set cannot be
+    worked out or a match may be empty.
     """
     from re import _parser
 
-    if _TIME_RE.flags & re.IGNORECASE:
-        return _TIME_RE
-    first = _first_chars(_parser.parse(_TIME_RE.pattern, _TIME_RE.flags))
+    if pat.flags & re.IGNORECASE or re.match(r"\(\?[aiLmsux]+\)", pat.pattern):
+        return pat  # (global inline flags must open the pattern)
+    first = _first_chars(_parser.parse(pat.pattern, pat.flags))
     if first is None or first[2]:
-        return _TIME_RE
+        return pat
     chars, digit, _ = first
     cls = "".join(re.escape(ch) for ch in sorted(chars)) + (r"\d" if digit else "")
-    return re.compile(f"(?=[{cls}])" + _TIME_RE.pattern, _TIME_RE.flags)
+    # the group keeps a top-level alternation whole; the line break ends a verbose comment
+    return re.compile(f"(?=[{cls}])(?:{pat.pattern}\n)" if pat.flags & re.VERBOSE
+                      else f"(?=[{cls}])(?:{pat.pattern})", pat.flags)
+
+
+#: How a match of :data:`_TIME_RE` can begin, form by form: a digit run that ends in 年, 月,
+#: 季 or a dash (years, months, quarters, ranges, N年来), a Chinese numeral, 截/到 (as of), or
+#: the words that open the other forms. A necessary condition, cheap to test first: most
+#: digits of a report start amounts (12.5亿元), where it fails at once.
+_TIME_START = (rf"(?=\d[\d一二两三四五六七八九十]*[{_DASH}年月季]|[一二三四五六七八九十两截到]"
+               r"|今年|去年|上[年半]|明年|前[年一二三四1234]|下半|目前|当前|现在|全年|年[度计])")
+
+
+@lru_cache(maxsize=1)
+def _time_re() -> re.Pattern[str]:
+    """:data:`_TIME_RE` behind :data:`_TIME_START` and :func:`first_char_guard` (same
+    matches, several times faster)."""
+    return first_char_guard(re.compile(_TIME_START + "(?:" + _TIME_RE.pattern + "\n)", _TIME_RE.flags))
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +265,8 @@ def find_time_expressions(text: str, doc_date: str | None = None, start: int = 0
     # memo is replaced as a whole, so threads never share a half-updated one.
     memo = _MEMO[0]
     if memo[0] is not text or memo[1] != doc_date:
+        if len(text) < 256:  # a phrase checked in between does not evict the document
+            return _find(text, doc_date, start, end)
         memo = _MEMO[0] = (text, doc_date, {})
     key = (start, end)
     hit = memo[2].get(key)

@@ -31,6 +31,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .dates import CN_DIGITS
 from .diskcache import disk_cached
 from .model import Document, Event, Mention, Quantity
 
@@ -134,10 +135,16 @@ def _paragraph_spans(text: str) -> list[int]:
     return starts
 
 
-def _parse_value(groups: dict, ind: IndicatorDef) -> tuple[float, str, bool] | None:
-    from .dates import CN_DIGITS
+@lru_cache(maxsize=4096)
+def _parse_number(text: str):
+    """:func:`kg.extract.numbers.parse_number`, memoised (its result is immutable; the same
+    figures recur)."""
     from .extract.numbers import parse_number
 
+    return parse_number(text)
+
+
+def _parse_value(groups: dict, ind: IndicatorDef) -> tuple[float, str, bool] | None:
     n = groups.get("n") or ""
     unit = ind.unit
     if ind.unit == "rank":
@@ -147,7 +154,7 @@ def _parse_value(groups: dict, ind: IndicatorDef) -> tuple[float, str, bool] | N
 
         v = CN_DIGITS.get(n) or parse_chinese_numeral(n)
         return (float(v), unit, False) if v else None
-    parsed = parse_number(n)
+    parsed = _parse_number(n)
     if parsed is None:
         return None
     u = groups.get("u")
@@ -288,6 +295,7 @@ def extract_indicators(doc: Document, mentions: list[Mention] | tuple[Mention, .
     doc_digit = _DIGIT.search(text) is not None
     prefilters = [f for f in _prefilters(catalogue)
                   if all(r in text for r in f[2]) and (doc_digit or not f[3])]
+    prefilters_no_digit = [f for f in prefilters if not f[3]]  # (same order)
     areas = sorted((m for m in mentions if m.type in _AREA_TYPES), key=lambda m: (m.start, m.end))
     area_starts = [m.start for m in areas]
     projects = [m for m in mentions if m.type in ("Project", "Company")]
@@ -302,11 +310,9 @@ def extract_indicators(doc: Document, mentions: list[Mention] | tuple[Mention, .
             carry_para, carry_area, carry_period = para, None, None
         stext = sent.text
         matches: list[_Match] = []
-        has_digit = _DIGIT.search(stext) is not None
-        for ind, pat, req_runs, req_digit in prefilters:
-            # skip a pattern that cannot match: a digit or a literal string it needs is absent
-            if req_digit and not has_digit:
-                continue
+        # skip a pattern that cannot match: a digit or a literal string it needs is absent
+        for ind, pat, req_runs, _req_digit in (prefilters if _DIGIT.search(stext) is not None
+                                              else prefilters_no_digit):
             if req_runs and (req_runs[0] not in stext
                              or (len(req_runs) > 1 and not all(r in stext for r in req_runs[1:]))):
                 continue

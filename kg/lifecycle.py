@@ -32,7 +32,9 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from . import dates
 from .diskcache import disk_cached
+from .extract._textindex import sentence_at
 from .model import Document, Event, Mention, Quantity, RelationCandidate, Resolved
 
 if TYPE_CHECKING:
@@ -174,7 +176,7 @@ class _Topics:
             self.first.setdefault((m.type, m.key), m.start)
 
     def add(self, offset: int, key: tuple[str, str]) -> None:
-        s = self.doc.sentence_at(offset)
+        s = sentence_at(self.doc, offset)
         self.items.append((offset, s.index if s else -1, key))
 
     def expand(self, key: tuple[str, str], before: int) -> list[tuple[str, str]]:
@@ -190,7 +192,7 @@ class _Topics:
         return out
 
     def current(self, offset: int) -> list[tuple[str, str]]:
-        s = self.doc.sentence_at(offset)
+        s = sentence_at(self.doc, offset)
         idx = s.index if s else -1
         before = [it for it in self.items if it[0] < offset and idx - it[1] <= _TOPIC_WINDOW]
         if not before:
@@ -205,13 +207,11 @@ def _mentions_in(mentions: Sequence[Mention], start: int, end: int, types=("Proj
 
 
 def _time_before(doc: Document, sent, offset: int, *, need_month: bool = False):
-    from .dates import find_time_expressions
-
-    times = [t for t in find_time_expressions(doc.text, doc.date, sent.start, sent.end)
-             if t.end <= offset]
-    if need_month:
-        times = [t for t in times if "月" in t.text]
-    return times[-1] if times else None
+    """The last time expression of ``sent`` that ends by ``offset`` (with 月 if asked)."""
+    for t in reversed(dates.find_time_expressions(doc.text, doc.date, sent.start, sent.end)):
+        if t.end <= offset and (not need_month or "月" in t.text):
+            return t
+    return None
 
 
 def extract_events(doc: Document, mentions: Sequence[Mention], quantities: Sequence[Quantity] = (),
@@ -241,16 +241,20 @@ def extract_events(doc: Document, mentions: Sequence[Mention], quantities: Seque
     from .indicators import extract_indicators, may_match
 
     events: list[Event] = []
-    projects = sorted((m for m in mentions if m.type == "Project"), key=lambda m: m.start)
+    project_mentions = [m for m in mentions if m.type == "Project"]  # in the given order
+    projects = sorted(project_mentions, key=lambda m: m.start)
     excluded: list[tuple[int, int]] = []  # meeting organizer spans: "长治市项目建设…小组" is no project
     found_meetings: list[tuple[re.Match[str], object, bool]] = []
-    for sent in doc.sentences:
-        # the literal pre-checks (第…次, 主持) skip the many sentences these cannot match
-        if may_match(_NUMBERED_MEETING, sent.text):
+    # the literal pre-checks (第…次, 主持) skip the many sentences these cannot match, and the
+    # whole document when it lacks them (a sentence's text is a part of the document's)
+    any_numbered = may_match(_NUMBERED_MEETING, doc.text)
+    any_chaired = may_match(_CHAIRED_MEETING, doc.text)
+    for sent in doc.sentences if any_numbered or any_chaired else ():
+        if any_numbered and may_match(_NUMBERED_MEETING, sent.text):
             for m in _NUMBERED_MEETING.finditer(sent.text):
                 found_meetings.append((m, sent, True))
                 excluded.append((sent.start + m.start("org"), sent.start + m.end("type")))
-        if may_match(_CHAIRED_MEETING, sent.text):
+        if any_chaired and may_match(_CHAIRED_MEETING, sent.text):
             for m in _CHAIRED_MEETING.finditer(sent.text):
                 if "第" in m.group("type") or _NUMBERED_MEETING.search(m.group(0)):
                     continue
@@ -267,7 +271,7 @@ def extract_events(doc: Document, mentions: Sequence[Mention], quantities: Seque
     staged: list[tuple[int, Event]] = []
 
     def concerned(start: int, end: int, anchor: int) -> list[tuple[str, str]]:
-        named = [m for m in _mentions_in(mentions, start, end) if usable(m)]
+        named = [m for m in _mentions_in(project_mentions, start, end) if usable(m)]
         keys: list[tuple[str, str]] = []
         for m in named:
             for k in topics.expand((m.type, m.key), m.start):
@@ -310,7 +314,7 @@ def extract_events(doc: Document, mentions: Sequence[Mention], quantities: Seque
             props.append(("decision", decision))
         t = _time_before(doc, sent, start)
         keys = concerned(rest_start, rest_end, start) if numbered else \
-            [(p.type, p.key) for p in _mentions_in(mentions, rest_start, rest_end) if usable(p)]
+            [(p.type, p.key) for p in _mentions_in(project_mentions, rest_start, rest_end) if usable(p)]
         for k in keys:
             topics.add(start, k)
         concerns = tuple(keys) + tuple((b.type, b.key) for b in bodies)
@@ -320,8 +324,10 @@ def extract_events(doc: Document, mentions: Sequence[Mention], quantities: Seque
                                     rule="meeting:numbered" if numbered else "meeting:chaired")))
 
     # milestones
-    kinds = _milestone_cue_patterns()
-    for sent in doc.sentences:
+    # a cue missing from the document is missing from each of its sentences
+    kinds = [(iri, label, code, present) for iri, label, code, cues in _milestone_cue_patterns()
+             if (present := tuple(c for c in cues if c[0] in doc.text))]
+    for sent in doc.sentences if kinds else ():
         claimed: list[tuple[int, int]] = []
         stext = sent.text
         for iri, label, code, cues in kinds:
@@ -355,7 +361,7 @@ def extract_events(doc: Document, mentions: Sequence[Mention], quantities: Seque
     for rc in relations:
         if rc.predicate != "hasStatus":
             continue
-        sent = doc.sentence_at(rc.start)
+        sent = sentence_at(doc, rc.start)
         t = _time_before(doc, sent, rc.start) if sent is not None else None
         cue = rc.rule.split(":", 1)[-1].split("/", 1)[0] if rc.rule else ""
         props = [("status", rc.object[1])]

@@ -576,18 +576,19 @@ def find_regions(text: str) -> list[RegionMatch]:
             named.add(firm[0].code)
             named.update(_ancestors(firm[0]))
     out: list[RegionMatch] = []
+
+    def score(c: tuple[Place, bool]) -> tuple:
+        p, sh = c
+        anc = _ancestors(p)
+        in_text = 0 if (not sh or p.name in text) else 1
+        return (0 if any(a in named for a in anc) else 1, in_text, sh, _RANK[p.level], p.code, p.name)
+
     for s, e, f, cands in raw:
         cands = tuple(c for c in cands if _admissible(c, named))
         if not cands:
             continue
-
-        def score(c: tuple[Place, bool]) -> tuple:
-            p, sh = c
-            anc = _ancestors(p)
-            in_text = 0 if (not sh or p.name in text) else 1
-            return (0 if any(a in named for a in anc) else 1, in_text, sh, _RANK[p.level], p.code, p.name)
-
-        p, sh = min(cands, key=score)
+        # most forms have one admissible place: nothing to score
+        p, sh = cands[0] if len(cands) == 1 else min(cands, key=score)
         out.append(RegionMatch(s, e, f, p, sh))
     # a short form takes the place the text itself names in full (大理 … 大理市 → the
     # county-level city, not the prefecture 大理州)

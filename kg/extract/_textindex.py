@@ -4,14 +4,15 @@ Several rules look for the clause around an offset (between ，。；： …). W
 character by character for every number or mention is the slow way; :func:`break_positions`
 lists the break characters of a text once (memoised for the last few texts), and
 :func:`bounds` finds the clause by bisection, with exactly the result of the walk.
+:func:`sentence_at` finds the sentence around an offset the same way.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 
-__all__ = ["break_positions", "bounds"]
+__all__ = ["break_positions", "bounds", "sentence_at"]
 
 _MEMO: dict[tuple[int, str], tuple[str, list[int]]] = {}
 _PATTERNS: dict[str, re.Pattern[str]] = {}
@@ -33,6 +34,10 @@ def break_positions(text: str, chars: str) -> list[int]:
     return pos
 
 
+#: [(text, chars, break positions)] of the last call of :func:`bounds` (replaced as a whole).
+_LAST: list = [(None, None, [])]
+
+
 def bounds(text: str, chars: str, pos: int, lo: int = 0, hi: int | None = None) -> tuple[int, int]:
     """``(a, b)``: walking left from ``pos`` while ``a > lo`` and ``text[a-1]`` is no break,
     and right while ``b < hi`` and ``text[b]`` is no break (``hi`` defaults to the length).
@@ -41,7 +46,12 @@ def bounds(text: str, chars: str, pos: int, lo: int = 0, hi: int | None = None) 
     (6, 12)
     """
     hi = len(text) if hi is None else hi
-    brk = break_positions(text, chars)
+    last = _LAST[0]
+    if last[0] is text and last[1] is chars:  # the common case: the same text and breaks again
+        brk = last[2]
+    else:
+        brk = break_positions(text, chars)
+        _LAST[0] = (text, chars, brk)
     i = bisect_left(brk, pos)
     a = pos
     if pos > lo:
@@ -54,3 +64,22 @@ def bounds(text: str, chars: str, pos: int, lo: int = 0, hi: int | None = None) 
         if b > hi:
             b = hi
     return a, b
+
+
+#: [(sentences, their starts)] of the last document asked about (replaced as a whole).
+_STARTS: list = [((), [])]
+
+
+def sentence_at(doc, offset: int):
+    """``doc.sentence_at(offset)`` by a C bisection over the sentence starts (listed once per
+    document) instead of a Python-level binary search."""
+    sentences = doc.sentences
+    memo = _STARTS[0]
+    if memo[0] is not sentences:
+        memo = _STARTS[0] = (sentences, [s.start for s in sentences])
+    i = bisect_right(memo[1], offset) - 1
+    if i >= 0:
+        s = sentences[i]
+        if offset < s.end:
+            return s
+    return None

@@ -17,6 +17,7 @@ import bisect
 import re
 import unicodedata
 from functools import lru_cache
+from operator import itemgetter
 from typing import NamedTuple
 
 from ..lexicon import column_map, industry_vocabulary, product_vocabulary, read_table, words
@@ -42,6 +43,8 @@ _NAME_CHAR = re.compile(rf"[{_HAN}A-Za-z0-9·\-()（）/\.]")
 _MAX_LEFT = 24
 # the non-Han characters of _NAME_CHAR
 _NAME_OTHER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789·-()（）/.")
+# a run of _NAME_CHAR characters
+_NAME_RUN = re.compile("[" + _HAN + "".join(re.escape(c) for c in sorted(_NAME_OTHER)) + "]*")
 
 # Type priority when spans overlap exactly.
 _PRIORITY = {"Project": 0, "Company": 1, "DevelopmentZone": 2, "GovernmentBody": 3,
@@ -170,20 +173,27 @@ def _left_extend(text: str, head_start: int, floor: int, adjacent_ok: bool = Fal
     stop word inside the window; a stop word directly before the head (建设项目) does not
     cut.
     """
-    i = head_start
     lo = max(floor, head_start - _MAX_LEFT)
-    depth = 0
-    while i > lo:
-        c = text[i - 1]
-        if c in ")）":
-            depth += 1
-        elif c in "(（":
-            if depth == 0:
+    # the run of name characters before the head, read off the reversed window by one
+    # regex match; the character walk below is only needed when the run holds an opening
+    # parenthesis (which may end the name)
+    run = text[lo:head_start][::-1]
+    n = _NAME_RUN.match(run).end()
+    i = head_start - n
+    if "(" in run[:n] or "（" in run[:n]:
+        i = head_start
+        depth = 0
+        while i > lo:
+            c = text[i - 1]
+            if c in ")）":
+                depth += 1
+            elif c in "(（":
+                if depth == 0:
+                    break
+                depth -= 1
+            if not ("\u4e00" <= c <= "\u9fff" or c in _NAME_OTHER):  # _NAME_CHAR, per character
                 break
-            depth -= 1
-        if not ("\u4e00" <= c <= "\u9fff" or c in _NAME_OTHER):  # _NAME_CHAR, per character
-            break
-        i -= 1
+            i -= 1
     start = i
     window = text[start:head_start]
     cut = start
@@ -238,6 +248,8 @@ _MEASURED = re.compile(r"[0-9.]+[万亿]?余?(?:平方米|平米|亩|平方公�
 _QUANTIFIED = re.compile(r"(?:[一两几多数][批些]|[0-9一二三四五六七八九十两几多]+[个条座家处项])$")
 _COUNTED = re.compile(r"[0-9一二三四五六七八九十两几多]+[个项条座家批处]$")  # 4条生产线: a count, not a name
 _AGGREGATE = re.compile(r"^[0-9一二三四五六七八九十百千两几多]+[个项批处条家座]")
+_COUNT_IN_NAME = re.compile(r"[0-9]+[个项]")
+_ASCII_DIGIT = re.compile(r"[0-9]")
 _LEADING_JUNK = re.compile(r"^(?:[（(][一二三四五六七八九十0-9]+[)）]|[0-9]+[.、]|[一二三四五六七八九十]+、)")
 
 
@@ -386,10 +398,9 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
     if regs and regs[0].start == 0:
         s = regs[0].end
     split = None
-    for rx in (r"[0-9]",):
-        mm = re.search(rx, name[s:])
-        if mm:
-            split = s + mm.start()
+    mm = _ASCII_DIGIT.search(name, s)
+    if mm:
+        split = mm.start()
     vocab_at: dict[int, int] = {}
     for h in _first_vocab_spans(name[s:]):
         a = None if h is None else h[0]
@@ -556,11 +567,13 @@ def _phases(text: str, projects: list[_Cand]) -> list[_Cand]:
     return out
 
 
-def _inside_product(pat: dict, text: str, start: int, end: int) -> bool:
+def _inside_product(product_starts: dict[int, tuple[int, ...]], start: int, end: int) -> bool:
     """True when a product of the vocabulary starts at ``start`` and runs past ``end``
-    (a project head that begins a product name: 工程机械, 工程塑料)."""
-    return any(i == 0 and lens[0] > end - start
-               for i, lens in pat["products"].starts(text[start:start + 16]))
+    (a project head that begins a product name: 工程机械, 工程塑料), within 16 characters.
+
+    ``product_starts`` is ``dict(products.starts(text))``: the document is scanned once, not
+    a window per head."""
+    return any(end - start < ln <= 16 for ln in product_starts.get(start, ()))
 
 
 def _metonymy_company(item: str) -> bool:
@@ -578,10 +591,13 @@ def _metonymy_company(item: str) -> bool:
 def _projects(text: str) -> list[_Cand]:
     pat = _patterns()
     out = []
+    product_starts = None
     for m in pat["project"].finditer(text):
         head = m.group()
         kind = pat["project_kind"].get(head, "head")
-        if _inside_product(pat, text, m.start(), m.end()):
+        if product_starts is None:
+            product_starts = dict(pat["products"].starts(text))
+        if _inside_product(product_starts, m.start(), m.end()):
             continue  # 年产21万吨工程机械: the head is the start of a product's name
         s = _left_extend(text, m.start(), 0, adjacent_ok=True)
         # a full legal company name before the project is its owner, not part of it
@@ -605,7 +621,7 @@ def _projects(text: str) -> list[_Cand]:
                     name = name[hm.end():]
                     break
         core = _strip_generic(name)
-        if len(core) < 2 or _AGGREGATE.match(name) or re.search(r"[0-9]+[个项]", name) or _COUNTED.search(name):
+        if len(core) < 2 or _AGGREGATE.match(name) or _COUNT_IN_NAME.search(name) or _COUNTED.search(name):
             continue
         if _MEASURED.match(name) or _QUANTIFIED.search(text, max(0, s - 3), s):
             continue  # 11万平方米…工厂, 一批…生产线: a description or an aggregate, not a name
@@ -898,6 +914,16 @@ def _anchor_level(c: _Cand) -> bool:
     return ("level", "city") in c.attrs or ("level", "county") in c.attrs
 
 
+#: the sort key (start, end, type) of a _Cand, by field position
+_START_END_TYPE = itemgetter(1, 2, 0)
+
+
+@lru_cache(maxsize=4096)
+def _nested_attrs(attrs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """``attrs`` with ("nested", "1"), as a sorted set (the few distinct tuples recur)."""
+    return tuple(sorted(set(attrs) | {("nested", "1")}))
+
+
 def _select(cands: list[_Cand]) -> list[_Cand]:
     """Resolve overlaps: longer spans win; nested Company/Product/Industry inside a Project
     (and Company inside a Zone name? no) are kept with ("nested", "1")."""
@@ -905,22 +931,29 @@ def _select(cands: list[_Cand]) -> list[_Cand]:
     order = sorted([(c.start - c.end, _PRIORITY[c.type], c.start, not c.attr_full, c.rule, i, c)
                     for i, c in enumerate(set(cands))])
     kept: list[_Cand] = []
-    starts: list[tuple[int, int]] = []  # (start, index into kept), sorted
+    # the starts of the kept spans, sorted (plain ints: cheap to bisect), and beside each the
+    # index of its span in kept (a span goes after those starting at or before it)
+    starts: list[int] = []
+    where: list[int] = []
     maxlen = 0
-    bisect_left, insort = bisect.bisect_left, bisect.insort
-    for *_k, c in order:
-        lo = bisect_left(starts, (c.start - maxlen, -1))
-        hi = bisect_left(starts, (c.end, -1))
+    bisect_left, bisect_right = bisect.bisect_left, bisect.bisect_right
+    for c in [t[-1] for t in order]:
+        lo = bisect_left(starts, c.start - maxlen)
+        hi = bisect_left(starts, c.end)
         if lo == hi:  # nothing kept starts close enough to overlap
-            insort(starts, (c.start, len(kept)))
+            at = bisect_right(starts, c.start)
+            starts.insert(at, c.start)
+            where.insert(at, len(kept))
             kept.append(c)
             if c.end - c.start > maxlen:
                 maxlen = c.end - c.start
             continue
         clash = False
         nested_in = None
-        near = sorted([ix for _st, ix in starts[lo:hi]])  # in insertion order, as before
-        for k in [kept[ix] for ix in near]:
+        # The outcome does not depend on the order the nearby kept spans are visited in: a
+        # clash with any of them drops the candidate, and it is nested when one contains it.
+        for ix in where[lo:hi]:
+            k = kept[ix]
             if c.start < k.end and k.start < c.end:
                 if k.start <= c.start and c.end <= k.end:
                     nested_in = nested_in or k
@@ -941,11 +974,15 @@ def _select(cands: list[_Cand]) -> list[_Cand]:
         if clash:
             continue
         if nested_in is not None:
-            c = _with(c, attrs=tuple(sorted(set(c.attrs) | {("nested", "1")})))
-        insort(starts, (c.start, len(kept)))
+            attrs = _nested_attrs(c.attrs)
+            if attrs != c.attrs:  # (already marked by an earlier selection: kept as it is)
+                c = _Cand(c.type, c.start, c.end, c.rule, attrs, c.key, c.canonical)
+        at = bisect_right(starts, c.start)
+        starts.insert(at, c.start)
+        where.insert(at, len(kept))
         kept.append(c)
         maxlen = max(maxlen, c.end - c.start)
-    return sorted(kept, key=lambda c: (c.start, c.end, c.type))
+    return sorted(kept, key=_START_END_TYPE)
 
 
 _CHAIN_SUFFIX = re.compile(r"(?:产业链|产业集群|集群|产业|行业|(?<=制造|加工)业)$")
@@ -1066,10 +1103,13 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
         items = sorted(by_type.get(typ, {}).items())
         # proper suffixes (3+ characters) of every name → indexes of the names, in order, so
         # each name meets only the longer names that end with it (first in key order wins)
+        # (only suffixes that are names themselves are kept)
+        names = {nm for _k, nm in items if len(nm) >= 3}
         by_suffix: dict[str, list[int]] = {}
         for idx, (_k2, nm2) in enumerate(items):
             for j in range(1, len(nm2) - 2):
-                by_suffix.setdefault(nm2[j:], []).append(idx)
+                if nm2[j:] in names:
+                    by_suffix.setdefault(nm2[j:], []).append(idx)
         for k, nm in items:
             if len(nm) < 3:
                 continue

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from ..dates import first_char_guard
+
 __all__ = ["ParsedNumber", "parse_chinese_numeral", "parse_number", "find_numbers"]
 
 _DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4,
@@ -237,7 +239,9 @@ def _from_match(m: re.Match[str], base: int) -> ParsedNumber | None:
     return ParsedNumber(value, approximate, bound, base + m.start(), base + m.end(), m.group(0))
 
 
-_FIND_RE = re.compile(rf"(?<![A-Za-z0-9.\-_/]){NUMBER_PATTERN}(?P<suf>左右|以上|以下|以内|上下)?")
+# guarded by the characters a number can start with (the lookbehind leaves the engine none)
+_FIND_RE = first_char_guard(
+    re.compile(rf"(?<![A-Za-z0-9.\-_/]){NUMBER_PATTERN}(?P<suf>左右|以上|以下|以内|上下)?"))
 _ORDINAL_BEFORE = ("第", "初", "星期", "周")
 
 

@@ -26,9 +26,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ..dates import first_char_guard
 from ..model import Document, Mention, Quantity, Sentence
 from ..resources import lexicon_dir
 from ._textindex import bounds as _bounds
+from ._textindex import sentence_at as _sentence_at
 from .numbers import ParsedNumber, find_numbers
 
 __all__ = ["extract_quantities", "clause_bounds", "paragraph_bounds"]
@@ -47,10 +49,16 @@ _PRONOUN_RE = re.compile(
 _SAME_TOPIC_RE = re.compile(r"\s*(同比|增长|下降|比上年|较上年|分别)")
 _LIST_END_RE = re.compile(r"等\s*$")
 _DIGIT_RE = re.compile(r"[\d]")
-_PERIOD_RE = re.compile(
+_ANY_DIGIT_RE = re.compile(r"[\d０-９]")
+_BRANCH_CO_RE = re.compile(r"(子|分)公司")
+_STAKE_RE = re.compile(r"股权|股份")
+_PROGRESS_RE = re.compile(r"进度|完成率|设计总量")
+_MARKET_SHARE_RE = re.compile(r"占有率|市场份额")
+_GROWTH_LEAD_RE = re.compile(r"\s*(同比|增长|下降)")
+_PERIOD_RE = first_char_guard(re.compile(
     r"(截至|截止|到)\s?(目前|\d{4}年(底|末|\d{1,2}月(底|末)?)?)|\d{1,2}月\s?[—\-–~至到]+\s?\d{1,2}月"
     r"|(上|下)半年|\d{4}年(上半年|全年|前三季度)?|今年|去年|全年|\d{4}-\d{4}年"
-)
+))
 _PER_YEAR_RE = re.compile(r"\s?/\s?年")
 _PER_DAY_RE = re.compile(r"\s?/\s?(日|天)")
 # a "project" that opens with an area or an amount is a description, not a name
@@ -164,7 +172,7 @@ class _Context:
         try:
             return self.sentences[pos]
         except KeyError:
-            s = self.sentences[pos] = self.doc.sentence_at(pos)
+            s = self.sentences[pos] = _sentence_at(self.doc, pos)
             return s
 
 
@@ -392,19 +400,40 @@ def _big_n(ctx: _Context, lex: _Lexicon, num: ParsedNumber, products) -> Quantit
 def _cue_hits(lex: _Lexicon, s: str) -> list[tuple[int, str]]:
     """``(offset, cue)`` of the cues of ``s``, left to right (callers must not change it).
 
-    The hits of the last string asked for are kept: the rules of one number ask several
-    times about the same lead (the memo is replaced as a whole, so threads never share a
-    half-built one)."""
+    The rules of one number ask several times about the same lead and about its last few
+    characters, so the hits of recent strings are kept, by value (equal strings have equal
+    hits). The hits of a suffix of the last string scanned are read off that string's hits
+    unless a hit straddles the cut: the pattern is an alternation of literal cues, so the
+    hit at an offset does not depend on where the search started. The memo is replaced as a
+    whole, so threads never share a half-built one; at worst a thread scans again."""
     memo = _CUE_MEMO[0]
-    if memo[0] is s and memo[1] is lex:
-        return memo[2]
-    hits = [(m.start(), m.group(0)) for m in lex.cue_re.finditer(s)]
-    _CUE_MEMO[0] = (s, lex, hits)
+    if memo[0] is lex:
+        hits = memo[1].get(s)
+        if hits is not None:
+            return hits
+    else:
+        memo = _CUE_MEMO[0] = (lex, {}, "", [])
+    last, last_hits = memo[2], memo[3]
+    hits = None
+    if len(s) < len(last) and last.endswith(s):
+        cut = len(last) - len(s)
+        hits = []
+        for pos, cue in last_hits:
+            if pos >= cut:
+                hits.append((pos - cut, cue))
+            elif pos + len(cue) > cut:
+                hits = None  # straddles the cut: scan the suffix itself
+                break
+    if hits is None:
+        hits = [(m.start(), m.group(0)) for m in lex.cue_re.finditer(s)]
+        memo = (lex, memo[1] if len(memo[1]) < 64 else {}, s, hits)
+    memo[1][s] = hits
+    _CUE_MEMO[0] = memo
     return hits
 
 
-#: [(string, lexicon, its cue hits)] of the last string scanned for cues.
-_CUE_MEMO: list = [(None, None, [])]
+#: [(lexicon, {string: its cue hits}, last string scanned, its hits)].
+_CUE_MEMO: list = [(None, {}, "", [])]
 
 
 def _rightmost_role(lex: _Lexicon, s: str, roles: tuple[str, ...]) -> tuple[int, str, str] | None:
@@ -418,6 +447,10 @@ def _rightmost_role(lex: _Lexicon, s: str, roles: tuple[str, ...]) -> tuple[int,
 
 def _has_role(lex: _Lexicon, s: str, role: str) -> bool:
     return any(r == role for _, cue in _cue_hits(lex, s) for r, _v in lex.cue_roles[cue])
+
+
+#: the kind cues that end the walk back for an exclusion cue, per unit class
+_STOP_ROLES = {"money": ("money",), "percent": ("share",), "tenth": ("share",), "multiple": ("share",)}
 
 
 def _excluded_classes(lex: _Lexicon, lead: str, tail: str, ctx: _Context, cstart: int,
@@ -441,8 +474,7 @@ def _excluded_classes(lex: _Lexicon, lead: str, tail: str, ctx: _Context, cstart
                     out.add("*")
     if out:
         return out
-    stop_roles = {"money": ("money",), "percent": ("share",), "tenth": ("share",),
-                  "multiple": ("share",)}.get(cls, ("money", "capacity", "share"))
+    stop_roles = _STOP_ROLES.get(cls, ("money", "capacity", "share"))
     scope = lead
     if _SAME_TOPIC_RE.match(lead) and cstart > 0:
         pstart, _ = clause_bounds(ctx.text, cstart - 1)
@@ -498,7 +530,7 @@ def _count(ctx: _Context, lex: _Lexicon, num: ParsedNumber, unit: _Unit, end: in
         if cls_char in ("台", "套", "台套", "辆", "架", "片", "件"):
             return "capacity", unit.unit if unit.unit == "piece" else "unit", num.value, "capacity:units"
     window_end = min(cend, end + 14)
-    m = re.search(r"[\d０-９]", text[end:window_end])
+    m = _ANY_DIGIT_RE.search(text[end:window_end])
     if m:
         window_end = end + m.start()
     after = text[end:window_end]
@@ -513,7 +545,7 @@ def _count(ctx: _Context, lex: _Lexicon, num: ParsedNumber, unit: _Unit, end: in
             best = m2
         if best is not None:
             gap = lead[best.end():]
-            if (len(gap) <= 6 and not re.search(r"\d", gap)) or _LIST_GAP_RE.fullmatch(gap):
+            if (len(gap) <= 6 and not _DIGIT_RE.search(gap)) or _LIST_GAP_RE.fullmatch(gap):
                 noun = best.group(0)
     if noun is None:
         if cls_char in ("个", "项") and re.search(r"(开工|竣工|投产|签约|落地|建成)$", lead):
@@ -698,8 +730,8 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
             if fwd is not None and _BUILD_RE.search(text[end:fwd.start]) and not _near_before(
                     ctx, start, s0, ("Project",)):
                 return _key(fwd), "subj:builds-next"
-    if kind == "count" and unit in ("project", "company", "zone") and not re.search(
-            r"(子|分)公司", text[end:end + 8]):
+    if kind == "count" and unit in ("project", "company", "zone") and not _BRANCH_CO_RE.search(
+            text[end:end + 8]):
         return _place(ctx, start, cstart, lead, counted=True)
     sector = _near_before(ctx, start, cstart, ("IndustryChain",))
     if kind == "ratio":
@@ -756,16 +788,16 @@ def _ratio_subject(ctx: _Context, start: int, end: int, lead: str, cstart: int, 
                    clause_org: Mention | None, pron):
     text = ctx.text
     around = lead[-8:] + "|" + text[end:end + 8]
-    if re.search(r"股权|股份", around):
+    if _STAKE_RE.search(around):
         co = _first_in(ctx, s0, start, ("Company",))
         if co is not None:
             return _key(co), "subj:stake-buyer"
-    if re.search(r"进度|完成率|设计总量", around) and "开工率" not in lead:
+    if _PROGRESS_RE.search(around) and "开工率" not in lead:
         m = clause_org or _pronoun_target(ctx, pron, cstart, s0) or _near_before(
             ctx, start, s0, ("Project",))
         if m is not None:
             return _key(m), "subj:progress"
-    if re.search(r"占有率|市场份额", text[end:end + 8]):
+    if _MARKET_SHARE_RE.search(text[end:end + 8]):
         m = clause_org or _near_before(ctx, start, paragraph_bounds(text, start)[0], ("Company",))
         if m is not None:
             return _key(m), "subj:market-share"
@@ -775,7 +807,7 @@ def _ratio_subject(ctx: _Context, start: int, end: int, lead: str, cstart: int, 
         m = _pronoun_target(ctx, pron, cstart, s0)
         if m is not None:
             return _key(m), "subj:pronoun"
-    if re.match(r"\s*(同比|增长|下降)", lead) and cstart > s0:
+    if _GROWTH_LEAD_RE.match(lead) and cstart > s0:
         prev = _near_before(ctx, cstart, s0, ("Company",))
         pstart, _ = clause_bounds(text, cstart - 1)
         if prev is not None and prev.start >= pstart:
@@ -875,11 +907,13 @@ def _pronoun_target(ctx: _Context, pron: re.Match[str] | None, cstart: int, s0: 
 def _dedupe(found: list[Quantity], ctx: _Context) -> list[Quantity]:
     out: list[Quantity] = []
     seen: set[tuple] = set()
-    body_facts = {(q.kind, round(q.value, 6), q.unit) for q in found if q.start > ctx.title_end}
-    for q in found:
-        if q.start < ctx.title_end and (q.kind, round(q.value, 6), q.unit) in body_facts:
+    rounded = [round(q.value, 6) for q in found]  # (round with digits is slow: once each)
+    body_facts = {(q.kind, v, q.unit) for q, v in zip(found, rounded, strict=True)
+                  if q.start > ctx.title_end}
+    for q, v in zip(found, rounded, strict=True):
+        if q.start < ctx.title_end and (q.kind, v, q.unit) in body_facts:
             continue  # headline repeated in the title
-        key = (q.subject, q.kind, round(q.value, 6), q.unit)
+        key = (q.subject, q.kind, v, q.unit)
         if key in seen:
             continue
         seen.add(key)

@@ -24,6 +24,7 @@ from functools import cache, lru_cache
 from ..model import Document, Mention, RelationCandidate, Sentence
 from ..resources import lexicon_dir
 from ._textindex import bounds as _bounds
+from ._textindex import sentence_at as _sentence_at
 
 __all__ = ["extract_relations", "relation_cues"]
 
@@ -42,6 +43,13 @@ _TOPIC_TAIL = re.compile(r"(同样|也|则|正|已经?|今年|近年来)?(是|�
 # "某某集团成功落户某市": a company settling in a place
 _SETTLES = re.compile(r"(成功|正式|已经?|先后)?(落户|落地|入驻|扎根|签约落户)(于|在|到)?")
 _LOCAL_LIST = re.compile(r"(、[^，。；、]{1,6}){0,8}等(乡镇|街道|镇|乡|村)")
+# hot patterns, compiled once (module-level re calls look each up in re's cache)
+_SUBSIDIARY_GAP_RE = re.compile(r"(的)?(全资|控股)?(子公司|旗下|下属(的)?(企业|公司)?)(的)?")
+_UNDER_GAP_RE = re.compile(r"旗下(的)?")
+_ACQUIRE_GAP_RE = re.compile(r"(收购|并购|兼并|控股|入股)了?[^，。；]{0,12}$")
+_IS_GAP_RE = re.compile(r"(是|为|系|作为)")
+_SUBSIDIARY_AFTER_RE = re.compile(r"的?(全资|控股)?(下属|旗下|子公司)")
+_COUNTED_WORKS_RE = re.compile(r"(?:项目|工程)[^，。；]{0,4}(\d+)(?:项|个)|(\d+)(?:项|个)[^，。；]{0,10}(?:项目|工程)")
 
 
 @lru_cache(maxsize=1)
@@ -85,16 +93,20 @@ def _end_cue_regex(kind: str) -> re.Pattern[str] | None:
     return re.compile("(?:" + "|".join(re.escape(c) for c in cues) + ")$") if cues else None
 
 
+@cache
+def _ends_with_label(label_pattern: str) -> re.Pattern[str]:
+    """An owner label (its cue pattern) ending the text, with an optional 为/是/colon."""
+    return re.compile("(" + label_pattern + r")[：:为是]?$")
+
+
 def _ends_with_cue(kind: str, text: str) -> str | None:
     rx = _end_cue_regex(kind)
     if rx is None:
         return None
-    # the longest cue ending the text: try each start from the left
-    for i in range(max(0, len(text) - len(relation_cues()[kind][0])), len(text)):
-        m = rx.match(text, i)
-        if m:
-            return m.group(0)
-    return None
+    # the longest cue ending the text: the leftmost start (within the longest cue's reach) where
+    # one matches, found by one search instead of a match per start
+    m = rx.search(text, max(0, len(text) - len(relation_cues()[kind][0])))
+    return m.group(0) if m else None
 
 
 @dataclass
@@ -117,7 +129,7 @@ class Context:
 
     def _sentence(self, offset: int) -> Sentence | None:
         if offset not in self.sent_cache:
-            self.sent_cache[offset] = self.doc.sentence_at(offset)
+            self.sent_cache[offset] = _sentence_at(self.doc, offset)
         return self.sent_cache[offset]
 
     def sentence_span(self, m: Mention) -> tuple[int, int]:
@@ -164,7 +176,10 @@ def _build_context(doc: Document, mentions: list[Mention]) -> Context:
 
 
 def _top_level(m: Mention) -> bool:
-    return m.attr("nested") != "1"
+    for k, v in m.attrs:  # m.attr("nested") != "1", without the method call (a hot test)
+        if k == "nested":
+            return v != "1"
+    return True
 
 
 def _inside(inner: Mention, outer: Mention) -> bool:
@@ -750,7 +765,7 @@ def _rule_government_owner(ctx: Context) -> None:
             if g.type != "GovernmentBody" or not _top_level(g):
                 continue
             before = text[max(s0, g.start - 6) : g.start]
-            if label_rx is not None and re.search("(" + label_rx.pattern + r")[：:为是]?$", before):
+            if label_rx is not None and _ends_with_label(label_rx.pattern).search(before):
                 ps = [m for m in ms if m.type == "Project" and _top_level(m)]
                 for p in ps:
                     ctx.emit(ctx.key(g), "investor", ctx.key(p), p.start, p.end, "owner-label")
@@ -761,9 +776,7 @@ def _rule_government_owner(ctx: Context) -> None:
             clause = text[g.end : c1 + 40 if c1 < s1 else c1]
             mm = arrange_rx.search(clause)
             # a counted (small) set of works: "安排了…市政工程12个" / "安排…8个项目"
-            cnt = None if mm is None else re.search(
-                r"(?:项目|工程)[^，。；]{0,4}(\d+)(?:项|个)|(\d+)(?:项|个)[^，。；]{0,10}(?:项目|工程)", clause[mm.end() :]
-            )
+            cnt = None if mm is None else _COUNTED_WORKS_RE.search(clause[mm.end() :])
             if mm is None or mm.start() > 8 or cnt is None or int(cnt.group(1) or cnt.group(2)) > 60:
                 continue
             owner = _longest_body(ctx, ctx.key(g))
@@ -906,13 +919,9 @@ def _rule_parent_subsidiary(ctx: Context) -> None:
                     continue
                 gap = text[a.end : b.start]
                 c0, _ = _clause_bounds(text, b.start, s0, s1)
-                if re.fullmatch(r"(的)?(全资|控股)?(子公司|旗下|下属(的)?(企业|公司)?)(的)?", gap) or re.fullmatch(
-                    r"旗下(的)?", gap
-                ):
+                if _SUBSIDIARY_GAP_RE.fullmatch(gap) or _UNDER_GAP_RE.fullmatch(gap):
                     rule = "subsidiary-cue"
-                elif len(gap) <= 20 and a.start >= c0 - 40 and re.search(
-                    r"(收购|并购|兼并|控股|入股)了?[^，。；]{0,12}$", gap
-                ) and not re.search(r"[，。；]", gap[: max(0, len(gap) - 14)]):
+                elif len(gap) <= 20 and a.start >= c0 - 40 and _ACQUIRE_GAP_RE.search(gap) and not re.search(r"[，。；]", gap[: max(0, len(gap) - 14)]):
                     rule = "acquire-cue"
                 else:
                     # "B是A下属的…公司"
@@ -926,7 +935,7 @@ def _rule_parent_subsidiary(ctx: Context) -> None:
             for a in cs[i + 1 :]:
                 gap = text[b.end : a.start]
                 after = text[a.end : min(s1, a.end + 12)]
-                if re.fullmatch(r"(是|为|系|作为)", gap) and re.match(r"的?(全资|控股)?(下属|旗下|子公司)", after):
+                if _IS_GAP_RE.fullmatch(gap) and _SUBSIDIARY_AFTER_RE.match(after):
                     ctx.emit(ctx.key(a), "investor", ctx.key(b), b.start, b.end, "subsidiary-is")
                     ctx.emit(ctx.key(b), "memberOf", ctx.key(a), b.start, b.end, "subsidiary-is")
 

@@ -18,12 +18,17 @@ from typing import TYPE_CHECKING
 
 from ..diskcache import disk_cached
 from ..resources import chain_files
+from . import relations as _relations
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import Mention
     from .relations import Context, Key
 
 __all__ = ["chain_relations", "chain_feeds"]
+
+# hot patterns, compiled once (module-level re calls look each up in re's cache)
+_RAW_GAP_RE = re.compile(r"为(主要)?原(材)?料[^，。；]{0,12}")
+_MADE_FROM_RE = re.compile(r"(.{1,3})制(.{2,})")
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -69,9 +74,7 @@ def chain_feeds() -> tuple[dict[str, frozenset[str]], dict[str, str]]:
 
 
 def _ends_with_cue(kind: str, text: str) -> str | None:
-    from .relations import _ends_with_cue as f
-
-    return f(kind, text)
+    return _relations._ends_with_cue(kind, text)
 
 
 @lru_cache(maxsize=1)
@@ -112,9 +115,7 @@ def _longer_chain_prefix(core: str, c: str, extra: set[str]) -> bool:
 
 
 def _chain_core(name: str) -> str:
-    from .relations import relation_cues
-
-    sufs = relation_cues().get("chain_suffix", ())
+    sufs = _relations.relation_cues().get("chain_suffix", ())
     memo = _CORE_MEMO[0]
     if memo[0] is not sufs or len(memo[1]) > 65536:  # cues reloaded, or the memo is full
         memo = _CORE_MEMO[0] = (sufs, {})
@@ -137,9 +138,7 @@ _CORE_MEMO: list = [((), {})]
 
 
 def _cue_regex(kind: str) -> re.Pattern[str] | None:
-    from .relations import _cue_regex as f
-
-    return f(kind)
+    return _relations._cue_regex(kind)
 
 
 def _rule_project_named_product(ctx: Context) -> None:
@@ -270,12 +269,15 @@ def _rule_facility_product(ctx: Context) -> None:
         if k[0] == "Product":
             for f in fs:
                 prod_by_form.setdefault(f, k)
+    table = [(fac, prod) for fac, prod in table if prod in prod_by_form]  # products of this text
+    if not table:
+        return
     for k, fs in sorted(ctx.forms.items()):
         if k[0] not in ("Project", "Company"):
             continue
         names = set(fs) | {k[1]}
         for fac, prod in table:
-            if prod in prod_by_form and any(n.endswith(fac) and len(n) > len(fac) for n in names):
+            if any(n.endswith(fac) and len(n) > len(fac) for n in names):
                 m = ctx.groups[k][0]
                 ctx.emit(k, "produces", prod_by_form[prod], m.start, m.end, "facility-product")
                 break
@@ -350,6 +352,8 @@ def _rule_named_chain(ctx: Context) -> None:
             for c in {f, _chain_core(f)}:
                 if len(c) >= 2:
                     chains.append((c, k))
+    if not chains:
+        return  # no chain term: nothing can embed one
     chains.sort(key=lambda ck: (-len(ck[0]), ck))
     chain_terms = {c for c, _ in chains}
     for k, fs in sorted(ctx.forms.items()):
@@ -358,6 +362,10 @@ def _rule_named_chain(ctx: Context) -> None:
         own = {_chain_core(f) for f in fs} | set(fs)
         for f in fs:
             core = _chain_core(f) if k[0] == "IndustryChain" else f
+            if k[0] == "Company":
+                # the name without its legal suffix (the same for every chain term)
+                suf = _ends_with_cue("legal_suffix", core) or ""
+                bare = core[: len(core) - len(suf)]
             for c, ck in chains:
                 if ck == k or c in own:
                     continue
@@ -368,8 +376,6 @@ def _rule_named_chain(ctx: Context) -> None:
                     ok = core.startswith(c) and len(core) > len(c) and not _longer_chain_prefix(core, c, chain_terms)
                 elif k[0] == "Company":
                     # 恒达水泥(公司) in 水泥行业: the chain's product heads the company name
-                    suf = _ends_with_cue("legal_suffix", core) or ""
-                    bare = core[: len(core) - len(suf)]
                     ok = bare.endswith(c) and len(bare) > len(c)
                 else:
                     # 储能项目, 精细化工及新材料工程: the chain term heads the project name
@@ -573,7 +579,7 @@ def _rule_upstream_wording(ctx: Context) -> None:
             gap = text[a.end : b.start]
             if verb_rx is not None and verb_rx.fullmatch(gap):
                 ctx.emit(ctx.key(a), "upstreamOf", ctx.key(b), a.start, b.end, "upstream-verb")
-            elif re.fullmatch(r"为(主要)?原(材)?料[^，。；]{0,12}", gap) and text[max(0, a.start - 1) : a.start] == "以":
+            elif _RAW_GAP_RE.fullmatch(gap) and text[max(0, a.start - 1) : a.start] == "以":
                 ctx.emit(ctx.key(a), "upstreamOf", ctx.key(b), a.start, b.end, "raw-material")
     # names: "煤制烯烃" ← a product starting with 煤; "钒电池液" → 钒电池; "压缩天然气" ← 天然气
     forms = [(f, k) for k, fs in ctx.forms.items() if k[0] == "Product" for f in fs if len(f) >= 1]
@@ -585,7 +591,7 @@ def _rule_upstream_wording(ctx: Context) -> None:
             continue
         m0 = ctx.groups[k][0]
         for f in fs:
-            mm = re.fullmatch(r"(.{1,3})制(.{2,})", f)
+            mm = _MADE_FROM_RE.fullmatch(f)
             if mm:
                 src = mm.group(1)
                 hit = next((pk for pf, pk in forms if pk != k and pf.startswith(src) and "制" not in pf), None)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..model import Document, Mention, RelationCandidate
+from ._textindex import sentence_at
 from .quantities import _FIGURE_HEAD_RE, _alternation, _read_tsv, paragraph_bounds
 
 __all__ = ["extract_status", "status_cues"]
@@ -35,6 +36,7 @@ _ADVERBS_RE = re.compile(
 )
 _COUNTED_RE = re.compile(r"[\d一二两三四五六七八九十百千万]+(多|余)?\s?(个|条|座|项|处|家|批|台|套|大)|一批|多个|各地|各类")
 _GENERIC_RE = re.compile(r"一批|一系列|若干|多个|多项|各类|各地")
+_OPEN_OR_RE = re.compile(r"或(投产|开工|建成|落地)")
 #: cues too weak to stand beside a stronger stage of the same project (landed / settled)
 _WEAK_CUES = frozenset({"落地", "落户"})
 _PLAN_PARAGRAPH_RE = re.compile(r"力争|要加快|着力|计划")
@@ -56,6 +58,8 @@ class _Cues:
     open: frozenset[str]
     cue_re: re.Pattern[str]
     modal_re: re.Pattern[str]
+    break_free: bool = True  # no cue holds a clause break (_CLAUSE_SPLIT)
+    open_re: re.Pattern[str] | None = None  # the open cues: a clause holds one iff it matches
 
 
 @lru_cache(maxsize=1)
@@ -81,7 +85,22 @@ def status_cues() -> _Cues:
         open=frozenset(open_),
         cue_re=re.compile(_alternation(list(status) + list(open_))),
         modal_re=re.compile(_alternation(modal)),
+        break_free=not any(_CLAUSE_SPLIT.search(c) for c in list(status) + list(open_)),
+        open_re=re.compile(_alternation(open_)) if open_ else None,
     )
+
+
+def _cue_hits(cues: _Cues, text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, cue)`` of the status and open cues of each clause of ``text``."""
+    if cues.break_free:  # no hit can straddle a clause break: one search of the text
+        return [(m.start(), m.end(), m.group(0)) for m in cues.cue_re.finditer(text)]
+    out: list[tuple[int, int, str]] = []
+    pos = 0
+    for m in _CLAUSE_SPLIT.finditer(text + "\n"):
+        a, b = pos, m.start()
+        pos = m.end()
+        out += [(a + h.start(), a + h.end(), h.group(0)) for h in cues.cue_re.finditer(text[a:b])]
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -137,26 +156,32 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
     weak: set[RelationCandidate] = set()
     plan_cache: dict[int, bool] = {}
     prev: tuple[int, list[Mention], int] | None = None  # (clause end, projects, first out index)
+    cue_hits = _cue_hits(cues, text)
+    cue_starts = [h[0] for h in cue_hits]
     pos = 0
     for m in _CLAUSE_SPLIT.finditer(text + "\n"):
         cstart, cend = pos, m.start()
         pos = m.end()
         if cend <= cstart:
             continue
-        clause = text[cstart:cend]
-        hits = list(cues.cue_re.finditer(clause))
-        if not hits:
+        i = bisect.bisect_left(cue_starts, cstart)
+        j = bisect.bisect_left(cue_starts, cend, i)
+        if i == j:
             continue
-        if any(o in clause for o in cues.open) or re.search(r"或(投产|开工|建成|落地)", clause):
+        clause = text[cstart:cend]
+        opened = (cues.open_re.search(clause) if cues.open_re is not None
+                  else any(o in clause for o in cues.open))
+        if opened or _OPEN_OR_RE.search(clause):
             continue
         best = None
-        for h in hits:
-            code, prio = cues.status[h.group(0)]
-            if best is None or prio > best[1] or (prio == best[1] and h.start() > best[2].start()):
+        for h in cue_hits[i:j]:
+            code, prio = cues.status[h[2]]
+            if best is None or prio > best[1] or (prio == best[1] and h[0] > best[2][0]):
                 best = (code, prio, h)
-        code, _prio, hit = best
+        code, _prio, (h0, h1, cue) = best
+        h0, h1 = h0 - cstart, h1 - cstart  # offsets in the clause
         # plan markers in the clause before the cue
-        for mm in cues.modal_re.finditer(clause, 0, hit.start()):
+        for mm in cues.modal_re.finditer(clause, 0, h0):
             code = cues.modal[mm.group(0)].get(code, code)
         p0, p1 = paragraph_bounds(text, cstart)
         if p0 not in plan_cache:
@@ -168,8 +193,8 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
         if g is not None:
             # "一批光伏玻璃生产线及…等项目落地": unnamed undertakings get no status
             targets = [p for p in targets if p.start < cstart + g.start()]
-        rule = f"status:{hit.group(0)}"
-        lead = clause[:hit.start()]
+        rule = f"status:{cue}"
+        lead = clause[:h0]
         if (not targets and prev is not None and prev[0] + 1 >= cstart
                 and len(_ADVERBS_RE.sub("", lead)) == 0 and len(clause) <= 8):
             # "…等项目相继开工建设，投产达产": the list goes on to a later stage
@@ -179,8 +204,8 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
             seen = {(r.subject[1], r.object[1]) for r in out}
             rule += "/continued-list"
         if not targets:
-            t = _fallback_project(doc, projects, starts, others, cstart, hit.start() + cstart,
-                                  clause[:hit.start()], clause[hit.end():])
+            t = _fallback_project(doc, projects, starts, others, cstart, h0 + cstart,
+                                  clause[:h0], clause[h1:])
             if t is not None:
                 targets = [t[0]]
                 rule += f"/{t[1]}"
@@ -192,7 +217,7 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
             seen.add(key)
             rel = RelationCandidate(("Project", p.key), "hasStatus", ("Status", code),
                                     cstart, cend, rule)
-            if hit.group(0) in _WEAK_CUES:
+            if cue in _WEAK_CUES:
                 weak.add(rel)
             out.append(rel)
         prev = (cend, targets, first_index) if targets else None
@@ -228,7 +253,7 @@ def _fallback_project(doc: Document, projects, starts, others, cstart: int, cue_
     j = bisect.bisect_left([o.start for o in others], cstart)
     if j < len(others) and others[j].start < cue_pos:
         return None
-    sent = doc.sentence_at(cstart)
+    sent = sentence_at(doc, cstart)
     s0 = sent.start if sent else cstart
     i = bisect.bisect_right(starts, cstart) - 1
     bare = _ADVERBS_RE.sub("", lead)
