@@ -1296,7 +1296,7 @@ def _touching(out: Path, summaries, names: set) -> set[str]:
     path = _label_index_path(out)
     if stored and names and path.is_file():
         try:
-            con = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+            con = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
             try:
                 covered = {k for (k,) in con.execute("SELECT key FROM sets")}
                 for type_, name in names:

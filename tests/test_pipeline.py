@@ -1560,7 +1560,7 @@ def test_the_file_index_decodes_a_summary_only_when_asked(tmp_path):
     assert last == index and index == last
 
 
-def test_the_label_index_finds_the_documents_that_name_what_changed(tmp_path):
+def test_the_label_index_finds_the_documents_that_name_what_changed(tmp_path, monkeypatch):
     import sqlite3
 
     from kg.pipeline import _label_index_path, _load_file_index, _touching
@@ -1580,6 +1580,8 @@ def test_the_label_index_finds_the_documents_that_name_what_changed(tmp_path):
     fresh = [s for _size, _mtime, s in _load_file_index(out).values()]
     for names in asks:
         assert _touching(out, fresh, names) == brute(names)
+    monkeypatch.chdir(tmp_path)  # an output folder given as a relative path
+    assert _touching(Path("out"), fresh, set(shared)) == brute(set(shared))
     # the answer comes from the label index: summaries whose labels cannot be decoded
     for s in fresh:
         s.blob = b"not a summary"
