@@ -1290,6 +1290,8 @@ def _touching(out: Path, summaries, names: set) -> set[str]:
     Summaries it lacks, and those made by this build, are checked one by one."""
     import sqlite3
 
+    if not names:
+        return set()
     found: set[bytes] = set()
     covered: set[bytes] = set()
     stored = [x for x in summaries if isinstance(x, _StoredSummary)]

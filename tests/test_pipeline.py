@@ -1587,6 +1587,7 @@ def test_the_label_index_finds_the_documents_that_name_what_changed(tmp_path, mo
         s.blob = b"not a summary"
     for names in asks:
         assert _touching(out, fresh, names) == brute(names)
+    assert _touching(tmp_path / "elsewhere", fresh, set()) == set()  # nothing changed: none
     # without it (missing, or not a database) every summary is checked itself
     fresh = [s for _size, _mtime, s in _load_file_index(out).values()]
     _label_index_path(out).unlink()
