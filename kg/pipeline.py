@@ -782,12 +782,13 @@ _SUMMARIES = (_DocSummary, _StoredSummary)
 
 
 def _labels_key(labels: tuple) -> bytes:
-    """A digest of a summary's labels, from their text (equal labels, equal digests)."""
+    """A digest of a summary's labels, from their text (equal labels, equal digests; each
+    part with its length, so that no two label sets give the same text)."""
     import hashlib
 
     h = hashlib.blake2b(digest_size=16)
     for type_, name in labels:
-        h.update(f"{type_}\x1f{name}\x1e".encode("utf-8", "surrogatepass"))
+        h.update(f"{len(type_)}:{type_}{len(name)}:{name}".encode("utf-8", "surrogatepass"))
     return h.digest()
 
 
