@@ -58,11 +58,15 @@ def _data_graph(graph: Graph | Dataset) -> Graph:
     return data
 
 
-def validate_graph(graph: Graph | Dataset, shapes: Graph | None = None) -> ValidationReport:
+def validate_graph(graph: Graph | Dataset, shapes: Graph | None = None, *,
+                   scratch: bool = False) -> ValidationReport:
     """Validate a graph (the union of its data graphs) against ``ontology/shapes.ttl``.
 
     The chain vocabularies are given to pySHACL as the ontology graph so that shapes can
-    check that, say, a product's link is a ``kg:ChainLink``.
+    check that, say, a product's link is a ``kg:ChainLink``. ``scratch=True`` says that
+    ``graph`` (a :class:`~rdflib.Graph`) is the caller's to throw away: pySHACL may then
+    change it (SHACL rules of ``shapes`` add triples) instead of working on a copy. The
+    union of a Dataset is a new graph already, and never copied.
     """
     import pyshacl  # lazy: heavy import
     from rdflib.namespace import SH
@@ -77,8 +81,11 @@ def validate_graph(graph: Graph | Dataset, shapes: Graph | None = None) -> Valid
         for t in ont:
             data.add(t)
     try:
+        # advanced: SHACL rules and SPARQL-based targets of user shapes (kg validate
+        # --shapes); pySHACL copies the data graph for them unless it may change it
         conforms, report_graph, _text = pyshacl.validate(
-            data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True)
+            data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True,
+            inplace=scratch or data is not graph)
     except Exception as exc:
         raise ValidationRunError(f"SHACL validation could not run: {exc}") from None
     results = []
