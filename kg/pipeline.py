@@ -636,6 +636,8 @@ def build_graph(
     # loads extraction's dictionaries (~0.65 s) while this one reads the last build's indexes
     warm = _WarmExtractor.start() if (update and engine == "local" and workers > 1
                                       and _file_index_path(out_dir).is_file()) else None
+    # and graph.trig's document graphs are copied meanwhile (the update rewrites the file)
+    trig_copy = _start_trig_copy(out_dir, store) if update else None
     try:
         files: list[Path] = []
         sources = [source] if isinstance(source, (str, os.PathLike)) else list(source)
@@ -682,7 +684,8 @@ def build_graph(
         shacl, n_conflicts, counts = _map_and_store(summaries, out_dir, report, store=store,
                                                     validate=validate, workers=workers,
                                                     update=update, union=union,
-                                                    mapped_index=mapped_index)
+                                                    mapped_index=mapped_index,
+                                                    trig_copy=trig_copy)
         # Drop the extractions of deleted documents last, so an interrupted build leaves the
         # old cache usable (entries are keyed by the text's hash: new ones never clash).
         cache = _cache_dir(out_dir)
@@ -703,6 +706,8 @@ def build_graph(
     finally:
         if known is not None:  # frozen when the file index was read
             _thaw()
+        if trig_copy is not None and not trig_copy.claimed:  # no in-place update used it
+            trig_copy.discard()
 
 
 #: Seconds per stage of the last :func:`build_graph` in this process (for benchmarks).
@@ -1621,7 +1626,7 @@ def _cv_fields() -> tuple[str, ...]:
 
 
 def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, validate, workers,
-                   update=False, union=None, mapped_index=None):
+                   update=False, union=None, mapped_index=None, trig_copy=None):
     """Resolve, map (in workers), analyse, validate and write one build's outputs.
 
     Resolution is global (one name map over all extractions, computed here); mapping runs
@@ -1632,7 +1637,8 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
     (written by Oxigraph from the same text); nothing holds all documents at once. The
     corpus analyses are computed from the records. ``mapped_index`` is the last build's
     :func:`_load_mapped_index` when the caller has read it already (an update reads it while
-    its documents are extracted). Returns ``(shacl report or None, conflicts, counts)``.
+    its documents are extracted); ``trig_copy``, a :func:`_start_trig_copy`, goes to an
+    in-place update. Returns ``(shacl report or None, conflicts, counts)``.
     """
     import shutil
     import tempfile
@@ -1698,7 +1704,8 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
 
     t = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
-    remove_stale_temporaries(out_dir, ("graph.trig", "graph.ttl", "shacl-report.ttl"))
+    remove_stale_temporaries(out_dir, ("graph.trig", "graph.ttl", "shacl-report.ttl"),
+                             keep=[trig_copy.tmp] if trig_copy is not None else [])
     _remove_stale(mcache, {f"{d}.pickle" for d in doc_ids}, mapped_files if update else None)
     target = None
     if store:
@@ -1718,11 +1725,14 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
         if state is not None:
             try:
                 result = _update_in_place(plan, mcache, out_dir, report, target, manifest, state,
-                                          validate=validate, workers=workers, union=union)
+                                          validate=validate, workers=workers, union=union,
+                                          trig_copy=trig_copy)
             finally:
                 state.close()
             _save_mapped_index(mcache, digests, names, sources, last, changed)
             return result
+    if trig_copy is not None:  # not in place: graph.trig is written whole
+        trig_copy.discard()
     _manifest_path(out_dir).unlink(missing_ok=True)
     tmp_root = Path(tempfile.mkdtemp(prefix=".build.", dir=(target.parent if target else out_dir)))
     shacl = None
@@ -2787,22 +2797,22 @@ class _TrigCopy:
     thread while the update works out the rest (the copy is ~1.3 GB at 10,000 documents,
     its flush to disk as long again). The corpus graphs' blocks are left to
     :func:`_rewrite_trig`: the update may still change them. With ``docs=False`` only the
-    prefix lines are written."""
+    prefix lines are written. A copy may start before the update knows which documents it
+    replaces (:func:`_start_trig_copy`): :meth:`result` takes those out afterwards.
+    ``prefixes=None``: the build's (:func:`_prefixes`), worked out in the copy's thread."""
 
-    def __init__(self, path: Path, prefixes: dict[str, str], drop: set[str], *,
+    def __init__(self, path: Path, prefixes: dict[str, str] | None, drop: set[str], *,
                  docs: bool = True, background: bool = False):
         import threading
 
-        from .ns import document_iri
-
         self.path = path
         self.tmp, self.fh = _open_staged(path)
-        self._skip = {_graph_header(g, prefixes) for g in drop}
-        probe = _graph_header(str(document_iri("0" * 8)), prefixes)
-        self._doc_head = probe[:probe.index(b"0" * 8)] if docs else None
+        self._prefixes, self._drop, self._docs = prefixes, drop, docs
         self._out: tuple | None = None
+        self._copied: list = []  # the old file's blocks copied, in the order of the copy
         self._error: BaseException | None = None
         self._thread = None
+        self.claimed = False  # taken by an update, which finishes or discards it
         if background:
             self._thread = threading.Thread(target=self._run, name="graph.trig copy", daemon=True)
             self._thread.start()
@@ -2814,32 +2824,57 @@ class _TrigCopy:
         from contextlib import nullcontext
 
         try:
+            from .ns import document_iri
+
+            prefixes = self._prefixes if self._prefixes is not None else _prefixes()
+            skip = {_graph_header(g, prefixes) for g in self._drop}
+            head = None
+            if self._docs:
+                probe = _graph_header(str(document_iri("0" * 8)), prefixes)
+                head = probe[:probe.index(b"0" * 8)]
             with self.path.open("rb") as src:
                 size = os.fstat(src.fileno()).st_size
                 with (mmap.mmap(src.fileno(), 0, access=mmap.ACCESS_READ) if size else
                       nullcontext(b"")) as mm:
                     header_end, blocks = _load_trig_blocks(self.path) or _trig_blocks(mm)
                     self.fh.write(mm[:header_end])
-                    head = self._doc_head
                     docs = [] if head is None else [
-                        b for b in blocks if b[3] < 0 and b[2].startswith(head) and b[2] not in self._skip]
+                        b for b in blocks if b[3] < 0 and b[2].startswith(head) and b[2] not in skip]
                     new_blocks: list = []
                     with memoryview(mm) as view:
                         _copy_blocks(src, self.fh, view, docs, new_blocks)
             self.fh.flush()
             if docs:  # the bulk goes to disk now, not all of it at the end
                 os.fsync(self.fh.fileno())
+            self._copied = docs
             self._out = (header_end, blocks, {b[0] for b in docs}, new_blocks)
         except BaseException as exc:  # raised again by result()
             self._error = exc
 
-    def result(self) -> tuple:
+    def result(self, drop=frozenset()) -> tuple:
         """``(end of the prefix lines, the old file's blocks, starts of those copied, their
-        blocks in the staged file)``, once the copy is done; its error, if it failed."""
+        blocks in the staged file)``, once the copy is done; its error, if it failed.
+
+        Copied blocks whose header line (:func:`_graph_header`) is in ``drop`` are
+        overwritten with spaces in the staged file and left out of the answer: whitespace
+        between blocks is valid TriG, and the next update's copy leaves it behind (it copies
+        blocks only)."""
         if self._thread is not None:
             self._thread.join()
         if self._error is not None:
             raise self._error
+        header_end, blocks, done, new_blocks = self._out
+        if drop and any(b[2] in drop for b in self._copied):
+            self.fh.flush()
+            kept = []
+            for old, new in zip(self._copied, new_blocks, strict=True):
+                if old[2] in drop:
+                    _blank(self.fh.fileno(), new[0], new[1])
+                else:
+                    kept.append((old, new))
+            self._copied = [old for old, _new in kept]
+            self._out = (header_end, blocks, {old[0] for old, _new in kept},
+                         [new for _old, new in kept])
         return self._out
 
     def discard(self) -> None:
@@ -2848,6 +2883,32 @@ class _TrigCopy:
             self._thread.join()
         self.fh.close()
         Path(self.tmp).unlink(missing_ok=True)
+
+
+def _blank(fd: int, start: int, end: int) -> None:
+    """Overwrite bytes ``start:end`` of the open file ``fd`` with spaces ending in a line
+    break (the block there had one)."""
+    chunk = 1 << 20
+    at = start
+    while at < end:
+        n = min(chunk, end - at)
+        data = b" " * n if at + n < end else b" " * (n - 1) + b"\n"
+        at += os.pwrite(fd, data, at)
+
+
+def _start_trig_copy(out_dir: Path, store: str | None) -> _TrigCopy | None:
+    """For an update of an Oxigraph store built before: the copy of ``graph.trig``'s
+    document graphs (:class:`_TrigCopy`; 1.3 GB, and as long again to flush to disk, at
+    10,000 documents), started in a thread before the documents are extracted and resolved.
+    The update blanks the blocks of the documents it replaces; any other build discards it.
+    ``None`` if no in-place update can follow."""
+    from .store import parse_store_spec
+
+    trig = out_dir / "graph.trig"
+    if (not store or parse_store_spec(store)[0] != "oxigraph"
+            or not _manifest_path(out_dir).is_file() or not trig.is_file()):
+        return None
+    return _TrigCopy(trig, None, set(), background=True)
 
 
 def _copy_blocks(src, fh, view, blocks: list, out: list) -> None:
@@ -2880,9 +2941,9 @@ def _rewrite_trig(path: Path, drop: set[str], add: list, prefixes: dict[str, str
     ``patch`` maps a graph written in parts (:func:`_trig_parts`) to ``(gone, added)``,
     pyoxigraph quads of that graph: only the parts holding the subjects of ``gone`` are
     read, changed and written again (at the end of the file); the ``added`` triples of
-    other parts go to new blocks of those parts, also at the end. ``early``, a :class:`_TrigCopy` of
-    the same file started with every document graph of ``drop``, has copied the other
-    document graphs already (they come first in the copy); it is finished here, or
+    other parts go to new blocks of those parts, also at the end. ``early``, a
+    :class:`_TrigCopy` of the same file, has copied the document graphs already (they come
+    first in the copy; those of ``drop`` it copied are blanked); it is finished here, or
     discarded on an error.
     ``blocks_out``, if given, receives the blocks of the staged copy, for
     :func:`_save_trig_blocks` once it is in place."""
@@ -2906,7 +2967,7 @@ def _rewrite_trig(path: Path, drop: set[str], add: list, prefixes: dict[str, str
         early = _TrigCopy(path, prefixes, set(), docs=False)
     tmp, fh = early.tmp, early.fh
     try:
-        header_end, blocks, done, new_blocks = early.result()
+        header_end, blocks, done, new_blocks = early.result(set(heads))
         old_parts: dict[tuple[str, int], list] = {}
         with path.open("rb") as src:
             size = os.fstat(src.fileno()).st_size
@@ -2915,9 +2976,6 @@ def _rewrite_trig(path: Path, drop: set[str], add: list, prefixes: dict[str, str
                 skip = []  # (start, end) of the blocks not copied now: header line to "}" line
                 for start, end, head, k in blocks:
                     if start in done:
-                        if head in heads:
-                            raise ValueError(f"{path}: a graph dropped now was copied already: "
-                                             f"{head.decode('utf-8', 'replace').strip()}")
                         skip.append((start, end))
                         continue
                     if head not in heads:
@@ -3090,7 +3148,7 @@ def _copy_range(src, fh, view, start: int, end: int) -> None:
 
 
 def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, target: Path,
-                     manifest: dict, state, *, validate, workers, union):
+                     manifest: dict, state, *, validate, workers, union, trig_copy=None):
     """``kg build --update`` on a store built before: only what changed is written.
 
     The graphs of deleted and re-mapped documents are dropped from the store (and their
@@ -3103,7 +3161,8 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
     the subjects and closures whose triples changed (in full when the ontology or the
     chains changed), and the counts are brought up to date from the same changes
     (:class:`_UnionDelta`). ``graph.trig`` is copied without the replaced graphs and the new
-    ones appended. SHACL checks the new document graphs (and the corpus graphs' part about
+    ones appended (``trig_copy``, a :func:`_start_trig_copy`, has copied the document graphs
+    already). SHACL checks the new document graphs (and the corpus graphs' part about
     them). The result equals a full rebuild. An interrupted update leaves no build record,
     so the next one rebuilds in full.
     """
@@ -3148,7 +3207,9 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
                                     ANALYSIS_GRAPH, DERIVED_GRAPH)})
     prefixes = _prefixes()
     # the document graphs that stay are copied to the new graph.trig beside the rest
-    trig_copy = _TrigCopy(out_dir / "graph.trig", prefixes, drop, background=True)
+    if trig_copy is None:
+        trig_copy = _TrigCopy(out_dir / "graph.trig", prefixes, drop, background=True)
+    trig_copy.claimed = True
     try:
         for g in sorted(drop):
             node = ox.NamedNode(g)

@@ -116,20 +116,24 @@ def _unlink_quietly(path: str | os.PathLike) -> None:
         pass
 
 
-def remove_stale_temporaries(folder: str | os.PathLike, names: tuple[str, ...] = ()) -> list[str]:
+def remove_stale_temporaries(folder: str | os.PathLike, names: tuple[str, ...] = (),
+                             keep=()) -> list[str]:
     """Delete temporary files that an interrupted (killed) write left in ``folder``.
 
     Only files named like :func:`atomic_write`'s temporaries (``.NAME.XXXX.tmp``) are
-    touched, and with ``names`` only those of the given output names. Returns the paths
-    removed.
+    touched, and with ``names`` only those of the given output names; the paths in ``keep``
+    (this build's own) are not. Returns the paths removed.
     """
     removed: list[str] = []
     root = Path(folder)
     if not root.is_dir():
         return removed
+    kept = {os.path.abspath(k) for k in keep}
     for entry in root.iterdir():
         n = entry.name
         if not (n.startswith(".") and n.endswith(_TMP_SUFFIX)) or not entry.is_file():
+            continue
+        if kept and os.path.abspath(entry) in kept:
             continue
         if names and not any(n.startswith(f".{name}.") for name in names):
             continue
