@@ -2799,7 +2799,14 @@ class _TrigCopy:
     :func:`_rewrite_trig`: the update may still change them. With ``docs=False`` only the
     prefix lines are written. A copy may start before the update knows which documents it
     replaces (:func:`_start_trig_copy`): :meth:`result` takes those out afterwards.
-    ``prefixes=None``: the build's (:func:`_prefixes`), worked out in the copy's thread."""
+    ``prefixes=None``: the build's (:func:`_prefixes`), worked out in the copy's thread.
+
+    Without ``drop``, unless blanked space makes up more than :data:`TRIG_COMPACT_SHARE`
+    of the file, the whole file is staged as it is instead (``mode == "keep"``): the update
+    then blanks the blocks it replaces and appends the new ones (:func:`_rewrite_trig`), and
+    records what it did. Where the staged file is the spare (:func:`_retire`) — the file as
+    the last update found it — redoing that record makes it the current file: a few
+    megabytes written instead of 1.3 GB copied."""
 
     def __init__(self, path: Path, prefixes: dict[str, str] | None, drop: set[str], *,
                  docs: bool = True, background: bool = False):
@@ -2808,6 +2815,9 @@ class _TrigCopy:
         self.path = path
         self.tmp, self.fh = _open_staged(path)
         self._prefixes, self._drop, self._docs = prefixes, drop, docs
+        self.mode = "compact"  # or "keep"
+        self.stamp: tuple | None = None  # (size, mtime, inode) of the file copied
+        self.spare_used = False  # kept: made from the spare, not copied whole
         self._out: tuple | None = None
         self._copied: list = []  # the old file's blocks copied, in the order of the copy
         self._error: BaseException | None = None
@@ -2833,10 +2843,20 @@ class _TrigCopy:
                 probe = _graph_header(str(document_iri("0" * 8)), prefixes)
                 head = probe[:probe.index(b"0" * 8)]
             with self.path.open("rb") as src:
-                size = os.fstat(src.fileno()).st_size
+                st = os.fstat(src.fileno())
+                size = st.st_size
+                self.stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
                 with (mmap.mmap(src.fileno(), 0, access=mmap.ACCESS_READ) if size else
                       nullcontext(b"")) as mm:
-                    header_end, blocks = _load_trig_blocks(self.path) or _trig_blocks(mm)
+                    index = _load_trig_index(self.path)
+                    header_end, blocks, journal = index or (*_trig_blocks(mm), None)
+                    blank = size - header_end - sum(b[1] - b[0] for b in blocks)
+                    if head is not None and not skip and blank <= TRIG_COMPACT_SHARE * size:
+                        self.mode = "keep"
+                        with memoryview(mm) as view:
+                            self._keep(src, view, size, journal)
+                        self._out = (header_end, blocks, None, None)
+                        return
                     self.fh.write(mm[:header_end])
                     docs = [] if head is None else [
                         b for b in blocks if b[3] < 0 and b[2].startswith(head) and b[2] not in skip]
@@ -2851,9 +2871,31 @@ class _TrigCopy:
         except BaseException as exc:  # raised again by result()
             self._error = exc
 
+    def _keep(self, src, view, size: int, journal) -> None:
+        """Stage the whole file ``src`` (``size`` bytes): from the spare and ``journal``
+        (``(stamp, blanks, tail)`` of the last update) where the staged file is that spare,
+        else copied."""
+        fd = self.fh.fileno()
+        have = os.fstat(fd)
+        if (journal is not None and have.st_size
+                and (have.st_size, have.st_mtime_ns, have.st_ino) == journal[0]
+                and journal[2] == have.st_size <= size):
+            _stamp, blanks, tail = journal
+            for start, end in blanks:
+                _blank(fd, start, end)
+            _copy_at(src, fd, view, tail, size)
+            self.spare_used = True
+        else:
+            self.fh.seek(0)
+            _copy_range(src, self.fh, view, 0, size)
+            os.fsync(fd)  # the bulk goes to disk now, not all of it at the end
+        os.ftruncate(fd, size)
+        self.fh.seek(size)
+
     def result(self, drop=frozenset()) -> tuple:
         """``(end of the prefix lines, the old file's blocks, starts of those copied, their
-        blocks in the staged file)``, once the copy is done; its error, if it failed.
+        blocks in the staged file)``, once the copy is done; its error, if it failed. A copy
+        kept whole answers ``None`` for the last two.
 
         Copied blocks whose header line (:func:`_graph_header`) is in ``drop`` are
         overwritten with spaces in the staged file and left out of the answer: whitespace
@@ -2864,6 +2906,8 @@ class _TrigCopy:
         if self._error is not None:
             raise self._error
         header_end, blocks, done, new_blocks = self._out
+        if done is None:  # kept whole ("keep"): the update blanks what it replaces
+            return self._out
         if drop and any(b[2] in drop for b in self._copied):
             self.fh.flush()
             kept = []
@@ -2883,6 +2927,28 @@ class _TrigCopy:
             self._thread.join()
         self.fh.close()
         Path(self.tmp).unlink(missing_ok=True)
+
+
+#: An update that finds more than this share of ``graph.trig`` blanked (the blocks that
+#: earlier updates replaced) writes it again without the blanks.
+TRIG_COMPACT_SHARE = 0.25
+
+
+def _copy_at(src, fd: int, view, start: int, end: int) -> None:
+    """Copy bytes ``start:end`` of the file ``src`` to the same place in the open file
+    ``fd``: in the kernel where it can, else from ``view``, a memory map of ``src``."""
+    copy = getattr(os, "copy_file_range", None)
+    if copy is not None:
+        try:
+            while start < end:
+                n = copy(src.fileno(), fd, end - start, start, start)
+                if n <= 0:
+                    break
+                start += n
+        except OSError:  # another file system, an older kernel: copied below
+            pass
+    while start < end:
+        start += os.pwrite(fd, view[start:min(end, start + (1 << 24))], start)
 
 
 def _blank(fd: int, start: int, end: int) -> None:
@@ -2966,45 +3032,43 @@ def _rewrite_trig(path: Path, drop: set[str], add: list, prefixes: dict[str, str
     if early is None:
         early = _TrigCopy(path, prefixes, set(), docs=False)
     tmp, fh = early.tmp, early.fh
+    journal = None
     try:
         header_end, blocks, done, new_blocks = early.result(set(heads))
         old_parts: dict[tuple[str, int], list] = {}
+
+        def replaced(block, mm) -> bool:
+            """Whether ``block`` goes (its text kept in ``old_parts`` if it is a part)."""
+            start, end, head, k = block
+            g = heads.get(head, False)
+            if g is False:
+                return False
+            if g is not None:  # a graph in parts: only the parts to patch
+                if k < 0:
+                    raise KGError(f"{path}: graph {g} is not written in parts",
+                                  hint="run the build again without --update")
+                if k not in touched[g]:
+                    return False
+                old_parts.setdefault((g, k), []).append(mm[:header_end] + mm[start:end])
+            return True
+
         with path.open("rb") as src:
             size = os.fstat(src.fileno()).st_size
             with (mmap.mmap(src.fileno(), 0, access=mmap.ACCESS_READ) if size else
                   nullcontext(b"")) as mm:
-                skip = []  # (start, end) of the blocks not copied now: header line to "}" line
-                for start, end, head, k in blocks:
-                    if start in done:
-                        skip.append((start, end))
-                        continue
-                    if head not in heads:
-                        continue
-                    g = heads[head]
-                    if g is not None:  # a graph in parts: only the parts to patch
-                        if k < 0:
-                            raise KGError(f"{path}: graph {g} is not written in parts",
-                                          hint="run the build again without --update")
-                        if k not in touched[g]:
-                            continue
-                        old_parts.setdefault((g, k), []).append(mm[:header_end] + mm[start:end])
-                    skip.append((start, end))
-                fh.flush()
-                base = fh.tell() - header_end
-                removed = 0
-                skipped = iter(skip)
-                nxt = next(skipped, None)
-                for start, end, head, k in blocks:
-                    if nxt is not None and nxt[0] == start:
-                        removed += end - start
-                        nxt = next(skipped, None)
-                    else:
-                        new_blocks.append((base + start - removed, base + end - removed, head, k))
-                with memoryview(mm) as view:
-                    at = header_end
-                    for start, end in [*skip, (size, size)]:
-                        _copy_range(src, fh, view, at, start)
-                        at = end
+                if done is None:  # the whole file is staged: the blocks replaced are blanked
+                    blanks = [b[:2] for b in blocks if replaced(b, mm)]
+                    gone_at = {start for start, _end in blanks}
+                    new_blocks = [b for b in blocks if b[0] not in gone_at]
+                    fh.flush()
+                    for start, end in blanks:
+                        _blank(fh.fileno(), start, end)
+                    # what the next update redoes to this file's spare to stage the new one
+                    journal = (early.stamp, blanks, fh.tell())
+                else:  # the blocks neither copied already nor replaced (not the blanks)
+                    rest = [b for b in blocks if b[0] not in done and not replaced(b, mm)]
+                    with memoryview(mm) as view:
+                        _copy_blocks(src, fh, view, rest, new_blocks)
 
         def append(data: bytes) -> None:
             at = fh.tell()
@@ -3027,7 +3091,7 @@ def _rewrite_trig(path: Path, drop: set[str], add: list, prefixes: dict[str, str
         early.discard()
         raise
     if blocks_out is not None:
-        blocks_out[:] = [header_end, new_blocks]
+        blocks_out[:] = [header_end, new_blocks, journal]
     return tmp, path
 
 
@@ -3059,25 +3123,37 @@ def _trig_blocks_path(path: Path) -> Path:
     return path.parent / ".cache" / f"{path.name}.blocks"
 
 
-def _load_trig_blocks(path: Path) -> tuple[int, list] | None:
-    """The blocks of ``path`` kept by the last update (:func:`_save_trig_blocks`), if the
-    file is still the one they describe (size, modification time, inode); else ``None``."""
+def _load_trig_index(path: Path) -> tuple[int, list, tuple | None] | None:
+    """``(end of the prefix lines, blocks, journal)`` of ``path`` kept by the last update
+    (:func:`_save_trig_blocks`), if the file is still the one they describe (size,
+    modification time, inode); else ``None``. The journal (or ``None``) says how that update
+    made the file from the one before: ``((size, modification time, inode) of the one
+    before, [(start, end) of the blocks it blanked], its size)``; the rest was appended."""
     import pickle
 
     try:
         with _trig_blocks_path(path).open("rb") as fh:
-            stamp, header_end, blocks = pickle.load(fh)
+            stamp, header_end, blocks, *rest = pickle.load(fh)
         st = os.stat(path)
     except Exception:  # missing, torn or foreign: the file is scanned
         return None
     if stamp != (st.st_size, st.st_mtime_ns, st.st_ino):
         return None
-    return header_end, blocks
+    return header_end, blocks, (rest[0] if rest else None)
+
+
+def _load_trig_blocks(path: Path) -> tuple[int, list] | None:
+    """The blocks of ``path`` kept by the last update: :func:`_load_trig_index` without the
+    journal."""
+    index = _load_trig_index(path)
+    return None if index is None else index[:2]
 
 
 def _save_trig_blocks(path: Path, blocks: list) -> None:
     """Keep the blocks of ``path`` (just put in place) for the next update, which then
-    finds the blocks it replaces without scanning the file (1.3 GB at 10,000 documents)."""
+    finds the blocks it replaces without scanning the file (1.3 GB at 10,000 documents):
+    ``blocks`` is ``[end of the prefix lines, blocks]`` or, from :func:`_rewrite_trig`,
+    ``[end of the prefix lines, blocks, journal]``."""
     import pickle
 
     st = os.stat(path)

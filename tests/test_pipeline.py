@@ -1722,6 +1722,9 @@ def test_a_big_replaced_graph_trig_is_kept_as_the_spare_the_next_update_writes_o
     from kg import pipeline
 
     monkeypatch.setattr(pipeline, "SPARE_MIN_BYTES", 0)  # every graph.trig counts as big
+    # below any share of blanks: each update writes graph.trig again, from the start of the
+    # spare (updates that keep the file and blank what they replace: the test after this one)
+    monkeypatch.setattr(pipeline, "TRIG_COMPACT_SHARE", -1.0)
     monkeypatch.delenv("CHAINKG_SPARE", raising=False)
     src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
     inc = tmp_path / "inc"
@@ -1749,6 +1752,67 @@ def test_a_big_replaced_graph_trig_is_kept_as_the_spare_the_next_update_writes_o
     assert os.stat(inc / "graph.trig").st_ino != spare_inode and not spare.exists()
     full_rep = _build(src, tmp_path / "full2")
     _assert_same_build(inc, tmp_path / "full2", rep, full_rep)
+
+
+def test_updates_stage_graph_trig_from_the_spare_and_what_the_last_update_did(tmp_path, monkeypatch):
+    """An update blanks the blocks it replaces in a staged copy of graph.trig and appends
+    the new ones, and records what it did; the next one stages its file by doing that again
+    to the spare (the file before) instead of copying the current one. Each result is a
+    full build's; past TRIG_COMPACT_SHARE of blanks the file is written without them."""
+
+    from kg import pipeline
+
+    monkeypatch.setattr(pipeline, "SPARE_MIN_BYTES", 0)  # every graph.trig counts as big
+    monkeypatch.setattr(pipeline, "TRIG_COMPACT_SHARE", 0.9)
+    monkeypatch.delenv("CHAINKG_SPARE", raising=False)
+    copies = []
+
+    class Recorded(pipeline._TrigCopy):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            copies.append(self)
+
+    monkeypatch.setattr(pipeline, "_TrigCopy", Recorded)
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
+    inc = tmp_path / "inc"
+    trig = inc / "graph.trig"
+    _build(src, inc)
+    steps = [lambda: (src / "2-c.md").write_text(BRIEF, encoding="utf-8"),
+             lambda: (src / "3-d.txt").write_text(GOOD.replace("负极", "隔膜"), encoding="utf-8"),
+             lambda: (src / "0-a.txt").unlink(),
+             lambda: (src / "3-d.txt").write_text(GOOD.replace("负极", "电解液"), encoding="utf-8")]
+    for i, step in enumerate(steps):
+        before = trig.read_bytes()
+        step()
+        rep = _build(src, inc, update=True)
+        copy = copies[-1]
+        assert rep.counts["in_place"] == 1 and copy.mode == "keep"
+        assert copy.spare_used == (i > 0)  # the first update has no spare yet: copied
+        _stamp, blanks, tail = pipeline._load_trig_index(trig)[2]
+        assert tail == len(before)
+        want = bytearray(before)  # the file before, with this update's blanks
+        for start, end in blanks:
+            want[start:end] = b" " * (end - start - 1) + b"\n"
+        after = trig.read_bytes()
+        assert after[:tail] == want and after[tail:]  # and the new blocks after it
+        assert pipeline._load_trig_blocks(trig) == pipeline._trig_blocks(after)
+        full = tmp_path / f"full{i}"
+        _assert_same_build(inc, full, rep, _build(src, full))
+    assert not [p.name for p in inc.iterdir() if p.name.endswith(".tmp")]
+    # past the share of blanks allowed, the file is written again without them (but for
+    # the blocks of documents found to be replaced after the copy began)
+    def blank(data: bytes) -> int:
+        header_end, blocks = pipeline._trig_blocks(data)
+        return len(data) - header_end - sum(end - start for start, end, _h, _k in blocks)
+
+    left = blank(after)
+    assert left > 0
+    monkeypatch.setattr(pipeline, "TRIG_COMPACT_SHARE", 0.0)
+    (src / "4-e.md").write_text(BRIEF.replace("。", "!", 1), encoding="utf-8")
+    rep = _build(src, inc, update=True)
+    assert copies[-1].mode == "compact" and pipeline._load_trig_index(trig)[2] is None
+    assert blank(trig.read_bytes()) < left
+    _assert_same_build(inc, tmp_path / "full9", rep, _build(src, tmp_path / "full9"))
 
 
 def test_a_small_replaced_graph_trig_is_not_kept(tmp_path, monkeypatch):
