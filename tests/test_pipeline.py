@@ -1815,6 +1815,36 @@ def test_updates_stage_graph_trig_from_the_spare_and_what_the_last_update_did(tm
     _assert_same_build(inc, tmp_path / "full9", rep, _build(src, tmp_path / "full9"))
 
 
+@pytest.mark.parametrize("kernel_copy", [True, False])
+def test_a_range_copied_to_the_same_place_and_a_blanked_one(tmp_path, monkeypatch, kernel_copy):
+    import mmap
+    import os
+
+    from kg.pipeline import _blank, _copy_at
+
+    if not kernel_copy:  # another file system, or a platform without copy_file_range
+        def refuse(*args):
+            raise OSError(18, "Invalid cross-device link")
+
+        monkeypatch.setattr(os, "copy_file_range", refuse, raising=False)
+    src = tmp_path / "src"
+    src.write_bytes(bytes(range(256)) * 4096)  # 1 MB
+    dst = tmp_path / "dst"
+    dst.write_bytes(b"x" * 600_000)
+    fd = os.open(dst, os.O_WRONLY)
+    try:
+        with src.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            with memoryview(mm) as view:
+                _copy_at(fh, fd, view, 500_000, 1_048_576)
+        _blank(fd, 10, 20)
+    finally:
+        os.close(fd)
+    data = dst.read_bytes()
+    want = src.read_bytes()
+    assert data[500_000:] == want[500_000:] and len(data) == len(want)
+    assert data[:500_000] == b"x" * 10 + b" " * 9 + b"\n" + b"x" * 499_980
+
+
 def test_a_small_replaced_graph_trig_is_not_kept(tmp_path, monkeypatch):
     monkeypatch.delenv("CHAINKG_SPARE", raising=False)
     src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
