@@ -21,6 +21,8 @@ __all__ = [
     "EXIT_NONCONFORMANT",
     "EXIT_BAD_INPUT",
     "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
+    "EXIT_TERMINATED",
 ]
 
 #: Documented exit codes of the ``kg`` command line.
@@ -28,6 +30,8 @@ EXIT_OK = 0  #: success
 EXIT_NONCONFORMANT = 1  #: graph does not conform, or a result is empty where one was required
 EXIT_BAD_INPUT = 2  #: bad usage or bad input (unreadable file, malformed query or RDF)
 EXIT_INTERNAL = 3  #: internal error (a bug: please report it with --debug output)
+EXIT_INTERRUPTED = 130  #: Ctrl-C (128 + SIGINT)
+EXIT_TERMINATED = 143  #: ``kg build`` ended by SIGTERM (128 + 15), its working files removed
 
 
 class KGError(Exception):

@@ -1641,7 +1641,6 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
     in-place update. Returns ``(shacl report or None, conflicts, counts)``.
     """
     import shutil
-    import tempfile
     import time
     from functools import partial
 
@@ -1734,7 +1733,7 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
     if trig_copy is not None:  # not in place: graph.trig is written whole
         trig_copy.discard()
     _manifest_path(out_dir).unlink(missing_ok=True)
-    tmp_root = Path(tempfile.mkdtemp(prefix=".build.", dir=(target.parent if target else out_dir)))
+    tmp_root = _make_build_dir(target.parent if target else out_dir)
     shacl = None
     trig_fh = None
     loader = None
@@ -3736,6 +3735,40 @@ class _NullFile:
 
     def write(self, data) -> int:
         return len(data)
+
+
+def _make_build_dir(parent: Path) -> Path:
+    """A new working folder ``parent/.build.XXXX`` for a build's store and corpus graphs,
+    holding an ``owner`` file (host name and process id). The folders that killed builds
+    left in ``parent`` (gigabytes at 10,000 documents) are removed first: those whose owner
+    is a process of this host that no longer runs. Others are left alone (a build running
+    beside this one, or a folder of unknown origin)."""
+    import shutil
+    import socket
+    import tempfile
+
+    host = socket.gethostname()
+    for old in parent.glob(".build.*"):
+        try:
+            owner_host, pid = (old / "owner").read_text(encoding="utf-8").split()
+            pid = int(pid)
+        except (OSError, ValueError):
+            continue
+        if owner_host == host and pid != os.getpid() and not _process_runs(pid):
+            shutil.rmtree(old, ignore_errors=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".build.", dir=parent))
+    (tmp / "owner").write_text(f"{host} {os.getpid()}\n", encoding="utf-8")
+    return tmp
+
+
+def _process_runs(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's: it runs
+        return True
+    return True
 
 
 def _swap_in(staging: Path, target: Path) -> None:

@@ -15,7 +15,7 @@ import sys
 
 import typer
 
-from ..errors import EXIT_BAD_INPUT, EXIT_INTERNAL, KGError
+from ..errors import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TERMINATED, KGError
 
 __all__ = ["app", "main", "state"]
 
@@ -63,6 +63,12 @@ def _usage_errors() -> tuple[type[BaseException], ...]:
     return tuple(classes)
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised where the command was (see ``kg build``) so that it cleans up. Not a
+    KeyboardInterrupt (typer turns those into a silent exit 130), nor an Exception (which
+    handlers of bad documents would catch)."""
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (console-script entry point)."""
     _register()
@@ -78,13 +84,16 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except SystemExit as exc:
         return int(exc.code or 0)
+    except Terminated:
+        typer.echo("kg: terminated", err=True)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         typer.echo("kg: interrupted", err=True)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:  # usage errors (typer's click) and genuine bugs
         if isinstance(exc, typer.Abort):
             typer.echo("kg: aborted", err=True)
-            return 130
+            return EXIT_INTERRUPTED
         if isinstance(exc, _usage_errors()):
             exc.show()
             return EXIT_BAD_INPUT

@@ -48,6 +48,7 @@ def build(
 
     from ..pipeline import build_graph
 
+    _terminate_as_interrupt()
     console = _console()
     workers = workers or os.cpu_count() or 1
     opts = dict(store=store, strict=strict, validate=not no_validate, workers=workers, update=update,
@@ -74,6 +75,30 @@ def build(
     if not report.documents:
         typer.echo("kg: error: no document could be built", err=True)
         raise typer.Exit(2)
+
+
+def _terminate_as_interrupt() -> None:
+    """SIGTERM (``kill``, a service manager, a job's time limit) ends a build as Ctrl-C does:
+    its working files are removed and the last build's outputs stay as they were; exit code
+    143. Forked workers end at once, as by default."""
+    import os
+    import signal
+    import threading
+
+    from . import Terminated
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    pid = os.getpid()
+
+    def handler(signum, frame):
+        if os.getpid() != pid:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise Terminated
+
+    signal.signal(signal.SIGTERM, handler)
 
 
 def Console_err():

@@ -539,6 +539,91 @@ def test_killed_build_leaves_previous_output_intact_and_rerun_completes(tmp_path
     assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
 
 
+_TERM_CHILD = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    import kg.pipeline as P
+    src, out, marker = sys.argv[1:4]
+    real = P._entities_parts
+
+    def hang(*args, **kwargs):  # the build's store stage, its working folder made
+        Path(marker).write_text("ready")
+        time.sleep(120)
+        return real(*args, **kwargs)
+
+    P._entities_parts = hang
+    from kg.cli import main
+    sys.exit(main(["build", src, "-o", out, "--store", f"oxigraph:{out}/store", "-q"]))
+""")
+
+
+@pytest.mark.slow
+def test_a_terminated_build_removes_its_working_files_and_keeps_the_last_build(tmp_path):
+    """SIGTERM ends kg build as Ctrl-C does (exit 143): no working folder (a store of
+    gigabytes at scale) or staged file is left, and the last build's outputs and store are
+    as they were."""
+    import pyoxigraph as ox
+
+    from kg.errors import EXIT_TERMINATED
+    from kg.pipeline import build_graph
+
+    src, out = tmp_path / "docs", tmp_path / "out"
+    _write(src, "a.txt", CLEAN)
+    build_graph(src, out, validate=False, store=f"oxigraph:{out}/store")
+    before = _snapshot(out)
+    st = ox.Store.read_only(str(out / "store"))
+    quads_before = len(st)
+    del st
+    _write(src, "b.txt", OTHER)
+    marker = tmp_path / "marker"
+    child = subprocess.Popen([sys.executable, "-c", _TERM_CHILD, str(src), str(out), str(marker)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            assert child.poll() is None, child.communicate()[1].decode()
+            assert time.monotonic() < deadline, "the child build never reached its store stage"
+            time.sleep(0.05)
+        assert [p.name for p in out.iterdir() if p.name.startswith(".build.")]
+        child.send_signal(signal.SIGTERM)
+        _stdout, stderr = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == EXIT_TERMINATED, stderr.decode()
+    assert "terminated" in stderr.decode()
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".build.") or p.name.endswith(".tmp")]
+    assert _snapshot(out) == before
+    st = ox.Store.read_only(str(out / "store"))
+    assert len(st) == quads_before
+    del st
+
+
+def test_a_build_removes_the_working_folders_of_killed_builds_only(tmp_path):
+    """A killed build (SIGKILL) cannot clean up: the next build in that place removes its
+    working folder, known by an owner file naming a process of this host that has ended;
+    a running build's, another host's and a folder without owner stay."""
+    import socket
+
+    from kg.pipeline import build_graph
+
+    src, out = tmp_path / "docs", tmp_path / "out"
+    _write(src, "a.txt", CLEAN)
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)
+    dead, host = int(ended.stdout), socket.gethostname()
+    for name, owner in [("killed", f"{host} {dead}\n"), ("running", f"{host} {os.getppid()}\n"),
+                        ("elsewhere", f"another-host {dead}\n"), ("unknown", None)]:
+        folder = out / f".build.{name}"
+        (folder / "store").mkdir(parents=True)
+        if owner is not None:
+            (folder / "owner").write_text(owner, encoding="utf-8")
+    build_graph(src, out, validate=False, store=f"oxigraph:{out}/store")
+    left = sorted(p.name for p in out.iterdir() if p.name.startswith(".build."))
+    assert left == [".build.elsewhere", ".build.running", ".build.unknown"]
+
+
 def test_failed_store_load_leaves_the_previous_oxigraph_store_whole(tmp_path, monkeypatch):
     import pyoxigraph as ox
 
