@@ -1746,7 +1746,7 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
         prefixes = _prefixes()
         trig_tmp, trig_fh = _open_staged(out_dir / "graph.trig")
         staged.append((trig_tmp, out_dir / "graph.trig"))
-        loader = _StreamLoader(st, trig_fh, prefixes)
+        loader = _StreamLoader(st, trig_fh, prefixes, track_blocks=True)
         loader.tmp_dir = tmp_root
         ontology, chains = load_ontology(), load_chains()
         corpus_nq = [graph_nquads(ontology, ontology.identifier), graph_nquads(chains, chains.identifier)]
@@ -1867,6 +1867,7 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
             report.conforms = shacl.conforms
             staged.append(_stage(out_dir / "shacl-report.ttl", shacl.report_turtle.encode("utf-8")))
         _commit_staged(staged)
+        _save_trig_blocks(out_dir / "graph.trig", [loader.header_end, loader.blocks])
         if not write_union:
             # a union from an earlier, smaller build would no longer match graph.trig
             (out_dir / "graph.ttl").unlink(missing_ok=True)
@@ -1933,7 +1934,7 @@ class _StreamLoader:
     ``background=False`` every load runs in the calling thread."""
 
     def __init__(self, store, trig_fh, prefixes: dict[str, str], *, background: bool = True,
-                 small_loads: bool = False):
+                 small_loads: bool = False, track_blocks: bool = False):
         import pyoxigraph as ox
 
         self.store, self.fh, self.prefixes = store, trig_fh, prefixes
@@ -1954,6 +1955,10 @@ class _StreamLoader:
         self._header = b"".join(line for line in probe.splitlines(keepends=True)
                                 if line.startswith(b"@prefix"))
         trig_fh.write(self._header)
+        # with track_blocks, where each graph block goes in the TriG file (for
+        # _save_trig_blocks: the first update then need not scan the file for them)
+        self.header_end = trig_fh.tell() if track_blocks else 0
+        self.blocks: list | None = [] if track_blocks else None
 
     @staticmethod
     def _graph_of(nq: str) -> str:
@@ -2076,18 +2081,25 @@ class _StreamLoader:
         chunk = ox.serialize(ox.parse(named, format=ox.RdfFormat.N_QUADS),
                              format=ox.RdfFormat.TRIG, prefixes=self.prefixes)
         del named
-        self.fh.write(chunk[len(self._header):] if chunk.startswith(self._header) else chunk)
+        self._write(chunk[len(self._header):] if chunk.startswith(self._header) else chunk)
         for nq in parted:
             if isinstance(nq, _PartedFile):
                 blocks = (_part_block(k, text, self.prefixes) for k, text in nq.parts())
             else:
                 blocks = _iter_trig_parts(nq, self.prefixes)
             for block in blocks:
-                self.fh.write(block)
+                self._write(block)
         self._size = 0
         if wait:
             self._wait_load()
         self.seconds += time.perf_counter() - t
+
+    def _write(self, data: bytes) -> None:
+        """Append whole graph blocks of TriG (no prefix lines) to the file."""
+        if self.blocks is not None:
+            at = self.fh.tell()
+            self.blocks.extend((at + a, at + b, head, k) for a, b, head, k in _trig_blocks(data)[1])
+        self.fh.write(data)
 
     def sync_extra_graphs(self) -> None:
         """Add the named graphs of the store that did not come through :meth:`add` (a
