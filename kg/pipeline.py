@@ -281,12 +281,13 @@ def _extract_all(*args, **kwargs) -> tuple:
 
 def _extract_stage(files: list[Path], out_dir: Path, extract_one, limit: int,
                    warm: _WarmExtractor | None, *, strict: bool, workers: int, update: bool,
-                   engine: str, scheduler: str | None, progress) -> tuple:
+                   engine: str, scheduler: str | None, progress, started=None) -> tuple:
     """The extraction stage of :func:`build_graph`: ``(results, todo, stats, mapped_index,
     known)`` — ``(path, summary or None, error or None)`` of every file, the paths extracted
     now, ``{path: (size, mtime_ns)}`` taken before any file was read, the last build's mapped
     index when it was read beside the extraction (else ``None``), and the last build's file
-    index read by an update (else ``None``)."""
+    index read by an update (else ``None``). ``started()``, if given, is called once the
+    documents are handed to the warm process, or before they are extracted otherwise."""
     from .ingest import ingest_file
 
     results: list[tuple[str, _DocSummary | None, str | None]] = []
@@ -341,6 +342,8 @@ def _extract_stage(files: list[Path], out_dir: Path, extract_one, limit: int,
         warm = None
     if progress:
         progress(0, total, "")
+    if started is not None and warm is None:
+        started()
     if engine == "dask" and total:
         from .distributed import iter_extract_with_dask
 
@@ -353,6 +356,8 @@ def _extract_stage(files: list[Path], out_dir: Path, extract_one, limit: int,
         from concurrent.futures.process import BrokenProcessPool
 
         futures = [warm.submit(extract_one, path) for path in todo]
+        if started is not None:
+            started()
         # while it extracts: what mapping them needs next (imports, the mapped index)
         mapped_index = _prepare_mapping(out_dir)
         for i, (path, fut) in enumerate(zip(todo, futures, strict=True), 1):
@@ -636,8 +641,16 @@ def build_graph(
     # loads extraction's dictionaries (~0.65 s) while this one reads the last build's indexes
     warm = _WarmExtractor.start() if (update and engine == "local" and workers > 1
                                       and _file_index_path(out_dir).is_file()) else None
-    # and graph.trig's document graphs are copied meanwhile (the update rewrites the file)
-    trig_copy = _start_trig_copy(out_dir, store) if update else None
+    # and graph.trig's document graphs are copied meanwhile (the update rewrites the file):
+    # started once the documents are handed over (its prefixes import rdflib, which the
+    # mapping needs next anyway), before any pool forks for them
+    trig_copy = None
+
+    def start_trig_copy() -> None:
+        nonlocal trig_copy
+        if update and trig_copy is None:
+            trig_copy = _start_trig_copy(out_dir, store)
+
     try:
         files: list[Path] = []
         sources = [source] if isinstance(source, (str, os.PathLike)) else list(source)
@@ -647,7 +660,12 @@ def build_graph(
             report.skipped.extend(skipped)
         results, todo, stats, mapped_index, known = _extract_all(
             files, out_dir, extract_one, limit, warm, strict=strict, workers=workers,
-            update=update, engine=engine, scheduler=scheduler, progress=progress)
+            update=update, engine=engine, scheduler=scheduler, progress=progress,
+            started=start_trig_copy)
+    except BaseException:
+        if trig_copy is not None:
+            trig_copy.discard()
+        raise
     finally:
         if warm is not None:
             warm.stop()
@@ -2821,7 +2839,12 @@ class _TrigCopy:
 
     def __init__(self, path: Path, prefixes: dict[str, str] | None, drop: set[str], *,
                  docs: bool = True, background: bool = False):
+        # what the thread needs, imported here: a pool may fork while it runs
+        import mmap  # noqa: F401
+        import pickle  # noqa: F401
         import threading
+
+        from . import ns  # noqa: F401
 
         self.path = path
         self.tmp, self.fh = _open_staged(path)
@@ -2985,7 +3008,9 @@ def _start_trig_copy(out_dir: Path, store: str | None) -> _TrigCopy | None:
     if (not store or parse_store_spec(store)[0] != "oxigraph"
             or not _manifest_path(out_dir).is_file() or not trig.is_file()):
         return None
-    return _TrigCopy(trig, None, set(), background=True)
+    # the prefixes are worked out here: a pool may fork while the copy runs, and its thread
+    # is then in the kernel's copy, not half-way through importing modules
+    return _TrigCopy(trig, _prefixes(), set(), background=True)
 
 
 def _copy_blocks(src, fh, view, blocks: list, out: list) -> None:
