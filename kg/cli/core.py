@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -48,24 +49,25 @@ def build(
 
     from ..pipeline import build_graph
 
-    _terminate_as_interrupt()
     console = _console()
     workers = workers or os.cpu_count() or 1
     opts = dict(store=store, strict=strict, validate=not no_validate, workers=workers, update=update,
                 max_bytes=max_bytes, engine=engine, scheduler=scheduler)
-    if quiet:
-        report = build_graph(source, out, **opts)
-    else:
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    with _terminate_as_interrupt():
+        if quiet:
+            report = build_graph(source, out, **opts)
+        else:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                      TimeElapsedColumn(), console=Console_err(), transient=True) as prog:
-            task = prog.add_task("extracting", total=None)
+            with Progress(TextColumn("{task.description}"), BarColumn(),
+                          TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                          console=Console_err(), transient=True) as prog:
+                task = prog.add_task("extracting", total=None)
 
-            def progress(i: int, n: int, path: str) -> None:
-                prog.update(task, completed=i, total=n)
+                def progress(i: int, n: int, path: str) -> None:
+                    prog.update(task, completed=i, total=n)
 
-            report = build_graph(source, out, progress=progress, **opts)
+                report = build_graph(source, out, progress=progress, **opts)
     for _path, msg in report.problems:
         typer.echo(f"kg: warning: {msg}", err=True)
     for path, msg in report.skipped:
@@ -77,10 +79,12 @@ def build(
         raise typer.Exit(2)
 
 
-def _terminate_as_interrupt() -> None:
-    """SIGTERM (``kill``, a service manager, a job's time limit) ends a build as Ctrl-C does:
-    its working files are removed and the last build's outputs stay as they were; exit code
-    143. Forked workers end at once, as by default."""
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """Within: SIGTERM (``kill``, a service manager, a job's time limit) ends a build as
+    Ctrl-C does — its working files are removed and the last build's outputs stay as they
+    were; exit code 143. Forked workers end at once, as by default. The handler before is
+    put back on leaving (``kg.cli.main`` may run in a longer-lived process)."""
     import os
     import signal
     import threading
@@ -88,6 +92,7 @@ def _terminate_as_interrupt() -> None:
     from . import Terminated
 
     if threading.current_thread() is not threading.main_thread():
+        yield
         return
     pid = os.getpid()
 
@@ -98,7 +103,11 @@ def _terminate_as_interrupt() -> None:
             return
         raise Terminated
 
-    signal.signal(signal.SIGTERM, handler)
+    before = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 def Console_err():

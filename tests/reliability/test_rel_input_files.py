@@ -600,6 +600,18 @@ def test_a_terminated_build_removes_its_working_files_and_keeps_the_last_build(t
     del st
 
 
+def test_kg_build_puts_the_sigterm_handler_back(tmp_path):
+    """kg.cli.main may run inside a longer-lived process (a notebook): once the build is
+    done, SIGTERM does what it did before."""
+    from kg.cli import main
+
+    src = tmp_path / "docs"
+    _write(src, "a.txt", CLEAN)
+    before = signal.getsignal(signal.SIGTERM)
+    assert main(["build", str(src), "-o", str(tmp_path / "out"), "-q", "--no-validate"]) == 0
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
 def test_a_build_removes_the_working_folders_of_killed_builds_only(tmp_path):
     """A killed build (SIGKILL) cannot clean up: the next build in that place removes its
     working folder, known by an owner file naming a process of this host that has ended;
