@@ -197,9 +197,14 @@ def _left_extend(text: str, head_start: int, floor: int, adjacent_ok: bool = Fal
     start = i
     window = text[start:head_start]
     cut = start
+    products = None
     for m in _patterns()["stop"].finditer(window):
         if adjacent_ok and start + m.end() == head_start and m.group() in _HEAD_VERBS:
             continue
+        if products is None:
+            products = _product_spans(window)
+        if any(a <= m.start() and m.end() <= b and b - a > m.end() - m.start() for a, b in products):
+            continue  # a stop word inside a product's name (等 of 等静压石墨) does not cut it
         cut = max(cut, start + m.end())
     for m in _BARRIER.finditer(window):
         cut = max(cut, start + m.end())
@@ -207,6 +212,12 @@ def _left_extend(text: str, head_start: int, floor: int, adjacent_ok: bool = Fal
     while cut < head_start and text[cut] in ")）、":
         cut += 1
     return cut
+
+
+@lru_cache(maxsize=4096)
+def _product_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) of the product vocabulary's hits in ``text``."""
+    return tuple((a, b) for a, b, _f in _patterns()["products"].finditer(text))
 
 
 @lru_cache(maxsize=16384)

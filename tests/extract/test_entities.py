@@ -35,6 +35,18 @@ def test_project_does_not_swallow_location_adverbial():
     assert ("Company", "东方能源科技股份有限公司") in got
 
 
+def test_a_stop_word_inside_a_product_name_does_not_cut_the_project_name():
+    """等 ends a list (A、B等项目), but inside a product of the vocabulary (等静压石墨,
+    isostatic graphite) it is part of the name: cut there, every such project of every
+    document became one 静压石墨项目."""
+    got = _pairs("河东炭素科技有限公司在长治高新区落地河东炭素年产3万吨等静压石墨项目，总投资12亿元。",
+                 "Project")
+    assert got == {("Project", "河东炭素年产3万吨等静压石墨项目")}
+    # a list's 等 still ends the name before the head
+    got = _pairs("推进华峰新能源电池、宏远8英寸晶圆等项目建设。", "Project")
+    assert ("Project", "宏远8英寸晶圆") in got and not any(t.startswith("等") for _ty, t in got)
+
+
 def test_list_items_are_projects_with_shared_head_in_canonical():
     ms, canon = _mentions("推进华峰新能源电池、宏远8英寸晶圆等项目建设。")
     items = {m.text: m for m in ms if m.type == "Project"}
