@@ -197,13 +197,12 @@ def _left_extend(text: str, head_start: int, floor: int, adjacent_ok: bool = Fal
     start = i
     window = text[start:head_start]
     cut = start
-    products = None
     for m in _patterns()["stop"].finditer(window):
         if adjacent_ok and start + m.end() == head_start and m.group() in _HEAD_VERBS:
             continue
-        if products is None:
-            products = _product_spans(window)
-        if any(a <= m.start() and m.end() <= b and b - a > m.end() - m.start() for a, b in products):
+        if m.group() in _stops_in_products() and any(
+                a <= m.start() and m.end() <= b and b - a > len(m.group())
+                for a, b in _product_spans(window)):
             continue  # a stop word inside a product's name (等 of 等静压石墨) does not cut it
         cut = max(cut, start + m.end())
     for m in _BARRIER.finditer(window):
@@ -212,6 +211,15 @@ def _left_extend(text: str, head_start: int, floor: int, adjacent_ok: bool = Fal
     while cut < head_start and text[cut] in ")）、":
         cut += 1
     return cut
+
+
+@lru_cache(maxsize=1)
+def _stops_in_products() -> frozenset[str]:
+    """The name stop words found inside a longer product of the vocabulary (等 of 等静压石墨)."""
+    forms = product_vocabulary()
+    joined = "\n".join(forms)
+    return frozenset(w for w in words("name_stopwords")
+                     if w and w in joined and any(w in f and f != w for f in forms))
 
 
 @lru_cache(maxsize=4096)
