@@ -2968,19 +2968,29 @@ class _TrigCopy:
 TRIG_COMPACT_SHARE = 0.25
 
 
+def _kernel_copy(src_fd: int, dst_fd: int, start: int, end: int, same_place: bool) -> int:
+    """Copy bytes ``start:end`` of ``src_fd`` with ``os.copy_file_range``: to ``dst_fd``'s
+    position, or with ``same_place`` to the same offsets. Returns where it stopped: ``end``,
+    or less where the kernel cannot copy (another file system, an older kernel)."""
+    copy = getattr(os, "copy_file_range", None)
+    if copy is None:
+        return start
+    try:
+        while start < end:
+            n = (copy(src_fd, dst_fd, end - start, start, start) if same_place
+                 else copy(src_fd, dst_fd, end - start, start))
+            if n <= 0:
+                break
+            start += n
+    except OSError:
+        pass
+    return start
+
+
 def _copy_at(src, fd: int, view, start: int, end: int) -> None:
     """Copy bytes ``start:end`` of the file ``src`` to the same place in the open file
     ``fd``: in the kernel where it can, else from ``view``, a memory map of ``src``."""
-    copy = getattr(os, "copy_file_range", None)
-    if copy is not None:
-        try:
-            while start < end:
-                n = copy(src.fileno(), fd, end - start, start, start)
-                if n <= 0:
-                    break
-                start += n
-        except OSError:  # another file system, an older kernel: copied below
-            pass
+    start = _kernel_copy(src.fileno(), fd, start, end, True)
     while start < end:
         start += os.pwrite(fd, view[start:min(end, start + (1 << 24))], start)
 
@@ -3244,17 +3254,8 @@ def _copy_range(src, fh, view, start: int, end: int) -> None:
     (``os.copy_file_range``) where it can, else from ``view``, a memory map of ``src``."""
     if end <= start:
         return
-    copy = getattr(os, "copy_file_range", None)
-    if copy is not None:
-        fh.flush()
-        try:
-            while start < end:
-                n = copy(src.fileno(), fh.fileno(), end - start, start)
-                if n <= 0:
-                    break
-                start += n
-        except OSError:  # another file system, an older kernel: copied below
-            pass
+    fh.flush()
+    start = _kernel_copy(src.fileno(), fh.fileno(), start, end, False)
     if start < end:
         fh.write(view[start:end])
 

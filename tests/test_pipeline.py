@@ -646,18 +646,24 @@ def test_update_loads_a_cached_mapping_the_build_record_does_not_list(tmp_path):
     _assert_same_build(out, full, rep, full_rep)
 
 
+def _refuse_kernel_copy(monkeypatch) -> None:
+    """As on another file system, or a platform without copy_file_range."""
+    import os
+
+    def refuse(*args):
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "copy_file_range", refuse, raising=False)
+
+
 @pytest.mark.parametrize("kernel_copy", [True, False])
 def test_rewrite_trig_swaps_whole_graph_blocks_only(tmp_path, monkeypatch, kernel_copy):
-    import os
 
     from kg.pipeline import _prefixes, _rewrite_trig, _StreamLoader
     from kg.store import _commit_staged
 
-    if not kernel_copy:  # another file system, or a platform without copy_file_range
-        def refuse(*args):
-            raise OSError(18, "Invalid cross-device link")
-
-        monkeypatch.setattr(os, "copy_file_range", refuse, raising=False)
+    if not kernel_copy:
+        _refuse_kernel_copy(monkeypatch)
 
     prefixes = _prefixes()
     base = "https://w3id.org/chainkg/doc/"
@@ -1823,11 +1829,8 @@ def test_a_range_copied_to_the_same_place_and_a_blanked_one(tmp_path, monkeypatc
 
     from kg.pipeline import _blank, _copy_at
 
-    if not kernel_copy:  # another file system, or a platform without copy_file_range
-        def refuse(*args):
-            raise OSError(18, "Invalid cross-device link")
-
-        monkeypatch.setattr(os, "copy_file_range", refuse, raising=False)
+    if not kernel_copy:
+        _refuse_kernel_copy(monkeypatch)
     src = tmp_path / "src"
     src.write_bytes(bytes(range(256)) * 4096)  # 1 MB
     dst = tmp_path / "dst"
