@@ -1483,14 +1483,22 @@ def _summaries_index(n: int, tag: str = "") -> dict:
         for i in range(n)}
 
 
+def _saved_index(out: Path, n: int) -> tuple[dict, dict]:
+    """``(index, what _load_file_index reads back)`` after a file index of ``n`` summaries
+    was written into ``out``."""
+    from kg.pipeline import _load_file_index, _save_file_index
+
+    (out / ".cache").mkdir()
+    index = _summaries_index(n)
+    _save_file_index(out, index)
+    return index, _load_file_index(out)
+
+
 def test_the_file_index_writes_only_its_changes_until_they_grow(tmp_path):
     from kg.pipeline import _file_changes_path, _file_index_path, _load_file_index, _save_file_index
 
-    (tmp_path / ".cache").mkdir()
-    index = _summaries_index(2000)
-    _save_file_index(tmp_path, index)
+    index, last = _saved_index(tmp_path, 2000)
     full = _file_index_path(tmp_path).read_bytes()
-    last = _load_file_index(tmp_path)
     assert last == index and not _file_changes_path(tmp_path).exists()
 
     # a build that adds one file, changes one and loses one writes three entries beside it
@@ -1522,10 +1530,7 @@ def test_changes_beside_another_file_index_are_ignored(tmp_path):
 
     from kg.pipeline import _file_changes_path, _file_index_path, _load_file_index, _save_file_index
 
-    (tmp_path / ".cache").mkdir()
-    index = _summaries_index(100)
-    _save_file_index(tmp_path, index)
-    last = _load_file_index(tmp_path)
+    index, last = _saved_index(tmp_path, 100)
     now = dict(last)
     del now["/c/0000.txt"]
     _save_file_index(tmp_path, now, last)
@@ -1551,12 +1556,8 @@ def test_changes_beside_another_file_index_are_ignored(tmp_path):
 
 
 def test_the_file_index_decodes_a_summary_only_when_asked(tmp_path):
-    from kg.pipeline import _load_file_index, _save_file_index
 
-    (tmp_path / ".cache").mkdir()
-    index = _summaries_index(50)
-    _save_file_index(tmp_path, index)
-    last = _load_file_index(tmp_path)
+    index, last = _saved_index(tmp_path, 50)
     assert all(s._value is None for _size, _mtime, s in last.values())
     entry = last["/c/0007.txt"][2]
     assert entry.labels == (("Company", "甲7"),) and entry.doc_id == "d0007"
