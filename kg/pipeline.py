@@ -2828,7 +2828,6 @@ class _TrigCopy:
     :func:`_rewrite_trig`: the update may still change them. With ``docs=False`` only the
     prefix lines are written. A copy may start before the update knows which documents it
     replaces (:func:`_start_trig_copy`): :meth:`result` takes those out afterwards.
-    ``prefixes=None``: the build's (:func:`_prefixes`), worked out in the copy's thread.
 
     Without ``drop``, unless blanked space makes up more than :data:`TRIG_COMPACT_SHARE`
     of the file, the whole file is staged as it is instead (``mode == "keep"``): the update
@@ -2837,7 +2836,7 @@ class _TrigCopy:
     the last update found it — redoing that record makes it the current file: a few
     megabytes written instead of 1.3 GB copied."""
 
-    def __init__(self, path: Path, prefixes: dict[str, str] | None, drop: set[str], *,
+    def __init__(self, path: Path, prefixes: dict[str, str], drop: set[str], *,
                  docs: bool = True, background: bool = False):
         # what the thread needs, imported here: a pool may fork while it runs
         import mmap  # noqa: F401
@@ -2870,7 +2869,7 @@ class _TrigCopy:
         try:
             from .ns import document_iri
 
-            prefixes = self._prefixes if self._prefixes is not None else _prefixes()
+            prefixes = self._prefixes
             skip = {_graph_header(g, prefixes) for g in self._drop}
             head = None
             if self._docs:
