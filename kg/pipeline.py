@@ -124,6 +124,7 @@ class BuildReport:
     validated_documents: int = 0  # document graphs SHACL checked (a sample in big builds)
     counts: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)  # seconds per stage of the last build
+    notes: list[str] = field(default_factory=list)  # what the user should know (a full rebuild)
 
 
 def _extract_one(path: str, max_bytes: int | None = None) -> tuple[str, Extraction | None, str | None]:
@@ -597,7 +598,9 @@ def build_graph(
         the whole corpus again, and a document is mapped again when it is new or when the
         canonical names it uses changed (another document can rename an entity it
         mentions). Analyses, validation and the outputs are then redone, so the result is
-        the same as a full rebuild.
+        the same as a full rebuild. After the extraction code or what it reads changed
+        (:func:`_extraction_key`) the build is a full one, noted in
+        :attr:`BuildReport.notes`.
     union : bool, optional
         Write the union ``graph.ttl``: ``None`` (default) writes it for builds of at most
         :data:`UNION_TURTLE_MAX_DOCS` documents and removes a stale one above that;
@@ -637,6 +640,12 @@ def build_graph(
     # never holds all extractions (1.5 GB at 10,000 documents); mapping reads them back.
     extract_one = partial(_extract_summary, max_bytes=limit, cache=str(_cache_dir(out_dir)))
     report = BuildReport()
+    if update and not _extractions_current(out_dir):
+        # the cached extractions may not be what this code makes of the same texts
+        if _cache_dir(out_dir).is_dir():
+            report.notes.append("the extraction code or its vocabularies changed since the "
+                                "last build in this folder: building in full")
+        update = False
     # An update of a built corpus usually extracts a few documents: a process forked now
     # loads extraction's dictionaries (~0.65 s) while this one reads the last build's indexes
     warm = _WarmExtractor.start() if (update and engine == "local" and workers > 1
@@ -651,6 +660,8 @@ def build_graph(
         if update and trig_copy is None:
             trig_copy = _start_trig_copy(out_dir, store)
 
+    if not update:  # recorded again once every document is extracted with this code
+        _extraction_key_path(out_dir).unlink(missing_ok=True)
     try:
         files: list[Path] = []
         sources = [source] if isinstance(source, (str, os.PathLike)) else list(source)
@@ -669,6 +680,8 @@ def build_graph(
     finally:
         if warm is not None:
             warm.stop()
+    if not update:
+        _write_cache_file(_extraction_key_path(out_dir), _extraction_key().encode("ascii"))
     _TIMINGS["extract"] = time.perf_counter() - t0
     try:
         summaries: list[_DocSummary] = []
@@ -2718,6 +2731,68 @@ def _vocabulary_key() -> str:
         return h.hexdigest()
 
     return memo_by_files("vocabulary key", files, compute)
+
+
+#: The modules of the package that extraction runs (besides ``kg/extract/``); a test checks
+#: that these are all it imports.
+_EXTRACTION_MODULES = ("ingest.py", "lexicon.py", "model.py", "dates.py", "regions.py",
+                       "lifecycle.py", "indicators.py", "resources.py", "diskcache.py", "errors.py")
+
+
+def _extraction_inputs() -> tuple[list[Path], list[Path], list[Path]]:
+    """``(code, data, vocabularies)``: the source files of extraction, the data files it
+    reads whole (the lexicon tables, the chain vocabularies, the place names) and those
+    it reads a part of (the life-cycle vocabularies: their milestone types)."""
+    from .lifecycle import _vocabulary_files
+    from .regions import _places_inputs
+    from .resources import chain_files, lexicon_dir
+
+    here = Path(__file__).resolve().parent
+    code = sorted((here / "extract").glob("*.py")) + [here / n for n in _EXTRACTION_MODULES]
+    lexicon = Path(lexicon_dir())
+    data = [*sorted(f for f in lexicon.rglob("*") if f.is_file()), *chain_files(), *_places_inputs()]
+    return code, [f for f in data if f.is_file()], [f for f in _vocabulary_files() if f.is_file()]
+
+
+def _extraction_key() -> str:
+    """A fingerprint of what an extraction is made with: the code (its syntax trees, see
+    :func:`_code_shape`), the data files and the milestone types of
+    :func:`_extraction_inputs` (a changed stage order or 三未 rule is the mapping's and the
+    analysis's business). The extractions cached by a build are reused by an update only
+    while it stays the same: the cache is keyed by the documents' text. Kept while the
+    files keep their size and modification time (:func:`kg.diskcache.memo_by_files`)."""
+    import hashlib
+
+    from .diskcache import memo_by_files
+
+    code, data, vocabularies = _extraction_inputs()
+
+    def compute() -> str:
+        from .lifecycle import milestone_types
+
+        h = hashlib.sha1()
+        for f in code:
+            h.update(f.name.encode("utf-8") + b"\0")
+            h.update(_code_shape(f.read_text(encoding="utf-8")).encode("utf-8") if f.is_file() else b"")
+        for f in data:
+            h.update(b"\0" + f.name.encode("utf-8") + b"\0" + f.read_bytes())
+        h.update(repr(milestone_types()).encode("utf-8"))
+        return h.hexdigest()
+
+    return memo_by_files("extraction key", [*code, *data, *vocabularies], compute)
+
+
+def _extraction_key_path(out: Path) -> Path:
+    return out / ".cache" / "extractions.key"
+
+
+def _extractions_current(out: Path) -> bool:
+    """Whether the extractions cached in ``out`` were made with this extraction code and
+    data (:func:`_extraction_key`); not when no key was recorded."""
+    try:
+        return _extraction_key_path(out).read_text(encoding="ascii").strip() == _extraction_key()
+    except (OSError, ValueError):
+        return False
 
 
 #: Parts of a big corpus graph in ``graph.trig`` (entities, analysis, derived): the triples

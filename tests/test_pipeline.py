@@ -365,6 +365,96 @@ def test_update_after_an_ontology_change_derives_everything_again(tmp_path, monk
         _clear_vocabulary_caches()
 
 
+def test_an_update_after_an_extraction_vocabulary_change_extracts_everything_again(
+        tmp_path, monkeypatch, capsys):
+    import re
+
+    import kg.ingest
+    from kg.resources import lexicon_dir
+
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
+    out = tmp_path / "out"
+    _build(src, out)
+    before = _trig_graphs(out / "graph.trig")
+    # the extractions are cached by the documents' text: a changed lexicon must not be
+    # answered with what the old one made of them (元 amounts no longer read as money)
+    lex = tmp_path / "lexicon"
+    shutil.copytree(lexicon_dir(), lex)
+    units = lex / "units.tsv"
+    text = units.read_text(encoding="utf-8")
+    changed = re.sub(r"^元\t1\tCNY\tmoney", "元\t1\tCNY\tignore", text, count=1, flags=re.M)
+    assert changed != text
+    units.write_text(changed, encoding="utf-8")
+    read: list[str] = []
+    real = kg.ingest.ingest_file
+
+    def counting(path, *args, **kwargs):
+        read.append(Path(path).name)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(kg.ingest, "ingest_file", counting)
+    monkeypatch.setenv("CHAINKG_LEXICON", str(lex))
+    _clear_vocabulary_caches()
+    try:
+        rep = _build(src, out, update=True)
+        assert sorted(read) == sorted(p.name for p in src.iterdir())
+        assert "in_place" not in rep.counts
+        assert any("building in full" in n for n in rep.notes)
+        full = tmp_path / "full"
+        full_rep = _build(src, full)
+        _assert_same_build(out, full, rep, full_rep)
+        after = _trig_graphs(out / "graph.trig")
+        assert any(not isomorphic(after[g], before[g]) for g in before)
+        # with nothing changed since, an update reads nothing again and says nothing
+        read.clear()
+        rep = _build(src, out, update=True)
+        assert read == [] and rep.notes == [] and rep.counts.get("in_place") == 1
+    finally:
+        monkeypatch.delenv("CHAINKG_LEXICON")
+        _clear_vocabulary_caches()
+    # back to the bundled lexicon: the command line says it builds in full, and it does
+    store = f"oxigraph:{out}/store"
+    assert main(["build", str(src), "-o", str(out), "--store", store, "--no-validate", "-q", "-u"]) == 0
+    assert "kg: note:" in capsys.readouterr().err
+    after = _trig_graphs(out / "graph.trig")
+    assert sorted(after) == sorted(before)
+    assert all(isomorphic(after[g], before[g]) for g in before)
+
+
+def test_the_extraction_key_covers_every_module_extraction_runs():
+    """The extraction cache's key is taken over a list of modules: it must hold all that an
+    extraction loads (kg.pipeline only lends the disk cache its code-shape helper)."""
+    import subprocess
+    import sys
+
+    from kg.pipeline import _extraction_inputs
+
+    probe = ("import sys\n"
+             "from kg.ingest import ingest_text\n"
+             "from kg.extract import extract_document\n"
+             f"extract_document(ingest_text({GOOD!r} + '2024年3月签约，计划2025年建成投产。'))\n"
+             "print('\\n'.join(m.__file__ for n, m in sys.modules.items()\n"
+             "                 if n.startswith('kg.') and getattr(m, '__file__', None)))\n")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True, cwd=ROOT).stdout.split()
+    keyed = {Path(f).resolve() for f in _extraction_inputs()[0]}
+    assert len(loaded) > 10
+    missing = {Path(f).resolve() for f in loaded} - keyed - {ROOT / "kg" / "pipeline.py"}
+    assert not missing
+
+
+def test_a_failed_full_build_leaves_no_extractions_an_update_would_trust(tmp_path):
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
+    out = tmp_path / "out"
+    _build(src, out)
+    (src / "8-empty.txt").write_bytes(b"")
+    with pytest.raises(Exception, match="8-empty.txt"):
+        _build(src, out, strict=True)
+    (src / "8-empty.txt").unlink()
+    rep = _build(src, out, update=True)
+    assert "in_place" not in rep.counts and rep.notes
+
+
 def _assert_update_rebuilds(src: Path, out: Path, full: Path) -> None:
     """A document added, the update of ``out`` rebuilds in full and equals a full build."""
     (src / "9-c.md").write_text(BRIEF, encoding="utf-8")

@@ -68,6 +68,8 @@ def build(
                     prog.update(task, completed=i, total=n)
 
                 report = build_graph(source, out, progress=progress, **opts)
+    for msg in report.notes:
+        typer.echo(f"kg: note: {msg}", err=True)
     for _path, msg in report.problems:
         typer.echo(f"kg: warning: {msg}", err=True)
     for path, msg in report.skipped:
