@@ -85,9 +85,9 @@ def _lifecycle_graph():
 
 
 def _vocabulary_files() -> list:
-    from .resources import ontology_dir
+    from .resources import lifecycle_vocabulary_files
 
-    return [ontology_dir() / "lifecycle.ttl", ontology_dir() / "status.ttl"]
+    return lifecycle_vocabulary_files()
 
 
 @lru_cache(maxsize=1)

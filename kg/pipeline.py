@@ -282,13 +282,15 @@ def _extract_all(*args, **kwargs) -> tuple:
 
 def _extract_stage(files: list[Path], out_dir: Path, extract_one, limit: int,
                    warm: _WarmExtractor | None, *, strict: bool, workers: int, update: bool,
-                   engine: str, scheduler: str | None, progress, started=None) -> tuple:
+                   engine: str, scheduler: str | None, progress, started=None,
+                   reextract: bool = False) -> tuple:
     """The extraction stage of :func:`build_graph`: ``(results, todo, stats, mapped_index,
     known)`` — ``(path, summary or None, error or None)`` of every file, the paths extracted
     now, ``{path: (size, mtime_ns)}`` taken before any file was read, the last build's mapped
     index when it was read beside the extraction (else ``None``), and the last build's file
     index read by an update (else ``None``). ``started()``, if given, is called once the
-    documents are handed to the warm process, or before they are extracted otherwise."""
+    documents are handed to the warm process, or before they are extracted otherwise. With
+    ``reextract`` an update extracts every document again (nothing cached is reused)."""
     from .ingest import ingest_file
 
     results: list[tuple[str, _DocSummary | None, str | None]] = []
@@ -313,8 +315,11 @@ def _extract_stage(files: list[Path], out_dir: Path, extract_one, limit: int,
             # (one document graph, from the first file by path): that file is still there
             return made_for == own or (made_for in present and made_for < own)
 
-        extracted = _listing(_cache_dir(out_dir))
+        extracted = _listing(_cache_dir(out_dir)) if not reextract else set()
         for path in files:
+            if reextract:
+                todo.append(str(path))
+                continue
             hit = known.get(str(path))
             if (hit is not None and stats.get(str(path)) == hit[:2]
                     and reusable(str(path), hit[2].path)
@@ -599,8 +604,8 @@ def build_graph(
         canonical names it uses changed (another document can rename an entity it
         mentions). Analyses, validation and the outputs are then redone, so the result is
         the same as a full rebuild. After the extraction code or what it reads changed
-        (:func:`_extraction_key`) the build is a full one, noted in
-        :attr:`BuildReport.notes`.
+        (:func:`_extraction_key`) every document is extracted again and those whose
+        extraction changed are mapped again (noted in :attr:`BuildReport.notes`).
     union : bool, optional
         Write the union ``graph.ttl``: ``None`` (default) writes it for builds of at most
         :data:`UNION_TURTLE_MAX_DOCS` documents and removes a stale one above that;
@@ -640,16 +645,23 @@ def build_graph(
     # never holds all extractions (1.5 GB at 10,000 documents); mapping reads them back.
     extract_one = partial(_extract_summary, max_bytes=limit, cache=str(_cache_dir(out_dir)))
     report = BuildReport()
-    if update and not _extractions_current(out_dir):
-        # the cached extractions may not be what this code makes of the same texts
-        if _cache_dir(out_dir).is_dir():
-            report.notes.append("the extraction code or its vocabularies changed since the "
-                                "last build in this folder: building in full")
-        update = False
     # An update of a built corpus usually extracts a few documents: a process forked now
     # loads extraction's dictionaries (~0.65 s) while this one reads the last build's indexes
     warm = _WarmExtractor.start() if (update and engine == "local" and workers > 1
                                       and _file_index_path(out_dir).is_file()) else None
+    # the extractions the last build was made from, when they may not be what this code
+    # makes of the same texts (they are cached by text): every document is extracted again
+    # and those whose extraction changed are mapped again
+    reference: Path | None = None
+    key_current = update and _extractions_current(out_dir)
+    if not key_current:
+        _extraction_key_path(out_dir).unlink(missing_ok=True)  # recorded again at the end
+        if update:
+            reference = _extraction_reference(out_dir)
+            update = reference is not None
+            if warm is not None and not update:
+                warm.stop()
+                warm = None
     # and graph.trig's document graphs are copied meanwhile (the update rewrites the file):
     # started once the documents are handed over (its prefixes import rdflib, which the
     # mapping needs next anyway), before any pool forks for them
@@ -660,8 +672,6 @@ def build_graph(
         if update and trig_copy is None:
             trig_copy = _start_trig_copy(out_dir, store)
 
-    if not update:  # recorded again once every document is extracted with this code
-        _extraction_key_path(out_dir).unlink(missing_ok=True)
     try:
         files: list[Path] = []
         sources = [source] if isinstance(source, (str, os.PathLike)) else list(source)
@@ -672,7 +682,7 @@ def build_graph(
         results, todo, stats, mapped_index, known = _extract_all(
             files, out_dir, extract_one, limit, warm, strict=strict, workers=workers,
             update=update, engine=engine, scheduler=scheduler, progress=progress,
-            started=start_trig_copy)
+            started=start_trig_copy, reextract=reference is not None)
     except BaseException:
         if trig_copy is not None:
             trig_copy.discard()
@@ -680,8 +690,6 @@ def build_graph(
     finally:
         if warm is not None:
             warm.stop()
-    if not update:
-        _write_cache_file(_extraction_key_path(out_dir), _extraction_key().encode("ascii"))
     _TIMINGS["extract"] = time.perf_counter() - t0
     try:
         summaries: list[_DocSummary] = []
@@ -712,11 +720,20 @@ def build_graph(
                 _save_cached(out_dir, ex)
         summaries.sort(key=lambda x: x.doc_id)
         report.documents = sorted(x.path for x in summaries)
+        reextracted = None
+        if reference is not None:
+            reextracted = _changed_extractions(reference, _cache_dir(out_dir),
+                                               [x.doc_id for x in summaries])
+            report.notes.append(
+                f"the extraction code or what it reads changed since the last build in this "
+                f"folder: every document was extracted again; {len(reextracted)} of "
+                f"{len(summaries)} changed and are mapped again")
         shacl, n_conflicts, counts = _map_and_store(summaries, out_dir, report, store=store,
                                                     validate=validate, workers=workers,
                                                     update=update, union=union,
                                                     mapped_index=mapped_index,
-                                                    trig_copy=trig_copy)
+                                                    trig_copy=trig_copy,
+                                                    reextracted=reextracted)
         # Drop the extractions of deleted documents last, so an interrupted build leaves the
         # old cache usable (entries are keyed by the text's hash: new ones never clash).
         cache = _cache_dir(out_dir)
@@ -729,6 +746,11 @@ def build_graph(
                       if path in stats and doc_id in by_id})
         _save_file_index(out_dir, index, known)
         _save_label_index(out_dir, summaries)
+        if not key_current:  # every extraction cached now is this code's, and so is the rest
+            import shutil
+
+            _write_cache_file(_extraction_key_path(out_dir), _extraction_key().encode("ascii"))
+            shutil.rmtree(_reference_dir(out_dir), ignore_errors=True)
         report.counts = counts
         report.counts["conflicts"] = n_conflicts
         _join_background()
@@ -1657,7 +1679,8 @@ def _cv_fields() -> tuple[str, ...]:
 
 
 def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, validate, workers,
-                   update=False, union=None, mapped_index=None, trig_copy=None):
+                   update=False, union=None, mapped_index=None, trig_copy=None,
+                   reextracted: set[str] | None = None):
     """Resolve, map (in workers), analyse, validate and write one build's outputs.
 
     Resolution is global (one name map over all extractions, computed here); mapping runs
@@ -1669,7 +1692,9 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
     corpus analyses are computed from the records. ``mapped_index`` is the last build's
     :func:`_load_mapped_index` when the caller has read it already (an update reads it while
     its documents are extracted); ``trig_copy``, a :func:`_start_trig_copy`, goes to an
-    in-place update. Returns ``(shacl report or None, conflicts, counts)``.
+    in-place update; ``reextracted``: the documents of the last build whose extraction
+    changed (the extraction code did), mapped again. Returns ``(shacl report or None,
+    conflicts, counts)``.
     """
     import shutil
     import time
@@ -1694,7 +1719,9 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
     known, last_names, known_sources = mapped_index
     last = mapped_index if isinstance(mapped_index, _MappedIndex) else None
     changed: set | None = None  # the names that changed since the last build, if known
-    if last_names is not None and known.keys() <= {x.doc_id for x in extractions}:
+    reextracted = reextracted or set()
+    if (last_names is not None and not reextracted
+            and known.keys() <= {x.doc_id for x in extractions}):
         # documents were only added: the last build's name map is extended with their links
         names = last_names
         changed = _extend_names(names, [x for x in extractions if x.doc_id not in known])
@@ -1707,7 +1734,7 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
     touched = (_touching(out_dir, [x for x in extractions if x.doc_id in known], changed)
                if changed is not None else set())
     for x in extractions:
-        same_file = known_sources.get(x.doc_id) == sources[x.doc_id]
+        same_file = known_sources.get(x.doc_id) == sources[x.doc_id] and x.doc_id not in reextracted
         if (changed is not None and x.doc_id in known and same_file
                 and x.doc_id not in touched and f"{x.doc_id}.pickle" in mapped_files):
             # neither its names nor its mapping changed since the last build
@@ -1717,8 +1744,9 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
         doc_names = _names_for(x, names)
         path = mcache / f"{x.doc_id}.pickle"
         digests[x.doc_id] = digest = _names_digest(doc_names)
-        if update and ((known.get(x.doc_id) == digest and same_file and path.name in mapped_files)
-                       or _mapped_is_current(path, doc_names, sources[x.doc_id])):
+        if update and x.doc_id not in reextracted and (
+                (known.get(x.doc_id) == digest and same_file and path.name in mapped_files)
+                or _mapped_is_current(path, doc_names, sources[x.doc_id])):
             plan.append((x.doc_id, None))
         else:
             # a summary's extraction is read back from the cache by the worker
@@ -2743,15 +2771,13 @@ def _extraction_inputs() -> tuple[list[Path], list[Path], list[Path]]:
     """``(code, data, vocabularies)``: the source files of extraction, the data files it
     reads whole (the lexicon tables, the chain vocabularies, the place names) and those
     it reads a part of (the life-cycle vocabularies: their milestone types)."""
-    from .lifecycle import _vocabulary_files
-    from .regions import _places_inputs
-    from .resources import chain_files, lexicon_dir
+    from .resources import chain_files, lexicon_dir, lifecycle_vocabulary_files, place_name_files
 
     here = Path(__file__).resolve().parent
     code = sorted((here / "extract").glob("*.py")) + [here / n for n in _EXTRACTION_MODULES]
     lexicon = Path(lexicon_dir())
-    data = [*sorted(f for f in lexicon.rglob("*") if f.is_file()), *chain_files(), *_places_inputs()]
-    return code, [f for f in data if f.is_file()], [f for f in _vocabulary_files() if f.is_file()]
+    data = [*sorted(f for f in lexicon.rglob("*") if f.is_file()), *chain_files(), *place_name_files()]
+    return code, [f for f in data if f.is_file()], [f for f in lifecycle_vocabulary_files() if f.is_file()]
 
 
 def _extraction_key() -> str:
@@ -2793,6 +2819,48 @@ def _extractions_current(out: Path) -> bool:
         return _extraction_key_path(out).read_text(encoding="ascii").strip() == _extraction_key()
     except (OSError, ValueError):
         return False
+
+
+def _reference_dir(out: Path) -> Path:
+    return out / ".cache" / "extractions.before"
+
+
+def _extraction_reference(out: Path) -> Path | None:
+    """The folder of the extractions the last build in ``out`` was made from, set aside
+    for an update that extracts every document again (:func:`_changed_extractions`), or
+    ``None`` when there are none. The folder of one that did not finish stays the reference
+    (the mappings and the store are still those of the extractions in it)."""
+    import shutil
+
+    cache, before = _cache_dir(out), _reference_dir(out)
+    if before.is_dir():
+        shutil.rmtree(cache, ignore_errors=True)
+        return before
+    if not cache.is_dir():
+        return None
+    os.replace(cache, before)
+    return before
+
+
+def _changed_extractions(before: Path, now: Path, doc_ids) -> set[str]:
+    """The documents of ``doc_ids`` with an extraction in ``before`` that differs from the
+    one in ``now`` (the same bytes, or equal once read, are the same extraction)."""
+    import pickle
+
+    changed = set()
+    for doc_id in doc_ids:
+        name = f"{doc_id}.pickle"
+        try:
+            old = (before / name).read_bytes()
+        except OSError:
+            continue  # not in the last build: new, mapped anyway
+        try:
+            new = (now / name).read_bytes()
+            if old != new and pickle.loads(old) != pickle.loads(new):
+                changed.add(doc_id)
+        except Exception:  # unreadable: mapped again
+            changed.add(doc_id)
+    return changed
 
 
 #: Parts of a big corpus graph in ``graph.trig`` (entities, analysis, derived): the triples

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from .diskcache import disk_cached
 from .lexicon import column_map, words
+from .resources import jionlp_dictionary_dir, place_name_files
 
 __all__ = ["Place", "RegionMatch", "places", "gazetteer", "find_regions", "place_by_code"]
 
@@ -60,19 +61,8 @@ class RegionMatch:
     short: bool
 
 
-def _jionlp_dir() -> Path | None:
-    spec = importlib.util.find_spec("jionlp")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(list(spec.submodule_search_locations)[0]) / "dictionary"
-
-
-def _places_inputs() -> list[Path]:
-    from .resources import lexicon_dir
-
-    d = _jionlp_dir()
-    files = [d / "china_location.zip", d / "world_location.txt"] if d is not None else []
-    return [*files, Path(lexicon_dir()) / "areas.tsv"]
+_jionlp_dir = jionlp_dictionary_dir
+_places_inputs = place_name_files
 
 
 @lru_cache(maxsize=1)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["project_root", "ontology_dir", "lexicon_dir", "chain_files", "queries_dir"]
+__all__ = ["project_root", "ontology_dir", "lexicon_dir", "chain_files", "queries_dir",
+           "lifecycle_vocabulary_files", "place_name_files"]
 
 
 def project_root() -> Path:
@@ -31,3 +32,25 @@ def chain_files() -> list[Path]:
 
 def queries_dir() -> Path:
     return Path(__file__).resolve().parent / "queries"
+
+
+def lifecycle_vocabulary_files() -> list[Path]:
+    """The life-cycle vocabularies: milestone types, 三未 rules and stages."""
+    return [ontology_dir() / "lifecycle.ttl", ontology_dir() / "status.ttl"]
+
+
+def jionlp_dictionary_dir() -> Path | None:
+    """The dictionary folder of the installed jionlp package (found, not imported)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("jionlp")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0]) / "dictionary"
+
+
+def place_name_files() -> list[Path]:
+    """The files the gazetteer of place names is built from."""
+    d = jionlp_dictionary_dir()
+    files = [d / "china_location.zip", d / "world_location.txt"] if d is not None else []
+    return [*files, lexicon_dir() / "areas.tsv"]

@@ -85,6 +85,7 @@ def _copy_corpus(dst: Path, names: list[str]) -> Path:
         "a.txt": SEED.read_text(encoding="utf-8"),
         "b.txt": GOOD,
         "c.md": BRIEF,
+        "d.txt": "某某园区年产5万吨负极材料项目已开工建设。\n",  # no amount of money
     }
     for i, name in enumerate(names):
         (dst / f"{i}-{name}").write_text(texts[name], encoding="utf-8")
@@ -365,19 +366,12 @@ def test_update_after_an_ontology_change_derives_everything_again(tmp_path, monk
         _clear_vocabulary_caches()
 
 
-def test_an_update_after_an_extraction_vocabulary_change_extracts_everything_again(
-        tmp_path, monkeypatch, capsys):
+def _money_not_read(tmp_path: Path, monkeypatch) -> None:
+    """Extraction with a lexicon copy in which 元 amounts are no longer money."""
     import re
 
-    import kg.ingest
     from kg.resources import lexicon_dir
 
-    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
-    out = tmp_path / "out"
-    _build(src, out)
-    before = _trig_graphs(out / "graph.trig")
-    # the extractions are cached by the documents' text: a changed lexicon must not be
-    # answered with what the old one made of them (元 amounts no longer read as money)
     lex = tmp_path / "lexicon"
     shutil.copytree(lexicon_dir(), lex)
     units = lex / "units.tsv"
@@ -385,6 +379,13 @@ def test_an_update_after_an_extraction_vocabulary_change_extracts_everything_aga
     changed = re.sub(r"^元\t1\tCNY\tmoney", "元\t1\tCNY\tignore", text, count=1, flags=re.M)
     assert changed != text
     units.write_text(changed, encoding="utf-8")
+    monkeypatch.setenv("CHAINKG_LEXICON", str(lex))
+    _clear_vocabulary_caches()
+
+
+def _count_reads(monkeypatch) -> list[str]:
+    import kg.ingest
+
     read: list[str] = []
     real = kg.ingest.ingest_file
 
@@ -393,13 +394,25 @@ def test_an_update_after_an_extraction_vocabulary_change_extracts_everything_aga
         return real(path, *args, **kwargs)
 
     monkeypatch.setattr(kg.ingest, "ingest_file", counting)
-    monkeypatch.setenv("CHAINKG_LEXICON", str(lex))
-    _clear_vocabulary_caches()
+    return read
+
+
+def test_an_update_after_an_extraction_vocabulary_change_maps_what_changed_again(
+        tmp_path, monkeypatch, capsys):
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt", "d.txt"])
+    out = tmp_path / "out"
+    _build(src, out)
+    before = _trig_graphs(out / "graph.trig")
+    # the extractions are cached by the documents' text: a changed lexicon must not be
+    # answered with what the old one made of them (元 amounts no longer read as money:
+    # two of the three documents state one)
+    _money_not_read(tmp_path, monkeypatch)
+    read = _count_reads(monkeypatch)
     try:
         rep = _build(src, out, update=True)
         assert sorted(read) == sorted(p.name for p in src.iterdir())
-        assert "in_place" not in rep.counts
-        assert any("building in full" in n for n in rep.notes)
+        assert rep.counts["in_place"] == 1 and rep.counts["remapped"] == 2
+        assert any("2 of 3 changed" in n for n in rep.notes)
         full = tmp_path / "full"
         full_rep = _build(src, full)
         _assert_same_build(out, full, rep, full_rep)
@@ -412,13 +425,41 @@ def test_an_update_after_an_extraction_vocabulary_change_extracts_everything_aga
     finally:
         monkeypatch.delenv("CHAINKG_LEXICON")
         _clear_vocabulary_caches()
-    # back to the bundled lexicon: the command line says it builds in full, and it does
+    # back to the bundled lexicon: the command line says so, and the graph is the first one
     store = f"oxigraph:{out}/store"
     assert main(["build", str(src), "-o", str(out), "--store", store, "--no-validate", "-q", "-u"]) == 0
     assert "kg: note:" in capsys.readouterr().err
     after = _trig_graphs(out / "graph.trig")
     assert sorted(after) == sorted(before)
     assert all(isomorphic(after[g], before[g]) for g in before)
+
+
+def test_an_update_after_an_unfinished_extraction_change_maps_what_changed_again(
+        tmp_path, monkeypatch):
+    import kg.pipeline
+
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt", "d.txt"])
+    out = tmp_path / "out"
+    _build(src, out)
+    _money_not_read(tmp_path, monkeypatch)
+    try:
+        # stopped once every document is extracted again, before anything is mapped: the
+        # next update must still map the changed ones again (their new extractions are in
+        # the cache by then, as if nothing had changed)
+        def stop(*args, **kwargs):
+            raise KeyboardInterrupt
+
+        with monkeypatch.context() as m:
+            m.setattr(kg.pipeline, "_map_and_store", stop)
+            with pytest.raises(KeyboardInterrupt):
+                _build(src, out, update=True)
+        rep = _build(src, out, update=True)
+        assert rep.counts["in_place"] == 1 and rep.counts["remapped"] == 2
+        full = tmp_path / "full"
+        _assert_same_build(out, full, rep, _build(src, full))
+    finally:
+        monkeypatch.delenv("CHAINKG_LEXICON")
+        _clear_vocabulary_caches()
 
 
 def test_the_extraction_key_covers_every_module_extraction_runs():
@@ -443,7 +484,7 @@ def test_the_extraction_key_covers_every_module_extraction_runs():
     assert not missing
 
 
-def test_a_failed_full_build_leaves_no_extractions_an_update_would_trust(tmp_path):
+def test_an_update_after_a_failed_full_build_checks_every_extraction(tmp_path):
     src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
     out = tmp_path / "out"
     _build(src, out)
@@ -452,7 +493,9 @@ def test_a_failed_full_build_leaves_no_extractions_an_update_would_trust(tmp_pat
         _build(src, out, strict=True)
     (src / "8-empty.txt").unlink()
     rep = _build(src, out, update=True)
-    assert "in_place" not in rep.counts and rep.notes
+    assert any("0 of 2 changed" in n for n in rep.notes) and rep.counts["remapped"] == 0
+    full = tmp_path / "full"
+    _assert_same_build(out, full, rep, _build(src, full))
 
 
 def _assert_update_rebuilds(src: Path, out: Path, full: Path) -> None:
@@ -1540,6 +1583,9 @@ def test_an_update_with_nothing_to_extract_stops_the_forked_process(tmp_path, mo
     log = tmp_path / "pids"
     _extractions_by_pid(monkeypatch, log)
     (src / "0-a.txt").unlink()  # a removed document: nothing to extract
+    # a process forked from this one has its dictionaries to load only if this one has not
+    # loaded them (an earlier test may have extracted here)
+    _clear_vocabulary_caches()
     rep = _build(src, out, workers=2, update=True)
     assert stopped == [False]  # stopped while it was still loading
     assert not log.exists() and not mp.active_children()
