@@ -548,19 +548,10 @@ def _trig_graphs(path: Path) -> dict[str, Graph]:
 
 
 def test_update_reads_only_new_and_changed_files(tmp_path, monkeypatch):
-    import kg.ingest
-
     src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
     out = tmp_path / "out"
     build_graph(src, out, validate=False)
-    read: list[str] = []
-    real = kg.ingest.ingest_file
-
-    def counting(path, *args, **kwargs):
-        read.append(Path(path).name)
-        return real(path, *args, **kwargs)
-
-    monkeypatch.setattr(kg.ingest, "ingest_file", counting)
+    read = _count_reads(monkeypatch)
     (src / "9-c.md").write_text(BRIEF, encoding="utf-8")
     rep = build_graph(src, out, validate=False, update=True)
     assert set(read) == {"9-c.md"} and len(rep.documents) == 3
