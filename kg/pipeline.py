@@ -124,7 +124,7 @@ class BuildReport:
     validated_documents: int = 0  # document graphs SHACL checked (a sample in big builds)
     counts: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)  # seconds per stage of the last build
-    notes: list[str] = field(default_factory=list)  # what the user should know (a full rebuild)
+    notes: list[str] = field(default_factory=list)  # what the user should know of how it built
 
 
 def _extract_one(path: str, max_bytes: int | None = None) -> tuple[str, Extraction | None, str | None]:
@@ -725,9 +725,10 @@ def build_graph(
             reextracted = _changed_extractions(reference, _cache_dir(out_dir),
                                                [x.doc_id for x in summaries])
             report.notes.append(
-                f"the extraction code or what it reads changed since the last build in this "
-                f"folder: every document was extracted again; {len(reextracted)} of "
-                f"{len(summaries)} changed and are mapped again")
+                f"the cached extractions were not made by this extraction code and its "
+                f"vocabularies (or the build that made them did not finish): every document "
+                f"was extracted again; {len(reextracted)} of {len(summaries)} changed and are "
+                f"mapped again")
         shacl, n_conflicts, counts = _map_and_store(summaries, out_dir, report, store=store,
                                                     validate=validate, workers=workers,
                                                     update=update, union=union,
