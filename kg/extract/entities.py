@@ -405,7 +405,16 @@ def _bad_brand(brand: str, lenient: bool = False) -> bool:
             or bool(pat["stop"].search(brand))
             or bool(pat["project_cue_rx"].search(brand)) or bool(pat["project"].search(brand))
             or bool(pat["capacity_cue_rx"].search(brand))
+            or _zone_word(brand)
             or all(ch in _REGION_ABBR for ch in brand))
+
+
+def _zone_word(brand: str) -> bool:
+    """True when ``brand`` ends with a zone suffix that is always a zone (<place>新区,
+    高新区, 经开区): the start of a project name in a zone, not a company's short name."""
+    pat = _patterns()
+    return any(m.end() == len(brand) and pat["zone_kind"].get(m.group()) == "zone"
+               for m in pat["zone"].finditer(brand))
 
 
 def _brand_prefix(text: str, c: _Cand) -> _Cand | None:

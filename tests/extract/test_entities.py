@@ -35,6 +35,42 @@ def test_project_does_not_swallow_location_adverbial():
     assert ("Company", "东方能源科技股份有限公司") in got
 
 
+def test_signing_verbs_do_not_start_a_project_name():
+    """签订 (to sign) before the project is the sentence's verb, not part of the name."""
+    text = "11月18日，某某经济技术开发区管委会与甲乙动力科技有限公司签订年产20GWh动力电池项目投资协议。"
+    got = _pairs(text, "Project")
+    assert got == {("Project", "年产20GWh动力电池项目")}
+
+
+def test_a_headline_about_a_new_project_names_no_project():
+    """A news headline (<zone><chain>再添新项目) reports that there is a new project; it is
+    not the project's name, and the zone in it is no company."""
+    text = "曲靖经开区新能源汽车产业链再添新项目\n该区与甲乙动力科技有限公司签约年产20GWh动力电池项目。"
+    got = _pairs(text)
+    assert not any(t == "Project" and "再添" in s for t, s in got)
+    assert ("DevelopmentZone", "曲靖经开区") in got
+    assert not any(t == "Company" and s == "经开区" for t, s in got)
+
+
+@pytest.mark.parametrize("name, zone_word", [
+    ("曲靖高新区锂电材料产业园", "高新区"),
+    ("曲靖麒麟新区动力电池产业园二期", "麒麟新区"),
+])
+def test_a_zone_that_starts_a_project_name_is_not_taken_for_its_company(name, zone_word):
+    """A project named after its zone (<city><zone>X产业园) has no owner in its name: the
+    zone word is not a company's short name (nor the investor of the project)."""
+    got = _pairs(f"加快推进{name}建设，确保三季度投用。")
+    assert ("Project", name) in got
+    assert not any(t == "Company" and zone_word in s for t, s in got)
+
+
+@pytest.mark.parametrize("company", ["恒川锂业", "丰原钴业", "岳峰电气", "川江股份"])
+def test_a_brand_with_a_trade_word_before_a_project_is_a_company(company):
+    """<brand><trade word> (锂业, 钴业, 电气, 股份…) opening a project name is its owner."""
+    got = _pairs(f"加快推进{company}年产5万吨电池级氢氧化锂项目建设。")
+    assert ("Company", company) in got
+
+
 def test_a_stop_word_inside_a_product_name_does_not_cut_the_project_name():
     """等 ends a list (A、B等项目), but inside a product of the vocabulary (等静压石墨,
     isostatic graphite) it is part of the name: cut there, every such project of every
