@@ -695,6 +695,8 @@ def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, wide: bool = Fals
 
 _WIDE_RE = re.compile(r"全省|全市|全区|全县|全年|省内|市内|我省|我市|新增|全国|全球")
 _BUILD_RE = re.compile(r"(开建|兴建|建设|新建|实施|打造|建)")
+#: only a building verb between an investment and the project after it (投资50亿元建设…项目)
+_BUILDS_RE = re.compile(r"(?:用于|用来|来)?(?:开建|兴建|建设|新建|扩建|实施|打造|建)了?")
 
 
 def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: str, cstart: int,
@@ -730,6 +732,11 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
             if fwd is not None and _BUILD_RE.search(text[end:fwd.start]) and not _near_before(
                     ctx, start, s0, ("Project",)):
                 return _key(fwd), "subj:builds-next"
+    elif kind == "investment":
+        # "某公司投资50亿元建设10GW电池项目": the sum builds the project named right after it
+        fwd = _first_in(ctx, end, cend, ("Project",))
+        if fwd is not None and _BUILDS_RE.fullmatch(text[end:fwd.start]):
+            return _key(fwd), "subj:builds-named"
     if kind == "count" and unit in ("project", "company", "zone") and not _BRANCH_CO_RE.search(
             text[end:end + 8]):
         return _place(ctx, start, cstart, lead, counted=True)

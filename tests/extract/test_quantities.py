@@ -35,6 +35,18 @@ def test_project_figures_go_to_the_project():
     assert ("capacity", 1e5, "t", "proj") in facts
 
 
+def test_an_investment_that_builds_the_named_project_goes_to_the_project():
+    """GUIDELINES: a project's figures go to the project, also when a company's clause
+    states them (某公司投资50亿元建设…项目); a company's sum without a project stays its own."""
+    text = "甲乙新能源科技有限公司投资50亿元建设10GW异质结电池及组件项目。丙丁科技有限公司去年投资8亿元，营收增长。"
+    facts = _facts(text, [("Company", "甲乙新能源科技有限公司", "co"),
+                          ("Project", "10GW异质结电池及组件项目", "proj"),
+                          ("Company", "丙丁科技有限公司", "co2")])
+    assert ("investment", 5e9, "CNY", "proj") in facts
+    assert ("investment", 5e9, "CNY", "co") not in facts
+    assert ("investment", 8e8, "CNY", "co2") in facts
+
+
 def test_capacity_product():
     text = "该项目年产10万吨磷酸锰铁锂。"
     doc = ingest_text(text)
