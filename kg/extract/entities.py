@@ -442,8 +442,11 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
             split = r.start
             break
     mm = pat["shortheads"].search(name, s)
-    if mm and vocab_at.get(mm.start(), 0) > mm.end():
-        mm = None  # the trade word begins a product term (<brand>|汽车零部件): not part of the brand
+    if mm and any(b > mm.end() if a == mm.start() else a < mm.start() and b >= mm.end()
+                  for a, b in vocab_at.items()):
+        # the trade word begins a product term (<brand>|汽车零部件) or ends one (功率半导体):
+        # not part of a brand
+        mm = None
     if mm and mm.start() >= s + 2 and (split is None or mm.start() <= split):
         split = mm.end()
         by_vocab = False

@@ -71,6 +71,14 @@ def test_a_brand_with_a_trade_word_before_a_project_is_a_company(company):
     assert ("Company", company) in got
 
 
+def test_a_product_ending_in_a_trade_word_is_not_a_company():
+    """功率半导体 (power semiconductors) ends with the trade word 半导体 but is a product
+    of the vocabulary: a project named after it has no company in its name."""
+    got = _pairs("甲乙研究所投资12亿元的功率半导体二期项目进入设备调试阶段。")
+    assert ("Project", "功率半导体二期项目") in got
+    assert not any(t == "Company" and "功率" in s for t, s in got)
+
+
 def test_a_stop_word_inside_a_product_name_does_not_cut_the_project_name():
     """等 ends a list (A、B等项目), but inside a product of the vocabulary (等静压石墨,
     isostatic graphite) it is part of the name: cut there, every such project of every
