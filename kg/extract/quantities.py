@@ -707,7 +707,7 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
         # "某某5GW拉晶项目", "年产2万吨某材料项目": a capacity written into the name
         return (in_project.type, in_project.key), "subj:in-name"
     # "年产值100亿元的某产业基地", "20兆瓦的储能项目": the figure modifies the name after it
-    after = _first_in(ctx, end, min(cend, end + 3), ("Project",))
+    after = _first_in(ctx, end, cend, ("Project",))
     if after is not None and re.fullmatch(r"的?", text[end:after.start]):
         return _key(after), "subj:modifies"
     sent = ctx.sentence_at(start)

@@ -47,6 +47,14 @@ def test_an_investment_that_builds_the_named_project_goes_to_the_project():
     assert ("investment", 8e8, "CNY", "co2") in facts
 
 
+def test_a_figure_before_a_long_project_name_goes_to_that_project():
+    """"投资12亿元的<project>": the figure modifies the name after it, however long."""
+    text = "甲乙研究所投资12亿元的功率半导体模块封装二期项目进入设备调试阶段。"
+    facts = _facts(text, [("Company", "甲乙研究所", "co"),
+                          ("Project", "功率半导体模块封装二期项目", "proj")])
+    assert ("investment", 1.2e9, "CNY", "proj") in facts
+
+
 def test_capacity_product():
     text = "该项目年产10万吨磷酸锰铁锂。"
     doc = ingest_text(text)
