@@ -79,6 +79,12 @@ def test_a_product_ending_in_a_trade_word_is_not_a_company():
     assert not any(t == "Company" and "功率" in s for t, s in got)
 
 
+def test_an_enterprise_research_institute_is_a_company():
+    """GUIDELINES: enterprise research institutes are companies (研究院, 设计院, 研究所)."""
+    got = _pairs("甲乙电力机车研究所投资12亿元建设功率器件二期项目。", "Company")
+    assert ("Company", "甲乙电力机车研究所") in got
+
+
 def test_a_stop_word_inside_a_product_name_does_not_cut_the_project_name():
     """等 ends a list (A、B等项目), but inside a product of the vocabulary (等静压石墨,
     isostatic graphite) it is part of the name: cut there, every such project of every
