@@ -694,6 +694,8 @@ def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, wide: bool = Fals
 
 
 _WIDE_RE = re.compile(r"全省|全市|全区|全县|全年|省内|市内|我省|我市|新增|全国|全球")
+#: jobs of a whole region (全市城镇新增就业5.2万人), not of the company in the clause
+_JOBS_WIDE_RE = re.compile(r"全省|全市|全区|全县|全州|全国|我省|我市|我区|我县|城镇")
 _BUILD_RE = re.compile(r"(开建|兴建|建设|新建|实施|打造|建)")
 #: only a building verb between an investment and the project after it (投资50亿元建设…项目)
 _BUILDS_RE = re.compile(r"(?:用于|用来|来)?(?:开建|兴建|建设|新建|扩建|实施|打造|建)了?")
@@ -743,6 +745,8 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
     sector = _near_before(ctx, start, cstart, ("IndustryChain",))
     if kind == "ratio":
         return _ratio_subject(ctx, start, end, lead, cstart, s0, clause_org, pron)
+    if kind == "count" and unit == "person" and _JOBS_WIDE_RE.search(lead):
+        return _place(ctx, start, cstart, lead, wide=True)[0], "subj:wide-jobs"
     if kind == "count" and unit == "person":
         m = clause_org or _pronoun_target(ctx, pron, cstart, s0) or _near_before(
             ctx, start, paragraph_bounds(text, start)[0], ("Company",))

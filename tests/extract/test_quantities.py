@@ -55,6 +55,21 @@ def test_a_figure_before_a_long_project_name_goes_to_that_project():
     assert ("investment", 1.2e9, "CNY", "proj") in facts
 
 
+@pytest.mark.parametrize("clause, value", [
+    ("新增就业1500人", 1500), ("可带动就业2000余人", 2000), ("新增就业岗位3000个", 3000)])
+def test_jobs_a_project_creates_are_counted(clause, value):
+    text = f"甲乙科技有限公司年产5GW电池项目开工，项目达产后{clause}。"
+    facts = _facts(text, [("Company", "甲乙科技有限公司", "co"),
+                          ("Project", "年产5GW电池项目", "proj")])
+    assert any(f[:3] == ("count", value, "person") and f[3] in ("co", "proj") for f in facts)
+
+
+def test_jobs_of_a_whole_city_go_to_the_city():
+    text = "2024年，某某市经济稳中有进。甲乙科技有限公司投产。全市城镇新增就业5.2万人。"
+    facts = _facts(text, [("Region", "某某市", "city"), ("Company", "甲乙科技有限公司", "co")])
+    assert ("count", 52000, "person", "city") in facts
+
+
 def test_capacity_product():
     text = "该项目年产10万吨磷酸锰铁锂。"
     doc = ingest_text(text)
