@@ -298,14 +298,25 @@ def _regions(text: str) -> list[_Cand]:
 _JIANCHENG = re.compile(r"[（(]?(?:以下)?简称[“\"「]?([^”\"」）)，,。]{2,8})[”\"」]?[）)]?")
 
 
+#: business words that may end the name part of a legal company name (see :func:`_companies`)
+_BUSINESS_TAIL = re.compile(r"(?:建设|投资|开发)+$")
+
+
 def _companies(text: str) -> list[_Cand]:
     pat = _patterns()
     out = []
     for m in pat["company"].finditer(text):
         s = _left_extend(text, m.start(), 0)
+        kind = pat["company_kind"].get(m.group(), "")
+        bt = _BUSINESS_TAIL.search(text, max(0, m.start() - 8), m.start())
+        if bt is not None and s >= bt.start() and kind in ("legal", "group"):
+            # 建设/投资/开发 end many legal names (<city>建设投资集团有限公司, <brand>投资有限公司):
+            # there they are not the verbs that cut a name
+            s2 = _clean_start(text, _left_extend(text, bt.start(), 0), bt.start())
+            if bt.start() - s2 >= 2:
+                s = s2
         s = _clean_start(text, s, m.start())
         name = text[s:m.start()]
-        kind = pat["company_kind"].get(m.group(), "")
         if len(name) < 2 or _strip_generic(name) == "" or _AGGREGATE.match(name):
             continue
         if kind == "short" and (name.endswith(("子", "分", "本", "该", "母", "合资", "各", "等", "性", "化", "资", "上市", "运营", "投资"))
@@ -911,6 +922,8 @@ def _company_reuse(text: str, chosen: list[_Cand]) -> list[_Cand]:
         regs = _name_regions(base)
         if regs and regs[0].start == 0 and len(base) - regs[0].end >= 2:
             base = base[regs[0].end:]
+        if _BUSINESS_TAIL.fullmatch(base):
+            continue  # <city>建设投资集团: 建设投资 elsewhere is no short name of it
         if 2 <= len(base) < len(nm) and not _is_vocab(base) and not _is_region(base):
             forms.setdefault(base, nm)
     for c in companies:

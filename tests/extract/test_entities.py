@@ -85,6 +85,15 @@ def test_an_enterprise_research_institute_is_a_company():
     assert ("Company", "甲乙电力机车研究所") in got
 
 
+@pytest.mark.parametrize("name", ["某某建设投资集团有限公司", "甲乙置地投资有限公司", "甲乙建工建设有限公司",
+                                  "甲乙新区开发建设有限公司", "甲乙（中国）投资有限公司"])
+def test_business_words_before_a_legal_suffix_stay_in_the_company_name(name):
+    """建设, 投资 and 开发 are verbs that cut names, except where they end the name part of
+    a legal company name (城投, 建投, investment holdings: common builders of projects)."""
+    got = _pairs(f"{name}负责实施该项目。要加大建设投资力度。", "Company")
+    assert got == {("Company", name)}
+
+
 def test_a_stop_word_inside_a_product_name_does_not_cut_the_project_name():
     """等 ends a list (A、B等项目), but inside a product of the vocabulary (等静压石墨,
     isostatic graphite) it is part of the name: cut there, every such project of every
