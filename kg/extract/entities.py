@@ -151,7 +151,8 @@ def _build_patterns() -> dict:
         "project_cue_rx": _alternation(words("project_cues")),
         "product_stop": words("product_stop"),
         "company_verbs": _alternation(words("company_verbs")),
-        "company_list": re.compile(rf"((?:[{_HAN}]{{2,5}}、)+[{_HAN}]{{2,5}})等(?:{_alternation(words('company_list_cues')).pattern})"),
+        # "A、B等企业", also with a trade between (A、B等电池企业: checked by _company_lists)
+        "company_list": re.compile(rf"((?:[{_HAN}]{{2,5}}、)+[{_HAN}]{{2,5}})等([{_HAN}]{{0,4}}?)(?:{_alternation(words('company_list_cues')).pattern})"),
         # the characters a company_list match is made of (Han, 、 and those of the cues)
         "company_list_run": re.compile("[" + _HAN + "、" + "".join(sorted(
             {re.escape(ch) for w in words("company_list_cues") for ch in w if not "\u4e00" <= ch <= "\u9fff"}))
@@ -371,10 +372,19 @@ def _company_list_matches(text: str):
             yield from pat["company_list"].finditer(text, a, b)
 
 
+#: words between 等 and a company cue that keep a list a list of companies (A、B等知名企业);
+#: a product or industry word does too (A、B等电池企业)
+_LIST_MODIFIERS = frozenset({"知名", "头部", "重点", "骨干", "优质", "大型", "上市", "行业", "领军",
+                             "链主", "央企", "国内", "国际", "全球", "世界", "外资", "民营", "国有"})
+
+
 def _company_lists(text: str) -> list[_Cand]:
     """Items of "A、B、C等巨头/企业/为代表": company short names (GUIDELINES §7)."""
     out = []
     for m in _company_list_matches(text):
+        mod = m.group(2)
+        if mod and not (mod in _LIST_MODIFIERS or _is_vocab(mod) or _is_vocab(mod + "产业")):
+            continue  # "A、B等项目落地企业": not a list of companies
         pos = m.start(1)
         for item in m.group(1).split("、"):
             s = pos

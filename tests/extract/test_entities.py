@@ -94,6 +94,21 @@ def test_business_words_before_a_legal_suffix_stay_in_the_company_name(name):
     assert got == {("Company", name)}
 
 
+def test_a_list_of_companies_with_a_trade_before_the_cue():
+    """A、B等动力电池企业 / A、B等知名企业 list companies as A、B等企业 does; a list
+    followed by another phrase (A、B等能源企业 of products) does not make the items companies."""
+    got = _pairs("园区引进恒川科技、岳峰智造等动力电池企业。", "Company")
+    assert {("Company", "恒川科技"), ("Company", "岳峰智造")} <= got
+    got = _pairs("吸引了恒川科技、岳峰智造等知名企业入驻。", "Company")
+    assert {("Company", "恒川科技"), ("Company", "岳峰智造")} <= got
+    assert not _pairs("煤炭、电力等能源企业用电增长。", "Company")
+
+
+def test_the_customer_word_before_a_company_is_not_part_of_its_name():
+    got = _pairs("其下游客户甲乙新锂能源科技有限责任公司，主要生产磷酸铁锂正极材料。", "Company")
+    assert got == {("Company", "甲乙新锂能源科技有限责任公司")}
+
+
 def test_a_stop_word_inside_a_product_name_does_not_cut_the_project_name():
     """等 ends a list (A、B等项目), but inside a product of the vocabulary (等静压石墨,
     isostatic graphite) it is part of the name: cut there, every such project of every
