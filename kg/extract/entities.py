@@ -414,7 +414,8 @@ def _bad_brand(brand: str, lenient: bool = False) -> bool:
     """True when ``brand`` cannot be a company short name.
 
     ``lenient`` (a strong company cue follows: 投资, 董事长, a company list) accepts
-    dictionary words and place names as brands (<place>证券 is a common firm name).
+    dictionary words and place names as brands (<place>证券 is a common firm name), and
+    one-character stop words after the first character (华为, 以岭: 为 and 以 are prepositions).
     """
     pat = _patterns()
     lead = _jieba_words().get(brand[:2], (0, ""))
@@ -423,7 +424,8 @@ def _bad_brand(brand: str, lenient: bool = False) -> bool:
     return (_strip_generic(brand) != brand or _is_vocab(brand)
             or (not lenient and (_is_region(brand) or _common_word(brand)
                                  or any(r.start > 0 for r in _name_regions(brand))))
-            or bool(pat["stop"].search(brand))
+            or any(not lenient or len(m.group()) > 1 or m.start() == 0
+                   for m in pat["stop"].finditer(brand))
             or bool(pat["project_cue_rx"].search(brand)) or bool(pat["project"].search(brand))
             or bool(pat["capacity_cue_rx"].search(brand))
             or _zone_word(brand)

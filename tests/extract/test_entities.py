@@ -104,6 +104,12 @@ def test_a_list_of_companies_with_a_trade_before_the_cue():
     assert not _pairs("煤炭、电力等能源企业用电增长。", "Company")
 
 
+def test_a_listed_company_may_hold_a_one_character_stop_word():
+    """为 is a preposition, but 恒为 in a list of companies is a brand."""
+    got = _pairs("与恒川科技、恒为智造等企业合作。", "Company")
+    assert {("Company", "恒川科技"), ("Company", "恒为智造")} <= got
+
+
 def test_the_customer_word_before_a_company_is_not_part_of_its_name():
     got = _pairs("其下游客户甲乙新锂能源科技有限责任公司，主要生产磷酸铁锂正极材料。", "Company")
     assert got == {("Company", "甲乙新锂能源科技有限责任公司")}
