@@ -41,6 +41,11 @@ _OPEN_OR_RE = re.compile(r"或(投产|开工|建成|落地)")
 _WEAK_CUES = frozenset({"落地", "落户"})
 _PLAN_PARAGRAPH_RE = re.compile(r"力争|要加快|着力|计划")
 _PAST_RE = re.compile(r"一年来|过去一年|回顾|已经|取得")
+#: a date the clause states with 于 (项目于2023年11月开工建设): a fact, also in a paragraph
+#: that speaks of plans elsewhere (plans say 计划于, 将于: markers of the clause itself)
+_STATED_DATE_RE = re.compile(r"于\d{4}年")
+#: a share right after a completion cue (完工80%) is progress
+_SHARE_DONE_RE = re.compile(r"了?(?:约|近|超过)?\d+(?:\.\d+)?\s*[%％]")
 
 #: plan-section shift: what a stage cue means when the clause or paragraph is a plan
 _PLAN_SHIFT = {
@@ -186,8 +191,11 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
         p0, p1 = paragraph_bounds(text, cstart)
         if p0 not in plan_cache:
             plan_cache[p0] = _is_plan_paragraph(text[p0:p1])
-        if plan_cache[p0] and code in _PLAN_SHIFT and not re.search(r"已|了", clause):
+        if (plan_cache[p0] and code in _PLAN_SHIFT and not re.search(r"已|了", clause)
+                and not _STATED_DATE_RE.search(clause, 0, h0)):
             code = _PLAN_SHIFT[code]
+        if code == "completed" and _SHARE_DONE_RE.match(clause, h1):
+            code = "under_construction"  # 主体工程已完工80%: progress, not completion
         targets = _clause_projects(projects, starts, cstart, cend)
         g = _GENERIC_RE.search(clause)
         if g is not None:

@@ -70,6 +70,12 @@ def test_jobs_of_a_whole_city_go_to_the_city():
     assert ("count", 52000, "person", "city") in facts
 
 
+def test_a_completed_share_is_the_project_progress():
+    text = "某某县重点项目推进会召开。甲乙项目总投资9800万元，目前主体工程已完工80%。"
+    facts = _facts(text, [("Region", "某某县", "county"), ("Project", "甲乙项目", "proj")])
+    assert ("ratio", 80, "percent", "proj") in facts
+
+
 def test_capacity_product():
     text = "该项目年产10万吨磷酸锰铁锂。"
     doc = ingest_text(text)

@@ -107,3 +107,16 @@ def test_every_cue_code_is_in_the_scheme():
 def test_unnamed_undertakings_get_no_status():
     text = "甲改造持续推进，一批乙生产线等项目落地。"
     assert _status(text, ["甲改造", "乙生产线"]) == [("甲改造", "under_construction")]
+
+
+def test_a_stated_start_date_is_a_fact_in_a_paragraph_that_also_plans():
+    """"于2023年11月开工建设，计划2024年9月竣工投产": the start is reported, the completion
+    is planned (under construction); 计划 in one clause does not make the other a plan."""
+    text = "甲乙项目位于某某开发区，于2023年11月开工建设，计划2024年9月竣工投产。"
+    assert _status(text, ["甲乙项目"]) == [("甲乙项目", "started"), ("甲乙项目", "under_construction")]
+
+
+def test_a_completed_share_is_progress_not_completion():
+    """主体工程已完工80%: the project is under construction."""
+    assert _status("丙丁项目总投资9800万元，目前主体工程已完工80%。", ["丙丁项目"]) == [
+        ("丙丁项目", "under_construction")]
