@@ -287,6 +287,9 @@ def _upstream(g, a_label, b_label):
     ("lithium-battery", "磷酸锰铁锂", "锂电池"),
     ("lithium-battery", "硅基负极材料", "动力电池"),
     ("equipment", "热处理", "表面处理"),
+    ("rare-earth", "稀土精矿", "钕铁硼"),
+    ("rare-earth", "稀土氧化物", "稀土金属"),
+    ("rare-earth", "钕铁硼", "永磁电机"),
 ])
 def test_gold_upstream_conventions(graphs, chain, head, tail):
     assert _upstream(graphs[chain], head, tail)
