@@ -115,6 +115,13 @@ def test_the_customer_word_before_a_company_is_not_part_of_its_name():
     assert got == {("Company", "甲乙新锂能源科技有限责任公司")}
 
 
+def test_a_counted_class_of_projects_is_not_a_project():
+    """新能源及新型储能项目112个 counts the projects of a class; the named ones follow."""
+    got = _pairs("新能源及新型储能项目112个，包括甲乙风光储一体化项目、丙丁绿电铝一体化项目等。", "Project")
+    assert not any("新型储能项目" in s for _t, s in got)
+    assert ("Project", "甲乙风光储一体化项目") in got
+
+
 def test_a_stop_word_inside_a_product_name_does_not_cut_the_project_name():
     """等 ends a list (A、B等项目), but inside a product of the vocabulary (等静压石墨,
     isostatic graphite) it is part of the name: cut there, every such project of every
