@@ -46,6 +46,7 @@ _PRONOUN_RE = re.compile(
     r"(?:(?P<co>它|其|该公司|该企业|该集团|公司|企业)|(?P<pr>该项目|该工程|项目|工程|该高铁|该道路|该线路)"
     r"|(?P<zo>该区|园区|全区|区内|该园区|开发区|高新区)|(?P<rg>全省|省内|我省|全市|市内|我市|本市|全县))"
 )
+_AGENT_BEFORE_RE = re.compile(r"(?:该项目|该工程|项目|工程)(?:主要|将|拟)?由$")
 _SAME_TOPIC_RE = re.compile(r"\s*(同比|增长|下降|比上年|较上年|分别)")
 _LIST_END_RE = re.compile(r"等\s*$")
 _DIGIT_RE = re.compile(r"[\d]")
@@ -864,6 +865,11 @@ def _sentence_org(ctx: _Context, start: int, s0: int, cstart: int) -> Mention | 
     m = _near_before(ctx, start, s0, _ORG_TYPES)
     if m is None:
         return None
+    if _AGENT_BEFORE_RE.search(text, max(s0, m.start - 7), m.start):
+        # "该项目由C投资建设，总投资120亿元": C is the agent, the project the topic
+        pr = _sentence_pronoun(ctx, s0, m.start)
+        if pr is not None and pr.type == "Project":
+            return pr
     pr = _sentence_pronoun(ctx, m.end, start)
     if pr is not None:
         return pr

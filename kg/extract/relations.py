@@ -863,6 +863,35 @@ def _rule_builder(ctx: Context) -> None:
         # list of projects after one verb: "推进A、B、C等项目" is handled by the gap test above
 
 
+#: a project pronoun with the agent marker right before an organisation (该项目由C投资建设)
+_PRONOUN_AGENT_RE = re.compile(r"(?:该项目|该工程|项目|工程)(?:主要|将|拟)?由$")
+_CLAUSE_END_RE = re.compile(r"[，,。；;！？!?\n]")
+
+
+def _rule_pronoun_agent(ctx: Context) -> None:
+    """``P … 。该项目由C投资建设``: C invests in P, the project the pronoun points back to
+    (the nearest project named before it in the paragraph); never a contractor (由C承建)."""
+    text = ctx.doc.text
+    projects = [m for m in ctx.mentions if m.type == "Project" and _top_level(m)]
+    if not projects:
+        return
+    for o in ctx.mentions:
+        if o.type not in ORG_TYPES or not _top_level(o):
+            continue
+        pm = _PRONOUN_AGENT_RE.search(text, max(0, o.start - 7), o.start)
+        if pm is None:
+            continue
+        ce = _CLAUSE_END_RE.search(text, o.end)
+        rest = text[o.end:ce.start() if ce else len(text)]
+        if _has_cue("contractor", rest) or not (_has_cue("build_verb", rest) or "投资" in rest):
+            continue
+        p0 = text.rfind("\n", 0, pm.start()) + 1
+        before = [p for p in projects if p0 <= p.start and p.end <= pm.start()]
+        if before:
+            p = before[-1]
+            ctx.emit(ctx.key(o), "investor", ctx.key(p), o.start, o.end, "pronoun-agent")
+
+
 def _same_company_rest(rest: str) -> bool:
     """Whether what follows a short name only restates the company (控股公司, 集团, 有限公司)."""
     while rest:
@@ -1018,6 +1047,7 @@ def extract_relations(doc: Document, mentions: list[Mention]) -> list[RelationCa
     _rule_default_location(ctx, main)
     _rule_nested_owner(ctx)
     _rule_builder(ctx)
+    _rule_pronoun_agent(ctx)
     _rule_parent_subsidiary(ctx)
     _rule_joint_venture(ctx)
     _rule_phase_investor(ctx)

@@ -76,6 +76,14 @@ def test_a_completed_share_is_the_project_progress():
     assert ("ratio", 80, "percent", "proj") in facts
 
 
+def test_the_figures_after_the_agent_of_a_project_pronoun_are_the_projects():
+    """"该项目由C投资建设，总投资120亿元": C is the agent; the figures are the project's."""
+    text = "市领导了解了甲乙颗粒硅项目建设进展。该项目由丙丁控股有限公司投资建设，总投资120亿元，目前已完成投资65亿元。"
+    facts = _facts(text, [("Project", "甲乙颗粒硅项目", "p"), ("Company", "丙丁控股有限公司", "c")])
+    assert ("investment", 1.2e10, "CNY", "p") in facts
+    assert ("investment", 6.5e9, "CNY", "p") in facts
+
+
 def test_capacity_product():
     text = "该项目年产10万吨磷酸锰铁锂。"
     doc = ingest_text(text)

@@ -381,3 +381,12 @@ def test_whole_chain_project_closing_a_capacity_list_produces_the_items():
     got = triples(text, [("Product", "电池片", "cell"), ("Product", "光伏组件", "mod"),
                          ("Project", "8GW光伏一体化项目", "p")])
     assert ("p", "produces", "mod") in got and ("p", "produces", "cell") in got
+
+
+def test_the_agent_of_a_project_pronoun_invests_in_the_project():
+    """"P建设进展。该项目由C投资建设": C invests in P; "由D承建" (a contractor) does not."""
+    text = "市领导了解了甲乙年产10万吨颗粒硅项目建设进展。该项目由丙丁控股有限公司投资建设，由戊己建设集团承建。"
+    got = triples(text, [("Project", "甲乙年产10万吨颗粒硅项目", "p"),
+                         ("Company", "丙丁控股有限公司", "c"), ("Company", "戊己建设集团", "k")])
+    assert ("c", "investor", "p") in got
+    assert ("k", "investor", "p") not in got
