@@ -582,6 +582,12 @@ def _generic_project(name: str) -> bool:
     return False
 
 
+#: what may follow a phase that opens a clause as its subject: its figures (一期投资…) or
+#: its stage (二期正在进行设备安装, 二期预计年底投产)
+_PHASE_SUBJECT_NEXT = ("投资", "总投资", "工程", "项目", "正在", "正加紧", "已", "预计", "计划", "将于",
+                       "力争", "目前", "于")
+
+
 def _phases(text: str, projects: list[_Cand]) -> list[_Cand]:
     """Phase mentions: 一期/二期 (with a section) attached to a project or standing alone.
 
@@ -606,7 +612,7 @@ def _phases(text: str, projects: list[_Cand]) -> list[_Cand]:
             continue
         if prev and prev not in "，；。、：,;:\n ":
             continue
-        if not (section or text.startswith(("投资", "总投资", "工程", "项目"), e)):
+        if not (section or text.startswith(_PHASE_SUBJECT_NEXT, e)):
             continue
         parent = None
         for pe, ps, c in ends:

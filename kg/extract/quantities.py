@@ -66,7 +66,8 @@ _PER_DAY_RE = re.compile(r"\s?/\s?(日|天)")
 _FIGURE_HEAD_RE = re.compile(r"[\d.]+\s?(万|亿)?(多|余)?\s?(平方米|平米|亩|元|万元|亿元|美元)")
 _RANK_RE = re.compile(r"的?(省份|城市|大省|大市|县区|县市|强县|俱乐部)")
 _HEDGE_AFTER_RE = re.compile(r"(以上|左右|上下|多|余)")
-_THRESHOLD_RE = re.compile(r"(以上|以下|以内)的|以下|以内")
+#: thresholds: "2000万元以上的重点交通项目", "10亿元以上项目4个" (a class of projects), "日产3000吨以下"
+_THRESHOLD_RE = re.compile(r"(以上|以下|以内)(?:的|(?:重大|重点|产业|工业)?(?:项目|企业|工程))|以下|以内")
 
 
 @dataclass(frozen=True)

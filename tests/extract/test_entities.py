@@ -122,6 +122,13 @@ def test_a_counted_class_of_projects_is_not_a_project():
     assert ("Project", "甲乙风光储一体化项目") in got
 
 
+def test_a_phase_opening_a_clause_with_its_stage_is_a_project_of_its_own():
+    """"P一期已投产，二期正在进行设备安装": 二期 is P's second phase (canonical P + 二期)."""
+    ms, _ = _mentions("甲乙电池材料产业园项目一期已投产，二期正在进行设备安装。")
+    keys = {(m.text, m.key) for m in ms if m.type == "Project"}
+    assert ("二期", "甲乙电池材料产业园项目二期") in keys
+
+
 def test_a_stop_word_inside_a_product_name_does_not_cut_the_project_name():
     """等 ends a list (A、B等项目), but inside a product of the vocabulary (等静压石墨,
     isostatic graphite) it is part of the name: cut there, every such project of every

@@ -84,6 +84,16 @@ def test_the_figures_after_the_agent_of_a_project_pronoun_are_the_projects():
     assert ("investment", 6.5e9, "CNY", "p") in facts
 
 
+def test_signed_agreement_sums_and_class_thresholds():
+    """协议总金额 is an investment (as 签约额); 10亿元以上项目4个 is a threshold of a class of
+    projects, not an amount; a hedged sum (总投资10亿元以上) is kept."""
+    text = "某某市今年新签约亿元以上项目58个，协议总金额1260亿元，其中10亿元以上项目4个。甲乙项目总投资12亿元以上。"
+    facts = _facts(text, [("Region", "某某市", "city"), ("Project", "甲乙项目", "p")])
+    assert ("investment", 1.26e11, "CNY", "city") in facts
+    assert not any(f[0] == "investment" and f[1] == 1e9 for f in facts)
+    assert ("investment", 1.2e9, "CNY", "p") in facts
+
+
 def test_capacity_product():
     text = "该项目年产10万吨磷酸锰铁锂。"
     doc = ingest_text(text)
