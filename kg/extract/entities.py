@@ -269,6 +269,7 @@ _QUANTIFIED = re.compile(r"(?:[一两几多数][批些]|[0-9一二三四五六�
 _COUNTED = re.compile(r"[0-9一二三四五六七八九十两几多]+[个项条座家批处]$")  # 4条生产线: a count, not a name
 _AGGREGATE = re.compile(r"^[0-9一二三四五六七八九十百千两几多]+[个项批处条家座]")
 _COUNT_IN_NAME = re.compile(r"[0-9]+[个项]")
+_DEMONSTRATIVE = re.compile(r"(?:这个|这一|这些|那个|该)$")
 _COUNT_AFTER = re.compile(r"(?:共|达|有)?[0-9]+(?:多|余)?[个项处]")
 _ASCII_DIGIT = re.compile(r"[0-9]")
 _LEADING_JUNK = re.compile(r"^(?:[（(][一二三四五六七八九十0-9]+[)）]|[0-9]+[.、]|[一二三四五六七八九十]+、)")
@@ -686,6 +687,10 @@ def _projects(text: str) -> list[_Cand]:
             continue
         if _MEASURED.match(name) or _QUANTIFIED.search(text, max(0, s - 3), s):
             continue  # 11万平方米…工厂, 一批…生产线: a description or an aggregate, not a name
+        if text.startswith(("建成后", "投产后", "达产后", "竣工后"), s - 3):
+            continue  # 建成后年产32万吨…: what it will make, a predicate, not a name
+        if _DEMONSTRATIVE.search(text, max(0, s - 2), s):
+            continue  # 这个储能项目, 该项目: a reference to a project named elsewhere
         if kind != "phase" and _COUNT_AFTER.match(text, m.end()):
             continue  # 新能源及新型储能项目112个: a class of projects counted, not a name
         if kind == "phase" and len(name) < 2:

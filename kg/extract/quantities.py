@@ -46,6 +46,10 @@ _PRONOUN_RE = re.compile(
     r"(?:(?P<co>它|其|该公司|该企业|该集团|公司|企业)|(?P<pr>该项目|该工程|项目|工程|该高铁|该道路|该线路)"
     r"|(?P<zo>该区|园区|全区|区内|该园区|开发区|高新区)|(?P<rg>全省|省内|我省|全市|市内|我市|本市|全县))"
 )
+#: a money cue right before a number in 万/亿 without a unit (投资50亿, 总投资约20亿)
+_BARE_MONEY_LEAD_RE = re.compile(r"(?:投资|投入|斥资|出资|注资|总额|金额|签约额)(?:约|近|超|逾|达|为|了)?$")
+#: after such a number, a character that makes it a count of something else (50亿方, 1亿人)
+_HAN_UNIT_NEXT_RE = re.compile(r"[人户个家只头辆台套件株片块张方吨度斤元]")
 _AGENT_BEFORE_RE = re.compile(r"(?:该项目|该工程|项目|工程)(?:主要|将|拟)?由$")
 _SAME_TOPIC_RE = re.compile(r"\s*(同比|增长|下降|比上年|较上年|分别)")
 _LIST_END_RE = re.compile(r"等\s*$")
@@ -277,11 +281,17 @@ def _read_quantity(ctx: _Context, lex: _Lexicon, num: ParsedNumber, projects, pr
     um = lex.unit_re.match(text, num.end)
     # "10多家" / "两百多家": numbers.py already took 多/余 ; "48%以上": hedge after the unit
     if um is None:
-        return _big_n(ctx, lex, num, products)
-    unit = lex.units[um.group(1)]
+        if (num.text.endswith(("亿", "万")) and _BARE_MONEY_LEAD_RE.search(text, max(0, num.start - 5), num.start)
+                and not _HAN_UNIT_NEXT_RE.match(text, num.end)):
+            # "投资50亿！", "总投资20亿建设…": yuan left out after a money cue
+            unit, end = lex.units["元"], num.end
+        else:
+            return _big_n(ctx, lex, num, products)
+    else:
+        unit = lex.units[um.group(1)]
+        end = um.end()
     if unit.cls == "ignore":
         return None
-    end = um.end()
     approximate, bound = num.approximate, num.bound
     hm = _HEDGE_AFTER_RE.match(text, end)
     if hm:
@@ -649,6 +659,23 @@ def _near_before(ctx: _Context, pos: int, lo: int, types: tuple[str, ...]) -> Me
     return None
 
 
+def _project_antecedent(ctx: _Context, pos: int, word: str) -> Mention | None:
+    """The project a pronoun (该项目, 项目, 该工程…) at ``pos`` points back to: the nearest
+    project before it whose name ends with the pronoun's head (项目 → …项目, not the
+    …生产线 of one of its phases) within 300 characters; else the nearest."""
+    near = _near_before(ctx, pos, 0, ("Project",))
+    head = word[-2:]
+    if near is None or head not in ("项目", "工程") or near.text.endswith(head):
+        return near
+    i = bisect.bisect_right(ctx.starts, pos) - 1
+    while i >= 0 and ctx.mentions[i].start >= pos - 300:
+        m = ctx.mentions[i]
+        if m.type == "Project" and m.end <= pos and m.text.endswith(head):
+            return m
+        i -= 1
+    return near
+
+
 def _first_in(ctx: _Context, lo: int, hi: int, types: tuple[str, ...]) -> Mention | None:
     i = bisect.bisect_left(ctx.starts, lo)
     while i < len(ctx.mentions) and ctx.mentions[i].start < hi:
@@ -898,7 +925,7 @@ def _sentence_pronoun(ctx: _Context, lo: int, hi: int) -> Mention | None:
             if first is not None:
                 return first
         return _near_before(ctx, pm.start(), 0, ("Company",))
-    return _near_before(ctx, pm.start(), 0, ("Project",))
+    return _project_antecedent(ctx, pm.start(), pm.group("pr"))
 
 
 def _pronoun_target(ctx: _Context, pron: re.Match[str] | None, cstart: int, s0: int):
@@ -912,7 +939,7 @@ def _pronoun_target(ctx: _Context, pron: re.Match[str] | None, cstart: int, s0: 
                 return first
         return _near_before(ctx, pos, 0, ("Company",))
     if pron.group("pr"):
-        return _near_before(ctx, pos, 0, ("Project",))
+        return _project_antecedent(ctx, pos, pron.group("pr"))
     if pron.group("zo"):
         return _near_before(ctx, pos, 0, ("DevelopmentZone",))
     return None

@@ -129,6 +129,16 @@ def test_a_phase_opening_a_clause_with_its_stage_is_a_project_of_its_own():
     assert ("二期", "甲乙电池材料产业园项目二期") in keys
 
 
+@pytest.mark.parametrize("text", ["投资50亿！这个储能项目落户某某市", "该储能项目开工建设。",
+                                  "甲乙储能项目总投资83亿元，建成后年产32万吨换流站。"])
+def test_references_and_predicates_are_not_project_names(text):
+    """这个/该 + 项目 refers to a project named elsewhere; after 建成后 comes what the
+    project will make, not another project."""
+    got = _pairs(text, "Project")
+    assert not any(s.startswith(("这个", "该", "后")) or s in ("储能项目", "年产32万吨换流站")
+                   for _t, s in got), got
+
+
 def test_a_stop_word_inside_a_product_name_does_not_cut_the_project_name():
     """等 ends a list (A、B等项目), but inside a product of the vocabulary (等静压石墨,
     isostatic graphite) it is part of the name: cut there, every such project of every

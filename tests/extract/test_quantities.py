@@ -94,6 +94,26 @@ def test_signed_agreement_sums_and_class_thresholds():
     assert ("investment", 1.2e9, "CNY", "p") in facts
 
 
+def test_yuan_left_out_after_a_money_cue():
+    """投资50亿 / 一期投资20亿: 元 is often left out after 投资; 50亿方 is gas, not money."""
+    text = "甲乙锂科股份有限公司拟投资50亿建设年产10GWh储能电池项目，一期投资20亿。丙丁项目投资后年供气50亿方。"
+    facts = _facts(text, [("Company", "甲乙锂科股份有限公司", "co"),
+                          ("Project", "年产10GWh储能电池项目", "p"), ("Project", "丙丁项目", "p2")])
+    assert ("investment", 5e9, "CNY", "p") in facts
+    assert any(f[:3] == ("investment", 2e9, "CNY") for f in facts)
+    assert not any(f[0] == "investment" and f[1] == 5e9 and f[3] == "p2" for f in facts)
+
+
+def test_a_project_pronoun_points_back_to_the_project_not_its_line():
+    """"项目全部达产后…" after "P项目…一期建设3GWh生产线": the figures are P's."""
+    text = ("甲乙公司投资50亿元建设年产10GWh储能电池项目，一期建设3GWh储能电池生产线。\n"
+            "项目全部达产后，预计年销售收入100亿元，年纳税5亿元。")
+    facts = _facts(text, [("Company", "甲乙公司", "co"), ("Project", "年产10GWh储能电池项目", "p"),
+                          ("Project", "3GWh储能电池生产线", "line")])
+    assert ("output_value", 1e10, "CNY", "p") in facts
+    assert ("tax", 5e8, "CNY", "p") in facts
+
+
 def test_capacity_product():
     text = "该项目年产10万吨磷酸锰铁锂。"
     doc = ingest_text(text)
