@@ -87,6 +87,10 @@ _NEWLINES = {0x0D: "\n", 0x0B: "\n", 0x0C: "\n", 0x85: "\n", 0x2028: "\n", 0x202
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 _TERMINAL = "。！？!?；;…”\"』」）)】"
+_CLAUSE_INTERNAL = "，,、"
+#: a space between a Han character and a digit or Latin letter (投资 20 亿元, 年产 10GWh 储能):
+#: web pages and typesetting put them there; the words around it belong together
+_HAN_ASCII_SPACE = re.compile(r"(?<=[\u4e00-\u9fff]) +(?=[0-9A-Za-z])|(?<=[0-9A-Za-z%]) +(?=[\u4e00-\u9fff])")
 _SENT_END = re.compile(r"[。！？!?；;]+[”’」』\"]?|…{2,}[”’」』\"]?|\n+")
 
 
@@ -201,8 +205,9 @@ def repair_line_breaks(text: str, *, min_line: int = 30) -> str:
     """Join lines that a page layout broke inside a sentence or a word.
 
     A run of line breaks is removed when the line before it is long (a paragraph, not a
-    heading) and does not end with sentence-final punctuation, and the next line starts
-    with a Han character, a digit or a letter.
+    heading) or ends with a comma or an enumeration comma (no paragraph ends so), does not
+    end with sentence-final punctuation, and the next line starts with a Han character, a
+    digit or a letter.
 
     >>> repair_line_breaks("建成投产后可成为航空领域、新一代半导体等高端制造领域一颗新星，也将成为航\\n\\n空领域的骨干。")
     '建成投产后可成为航空领域、新一代半导体等高端制造领域一颗新星，也将成为航空领域的骨干。'
@@ -221,7 +226,7 @@ def repair_line_breaks(text: str, *, min_line: int = 30) -> str:
         stripped = line.rstrip()
         if (
             j < len(lines)
-            and len(stripped) >= min_line
+            and (len(stripped) >= min_line or (stripped and stripped[-1] in _CLAUSE_INTERNAL))
             and stripped[-1] not in _TERMINAL
             and not stripped.endswith("——")
             and _starts_inline(lines[j].lstrip())
@@ -361,7 +366,7 @@ def ingest_text(text: str, *, path: str = "<text>", encoding: str = "utf-8",
         text, title = _html_to_text(text)
     elif kind in (".md", ".markdown"):
         text = _markdown_to_text(text)
-    text = repair_line_breaks(fold_width(text))
+    text = repair_line_breaks(_HAN_ASCII_SPACE.sub("", fold_width(text)))
     text = text.strip("\n") + "\n" if text.strip() else ""
     if not any(ch.isalnum() for ch in text):
         raise IngestError("has no readable text (empty, white space or punctuation only)",

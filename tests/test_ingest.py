@@ -96,6 +96,22 @@ def test_layout_breaks_inside_words_are_repaired():
     assert "开发区入驻" in fixed
 
 
+def test_a_short_line_ending_inside_a_sentence_is_joined():
+    """No paragraph ends with a comma: "该项目计划于2024年3月开工，\n2025年投产" is one sentence."""
+    text = "该项目计划于2024年3月开工，\n2025年投产，达产后年产值约80亿元。\n短标题\n正文。"
+    assert repair_line_breaks(text) == "该项目计划于2024年3月开工，2025年投产，达产后年产值约80亿元。\n短标题\n正文。"
+
+
+def test_spaces_between_han_and_digits_or_letters_are_removed():
+    """Web pages space out figures (投资 20 亿元, 年产 10GWh 储能电池工厂); spaces between
+    Han characters (a headline's two phrases) and between Latin words stay."""
+    doc = ingest_text("夯基聚力 激发转型\n远景集团将投资 ２０ 亿元，建设年产 10GWh 储能电池工厂，采用 SiC MOSFET 器件。")
+    assert "投资20亿元" in doc.text
+    assert "年产10GWh储能电池工厂" in doc.text
+    assert "夯基聚力 激发转型" in doc.text
+    assert "SiC MOSFET器件" in doc.text
+
+
 def test_headings_are_not_joined():
     text = "千帆竞发势如虹\n\n——长治市加快重点项目建设纪略\n\n夯基聚力 激发转型动能\n\n正文。"
     assert repair_line_breaks(text) == text
