@@ -152,9 +152,10 @@ def _build_patterns() -> dict:
         "product_stop": words("product_stop"),
         "company_verbs": _alternation(words("company_verbs")),
         # "A、B等企业", also with a trade between (A、B等电池企业: checked by _company_lists)
-        "company_list": re.compile(rf"((?:[{_HAN}]{{2,5}}、)+[{_HAN}]{{2,5}})等([{_HAN}]{{0,4}}?)(?:{_alternation(words('company_list_cues')).pattern})"),
-        # the characters a company_list match is made of (Han, 、 and those of the cues)
-        "company_list_run": re.compile("[" + _HAN + "、" + "".join(sorted(
+        # (and with a count of firms: A、B等12家绿色制造企业)
+        "company_list": re.compile(rf"((?:[{_HAN}]{{2,5}}、)+[{_HAN}]{{2,5}})等((?:[0-9一二三四五六七八九十百]+(?:余|多)?家)?)([{_HAN}]{{0,4}}?)(?:{_alternation(words('company_list_cues')).pattern})"),
+        # the characters a company_list match is made of (Han, 、, digits and those of the cues)
+        "company_list_run": re.compile("[" + _HAN + "、0-9" + "".join(sorted(
             {re.escape(ch) for w in words("company_list_cues") for ch in w if not "\u4e00" <= ch <= "\u9fff"}))
             + "]+"),
     }
@@ -269,6 +270,9 @@ _QUANTIFIED = re.compile(r"(?:[一两几多数][批些]|[0-9一二三四五六�
 _COUNTED = re.compile(r"[0-9一二三四五六七八九十两几多]+[个项条座家批处]$")  # 4条生产线: a count, not a name
 _AGGREGATE = re.compile(r"^[0-9一二三四五六七八九十百千两几多]+[个项批处条家座]")
 _COUNT_IN_NAME = re.compile(r"[0-9]+[个项]")
+#: a park used as a place (GUIDELINES §2): after 在/于/入驻…, or before 已集聚/内…
+_PLACE_BEFORE = re.compile(r"(?:在|于|入驻|进驻|落户|落地|位于)$")
+_PLACE_AFTER = re.compile(r"(?:已|现已|目前已)?(?:集聚|聚集|入驻|引进|拥有|内|里)")
 _DEMONSTRATIVE = re.compile(r"(?:这个|这一|这些|那个|该)$")
 _COUNT_AFTER = re.compile(r"(?:共|达|有)?[0-9]+(?:多|余)?[个项处]")
 _ASCII_DIGIT = re.compile(r"[0-9]")
@@ -384,8 +388,8 @@ def _company_lists(text: str) -> list[_Cand]:
     """Items of "A、B、C等巨头/企业/为代表": company short names (GUIDELINES §7)."""
     out = []
     for m in _company_list_matches(text):
-        mod = m.group(2)
-        if mod and not (mod in _LIST_MODIFIERS or _is_vocab(mod) or _is_vocab(mod + "产业")):
+        mod = m.group(3)
+        if mod and not (m.group(2) or mod in _LIST_MODIFIERS or _is_vocab(mod) or _is_vocab(mod + "产业")):
             continue  # "A、B等项目落地企业": not a list of companies
         pos = m.start(1)
         for item in m.group(1).split("、"):
@@ -699,6 +703,9 @@ def _projects(text: str) -> list[_Cand]:
             continue  # …工程一期X至Y段: the phase with its section is the project (_phases)
         if head == "基地" and name.endswith(("产业", "产业化", "零部件")):
             continue  # a base named as a place: a zone (zone_suffixes)
+        if head == "产业园" and (_PLACE_BEFORE.search(text, max(0, s - 2), s)
+                                  or _PLACE_AFTER.match(text, m.end())):
+            continue  # 在X产业园投资, X产业园已集聚…企业: the park as a place, a zone
         if kind == "head" and head not in ("生产线", "中试线", "示范基地") and not _project_evidence(core):
             continue
         if _generic_project(name):
@@ -1115,6 +1122,12 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
     chosen = [_with(c, type="Project", rule="project.company_base")
               if c.type == "DevelopmentZone" and not c.attrs and c.start in comp_starts
               and text[c.end - 2:c.end] in ("基地", "产业园") else c for c in chosen]
+    # a park named as a place somewhere in the text is that place everywhere in it
+    parks = {text[c.start:c.end] for c in chosen if c.type == "DevelopmentZone"
+             and text.endswith("产业园", c.start, c.end)}
+    if parks:
+        chosen = [_with(c, type="DevelopmentZone", rule="zone.suffix.base")
+                  if c.type == "Project" and text[c.start:c.end] in parks else c for c in chosen]
     # Regions inside longer names survive _select only as location anchors (a city, or a county
     # at the start of a project or zone name; GUIDELINES §2); they carry ("nested", "1").
 

@@ -837,6 +837,11 @@ def _rule_builder(ctx: Context) -> None:
             if not before:
                 continue
             o = before[-1]
+            if o.type == "GovernmentBody":
+                # "A公司与某市人民政府签署协议，将…建设P": the company invests, the government signs
+                partner = [c for c in before if c.type == "Company" and re.fullmatch(r"\s*(与|和|同)\s*", text[c.end : o.start])]
+                if partner:
+                    o = partner[-1]
             gap = text[o.end : p.start]
             if not _has_cue("build_verb", gap) or _has_cue("contractor", gap):
                 continue

@@ -139,6 +139,17 @@ def test_references_and_predicates_are_not_project_names(text):
                    for _t, s in got), got
 
 
+def test_a_park_used_as_a_place_is_a_zone_throughout_the_text():
+    """在X产业园投资 / X产业园已集聚…企业: the park is a place (GUIDELINES §2), also in the
+    headline that names it alone; a park listed among projects stays a project."""
+    text = ("某某零碳产业园 再迎新项目\n甲乙科技集团将在某某零碳产业园投资20亿元，建设储能电池工厂。"
+            "某某零碳产业园已集聚甲乙动力、丙丁绿能等12家绿色制造企业。")
+    got = _pairs(text)
+    assert ("DevelopmentZone", "某某零碳产业园") in got
+    assert ("Project", "某某零碳产业园") not in got
+    assert {("Company", "甲乙动力"), ("Company", "丙丁绿能")} <= got
+
+
 def test_a_stop_word_inside_a_product_name_does_not_cut_the_project_name():
     """等 ends a list (A、B等项目), but inside a product of the vocabulary (等静压石墨,
     isostatic graphite) it is part of the name: cut there, every such project of every

@@ -390,3 +390,12 @@ def test_the_agent_of_a_project_pronoun_invests_in_the_project():
                          ("Company", "丙丁控股有限公司", "c"), ("Company", "戊己建设集团", "k")])
     assert ("c", "investor", "p") in got
     assert ("k", "investor", "p") not in got
+
+
+def test_a_company_signing_with_a_government_invests_not_the_government():
+    """"A集团与某市人民政府签署协议，将投资…建设P": A invests in P."""
+    text = "甲乙科技集团与某某市人民政府签署协议，将在某某零碳产业园投资20亿元，建设储能电池工厂。"
+    got = triples(text, [("Company", "甲乙科技集团", "co"), ("GovernmentBody", "某某市人民政府", "gov"),
+                         ("DevelopmentZone", "某某零碳产业园", "z"), ("Project", "储能电池工厂", "p")])
+    assert ("co", "investor", "p") in got
+    assert ("gov", "investor", "p") not in got
