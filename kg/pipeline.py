@@ -724,11 +724,14 @@ def build_graph(
         if reference is not None:
             reextracted = _changed_extractions(reference, _cache_dir(out_dir),
                                                [x.doc_id for x in summaries])
+            # a text read differently now (another document id) has no extraction to compare
+            # with: it is mapped as a new document, its old graph removed
+            fresh = sum(1 for x in summaries if not (reference / f"{x.doc_id}.pickle").is_file())
             report.notes.append(
                 f"the cached extractions were not made by this extraction code and its "
                 f"vocabularies (or the build that made them did not finish): every document "
                 f"was extracted again; {len(reextracted)} of {len(summaries)} changed and are "
-                f"mapped again")
+                f"mapped again" + (f", {fresh} {'is' if fresh == 1 else 'are'} new to the last build" if fresh else ""))
         shacl, n_conflicts, counts = _map_and_store(summaries, out_dir, report, store=store,
                                                     validate=validate, workers=workers,
                                                     update=update, union=union,
