@@ -434,8 +434,13 @@ def _bad_brand(brand: str, lenient: bool = False) -> bool:
                    for m in pat["stop"].finditer(brand))
             or bool(pat["project_cue_rx"].search(brand)) or bool(pat["project"].search(brand))
             or bool(pat["capacity_cue_rx"].search(brand))
-            or _zone_word(brand)
+            or _zone_word(brand) or bool(_GEO_FEATURE.search(brand))
             or all(ch in _REGION_ABBR for ch in brand))
+
+
+#: a brand ending like a place of nature (裕龙岛, 胶东半岛, 渤中海上): a location that opens a
+#: project name, not a company
+_GEO_FEATURE = re.compile(r"(?:岛|半岛|群岛|海上|海域|海湾|湾区|滩涂|沙漠|戈壁|草原|流域)$")
 
 
 def _zone_word(brand: str) -> bool:

@@ -150,6 +150,16 @@ def test_a_park_used_as_a_place_is_a_zone_throughout_the_text():
     assert {("Company", "甲乙动力"), ("Company", "丙丁绿能")} <= got
 
 
+@pytest.mark.parametrize("text, place", [
+    ("其中，甲乙岛炼化一体化项目一期已全面投产。", "甲乙岛"),
+    ("甲乙能源集团渤中海上风电项目累计并网容量突破200万千瓦。", "渤中海上"),
+])
+def test_a_place_of_nature_opening_a_project_name_is_no_company(text, place):
+    """<island>/<sea area> before a project's head is where it is, not who owns it."""
+    got = _pairs(text, "Company")
+    assert not any(s == place for _t, s in got)
+
+
 def test_a_stop_word_inside_a_product_name_does_not_cut_the_project_name():
     """等 ends a list (A、B等项目), but inside a product of the vocabulary (等静压石墨,
     isostatic graphite) it is part of the name: cut there, every such project of every

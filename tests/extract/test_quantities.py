@@ -114,6 +114,12 @@ def test_a_project_pronoun_points_back_to_the_project_not_its_line():
     assert ("tax", 5e8, "CNY", "p") in facts
 
 
+def test_a_refining_capacity_is_a_capacity():
+    text = "甲乙炼化一体化项目一期已全面投产，年加工原油2000万吨。"
+    facts = _facts(text, [("Project", "甲乙炼化一体化项目一期", "p")])
+    assert ("capacity", 2e7, "t", "p") in facts
+
+
 def test_capacity_product():
     text = "该项目年产10万吨磷酸锰铁锂。"
     doc = ingest_text(text)
