@@ -170,6 +170,8 @@ class _Context:
     starts: list[int]
     main_place: tuple[str, str] | None
     title_end: int
+    all_mentions: list[Mention] = field(default_factory=list)
+    level_main: dict[str, tuple[str, str] | None] = field(default_factory=dict)
     sentences: dict[int, Sentence | None] = field(default_factory=dict)
     periods: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)
 
@@ -180,6 +182,14 @@ class _Context:
         except KeyError:
             s = self.sentences[pos] = _sentence_at(self.doc, pos)
             return s
+
+
+def _main_of_level(ctx: _Context, level: str) -> tuple[str, str] | None:
+    """The region of ``level`` (province, city, county) the document is mainly about."""
+    if level not in ctx.level_main:
+        ctx.level_main[level] = _main_place(
+            [m for m in ctx.all_mentions if m.type == "Region" and m.attr("level") == level], ctx.text)
+    return ctx.level_main[level]
 
 
 def _outermost(mentions: list[Mention]) -> list[Mention]:
@@ -207,6 +217,8 @@ def _main_place(mentions: list[Mention], text: str) -> tuple[str, str] | None:
             continue
         key = (m.type, m.key)
         weight = 2 if m.start < text.find("\n") + 1 or m.start < 40 else 1
+        if m.attr("nested") == "1":
+            weight /= 2  # the city inside a zone's name (南昌经开区): the zone is the topic
         counts[key] += weight
         first.setdefault(key, m.start)
         first[key] = min(first[key], m.start)
@@ -261,6 +273,7 @@ def extract_quantities(doc: Document, mentions: list[Mention]) -> list[Quantity]
         starts=[m.start for m in cands],
         main_place=_main_place(list(mentions), text),
         title_end=nl if nl >= 0 else 0,
+        all_mentions=list(mentions),
     )
     projects = sorted((m for m in mentions if m.type == "Project"), key=lambda m: (m.start, m.end))
     products = sorted((m for m in mentions if m.type == "Product"), key=lambda m: (m.start, m.end))
@@ -709,6 +722,12 @@ def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, wide: bool = Fals
         m = _near_before(ctx, m.start, cstart, _PLACE_TYPES)
     if m is not None:
         return _key(m), "place:clause"
+    lm = _LEVEL_WORD_RE.search(lead)
+    if lm is not None:
+        # 全市/全省/全县: the document's main region of that level (the city, not a zone in it)
+        region = _main_of_level(ctx, _LEVEL_OF[lm.group()[-1]])
+        if region is not None:
+            return region, "place:wide-level"
     if wide and ctx.main_place is not None:
         return ctx.main_place, "place:wide-main"
     m = _near_before(ctx, pos, s0, _PLACE_TYPES)
@@ -722,6 +741,9 @@ def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, wide: bool = Fals
     return ctx.main_place, "place:main"
 
 
+#: words for the whole of a region of one level (全市: the city the document is about)
+_LEVEL_WORD_RE = re.compile(r"全省|我省|本省|全市|我市|本市|全县|我县|本县")
+_LEVEL_OF = {"省": "province", "市": "city", "县": "county"}
 _WIDE_RE = re.compile(r"全省|全市|全区|全县|全年|省内|市内|我省|我市|新增|全国|全球")
 #: jobs of a whole region (全市城镇新增就业5.2万人), not of the company in the clause
 _JOBS_WIDE_RE = re.compile(r"全省|全市|全区|全县|全州|全国|我省|我市|我区|我县|城镇")
@@ -866,6 +888,12 @@ def _ratio_subject(ctx: _Context, start: int, end: int, lead: str, cstart: int, 
         m = _near_before(ctx, start, s0, _PLACE_TYPES)
         if m is not None:
             return _key(m), "subj:share-sentence-place"
+    lm = _LEVEL_WORD_RE.search(ctx.text, s0, start)
+    if lm is not None:
+        # "全市1803个新建项目已开工1282个，开工率71.1%": the sentence speaks of the city
+        region = _main_of_level(ctx, _LEVEL_OF[lm.group()[-1]])
+        if region is not None:
+            return region, "subj:ratio-sentence-level"
     return ctx.main_place, "subj:ratio-main"
 
 

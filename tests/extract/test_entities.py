@@ -160,6 +160,11 @@ def test_a_place_of_nature_opening_a_project_name_is_no_company(text, place):
     assert not any(s == place for _t, s in got)
 
 
+def test_a_slogan_about_projects_names_no_project():
+    got = _pairs("今年以来，曲靖市坚持项目为王，全市新建项目已开工1282个。", "Project")
+    assert not got
+
+
 def test_a_stop_word_inside_a_product_name_does_not_cut_the_project_name():
     """等 ends a list (A、B等项目), but inside a product of the vocabulary (等静压石墨,
     isostatic graphite) it is part of the name: cut there, every such project of every

@@ -120,6 +120,26 @@ def test_a_refining_capacity_is_a_capacity():
     assert ("capacity", 2e7, "t", "p") in facts
 
 
+def test_a_zone_report_is_about_the_zone_and_whole_city_figures_about_the_city():
+    """A zone's work report (the city only inside the zone's name) puts its growth figures
+    on the zone; 全市 … figures go to the city the text names; 税收收入 is tax."""
+    text = ("某某经开区2023年工作总结\n2023年，某某经济技术开发区实现地区生产总值680亿元，同比增长6.5%；"
+            "完成税收收入95亿元。\n今年以来，某某市全市1803个新建项目已开工1282个，开工率71.1%。")
+    spec = [("DevelopmentZone", "某某经开区", "zone"), ("DevelopmentZone", "某某经济技术开发区", "zone"),
+            ("Region", "某某市", "city")]
+    doc = ingest_text(text)
+    ms = _mentions(doc.text, spec)
+    ms = [Mention(m.type, m.text, m.start, m.end, m.key, "test",
+                  (("level", "city"),) if m.type == "Region" else ()) for m in ms]
+    ms.append(Mention("Region", "某某", 0, 2, "city", "test", (("level", "city"), ("nested", "1"))))
+    facts = [(q.kind, q.value, q.unit, q.subject[1] if q.subject else None)
+             for q in extract_quantities(doc, ms)]
+    assert ("ratio", 6.5, "percent", "zone") in facts
+    assert ("tax", 9.5e9, "CNY", "zone") in facts
+    assert ("count", 1803, "project", "city") in facts
+    assert ("ratio", 71.1, "percent", "city") in facts
+
+
 def test_capacity_product():
     text = "该项目年产10万吨磷酸锰铁锂。"
     doc = ingest_text(text)
