@@ -165,6 +165,14 @@ def test_a_slogan_about_projects_names_no_project():
     assert not got
 
 
+def test_departments_with_long_names_are_government_bodies():
+    """省工业和信息化厅 (和 is a stop word inside the suffix), 投资促进局 and the like."""
+    got = _pairs("省工业和信息化厅、曲靖市投资促进局与甲乙科技有限公司签订合作协议，省自然资源厅保障用地。",
+                 "GovernmentBody")
+    assert {("GovernmentBody", "省工业和信息化厅"), ("GovernmentBody", "曲靖市投资促进局"),
+            ("GovernmentBody", "省自然资源厅")} <= got
+
+
 def test_a_stop_word_inside_a_product_name_does_not_cut_the_project_name():
     """等 ends a list (A、B等项目), but inside a product of the vocabulary (等静压石墨,
     isostatic graphite) it is part of the name: cut there, every such project of every
