@@ -197,18 +197,23 @@ def _left_extend(text: str, head_start: int, floor: int, adjacent_ok: bool = Fal
                 break
             i -= 1
     start = i
-    window = text[start:head_start]
+    # a run cut by the window's limit may begin inside a stop word (重点推|进…): read a few
+    # characters more so that the word is seen, and cut after it
+    scan = max(floor, start - 3) if start == lo and lo > floor else start
+    window = text[scan:head_start]
     cut = start
     for m in _patterns()["stop"].finditer(window):
-        if adjacent_ok and start + m.end() == head_start and m.group() in _HEAD_VERBS:
+        if scan + m.end() <= start:
+            continue
+        if adjacent_ok and scan + m.end() == head_start and m.group() in _HEAD_VERBS:
             continue
         if m.group() in _stops_in_products() and any(
                 a <= m.start() and m.end() <= b and b - a > len(m.group())
                 for a, b in _product_spans(window)):
             continue  # a stop word inside a product's name (等 of 等静压石墨) does not cut it
-        cut = max(cut, start + m.end())
+        cut = max(cut, scan + m.end())
     for m in _BARRIER.finditer(window):
-        cut = max(cut, start + m.end())
+        cut = max(cut, scan + m.end())
     # an unmatched closing parenthesis at the start is not part of the name
     while cut < head_start and text[cut] in ")）、":
         cut += 1

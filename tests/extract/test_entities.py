@@ -173,6 +173,15 @@ def test_departments_with_long_names_are_government_bodies():
             ("GovernmentBody", "省自然资源厅")} <= got
 
 
+def test_a_long_project_name_in_a_list_does_not_start_inside_a_verb():
+    """The name window stops 24 characters before the head; a verb it cuts in two (推进)
+    still ends before the name."""
+    text = "重点推进甲乙（中国）半导体有限公司闪存芯片封装测试项目、丙丁新能源汽车零部件产业园等项目建设。"
+    got = _pairs(text, "Project")
+    assert ("Project", "甲乙（中国）半导体有限公司闪存芯片封装测试项目") in got
+    assert not any(s.startswith("进") for _t, s in got)
+
+
 def test_a_stop_word_inside_a_product_name_does_not_cut_the_project_name():
     """等 ends a list (A、B等项目), but inside a product of the vocabulary (等静压石墨,
     isostatic graphite) it is part of the name: cut there, every such project of every
