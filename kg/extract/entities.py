@@ -279,7 +279,9 @@ _COUNT_IN_NAME = re.compile(r"[0-9]+[个项]")
 _PLACE_BEFORE = re.compile(r"(?:在|于|入驻|进驻|落户|落地|位于)$")
 _PLACE_AFTER = re.compile(r"(?:已|现已|目前已)?(?:集聚|聚集|入驻|引进|拥有|内|里)")
 _DEMONSTRATIVE = re.compile(r"(?:这个|这一|这些|那个|该)$")
-_COUNT_AFTER = re.compile(r"(?:共|达|有)?[0-9]+(?:多|余)?[个项处]")
+_COUNT_AFTER = re.compile(r"(?:共|达|有)?[0-9]+(?:多|余)?[个项处条座]")
+#: a batch of a list (2024年第三批省重点建设项目): the list's title, not a project
+_BATCH = re.compile(r"第[一二三四五六七八九十0-9]+批")
 _ASCII_DIGIT = re.compile(r"[0-9]")
 _LEADING_JUNK = re.compile(r"^(?:[（(][一二三四五六七八九十0-9]+[)）]|[0-9]+[.、]|[一二三四五六七八九十]+、)")
 
@@ -705,6 +707,8 @@ def _projects(text: str) -> list[_Cand]:
             continue  # 建成后年产32万吨…: what it will make, a predicate, not a name
         if _DEMONSTRATIVE.search(text, max(0, s - 2), s):
             continue  # 这个储能项目, 该项目: a reference to a project named elsewhere
+        if _BATCH.search(name):
+            continue  # 第三批省重点建设项目: a list's title
         if kind != "phase" and _COUNT_AFTER.match(text, m.end()):
             continue  # 新能源及新型储能项目112个: a class of projects counted, not a name
         if kind == "phase" and len(name) < 2:

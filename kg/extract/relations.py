@@ -868,6 +868,34 @@ def _rule_builder(ctx: Context) -> None:
         # list of projects after one verb: "推进A、B、C等项目" is handled by the gap test above
 
 
+def _rule_records(ctx: Context) -> None:
+    """Labelled records (项目名称：P / 建设单位：C / 建设地点：Z): C invests in P, P lies in
+    Z (the zone named there, else its most specific region)."""
+    from .records import find_records
+
+    text = ctx.doc.text
+    records = find_records(text)
+    if not records:
+        return
+    for r in records:
+        project = next((m for m in ctx.span(*r.name) if m.type == "Project" and _top_level(m)), None)
+        if project is None:
+            continue
+        for role, a, b in r.fields:
+            inside = [m for m in ctx.span(a, b) if m.end <= b]
+            if role == "owner":
+                for o in inside:
+                    if o.type in ORG_TYPES and _top_level(o):
+                        ctx.emit(ctx.key(o), "investor", ctx.key(project), o.start, o.end, "record-owner")
+            elif role == "place":
+                zones = [m for m in inside if m.type == "DevelopmentZone" and _top_level(m)]
+                regions = [m for m in inside if m.type == "Region"]
+                place = zones[-1] if zones else (regions[-1] if regions else None)
+                if place is not None:
+                    ctx.emit(ctx.key(project), "locatedIn", ctx.key(place), place.start, place.end,
+                             "record-place")
+
+
 #: a project pronoun with the agent marker right before an organisation (该项目由C投资建设)
 _PRONOUN_AGENT_RE = re.compile(r"(?:该项目|该工程|项目|工程)(?:主要|将|拟)?由$")
 _CLAUSE_END_RE = re.compile(r"[，,。；;！？!?\n]")
@@ -1053,6 +1081,7 @@ def extract_relations(doc: Document, mentions: list[Mention]) -> list[RelationCa
     _rule_nested_owner(ctx)
     _rule_builder(ctx)
     _rule_pronoun_agent(ctx)
+    _rule_records(ctx)
     _rule_parent_subsidiary(ctx)
     _rule_joint_venture(ctx)
     _rule_phase_investor(ctx)

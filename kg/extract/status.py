@@ -22,6 +22,7 @@ from functools import lru_cache
 
 from ..model import Document, Mention, RelationCandidate
 from ._textindex import sentence_at
+from .records import record_at
 from .quantities import _FIGURE_HEAD_RE, _alternation, _read_tsv, paragraph_bounds
 
 __all__ = ["extract_status", "status_cues"]
@@ -211,6 +212,13 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
             out = [r for r in out if id(r) not in drop]
             seen = {(r.subject[1], r.object[1]) for r in out}
             rule += "/continued-list"
+        if not targets:
+            rec = record_at(text, cstart)
+            if rec is not None and not rec.name[0] <= cstart < rec.name[1]:
+                # 建设进度：主体完工 in a labelled record: its project's stage
+                targets = [p for p in projects if rec.name[0] <= p.start < rec.name[1]][:1]
+                if targets:
+                    rule += "/record"
         if not targets:
             t = _fallback_project(doc, projects, starts, others, cstart, h0 + cstart,
                                   clause[:h0], clause[h1:])
