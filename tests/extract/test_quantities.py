@@ -102,6 +102,8 @@ def test_yuan_left_out_after_a_money_cue():
     assert ("investment", 5e9, "CNY", "p") in facts
     assert any(f[:3] == ("investment", 2e9, "CNY") for f in facts)
     assert not any(f[0] == "investment" and f[1] == 5e9 and f[3] == "p2" for f in facts)
+    # a round headline figure in Chinese numerals (总投资超百亿！) is no stated sum
+    assert not any(f[1] == 1e10 for f in _facts("总投资超百亿！又一新能源大项目落地某某市\n正文。"))
 
 
 def test_a_project_pronoun_points_back_to_the_project_not_its_line():
