@@ -31,8 +31,8 @@ from ..model import Document, Mention, Quantity, Sentence
 from ..resources import lexicon_dir
 from ._textindex import bounds as _bounds
 from ._textindex import sentence_at as _sentence_at
-from .records import record_at
 from .numbers import ParsedNumber, find_numbers
+from .records import record_at
 
 __all__ = ["extract_quantities", "clause_bounds", "paragraph_bounds"]
 

@@ -22,8 +22,8 @@ from functools import lru_cache
 
 from ..model import Document, Mention, RelationCandidate
 from ._textindex import sentence_at
-from .records import record_at
 from .quantities import _FIGURE_HEAD_RE, _alternation, _read_tsv, paragraph_bounds
+from .records import record_at
 
 __all__ = ["extract_status", "status_cues"]
 
