@@ -676,17 +676,21 @@ def _near_before(ctx: _Context, pos: int, lo: int, types: tuple[str, ...]) -> Me
 
 def _project_antecedent(ctx: _Context, pos: int, word: str) -> Mention | None:
     """The project a pronoun (该项目, 项目, 该工程…) at ``pos`` points back to: the nearest
-    project before it whose name ends with the pronoun's head (项目 → …项目, not the
-    …生产线 of one of its phases) within 300 characters; else the nearest."""
+    project; but 项目 after a project's own line or phase (P项目…一期建设X生产线。项目全部
+    达产后…) points past them, at most two, to the 项目 they belong to."""
     near = _near_before(ctx, pos, 0, ("Project",))
-    head = word[-2:]
-    if near is None or head not in ("项目", "工程") or near.text.endswith(head):
+    if near is None or word[-2:] != "项目" or near.text.endswith(("项目", "工程")):
         return near
+    skipped = 0
     i = bisect.bisect_right(ctx.starts, pos) - 1
     while i >= 0 and ctx.mentions[i].start >= pos - 300:
         m = ctx.mentions[i]
-        if m.type == "Project" and m.end <= pos and m.text.endswith(head):
-            return m
+        if m.type == "Project" and m.end <= pos:
+            if m.text.endswith("项目"):
+                return m
+            if m.text.endswith("工程") or skipped == 2:
+                return near
+            skipped += 1
         i -= 1
     return near
 

@@ -142,6 +142,17 @@ def test_a_zone_report_is_about_the_zone_and_whole_city_figures_about_the_city()
     assert ("ratio", 71.1, "percent", "city") in facts
 
 
+def test_a_pronoun_does_not_jump_over_another_project_to_a_like_named_one():
+    """"…甲乙精细化工工程建设现场…丙丁输电工程渝北换流站的施工现场，工程计划今年建成投运，届时
+    每年可输送电力超360亿千瓦时": the converter station's line, not the chemical works."""
+    text = ("在辽宁，甲乙精细化工及原料工程建设现场，工程已完成总体进度近60%。"
+            "在重庆，丙丁特高压直流输电工程渝北换流站的施工现场，电气安装全面推进，"
+            "工程计划今年建成投运，届时每年可输送电力超360亿千瓦时。")
+    facts = _facts(text, [("Project", "甲乙精细化工及原料工程", "chem"),
+                          ("Project", "丙丁特高压直流输电工程渝北换流站", "line")])
+    assert ("capacity", 3.6e13, "Wh", "line") in facts
+
+
 def test_capacity_product():
     text = "该项目年产10万吨磷酸锰铁锂。"
     doc = ingest_text(text)
