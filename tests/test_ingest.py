@@ -105,10 +105,10 @@ def test_a_short_line_ending_inside_a_sentence_is_joined():
 def test_spaces_between_han_and_digits_or_letters_are_removed():
     """Web pages space out figures (投资 20 亿元, 年产 10GWh 储能电池工厂); spaces between
     Han characters (a headline's two phrases) and between Latin words stay."""
-    doc = ingest_text("夯基聚力 激发转型\n远景集团将投资 ２０ 亿元，建设年产 10GWh 储能电池工厂，采用 SiC MOSFET 器件。")
+    doc = ingest_text("砥砺奋进 共谋发展\n甲乙集团将投资 ２０ 亿元，建设年产 10GWh 储能电池工厂，采用 SiC MOSFET 器件。")
     assert "投资20亿元" in doc.text
     assert "年产10GWh储能电池工厂" in doc.text
-    assert "夯基聚力 激发转型" in doc.text
+    assert "砥砺奋进 共谋发展" in doc.text
     assert "SiC MOSFET器件" in doc.text
 
 

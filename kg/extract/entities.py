@@ -445,7 +445,7 @@ def _bad_brand(brand: str, lenient: bool = False) -> bool:
             or all(ch in _REGION_ABBR for ch in brand))
 
 
-#: a brand ending like a place of nature (裕龙岛, 胶东半岛, 渤中海上): a location that opens a
+#: a brand ending like a place of nature (<name>岛, <name>半岛, <sea area>海上): a location that opens a
 #: project name, not a company
 _GEO_FEATURE = re.compile(r"(?:岛|半岛|群岛|海上|海域|海湾|湾区|滩涂|沙漠|戈壁|草原|流域)$")
 
