@@ -51,7 +51,9 @@ _PRONOUN_RE = re.compile(
 _BARE_MONEY_LEAD_RE = re.compile(r"(?:投资|投入|斥资|出资|注资|总额|金额|签约额)(?:约|近|超|逾|达|为|了)?$")
 #: after such a number, a character that makes it a count of something else (50亿方, 1亿人)
 _HAN_UNIT_NEXT_RE = re.compile(r"[人户个家只头辆台套件株片块张方吨度斤元]")
-_AGENT_BEFORE_RE = re.compile(r"(?:该项目|该工程|项目|工程)(?:主要|将|拟)?由$")
+#: a project pronoun with the agent marker right before an organisation (该项目由C投资建设);
+#: the relation rules use it too
+AGENT_BEFORE_RE = re.compile(r"(?:该项目|该工程|项目|工程)(?:主要|将|拟)?由$")
 _SAME_TOPIC_RE = re.compile(r"\s*(同比|增长|下降|比上年|较上年|分别)")
 _LIST_END_RE = re.compile(r"等\s*$")
 _DIGIT_RE = re.compile(r"[\d]")
@@ -933,7 +935,7 @@ def _sentence_org(ctx: _Context, start: int, s0: int, cstart: int) -> Mention | 
     m = _near_before(ctx, start, s0, _ORG_TYPES)
     if m is None:
         return None
-    if _AGENT_BEFORE_RE.search(text, max(s0, m.start - 7), m.start):
+    if AGENT_BEFORE_RE.search(text, max(s0, m.start - 7), m.start):
         # "该项目由C投资建设，总投资120亿元": C is the agent, the project the topic
         pr = _sentence_pronoun(ctx, s0, m.start)
         if pr is not None and pr.type == "Project":

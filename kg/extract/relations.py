@@ -25,6 +25,7 @@ from ..model import Document, Mention, RelationCandidate, Sentence
 from ..resources import lexicon_dir
 from ._textindex import bounds as _bounds
 from ._textindex import sentence_at as _sentence_at
+from .quantities import AGENT_BEFORE_RE
 
 __all__ = ["extract_relations", "relation_cues"]
 
@@ -896,8 +897,6 @@ def _rule_records(ctx: Context) -> None:
                              "record-place")
 
 
-#: a project pronoun with the agent marker right before an organisation (该项目由C投资建设)
-_PRONOUN_AGENT_RE = re.compile(r"(?:该项目|该工程|项目|工程)(?:主要|将|拟)?由$")
 _CLAUSE_END_RE = re.compile(r"[，,。；;！？!?\n]")
 
 
@@ -911,7 +910,7 @@ def _rule_pronoun_agent(ctx: Context) -> None:
     for o in ctx.mentions:
         if o.type not in ORG_TYPES or not _top_level(o):
             continue
-        pm = _PRONOUN_AGENT_RE.search(text, max(0, o.start - 7), o.start)
+        pm = AGENT_BEFORE_RE.search(text, max(0, o.start - 7), o.start)
         if pm is None:
             continue
         ce = _CLAUSE_END_RE.search(text, o.end)
