@@ -283,7 +283,9 @@ _COUNT_AFTER = re.compile(r"(?:共|达|有)?[0-9]+(?:多|余)?[个项处条座]"
 #: a batch of a list (2024年第三批省重点建设项目): the list's title, not a project
 _BATCH = re.compile(r"第[一二三四五六七八九十0-9]+批")
 _ASCII_DIGIT = re.compile(r"[0-9]")
-_LEADING_JUNK = re.compile(r"^(?:[（(][一二三四五六七八九十0-9]+[)）]|[0-9]+[.、]|[一二三四五六七八九十]+、)")
+#: a list item's number before a name (1. / 2、 / (3) / 一、); used with ``match(text, pos)``, so
+#: no ``^`` (which would only match at the text's start)
+_LEADING_JUNK = re.compile(r"(?:[（(][一二三四五六七八九十0-9]+[)）]|[0-9]+[.、]|[一二三四五六七八九十]+、)")
 
 
 def _clean_start(text: str, start: int, end: int) -> int:

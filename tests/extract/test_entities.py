@@ -390,3 +390,12 @@ def test_a_capacity_phrase_is_no_company_short_name():
     companies = {m.text for m in _mentions(text)[0] if m.type == "Company"}
     assert not any("年产" in c for c in companies), companies
     assert {"东方储能科技有限公司", "西岭新材料有限公司"} <= companies
+
+
+def test_a_list_number_is_no_part_of_a_project_name():
+    # items of a plan numbered 1. / 2、 / (3): the number is the list's, not the project's
+    text = ("一、新兴产业项目\n1．甲乙汽车第二制造基地项目。建设单位：甲乙汽车有限公司。\n"
+            "2、丙丁新材料年产5万吨正极材料项目。\n（3）戊己电子智能终端产业园项目。")
+    projects = {m.text for m in _mentions(text)[0] if m.type == "Project"}
+    assert {"甲乙汽车第二制造基地项目", "丙丁新材料年产5万吨正极材料项目", "戊己电子智能终端产业园项目"} <= projects, projects
+    assert not any(p[0] in "0123456789（(" for p in projects), projects
