@@ -51,9 +51,10 @@ _PRONOUN_RE = re.compile(
 _BARE_MONEY_LEAD_RE = re.compile(r"(?:投资|投入|斥资|出资|注资|总额|金额|签约额)(?:约|近|超|逾|达|为|了)?$")
 #: after such a number, a character that makes it a count of something else (50亿方, 1亿人)
 _HAN_UNIT_NEXT_RE = re.compile(r"[人户个家只头辆台套件株片块张方吨度斤元]")
-#: a project pronoun with the agent marker right before an organisation (该项目由C投资建设);
-#: the relation rules use it too
-AGENT_BEFORE_RE = re.compile(r"(?:该项目|该工程|项目|工程)(?:主要|将|拟)?由$")
+#: a project pronoun with the agent marker right before an organisation (该项目由C投资建设), or
+#: the marker opening a clause after the project's (…项目，总投资26亿元，由C投资建设); the relation
+#: rules use it too
+AGENT_BEFORE_RE = re.compile(r"(?:该项目|该工程|项目|工程|[，,])(?:主要|将|拟)?由$")
 _SAME_TOPIC_RE = re.compile(r"\s*(同比|增长|下降|比上年|较上年|分别)")
 _LIST_END_RE = re.compile(r"等\s*$")
 _DIGIT_RE = re.compile(r"[\d]")
@@ -756,8 +757,9 @@ _WIDE_RE = re.compile(r"全省|全市|全区|全县|全年|省内|市内|我省|
 #: jobs of a whole region (全市城镇新增就业5.2万人), not of the company in the clause
 _JOBS_WIDE_RE = re.compile(r"全省|全市|全区|全县|全州|全国|我省|我市|我区|我县|城镇")
 _BUILD_RE = re.compile(r"(开建|兴建|建设|新建|实施|打造|建)")
-#: only a building verb between an investment and the project after it (投资50亿元建设…项目)
-_BUILDS_RE = re.compile(r"(?:用于|用来|来)?(?:开建|兴建|建设|新建|扩建|实施|打造|建)了?")
+#: only a building verb between an investment and the project after it (投资50亿元建设…项目,
+#: 投资60亿元建设的…项目)
+_BUILDS_RE = re.compile(r"(?:用于|用来|来)?(?:开建|兴建|建设|新建|扩建|实施|打造|建)了?的?")
 
 
 def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: str, cstart: int,
@@ -937,7 +939,7 @@ def _sentence_org(ctx: _Context, start: int, s0: int, cstart: int) -> Mention | 
         return None
     if AGENT_BEFORE_RE.search(text, max(s0, m.start - 7), m.start):
         # "该项目由C投资建设，总投资120亿元": C is the agent, the project the topic
-        pr = _sentence_pronoun(ctx, s0, m.start)
+        pr = _sentence_pronoun(ctx, s0, m.start) or _near_before(ctx, m.start, s0, ("Project",))
         if pr is not None and pr.type == "Project":
             return pr
     pr = _sentence_pronoun(ctx, m.end, start)

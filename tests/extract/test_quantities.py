@@ -47,6 +47,26 @@ def test_an_investment_that_builds_the_named_project_goes_to_the_project():
     assert ("investment", 8e8, "CNY", "co2") in facts
 
 
+def test_an_investment_in_a_relative_clause_goes_to_the_project_it_builds():
+    """"C投资60亿元建设的P": the sum is P's, as without 的."""
+    text = "其中，投资额最大的是甲乙磁材科技股份有限公司投资60亿元建设的高性能永磁材料基地项目，项目达产后年产值约120亿元。"
+    facts = _facts(text, [("Company", "甲乙磁材科技股份有限公司", "co"),
+                          ("Project", "高性能永磁材料基地项目", "proj")])
+    assert ("investment", 6e9, "CNY", "proj") in facts
+    assert ("investment", 6e9, "CNY", "co") not in facts
+
+
+def test_an_agent_clause_leaves_the_project_the_topic_of_later_figures():
+    """"P，总投资26亿元，由C投资建设，…建成后预计年产值50亿元": C is the agent; the figures
+    after it are still P's."""
+    text = ("主项目为年产20万吨高端型材项目，总投资26亿元，由甲乙铝业股份有限公司投资建设，"
+            "主要建设型材生产线12条，建成后预计年产值50亿元。")
+    facts = _facts(text, [("Project", "年产20万吨高端型材项目", "proj"),
+                          ("Company", "甲乙铝业股份有限公司", "co")])
+    assert ("output_value", 5e9, "CNY", "proj") in facts
+    assert not [f for f in facts if f[3] == "co"], facts
+
+
 def test_a_figure_before_a_long_project_name_goes_to_that_project():
     """"投资12亿元的<project>": the figure modifies the name after it, however long."""
     text = "甲乙研究所投资12亿元的功率半导体模块封装二期项目进入设备调试阶段。"
