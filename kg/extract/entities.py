@@ -164,6 +164,10 @@ def _build_patterns() -> dict:
 # --------------------------------------------------------------------------- helpers
 
 
+#: undertakings joined by a conjunction inside one project name (搬迁与升级改造项目,
+#: 研发与产业化基地): the conjunction does not end the name there
+_ACTION_WORDS = ("搬迁", "研发", "研究", "生产", "制造", "改造", "升级", "技改", "建设", "开发", "应用",
+                 "示范", "加工", "扩建", "产业化", "转型", "仓储", "物流", "检测", "销售", "服务", "运营")
 _BARRIER = re.compile(r"(?:项目|工程|生产线|改造|铁路|高铁|公路|煤矿|有限公司|集团|公司|开发区|高新区|园区)(?:和|及|与|、|以及)")
 _HEAD_VERBS = frozenset({"建设", "改造", "扩建", "新建", "续建", "扩产"})
 
@@ -207,6 +211,9 @@ def _left_extend(text: str, head_start: int, floor: int, adjacent_ok: bool = Fal
             continue
         if adjacent_ok and scan + m.end() == head_start and m.group() in _HEAD_VERBS:
             continue
+        if m.group() in ("与", "以及") and window.endswith(_ACTION_WORDS, 0, m.start()) and \
+                window.startswith(_ACTION_WORDS, m.end()):
+            continue  # 搬迁与升级…: two undertakings of one name
         if m.group() in _stops_in_products() and any(
                 a <= m.start() and m.end() <= b and b - a > len(m.group())
                 for a, b in _product_spans(window)):
@@ -681,9 +688,11 @@ def _projects(text: str) -> list[_Cand]:
             continue  # 年产21万吨工程机械: the head is the start of a product's name
         s = _left_extend(text, m.start(), 0, adjacent_ok=True)
         # a full legal company name before the project is its owner, not part of it
+        owned = False
         for cm in pat["company"].finditer(text, s, m.start()):
             if pat["company_kind"].get(cm.group()) in ("legal", "group") and cm.end() < m.start():
                 s = cm.end()
+                owned = True
         if kind == "phase":
             # a phase of a company or institute (X研究院二期): the whole name is the parent
             for cm in pat["company"].finditer(text, max(0, m.start() - 8), m.start()):
@@ -722,8 +731,9 @@ def _projects(text: str) -> list[_Cand]:
         if head == "产业园" and (_PLACE_BEFORE.search(text, max(0, s - 2), s)
                                   or _PLACE_AFTER.match(text, m.end())):
             continue  # 在X产业园投资, X产业园已集聚…企业: the park as a place, a zone
-        if kind == "head" and head not in ("生产线", "中试线", "示范基地") and not _project_evidence(core):
-            continue
+        if kind == "head" and head not in ("生产线", "中试线", "示范基地") and not _project_evidence(core) \
+                and not (owned and len(core) >= 4 and _clean_start(text, s, m.start()) == s):
+            continue  # (a name its owner's legal name opens is one: 某某化工股份有限公司X搬迁项目)
         if _generic_project(name):
             continue
         # do not swallow the next word after the head (项目建设 is fine: head ends here)

@@ -399,3 +399,15 @@ def test_a_list_number_is_no_part_of_a_project_name():
     projects = {m.text for m in _mentions(text)[0] if m.type == "Project"}
     assert {"甲乙汽车第二制造基地项目", "丙丁新材料年产5万吨正极材料项目", "戊己电子智能终端产业园项目"} <= projects, projects
     assert not any(p[0] in "0123456789（(" for p in projects), projects
+
+
+def test_a_project_named_after_its_owner_and_undertakings_joined_by_yu():
+    # 搬迁与升级: two undertakings of one name, not the parties of 与; the owner's legal name
+    # opening it marks a named project though no product of the vocabulary is in it
+    text = "12月26日，甲乙化工股份有限公司己二腈搬迁与升级转型发展项目全面投产。"
+    ms = _mentions(text)[0]
+    projects = {m.text for m in ms if m.type == "Project"}
+    assert "己二腈搬迁与升级转型发展项目" in projects, projects
+    # a conjunction between parties still ends a name
+    ms = _mentions("丙丁集团与甲乙化工股份有限公司签订年产5万吨己二腈项目合作协议。")[0]
+    assert {m.text for m in ms if m.type == "Project"} == {"年产5万吨己二腈项目"}

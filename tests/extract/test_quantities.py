@@ -84,6 +84,15 @@ def test_jobs_a_project_creates_are_counted(clause, value):
     assert any(f[:3] == ("count", value, "person") and f[3] in ("co", "proj") for f in facts)
 
 
+def test_new_jobs_after_the_project_pronoun_are_the_projects():
+    """新增 marks no whole region when the sentence is about a project (项目达产后…新增就业岗位)."""
+    text = ("某某市化工园区的甲乙化工股份有限公司年产30万吨己二腈项目全面投产。\n"
+            "项目全面达产后，可实现年产值约150亿元，新增就业岗位1200个。")
+    facts = _facts(text, [("Region", "某某市", "city"), ("Company", "甲乙化工股份有限公司", "co"),
+                          ("Project", "年产30万吨己二腈项目", "proj")])
+    assert ("count", 1200, "person", "proj") in facts
+
+
 def test_jobs_of_a_whole_city_go_to_the_city():
     text = "2024年，某某市经济稳中有进。甲乙科技有限公司投产。全市城镇新增就业5.2万人。"
     facts = _facts(text, [("Region", "某某市", "city"), ("Company", "甲乙科技有限公司", "co")])
