@@ -152,8 +152,8 @@ def _build_patterns() -> dict:
         "product_stop": words("product_stop"),
         "company_verbs": _alternation(words("company_verbs")),
         # "A、B等企业", also with a trade between (A、B等电池企业: checked by _company_lists)
-        # (and with a count of firms: A、B等12家绿色制造企业)
-        "company_list": re.compile(rf"((?:[{_HAN}]{{2,5}}、)+[{_HAN}]{{2,5}})等((?:[0-9一二三四五六七八九十百]+(?:余|多)?家)?)([{_HAN}]{{0,4}}?)(?:{_alternation(words('company_list_cues')).pattern})"),
+        # (and with a count of firms: A、B等12家绿色制造企业, A、B等一批行业龙头企业)
+        "company_list": re.compile(rf"((?:[{_HAN}]{{2,5}}、)+[{_HAN}]{{2,5}})等((?:[0-9一二三四五六七八九十百]+(?:余|多)?家|一批|多家|数家)?)([{_HAN}]{{0,4}}?)(?:{_alternation(words('company_list_cues')).pattern})"),
         # the characters a company_list match is made of (Han, 、, digits and those of the cues)
         "company_list_run": re.compile("[" + _HAN + "、0-9" + "".join(sorted(
             {re.escape(ch) for w in words("company_list_cues") for ch in w if not "\u4e00" <= ch <= "\u9fff"}))

@@ -64,7 +64,7 @@ def test_a_zone_that_starts_a_project_name_is_not_taken_for_its_company(name, zo
     assert not any(t == "Company" and zone_word in s for t, s in got)
 
 
-@pytest.mark.parametrize("company", ["恒川锂业", "丰原钴业", "岳峰电气", "川江股份"])
+@pytest.mark.parametrize("company", ["恒川锂业", "丰原钴业", "岳峰电气", "川江股份", "北辰光子"])
 def test_a_brand_with_a_trade_word_before_a_project_is_a_company(company):
     """<brand><trade word> (锂业, 钴业, 电气, 股份…) opening a project name is its owner."""
     got = _pairs(f"加快推进{company}年产5万吨电池级氢氧化锂项目建设。")
@@ -411,3 +411,13 @@ def test_a_project_named_after_its_owner_and_undertakings_joined_by_yu():
     # a conjunction between parties still ends a name
     ms = _mentions("丙丁集团与甲乙化工股份有限公司签订年产5万吨己二腈项目合作协议。")[0]
     assert {m.text for m in ms if m.type == "Project"} == {"年产5万吨己二腈项目"}
+
+
+def test_a_list_of_companies_with_yipi_before_the_cue():
+    got = _pairs("全年新签约项目31个，引进了甲乙精密、丙丁电子等一批行业龙头企业。", "Company")
+    assert {("Company", "甲乙精密"), ("Company", "丙丁电子")} <= got
+
+
+def test_an_official_announcing_a_start_names_no_project():
+    got = _pairs("三明市副市长张某某宣布项目开工。同日开工的还有甲乙竹木加工项目。", "Project")
+    assert got == {("Project", "甲乙竹木加工项目")}
