@@ -284,6 +284,8 @@ _AGGREGATE = re.compile(r"^[0-9一二三四五六七八九十百千两几多]+[�
 _COUNT_IN_NAME = re.compile(r"[0-9]+[个项]")
 #: a park used as a place (GUIDELINES §2): after 在/于/入驻…, or before 已集聚/内…
 _PLACE_BEFORE = re.compile(r"(?:在|于|入驻|进驻|落户|落地|位于)$")
+#: a place field of a labelled record (建设地点：X产业园)
+_PLACE_LABEL = re.compile(r"(?:地点|地址|选址|所在地|所在园区)\s*[：:]\s*$")
 _PLACE_AFTER = re.compile(r"(?:已|现已|目前已)?(?:集聚|聚集|入驻|引进|拥有|内|里)")
 _DEMONSTRATIVE = re.compile(r"(?:这个|这一|这些|那个|该)$")
 _COUNT_AFTER = re.compile(r"(?:共|达|有)?[0-9]+(?:多|余)?[个项处条座]")
@@ -729,7 +731,8 @@ def _projects(text: str) -> list[_Cand]:
         if head == "基地" and name.endswith(("产业", "产业化", "零部件")):
             continue  # a base named as a place: a zone (zone_suffixes)
         if head == "产业园" and (_PLACE_BEFORE.search(text, max(0, s - 2), s)
-                                  or _PLACE_AFTER.match(text, m.end())):
+                                  or _PLACE_AFTER.match(text, m.end())
+                                  or _PLACE_LABEL.search(text, max(0, s - 8), s)):
             continue  # 在X产业园投资, X产业园已集聚…企业: the park as a place, a zone
         if kind == "head" and head not in ("生产线", "中试线", "示范基地") and not _project_evidence(core) \
                 and not (owned and len(core) >= 4 and _clean_start(text, s, m.start()) == s):

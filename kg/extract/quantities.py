@@ -766,15 +766,16 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
              cend: int, in_project: Mention | None, rule: str):
     """The ``(type, key)`` a figure is about, and the name of the rule that chose it."""
     text = ctx.text
-    if in_project is not None and kind == "capacity":
-        # "某某5GW拉晶项目", "年产2万吨某材料项目": a capacity written into the name
-        return (in_project.type, in_project.key), "subj:in-name"
     rec = record_at(text, start)
     if rec is not None and not rec.name[0] <= start < rec.name[1]:
-        # a labelled record's lines (总投资：25.6亿元) are about its project
+        # a labelled record's lines (总投资：25.6亿元, 建设内容：年产50万辆…生产线) are about
+        # its project
         p = _first_in(ctx, rec.name[0], rec.name[1], ("Project",))
         if p is not None:
             return _key(p), "subj:record"
+    if in_project is not None and kind == "capacity":
+        # "某某5GW拉晶项目", "年产2万吨某材料项目": a capacity written into the name
+        return (in_project.type, in_project.key), "subj:in-name"
     # "年产值100亿元的某产业基地", "20兆瓦的储能项目": the figure modifies the name after it
     after = _first_in(ctx, end, cend, ("Project",))
     if after is not None and re.fullmatch(r"的?", text[end:after.start]):

@@ -8,7 +8,11 @@ Official lists often give each project as a block of labelled lines::
     总投资：25.6亿元
 
 A record starts at a ``项目名称：`` line and runs to the line before the next one (or to a
-line that is not a labelled field). :func:`find_records` returns where its name and its
+line that is not a labelled field). Plans also write a record on one line, its name first and
+its fields after it, separated by ``；``::
+
+    1．某某电池项目。建设单位：某某有限公司；建设地点：某某开发区；总投资：50亿元。
+ :func:`find_records` returns where its name and its
 fields are; the relation, quantity and status rules use them to tie the owner, the place,
 the figures and the stage of the record's lines to its project.
 """
@@ -35,10 +39,16 @@ _LABELS = {
     "建设进度": "stage", "项目进展": "stage", "进展情况": "stage", "建设阶段": "stage",
     "形象进度": "stage", "建设性质": "stage", "建设起止年限": "stage",
 }
+_NUMBER = r"[（(]?[一二三四五六七八九十\d]+[）)、.．]\s*"
+#: a field: a label at a line's start (after the item's number) or after ；/。 within a line
 _FIELD = re.compile(
-    r"^[ \t]*(?:[（(]?[一二三四五六七八九十\d]+[）)、.．]\s*)?("
+    rf"(?:^[ \t]*(?:{_NUMBER})?|(?<=[；;。]))[ \t]*("
     + "|".join(sorted(map(re.escape, _LABELS), key=lambda s: (-len(s), s)))
     + r")\s*[：:]\s*", re.M)
+_LEADING_NUMBER = re.compile(rf"[ \t]*(?:{_NUMBER})?")
+#: labels that make a text worth reading for records (a record has a name and an owner or a place)
+_RECORD_HINTS = ("项目名称", "建设单位", "建设地点", "项目单位", "业主单位", "实施单位", "项目业主", "项目地点")
+_SEPARATORS = "；;。 \t"
 
 
 @dataclass(frozen=True)
@@ -60,29 +70,48 @@ def find_records(text: str) -> tuple[Record, ...]:
     >>> [(r.name, [f[0] for f in r.fields]) for r in rs]
     [((5, 9), ['owner', 'figures'])]
     """
-    if "项目名称" not in text:
+    if not any(h in text for h in _RECORD_HINTS):
         return ()
     out: list[Record] = []
     cur: list | None = None  # [start, name span, fields, end]
-    for m in _FIELD.finditer(text):
+    matches = list(_FIELD.finditer(text))
+    for i, m in enumerate(matches):
         role = _LABELS[m.group(1)]
+        line_start = text.rfind("\n", 0, m.start()) + 1
         line_end = text.find("\n", m.end())
         line_end = len(text) if line_end < 0 else line_end
+        # a value runs to the next field of its line (without the separator) or to the line's end
+        vend = line_end
+        if i + 1 < len(matches) and matches[i + 1].start() < line_end:
+            vend = matches[i + 1].start()
+        while vend > m.end() and text[vend - 1] in _SEPARATORS:
+            vend -= 1
         if role == "name":
             if cur is not None:
                 out.append(Record(cur[0], cur[3], cur[1], tuple(cur[2])))
-            cur = [m.start(), (m.end(), line_end), [], line_end]
+            cur = [m.start(), (m.end(), vend), [], vend]
             continue
+        if m.start() > line_start and text[m.start() - 1] in "；;。" and (cur is None or cur[3] < line_start):
+            # the first field of a line that opens with the project's name (1．P。建设单位：…)
+            a = _LEADING_NUMBER.match(text, line_start).end()
+            b = m.start()
+            while b > a and text[b - 1] in _SEPARATORS:
+                b -= 1
+            head = text[a:b]
+            if 2 <= len(head) <= 60 and not any(c in head for c in "，,；;。：:"):
+                if cur is not None:
+                    out.append(Record(cur[0], cur[3], cur[1], tuple(cur[2])))
+                cur = [line_start, (a, b), [], m.start()]
         if cur is None:
             continue
-        # a field belongs to the open record when only labelled lines lie between
+        # a field belongs to the open record when only labelled lines (or fields) lie between
         gap = text[cur[3]:m.start()]
-        if gap.strip("\n \t"):
+        if gap.strip("\n" + _SEPARATORS):
             out.append(Record(cur[0], cur[3], cur[1], tuple(cur[2])))
             cur = None
             continue
-        cur[2].append((role, m.end(), line_end))
-        cur[3] = line_end
+        cur[2].append((role, m.end(), vend))
+        cur[3] = vend
     if cur is not None:
         out.append(Record(cur[0], cur[3], cur[1], tuple(cur[2])))
     return tuple(out)

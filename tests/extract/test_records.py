@@ -58,3 +58,29 @@ def test_a_record_ends_at_a_line_that_is_not_a_field():
 
 def test_text_without_records():
     assert find_records("甲乙项目总投资5亿元。") == ()
+
+
+PLAN = """某某省2024年重点项目投资计划（节选）
+一、新兴产业项目
+1．甲乙汽车第二制造基地项目。建设单位：甲乙汽车（某某）有限公司；建设地点：合肥某某智能汽车产业园；建设内容：建设年产50万辆智能电动汽车生产线；总投资：138亿元；年度计划投资：40亿元。
+2．丙丁晶圆制造四厂项目。建设单位：丙丁集成电路股份有限公司；建设地点：庐江高新技术产业开发区；总投资：210亿元。
+"""
+
+
+def test_records_written_on_one_line_each():
+    """A plan's item: the name first, then its fields separated by ；."""
+    doc = ingest_text(PLAN)
+    rs = find_records(doc.text)
+    assert [doc.text[slice(*r.name)] for r in rs] == ["甲乙汽车第二制造基地项目", "丙丁晶圆制造四厂项目"]
+    assert [f[0] for f in rs[0].fields] == ["owner", "place", "figures", "figures", "figures"]
+    assert [doc.text[a:b] for _r, a, b in rs[1].fields] == [
+        "丙丁集成电路股份有限公司", "庐江高新技术产业开发区", "210亿元"]
+    rels, qs, projects = _facts(PLAN)
+    assert ("甲乙汽车(某某)有限公司", "investor", "甲乙汽车第二制造基地项目") in rels
+    assert ("丙丁集成电路股份有限公司", "investor", "丙丁晶圆制造四厂项目") in rels
+    assert ("甲乙汽车第二制造基地项目", "locatedIn", "合肥某某智能汽车产业园") in rels
+    assert ("丙丁晶圆制造四厂项目", "locatedIn", "庐江|高新区") in rels
+    assert {("investment", 1.38e10, "甲乙汽车第二制造基地项目"), ("capacity", 5e5, "甲乙汽车第二制造基地项目"),
+            ("investment", 2.1e10, "丙丁晶圆制造四厂项目")} <= qs
+    # the park of the place field is a zone, not a project
+    assert "合肥某某智能汽车产业园" not in projects
