@@ -859,6 +859,13 @@ def _rule_builder(ctx: Context) -> None:
             ctx.emit(ctx.key(o), "investor", ctx.key(p), p.start, p.end, "builder-verb")
             if p.type == "Company":
                 ctx.emit(ctx.key(p), "memberOf", ctx.key(o), p.start, p.end, "builder-verb")
+            # "A与B合资建设的P", "A和B共同投资P": A co-invests with o
+            if _has_cue("joint", gap):
+                k = orgs.index(o)
+                while k > 0 and orgs[k - 1].type == "Company" and re.fullmatch(
+                        r"\s*(与|和|同|、)\s*", text[orgs[k - 1].end : orgs[k].start]):
+                    k -= 1
+                    ctx.emit(ctx.key(orgs[k]), "investor", ctx.key(p), p.start, p.end, "joint-builders")
             # "A … 与 B 共同打造 P": B co-invests
             for q in orgs:
                 if o.end <= q.start and q.end <= p.start and q is not o:

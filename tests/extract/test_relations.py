@@ -189,6 +189,21 @@ def test_joint_venture_partners_invest():
     assert ("a", "investor", "c") in got and ("b", "investor", "c") in got
 
 
+@pytest.mark.parametrize("verb", ["合资建设的", "共同投资建设", "合作建设"])
+def test_partners_building_a_project_together_both_invest(verb):
+    text = f"某某汽车集团有限公司与甲乙新能源科技股份有限公司{verb}某某动力电池项目一期已投产。"
+    got = triples(text, [("Company", "某某汽车集团有限公司", "a"), ("Company", "甲乙新能源科技股份有限公司", "b"),
+                         ("Project", "某某动力电池项目一期", "p")])
+    assert ("a", "investor", "p") in got and ("b", "investor", "p") in got
+
+
+def test_a_company_signing_with_another_and_building_alone():
+    text = "甲乙科技有限公司与丙丁集团有限公司签约，甲乙科技有限公司投资建设年产5万吨电池项目。"
+    got = triples(text, [("Company", "甲乙科技有限公司", "a"), ("Company", "丙丁集团有限公司", "b"),
+                         ("Company", "甲乙科技有限公司", "a"), ("Project", "年产5万吨电池项目", "p")])
+    assert ("a", "investor", "p") in got and ("b", "investor", "p") not in got
+
+
 def test_company_stem_names_project_and_phase_inherits():
     text = "丙城燃气有限公司负责运营。丙城燃气天然气综合利用项目开工，丙城燃气天然气综合利用项目一期投资2亿元。"
     got = triples(text, [("Company", "丙城燃气有限公司", "c"),
