@@ -286,6 +286,10 @@ _COUNT_IN_NAME = re.compile(r"[0-9]+[个项]")
 _PLACE_BEFORE = re.compile(r"(?:在|于|入驻|进驻|落户|落地|位于)$")
 #: a place field of a labelled record (建设地点：X产业园)
 _PLACE_LABEL = re.compile(r"(?:地点|地址|选址|所在地|所在园区)\s*[：:]\s*$")
+#: words that make the base or park after them a place, whatever its head (位于X能源化工基地,
+#: 落户X石化园区); 在 alone does not (在X基地举行开工仪式: the base may be the project)
+_STRONG_PLACE_BEFORE = re.compile(r"(?:位于|地处|坐落于?|落户于?|落地于?|选址于?|入驻|进驻)$")
+_PLACE_HEADS = re.compile(r"基地|园区")
 _PLACE_AFTER = re.compile(r"(?:已|现已|目前已)?(?:集聚|聚集|入驻|引进|拥有|内|里)")
 _DEMONSTRATIVE = re.compile(r"(?:这个|这一|这些|那个|该)$")
 _COUNT_AFTER = re.compile(r"(?:共|达|有)?[0-9]+(?:多|余)?[个项处条座]")
@@ -559,6 +563,16 @@ def _zones(text: str) -> list[_Cand]:
             if re.match(r"(?:建设)?(?:等)?(?:[0-9一二三四五六七八九十]+个)?(?:重点|重大)?项目", tail):
                 continue  # a park listed among projects is a Project
         out.append(_Cand("DevelopmentZone", s, m.end(), f"zone.suffix.{kind}"))
+    # a base or park of any name used as a place (位于X能源化工基地, 建设地点：X园区)
+    for m in _PLACE_HEADS.finditer(text):
+        if pat["zone"].match(text, m.start()) or any(c.end == m.end() for c in out):
+            continue
+        s = _clean_start(text, _left_extend(text, m.start(), 0), m.start())
+        name = text[s:m.start()]
+        if len(_strip_generic(name)) < 2 or _DESCRIPTIVE_ZONE.search(name) and not _name_regions(name):
+            continue
+        if _STRONG_PLACE_BEFORE.search(text, max(0, s - 3), s) or _PLACE_LABEL.search(text, max(0, s - 8), s):
+            out.append(_Cand("DevelopmentZone", s, m.end(), "zone.place_use"))
     return out
 
 
@@ -730,6 +744,9 @@ def _projects(text: str) -> list[_Cand]:
             continue  # …工程一期X至Y段: the phase with its section is the project (_phases)
         if head == "基地" and name.endswith(("产业", "产业化", "零部件")):
             continue  # a base named as a place: a zone (zone_suffixes)
+        if head in ("基地", "园区", "产业园") and (_STRONG_PLACE_BEFORE.search(text, max(0, s - 3), s)
+                                              or _PLACE_LABEL.search(text, max(0, s - 8), s)):
+            continue  # 位于X能源化工基地, 建设地点：X园区: a place, a zone (_zones)
         if head == "产业园" and (_PLACE_BEFORE.search(text, max(0, s - 2), s)
                                   or _PLACE_AFTER.match(text, m.end())
                                   or _PLACE_LABEL.search(text, max(0, s - 8), s)):
@@ -1015,9 +1032,14 @@ def _company_reuse(text: str, chosen: list[_Cand]) -> list[_Cand]:
     return out
 
 
+#: the four municipalities directly under the central government (province-level codes that
+#: are cities: 天津经济技术开发区 lies in 天津)
+_MUNICIPALITIES = frozenset({"110000", "120000", "310000", "500000"})
+
+
 def _anchor_level(c: _Cand) -> bool:
     """True for a city or county mention (the usual location anchor inside a name)."""
-    return ("level", "city") in c.attrs or ("level", "county") in c.attrs
+    return ("level", "city") in c.attrs or ("level", "county") in c.attrs or c.key in _MUNICIPALITIES
 
 
 #: the sort key (start, end, type) of a _Cand, by field position

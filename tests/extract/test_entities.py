@@ -421,3 +421,35 @@ def test_a_list_of_companies_with_yipi_before_the_cue():
 def test_an_official_announcing_a_start_names_no_project():
     got = _pairs("三明市副市长张某某宣布项目开工。同日开工的还有甲乙竹木加工项目。", "Project")
     assert got == {("Project", "甲乙竹木加工项目")}
+
+
+@pytest.mark.parametrize("sentence, zone", [
+    ("项目位于某某能源化工基地，总投资20亿元。", "某某能源化工基地"),
+    ("项目选址某某石化园区。", "某某石化园区"),
+    ("项目落户某某物流园区。", "某某物流园区"),
+    ("建设地点：某某智能制造产业园；总投资：8亿元。", "某某智能制造产业园"),
+    ("项目位于某某空港经济区。", "某某空港经济区"),
+    ("项目落户某某航空港经济综合实验区。", "某某航空港经济综合实验区"),
+    ("项目落户某某特别合作区。", "某某特别合作区"),
+    ("项目位于某某化工园区。", "某某化工园区"),
+])
+def test_a_base_or_park_used_as_a_place_is_a_zone(sentence, zone):
+    got = _pairs(sentence)
+    assert ("DevelopmentZone", zone) in got
+    assert ("Project", zone) not in got
+
+
+def test_a_base_where_a_ceremony_is_held_may_be_the_project():
+    # 在 alone does not make a place of a base: 在X基地举行开工仪式 starts the base
+    got = _pairs("某某新能源产业基地在某某基地举行开工仪式。某某新能源产业基地项目总投资30亿元。")
+    assert ("DevelopmentZone", "某某基地") not in got
+
+
+@pytest.mark.parametrize("zone, region", [("天津经济技术开发区", "天津市"), ("重庆两江新区", "重庆市")])
+def test_a_municipality_opening_a_zone_name_is_its_place(zone, region):
+    from kg.extract import extract_document
+    ex = extract_document(ingest_text(f"项目位于{zone}。"))
+    labels = {m.key: m.text for m in ex.mentions}
+    assert any(r.predicate == "locatedIn" and r.subject[0] == "DevelopmentZone" and r.object[0] == "Region"
+               for r in ex.relations), ex.relations
+    assert region[:2] in {m.text for m in ex.mentions if m.type == "Region"}, labels
