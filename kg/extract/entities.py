@@ -290,7 +290,7 @@ _PLACE_LABEL = re.compile(r"(?:地点|地址|选址|所在地|所在园区)\s*[�
 #: 落户X石化园区); 在 alone does not (在X基地举行开工仪式: the base may be the project)
 _STRONG_PLACE_BEFORE = re.compile(r"(?:位于|地处|坐落于?|落户于?|落地于?|选址于?|入驻|进驻)$")
 _PLACE_HEADS = re.compile(r"基地|园区")
-_PLACE_AFTER = re.compile(r"(?:已|现已|目前已)?(?:集聚|聚集|入驻|引进|拥有|内|里)")
+_PLACE_AFTER = re.compile(r"(?:已|现已|目前已|新增|累计|共)?(?:集聚|聚集|入驻|引进|拥有|内|里)")
 _DEMONSTRATIVE = re.compile(r"(?:这个|这一|这些|那个|该)$")
 _COUNT_AFTER = re.compile(r"(?:共|达|有)?[0-9]+(?:多|余)?[个项处条座]")
 #: a batch of a list (2024年第三批省重点建设项目): the list's title, not a project
@@ -309,10 +309,23 @@ def _clean_start(text: str, start: int, end: int) -> int:
 # --------------------------------------------------------------------------- rules
 
 
+def _province(p) -> str:
+    """The two-digit province prefix of a place's code ("" without one)."""
+    return (p.code or p.parent)[:2]
+
+
 def _regions(text: str) -> list[_Cand]:
     out = []
-    for m in find_regions(text):
+    found = find_regions(text)
+    # a county's short form (三江, 江北) in a text whose other places all lie in other provinces
+    # is another word (三江新区 of a text about 宜宾), not that county
+    provinces = {_province(m.place) for m in found
+                 if not (m.short and m.place.level == "county") and m.place.level in ("province", "city", "county")}
+    provinces.discard("")
+    for m in found:
         p = m.place
+        if provinces and m.short and p.level == "county" and _province(p) not in provinces:
+            continue
         attrs = [("level", p.level)]
         if p.code:
             attrs.append(("code", p.code))

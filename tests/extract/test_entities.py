@@ -453,3 +453,20 @@ def test_a_municipality_opening_a_zone_name_is_its_place(zone, region):
     assert any(r.predicate == "locatedIn" and r.subject[0] == "DevelopmentZone" and r.object[0] == "Region"
                for r in ex.relations), ex.relations
     assert region[:2] in {m.text for m in ex.mentions if m.type == "Region"}, labels
+
+
+def test_a_park_with_firms_newly_entering_is_a_place():
+    got = _pairs("某某新区动力电池产业园新增入驻企业15家。")
+    assert ("DevelopmentZone", "某某新区动力电池产业园") in got
+    assert ("Project", "某某新区动力电池产业园") not in got
+
+
+def test_a_county_short_form_of_another_province_is_no_place():
+    # 三江 is the short form of a county of Guangxi; in a text about Sichuan places, 三江新区 is a zone
+    from kg.extract import extract_document
+    ex = extract_document(ingest_text("宜宾市加快建设三江新区，宜宾临港经济技术开发区新增企业10家。"))
+    regions = {m.text for m in ex.mentions if m.type == "Region"}
+    assert "三江" not in regions and "宜宾市" in regions
+    # alone, or among places of its own province, the short form is still that county
+    ex = extract_document(ingest_text("柳州市三江县和融水县加快发展。三江茶产业园开工。"))
+    assert any(m.text.startswith("三江") for m in ex.mentions if m.type == "Region")
