@@ -296,3 +296,17 @@ def test_dev_report_values():
     assert ("investment", 8.45e10, "CNY") in values
     assert ("capacity", 1.5e10, "m3") in values
     assert ("count", 989, "project") in values
+
+
+@pytest.mark.parametrize("figure, value, unit", [
+    ("总投资约16亿港元", 1.6e9, "HKD"), ("总投资2亿欧元", 2e8, "EUR"), ("投资50亿日元", 5e9, "JPY")])
+def test_money_in_other_currencies_keeps_its_currency(figure, value, unit):
+    facts = _facts(f"甲乙风电场项目{figure}。", [("Project", "甲乙风电场项目", "proj")])
+    assert ("investment", value, unit, "proj") in facts
+
+
+def test_coal_saved_is_no_capacity():
+    facts = _facts("甲乙风电场项目装机容量为20万千瓦，每年可节约标准煤约13.6万吨，替代标准煤5万吨。",
+                   [("Project", "甲乙风电场项目", "proj")])
+    assert ("capacity", 2e8, "W", "proj") in facts
+    assert not [f for f in facts if f[2] == "t"], facts
