@@ -759,7 +759,7 @@ _JOBS_WIDE_RE = re.compile(r"全省|全市|全区|全县|全州|全国|我省|�
 _BUILD_RE = re.compile(r"(开建|兴建|建设|新建|实施|打造|建)")
 #: only a building verb between an investment and the project after it (投资50亿元建设…项目,
 #: 投资60亿元建设的…项目)
-_BUILDS_RE = re.compile(r"(?:用于|用来|来)?(?:开建|兴建|建设|新建|扩建|实施|打造|建)了?的?")
+_BUILDS_RE = re.compile(r"[，,]?(?:用于|用来|来)?(?:开建|兴建|建设|新建|扩建|实施|打造|建)了?的?")
 
 
 def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: str, cstart: int,
@@ -800,11 +800,12 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
         if kind in ("investment", "output_value", "area") and not lead.strip().startswith("累计"):
             fwd = _first_in(ctx, end, min(s1, end + 30), ("Project",))
             if fwd is not None and _BUILD_RE.search(text[end:fwd.start]) and not _near_before(
-                    ctx, start, s0, ("Project",)):
+                    ctx, start, s0, ("Project",)) and not (pron is not None and pron.group("pr")):
+                # (not after a project pronoun: 项目总投资140亿元，规划建设…生产线 is the project's)
                 return _key(fwd), "subj:builds-next"
     elif kind == "investment":
         # "某公司投资50亿元建设10GW电池项目": the sum builds the project named right after it
-        fwd = _first_in(ctx, end, cend, ("Project",))
+        fwd = _first_in(ctx, end, s1, ("Project",))
         if fwd is not None and _BUILDS_RE.fullmatch(text[end:fwd.start]):
             return _key(fwd), "subj:builds-named"
     if kind == "count" and unit in ("project", "company", "zone") and not _BRANCH_CO_RE.search(
@@ -822,6 +823,11 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
         if m is not None:
             return _key(m), "subj:jobs-company"
     wide = bool(_WIDE_RE.search(lead))
+    if wide and kind == "capacity" and set(_WIDE_RE.findall(lead)) == {"新增"}:
+        # "…建设P项目，新增年产30万辆…产能": the capacity the project adds, not a region's
+        m = _near_before(ctx, start, s0, ("Project",))
+        if m is not None and re.fullmatch(r"(?:项目|工程)?[，,]?(?:并|可|将|预计)?新增(?:年产能?|产能|年产)?", text[m.end:start]):
+            return _key(m), "subj:adds-capacity"
     if clause_org is not None:
         return _key(clause_org), "subj:clause-org"
     if pron is not None:
@@ -843,6 +849,12 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
         return _key(m), "subj:sentence-org"
     m = _near_before(ctx, start, s0, _PLACE_TYPES)
     if m is not None:
+        opening = _PRONOUN_RE.match(text, s0)
+        if opening is not None and opening.group("pr") and opening.end() <= m.start:
+            # 项目位于X高新区，总投资25亿元: the project the sentence opens with, not its place
+            target = _project_antecedent(ctx, opening.start(), opening.group("pr"))
+            if target is not None:
+                return _key(target), "subj:sentence-pronoun"
         return _key(m), "subj:sentence-place"
     p0, _ = paragraph_bounds(text, start)
     m = _sentence_pronoun(ctx, s0, start)

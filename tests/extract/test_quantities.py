@@ -310,3 +310,30 @@ def test_coal_saved_is_no_capacity():
                    [("Project", "甲乙风电场项目", "proj")])
     assert ("capacity", 2e8, "W", "proj") in facts
     assert not [f for f in facts if f[2] == "t"], facts
+
+
+def test_a_project_pronoun_keeps_the_sum_when_a_line_is_built_next():
+    """——P。项目总投资140亿元，规划建设年产60GWh…生产线: the sum is P's, not the line's."""
+    text = "——甲乙动力某某基地项目。项目总投资140亿元，规划建设年产60GWh动力电池生产线。"
+    facts = _facts(text, [("Project", "甲乙动力某某基地项目", "proj"),
+                          ("Project", "年产60GWh动力电池生产线", "line")])
+    assert ("investment", 1.4e10, "CNY", "proj") in facts
+
+
+def test_a_sentence_opening_with_the_project_pronoun_is_about_it_not_its_place():
+    """项目位于X高新区，总投资25亿元: the project's figures, not the zone's."""
+    text = "——甲乙农机装备产业园项目。项目位于某某高新技术产业开发区，总投资25亿元，已完成投资12亿元。"
+    facts = _facts(text, [("Project", "甲乙农机装备产业园项目", "proj"),
+                          ("DevelopmentZone", "某某高新技术产业开发区", "zone")])
+    assert ("investment", 2.5e9, "CNY", "proj") in facts
+    assert ("investment", 1.2e9, "CNY", "proj") in facts
+    assert not [f for f in facts if f[3] == "zone"], facts
+
+
+def test_a_sum_and_a_capacity_added_by_the_project_built_next():
+    """C拟在Z投资80亿元，建设P，新增年产30万辆…产能: both are P's."""
+    text = "甲乙汽车有限公司拟在某某新区投资80亿元，建设智慧工厂二期项目，新增年产30万辆新能源汽车产能。"
+    facts = _facts(text, [("Company", "甲乙汽车有限公司", "co"), ("DevelopmentZone", "某某新区", "zone"),
+                          ("Project", "智慧工厂二期项目", "proj")])
+    assert ("investment", 8e9, "CNY", "proj") in facts
+    assert ("capacity", 3e5, "unit", "proj") in facts
