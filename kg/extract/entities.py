@@ -317,14 +317,17 @@ def _province(p) -> str:
 def _regions(text: str) -> list[_Cand]:
     out = []
     found = find_regions(text)
-    # a county's short form (三江, 江北) in a text whose other places all lie in other provinces
-    # is another word (三江新区 of a text about 宜宾), not that county
+    # a county's short form (三江, 江北) opening a zone's or a firm's name (三江新区, 兴海储能) in a
+    # text whose other places all lie in other provinces is a word of that name, not the county
+    # (alone, as in 学习昆山经验, it stays the place)
+    pat = _patterns()
     provinces = {_province(m.place) for m in found
                  if not (m.short and m.place.level == "county") and m.place.level in ("province", "city", "county")}
     provinces.discard("")
     for m in found:
         p = m.place
-        if provinces and m.short and p.level == "county" and _province(p) not in provinces:
+        if provinces and m.short and p.level == "county" and _province(p) not in provinces and (
+                pat["zone"].match(text, m.end) or pat["shortheads"].match(text, m.end)):
             continue
         attrs = [("level", p.level)]
         if p.code:
