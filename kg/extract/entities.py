@@ -154,6 +154,8 @@ def _build_patterns() -> dict:
         # "A、B等企业", also with a trade between (A、B等电池企业: checked by _company_lists)
         # (and with a count of firms: A、B等12家绿色制造企业, A、B等一批行业龙头企业)
         "company_list": re.compile(rf"((?:[{_HAN}]{{2,5}}、)+[{_HAN}]{{2,5}})等((?:[0-9一二三四五六七八九十百]+(?:余|多)?家|一批|多家|数家)?)([{_HAN}]{{0,4}}?)(?:{_alternation(words('company_list_cues')).pattern})"),
+        # one company before 等 after a partner word (与A等企业合作)
+        "company_single": re.compile(rf"(?:与|和|同|携手|联合)([{_HAN}]{{2,5}}?)等((?:[0-9一二三四五六七八九十百]+(?:余|多)?家|一批|多家|数家)?)([{_HAN}]{{0,4}}?)(?:{_alternation(words('company_list_cues')).pattern})"),
         # the characters a company_list match is made of (Han, 、, digits and those of the cues)
         "company_list_run": re.compile("[" + _HAN + "、0-9" + "".join(sorted(
             {re.escape(ch) for w in words("company_list_cues") for ch in w if not "\u4e00" <= ch <= "\u9fff"}))
@@ -439,6 +441,13 @@ def _company_lists(text: str) -> list[_Cand]:
                 item = text[s:e]
             if 2 <= len(item) <= 5 and not _is_region(item) and not _bad_brand(item, lenient=True):
                 out.append(_Cand("Company", s, s + len(item), "company.list_item"))
+    if "等" in text:
+        for m in _patterns()["company_single"].finditer(text):
+            item, mod = m.group(1), m.group(3)
+            if mod and not (m.group(2) or mod in _LIST_MODIFIERS or _is_vocab(mod) or _is_vocab(mod + "产业")):
+                continue
+            if not _is_region(item) and not _is_vocab(item) and not _bad_brand(item):
+                out.append(_Cand("Company", m.start(1), m.end(1), "company.list_item"))
     return out
 
 
@@ -501,6 +510,10 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
     mm = _ASCII_DIGIT.search(name, s)
     if mm:
         split = mm.start()
+        # <brand>年产10GW…项目: the capacity cue before the figure is not part of the brand
+        cue = pat["capacity_cue_rx"].search(name, s + 2, split)
+        if cue is not None and cue.end() == split:
+            split = cue.start()
     vocab_at: dict[int, int] = {}
     for h in _first_vocab_spans(name[s:]):
         a = None if h is None else h[0]
@@ -576,8 +589,8 @@ def _zones(text: str) -> list[_Cand]:
             continue  # 石化和精细化工产业基地, 国家级农业产业园区: a kind of base, not a named place
         if kind == "base":
             tail = text[m.end():m.end() + 6]
-            if re.match(r"(?:建设)?(?:等)?(?:[0-9一二三四五六七八九十]+个)?(?:重点|重大)?项目", tail):
-                continue  # a park listed among projects is a Project
+            if re.match(r"(?:建设)?(?:等)?(?:[0-9一二三四五六七八九十]+个)?(?:重点|重大)?项目|[一二三四五六七八九十]期", tail):
+                continue  # a park listed among projects, or built in phases (X产业园一期), is a Project
         out.append(_Cand("DevelopmentZone", s, m.end(), f"zone.suffix.{kind}"))
     # a base or park of any name used as a place (位于X能源化工基地, 建设地点：X园区)
     for m in _PLACE_HEADS.finditer(text):
@@ -632,6 +645,8 @@ _ROAD_SECTION = re.compile(rf"[{_HAN}]{{2,4}}线[{_HAN}]{{2,5}}?段")
 
 def _generic_project(name: str) -> bool:
     """True for 该高铁桥梁工程, 航空航天重大项目, 长治市项目 (no name of its own)."""
+    if name.endswith(("及配套", "和配套")) and len(name) > 5:
+        name = name[:-3]  # 年产50万吨X冶炼及配套项目: the works and what serves them
     if _GENERIC_PROJECT.search(name):
         return True
     regs = _name_regions(name)

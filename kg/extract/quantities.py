@@ -725,6 +725,18 @@ def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, wide: bool = Fals
         z = _near_before(ctx, pm.start(), 0, ("DevelopmentZone",))
         if z is not None and _near_before(ctx, pos, pm.end(), _PLACE_TYPES) is None:
             return _key(z), "place:deictic-zone"
+    dm = None
+    for dm in _DEICTIC_REGION_RE.finditer(text, s0, pos):
+        pass
+    if dm is not None and _near_before(ctx, pos, dm.end(), _PLACE_TYPES) is None:
+        # 该市/该县/该省: the nearest region of that level named before
+        level = _LEVEL_OF[dm.group(1)]
+        i = bisect.bisect_right(ctx.starts, dm.start()) - 1
+        while i >= 0:
+            r = ctx.mentions[i]
+            if r.type == "Region" and r.end <= dm.start() and ("level", level) in r.attrs:
+                return _key(r), "place:deictic-region"
+            i -= 1
     m = _near_before(ctx, pos, cstart, _PLACE_TYPES)
     if m is not None and counted and pos - m.end <= 3:
         # "新增国家级农业产业园区1个": the counted noun, not the place counted in
@@ -753,6 +765,8 @@ def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, wide: bool = Fals
 #: words for the whole of a region of one level (全市: the city the document is about)
 _LEVEL_WORD_RE = re.compile(r"全省|我省|本省|全市|我市|本市|全县|我县|本县")
 _LEVEL_OF = {"省": "province", "市": "city", "县": "county"}
+#: a region named before by its level (该市稀土产业链已集聚…)
+_DEICTIC_REGION_RE = re.compile(r"该(市|县|省)")
 _WIDE_RE = re.compile(r"全省|全市|全区|全县|全年|省内|市内|我省|我市|新增|全国|全球")
 #: jobs of a whole region (全市城镇新增就业5.2万人), not of the company in the clause
 _JOBS_WIDE_RE = re.compile(r"全省|全市|全区|全县|全州|全国|我省|我市|我区|我县|城镇")

@@ -472,3 +472,29 @@ def test_a_county_short_form_of_another_province_is_no_place():
     assert any(m.text.startswith("三江") for m in ex.mentions if m.type == "Region")
     ex = extract_document(ingest_text("宜宾市组织企业赴昆山学习招商经验。"))
     assert "昆山" in {m.text for m in ex.mentions if m.type == "Region"}
+
+
+def test_a_brand_before_a_capacity_opens_a_listed_project():
+    text = "加快推进甲隆绿能年产10GW高效单晶电池、丙升年产10GW组件、福莱奇年产150万吨光伏玻璃等项目建设。"
+    got = _pairs(text, "Company")
+    assert {("Company", "甲隆绿能"), ("Company", "丙升"), ("Company", "福莱奇")} <= got
+    # a verb before the capacity is no brand
+    got = _pairs("加快建设年产10GW高效单晶电池项目，新建年产5万吨正极材料项目。", "Company")
+    assert not got, got
+
+
+def test_one_company_before_deng_after_a_partner_word():
+    got = _pairs("链主企业甲乙集团有限公司与丙丁磁材等企业合作，推动上下游协同。", "Company")
+    assert ("Company", "丙丁磁材") in got
+    got = _pairs("公司与上下游等企业合作，与省内外等企业对接。", "Company")
+    assert not got, got
+
+
+def test_a_park_built_in_phases_is_a_project():
+    got = _pairs("总投资12亿元的新型建材产业园一期主体完工。")
+    assert ("DevelopmentZone", "新型建材产业园") not in got
+
+
+def test_works_and_their_supporting_facilities_are_one_project():
+    got = _pairs("甲乙钴业将投资建设年产50万吨镍中间品冶炼及配套项目，总投资约300亿元。", "Project")
+    assert ("Project", "年产50万吨镍中间品冶炼及配套项目") in got

@@ -337,3 +337,11 @@ def test_a_sum_and_a_capacity_added_by_the_project_built_next():
                           ("Project", "智慧工厂二期项目", "proj")])
     assert ("investment", 8e9, "CNY", "proj") in facts
     assert ("capacity", 3e5, "unit", "proj") in facts
+
+
+def test_gaishi_names_the_city_before_it():
+    """该市: the city named before, not the province that opens the text."""
+    from kg.extract import extract_document
+    ex = extract_document(ingest_text("江西省赣州市全力打造链长制升级版。目前，该市稀土新材料及应用产业链已集聚规上企业210家。"))
+    counts = [q for q in ex.quantities if q.kind == "count" and q.value == 210]
+    assert counts and counts[0].subject == ("Region", "360700"), counts
