@@ -316,6 +316,15 @@ def _province(p) -> str:
     return (p.code or p.parent)[:2]
 
 
+_NAME_BREAK = re.compile(r"[，。；、：,;:！？!?\s“”\"（）()]")
+
+
+def _opens_project_name(text: str, pos: int) -> bool:
+    """True when a project head follows ``pos`` within a name's length, nothing breaking it."""
+    m = _patterns()["project"].search(text, pos, pos + _MAX_LEFT)
+    return m is not None and _NAME_BREAK.search(text, pos, m.start()) is None
+
+
 def _regions(text: str) -> list[_Cand]:
     out = []
     found = find_regions(text)
@@ -329,7 +338,8 @@ def _regions(text: str) -> list[_Cand]:
     for m in found:
         p = m.place
         if provinces and m.short and p.level == "county" and _province(p) not in provinces and (
-                pat["zone"].match(text, m.end) or pat["shortheads"].match(text, m.end)):
+                pat["zone"].match(text, m.end) or pat["shortheads"].match(text, m.end)
+                or _opens_project_name(text, m.end)):
             continue
         attrs = [("level", p.level)]
         if p.code:

@@ -470,6 +470,8 @@ def test_a_county_short_form_of_another_province_is_no_place():
     # among places of its own province, or alone (学习昆山经验), the short form is still that county
     ex = extract_document(ingest_text("柳州市三江县和融水县加快发展。三江茶产业园开工。"))
     assert any(m.text.startswith("三江") for m in ex.mentions if m.type == "Region")
+    ex = extract_document(ingest_text("宜宾市落地兴海储能年产13万吨电池项目。"))
+    assert "兴海" not in {m.text for m in ex.mentions if m.type == "Region"}
     ex = extract_document(ingest_text("宜宾市组织企业赴昆山学习招商经验。"))
     assert "昆山" in {m.text for m in ex.mentions if m.type == "Region"}
 
