@@ -376,6 +376,9 @@ def _companies(text: str) -> list[_Cand]:
         name = text[s:m.start()]
         if len(name) < 2 or _strip_generic(name) == "" or _AGGREGATE.match(name):
             continue
+        if m.group() == "分公司" and (name.endswith(("下属", "所属", "旗下", "其", "该", "各", "家", "公司", "集团"))
+                                     or len(name) < 3):
+            continue  # 下属分公司, 该分公司: a reference, not a branch's name
         if kind == "short" and (name.endswith(("子", "分", "本", "该", "母", "合资", "各", "等", "性", "化", "资", "上市", "运营", "投资"))
                                 or "国有" in name or _common_word(name)):
             continue
@@ -521,7 +524,8 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
     if mm:
         split = mm.start()
         # <brand>年产10GW…项目: the capacity cue before the figure is not part of the brand
-        cue = pat["capacity_cue_rx"].search(name, s + 2, split)
+        # (not after a place opening the name: 海兴半导年产… would give the fragment 半导)
+        cue = pat["capacity_cue_rx"].search(name, s + 2, split) if s == 0 else None
         if cue is not None and cue.end() == split:
             split = cue.start()
     vocab_at: dict[int, int] = {}
@@ -667,7 +671,7 @@ def _generic_project(name: str) -> bool:
 
 #: what may follow a phase that opens a clause as its subject: its figures (一期投资…) or
 #: its stage (二期正在进行设备安装, 二期预计年底投产)
-_PHASE_SUBJECT_NEXT = ("投资", "总投资", "工程", "项目", "正在", "正加紧", "已", "预计", "计划", "将于",
+_PHASE_SUBJECT_NEXT = ("投资", "总投资", "工程", "项目", "主体", "正在", "正加紧", "已", "预计", "计划", "将于",
                        "力争", "目前", "于")
 
 

@@ -164,6 +164,7 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
     prev: tuple[int, list[Mention], int] | None = None  # (clause end, projects, first out index)
     cue_hits = _cue_hits(cues, text)
     cue_starts = [h[0] for h in cue_hits]
+    listed: set[str] = set()  # projects of a list its intro gave a stage (签约项目包括：…)
     pos = 0
     for m in _CLAUSE_SPLIT.finditer(text + "\n"):
         cstart, cend = pos, m.start()
@@ -198,6 +199,15 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
         if code == "completed" and _SHARE_DONE_RE.match(clause, h1):
             code = "under_construction"  # 主体工程已完工80%: progress, not completion
         targets = _clause_projects(projects, starts, cstart, cend)
+        if not targets and text.startswith(("：", ":"), cend) and _LIST_INTRO_RE.search(clause, h1):
+            # 签约项目包括：A，投资…；B，…。 — every project of the list that follows
+            stop = text.find("。", cend)
+            stop = len(text) if stop < 0 else stop
+            targets = _clause_projects(projects, starts, cend, stop)
+            listed.update(p.key for p in targets)
+        elif listed and _inside_project(projects, starts, h0 + cstart, h1 + cstart):
+            # a cue inside the name of a listed project (…铜箔扩建项目) adds no stage to the list's
+            targets = [p for p in targets if p.key not in listed]
         g = _GENERIC_RE.search(clause)
         if g is not None:
             # "一批光伏玻璃生产线及…等项目落地": unnamed undertakings get no status
@@ -240,6 +250,21 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
     # a project that landed (落地) and is reported at a later stage keeps only the later one
     strong = {r.subject for r in out if r not in weak}
     return [r for r in out if r not in weak or r.subject not in strong]
+
+
+def _inside_project(projects, starts, a: int, b: int) -> bool:
+    """True when ``[a, b)`` lies inside a project's name and does not end it."""
+    i = bisect.bisect_right(starts, a) - 1
+    while i >= 0 and a - starts[i] < 64:
+        p = projects[i]
+        if p.start < a and b < p.end:
+            return True
+        i -= 1
+    return False
+
+
+#: what ends a clause that introduces a list of projects at one stage (签约项目包括：…)
+_LIST_INTRO_RE = re.compile(r"(?:的)?(?:重点|重大)?项目(?:主要)?(?:包括|有|为|分别为|分别是|如下)$")
 
 
 def _clause_projects(projects, starts, cstart: int, cend: int) -> list[Mention]:

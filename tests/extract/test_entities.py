@@ -500,3 +500,14 @@ def test_a_park_built_in_phases_is_a_project():
 def test_works_and_their_supporting_facilities_are_one_project():
     got = _pairs("甲乙钴业将投资建设年产50万吨镍中间品冶炼及配套项目，总投资约300亿元。", "Project")
     assert ("Project", "年产50万吨镍中间品冶炼及配套项目") in got
+
+
+def test_a_branch_company_is_a_company():
+    got = _pairs("签约项目包括：甲乙石化某某分公司芳烃一体化项目，投资25亿元。公司下属分公司5家，该分公司已投产。")
+    assert ("Company", "甲乙石化某某分公司") in got
+    assert not [g for g in got if g[0] == "Company" and g[1] != "甲乙石化某某分公司"], got
+
+
+def test_a_phase_opening_a_clause_with_its_main_works():
+    got = _pairs("甲乙正极材料项目一期已建成投产，二期主体工程完工，正在进行设备安装调试。", "Project")
+    assert ("Project", "二期") in got or any(g[1].endswith("二期") for g in got), got

@@ -120,3 +120,13 @@ def test_a_completed_share_is_progress_not_completion():
     """主体工程已完工80%: the project is under construction."""
     assert _status("丙丁项目总投资9800万元，目前主体工程已完工80%。", ["丙丁项目"]) == [
         ("丙丁项目", "under_construction")]
+
+
+def test_a_list_introduced_by_its_stage():
+    """签约项目包括：A，投资…；B，…。 — each listed project is signed; 扩建 inside a listed
+    project's name adds no stage of its own."""
+    text = ("共签约项目3个。签约项目包括：甲乙一体化项目，投资25亿元；丙丁年产15万吨电解液项目，投资8.5亿元；"
+            "戊己年产5万吨铜箔扩建项目，投资7.3亿元。")
+    got = _status(text, ["甲乙一体化项目", "丙丁年产15万吨电解液项目", "戊己年产5万吨铜箔扩建项目"])
+    assert set(got) == {("甲乙一体化项目", "signed"), ("丙丁年产15万吨电解液项目", "signed"),
+                   ("戊己年产5万吨铜箔扩建项目", "signed")}, got
