@@ -1,10 +1,12 @@
 """Chain leaders (链主) named in the text: ``chainLeaderOf`` from a company to a chain.
 
-Reports call a company the leader of a chain in two shapes: "<chain>产业链“链主”企业<company>"
-(the chain before the cue, the company right after it) and "<company>是<chain>…链主" (the
-company first). The cue words live in ``data/lexicon/leader_cues.tsv``. Only a company and a
-chain of the same sentence, close to the cue, are linked; the relation is not one of the
-scored seven, it feeds chain analysis (``kg chains``: leaders named in the text rank first).
+Reports call a company the leader of a chain in these shapes: "<chain>产业链“链主”企业<company>"
+(the chain before the cue, the company right after it), "<company>是<chain>…链主" (the
+company first), "<chain>…，A、B担任链主企业" (a list of companies before the cue, the chain
+before them) and "链主企业<company>" alone (the chain named as one — …产业链 — within the 200
+characters before, in an earlier sentence). The cue words live in
+``data/lexicon/leader_cues.tsv``. The relation is not one of the scored seven; it feeds chain
+analysis (``kg chains``: leaders named in the text rank first).
 """
 
 from __future__ import annotations
@@ -20,6 +22,12 @@ __all__ = ["extract_leaders"]
 #: How far (characters) a chain may stand before the cue and a company after it.
 CHAIN_WINDOW = 24
 COMPANY_WINDOW = 8
+#: How far before the cue a chain of an earlier sentence may stand ("链主企业X" alone).
+NEAR_WINDOW = 200
+#: a chain mention followed by the word for a chain (稀土新材料及应用产业链, 汽车产业链)
+_CHAIN_AFTER_RE = re.compile(r"(?:及[^，。；、\s]{1,4})?(?:产业)?链")
+#: what may stand between a list of companies and the cue (A、B担任链主企业)
+_LIST_ROLE_RE = re.compile(r"(?:等)?(?:企业)?(?:分别)?(?:担任|作为|为|是|成为)(?:产业链)?[“\"]?")
 
 
 @lru_cache(maxsize=1)
@@ -55,14 +63,36 @@ def extract_leaders(doc: Document, mentions: list[Mention]) -> list[RelationCand
             after = [m for m in companies if cue_end <= m.start <= cue_end + COMPANY_WINDOW
                      and m.end <= sent.end]
             company = after[0] if after else None
+            leaders = [company] if company is not None else []
+            rule = "leader.cue"
             if company is None:  # "<company>是…<chain>…链主"
                 prior = [m for m in companies if sent.start <= m.start and m.end <= cue_start]
                 company = prior[-1] if prior else None
                 before = [c for c in before if company is None or c.start > company.end]
-            if company is None or not before:
+                if company is not None:
+                    leaders = [company]
+                    # "<chain>…，A、B担任链主企业": the companies listed right before the cue,
+                    # leaders of the chain named before them in the sentence
+                    if _LIST_ROLE_RE.fullmatch(doc.text, company.end, cue_start):
+                        k = prior.index(company)
+                        while k > 0 and re.fullmatch(r"[、和及与]", doc.text[prior[k - 1].end:prior[k].start]):
+                            k -= 1
+                        leaders = prior[k:]
+                        if not before:
+                            before = [c for c in chains if sent.start <= c.start and c.end <= leaders[0].start]
+                            rule = "leader.list"
+            elif not before:
+                # "链主企业X…" in a text about one chain named shortly before (an earlier
+                # sentence or paragraph)
+                before = [c for c in chains if c.end <= cue_start and cue_start - c.end <= NEAR_WINDOW]
+                # a chain named as one (…产业链) rather than a word that names an industry
+                named = [c for c in before if _CHAIN_AFTER_RE.match(doc.text, c.end)]
+                before = named or before
+                rule = "leader.near"
+            if not leaders or not before:
                 continue
             chain = before[-1]
-            out.add(RelationCandidate((company.type, company.key), "chainLeaderOf",
-                                      (chain.type, chain.key), sent.start, sent.end,
-                                      "leader.cue"))
+            for company in leaders:
+                out.add(RelationCandidate((company.type, company.key), "chainLeaderOf",
+                                          (chain.type, chain.key), sent.start, sent.end, rule))
     return sorted(out, key=lambda r: (r.start, r.subject, r.object))

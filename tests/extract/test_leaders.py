@@ -29,3 +29,20 @@ def test_no_cue_or_no_chain_gives_nothing():
     text = "丙丁能源集团是全省光伏龙头。储能链主正在招引。"
     ms = [_m(text, "Company", "丙丁能源集团", "g"), _m(text, "IndustryChain", "光伏", "c")]
     assert extract_leaders(ingest_text(text), ms) == []
+
+
+def test_companies_listed_before_the_cue_lead_the_chain_named_before_them():
+    text = "某某市围绕汽车产业链实施链长制，由市委书记担任链长，甲乙汽车股份有限公司、丙丁汽车有限公司担任链主企业。"
+    ms = [_m(text, "IndustryChain", "汽车", "c"), _m(text, "Company", "甲乙汽车股份有限公司", "a"),
+          _m(text, "Company", "丙丁汽车有限公司", "b")]
+    got = {(r.subject[1], r.object[1]) for r in extract_leaders(ingest_text(text), ms)}
+    assert got == {("a", "c"), ("b", "c")}
+
+
+def test_a_leader_named_after_the_chain_paragraph_leads_the_chain_named_as_one():
+    text = ("某某市稀土新材料及应用产业链已集聚规上企业210家，需要引进新能源汽车驱动电机等下游项目。\n"
+            "链主企业甲乙稀土集团有限公司与丙丁磁材等企业合作。")
+    ms = [_m(text, "IndustryChain", "稀土新材料", "re"), _m(text, "IndustryChain", "新能源汽车", "ev"),
+          _m(text, "Company", "甲乙稀土集团有限公司", "g")]
+    got = {(r.subject[1], r.object[1]) for r in extract_leaders(ingest_text(text), ms)}
+    assert got == {("g", "re")}
