@@ -28,9 +28,12 @@ from .diskcache import disk_cached
 from .lexicon import column_map, words
 from .resources import jionlp_dictionary_dir, place_name_files
 
-__all__ = ["Place", "RegionMatch", "places", "gazetteer", "find_regions", "place_by_code"]
+__all__ = ["Place", "RegionMatch", "MUNICIPALITIES", "places", "gazetteer", "find_regions", "place_by_code"]
 
 LEVELS = ("province", "city", "county", "town", "country", "area")
+#: the four municipalities directly under the central government: province-level codes that
+#: are cities (天津经济技术开发区 lies in 天津, as a zone of a city lies in that city)
+MUNICIPALITIES = frozenset({"110000", "120000", "310000", "500000"})
 _RANK = {lvl: i for i, lvl in enumerate(LEVELS)}
 
 

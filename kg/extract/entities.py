@@ -23,6 +23,7 @@ from typing import NamedTuple
 from ..lexicon import column_map, industry_vocabulary, product_vocabulary, read_table, words
 from ..model import Document, Mention
 from ..regions import (
+    MUNICIPALITIES,
     FormGroup,
     FormIndex,
     _common_word,
@@ -525,7 +526,7 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
         split = mm.start()
         # <brand>年产10GW…项目: the capacity cue before the figure is not part of the brand
         # (not after a place opening the name: 海兴半导年产… would give the fragment 半导)
-        cue = pat["capacity_cue_rx"].search(name, s + 2, split) if s == 0 else None
+        cue = pat["capacity_cue_rx"].search(name, s + 2, split) if s == 0 or not regs[0].short else None
         if cue is not None and cue.end() == split:
             split = cue.start()
     vocab_at: dict[int, int] = {}
@@ -787,6 +788,8 @@ def _projects(text: str) -> list[_Cand]:
             continue
         if kind == "phase" and (pm := _PHASE.match(text, m.start())) and text[pm.end() - 1] == "段":
             continue  # …工程一期X至Y段: the phase with its section is the project (_phases)
+        if head == "工程" and name.endswith(("项目主体", "项目配套", "项目土建", "项目基础")):
+            continue  # …一体化项目主体工程: a part of the project named before it
         if head == "基地" and name.endswith(("产业", "产业化", "零部件")):
             continue  # a base named as a place: a zone (zone_suffixes)
         if head in ("基地", "园区", "产业园") and (_STRONG_PLACE_BEFORE.search(text, max(0, s - 3), s)
@@ -1077,14 +1080,9 @@ def _company_reuse(text: str, chosen: list[_Cand]) -> list[_Cand]:
     return out
 
 
-#: the four municipalities directly under the central government (province-level codes that
-#: are cities: 天津经济技术开发区 lies in 天津)
-_MUNICIPALITIES = frozenset({"110000", "120000", "310000", "500000"})
-
-
 def _anchor_level(c: _Cand) -> bool:
     """True for a city or county mention (the usual location anchor inside a name)."""
-    return ("level", "city") in c.attrs or ("level", "county") in c.attrs or c.key in _MUNICIPALITIES
+    return ("level", "city") in c.attrs or ("level", "county") in c.attrs or c.key in MUNICIPALITIES
 
 
 #: the sort key (start, end, type) of a _Cand, by field position
@@ -1136,7 +1134,7 @@ def _select(cands: list[_Cand]) -> list[_Cand]:
                     if k.type == "Project" and c.type in ("Company", "Product", "IndustryChain", "DevelopmentZone"):
                         continue
                     if c.type == "Region" and k.type in ("Project", "DevelopmentZone") and _anchor_level(c) and (
-                            c.start == k.start or ("level", "city") in c.attrs):
+                            c.start == k.start or ("level", "city") in c.attrs or c.key in MUNICIPALITIES):
                         continue  # a city/county inside a project or zone name: a location anchor
                     if k.type in ("Company", "DevelopmentZone", "GovernmentBody") and c.type == "Company" and k.type != "Company":
                         continue

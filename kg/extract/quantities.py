@@ -628,10 +628,14 @@ def _span_start(lex: _Lexicon, text: str, cstart: int, pos: int, clause_lead: st
     memoised)."""
     base = max(cstart, pos - 10)
     lead = clause_lead if base == cstart and clause_lead else text[base:pos]
-    hits = _cue_hits(lex, lead)
+    hits = [h for h in _cue_hits(lex, lead) if not lead.startswith(_LEGAL_FORMS, h[0])]
     if hits:
         return base + hits[-1][0]
     return pos
+
+
+#: a company's legal form, whose 股份 is no share cue (…股份有限公司4万吨/年…)
+_LEGAL_FORMS = ("股份有限公司", "股份公司", "股份合作")
 
 
 def _period(text: str, cstart: int, pos: int, ctx: _Context) -> str | None:
@@ -726,8 +730,8 @@ def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, wide: bool = Fals
         if z is not None and _near_before(ctx, pos, pm.end(), _PLACE_TYPES) is None:
             return _key(z), "place:deictic-zone"
     dm = None
-    for dm in _DEICTIC_REGION_RE.finditer(text, s0, pos):
-        pass
+    for hit in _DEICTIC_REGION_RE.finditer(text, s0, pos):
+        dm = hit  # the last 该市/该县/该省 before the figure
     if dm is not None and _near_before(ctx, pos, dm.end(), _PLACE_TYPES) is None:
         # 该市/该县/该省: the nearest region of that level named before
         level = _LEVEL_OF[dm.group(1)]

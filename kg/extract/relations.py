@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from ..model import Document, Mention, RelationCandidate, Sentence
+from ..regions import MUNICIPALITIES
 from ..resources import lexicon_dir
 from ._textindex import bounds as _bounds
 from ._textindex import sentence_at as _sentence_at
@@ -443,7 +444,8 @@ def _rule_name_location(ctx: Context, types: tuple[str, ...], main: Key | None =
         if target is not None and target[0] == "Region" and m.type in ("Company", "Project"):
             # a province opening a registered name (山西某某科技有限公司) is no location, unless
             # the document is about that province and names no more specific place for it
-            if any(x.attr("level") == "province" for x in ctx.groups.get(target, ())[:1]):
+            if target[1] not in MUNICIPALITIES and any(
+                    x.attr("level") == "province" for x in ctx.groups.get(target, ())[:1]):
                 if not (m.type == "Company" and target == main):
                     continue
         if target is not None and not (m.type == "DevelopmentZone" and target[0] == "DevelopmentZone"):

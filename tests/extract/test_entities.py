@@ -511,3 +511,24 @@ def test_a_branch_company_is_a_company():
 def test_a_phase_opening_a_clause_with_its_main_works():
     got = _pairs("甲乙正极材料项目一期已建成投产，二期主体工程完工，正在进行设备安装调试。", "Project")
     assert ("Project", "二期") in got or any(g[1].endswith("二期") for g in got), got
+
+
+def test_a_brand_after_a_full_city_name_before_a_capacity():
+    got = _pairs("温州市瑞丰兰钧年产12GWh储能电池项目于今年3月开工。", "Company")
+    assert ("Company", "瑞丰兰钧") in got
+
+
+def test_a_municipality_inside_a_project_name_is_its_place():
+    from kg.extract import extract_document
+    ex = extract_document(ingest_text("甲乙上海超级工厂年产能突破95万辆。"))
+    assert any(r.predicate == "locatedIn" and r.object == ("Region", "310000") for r in ex.relations), ex.relations
+
+
+def test_the_main_works_of_a_named_project_are_no_project_of_their_own():
+    got = _pairs("甲乙盐湖工业股份有限公司4万吨/年基础锂盐一体化项目主体工程已全面完工。", "Project")
+    assert got == {("Project", "4万吨/年基础锂盐一体化项目")}, got
+
+
+def test_a_new_area_of_a_free_trade_zone_is_a_zone():
+    got = _pairs("甲乙储能超级工厂项目在临港新片区签约。")
+    assert ("DevelopmentZone", "临港新片区") in got

@@ -345,3 +345,9 @@ def test_gaishi_names_the_city_before_it():
     ex = extract_document(ingest_text("江西省赣州市全力打造链长制升级版。目前，该市稀土新材料及应用产业链已集聚规上企业210家。"))
     counts = [q for q in ex.quantities if q.kind == "count" and q.value == 210]
     assert counts and counts[0].subject == ("Region", "360700"), counts
+
+
+def test_the_legal_form_of_a_company_is_not_part_of_a_figure():
+    from kg.extract import extract_document
+    ex = extract_document(ingest_text("甲乙盐湖工业股份有限公司4万吨/年基础锂盐一体化项目主体工程已全面完工。"))
+    assert [q.text for q in ex.quantities] == ["4万吨/年"]
