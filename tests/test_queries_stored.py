@@ -262,8 +262,10 @@ def test_provenance_leaders_groups_conflicts_indicators(stores):
     assert ("特瓦时新材料有限公司", "锂电池电芯项目") in group
     assert ("山西特瓦时能源科技股份有限公司", "锂矿选矿项目") in group
     conf = _py(ds, "conflicting-quantities")
-    assert [(r["subjectName"], r["value1"], r["value2"]) for r in conf] == [
-        ("锂电石墨负极材料产业化项目", Decimal("1500000000"), Decimal("1200000000"))]
+    assert [(r["subjectName"], r["value"], r["values"]) for r in conf] == [
+        ("锂电石墨负极材料产业化项目", Decimal("1500000000"), 2),
+        ("锂电石墨负极材料产业化项目", Decimal("1200000000"), 2)]
+    assert len({r["document"] for r in conf}) == 2
     ind = {(r["kind"], r["value"], r["period"]) for r in _py(ds, "regional-indicators", {"place": "山西省"})}
     assert ind == {("count", Decimal("1141"), "截至目前"), ("ratio", Decimal("90.9"), "截至目前")}
 
