@@ -750,9 +750,14 @@ def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, wide: bool = Fals
     lm = _LEVEL_WORD_RE.search(lead)
     if lm is not None:
         # 全市/全省/全县: the document's main region of that level (the city, not a zone in it)
-        region = _main_of_level(ctx, _LEVEL_OF[lm.group()[-1]])
+        level = _LEVEL_OF[lm.group()[-1]]
+        region = _main_of_level(ctx, level)
         if region is not None:
             return region, "place:wide-level"
+        if level == "province" and _main_of_level(ctx, "city") is not None:
+            # 全省 in a text that names cities of the province but not the province: not any
+            # of those cities' figure
+            return None, "place:wide-level-unnamed"
     if wide and ctx.main_place is not None:
         return ctx.main_place, "place:wide-main"
     m = _near_before(ctx, pos, s0, _PLACE_TYPES)

@@ -351,3 +351,13 @@ def test_the_legal_form_of_a_company_is_not_part_of_a_figure():
     from kg.extract import extract_document
     ex = extract_document(ingest_text("甲乙盐湖工业股份有限公司4万吨/年基础锂盐一体化项目主体工程已全面完工。"))
     assert [q.text for q in ex.quantities] == ["4万吨/年"]
+
+
+def test_a_province_wide_figure_is_no_citys_when_the_province_is_not_named():
+    from kg.extract import extract_document
+    ex = extract_document(ingest_text("1—6月，全省510个省重点项目完成投资2856亿元。宁波市、温州市完成率位居前列。"))
+    subjects = {q.subject for q in ex.quantities if q.value in (510, 2.856e11)}
+    assert subjects == {None}, subjects
+    # named, the province gets it
+    ex = extract_document(ingest_text("浙江省：1—6月，全省510个省重点项目开工。宁波市、温州市完成率位居前列。"))
+    assert {q.subject for q in ex.quantities if q.value == 510} == {("Region", "330000")}
