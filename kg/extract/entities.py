@@ -33,6 +33,7 @@ from ..regions import (
     find_regions,
     gazetteer,
 )
+from .quantities import LAND_PROJECT_RE
 
 __all__ = ["extract_mentions"]
 
@@ -774,7 +775,8 @@ def _projects(text: str) -> list[_Cand]:
         core = _strip_generic(name)
         if len(core) < 2 or _AGGREGATE.match(name) or _COUNT_IN_NAME.search(name) or _COUNTED.search(name):
             continue
-        if _MEASURED.match(name) or _QUANTIFIED.search(text, max(0, s - 3), s):
+        if (_MEASURED.match(name) and not LAND_PROJECT_RE.match(text, s, m.end())) or \
+                _QUANTIFIED.search(text, max(0, s - 3), s):
             continue  # 11万平方米…工厂, 一批…生产线: a description or an aggregate, not a name
         if text.startswith(("建成后", "投产后", "达产后", "竣工后"), s - 3):
             continue  # 建成后年产32万吨…: what it will make, a predicate, not a name

@@ -72,6 +72,14 @@ _PER_YEAR_RE = re.compile(r"\s?/\s?年")
 _PER_DAY_RE = re.compile(r"\s?/\s?(日|天)")
 # a "project" that opens with an area or an amount is a description, not a name
 _FIGURE_HEAD_RE = re.compile(r"[\d.]+\s?(万|亿)?(多|余)?\s?(平方米|平米|亩|元|万元|亿元|美元)")
+#: land of a farming or forestry undertaking named by its size (20万亩生态茶园提质增效项目): a
+#: project's name, though it opens with a figure
+LAND_PROJECT_RE = re.compile(r"[0-9.]+[万亿]?余?亩[\u4e00-\u9fff]{2,}项目$")
+
+
+def figure_headed(name: str) -> bool:
+    """True for a "project" that is a figure and a description (11万平方米厂房项目), not a name."""
+    return _FIGURE_HEAD_RE.match(name) is not None and LAND_PROJECT_RE.match(name) is None
 _RANK_RE = re.compile(r"的?(省份|城市|大省|大市|县区|县市|强县|俱乐部)")
 _HEDGE_AFTER_RE = re.compile(r"(以上|左右|上下|多|余)")
 #: thresholds: "2000万元以上的重点交通项目", "10亿元以上项目4个" (a class of projects), "日产3000吨以下"
@@ -268,7 +276,7 @@ def extract_quantities(doc: Document, mentions: list[Mention]) -> list[Quantity]
     lex = _lexicon()
     text = doc.text
     cands = [m for m in _outermost(list(mentions)) if m.type in _SUBJECT_TYPES
-             and not (m.type == "Project" and _FIGURE_HEAD_RE.match(m.text))]
+             and not (m.type == "Project" and figure_headed(m.text))]
     nl = text.find("\n")
     ctx = _Context(
         doc=doc,
@@ -796,8 +804,9 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
         p = _first_in(ctx, rec.name[0], rec.name[1], ("Project",))
         if p is not None:
             return _key(p), "subj:record"
-    if in_project is not None and kind == "capacity":
-        # "某某5GW拉晶项目", "年产2万吨某材料项目": a capacity written into the name
+    if in_project is not None and (kind == "capacity" or kind == "area" and LAND_PROJECT_RE.match(in_project.text)):
+        # "某某5GW拉晶项目", "年产2万吨某材料项目", "20万亩茶园提质增效项目": a capacity or the
+        # land written into the name
         return (in_project.type, in_project.key), "subj:in-name"
     # "年产值100亿元的某产业基地", "20兆瓦的储能项目": the figure modifies the name after it
     after = _first_in(ctx, end, cend, ("Project",))

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from ..model import Document, Mention, RelationCandidate
 from ._textindex import sentence_at
-from .quantities import _FIGURE_HEAD_RE, _alternation, _read_tsv, paragraph_bounds
+from .quantities import _alternation, _read_tsv, figure_headed, paragraph_bounds
 from .records import record_at
 
 __all__ = ["extract_status", "status_cues"]
@@ -152,7 +152,7 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
     cues = status_cues()
     text = doc.text
     projects = sorted((m for m in mentions if m.type == "Project"
-                       and not _FIGURE_HEAD_RE.match(m.text)),
+                       and not figure_headed(m.text)),
                       key=lambda m: (m.start, m.end, m.key))
     starts = [m.start for m in projects]
     others = sorted((m for m in mentions if m.type in ("Company", "DevelopmentZone")

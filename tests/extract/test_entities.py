@@ -532,3 +532,9 @@ def test_the_main_works_of_a_named_project_are_no_project_of_their_own():
 def test_a_new_area_of_a_free_trade_zone_is_a_zone():
     got = _pairs("甲乙储能超级工厂项目在临港新片区签约。")
     assert ("DevelopmentZone", "临港新片区") in got
+
+
+def test_a_farming_project_named_by_its_land_is_a_project():
+    text = "近年来，某某县实施20万亩生态茶园提质增效项目，总投资3.5亿元。新建11万平方米厂房项目。"
+    got = _pairs(text, "Project")
+    assert got == {("Project", "20万亩生态茶园提质增效项目")}, got

@@ -361,3 +361,11 @@ def test_a_province_wide_figure_is_no_citys_when_the_province_is_not_named():
     # named, the province gets it
     ex = extract_document(ingest_text("浙江省：1—6月，全省510个省重点项目开工。宁波市、温州市完成率位居前列。"))
     assert {q.subject for q in ex.quantities if q.value == 510} == {("Region", "330000")}
+
+
+def test_the_land_and_the_sum_of_a_farming_project_named_by_its_land():
+    from kg.extract import extract_document
+    ex = extract_document(ingest_text("近年来，某某县实施20万亩生态茶园提质增效项目，总投资3.5亿元。"))
+    subj = {(q.kind, q.subject) for q in ex.quantities}
+    assert subj == {("area", ("Project", "20万亩生态茶园提质增效项目")),
+                    ("investment", ("Project", "20万亩生态茶园提质增效项目"))}, subj
