@@ -294,6 +294,8 @@ _PLACE_LABEL = re.compile(r"(?:地点|地址|选址|所在地|所在园区)\s*[�
 #: 落户X石化园区); 在 alone does not (在X基地举行开工仪式: the base may be the project)
 _STRONG_PLACE_BEFORE = re.compile(r"(?:位于|地处|坐落于?|落户于?|落地于?|选址于?|入驻|进驻)$")
 _PLACE_HEADS = re.compile(r"基地|园区")
+#: any word of the two patterns above (a cheap test before a name is read back from a head)
+_PLACE_WORD = re.compile(r"位于|地处|坐落|落户|落地|选址|入驻|进驻|地点|地址|所在")
 _PLACE_AFTER = re.compile(r"(?:已|现已|目前已|新增|累计|共)?(?:集聚|聚集|入驻|引进|拥有|内|里)")
 _DEMONSTRATIVE = re.compile(r"(?:这个|这一|这些|那个|该)$")
 _COUNT_AFTER = re.compile(r"(?:共|达|有)?[0-9]+(?:多|余)?[个项处条座]")
@@ -609,8 +611,9 @@ def _zones(text: str) -> list[_Cand]:
                 continue  # a park listed among projects, or built in phases (X产业园一期), is a Project
         out.append(_Cand("DevelopmentZone", s, m.end(), f"zone.suffix.{kind}"))
     # a base or park of any name used as a place (位于X能源化工基地, 建设地点：X园区)
+    ends = {c.end for c in out}
     for m in _PLACE_HEADS.finditer(text):
-        if pat["zone"].match(text, m.start()) or any(c.end == m.end() for c in out):
+        if m.end() in ends or not _PLACE_WORD.search(text, max(0, m.start() - _MAX_LEFT - 8), m.start()):
             continue
         s = _clean_start(text, _left_extend(text, m.start(), 0), m.start())
         name = text[s:m.start()]
