@@ -360,7 +360,7 @@ _JIANCHENG = re.compile(r"[（(]?(?:以下)?简称[“\"「]?([^”\"」）)，,
 
 
 #: business words that may end the name part of a legal company name (see :func:`_companies`)
-_BUSINESS_TAIL = re.compile(r"(?:建设|投资|开发)+$")
+_BUSINESS_TAIL = re.compile(r"(?:建设|投资|开发)+(?:工程)?$")
 
 
 def _companies(text: str) -> list[_Cand]:
@@ -559,6 +559,9 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
             split = heads[0].start()
         else:
             return None
+    zm = pat["zone"].search(name, s)
+    if zm is not None and zm.start() < split:
+        return None  # <X>化工园区…项目: the name opens with a zone, not a brand
     brand = name[s:split]
     core_len = len(brand) - (mm.end() - mm.start() if mm and mm.end() == split else 0)
     if not 2 <= core_len <= 4 or not _HANS_RE.fullmatch(brand) or "号" in brand:

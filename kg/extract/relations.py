@@ -924,7 +924,8 @@ def _rule_pronoun_agent(ctx: Context) -> None:
             continue
         ce = _CLAUSE_END_RE.search(text, o.end)
         rest = text[o.end:ce.start() if ce else len(text)]
-        if _has_cue("contractor", rest) or not (_has_cue("build_verb", rest) or "投资" in rest):
+        owner = pm.group().endswith(("为", "是"))  # 项目业主为C: the owner, no verb needed
+        if _has_cue("contractor", rest) or not (owner or _has_cue("build_verb", rest) or "投资" in rest):
             continue
         p0 = text.rfind("\n", 0, pm.start()) + 1
         before = [p for p in projects if p0 <= p.start and p.end <= pm.start()]

@@ -538,3 +538,15 @@ def test_a_farming_project_named_by_its_land_is_a_project():
     text = "近年来，某某县实施20万亩生态茶园提质增效项目，总投资3.5亿元。新建11万平方米厂房项目。"
     got = _pairs(text, "Project")
     assert got == {("Project", "20万亩生态茶园提质增效项目")}, got
+
+
+def test_a_builders_legal_name_with_jianshe_gongcheng():
+    got = _pairs("丙丁储能电站项目由庚辛建设工程有限公司承建。", "Company")
+    assert ("Company", "庚辛建设工程有限公司") in got
+
+
+def test_a_zone_opening_a_project_name_is_no_brand():
+    got = _pairs("壬癸公司负责子丑化工园区污水处理厂项目的投资建设和运营。")
+    assert ("Company", "子丑化工") not in got
+    assert ("DevelopmentZone", "子丑化工园区") in got
+    assert ("Project", "子丑化工园区污水处理厂项目") in got

@@ -369,3 +369,10 @@ def test_the_land_and_the_sum_of_a_farming_project_named_by_its_land():
     subj = {(q.kind, q.subject) for q in ex.quantities}
     assert subj == {("area", ("Project", "20万亩生态茶园提质增效项目")),
                     ("investment", ("Project", "20万亩生态茶园提质增效项目"))}, subj
+
+
+def test_a_sum_after_the_owner_named_by_a_label_is_the_projects():
+    text = "年产10万吨磷酸铁锂项目位于某某经济开发区，项目业主为甲乙新能源科技有限公司，总投资30亿元。"
+    facts = _facts(text, [("Project", "年产10万吨磷酸铁锂项目", "p"), ("DevelopmentZone", "某某经济开发区", "z"),
+                          ("Company", "甲乙新能源科技有限公司", "c")])
+    assert ("investment", 3e9, "CNY", "p") in facts

@@ -414,3 +414,11 @@ def test_a_company_signing_with_a_government_invests_not_the_government():
                          ("DevelopmentZone", "某某零碳产业园", "z"), ("Project", "储能电池工厂", "p")])
     assert ("co", "investor", "p") in got
     assert ("gov", "investor", "p") not in got
+
+
+@pytest.mark.parametrize("label", ["项目业主为", "建设单位是", "投资主体为"])
+def test_the_owner_named_by_a_label_after_the_project_invests(label):
+    text = f"年产10万吨磷酸铁锂项目位于某某经济开发区，{label}甲乙新能源科技有限公司，总投资30亿元。"
+    got = triples(text, [("Project", "年产10万吨磷酸铁锂项目", "p"), ("DevelopmentZone", "某某经济开发区", "z"),
+                         ("Company", "甲乙新能源科技有限公司", "c")])
+    assert ("c", "investor", "p") in got
