@@ -201,13 +201,24 @@ def _markdown_to_text(raw: str) -> str:
     return text
 
 
+#: how a news paragraph opens (a date, 记者…, 本报讯): the line before it is a headline, however
+#: long, and not a line a page layout broke
+_DATELINE = re.compile(r"(?:(?:\d{4}年)?\d{1,2}月\d{1,2}日(?:上午|下午|晚间?|早间?)?[，,]|近日[，,]|日前[，,]|"
+                       r"今年以来[，,]|近年来[，,]|本报讯|新华社|记者)")
+
+
+#: characters a headline does not end with but a broken sentence may (计划于|12月8日…)
+_LEADS_ON = "于在至到从自止和与及的了为是将"
+
+
 def repair_line_breaks(text: str, *, min_line: int = 30) -> str:
     """Join lines that a page layout broke inside a sentence or a word.
 
     A run of line breaks is removed when the line before it is long (a paragraph, not a
     heading) or ends with a comma or an enumeration comma (no paragraph ends so), does not
     end with sentence-final punctuation, and the next line starts with a Han character, a
-    digit or a letter.
+    digit or a letter — but not the way a news paragraph opens (a date and a comma, 记者,
+    本报讯…) after a line without a comma: that line is a headline.
 
     >>> repair_line_breaks("建成投产后可成为航空领域、新一代半导体等高端制造领域一颗新星，也将成为航\\n\\n空领域的骨干。")
     '建成投产后可成为航空领域、新一代半导体等高端制造领域一颗新星，也将成为航空领域的骨干。'
@@ -230,6 +241,7 @@ def repair_line_breaks(text: str, *, min_line: int = 30) -> str:
             and stripped[-1] not in _TERMINAL
             and not stripped.endswith("——")
             and _starts_inline(lines[j].lstrip())
+            and not (stripped[-1] not in _CLAUSE_INTERNAL + _LEADS_ON and _DATELINE.match(lines[j].lstrip()))
         ):
             lines[j] = stripped + lines[j].lstrip()
             i = j

@@ -102,6 +102,18 @@ def test_a_short_line_ending_inside_a_sentence_is_joined():
     assert repair_line_breaks(text) == "该项目计划于2024年3月开工，2025年投产，达产后年产值约80亿元。\n短标题\n正文。"
 
 
+@pytest.mark.parametrize("opening", ["12月8日，", "2024年3月12日上午，", "记者日前从某某市获悉，", "本报讯（记者 张某）"])
+def test_a_long_headline_before_a_news_paragraph_is_not_joined(opening):
+    """A headline has no end punctuation and may be long; the paragraph after it opens with a
+    date or a byline, which no line broken inside a sentence does."""
+    text = f"投资120亿元！甲乙新能源汽车零部件产业园项目在某某高新区开工\n{opening}甲乙零部件产业园项目开工仪式举行。"
+    assert repair_line_breaks(text) == text
+    assert ingest_text(text).title == "投资120亿元！甲乙新能源汽车零部件产业园项目在某某高新区开工"
+    # a date after a line broken at a comma is inside the sentence
+    broken = "该项目于2023年开工，计划于\n12月8日，全面建成投产。"
+    assert repair_line_breaks(broken, min_line=5) == broken.replace("\n", "")
+
+
 def test_spaces_between_han_and_digits_or_letters_are_removed():
     """Web pages space out figures (投资 20 亿元, 年产 10GWh 储能电池工厂); spaces between
     Han characters (a headline's two phrases) and between Latin words stay."""
