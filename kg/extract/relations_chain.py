@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from ..diskcache import disk_cached
 from ..resources import chain_files
 from . import relations as _relations
+from .quantities import AGENT_BEFORE_RE
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import Mention
@@ -198,6 +199,13 @@ def _rule_production_cue(ctx: Context) -> None:
                 c0, _ = _clause_bounds(text, v.start(), s0, s1)
                 if subj.end < c0 - 60:
                     continue
+                if subj.type == "Company" and AGENT_BEFORE_RE.search(text, max(s0, subj.start - 7), subj.start):
+                    # "该项目由C投资建设，…，主要生产P": the project makes P, C is its agent
+                    p0 = text.rfind("\n", 0, subj.start) + 1
+                    topic = [m for m in ctx.mentions if m.type == "Project" and _top_level(m)
+                             and p0 <= m.start and m.end <= subj.start]
+                    if topic:
+                        subj = topic[-1]
                 stop = min([s.start for s in subjects if s.start >= v.end()] + [s1])
                 for p in prods:
                     if v.end() <= p.start < stop and p.start - v.end() <= 40:

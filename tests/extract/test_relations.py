@@ -422,3 +422,11 @@ def test_the_owner_named_by_a_label_after_the_project_invests(label):
     got = triples(text, [("Project", "年产10万吨磷酸铁锂项目", "p"), ("DevelopmentZone", "某某经济开发区", "z"),
                          ("Company", "甲乙新能源科技有限公司", "c")])
     assert ("c", "investor", "p") in got
+
+
+def test_what_a_project_built_by_an_agent_makes_is_the_projects():
+    text = "甲乙零部件产业园项目开工。该项目由甲乙股份有限公司投资建设，总投资120亿元，主要生产动力电池、电机等零部件。"
+    got = triples(text, [("Project", "甲乙零部件产业园项目", "p"), ("Company", "甲乙股份有限公司", "c"),
+                         ("Product", "动力电池", "b"), ("Product", "电机", "m")])
+    assert {("p", "produces", "b"), ("p", "produces", "m")} <= got
+    assert ("c", "produces", "b") not in got
