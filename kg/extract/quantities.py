@@ -197,6 +197,17 @@ class _Context:
             return s
 
 
+def _unnamed_province_sentence(ctx: _Context, s0: int, pos: int) -> bool:
+    """True when the sentence before ``pos`` speaks of the whole province (全省, 自治区) and the
+    text names cities but no province."""
+    lm = None
+    for hit in _LEVEL_WORD_RE.finditer(ctx.text, s0, pos):
+        lm = hit
+    if lm is None or not (lm.group()[-1] == "省" or lm.group().endswith("自治区")):
+        return False
+    return _main_of_level(ctx, "province") is None and _main_of_level(ctx, "city") is not None
+
+
 def _main_of_level(ctx: _Context, level: str) -> tuple[str, str] | None:
     """The region of ``level`` (province, city, county) the document is mainly about."""
     if level not in ctx.level_main:
@@ -759,7 +770,7 @@ def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, wide: bool = Fals
     lm = _LEVEL_WORD_RE.search(lead)
     if lm is not None:
         # 全市/全省/全县: the document's main region of that level (the city, not a zone in it)
-        level = _LEVEL_OF[lm.group()[-1]]
+        level = _LEVEL_OF[lm.group()[-1]] if not lm.group().endswith("自治区") else "province"
         region = _main_of_level(ctx, level)
         if region is not None:
             return region, "place:wide-level"
@@ -767,6 +778,10 @@ def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, wide: bool = Fals
             # 全省 in a text that names cities of the province but not the province: not any
             # of those cities' figure
             return None, "place:wide-level-unnamed"
+    if _unnamed_province_sentence(ctx, s0, pos):
+        # 自治区安排重大项目1200个，年度计划投资3500亿元: the sentence speaks of a province the
+        # text does not name
+        return None, "place:wide-level-unnamed"
     if wide and ctx.main_place is not None:
         return ctx.main_place, "place:wide-main"
     m = _near_before(ctx, pos, s0, _PLACE_TYPES)
@@ -781,7 +796,7 @@ def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, wide: bool = Fals
 
 
 #: words for the whole of a region of one level (全市: the city the document is about)
-_LEVEL_WORD_RE = re.compile(r"全省|我省|本省|全市|我市|本市|全县|我县|本县")
+_LEVEL_WORD_RE = re.compile(r"全省|我省|本省|全市|我市|本市|全县|我县|本县|(?<![\u4e00-\u9fff])自治区|全自治区")
 _LEVEL_OF = {"省": "province", "市": "city", "县": "county"}
 #: a region named before by its level (该市稀土产业链已集聚…)
 _DEICTIC_REGION_RE = re.compile(r"该(市|县|省)")
@@ -954,9 +969,12 @@ def _ratio_subject(ctx: _Context, start: int, end: int, lead: str, cstart: int, 
     lm = _LEVEL_WORD_RE.search(ctx.text, s0, start)
     if lm is not None:
         # "全市1803个新建项目已开工1282个，开工率71.1%": the sentence speaks of the city
-        region = _main_of_level(ctx, _LEVEL_OF[lm.group()[-1]])
+        region = _main_of_level(ctx, _LEVEL_OF[lm.group()[-1]] if not lm.group().endswith("自治区")
+                                else "province")
         if region is not None:
             return region, "subj:ratio-sentence-level"
+        if _unnamed_province_sentence(ctx, s0, start):
+            return None, "subj:ratio-level-unnamed"
     return ctx.main_place, "subj:ratio-main"
 
 

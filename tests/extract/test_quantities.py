@@ -376,3 +376,13 @@ def test_a_sum_after_the_owner_named_by_a_label_is_the_projects():
     facts = _facts(text, [("Project", "年产10万吨磷酸铁锂项目", "p"), ("DevelopmentZone", "某某经济开发区", "z"),
                           ("Company", "甲乙新能源科技有限公司", "c")])
     assert ("investment", 3e9, "CNY", "p") in facts
+
+
+def test_the_autonomous_regions_figures_are_no_citys_when_it_is_not_named():
+    from kg.extract import extract_document
+    text = ("2024年，自治区安排重大项目1200个，年度计划投资3500亿元，完成年度计划的90.3%。\n"
+            "分盟市看，鄂尔多斯市完成投资780亿元，包头市完成投资520亿元。")
+    ex = extract_document(ingest_text(text))
+    by_value = {q.value: q.subject for q in ex.quantities}
+    assert by_value[1200] is None and by_value[3.5e11] is None and by_value[90.3] is None, by_value
+    assert by_value[7.8e10] == ("Region", "150600")
