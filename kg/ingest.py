@@ -190,7 +190,23 @@ def _html_to_text(raw: str) -> tuple[str, str]:
     parser.close()
     text = "".join(parser.parts)
     text = "\n".join(line.strip() for line in text.splitlines())
-    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n", html.unescape(parser.title.strip())
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n", _page_title(html.unescape(parser.title.strip()))
+
+
+#: a site's name after a page title (…开工_某某市人民政府网, …开工 - 某某日报, …|新华网)
+_SITE_SUFFIX = re.compile(r"\s*(?:[_|｜]|\s[-–—]\s)[^_|｜]{2,30}$")
+
+
+def _page_title(title: str) -> str:
+    """A page's ``<title>`` without the site's and section's names after it (kept when
+    nothing else is left).
+
+    >>> _page_title("甲乙锂电项目在某某高新区开工_政务要闻_某某市人民政府网")
+    '甲乙锂电项目在某某高新区开工'
+    """
+    while (m := _SITE_SUFFIX.search(title)) is not None and m.start() >= 6:
+        title = title[:m.start()]
+    return title
 
 
 def _markdown_to_text(raw: str) -> str:

@@ -216,3 +216,11 @@ def test_iter_documents_orders_by_the_path_below_the_folder(tmp_path):
 def test_decode_bytes_reports_encoding():
     assert decode_bytes(TEXT.encode("gbk"))[1] == "gb18030"
     assert decode_bytes(TEXT.encode("utf-8"))[1] == "utf-8"
+
+
+def test_a_pages_title_without_the_sites_name(tmp_path):
+    page = tmp_path / "a.html"
+    page.write_text("<html><head><title>甲乙锂电项目在某某高新区开工_政务要闻_某某市人民政府网</title></head>"
+                    "<body><p>3月12日，甲乙锂电项目开工。</p><p>ICP备案号 京ICP备12345678号</p></body></html>",
+                    encoding="utf-8")
+    assert ingest_file(page).title == "甲乙锂电项目在某某高新区开工"

@@ -995,6 +995,16 @@ def _product_attrs(form: str) -> tuple:
     return attrs
 
 
+def _latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def _inside_latin_word(text: str, s: int, e: int) -> bool:
+    """True when a term that starts or ends with a Latin letter or digit runs on into more of them."""
+    return (_latin(text[s]) and s > 0 and _latin(text[s - 1])) or (
+        _latin(text[e - 1]) and e < len(text) and _latin(text[e]))
+
+
 def _vocab(text: str) -> list[_Cand]:
     pat = _patterns()
     pv, iv = product_vocabulary(), industry_vocabulary()
@@ -1018,6 +1028,8 @@ def _vocab(text: str) -> list[_Cand]:
     for s, e, f in pat["products"].finditer(text):
         if f in pstop or _NOT_PRODUCT.search(f) or (len(f) == 2 and _straddles(text, s, e)):
             continue
+        if _inside_latin_word(text, s, e):
+            continue  # IC of ICP备案号, SiC of SiCOI: a Latin term cut out of a longer word
         if f.startswith("制") and f[1:] in pv:
             s, f = s + 1, f[1:]  # 制绿氢 -> 绿氢
         out.append(_Cand("Product", s, e, "product.vocab", _product_attrs(f)))

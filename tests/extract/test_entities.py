@@ -550,3 +550,10 @@ def test_a_zone_opening_a_project_name_is_no_brand():
     assert ("Company", "子丑化工") not in got
     assert ("DevelopmentZone", "子丑化工园区") in got
     assert ("Project", "子丑化工园区污水处理厂项目") in got
+
+
+def test_a_latin_product_term_inside_a_longer_word_is_no_product():
+    got = _pairs("版权所有：某某市人民政府办公室 ICP备案号。", "Product")
+    assert not got, got
+    # standing alone the term is found
+    assert ("Product", "IC") in _pairs("新建IC芯片封装线。", "Product")
