@@ -198,12 +198,13 @@ class _Context:
 
 
 def _unnamed_province_sentence(ctx: _Context, s0: int, pos: int) -> bool:
-    """True when the sentence before ``pos`` speaks of the whole province (全省, 自治区) and the
-    text names cities but no province."""
-    lm = None
-    for hit in _LEVEL_WORD_RE.finditer(ctx.text, s0, pos):
-        lm = hit
+    """True when the sentence before ``pos`` opens with the whole province as its topic (2024年，
+    自治区安排…; 1—6月，全省…) and the text names cities but no province (not 是我省X产业链
+    链主企业: there the province only qualifies a chain)."""
+    lm = _LEVEL_WORD_RE.search(ctx.text, s0, min(pos, s0 + 16))
     if lm is None or not (lm.group()[-1] == "省" or lm.group().endswith("自治区")):
+        return False
+    if _first_in(ctx, s0, lm.start(), _SUBJECT_TYPES) is not None:
         return False
     return _main_of_level(ctx, "province") is None and _main_of_level(ctx, "city") is not None
 

@@ -386,3 +386,10 @@ def test_the_autonomous_regions_figures_are_no_citys_when_it_is_not_named():
     by_value = {q.value: q.subject for q in ex.quantities}
     assert by_value[1200] is None and by_value[3.5e11] is None and by_value[90.3] is None, by_value
     assert by_value[7.8e10] == ("Region", "150600")
+
+
+def test_a_province_qualifying_a_chain_does_not_make_the_sentence_the_provinces():
+    from kg.extract import extract_document
+    text = "宁波市加快发展集成电路产业。甲乙电子科技有限公司是我省集成电路重点产业链链主企业，带动上下游企业30家。"
+    ex = extract_document(ingest_text(text))
+    assert [q.subject for q in ex.quantities if q.value == 30] != [None]
