@@ -1073,6 +1073,16 @@ def _company_reuse(text: str, chosen: list[_Cand]) -> list[_Cand]:
             continue  # <city>建设投资集团: 建设投资 elsewhere is no short name of it
         if 2 <= len(base) < len(nm) and not _is_vocab(base) and not _is_region(base):
             forms.setdefault(base, nm)
+    # "X有限公司（以下简称“X”）": the short name names that company wherever it occurs
+    prev = None
+    declared: set[str] = set()
+    for c in sorted(companies, key=lambda c: c.start):
+        if ("alias_of_prev", "1") in c.attrs:
+            if prev is not None:
+                forms[text[c.start:c.end]] = text[prev.start:prev.end]
+                declared.add(text[c.start:c.end])
+        else:
+            prev = c
     for c in companies:
         nm = text[c.start:c.end]
         forms.setdefault(nm, nm)
@@ -1093,7 +1103,7 @@ def _company_reuse(text: str, chosen: list[_Cand]) -> list[_Cand]:
         while start >= 0:
             end = start + len(f)
             nxt = text[end:end + 1]
-            ok_next = not nxt or nxt in _SHORT_NEXT or not _HAN_RE.match(nxt) or f == full
+            ok_next = not nxt or nxt in _SHORT_NEXT or not _HAN_RE.match(nxt) or f == full or f in declared
             if ok_next:
                 out.append(_Cand("Company", start, end, "company.reuse", (("full", full),)))
             start = text.find(f, end)

@@ -557,3 +557,11 @@ def test_a_latin_product_term_inside_a_longer_word_is_no_product():
     assert not got, got
     # standing alone the term is found
     assert ("Product", "IC") in _pairs("新建IC芯片封装线。", "Product")
+
+
+def test_a_declared_short_name_is_the_company_wherever_it_occurs():
+    text = ("甲乙钴业股份有限公司（以下简称“甲乙钴业”）与某某市人民政府签署投资协议，甲乙钴业将投资建设"
+            "年产5万吨镍冶炼项目。甲乙钴业表示，此次投资有助于完善产业链布局。")
+    ms = _mentions(text)[0]
+    keys = {m.key for m in ms if m.type == "Company"}
+    assert len(keys) == 1, [(m.text, m.key) for m in ms if m.type == "Company"]
