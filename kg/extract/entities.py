@@ -677,6 +677,9 @@ def _generic_project(name: str) -> bool:
     return False
 
 
+#: a reference to the project named before (项目一期, 该项目二期: that project's phase)
+_PROJECT_PRONOUN = re.compile(r"(?:^|(?<=[，；。、：,;:\n “]))(?:目前)?(?:该|本|此)?项目$")
+
 #: what may follow a phase that opens a clause as its subject: its figures (一期投资…) or
 #: its stage (二期正在进行设备安装, 二期预计年底投产)
 _PHASE_SUBJECT_NEXT = ("投资", "总投资", "工程", "项目", "主体", "正在", "正加紧", "已", "预计", "计划", "将于",
@@ -705,9 +708,10 @@ def _phases(text: str, projects: list[_Cand]) -> list[_Cand]:
                 pname = owner.canonical or text[owner.start:owner.end]
                 out.append(_Cand("Project", s, e, "project.phase_section", canonical=pname + text[s:e]))
             continue
-        if prev and prev not in "，；。、：,;:\n ":
+        pronoun = _PROJECT_PRONOUN.search(text, max(0, s - 5), s) is not None
+        if prev and prev not in "，；。、：,;:\n " and not pronoun:
             continue
-        if not (section or text.startswith(_PHASE_SUBJECT_NEXT, e)):
+        if not (section or pronoun or text.startswith(_PHASE_SUBJECT_NEXT, e)):
             continue
         parent = None
         for pe, ps, c in ends:
@@ -792,8 +796,8 @@ def _projects(text: str) -> list[_Cand]:
             continue  # 第三批省重点建设项目: a list's title
         if kind != "phase" and _COUNT_AFTER.match(text, m.end()):
             continue  # 新能源及新型储能项目112个: a class of projects counted, not a name
-        if kind == "phase" and len(name) < 2:
-            continue
+        if kind == "phase" and (len(name) < 2 or _PROJECT_PRONOUN.fullmatch(name)):
+            continue  # 项目一期: the phase of the project named before (_phases)
         if kind == "phase" and (pm := _PHASE.match(text, m.start())) and text[pm.end() - 1] == "段":
             continue  # …工程一期X至Y段: the phase with its section is the project (_phases)
         if head == "工程" and name.endswith(("项目主体", "项目配套", "项目土建", "项目基础")):

@@ -909,6 +909,9 @@ def _rule_records(ctx: Context) -> None:
 _CLAUSE_END_RE = re.compile(r"[，,。；;！？!?\n]")
 
 
+_PHASE_END = re.compile(r"[一二三四五六七八九十]期$")
+
+
 def _rule_pronoun_agent(ctx: Context) -> None:
     """``P … 。该项目由C投资建设``: C invests in P, the project the pronoun points back to
     (the nearest project named before it in the paragraph); never a contractor (由C承建)."""
@@ -929,6 +932,12 @@ def _rule_pronoun_agent(ctx: Context) -> None:
             continue
         p0 = text.rfind("\n", 0, pm.start()) + 1
         before = [p for p in projects if p0 <= p.start and p.end <= pm.start()]
+        if pm.group().endswith("项目由") and all(_PHASE_END.search(p.text) for p in before):
+            # the pronoun 项目 names the project, not one of its phases named since, and in a
+            # paragraph that goes on about it, the project the one before named
+            whole = [p for p in projects if p.end <= pm.start() and pm.start() - p.end <= 300
+                     and not _PHASE_END.search(p.text)]
+            before = whole[-1:] or before
         if before:
             p = before[-1]
             ctx.emit(ctx.key(o), "investor", ctx.key(p), o.start, o.end, "pronoun-agent")

@@ -565,3 +565,15 @@ def test_a_declared_short_name_is_the_company_wherever_it_occurs():
     ms = _mentions(text)[0]
     keys = {m.key for m in ms if m.type == "Company"}
     assert len(keys) == 1, [(m.text, m.key) for m in ms if m.type == "Company"]
+
+
+def test_a_phase_after_the_project_pronoun_is_the_named_projects_phase():
+    text = ("走进甲乙年产3万吨铜箔项目建设现场。\n“目前项目一期厂房主体已封顶，正在进行设备安装。”负责人介绍，"
+            "项目由丙丁有色金属股份有限公司投资建设。")
+    from kg.extract import extract_document
+    ex = extract_document(ingest_text(text))
+    projects = {m.text: m.key for m in ex.mentions if m.type == "Project"}
+    assert "项目一期" not in projects, projects
+    assert "甲乙年产3万吨铜箔项目一期" in set(projects.values()), projects
+    inv = {(r.subject[1], r.object[1]) for r in ex.relations if r.predicate == "investor"}
+    assert ("丙丁有色金属股份有限公司", "甲乙年产3万吨铜箔项目") in inv, inv
