@@ -119,6 +119,13 @@ def _patterns() -> dict:
     return pat
 
 
+def _firm_list_tail() -> str:
+    """What follows the items of a list of companies: 等, a count of firms (group 2), a
+    modifier (group 3) and a cue of company_list_cues.tsv (企业, 巨头, 为代表…)."""
+    count = r"(?:[0-9一二三四五六七八九十百]+(?:余|多)?家|一批|多家|数家)"
+    return rf"等({count}?)([{_HAN}]{{0,4}}?)(?:{_alternation(words('company_list_cues')).pattern})"
+
+
 def _build_patterns() -> dict:
     comp = column_map("company_suffixes")
     zones = column_map("zone_suffixes")
@@ -155,9 +162,9 @@ def _build_patterns() -> dict:
         "company_verbs": _alternation(words("company_verbs")),
         # "A、B等企业", also with a trade between (A、B等电池企业: checked by _company_lists)
         # (and with a count of firms: A、B等12家绿色制造企业, A、B等一批行业龙头企业)
-        "company_list": re.compile(rf"((?:[{_HAN}]{{2,5}}、)+[{_HAN}]{{2,5}})等((?:[0-9一二三四五六七八九十百]+(?:余|多)?家|一批|多家|数家)?)([{_HAN}]{{0,4}}?)(?:{_alternation(words('company_list_cues')).pattern})"),
+        "company_list": re.compile(rf"((?:[{_HAN}]{{2,5}}、)+[{_HAN}]{{2,5}}){_firm_list_tail()}"),
         # one company before 等 after a partner word (与A等企业合作)
-        "company_single": re.compile(rf"(?:与|和|同|携手|联合)([{_HAN}]{{2,5}}?)等((?:[0-9一二三四五六七八九十百]+(?:余|多)?家|一批|多家|数家)?)([{_HAN}]{{0,4}}?)(?:{_alternation(words('company_list_cues')).pattern})"),
+        "company_single": re.compile(rf"(?:与|和|同|携手|联合)([{_HAN}]{{2,5}}?){_firm_list_tail()}"),
         # the characters a company_list match is made of (Han, 、, digits and those of the cues)
         "company_list_run": re.compile("[" + _HAN + "、0-9" + "".join(sorted(
             {re.escape(ch) for w in words("company_list_cues") for ch in w if not "\u4e00" <= ch <= "\u9fff"}))
@@ -441,12 +448,18 @@ _LIST_MODIFIERS = frozenset({"知名", "头部", "重点", "骨干", "优质", "
                              "链主", "央企", "国内", "国际", "全球", "世界", "外资", "民营", "国有"})
 
 
+def _firms_listed(m: re.Match[str]) -> bool:
+    """Whether a company_list(_single) match lists companies: no modifier before the cue, a
+    count of firms, a modifier of _LIST_MODIFIERS or a product or industry word."""
+    mod = m.group(3)
+    return not mod or bool(m.group(2)) or mod in _LIST_MODIFIERS or _is_vocab(mod) or _is_vocab(mod + "产业")
+
+
 def _company_lists(text: str) -> list[_Cand]:
     """Items of "A、B、C等巨头/企业/为代表": company short names (GUIDELINES §7)."""
     out = []
     for m in _company_list_matches(text):
-        mod = m.group(3)
-        if mod and not (m.group(2) or mod in _LIST_MODIFIERS or _is_vocab(mod) or _is_vocab(mod + "产业")):
+        if not _firms_listed(m):
             continue  # "A、B等项目落地企业": not a list of companies
         pos = m.start(1)
         for item in m.group(1).split("、"):
@@ -460,10 +473,8 @@ def _company_lists(text: str) -> list[_Cand]:
                 out.append(_Cand("Company", s, s + len(item), "company.list_item"))
     if "等" in text:
         for m in _patterns()["company_single"].finditer(text):
-            item, mod = m.group(1), m.group(3)
-            if mod and not (m.group(2) or mod in _LIST_MODIFIERS or _is_vocab(mod) or _is_vocab(mod + "产业")):
-                continue
-            if not _is_region(item) and not _is_vocab(item) and not _bad_brand(item):
+            item = m.group(1)
+            if _firms_listed(m) and not _is_region(item) and not _is_vocab(item) and not _bad_brand(item):
                 out.append(_Cand("Company", m.start(1), m.end(1), "company.list_item"))
     return out
 

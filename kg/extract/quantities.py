@@ -202,7 +202,7 @@ def _unnamed_province_sentence(ctx: _Context, s0: int, pos: int) -> bool:
     自治区安排…; 1—6月，全省…) and the text names cities but no province (not 是我省X产业链
     链主企业: there the province only qualifies a chain)."""
     lm = _LEVEL_WORD_RE.search(ctx.text, s0, min(pos, s0 + 16))
-    if lm is None or not (lm.group()[-1] == "省" or lm.group().endswith("自治区")):
+    if lm is None or _level_of_word(lm.group()) != "province":
         return False
     if _first_in(ctx, s0, lm.start(), _SUBJECT_TYPES) is not None:
         return False
@@ -771,7 +771,7 @@ def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, wide: bool = Fals
     lm = _LEVEL_WORD_RE.search(lead)
     if lm is not None:
         # 全市/全省/全县: the document's main region of that level (the city, not a zone in it)
-        level = _LEVEL_OF[lm.group()[-1]] if not lm.group().endswith("自治区") else "province"
+        level = _level_of_word(lm.group())
         region = _main_of_level(ctx, level)
         if region is not None:
             return region, "place:wide-level"
@@ -799,6 +799,11 @@ def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, wide: bool = Fals
 #: words for the whole of a region of one level (全市: the city the document is about)
 _LEVEL_WORD_RE = re.compile(r"全省|我省|本省|全市|我市|本市|全县|我县|本县|(?<![\u4e00-\u9fff])自治区|全自治区")
 _LEVEL_OF = {"省": "province", "市": "city", "县": "county"}
+def _level_of_word(word: str) -> str:
+    """The level of a region a word of _LEVEL_WORD_RE speaks of (全省 → province, 自治区 → province)."""
+    return "province" if word.endswith("自治区") else _LEVEL_OF[word[-1]]
+
+
 #: a region named before by its level (该市稀土产业链已集聚…)
 _DEICTIC_REGION_RE = re.compile(r"该(市|县|省)")
 _WIDE_RE = re.compile(r"全省|全市|全区|全县|全年|省内|市内|我省|我市|新增|全国|全球")
@@ -970,8 +975,7 @@ def _ratio_subject(ctx: _Context, start: int, end: int, lead: str, cstart: int, 
     lm = _LEVEL_WORD_RE.search(ctx.text, s0, start)
     if lm is not None:
         # "全市1803个新建项目已开工1282个，开工率71.1%": the sentence speaks of the city
-        region = _main_of_level(ctx, _LEVEL_OF[lm.group()[-1]] if not lm.group().endswith("自治区")
-                                else "province")
+        region = _main_of_level(ctx, _level_of_word(lm.group()))
         if region is not None:
             return region, "subj:ratio-sentence-level"
         if _unnamed_province_sentence(ctx, s0, start):
