@@ -445,7 +445,8 @@ def _company_list_matches(text: str):
 #: words between 等 and a company cue that keep a list a list of companies (A、B等知名企业);
 #: a product or industry word does too (A、B等电池企业)
 _LIST_MODIFIERS = frozenset({"知名", "头部", "重点", "骨干", "优质", "大型", "上市", "行业", "领军",
-                             "链主", "央企", "国内", "国际", "全球", "世界", "外资", "民营", "国有"})
+                             "链主", "央企", "国内", "国际", "全球", "世界", "外资", "民营", "国有",
+                             "配套", "上下游", "龙头", "核心", "关键"})
 
 
 def _firms_listed(m: re.Match[str]) -> bool:
@@ -805,6 +806,8 @@ def _projects(text: str) -> list[_Cand]:
             continue  # 这个储能项目, 该项目: a reference to a project named elsewhere
         if _BATCH.search(name):
             continue  # 第三批省重点建设项目: a list's title
+        if text.startswith("之一", m.end()):
+            continue  # 最大的乘用车工厂之一: one of a class, not a name
         if kind != "phase" and _COUNT_AFTER.match(text, m.end()):
             continue  # 新能源及新型储能项目112个: a class of projects counted, not a name
         if kind == "phase" and (len(name) < 2 or _PROJECT_PRONOUN.fullmatch(name)):

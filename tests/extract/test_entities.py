@@ -577,3 +577,10 @@ def test_a_phase_after_the_project_pronoun_is_the_named_projects_phase():
     assert "甲乙年产3万吨铜箔项目一期" in set(projects.values()), projects
     inv = {(r.subject[1], r.object[1]) for r in ex.relations if r.predicate == "investor"}
     assert ("丙丁有色金属股份有限公司", "甲乙年产3万吨铜箔项目") in inv, inv
+
+
+def test_a_list_of_supplier_companies_and_one_of_a_class_of_plants():
+    text = "某某区以甲乙汽车为链主，引进了丙丁电气、戊己动力等配套企业120余家。甲乙汽车某某工厂是全国规模最大的乘用车工厂之一。"
+    got = _pairs(text)
+    assert {("Company", "丙丁电气"), ("Company", "戊己动力")} <= got
+    assert ("Project", "乘用车工厂") not in got
