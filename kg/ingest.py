@@ -150,6 +150,9 @@ def _looks_like_text(text: str) -> bool:
 
 
 class _HTMLText(HTMLParser):
+    """The text of an HTML page: block elements on lines of their own, scripts and styles
+    dropped, and tables read row by row (:func:`_table_lines`)."""
+
     _BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section",
               "article", "table", "ul", "ol", "title", "header", "footer"}
     _SKIP = {"script", "style", "noscript", "template", "head"}
@@ -160,28 +163,133 @@ class _HTMLText(HTMLParser):
         self.title = ""
         self._skip = 0
         self._in_title = False
+        # open tables, innermost last: their finished rows, the open row and the open cell
+        self._tables: list[dict] = []
+
+    def _emit(self, s: str) -> None:
+        t = self._tables[-1] if self._tables else None
+        if t is not None and t["cell"] is not None:
+            t["cell"].append(s)
+        elif t is None or s.strip():
+            self.parts.append(s)  # (white space between a table's cells is dropped)
+
+    def _end_cell(self, t: dict) -> None:
+        if t["cell"] is not None:
+            if t["row"] is None:
+                t["row"] = []
+            t["row"].append(("".join(t["cell"]), t["th"]))
+            t["cell"] = None
+
+    def _end_row(self, t: dict) -> None:
+        self._end_cell(t)
+        if t["row"]:
+            t["rows"].append(t["row"])
+        t["row"] = None
 
     def handle_starttag(self, tag, attrs):
         if tag in self._SKIP:
             self._skip += 1
         if tag == "title":
             self._in_title = True
+        if tag == "table":
+            self._emit("\n")
+            self._tables.append({"rows": [], "row": None, "cell": None, "th": False})
+            return
+        if self._tables and tag in ("tr", "td", "th"):
+            t = self._tables[-1]
+            if tag == "tr":
+                self._end_row(t)
+                t["row"] = []
+            else:
+                self._end_cell(t)
+                t["cell"] = []
+                t["th"] = tag == "th"
+            return
         if tag in self._BLOCK:
-            self.parts.append("\n")
+            self._emit("\n")
 
     def handle_endtag(self, tag):
         if tag in self._SKIP and self._skip:
             self._skip -= 1
         if tag == "title":
             self._in_title = False
+        if tag == "table" and self._tables:
+            t = self._tables.pop()
+            self._end_row(t)
+            self._emit("\n" + "\n".join(_table_lines(t["rows"])) + "\n")
+            return
+        if self._tables and tag in ("tr", "td", "th"):
+            t = self._tables[-1]
+            if tag == "tr":
+                self._end_row(t)
+            else:
+                self._end_cell(t)
+            return
         if tag in self._BLOCK:
-            self.parts.append("\n")
+            self._emit("\n")
 
     def handle_data(self, data):
         if self._in_title:
             self.title += data
         if not self._skip:
-            self.parts.append(data)
+            self._emit(data)
+
+
+#: a figure alone in a cell (25.6, 1,200, -3.5)
+_BARE_NUMBER = re.compile(r"[-+]?[0-9][0-9,]*(?:\.[0-9]+)?")
+#: a column header with its unit (总投资（亿元）, 用地面积(亩))
+_HEADER_UNIT = re.compile(r"(.+?)\s*[（(]\s*([^（）()]{1,6})\s*[)）]")
+_SERIAL_HEADERS = {"序号", "编号", "排序", "No", "No.", "NO"}
+_LINE_END = "。！？!?；;…"
+
+
+def _table_lines(rows: list[list[tuple[str, bool]]]) -> list[str]:
+    """The lines a table reads as, from its rows of (cell text, is a ``<th>``).
+
+    With a header row (``<th>`` cells, or three or more short labels), each row is a labelled
+    record on one line (``项目名称：P；建设单位：C；总投资：25.6亿元。``: a unit in a header,
+    总投资（亿元）, goes with each bare figure of its column; a serial number column is dropped),
+    which is how bulletins state projects and what the extractors read. A table of two columns
+    without one pairs each row's label with its value (``联系人：张某。``); other rows' cells are
+    joined by ``；``; a row of one cell (a layout table) is that cell's text.
+
+    >>> _table_lines([[("序号", True), ("项目名称", True), ("总投资（亿元）", True)],
+    ...               [("1", False), ("甲乙项目", False), ("25.6", False)]])
+    ['项目名称：甲乙项目；总投资：25.6亿元。']
+    """
+    ths = [[th for _c, th in r] for r in rows]
+    rows = [[" ".join(c.split()) if len(r) > 1 else c.strip() for c, _th in r] for r in rows]
+    keep = [i for i, r in enumerate(rows) if any(r)]
+    rows, ths = [rows[i] for i in keep], [ths[i] for i in keep]
+    if not rows:
+        return []
+    head = rows[0]
+    labels = len(head) >= 2 and all(h and len(h) <= 16 and not _BARE_NUMBER.fullmatch(h) for h in head)
+    labelled = len(rows) > 1 and labels and (all(ths[0]) or len(head) >= 3)
+    cols: list[tuple[str, str]] = []
+    body = rows
+    if labelled:
+        for h in head:
+            m = _HEADER_UNIT.fullmatch(h)
+            cols.append((m.group(1), m.group(2)) if m else (h, ""))
+        body = rows[1:]
+    lines = []
+    for r in body:
+        if len(r) == 1:
+            lines.append(r[0])
+            continue
+        if cols:
+            fields = [f"{label}：{v + unit if unit and _BARE_NUMBER.fullmatch(v) else v}"
+                      # (a row may be short or long of the header: spans, merged cells)
+                      for (label, unit), v in zip(cols, r, strict=False) if v and label not in _SERIAL_HEADERS]
+        elif len(r) == 2 and r[0] and r[1] and len(r[0]) <= 16:
+            fields = [f"{r[0].rstrip('：:')}：{r[1]}"]
+        else:
+            fields = [v for v in r if v]
+        if fields:
+            line = "；".join(fields)
+            lines.append(line if line[-1] in _LINE_END else line + "。")
+    return lines
 
 
 def _html_to_text(raw: str) -> tuple[str, str]:

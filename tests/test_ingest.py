@@ -224,3 +224,47 @@ def test_a_pages_title_without_the_sites_name(tmp_path):
                     "<body><p>3月12日，甲乙锂电项目开工。</p><p>ICP备案号 京ICP备12345678号</p></body></html>",
                     encoding="utf-8")
     assert ingest_file(page).title == "甲乙锂电项目在某某高新区开工"
+
+
+BULLETIN_PAGE = """<html><head><title>2024年省重点建设项目名单公示</title></head><body>
+<table><tr><td><p>根据有关规定，现将2024年省重点建设项目名单予以公示。</p>
+<table><tr><th>序号</th><th>项目名称</th><th>建设单位</th><th>建设地点</th><th>总投资（亿元）</th></tr>
+<tr><td>1</td><td>年产5万吨高纯石英砂项目</td><td>甲乙石英股份有限公司</td><td>东海县</td><td>25.6</td></tr>
+<tr><td>2</td><td>智能网联汽车零部件<br>产业园</td><td>丙丁投资股份有限公司</td><td>盐城经济技术开发区</td><td>18</td></tr>
+</table></td></tr></table>
+<table><tr><td>联系人</td><td>张某</td></tr><tr><td>电话</td><td>0518-12345678</td></tr></table>
+</body></html>"""
+
+
+def test_a_table_of_an_html_page_is_read_row_by_row(tmp_path):
+    """Cells were run together (…股份有限公司东海县25.62智能网联…); a table with a header row
+    reads as one labelled record per row, the header's unit with each bare figure; a layout
+    table's single cell stays its text; a two-column table without a header pairs each label
+    with its value."""
+    page = tmp_path / "bulletin.html"
+    page.write_text(BULLETIN_PAGE, encoding="utf-8")
+    lines = ingest_file(page).text.splitlines()
+    assert "根据有关规定，现将2024年省重点建设项目名单予以公示。" in lines
+    assert "项目名称：年产5万吨高纯石英砂项目；建设单位：甲乙石英股份有限公司；建设地点：东海县；总投资：25.6亿元。" in lines
+    assert "项目名称：智能网联汽车零部件 产业园；建设单位：丙丁投资股份有限公司；建设地点：盐城经济技术开发区；总投资：18亿元。" in lines
+    assert "联系人：张某。" in lines and "电话：0518-12345678。" in lines
+
+
+def test_the_rows_of_a_bulletin_table_give_their_projects_owner_place_and_sum(tmp_path):
+    from kg.extract import extract_document
+
+    page = tmp_path / "bulletin.html"
+    page.write_text(BULLETIN_PAGE.replace("零部件<br>产业园", "零部件产业园"), encoding="utf-8")
+    ex = extract_document(ingest_file(page))
+    inv = {(r.subject[1], r.object[1]) for r in ex.relations if r.predicate == "investor"}
+    assert ("甲乙石英股份有限公司", "年产5万吨高纯石英砂项目") in inv
+    assert ("丙丁投资股份有限公司", "智能网联汽车零部件产业园") in inv
+    sums = {(q.subject[1], q.value) for q in ex.quantities if q.kind == "investment"}
+    assert sums == {("年产5万吨高纯石英砂项目", 2.56e9), ("智能网联汽车零部件产业园", 1.8e9)}
+
+
+def test_a_table_without_a_header_reads_cell_by_cell():
+    from kg.ingest import _table_lines
+
+    rows = [[("2023", False), ("12", False), ("25.6", False)], [("2024", False), ("15", False), ("30", False)]]
+    assert _table_lines(rows) == ["2023；12；25.6。", "2024；15；30。"]

@@ -672,7 +672,8 @@ def _project_evidence(name: str) -> bool:
 # A generic or aggregate reference, not one named undertaking: determiners and quantifiers
 # (该/各/我国/三大), or a "major/key" qualifier right before the head (重大项目, 重点工程).
 _GENERIC_PROJECT = re.compile(r"该|各[项地类]?|我国|全线|多个|首条|[两三四五六七八九十几]大|^(?:配套|示范性|[一二三四]级)|"
-                              r"(?:重大|重点|大|配套|骨干|基础设施|控制性|交通|隧道|路基|桥梁|输变电|示范性)$")
+                              r"(?:重大|重点|大|配套|骨干|基础设施|控制性|交通|隧道|路基|桥梁|输变电|示范性)$|"
+                              r"(?:重大|重点)建设$")
 _PHASE = re.compile(rf"[一二三四五六七八九十]期(?:工程|项目)?(?:[{_HAN}]{{1,6}}至[{_HAN}]{{1,6}}?段|[{_HAN}]{{2,5}}?段)?")
 _ROAD_SECTION = re.compile(rf"[{_HAN}]{{2,4}}线[{_HAN}]{{2,5}}?段")
 
