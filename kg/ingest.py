@@ -317,8 +317,57 @@ def _page_title(title: str) -> str:
     return title
 
 
+#: a Markdown table's delimiter row (| --- | :---: |)
+_MD_DELIMITER = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$")
+
+
+def _markdown_tables(text: str) -> str:
+    """Markdown pipe tables as the lines :func:`_table_lines` makes of them (header row first)."""
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if "|" in lines[i] and i + 1 < len(lines) and _MD_DELIMITER.match(lines[i + 1]):
+            rows = [[(c.strip(), True) for c in lines[i].strip().strip("|").split("|")]]
+            j = i + 2
+            while j < len(lines) and "|" in lines[j] and lines[j].strip():
+                rows.append([(c.strip(), False) for c in lines[j].strip().strip("|").split("|")])
+                j += 1
+            out.extend(_table_lines(rows))
+            i = j
+            continue
+        out.append(lines[i])
+        i += 1
+    return "\n".join(out)
+
+
+def _tab_tables(text: str) -> str:
+    """Runs of two or more lines of tab-separated cells (a table copied from a spreadsheet or a
+    word processor) as the lines :func:`_table_lines` makes of them."""
+    if "\t" not in text:
+        return text
+    lines = text.split("\n")
+    # (tabs at a line's ends indent it: they separate no cells)
+    cells = [re.split(r"\t+", ln.strip(" \t\r\u3000")) for ln in lines]
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        width = len(cells[i])
+        j = i
+        while j < len(lines) and width >= 2 and len(cells[j]) == width:
+            j += 1
+        if j - i >= 2:
+            out.extend(_table_lines([[(c.strip(), False) for c in row] for row in cells[i:j]]))
+            i = j
+            continue
+        out.append(lines[i])
+        i += 1
+    return "\n".join(out)
+
+
 def _markdown_to_text(raw: str) -> str:
-    text = re.sub(r"^\s{0,3}#{1,6}\s*", "", raw, flags=re.M)  # headings
+    text = _markdown_tables(raw)
+    text = re.sub(r"^\s{0,3}#{1,6}\s*", "", text, flags=re.M)  # headings
     text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)  # images
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # links keep their text
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
@@ -502,6 +551,7 @@ def ingest_text(text: str, *, path: str = "<text>", encoding: str = "utf-8",
         text, title = _html_to_text(text)
     elif kind in (".md", ".markdown"):
         text = _markdown_to_text(text)
+    text = _tab_tables(text)
     text = repair_line_breaks(_HAN_ASCII_SPACE.sub("", fold_width(text)))
     text = text.strip("\n") + "\n" if text.strip() else ""
     if not any(ch.isalnum() for ch in text):

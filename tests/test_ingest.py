@@ -268,3 +268,15 @@ def test_a_table_without_a_header_reads_cell_by_cell():
 
     rows = [[("2023", False), ("12", False), ("25.6", False)], [("2024", False), ("15", False), ("30", False)]]
     assert _table_lines(rows) == ["2023；12；25.6。", "2024；15；30。"]
+
+
+def test_tables_of_text_and_markdown_files_are_read_row_by_row():
+    tsv = ("2024年重点项目清单\n序号\t项目名称\t建设单位\t总投资（亿元）\n1\t年产5万吨石英砂项目\t甲乙石英股份有限公司\t25.6\n"
+           "2\t汽车零部件产业园\t丙丁投资股份有限公司\t18\n\t一、总体情况\n\t二、下一步工作\n")
+    lines = ingest_text(tsv).text.splitlines()
+    assert "项目名称：年产5万吨石英砂项目；建设单位：甲乙石英股份有限公司；总投资：25.6亿元。" in lines
+    assert {"一、总体情况", "二、下一步工作"} <= {ln.strip() for ln in lines}  # indented prose is no table
+    md = "# 清单\n\n| 项目名称 | 总投资（亿元） |\n| --- | ---: |\n| 年产5万吨石英砂项目 | 25.6 |\n"
+    from kg.ingest import _markdown_to_text
+
+    assert "项目名称：年产5万吨石英砂项目；总投资：25.6亿元。" in _markdown_to_text(md).splitlines()
