@@ -30,7 +30,7 @@ _LABELS = {
     "项目名称": "name",
     "建设单位": "owner", "业主单位": "owner", "项目单位": "owner", "实施单位": "owner",
     "责任单位": "owner", "项目业主": "owner", "投资主体": "owner", "投资方": "owner",
-    "申报单位": "owner", "承办单位": "owner",
+    "申报单位": "owner", "承办单位": "owner", "主管单位": "owner", "牵头单位": "owner",
     "建设地点": "place", "项目地点": "place", "建设地址": "place", "项目选址": "place",
     "选址": "place", "所在地": "place", "项目所在地": "place", "所在园区": "place",
     "总投资": "figures", "计划总投资": "figures", "项目总投资": "figures", "投资总额": "figures",

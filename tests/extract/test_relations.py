@@ -221,8 +221,14 @@ def test_department_arranging_works_invests_but_not_in_parts():
     assert ("g", "investor", "p1") not in got
 
 
-def test_owner_label_in_bulletin():
-    text = "北环路改造工程，责任单位：某区住建局。"
+@pytest.mark.parametrize("label", ["责任单位", "主管单位", "牵头单位"])
+def test_owner_label_in_bulletin(label):
+    """GUIDELINES: the responsible unit of a project (责任单位/主管单位) is its investor."""
+    text = f"北环路改造工程，{label}：某区住建局。"
+    got = triples(text, [("Project", "北环路改造工程", "p"), ("GovernmentBody", "某区住建局", "g")])
+    assert ("g", "investor", "p") in got
+    # and in a record of a plan's table (项目名称：…；主管单位：…)
+    text = f"项目名称：北环路改造工程；总投资：3亿元；{label}：某区住建局。"
     got = triples(text, [("Project", "北环路改造工程", "p"), ("GovernmentBody", "某区住建局", "g")])
     assert ("g", "investor", "p") in got
 
