@@ -690,6 +690,9 @@ def _generic_project(name: str) -> bool:
     return False
 
 
+#: verbs that award a title (获评X示范基地, 入选X试点项目): what follows is a designation
+_DESIGNATION_BEFORE = re.compile(r"(?:获评|荣获|获批|评为|认定为|授予|入选|命名为|列为|获得)(?:了)?(?:为)?(?:首批|第[一二三四五六七八九十]批)?$")
+
 #: a reference to the project named before (项目一期, 该项目二期: that project's phase)
 _PROJECT_PRONOUN = re.compile(r"(?:^|(?<=[，；。、：,;:\n “]))(?:目前)?(?:该|本|此)?项目$")
 
@@ -807,6 +810,8 @@ def _projects(text: str) -> list[_Cand]:
             continue  # 这个储能项目, 该项目: a reference to a project named elsewhere
         if _BATCH.search(name):
             continue  # 第三批省重点建设项目: a list's title
+        if _DESIGNATION_BEFORE.search(text, max(0, s - 6), s):
+            continue  # 获评国家新型工业化产业示范基地: a title awarded, not an undertaking
         if text.startswith("之一", m.end()):
             continue  # 最大的乘用车工厂之一: one of a class, not a name
         if kind != "phase" and _COUNT_AFTER.match(text, m.end()):

@@ -584,3 +584,8 @@ def test_a_list_of_supplier_companies_and_one_of_a_class_of_plants():
     got = _pairs(text)
     assert {("Company", "丙丁电气"), ("Company", "戊己动力")} <= got
     assert ("Project", "乘用车工厂") not in got
+
+
+def test_a_title_a_zone_is_awarded_is_no_project():
+    got = _pairs("开发区先后获评国家新型工业化产业示范基地、国家级绿色园区等称号。甲乙新材料产业化示范基地开工建设。", "Project")
+    assert got == {("Project", "甲乙新材料产业化示范基地")}, got
