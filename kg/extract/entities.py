@@ -690,6 +690,9 @@ def _generic_project(name: str) -> bool:
     return False
 
 
+#: a project's name in quotes right before its head
+_QUOTED_PROJECT = re.compile(r"“([^“”\n]{2,30})”(项目|工程)")
+
 #: verbs that award a title (获评X示范基地, 入选X试点项目): what follows is a designation
 _DESIGNATION_BEFORE = re.compile(r"(?:获评|荣获|获批|评为|认定为|授予|入选|命名为|列为|获得)(?:了)?(?:为)?(?:首批|第[一二三四五六七八九十]批)?$")
 
@@ -838,6 +841,14 @@ def _projects(text: str) -> list[_Cand]:
             continue
         # do not swallow the next word after the head (项目建设 is fine: head ends here)
         out.append(_Cand("Project", s, m.end(), f"project.head.{kind}"))
+    # a name in quotes before its head (签约“甲乙智能制造产业园”项目): the quoted name and the head
+    if "”" in text:
+        for m in _QUOTED_PROJECT.finditer(text):
+            inner = m.group(1)
+            if (len(inner) >= 4 or _project_evidence(inner)) and not _generic_project(inner):
+                # (not a slogan, “三未”项目, “一头”“一尾”项目: a class of projects)
+                # (the mention is the name inside the quotes; the canonical name adds the head)
+                out.append(_Cand("Project", m.start(1), m.end(1), "project.quoted", canonical=inner + m.group(2)))
     # list items "A、B等项目": each item is a project (canonical gets the shared head)
     for m in _project_list_matches(text):
         if _QUANTIFIED.search(text, max(0, m.start(1) - 3), m.start(1)):
@@ -858,8 +869,8 @@ def _projects(text: str) -> list[_Cand]:
             s2 = _left_extend(text, e, s) if item else s
             s2 = _clean_start(text, s2, e)
             it = text[s2:e]
-            if len(it) < 2 or _strip_generic(it) == "":
-                continue
+            if len(it) < 2 or _strip_generic(it) == "" or it == head:
+                continue  # (an item that is the head alone: what a quoted name left, “A”项目、“B”项目等)
             if _generic_project(it):
                 continue
             if head == "项目" and _metonymy_company(it):

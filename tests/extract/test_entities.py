@@ -589,3 +589,16 @@ def test_a_list_of_supplier_companies_and_one_of_a_class_of_plants():
 def test_a_title_a_zone_is_awarded_is_no_project():
     got = _pairs("开发区先后获评国家新型工业化产业示范基地、国家级绿色园区等称号。甲乙新材料产业化示范基地开工建设。", "Project")
     assert got == {("Project", "甲乙新材料产业化示范基地")}, got
+
+
+def test_project_names_in_quotes():
+    text = "现场签约“甲乙智能制造产业园”项目、“丙丁光伏组件”项目等12个项目。“十四五”期间将建设“某某科创大走廊”。"
+    ms = _mentions(text)[0]
+    projects = {m.text for m in ms if m.type == "Project"}
+    assert {"甲乙智能制造产业园", "丙丁光伏组件"} <= projects, projects
+    assert "项目" not in projects and "十四五" not in projects
+
+
+def test_a_slogan_in_quotes_is_no_project_name():
+    got = _pairs("破解“三未”项目难题，推动“一头”“一尾”项目落地。", "Project")
+    assert not got, got
