@@ -511,7 +511,8 @@ def _bad_brand(brand: str, lenient: bool = False) -> bool:
             or bool(pat["project_cue_rx"].search(brand)) or bool(pat["project"].search(brand))
             or bool(pat["capacity_cue_rx"].search(brand))
             or _zone_word(brand) or bool(_GEO_FEATURE.search(brand))
-            or all(ch in _REGION_ABBR for ch in brand))
+            or all(ch in _REGION_ABBR for ch in brand)
+            or brand[-1] in "及和与、")  # 模组及|PACK生产线: a list of products, not a brand
 
 
 #: a brand ending like a place of nature (<name>岛, <name>半岛, <sea area>海上): a location that opens a

@@ -36,6 +36,7 @@ _LABELS = {
     "总投资": "figures", "计划总投资": "figures", "项目总投资": "figures", "投资总额": "figures",
     "年度计划投资": "figures", "投资规模": "figures", "建设规模": "figures",
     "建设内容": "figures", "建设内容及规模": "figures", "主要建设内容": "figures",
+    "项目简介": "figures", "项目概况": "figures", "基本情况": "figures", "项目内容": "figures",
     "建设进度": "stage", "项目进展": "stage", "进展情况": "stage", "建设阶段": "stage",
     "形象进度": "stage", "建设性质": "stage", "建设起止年限": "stage",
 }
@@ -46,8 +47,11 @@ _FIELD = re.compile(
     + "|".join(sorted(map(re.escape, _LABELS), key=lambda s: (-len(s), s)))
     + r")\s*[：:]\s*", re.M)
 _LEADING_NUMBER = re.compile(rf"[ \t]*(?:{_NUMBER})?")
+#: a heading line that is a project's name (一、甲乙年产5万吨电池项目)
+_HEADING = re.compile(rf"[ \t]*(?:{_NUMBER})?(?P<name>[^，,；;。：:\s]{{2,40}}?(?:项目|工程|基地|产业园|生产线|电站))[ \t]*$")
 #: labels that make a text worth reading for records (a record has a name and an owner or a place)
-_RECORD_HINTS = ("项目名称", "建设单位", "建设地点", "项目单位", "业主单位", "实施单位", "项目业主", "项目地点")
+_RECORD_HINTS = ("项目名称", "建设单位", "建设地点", "项目单位", "业主单位", "实施单位", "项目业主", "项目地点",
+                 "项目简介", "项目概况", "项目进展")
 _SEPARATORS = "；;。 \t"
 
 
@@ -102,6 +106,14 @@ def find_records(text: str) -> tuple[Record, ...]:
                 if cur is not None:
                     out.append(Record(cur[0], cur[3], cur[1], tuple(cur[2])))
                 cur = [line_start, (a, b), [], m.start()]
+        elif _LEADING_NUMBER.match(text, line_start).end() >= m.start() and line_start > 0:
+            # the first labelled line under a heading that names the project (一、P项目\n项目简介：…)
+            p_start = text.rfind("\n", 0, line_start - 1) + 1
+            h = _HEADING.match(text, p_start, line_start - 1)
+            if h is not None and (cur is None or cur[3] < p_start):
+                if cur is not None:
+                    out.append(Record(cur[0], cur[3], cur[1], tuple(cur[2])))
+                cur = [p_start, (h.start("name"), h.end("name")), [], line_start - 1]
         if cur is None:
             continue
         # a field belongs to the open record when only labelled lines (or fields) lie between

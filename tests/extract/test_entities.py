@@ -602,3 +602,8 @@ def test_project_names_in_quotes():
 def test_a_slogan_in_quotes_is_no_project_name():
     got = _pairs("破解“三未”项目难题，推动“一头”“一尾”项目落地。", "Project")
     assert not got, got
+
+
+def test_a_list_of_products_before_a_line_names_no_brand():
+    got = _pairs("主要建设电芯、模组及PACK生产线。", "Company")
+    assert not got, got

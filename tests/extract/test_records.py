@@ -84,3 +84,20 @@ def test_records_written_on_one_line_each():
             ("investment", 2.1e10, "丙丁晶圆制造四厂项目")} <= qs
     # the park of the place field is a zone, not a project
     assert "合肥某某智能汽车产业园" not in projects
+
+
+HEADED = """一、甲乙新能源年产20GWh锂电池储能项目
+项目简介：项目由甲乙新能源科技有限公司投资建设，位于某某高新区储能产业园，总投资80亿元，规划用地1200亩，主要建设电芯、模组及PACK生产线。
+项目进展：一期厂房已完成主体施工，预计2024年10月投产。
+二、丙丁氢能装备制造基地项目
+项目简介：项目总投资30亿元，建设年产500套电解水制氢设备生产线，达产后年产值50亿元。
+"""
+
+
+def test_a_heading_that_names_the_project_opens_a_record():
+    doc = ingest_text(HEADED)
+    rs = find_records(doc.text)
+    assert [doc.text[slice(*r.name)] for r in rs] == ["甲乙新能源年产20GWh锂电池储能项目", "丙丁氢能装备制造基地项目"]
+    _rels, qs, _projects = _facts(HEADED)
+    assert {("investment", 8e9, "甲乙新能源年产20GWh锂电池储能项目"), ("area", 1200, "甲乙新能源年产20GWh锂电池储能项目"),
+            ("investment", 3e9, "丙丁氢能装备制造基地项目"), ("output_value", 5e9, "丙丁氢能装备制造基地项目")} <= qs, qs
