@@ -47,6 +47,9 @@ _FIELD = re.compile(
     + "|".join(sorted(map(re.escape, _LABELS), key=lambda s: (-len(s), s)))
     + r")\s*[：:]\s*", re.M)
 _LEADING_NUMBER = re.compile(rf"[ \t]*(?:{_NUMBER})?")
+#: a labelled line of a label the rules do not read (项目类别：新材料, 合作方式：独资): it keeps a
+#: record open
+_OTHER_FIELD = re.compile(rf"[ \t]*(?:{_NUMBER})?[\u4e00-\u9fff]{{2,8}}\s*[：:]")
 #: a heading line that is a project's name (一、甲乙年产5万吨电池项目)
 _HEADING = re.compile(rf"[ \t]*(?:{_NUMBER})?(?P<name>[^，,；;。：:\s]{{2,40}}?(?:项目|工程|基地|产业园|生产线|电站))[ \t]*$")
 #: labels that make a text worth reading for records (a record has a name and an owner or a place)
@@ -118,7 +121,8 @@ def find_records(text: str) -> tuple[Record, ...]:
             continue
         # a field belongs to the open record when only labelled lines (or fields) lie between
         gap = text[cur[3]:m.start()]
-        if gap.strip("\n" + _SEPARATORS):
+        if gap.strip("\n" + _SEPARATORS) and not all(
+                _OTHER_FIELD.match(ln) for ln in gap.split("\n") if ln.strip(_SEPARATORS)):
             out.append(Record(cur[0], cur[3], cur[1], tuple(cur[2])))
             cur = None
             continue

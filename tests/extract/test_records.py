@@ -101,3 +101,11 @@ def test_a_heading_that_names_the_project_opens_a_record():
     _rels, qs, _projects = _facts(HEADED)
     assert {("investment", 8e9, "甲乙新能源年产20GWh锂电池储能项目"), ("area", 1200, "甲乙新能源年产20GWh锂电池储能项目"),
             ("investment", 3e9, "丙丁氢能装备制造基地项目"), ("output_value", 5e9, "丙丁氢能装备制造基地项目")} <= qs, qs
+
+
+def test_a_line_of_a_label_the_rules_do_not_read_keeps_the_record_open():
+    text = ("项目名称：年产10万吨可降解材料项目\n项目类别：新材料\n建设地点：某某县化工园区\n总投资：15亿元\n"
+            "合作方式：独资、合资\n投资回报：项目建成后，预计年销售收入20亿元。\n")
+    rels, qs, _projects = _facts(text)
+    assert ("investment", 1.5e9, "年产10万吨可降解材料项目") in qs
+    assert any(s == "年产10万吨可降解材料项目" and p == "locatedIn" for s, p, _o in rels), rels
