@@ -52,9 +52,9 @@ _BARE_MONEY_LEAD_RE = re.compile(r"(?:投资|投入|斥资|出资|注资|总额|
 #: after such a number, a character that makes it a count of something else (50亿方, 1亿人)
 _HAN_UNIT_NEXT_RE = re.compile(r"[人户个家只头辆台套件株片块张方吨度斤元]")
 #: a project pronoun with the agent marker right before an organisation (该项目由C投资建设), or
-#: the marker opening a clause after the project's (…项目，总投资26亿元，由C投资建设); the relation
-#: rules use it too
-AGENT_BEFORE_RE = re.compile(r"(?:该项目|该工程|项目|工程|[，,])(?:主要|将|拟)?由$|"
+#: the marker opening a clause after the project's (…项目，总投资26亿元，由C投资建设; P项目：由C…);
+#: the relation rules use it too
+AGENT_BEFORE_RE = re.compile(r"(?:该项目|该工程|项目|工程|[，,：:])(?:主要|将|拟)?由$|"
                              r"(?:项目|工程|的)?(?:业主|业主单位|建设单位|投资主体|实施主体|投资方)(?:为|是)$")
 _SAME_TOPIC_RE = re.compile(r"\s*(同比|增长|下降|比上年|较上年|分别)")
 _LIST_END_RE = re.compile(r"等\s*$")

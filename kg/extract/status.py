@@ -249,7 +249,41 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
         prev = (cend, targets, first_index) if targets else None
     # a project that landed (落地) and is reported at a later stage keeps only the later one
     strong = {r.subject for r in out if r not in weak}
-    return [r for r in out if r not in weak or r.subject not in strong]
+    out = [r for r in out if r not in weak or r.subject not in strong]
+    return out + _section_stages(text, projects, {r.subject for r in out})
+
+
+#: a heading that sorts a plan's projects by stage (（一）续建项目, 二、新开工项目（12个）)
+_SECTION_RE = re.compile(
+    r"^[ \t]*(?:[（(][一二三四五六七八九十0-9]+[)）]|[一二三四五六七八九十]+[、.．]|[0-9]+[、.．])?[ \t]*"
+    r"(?:[0-9]{4}年)?(?P<kind>续建|在建|新开工|开工|竣工|建成|投产|前期|储备|谋划|签约)(?:的)?(?:重点|重大)?"
+    r"(?:建设)?项目(?:[（(][^）)\n]{0,12}[)）])?[：:]?[ \t]*$", re.M)
+_SECTION_CODE = {"续建": "continued", "在建": "under_construction", "新开工": "started", "开工": "started",
+                 "竣工": "completed", "建成": "completed", "投产": "in_production", "前期": "preliminary",
+                 "储备": "preliminary", "谋划": "preliminary", "签约": "signed"}
+#: any heading of a plan's sections (a new section ends the one before)
+_ANY_SECTION_RE = re.compile(r"^[ \t]*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)[^\n]{0,20}$", re.M)
+
+
+def _section_stages(text: str, projects: list[Mention], stated: set) -> list[RelationCandidate]:
+    """The stage a plan's section heading gives the projects listed under it (（一）续建项目 …
+    （二）新开工项目 …), for projects whose own lines state none."""
+    if "项目" not in text:
+        return []
+    heads = [(m.start(), m.end(), _SECTION_CODE[m.group("kind")]) for m in _SECTION_RE.finditer(text)]
+    if not heads:
+        return []
+    bounds = sorted({m.start() for m in _ANY_SECTION_RE.finditer(text)} | {h[0] for h in heads})
+    out: list[RelationCandidate] = []
+    seen = set(stated)
+    for start, end, code in heads:
+        stop = next((b for b in bounds if b > start), len(text))
+        for p in projects:
+            subject = ("Project", p.key)
+            if end <= p.start < stop and p.attr("nested") != "1" and subject not in seen:
+                seen.add(subject)
+                out.append(RelationCandidate(subject, "hasStatus", ("Status", code), start, end, "status:section"))
+    return out
 
 
 def _inside_project(projects, starts, a: int, b: int) -> bool:

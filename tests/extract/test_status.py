@@ -130,3 +130,13 @@ def test_a_list_introduced_by_its_stage():
     got = _status(text, ["甲乙一体化项目", "丙丁年产15万吨电解液项目", "戊己年产5万吨铜箔扩建项目"])
     assert set(got) == {("甲乙一体化项目", "signed"), ("丙丁年产15万吨电解液项目", "signed"),
                    ("戊己年产5万吨铜箔扩建项目", "signed")}, got
+
+
+def test_a_plans_section_heading_gives_its_projects_a_stage():
+    text = ("（一）续建项目\n（1）甲乙正极材料项目：总投资30亿元。\n（2）丙丁光伏玻璃二期项目：总投资18亿元，预计年底投产。\n"
+            "（二）新开工项目（2个）\n（3）戊己封测基地项目：总投资25亿元。\n（三）保障措施\n加快庚辛项目审批。\n")
+    got = _status(text, ["甲乙正极材料项目", "丙丁光伏玻璃二期项目", "戊己封测基地项目", "庚辛项目"])
+    assert ("甲乙正极材料项目", "continued") in got
+    assert ("戊己封测基地项目", "started") in got
+    assert ("丙丁光伏玻璃二期项目", "continued") not in got  # its own line states its stage
+    assert ("庚辛项目", "started") not in got  # another section
