@@ -199,8 +199,11 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
         if code == "completed" and _SHARE_DONE_RE.match(clause, h1):
             code = "under_construction"  # 主体工程已完工80%: progress, not completion
         targets = _clause_projects(projects, starts, cstart, cend)
-        if not targets and text.startswith(("：", ":"), cend) and _LIST_INTRO_RE.search(clause, h1):
-            # 签约项目包括：A，投资…；B，…。 — every project of the list that follows
+        if not targets and _LIST_INTRO_RE.search(clause, h1) and (
+                text.startswith(("：", ":"), cend) or (clause.endswith("中") and text.startswith(
+                    ("有", "包括", "主要有", "主要包括"), cend + 1))):
+            # 签约项目包括：A，投资…；B，…。, 集中开工的项目中，有A、B…。 — every project of the list
+            # that follows
             stop = text.find("。", cend)
             stop = len(text) if stop < 0 else stop
             targets = _clause_projects(projects, starts, cend, stop)
@@ -298,7 +301,7 @@ def _inside_project(projects, starts, a: int, b: int) -> bool:
 
 
 #: what ends a clause that introduces a list of projects at one stage (签约项目包括：…)
-_LIST_INTRO_RE = re.compile(r"(?:的)?(?:重点|重大)?项目(?:主要)?(?:包括|有|为|分别为|分别是|如下)$")
+_LIST_INTRO_RE = re.compile(r"(?:的)?(?:重点|重大)?项目(?:(?:主要)?(?:包括|有|为|分别为|分别是|如下)|中)$")
 
 
 def _clause_projects(projects, starts, cstart: int, cend: int) -> list[Mention]:

@@ -140,3 +140,9 @@ def test_a_plans_section_heading_gives_its_projects_a_stage():
     assert ("戊己封测基地项目", "started") in got
     assert ("丙丁光伏玻璃二期项目", "continued") not in got  # its own line states its stage
     assert ("庚辛项目", "started") not in got  # another section
+
+
+def test_the_projects_a_clause_of_a_stage_introduces_with_you():
+    text = "此次集中开工的项目中，有总投资50亿元的甲乙正极材料项目、总投资32亿元的丙丁零部件项目等一批大项目。"
+    got = _status(text, ["甲乙正极材料项目", "丙丁零部件项目"])
+    assert set(got) == {("甲乙正极材料项目", "started"), ("丙丁零部件项目", "started")}, got
