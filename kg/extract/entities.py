@@ -363,6 +363,8 @@ def _regions(text: str) -> list[_Cand]:
     return out
 
 
+#: a limited partnership's name: the fund or firm and its form in brackets
+_PARTNERSHIP = re.compile(r"([\u4e00-\u9fff]{2,24}?(?:基金|合伙企业|中心|企业))([（(]有限合伙[)）])")
 _JIANCHENG = re.compile(r"[（(]?(?:以下)?简称[“\"「]?([^”\"」）)，,。]{2,8})[”\"」]?[）)]?")
 
 
@@ -394,6 +396,16 @@ def _companies(text: str) -> list[_Cand]:
                                 or "国有" in name or _common_word(name)):
             continue
         out.append(_Cand("Company", s, m.end(), f"company.suffix.{kind}"))
+    # a limited partnership (某某产业投资基金（有限合伙）): a company, its legal form in brackets
+    if "有限合伙" in text:
+        for m in _PARTNERSHIP.finditer(text):
+            s = m.start(1)
+            for sm in pat["stop"].finditer(text, s, m.start(2)):
+                if sm.group() not in ("投资", "建设", "开发", "企业"):  # (产业投资基金: part of the name)
+                    s = sm.end()
+            s = _clean_start(text, s, m.start(2))
+            if m.start(2) - s >= 4:
+                out.append(_Cand("Company", s, m.end(), "company.partnership"))
     # "（以下简称“X”）" / "简称X": a short name of the company just before
     for m in (_JIANCHENG.finditer(text) if "简称" in text else ()):  # every match holds 简称
         out.append(_Cand("Company", m.start(1), m.end(1), "company.alias.jiancheng",

@@ -607,3 +607,10 @@ def test_a_slogan_in_quotes_is_no_project_name():
 def test_a_list_of_products_before_a_line_names_no_brand():
     got = _pairs("主要建设电芯、模组及PACK生产线。", "Company")
     assert not got, got
+
+
+@pytest.mark.parametrize("name", ["某某产业投资基金（有限合伙）", "甲乙新能源产业投资基金合伙企业（有限合伙）",
+                                  "丁戊股权投资中心（有限合伙）"])
+def test_a_limited_partnership_is_a_company(name):
+    got = _pairs(f"2023年，由{name}出资10亿元参与丙丁储能项目。", "Company")
+    assert ("Company", name) in got, got
