@@ -859,7 +859,7 @@ def _projects(text: str) -> list[_Cand]:
         for m in _QUOTED_PROJECT.finditer(text):
             inner = m.group(1)
             if (len(inner) >= 4 or _project_evidence(inner)) and not _generic_project(inner):
-                # (not a slogan, “三未”项目, “一头”“一尾”项目: a class of projects)
+                # (not a slogan, “两新”项目, “双碳”项目: a class of projects)
                 # (the mention is the name inside the quotes; the canonical name adds the head)
                 out.append(_Cand("Project", m.start(1), m.end(1), "project.quoted", canonical=inner + m.group(2)))
     # list items "A、B等项目": each item is a project (canonical gets the shared head)

@@ -600,7 +600,7 @@ def test_project_names_in_quotes():
 
 
 def test_a_slogan_in_quotes_is_no_project_name():
-    got = _pairs("破解“三未”项目难题，推动“一头”“一尾”项目落地。", "Project")
+    got = _pairs("破解“两新”项目难题，推动“双碳”项目落地。", "Project")
     assert not got, got
 
 
