@@ -321,24 +321,38 @@ def _page_title(title: str) -> str:
 _MD_DELIMITER = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$")
 
 
-def _markdown_tables(text: str) -> str:
-    """Markdown pipe tables as the lines :func:`_table_lines` makes of them (header row first)."""
-    lines = text.split("\n")
+def _tables_in_lines(lines: list[str], table_at) -> str:
+    """``lines`` joined, each run of lines that ``table_at(i)`` reads as a table (it returns the
+    index after the run and the run's rows, or None) replaced by :func:`_table_lines` of it."""
     out: list[str] = []
     i = 0
     while i < len(lines):
-        if "|" in lines[i] and i + 1 < len(lines) and _MD_DELIMITER.match(lines[i + 1]):
-            rows = [[(c.strip(), True) for c in lines[i].strip().strip("|").split("|")]]
-            j = i + 2
-            while j < len(lines) and "|" in lines[j] and lines[j].strip():
-                rows.append([(c.strip(), False) for c in lines[j].strip().strip("|").split("|")])
-                j += 1
-            out.extend(_table_lines(rows))
-            i = j
+        found = table_at(i)
+        if found is None:
+            out.append(lines[i])
+            i += 1
             continue
-        out.append(lines[i])
-        i += 1
+        i, rows = found
+        out.extend(_table_lines(rows))
     return "\n".join(out)
+
+
+def _markdown_tables(text: str) -> str:
+    """Markdown pipe tables as the lines :func:`_table_lines` makes of them (header row first)."""
+    lines = text.split("\n")
+
+    def cells(line: str, th: bool) -> list[tuple[str, bool]]:
+        return [(c.strip(), th) for c in line.strip().strip("|").split("|")]
+
+    def table_at(i: int):
+        if "|" not in lines[i] or i + 1 >= len(lines) or not _MD_DELIMITER.match(lines[i + 1]):
+            return None
+        j = i + 2
+        while j < len(lines) and "|" in lines[j] and lines[j].strip():
+            j += 1
+        return j, [cells(lines[i], True)] + [cells(ln, False) for ln in lines[i + 2:j]]
+
+    return _tables_in_lines(lines, table_at)
 
 
 def _tab_tables(text: str) -> str:
@@ -349,20 +363,15 @@ def _tab_tables(text: str) -> str:
     lines = text.split("\n")
     # (tabs at a line's ends indent it: they separate no cells)
     cells = [re.split(r"\t+", ln.strip(" \t\r\u3000")) for ln in lines]
-    out: list[str] = []
-    i = 0
-    while i < len(lines):
+
+    def table_at(i: int):
         width = len(cells[i])
         j = i
         while j < len(lines) and width >= 2 and len(cells[j]) == width:
             j += 1
-        if j - i >= 2:
-            out.extend(_table_lines([[(c.strip(), False) for c in row] for row in cells[i:j]]))
-            i = j
-            continue
-        out.append(lines[i])
-        i += 1
-    return "\n".join(out)
+        return (j, [[(c.strip(), False) for c in row] for row in cells[i:j]]) if j - i >= 2 else None
+
+    return _tables_in_lines(lines, table_at)
 
 
 def _markdown_to_text(raw: str) -> str:
