@@ -81,6 +81,10 @@ def find_records(text: str) -> tuple[Record, ...]:
         return ()
     out: list[Record] = []
     cur: list | None = None  # [start, name span, fields, end]
+
+    def close() -> None:
+        if cur is not None:
+            out.append(Record(cur[0], cur[3], cur[1], tuple(cur[2])))
     matches = list(_FIELD.finditer(text))
     for i, m in enumerate(matches):
         role = _LABELS[m.group(1)]
@@ -94,8 +98,7 @@ def find_records(text: str) -> tuple[Record, ...]:
         while vend > m.end() and text[vend - 1] in _SEPARATORS:
             vend -= 1
         if role == "name":
-            if cur is not None:
-                out.append(Record(cur[0], cur[3], cur[1], tuple(cur[2])))
+            close()
             cur = [m.start(), (m.end(), vend), [], vend]
             continue
         if m.start() > line_start and text[m.start() - 1] in "；;。" and (cur is None or cur[3] < line_start):
@@ -106,16 +109,14 @@ def find_records(text: str) -> tuple[Record, ...]:
                 b -= 1
             head = text[a:b]
             if 2 <= len(head) <= 60 and not any(c in head for c in "，,；;。：:"):
-                if cur is not None:
-                    out.append(Record(cur[0], cur[3], cur[1], tuple(cur[2])))
+                close()
                 cur = [line_start, (a, b), [], m.start()]
         elif _LEADING_NUMBER.match(text, line_start).end() >= m.start() and line_start > 0:
             # the first labelled line under a heading that names the project (一、P项目\n项目简介：…)
             p_start = text.rfind("\n", 0, line_start - 1) + 1
             h = _HEADING.match(text, p_start, line_start - 1)
             if h is not None and (cur is None or cur[3] < p_start):
-                if cur is not None:
-                    out.append(Record(cur[0], cur[3], cur[1], tuple(cur[2])))
+                close()
                 cur = [p_start, (h.start("name"), h.end("name")), [], line_start - 1]
         if cur is None:
             continue
@@ -123,13 +124,12 @@ def find_records(text: str) -> tuple[Record, ...]:
         gap = text[cur[3]:m.start()]
         if gap.strip("\n" + _SEPARATORS) and not all(
                 _OTHER_FIELD.match(ln) for ln in gap.split("\n") if ln.strip(_SEPARATORS)):
-            out.append(Record(cur[0], cur[3], cur[1], tuple(cur[2])))
+            close()
             cur = None
             continue
         cur[2].append((role, m.end(), vend))
         cur[3] = vend
-    if cur is not None:
-        out.append(Record(cur[0], cur[3], cur[1], tuple(cur[2])))
+    close()
     return tuple(out)
 
 
