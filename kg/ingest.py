@@ -374,6 +374,66 @@ def _tab_tables(text: str) -> str:
     return _tables_in_lines(lines, table_at)
 
 
+#: a line that is only a page's number (— 3 —, -12-, 第3页 共10页, 3/10): a printed page's footer
+_PAGE_MARK = re.compile(r"^[ \t]*(?:[-—–－]{1,2}[ \t]*\d{1,4}[ \t]*[-—–－]{1,2}|第[ \t]*\d{1,4}[ \t]*页"
+                        r"(?:[ \t]*[，,/]?[ \t]*共[ \t]*\d{1,4}[ \t]*页)?|\d{1,4}[ \t]*/[ \t]*\d{1,4})[ \t]*$", re.M)
+
+#: the gap between two columns of a table laid out with spaces (text taken from a PDF)
+_COLUMN_GAP = re.compile(r"[ \u3000\u00a0]{2,}")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _column_label(cell: str) -> bool:
+    """Whether a cell reads as a column's (or a row's) label: short, with a Han character, no
+    figure of its own and no sentence punctuation."""
+    return (len(cell) <= 16 and _HAN.search(cell) is not None and not _BARE_NUMBER.search(cell)
+            and not any(ch in cell for ch in "。，；！？"))
+
+
+def _aligned_tables(text: str) -> str:
+    """Tables whose columns are aligned with runs of spaces (text taken from a PDF or a
+    word processor) as the lines :func:`_table_lines` makes of them.
+
+    A run of lines split by gaps of two or more spaces into the same number of cells is a
+    table when its first line is a header of three or more labels, or when it has two columns
+    and every row opens with a short label (``建设单位    甲乙股份有限公司``). Rows split from
+    their header by a wrapped cell or a page footer read under the last header of the text
+    when they have its number of cells. Anything else is left as it is: prose with a double
+    space is no table."""
+    if "  " not in text and "\u3000\u3000" not in text:
+        return text
+    lines = text.split("\n")
+    cells = [_COLUMN_GAP.split(ln.strip(" \t\r\u3000\u00a0")) for ln in lines]
+    last_head: list[str] = []
+
+    def table_at(i: int):
+        nonlocal last_head
+        width = len(cells[i])
+        if width < 2:
+            return None
+        j = i + 1
+        while j < len(lines) and len(cells[j]) == width:
+            j += 1
+        head = cells[i]
+        if width >= 3 and all(_column_label(c) for c in head):
+            if j - i < 2:
+                return None
+            last_head = head
+            return j, [[(c, True) for c in head]] + [[(c, False) for c in r] for r in cells[i + 1:j]]
+        if width >= 3 and width == len(last_head):
+            return j, [[(c, True) for c in last_head]] + [[(c, False) for c in r] for r in cells[i:j]]
+        if width == 2:
+            j = i
+            while j < len(lines) and len(cells[j]) == 2 and len(cells[j][0]) <= 8 and _column_label(
+                    cells[j][0]) and "、" not in cells[j][0]:
+                j += 1
+            if j - i >= 2:
+                return j, [[(c, False) for c in r] for r in cells[i:j]]
+        return None
+
+    return _tables_in_lines(lines, table_at)
+
+
 def _markdown_to_text(raw: str) -> str:
     text = _markdown_tables(raw)
     text = re.sub(r"^\s{0,3}#{1,6}\s*", "", text, flags=re.M)  # headings
@@ -419,7 +479,7 @@ def repair_line_breaks(text: str, *, min_line: int = 30) -> str:
         stripped = line.rstrip()
         if (
             j < len(lines)
-            and (len(stripped) >= min_line or (stripped and stripped[-1] in _CLAUSE_INTERNAL))
+            and (len(stripped.lstrip()) >= min_line or (stripped and stripped[-1] in _CLAUSE_INTERNAL))
             and stripped[-1] not in _TERMINAL
             and not stripped.endswith("——")
             and _starts_inline(lines[j].lstrip())
@@ -561,7 +621,9 @@ def ingest_text(text: str, *, path: str = "<text>", encoding: str = "utf-8",
     elif kind in (".md", ".markdown"):
         text = _markdown_to_text(text)
     text = _tab_tables(text)
-    text = repair_line_breaks(_HAN_ASCII_SPACE.sub("", fold_width(text)))
+    if kind not in (".html", ".htm"):
+        text = _aligned_tables(text)
+    text = repair_line_breaks(_PAGE_MARK.sub("", _HAN_ASCII_SPACE.sub("", fold_width(text))))
     text = text.strip("\n") + "\n" if text.strip() else ""
     if not any(ch.isalnum() for ch in text):
         raise IngestError("has no readable text (empty, white space or punctuation only)",

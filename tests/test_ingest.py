@@ -280,3 +280,41 @@ def test_tables_of_text_and_markdown_files_are_read_row_by_row():
     from kg.ingest import _markdown_to_text
 
     assert "项目名称：年产5万吨石英砂项目；总投资：25.6亿元。" in _markdown_to_text(md).splitlines()
+
+
+PDF_TABLE = """2025年某市重点建设项目计划表
+序号   项目名称                    建设单位                建设地点    总投资（亿元）   建设内容
+1      年产5万吨负极材料项目       甲乙新材料有限公司      赣县区      12.5             建设生产线4条
+2      汽车零部件产业园            丙丁投资股份有限公司    南康区      8                建设厂房10万平方米
+                                          — 3 —
+3      年产10万吨饲料项目          戊己农牧有限公司        信丰县      3                建设饲料生产线
+"""
+
+
+def test_a_table_aligned_with_spaces_is_read_row_by_row():
+    """Text taken from a PDF lays a table out with runs of spaces: each row reads as a
+    labelled record under the header (also rows a page footer split from it), and the footer
+    (— 3 —) goes."""
+    lines = ingest_text(PDF_TABLE).text.splitlines()
+    assert ("项目名称：年产5万吨负极材料项目；建设单位：甲乙新材料有限公司；建设地点：赣县区；总投资：12.5亿元；"
+            "建设内容：建设生产线4条。") in lines
+    assert "项目名称：年产10万吨饲料项目；建设单位：戊己农牧有限公司；建设地点：信丰县；总投资：3亿元；建设内容：建设饲料生产线。" in lines
+    assert not any("3 —" in ln for ln in lines)
+
+
+def test_the_rows_of_an_aligned_table_give_their_projects_owner_and_sum():
+    from kg.extract import extract_document
+
+    ex = extract_document(ingest_text(PDF_TABLE))
+    inv = {(r.subject[1], r.object[1]) for r in ex.relations if r.predicate == "investor"}
+    assert {("甲乙新材料有限公司", "年产5万吨负极材料项目"), ("戊己农牧有限公司", "年产10万吨饲料项目")} <= inv
+    sums = {(q.subject[1], q.value) for q in ex.quantities if q.kind == "investment"}
+    assert ("年产5万吨负极材料项目", 1.25e9) in sums and ("年产10万吨饲料项目", 3e8) in sums
+
+
+def test_label_and_value_aligned_in_two_columns_pair_up_and_prose_is_left_alone():
+    text = ("项目名称    年产5万吨高纯石英砂项目\n建设单位    甲乙石英股份有限公司\n总投资      12亿元\n"
+            "一、  总体情况\n今年以来，全市  项目建设进展顺利。\n")
+    lines = ingest_text(text).text.splitlines()
+    assert lines[:3] == ["项目名称：年产5万吨高纯石英砂项目。", "建设单位：甲乙石英股份有限公司。", "总投资：12亿元。"]
+    assert lines[3:] == ["一、  总体情况", "今年以来，全市  项目建设进展顺利。"]
