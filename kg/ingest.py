@@ -10,11 +10,13 @@ punctuation and names the document by the hash of its text. An optional sidecar
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import html
 import json
 import os
 import re
+import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -378,60 +380,140 @@ def _tab_tables(text: str) -> str:
 _PAGE_MARK = re.compile(r"^[ \t]*(?:[-—–－]{1,2}[ \t]*\d{1,4}[ \t]*[-—–－]{1,2}|第[ \t]*\d{1,4}[ \t]*页"
                         r"(?:[ \t]*[，,/]?[ \t]*共[ \t]*\d{1,4}[ \t]*页)?|\d{1,4}[ \t]*/[ \t]*\d{1,4})[ \t]*$", re.M)
 
-#: the gap between two columns of a table laid out with spaces (text taken from a PDF)
-_COLUMN_GAP = re.compile(r"[ \u3000\u00a0]{2,}")
+#: a cell of a line laid out in columns: text whose words are apart by one space at most
+_SEGMENT = re.compile(r"\S+(?: \S+)*")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+#: a unit under a column's label, on the header's next line (（亿元）)
+_UNIT_CELL = re.compile(r"[（(][^（）()]{1,6}[)）]")
+_TOTAL_CELLS = {"小计", "合计", "总计"}
 
 
 def _column_label(cell: str) -> bool:
     """Whether a cell reads as a column's (or a row's) label: short, with a Han character, no
     figure of its own and no sentence punctuation."""
     return (len(cell) <= 16 and _HAN.search(cell) is not None and not _BARE_NUMBER.search(cell)
-            and not any(ch in cell for ch in "。，；！？"))
+            and not any(ch in cell for ch in "。，；！？、"))
+
+
+def _segments(line: str) -> list[tuple[int, str]]:
+    """``(column, text)`` of the cells of a line whose cells are apart by two spaces or more;
+    the column counts display cells (a Han character takes two), as the layout aligned them."""
+    line = line.replace("\u3000", "  ").replace("\u00a0", " ")
+    out = []
+    col, at = 0, 0
+    for m in _SEGMENT.finditer(line):
+        col += _width(line[at:m.start()])
+        at = m.start()
+        out.append((col, m.group()))
+    return out
+
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
 
 
 def _aligned_tables(text: str) -> str:
-    """Tables whose columns are aligned with runs of spaces (text taken from a PDF or a
-    word processor) as the lines :func:`_table_lines` makes of them.
+    """Tables laid out in columns with spaces (text taken from a PDF or a word processor) as
+    the lines :func:`_table_lines` makes of them.
 
-    A run of lines split by gaps of two or more spaces into the same number of cells is a
-    table when its first line is a header of three or more labels, or when it has two columns
-    and every row opens with a short label (``建设单位    甲乙股份有限公司``). Rows split from
-    their header by a wrapped cell or a page footer read under the last header of the text
-    when they have its number of cells. Anything else is left as it is: prose with a double
-    space is no table."""
+    A table opens with a header of three or more labels apart by two spaces or more (a unit
+    under a label, （亿元）, is its unit). Each cell below goes to the column it starts under;
+    a row begins with a serial number when the first column is one (序号), else with a cell in
+    the first column, and the lines after it continue its cells (a cell wrapped over lines,
+    even over a page's footer and the header printed again); 小计 rows are dropped, a line
+    with only a first cell (一、新材料产业) is kept as a line. The table ends at a line of prose
+    (a note, a paragraph). Two columns of a short label and a value, two lines or more
+    (``建设单位    甲乙股份有限公司``), pair up. Prose with a double space is no table."""
     if "  " not in text and "\u3000\u3000" not in text:
         return text
     lines = text.split("\n")
-    cells = [_COLUMN_GAP.split(ln.strip(" \t\r\u3000\u00a0")) for ln in lines]
-    last_head: list[str] = []
-
-    def table_at(i: int):
-        nonlocal last_head
-        width = len(cells[i])
-        if width < 2:
-            return None
-        j = i + 1
-        while j < len(lines) and len(cells[j]) == width:
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        segs = _segments(lines[i])
+        if len(segs) >= 3 and all(_column_label(c) for _p, c in segs):
+            found = _layout_table(lines, i, segs)
+            if found is not None:
+                i, rows = found
+                out.extend(rows)
+                continue
+        j = i
+        while j < len(lines):
+            pair = _segments(lines[j])
+            if not (len(pair) == 2 and len(pair[0][1]) <= 8 and _column_label(pair[0][1])):
+                break
             j += 1
-        head = cells[i]
-        if width >= 3 and all(_column_label(c) for c in head):
-            if j - i < 2:
-                return None
-            last_head = head
-            return j, [[(c, True) for c in head]] + [[(c, False) for c in r] for r in cells[i + 1:j]]
-        if width >= 3 and width == len(last_head):
-            return j, [[(c, True) for c in last_head]] + [[(c, False) for c in r] for r in cells[i:j]]
-        if width == 2:
-            j = i
-            while j < len(lines) and len(cells[j]) == 2 and len(cells[j][0]) <= 8 and _column_label(
-                    cells[j][0]) and "、" not in cells[j][0]:
-                j += 1
-            if j - i >= 2:
-                return j, [[(c, False) for c in r] for r in cells[i:j]]
-        return None
+        if j - i >= 2:
+            out.extend(_table_lines([[(c, False) for _p, c in _segments(ln)] for ln in lines[i:j]]))
+            i = j
+            continue
+        out.append(lines[i])
+        i += 1
+    return "\n".join(out)
 
-    return _tables_in_lines(lines, table_at)
+
+def _layout_table(lines: list[str], i: int, head: list[tuple[int, str]]):
+    """The table whose header ``head`` is line ``i``: the index after it and its lines, or None
+    when no row follows."""
+    starts = [p for p, _c in head]
+    head_texts = [c for _p, c in head]
+    labels = list(head_texts)
+    serial = labels[0] in _SERIAL_HEADERS
+
+    def column(pos: int) -> int:
+        return max(0, bisect.bisect_right(starts, pos + 2) - 1)
+
+    out: list[str] = []
+    row: list[str] | None = None
+
+    def flush():
+        if row is not None:
+            out.extend(_table_lines([[(c, True) for c in labels], [(c, False) for c in row]]))
+
+    j = i + 1
+    rows = 0
+    while j < len(lines):
+        segs = _segments(lines[j])
+        texts = [c for _p, c in segs]
+        if not segs or _PAGE_MARK.match(lines[j]) or texts == head_texts:
+            j += 1
+            continue
+        if all(_UNIT_CELL.fullmatch(c) for c in texts):
+            if rows == 0:  # the header's units
+                for p, c in segs:
+                    k = column(p)
+                    if not _UNIT_CELL.search(labels[k]):
+                        labels[k] += c
+            j += 1
+            continue
+        if any(c in _TOTAL_CELLS for c in texts):
+            flush()
+            row = None
+            j += 1
+            continue
+        first = column(segs[0][0]) == 0
+        if first and (len(texts[0]) > 24 or any(ch in texts[0] for ch in "。；") or texts[0].startswith("注")):
+            break  # prose after the table
+        if first and (_BARE_NUMBER.fullmatch(texts[0]) if serial else True):
+            flush()
+            row = [""] * len(labels)
+            rows += 1
+        elif first and len(segs) == 1:
+            flush()
+            row = None
+            out.append(texts[0])  # a section of the table (一、新材料产业（3项）)
+            j += 1
+            continue
+        if row is None:
+            break
+        for p, c in segs:
+            k = column(p)
+            row[k] += c
+        j += 1
+    if rows == 0:
+        return None
+    flush()
+    return j, out
 
 
 def _markdown_to_text(raw: str) -> str:
