@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 from . import dates
 from .diskcache import disk_cached
 from .extract._textindex import sentence_at
+from .extract.records import in_schedule
 from .model import Document, Event, Mention, Quantity, RelationCandidate, Resolved
 
 if TYPE_CHECKING:
@@ -63,6 +64,21 @@ _CHAIRED_MEETING = re.compile(
     rf"(?P<type>[^，。；\d]{{0,24}}?{_MEETING_TYPES})(?:(?P<count>\d+)次)?(?P<rest>[^。；]*)"
 )
 _PLANNED = re.compile(r"将|计划|预计|拟|准备|力争|争取|确保")
+#: plan markers before a date (将 only as a verb's: 将乐 is a county)
+_PLANNED_BEFORE = re.compile(r"计划|预计|拟|准备|力争|争取|确保|将(?:于|在|要|会)|(?:即|并|还|也|均|都)将")
+#: words with 计划 that plan no date (计划总投资, 年度计划投资)
+_PLAN_NOT_DATE = re.compile(r"计划(?:总)?投资|年度计划|计划内|按计划|按照计划")
+#: a fact marker: what follows it happened (已于2024年3月开工, 开工了)
+_DONE = re.compile(r"已|了")
+
+
+def _planned_date(text: str, s0: int, date_start: int) -> bool:
+    """Whether the date at ``date_start`` is a plan's, by the words of its sentence before it
+    (from ``s0``): the nearest plan marker (计划于2025年3月开工，2026年底建成投产) with no fact
+    marker after it (已于…开工，计划…建成 plans only the second)."""
+    prefix = _PLAN_NOT_DATE.sub(lambda m: "#" * len(m.group()), text[s0:date_start])
+    plan = max((m.end() for m in _PLANNED_BEFORE.finditer(prefix)), default=-1)
+    return plan >= 0 and plan > max((m.end() for m in _DONE.finditer(prefix)), default=-1)
 _PROJECT_SUFFIX = re.compile(r"(?:项目|工程)$")
 _TOPIC_WINDOW = 6  # sentences a passage's project stays its topic
 
@@ -346,7 +362,8 @@ def extract_events(doc: Document, mentions: Sequence[Mention], quantities: Seque
                     props = [("type", iri)]
                     if code:
                         props.append(("status", code))
-                    if _PLANNED.search(between):
+                    if (_PLANNED.search(between) or _planned_date(doc.text, sent.start, t.start)
+                            or in_schedule(doc.text, a) and not _DONE.search(doc.text, t.start, b)):
                         props.append(("planned", "true"))
                     keys = concerned(t.end, a, a)
                     if not keys:

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["Record", "find_records", "record_at"]
+__all__ = ["Record", "find_records", "in_schedule", "record_at"]
 
 #: the label of a field (what the line states) → the role the rules give it
 _LABELS = {
@@ -38,7 +38,11 @@ _LABELS = {
     "建设内容": "figures", "建设内容及规模": "figures", "主要建设内容": "figures",
     "项目简介": "figures", "项目概况": "figures", "基本情况": "figures", "项目内容": "figures",
     "建设进度": "stage", "项目进展": "stage", "进展情况": "stage", "建设阶段": "stage",
-    "形象进度": "stage", "建设性质": "stage", "建设起止年限": "stage",
+    "形象进度": "stage", "建设性质": "stage",
+    # a schedule: what it says will happen (2025年3月开工) is a plan unless it says 已/续建
+    "进度安排": "schedule", "进度计划": "schedule", "建设起止年限": "schedule", "建设年限": "schedule",
+    "建设期限": "schedule", "建设周期": "schedule", "计划开工时间": "schedule", "计划竣工时间": "schedule",
+    "计划开竣工时间": "schedule", "年度建设目标": "schedule", "年度目标": "schedule",
 }
 _NUMBER = r"[（(]?[一二三四五六七八九十\d]+[）)、.．]\s*"
 #: a field: a label at a line's start (after the item's number) or after ；/。 within a line
@@ -61,7 +65,7 @@ _SEPARATORS = "；;。 \t"
 @dataclass(frozen=True)
 class Record:
     """One labelled record: its span, the span of the project's name, and the fields'
-    value spans by role (``owner``, ``place``, ``figures``, ``stage``)."""
+    value spans by role (``owner``, ``place``, ``figures``, ``stage``, ``schedule``)."""
 
     start: int
     end: int
@@ -139,3 +143,10 @@ def record_at(text: str, pos: int) -> Record | None:
         if r.start <= pos < r.end:
             return r
     return None
+
+
+def in_schedule(text: str, pos: int) -> bool:
+    """Whether ``pos`` is in a record's schedule field (进度安排：2025年3月开工，2026年底建成):
+    what it says is planned, unless it says it happened (已开工, 续建)."""
+    rec = record_at(text, pos)
+    return rec is not None and any(role == "schedule" and a <= pos < b for role, a, b in rec.fields)

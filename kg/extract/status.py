@@ -23,7 +23,7 @@ from functools import lru_cache
 from ..model import Document, Mention, RelationCandidate
 from ._textindex import sentence_at
 from .quantities import _alternation, _read_tsv, figure_headed, paragraph_bounds
-from .records import record_at
+from .records import in_schedule, record_at
 
 __all__ = ["extract_status", "status_cues"]
 
@@ -193,8 +193,8 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
         p0, p1 = paragraph_bounds(text, cstart)
         if p0 not in plan_cache:
             plan_cache[p0] = _is_plan_paragraph(text[p0:p1])
-        if (plan_cache[p0] and code in _PLAN_SHIFT and not re.search(r"已|了", clause)
-                and not _STATED_DATE_RE.search(clause, 0, h0)):
+        if ((plan_cache[p0] or in_schedule(text, cstart)) and code in _PLAN_SHIFT
+                and not re.search(r"已|了", clause) and not _STATED_DATE_RE.search(clause, 0, h0)):
             code = _PLAN_SHIFT[code]
         if code == "completed" and _SHARE_DONE_RE.match(clause, h1):
             code = "under_construction"  # 主体工程已完工80%: progress, not completion

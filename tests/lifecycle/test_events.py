@@ -58,6 +58,38 @@ def test_milestone_dated_relative_and_planned():
     assert evs["开工"].date == "2025-03" and _props(evs["开工"])["planned"] == "true"
 
 
+def test_a_plan_marker_before_the_date_plans_the_milestones_after_it():
+    """计划于<date>开工 was an accomplished start (only a marker between the date and the cue
+    counted); the plan runs on to the next clause's date, not past a fact marker (已于)."""
+    doc = _doc("甲乙碳纤维项目计划于2025年3月开工，2026年12月建成投产。丙丁装备项目已于2024年5月开工，预计明年6月竣工。"
+               "将乐县管委会对戊己项目做出安排，11月10日完成土地出让。")
+    ms = [_m(doc, "Project", "甲乙碳纤维项目"), _m(doc, "Project", "丙丁装备项目"), _m(doc, "Project", "戊己项目")]
+    evs = {(e.concerns[0][1], e.label): _props(e) for e in extract_events(doc, ms) if e.kind == "milestone"}
+    assert evs[("甲乙碳纤维项目", "开工")]["planned"] == "true"
+    assert evs[("甲乙碳纤维项目", "投产")]["planned"] == "true"
+    assert "planned" not in evs[("丙丁装备项目", "开工")]
+    assert evs[("丙丁装备项目", "建成")]["planned"] == "true"
+    assert "planned" not in evs[("戊己项目", "土地出让")]  # 将乐 is a county, not 将
+
+
+def test_a_record_schedule_is_a_plan_unless_it_says_done():
+    """进度安排：2025年3月开工，2026年12月建成 in a project list states a plan; 已开工 a fact."""
+    from kg.extract import extract_document
+
+    text = ("项目名称：年产5万吨甲乙负极材料项目；建设单位：甲乙新材料有限公司；进度安排：2025年3月开工，2026年12月建成。\n"
+            "项目名称：年产2万台丙丁驱动电机项目；建设单位：丙丁动力科技有限公司；进度安排：2025年1月已开工，2025年11月投产。\n")
+    ex = extract_document(ingest_text(text))
+    stages = {(r.subject[1], r.object[1]) for r in ex.relations if r.predicate == "hasStatus"}
+    assert ("年产5万吨甲乙负极材料项目", "planned") in stages
+    assert ("年产5万吨甲乙负极材料项目", "started") not in stages
+    assert ("年产5万吨甲乙负极材料项目", "completed") not in stages
+    assert ("年产2万台丙丁驱动电机项目", "started") in stages
+    miles = {(e.concerns[0][1], e.label): _props(e) for e in ex.events if e.kind == "milestone"}
+    assert miles[("年产5万吨甲乙负极材料项目", "开工")]["planned"] == "true"
+    assert "planned" not in miles[("年产2万台丙丁驱动电机项目", "开工")]
+    assert miles[("年产2万台丙丁驱动电机项目", "投产")]["planned"] == "true"
+
+
 def test_no_milestone_without_a_month():
     doc = _doc("甲乙热处理生产线建成投产后可成为新星。")
     assert [e for e in extract_events(doc, [_m(doc, "Project", "甲乙热处理生产线")]) if e.kind == "milestone"] == []
