@@ -587,6 +587,9 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
     zm = pat["zone"].search(name, s)
     if zm is not None and zm.start() < split:
         return None  # <X>化工园区…项目: the name opens with a zone, not a brand
+    while split - s > 2 and name.endswith(_MODIFIER_WORDS, s, split):
+        # <brand>绿色船舶修造基地项目: the modifier describes the project, not the brand
+        split -= next(len(w) for w in _MODIFIER_WORDS if name.endswith(w, s, split))
     brand = name[s:split]
     core_len = len(brand) - (mm.end() - mm.start() if mm and mm.end() == split else 0)
     if not 2 <= core_len <= 4 or not _HANS_RE.fullmatch(brand) or "号" in brand:
@@ -608,6 +611,9 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
     return _Cand("Company", c.start + s, c.start + split, "company.project_prefix")
 
 
+#: words that describe a project (绿色船舶, 高端装备, 新型建材) and end no brand (a brand may end
+#: with 智能 or 数字: 某某智能年产…项目)
+_MODIFIER_WORDS = ("绿色", "高端", "新型", "现代", "低碳", "零碳", "循环")
 _SCALE_QUALIFIER = re.compile(r"^[千百万亿]+级")
 _DESCRIPTIVE_ZONE = re.compile(r"和|及|资源|^(?:国家级|省级|市级)")
 

@@ -552,6 +552,11 @@ def test_a_zone_opening_a_project_name_is_no_brand():
     assert ("Project", "子丑化工园区污水处理厂项目") in got
 
 
+def test_a_modifier_after_a_brand_is_the_projects_not_the_brands():
+    got = _pairs("钦州子丑绿色船舶修造基地项目总投资23亿元。", "Company")
+    assert got == {("Company", "子丑")}, got
+
+
 def test_a_latin_product_term_inside_a_longer_word_is_no_product():
     got = _pairs("版权所有：某某市人民政府办公室 ICP备案号。", "Product")
     assert not got, got
