@@ -531,6 +531,9 @@ _DATELINE = re.compile(r"(?:(?:\d{4}年)?\d{1,2}月\d{1,2}日(?:上午|下午|�
                        r"今年以来[，,]|近年来[，,]|本报讯|新华社|记者)")
 
 
+#: the end of a sentence in English (a bilingual release's paragraph): no line goes on after it
+_LATIN_SENTENCE_END = re.compile(r"[A-Za-z0-9)\"'’”][.:]$")
+
 #: characters a headline does not end with but a broken sentence may (计划于|12月8日…)
 _LEADS_ON = "于在至到从自止和与及的了为是将"
 
@@ -561,6 +564,7 @@ def repair_line_breaks(text: str, *, min_line: int = 30) -> str:
         stripped = line.rstrip()
         if (
             j < len(lines)
+            and not _LATIN_SENTENCE_END.search(stripped)
             and (len(stripped.lstrip()) >= min_line or (stripped and stripped[-1] in _CLAUSE_INTERNAL))
             and stripped[-1] not in _TERMINAL
             and not stripped.endswith("——")

@@ -331,3 +331,13 @@ def test_label_and_value_aligned_in_two_columns_pair_up_and_prose_is_left_alone(
     lines = ingest_text(text).text.splitlines()
     assert lines[:3] == ["项目名称：年产5万吨高纯石英砂项目。", "建设单位：甲乙石英股份有限公司。", "总投资：12亿元。"]
     assert lines[3:] == ["一、  总体情况", "今年以来，全市  项目建设进展顺利。"]
+
+
+def test_an_english_paragraph_is_not_joined_to_the_chinese_one_after_it():
+    """A bilingual release follows each paragraph with its translation: the English line ends a
+    sentence with a full stop, and the next company name must not start with its last word."""
+    text = ("甲乙新材料有限公司年产5万吨负极材料项目总投资12亿元，将落户某某高新区。\n"
+            "The anode materials project of Jiayi New Materials Co., Ltd. will cost RMB 1.2 billion.\n\n"
+            "丙丁科技有限公司年产2万台电机项目同场签约。\n")
+    lines = ingest_text(text).text.splitlines()
+    assert "丙丁科技有限公司年产2万台电机项目同场签约。" in lines

@@ -619,3 +619,9 @@ def test_a_list_of_products_before_a_line_names_no_brand():
 def test_a_limited_partnership_is_a_company(name):
     got = _pairs(f"2023年，由{name}出资10亿元参与丙丁储能项目。", "Company")
     assert ("Company", name) in got, got
+
+
+def test_verbs_of_a_list_or_a_goal_open_no_name():
+    got = _pairs("另有甲乙精密模具有限公司压铸模具项目同场签约，将进一步补齐新区汽车产业链。")
+    assert ("Company", "甲乙精密模具有限公司") in got
+    assert not any(t == "DevelopmentZone" for t, _n in got), got
