@@ -692,7 +692,7 @@ def _project_evidence(name: str) -> bool:
 # (该/各/我国/三大), or a "major/key" qualifier right before the head (重大项目, 重点工程).
 _GENERIC_PROJECT = re.compile(r"该|各[项地类]?|我国|全线|多个|首条|[两三四五六七八九十几]大|^(?:配套|示范性|[一二三四]级)|"
                               r"(?:重大|重点|大|配套|骨干|基础设施|控制性|交通|隧道|路基|桥梁|输变电|示范性)$|"
-                              r"(?:重大|重点)建设$")
+                              r"(?:重大|重点)建设$|(?:招商引资|招商|引资|签约|储备|谋划|续建|新开工)$")
 _PHASE = re.compile(rf"[一二三四五六七八九十]期(?:工程|项目)?(?:[{_HAN}]{{1,6}}至[{_HAN}]{{1,6}}?段|[{_HAN}]{{2,5}}?段)?")
 _ROAD_SECTION = re.compile(rf"[{_HAN}]{{2,4}}线[{_HAN}]{{2,5}}?段")
 
@@ -714,6 +714,10 @@ _QUOTED_PROJECT = re.compile(r"“([^“”\n]{2,30})”(项目|工程)")
 
 #: verbs that award a title (获评X示范基地, 入选X试点项目): what follows is a designation
 _DESIGNATION_BEFORE = re.compile(r"(?:获评|荣获|获批|评为|认定为|授予|入选|命名为|列为|获得)(?:了)?(?:为)?(?:首批|第[一二三四五六七八九十]批)?$")
+
+#: a place said to be a base of a whole country or region (是全国重要的…基地, 是我国最大的…基地)
+_SCOPE_DESIGNATION = re.compile(r"(?:是|为|成为)(?:全国|全省|全球|世界|国家|我国|中国|国内|亚洲|区域|西南|西北|东北|华北|华东|华南|华中)"
+                                r"[^，。；、\n]{0,6}?的?$")
 
 #: a reference to the project named before (项目一期, 该项目二期: that project's phase)
 _PROJECT_PRONOUN = re.compile(r"(?:^|(?<=[，；。、：,;:\n “]))(?:目前)?(?:该|本|此)?项目$")
@@ -783,7 +787,8 @@ def _metonymy_company(item: str) -> bool:
     m = _patterns()["shortheads"].search(item)
     if m and m.end() == len(item) and 2 <= m.start() <= 4:
         return not _bad_brand(item[:m.start()])
-    return not _project_evidence(item) and not _bad_brand(item)
+    # (a bare brand is short: 精密光学镜头 is a product phrase)
+    return len(item) <= 4 and not _project_evidence(item) and not _bad_brand(item)
 
 
 def _projects(text: str) -> list[_Cand]:
@@ -834,6 +839,8 @@ def _projects(text: str) -> list[_Cand]:
             continue  # 第三批省重点建设项目: a list's title
         if _DESIGNATION_BEFORE.search(text, max(0, s - 6), s):
             continue  # 获评国家新型工业化产业示范基地: a title awarded, not an undertaking
+        if head == "基地" and _SCOPE_DESIGNATION.search(text, max(0, s - 14), s):
+            continue  # 西峡县是全国重要的汽车零部件生产基地: what a place is, not an undertaking
         if text.startswith("之一", m.end()):
             continue  # 最大的乘用车工厂之一: one of a class, not a name
         if kind != "phase" and _COUNT_AFTER.match(text, m.end()):

@@ -32,7 +32,7 @@ from ..resources import lexicon_dir
 from ._textindex import bounds as _bounds
 from ._textindex import sentence_at as _sentence_at
 from .numbers import ParsedNumber, find_numbers
-from .records import record_at
+from .records import project_record_at
 
 __all__ = ["extract_quantities", "clause_bounds", "paragraph_bounds"]
 
@@ -58,6 +58,9 @@ AGENT_BEFORE_RE = re.compile(r"(?:该项目|该工程|项目|工程|[，,：:])(
                              r"(?:项目|工程|的)?(?:业主|业主单位|建设单位|投资主体|实施主体|投资方)(?:为|是)$")
 _SAME_TOPIC_RE = re.compile(r"\s*(同比|增长|下降|比上年|较上年|分别)")
 _LIST_END_RE = re.compile(r"等\s*$")
+#: after a company, a list of what it makes (…有限公司年产汽车水泵、排气歧管等产品1200万件): its
+#: own figure, not one of a list of companies
+_OWN_LIST_RE = re.compile(r"(?:年产|年生产|生产|主要生产|主要产品有?|产品有)[^，。；]*等")
 _DIGIT_RE = re.compile(r"[\d]")
 _ANY_DIGIT_RE = re.compile(r"[\d０-９]")
 _BRANCH_CO_RE = re.compile(r"(子|分)公司")
@@ -819,8 +822,8 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
              cend: int, in_project: Mention | None, rule: str):
     """The ``(type, key)`` a figure is about, and the name of the rule that chose it."""
     text = ctx.text
-    rec = record_at(text, start)
-    if rec is not None and not rec.name[0] <= start < rec.name[1]:
+    rec = project_record_at(text, start)
+    if rec is not None:
         # a labelled record's lines (总投资：25.6亿元, 建设内容：年产50万辆…生产线) are about
         # its project
         p = _first_in(ctx, rec.name[0], rec.name[1], ("Project",))
@@ -843,7 +846,8 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
         pron = m
     # list-level: "甲等11处煤矿", "…等400万千瓦机组"
     if _LIST_END_RE.search(lead) or (clause_org is not None and "等" in text[clause_org.end:start]
-                                      and kind in ("count", "capacity", "investment")):
+                                      and kind in ("count", "capacity", "investment")
+                                      and not _OWN_LIST_RE.match(text, clause_org.end, start)):
         return _place(ctx, start, cstart, lead)[0], "subj:list-level"
     if clause_org is None:
         # "5GW切片、2GW组件、8GW光伏一体化项目": a list headed by the project after it

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["Record", "find_records", "in_schedule", "record_at"]
+__all__ = ["Record", "find_records", "in_schedule", "project_record_at", "record_at"]
 
 #: the label of a field (what the line states) → the role the rules give it
 _LABELS = {
@@ -43,6 +43,10 @@ _LABELS = {
     "进度安排": "schedule", "进度计划": "schedule", "建设起止年限": "schedule", "建设年限": "schedule",
     "建设期限": "schedule", "建设周期": "schedule", "计划开工时间": "schedule", "计划竣工时间": "schedule",
     "计划开竣工时间": "schedule", "年度建设目标": "schedule", "年度目标": "schedule",
+    # what surrounds the project (the county's resources, a firm already there): not its facts
+    "项目背景": "context", "建设背景": "context", "背景": "context", "区位优势": "context",
+    "资源优势": "context", "产业基础": "context", "资源条件": "context", "配套条件": "context",
+    "市场前景": "context", "市场分析": "context", "建设条件": "context",
 }
 _NUMBER = r"[（(]?[一二三四五六七八九十\d]+[）)、.．]\s*"
 #: a field: a label at a line's start (after the item's number) or after ；/。 within a line
@@ -65,7 +69,8 @@ _SEPARATORS = "；;。 \t"
 @dataclass(frozen=True)
 class Record:
     """One labelled record: its span, the span of the project's name, and the fields'
-    value spans by role (``owner``, ``place``, ``figures``, ``stage``, ``schedule``)."""
+    value spans by role (``owner``, ``place``, ``figures``, ``stage``, ``schedule``,
+    ``context``)."""
 
     start: int
     end: int
@@ -143,6 +148,16 @@ def record_at(text: str, pos: int) -> Record | None:
         if r.start <= pos < r.end:
             return r
     return None
+
+
+def project_record_at(text: str, pos: int) -> Record | None:
+    """The record whose lines hold ``pos`` when what is there speaks of the record's project:
+    not its name, and not a field about its surroundings (项目背景：县内已建成…)."""
+    rec = record_at(text, pos)
+    if rec is None or rec.name[0] <= pos < rec.name[1] or any(
+            role == "context" and a <= pos < b for role, a, b in rec.fields):
+        return None
+    return rec
 
 
 def in_schedule(text: str, pos: int) -> bool:

@@ -23,7 +23,7 @@ from functools import lru_cache
 from ..model import Document, Mention, RelationCandidate
 from ._textindex import sentence_at
 from .quantities import _alternation, _read_tsv, figure_headed, paragraph_bounds
-from .records import in_schedule, record_at
+from .records import in_schedule, project_record_at
 
 __all__ = ["extract_status", "status_cues"]
 
@@ -226,8 +226,8 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
             seen = {(r.subject[1], r.object[1]) for r in out}
             rule += "/continued-list"
         if not targets:
-            rec = record_at(text, cstart)
-            if rec is not None and not rec.name[0] <= cstart < rec.name[1]:
+            rec = project_record_at(text, cstart)
+            if rec is not None:
                 # 建设进度：主体完工 in a labelled record: its project's stage
                 targets = [p for p in projects if rec.name[0] <= p.start < rec.name[1]][:1]
                 if targets:

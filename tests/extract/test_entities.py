@@ -625,3 +625,13 @@ def test_verbs_of_a_list_or_a_goal_open_no_name():
     got = _pairs("另有甲乙精密模具有限公司压铸模具项目同场签约，将进一步补齐新区汽车产业链。")
     assert ("Company", "甲乙精密模具有限公司") in got
     assert not any(t == "DevelopmentZone" for t, _n in got), got
+
+
+def test_what_a_place_is_and_a_threshold_are_no_names():
+    got = _pairs("西峡县是全国重要的汽车零部件生产基地，全市现有省级以上开发区13个。")
+    assert not any(t in ("Project", "DevelopmentZone") for t, _n in got), got
+
+
+def test_a_product_phrase_in_a_list_of_projects_is_no_company():
+    got = _pairs("重点引进红外热成像模组、激光雷达光学组件、精密光学镜头等项目。", "Company")
+    assert not got, got

@@ -393,3 +393,9 @@ def test_a_province_qualifying_a_chain_does_not_make_the_sentence_the_provinces(
     text = "宁波市加快发展集成电路产业。甲乙电子科技有限公司是我省集成电路重点产业链链主企业，带动上下游企业30家。"
     ex = extract_document(ingest_text(text))
     assert [q.subject for q in ex.quantities if q.value == 30] != [None]
+
+
+def test_a_companys_figure_after_a_list_of_its_products_is_its_own():
+    text = "县内链主企业甲乙汽车零部件有限公司年产汽车水泵、排气歧管等产品1200万件。"
+    facts = _facts(text, [("Region", "县", "county"), ("Company", "甲乙汽车零部件有限公司", "co")])
+    assert [f for f in facts if f[1] == 1.2e7] == [("capacity", 1.2e7, "piece", "co")], facts

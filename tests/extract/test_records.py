@@ -109,3 +109,24 @@ def test_a_line_of_a_label_the_rules_do_not_read_keeps_the_record_open():
     rels, qs, _projects = _facts(text)
     assert ("investment", 1.5e9, "年产10万吨可降解材料项目") in qs
     assert any(s == "年产10万吨可降解材料项目" and p == "locatedIn" for s, p, _o in rels), rels
+
+
+PROMOTION_SHEET = """某市2025年重点招商引资项目推介
+项目一
+项目名称：年产10万吨甲乙碳化硅微粉项目
+项目所在地：内乡县产业集聚区
+项目背景：县内已建成丙丁碳材有限公司年产3万吨碳化硅冶炼生产线，现有配套企业60余家。
+建设内容：新建生产线5条，年产碳化硅微粉10万吨。
+投资估算：项目总投资6亿元。
+合作方式：独资、合资
+"""
+
+
+def test_the_background_of_a_promoted_project_is_not_its_facts():
+    """A 招商 sheet's 项目背景 speaks of what is already there: its figures belong to what it
+    names, not to the promoted project; the sheet's title is no project."""
+    rels, qs, projects = _facts(PROMOTION_SHEET)
+    assert ("capacity", 3e4, "年产3万吨碳化硅冶炼生产线") in qs
+    assert ("capacity", 1e5, "年产10万吨甲乙碳化硅微粉项目") in qs
+    assert not any(subject == "年产10万吨甲乙碳化硅微粉项目" and value in (3e4, 60) for _k, value, subject in qs), qs
+    assert "某市2025年重点招商引资项目" not in projects
