@@ -380,6 +380,31 @@ def _tab_tables(text: str) -> str:
 _PAGE_MARK = re.compile(r"^[ \t]*(?:[-—–－]{1,2}[ \t]*\d{1,4}[ \t]*[-—–－]{1,2}|第[ \t]*\d{1,4}[ \t]*页"
                         r"(?:[ \t]*[，,/]?[ \t]*共[ \t]*\d{1,4}[ \t]*页)?|\d{1,4}[ \t]*/[ \t]*\d{1,4})[ \t]*$", re.M)
 
+#: pictographs and their joiners (💰总投资：, 📍甲乙有限公司…): no text of the document
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D\u20E3]")
+#: the heading of a page's links to other articles (往期回顾, 推荐阅读…)
+_NAV_HEAD = re.compile(r"^\W*(?:往期回顾|往期推荐|往期精彩|推荐阅读|相关阅读|延伸阅读|相关新闻|相关文章|相关链接|"
+                       r"热点推荐|精彩推荐|猜你喜欢|更多阅读)\W*$")
+
+
+def _drop_navigation(text: str) -> str:
+    """``text`` without its lists of links to other articles: a 往期回顾/推荐阅读 heading and the
+    lines after it up to a blank line (their headlines name other projects and places)."""
+    if not any(w in text for w in ("往期", "阅读", "相关", "推荐", "猜你喜欢")):
+        return text
+    out: list[str] = []
+    skipping = False
+    for ln in text.split("\n"):
+        if _NAV_HEAD.match(ln):
+            skipping = True
+            continue
+        if skipping and ln.strip():
+            continue
+        skipping = False
+        out.append(ln)
+    return "\n".join(out)
+
+
 #: a cell of a line laid out in columns: text whose words are apart by one space at most
 _SEGMENT = re.compile(r"\S+(?: \S+)*")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -392,7 +417,7 @@ def _column_label(cell: str) -> bool:
     """Whether a cell reads as a column's (or a row's) label: short, with a Han character, no
     figure of its own and no sentence punctuation."""
     return (len(cell) <= 16 and _HAN.search(cell) is not None and not _BARE_NUMBER.search(cell)
-            and not any(ch in cell for ch in "。，；！？、"))
+            and not any(ch in cell for ch in "。，；！？!?、：:"))
 
 
 def _segments(line: str) -> list[tuple[int, str]]:
@@ -492,9 +517,9 @@ def _layout_table(lines: list[str], i: int, head: list[tuple[int, str]]):
             j += 1
             continue
         first = column(segs[0][0]) == 0
-        if first and (len(texts[0]) > 24 or any(ch in texts[0] for ch in "。；") or texts[0].startswith("注")):
+        if first and (len(texts[0]) > 24 or any(ch in texts[0] for ch in "。；！？!?") or texts[0].startswith("注")):
             break  # prose after the table
-        if first and (_BARE_NUMBER.fullmatch(texts[0]) if serial else True):
+        if first and len(segs) >= 2 and (_BARE_NUMBER.fullmatch(texts[0]) if serial else True):
             flush()
             row = [""] * len(labels)
             rows += 1
@@ -709,7 +734,8 @@ def ingest_text(text: str, *, path: str = "<text>", encoding: str = "utf-8",
     text = _tab_tables(text)
     if kind not in (".html", ".htm"):
         text = _aligned_tables(text)
-    text = repair_line_breaks(_PAGE_MARK.sub("", _HAN_ASCII_SPACE.sub("", fold_width(text))))
+    text = _drop_navigation(_EMOJI.sub("", fold_width(text)))
+    text = repair_line_breaks(_PAGE_MARK.sub("", _HAN_ASCII_SPACE.sub("", text)))
     text = text.strip("\n") + "\n" if text.strip() else ""
     if not any(ch.isalnum() for ch in text):
         raise IngestError("has no readable text (empty, white space or punctuation only)",

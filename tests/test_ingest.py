@@ -341,3 +341,13 @@ def test_an_english_paragraph_is_not_joined_to_the_chinese_one_after_it():
             "丙丁科技有限公司年产2万台电机项目同场签约。\n")
     lines = ingest_text(text).text.splitlines()
     assert "丙丁科技有限公司年产2万台电机项目同场签约。" in lines
+
+
+def test_an_articles_pictographs_links_and_credits_are_no_text_of_it():
+    text = ("本次集中开工项目共15个。\n\n📍甲乙新材料有限公司年产5万吨碳酸锂项目\n💰总投资：48亿元\n\n"
+            "编辑：张某  责编：李某  审核：王某\n\n👇往期回顾👇\n▶ 某某高铁最新进展来了！\n▶ 某县年产20万吨有机肥项目签约落地\n\n阅读原文\n")
+    lines = ingest_text(text).text.splitlines()
+    assert "甲乙新材料有限公司年产5万吨碳酸锂项目" in lines and "总投资：48亿元" in lines
+    assert "编辑：张某  责编：李某  审核：王某" in lines  # credits are no table
+    assert not any("往期" in ln or "有机肥" in ln or "高铁" in ln for ln in lines)
+    assert "阅读原文" in lines

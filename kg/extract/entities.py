@@ -715,6 +715,9 @@ _QUOTED_PROJECT = re.compile(r"“([^“”\n]{2,30})”(项目|工程)")
 #: verbs that award a title (获评X示范基地, 入选X试点项目): what follows is a designation
 _DESIGNATION_BEFORE = re.compile(r"(?:获评|荣获|获批|评为|认定为|授予|入选|命名为|列为|获得)(?:了)?(?:为)?(?:首批|第[一二三四五六七八九十]批)?$")
 
+#: a line or a record's field stating what a project builds (建设内容：…, 主要建设内容及规模：…)
+_CONTENT_LINE = re.compile(r"[^\S\n]*(?:[（(]?[一二三四五六七八九十\d]+[）)、.．])?[^\S\n]*(?:主要)?建设(?:内容|规模)(?:及规模)?[：:]")
+
 #: a place said to be a base of a whole country or region (是全国重要的…基地, 是我国最大的…基地)
 _SCOPE_DESIGNATION = re.compile(r"(?:是|为|成为)(?:全国|全省|全球|世界|国家|我国|中国|国内|亚洲|区域|西南|西北|东北|华北|华东|华南|华中)"
                                 r"[^，。；、\n]{0,6}?的?$")
@@ -839,6 +842,9 @@ def _projects(text: str) -> list[_Cand]:
             continue  # 第三批省重点建设项目: a list's title
         if _DESIGNATION_BEFORE.search(text, max(0, s - 6), s):
             continue  # 获评国家新型工业化产业示范基地: a title awarded, not an undertaking
+        if (head in ("生产线", "中试线") or head == "工程" and name.endswith(("公用", "配套", "辅助"))) and \
+                _CONTENT_LINE.match(text, max(text.rfind(c, 0, s) for c in "\n；;") + 1):
+            continue  # 建设内容：建设…沉锂生产线及配套设施: what the project builds, not a project
         if head == "基地" and _SCOPE_DESIGNATION.search(text, max(0, s - 14), s):
             continue  # 西峡县是全国重要的汽车零部件生产基地: what a place is, not an undertaking
         if text.startswith("之一", m.end()):

@@ -751,7 +751,13 @@ def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, wide: bool = Fals
         pm = m
     if pm is not None and pm.group("zo"):
         z = _near_before(ctx, pm.start(), 0, ("DevelopmentZone",))
-        if z is not None and _near_before(ctx, pos, pm.end(), _PLACE_TYPES) is None:
+        main = ctx.main_place
+        if (pm.group("zo") in ("全区", "该区") and main is not None and main[0] == "Region"
+                and _region_name(ctx, main).endswith("区")):
+            # 全区 in a text about a district (袁州区): the district, not a park named in it
+            if _near_before(ctx, pos, pm.end(), _PLACE_TYPES) is None:
+                return main, "place:deictic-district"
+        elif z is not None and _near_before(ctx, pos, pm.end(), _PLACE_TYPES) is None:
             return _key(z), "place:deictic-zone"
     dm = None
     for hit in _DEICTIC_REGION_RE.finditer(text, s0, pos):
@@ -802,6 +808,11 @@ def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, wide: bool = Fals
 #: words for the whole of a region of one level (全市: the city the document is about)
 _LEVEL_WORD_RE = re.compile(r"全省|我省|本省|全市|我市|本市|全县|我县|本县|(?<![\u4e00-\u9fff])自治区|全自治区")
 _LEVEL_OF = {"省": "province", "市": "city", "县": "county"}
+def _region_name(ctx: _Context, key: tuple[str, str]) -> str:
+    """The text of the longest mention of region ``key``."""
+    return max((m.text for m in ctx.all_mentions if (m.type, m.key) == key), key=len, default="")
+
+
 def _level_of_word(word: str) -> str:
     """The level of a region a word of _LEVEL_WORD_RE speaks of (全省 → province, 自治区 → province)."""
     return "province" if word.endswith("自治区") else _LEVEL_OF[word[-1]]

@@ -635,3 +635,11 @@ def test_what_a_place_is_and_a_threshold_are_no_names():
 def test_a_product_phrase_in_a_list_of_projects_is_no_company():
     got = _pairs("重点引进红外热成像模组、激光雷达光学组件、精密光学镜头等项目。", "Company")
     assert not got, got
+
+
+def test_what_a_project_builds_is_not_a_project_of_its_own():
+    text = ("甲乙新材料有限公司年产5万吨碳酸锂项目\n建设内容：建设焙烧、浸出、沉锂生产线及配套设施。\n"
+            "项目名称：丙丁双氧水项目；建设内容及规模：建设20万吨/年双氧水装置及公用工程。\n")
+    got = {n for t, n in _pairs(text) if t == "Project"}
+    assert "年产5万吨碳酸锂项目" in got
+    assert not any(n.endswith(("生产线", "公用工程")) for n in got), got

@@ -399,3 +399,9 @@ def test_a_companys_figure_after_a_list_of_its_products_is_its_own():
     text = "县内链主企业甲乙汽车零部件有限公司年产汽车水泵、排气歧管等产品1200万件。"
     facts = _facts(text, [("Region", "县", "county"), ("Company", "甲乙汽车零部件有限公司", "co")])
     assert [f for f in facts if f[1] == 1.2e7] == [("capacity", 1.2e7, "piece", "co")], facts
+
+
+def test_the_whole_district_is_the_district_not_a_park_named_in_it():
+    text = "袁州区聚焦锂电产业，甲乙医药工业园建成投用。目前，全区已集聚锂电企业58家。"
+    facts = _facts(text, [("Region", "袁州区", "district"), ("DevelopmentZone", "甲乙医药工业园", "park")])
+    assert [f for f in facts if f[1] == 58] == [("count", 58, "company", "district")], facts
