@@ -821,8 +821,8 @@ def _level_of_word(word: str) -> str:
 #: a region named before by its level (该市稀土产业链已集聚…)
 _DEICTIC_REGION_RE = re.compile(r"该(市|县|省)")
 _WIDE_RE = re.compile(r"全省|全市|全区|全县|全年|省内|市内|我省|我市|新增|全国|全球")
-#: jobs of a whole region (全市城镇新增就业5.2万人), not of the company in the clause
-_JOBS_WIDE_RE = re.compile(r"全省|全市|全区|全县|全州|全国|我省|我市|我区|我县|城镇")
+#: a whole region: its jobs (全市城镇新增就业5.2万人) and the sentences about it are not a company's or a project's
+_WHOLE_REGION_RE = re.compile(r"全省|全市|全区|全县|全州|全国|我省|我市|我区|我县|城镇")
 _BUILD_RE = re.compile(r"(开建|兴建|建设|新建|实施|打造|建)")
 #: only a building verb between an investment and the project after it (投资50亿元建设…项目,
 #: 投资60亿元建设的…项目)
@@ -883,7 +883,7 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
     sector = _near_before(ctx, start, cstart, ("IndustryChain",))
     if kind == "ratio":
         return _ratio_subject(ctx, start, end, lead, cstart, s0, clause_org, pron)
-    if kind == "count" and unit == "person" and _JOBS_WIDE_RE.search(lead):
+    if kind == "count" and unit == "person" and _WHOLE_REGION_RE.search(lead):
         return _place(ctx, start, cstart, lead, wide=True)[0], "subj:wide-jobs"
     if kind == "count" and unit == "person":
         # (项目全面达产后，…，新增就业岗位1200个: the project the sentence's pronoun names)
@@ -932,7 +932,8 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
     if kind in ("investment", "capacity", "output_value", "area", "tax") or (
             kind == "count" and unit == "unit"):
         m = _previous_topic(ctx, s0, p0)
-        if m is not None and kind != "count" and start - m.end <= 80:
+        if m is not None and kind != "count" and start - m.end <= 80 and not _WHOLE_REGION_RE.search(text, s0, start):
+            # (not when the sentence speaks of the whole region: 今年全区共安排重大项目126个，年度计划投资…)
             return _key(m), "subj:previous-sentence-topic"
         if _first_in(ctx, p0, start, _SUBJECT_TYPES) is None and p0 > 1:
             # a paragraph continuing the one that just named the project

@@ -120,7 +120,12 @@ def _project_heads() -> re.Pattern[str] | None:
     return re.compile(_alternation(heads)) if heads else None
 
 
+#: 计划 of a figure's label (年度计划投资185亿元, 计划总投资): no plan of what the paragraph says
+_PLAN_FIGURE_RE = re.compile(r"计划(?:总)?投资|年度计划|计划内")
+
+
 def _is_plan_paragraph(par: str) -> bool:
+    par = _PLAN_FIGURE_RE.sub("", par)
     return bool(_PLAN_PARAGRAPH_RE.search(par)) and not _PAST_RE.search(par)
 
 
@@ -253,7 +258,41 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
     # a project that landed (落地) and is reported at a later stage keeps only the later one
     strong = {r.subject for r in out if r not in weak}
     out = [r for r in out if r not in weak or r.subject not in strong]
-    return out + _section_stages(text, projects, {r.subject for r in out})
+    out += _section_stages(text, projects, {r.subject for r in out})
+    return out + _event_stages(text, projects, {r.subject for r in out})
+
+
+#: a report of one event (its headline or opening paragraph): 集中开工活动, 签约仪式…
+_EVENT_RE = re.compile(r"(?P<started>集中开工|开工仪式|开工活动|开工奠基|奠基仪式|集中开工仪式)|"
+                       r"(?P<signed>集中签约|签约仪式|签约活动|签约大会|签约会|项目签约)|"
+                       r"(?P<completed>集中竣工|竣工仪式)|(?P<in_production>投产仪式|集中投产)")
+
+
+def _event_stages(text: str, projects: list[Mention], stated: set) -> list[RelationCandidate]:
+    """The stage of an event the text reports (its headline or first paragraph names one
+    kind: 集中开工活动, 签约仪式) for the projects it names without a stage of their own.
+
+    >>> from kg.model import Mention
+    >>> t = "某区重大项目集中开工\n本次开工项目3个。甲乙碳酸锂项目总投资48亿元。"
+    >>> m = Mention("Project", "甲乙碳酸锂项目", t.index("甲乙"), t.index("甲乙") + 7, "甲乙碳酸锂项目")
+    >>> [r.object[1] for r in _event_stages(t, [m], set())]
+    ['started']
+    """
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    opening = "\n".join(lines[:2])
+    kinds = {m.lastgroup for m in _EVENT_RE.finditer(opening)}
+    if len(kinds) != 1:
+        return []  # no event, or several (签约并开工): each project's own words decide
+    code = kinds.pop()
+    m = _EVENT_RE.search(text)
+    out, seen = [], set()
+    for p in projects:
+        subject = ("Project", p.key)
+        if subject in stated or subject in seen:
+            continue
+        seen.add(subject)
+        out.append(RelationCandidate(subject, "hasStatus", ("Status", code), m.start(), m.end(), "status:event"))
+    return out
 
 
 #: a heading that sorts a plan's projects by stage (（一）续建项目, 二、新开工项目（12个）)

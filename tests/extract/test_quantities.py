@@ -405,3 +405,12 @@ def test_the_whole_district_is_the_district_not_a_park_named_in_it():
     text = "袁州区聚焦锂电产业，甲乙医药工业园建成投用。目前，全区已集聚锂电企业58家。"
     facts = _facts(text, [("Region", "袁州区", "district"), ("DevelopmentZone", "甲乙医药工业园", "park")])
     assert [f for f in facts if f[1] == 58] == [("count", 58, "company", "district")], facts
+
+
+def test_a_sentence_about_the_whole_region_is_not_the_previous_projects():
+    from kg.extract import extract_document
+
+    text = ("袁州区重大项目集中开工。\n“此次开工的碳酸锂和储能电池项目，将进一步延伸我区锂电产业链条。”"
+            "区发改委相关负责人介绍，今年全区共安排重大项目126个，年度计划投资185亿元。\n")
+    qs = extract_document(ingest_text(text)).quantities
+    assert [q.subject[0] for q in qs if q.value == 1.85e10] == ["Region"], qs

@@ -146,3 +146,21 @@ def test_the_projects_a_clause_of_a_stage_introduces_with_you():
     text = "此次集中开工的项目中，有总投资50亿元的甲乙正极材料项目、总投资32亿元的丙丁零部件项目等一批大项目。"
     got = _status(text, ["甲乙正极材料项目", "丙丁零部件项目"])
     assert set(got) == {("甲乙正极材料项目", "started"), ("丙丁零部件项目", "started")}, got
+
+
+def test_the_event_a_report_is_about_gives_its_projects_their_stage():
+    """A report of a 集中开工 event lists its projects by name and figures only: they started;
+    a project the text gives a stage of its own keeps it."""
+    text = ("某区2025年第一季度重大项目集中开工\n"
+            "3月6日上午，某区重大项目集中开工活动举行。本次集中开工项目共15个。\n"
+            "甲乙新材料有限公司年产5万吨电池级碳酸锂项目\n总投资：48亿元\n"
+            "去年建成的丙丁新材料有限公司尾渣综合利用项目已于今年1月正式投产。\n")
+    stages = _status(text, ["甲乙新材料有限公司年产5万吨电池级碳酸锂项目", "尾渣综合利用项目"])
+    assert ("甲乙新材料有限公司年产5万吨电池级碳酸锂项目", "started") in stages
+    assert ("尾渣综合利用项目", "in_production") in stages
+    assert ("尾渣综合利用项目", "started") not in stages
+
+
+def test_a_planned_investment_figure_does_not_make_a_paragraph_a_plan():
+    text = "此次开工的甲乙碳酸锂项目将延伸产业链条。今年全区共安排重大项目126个，年度计划投资185亿元。"
+    assert _status(text, ["甲乙碳酸锂项目"]) == [("甲乙碳酸锂项目", "started")]
