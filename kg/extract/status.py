@@ -273,7 +273,7 @@ def _event_stages(text: str, projects: list[Mention], stated: set) -> list[Relat
     kind: 集中开工活动, 签约仪式) for the projects it names without a stage of their own.
 
     >>> from kg.model import Mention
-    >>> t = "某区重大项目集中开工\n本次开工项目3个。甲乙碳酸锂项目总投资48亿元。"
+    >>> t = "某区重大项目集中开工\\n本次开工项目3个。甲乙碳酸锂项目总投资48亿元。"
     >>> m = Mention("Project", "甲乙碳酸锂项目", t.index("甲乙"), t.index("甲乙") + 7, "甲乙碳酸锂项目")
     >>> [r.object[1] for r in _event_stages(t, [m], set())]
     ['started']
