@@ -157,7 +157,10 @@ def _build_patterns() -> dict:
         "capacity_cue_rx": _alternation(r[1] for r in read_table("quantity_cues")
                                         if r[0] == "capacity" and len(r[1]) >= 2),
         "project_cues": tuple(sorted(words("project_cues"))),
-        "project_cue_rx": _alternation(words("project_cues")),
+        "project_cue_rx": _alternation(r[0] for r in read_table("project_cues") if (r[1:] or [""])[0] != "weak"),
+        # (weak cues: a category word, 景区 or 物流, that names a project only beside a name of
+        # its own: 江布拉克景区提质升级项目, not 旅游项目)
+        "project_weak_cue_rx": _alternation(r[0] for r in read_table("project_cues") if r[1:2] == ("weak",)),
         "product_stop": words("product_stop"),
         "company_verbs": _alternation(words("company_verbs")),
         # "A、B等企业", also with a trade between (A、B等电池企业: checked by _company_lists)
@@ -434,6 +437,9 @@ def _short_companies(text: str) -> list[_Cand]:
         name = text[s:m.start()]
         if not 2 <= len(name) <= 4 or not _HANS_RE.fullmatch(name):
             continue
+        if len(name) >= 3 and (_is_vocab(name[-1] + m.group()) or _is_vocab(name[-2:] + m.group())) \
+                and _is_vocab(name[:-1] if _is_vocab(name[-1] + m.group()) else name[:-2]):
+            continue  # 煤电|煤化工: two industry terms, not a brand and a trade word
         if s > 0 and _HAN_RE.match(text[s - 1]) and not _patterns()["stop"].search(text[max(0, s - 4):s]):
             continue
         if _bad_brand(name, lenient=cued):
@@ -550,6 +556,8 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
         s = regs[0].end
     split = None
     mm = _ASCII_DIGIT.search(name, s)
+    if mm and regs and regs[0].start == 0 and regs[0].place.level == "county" and _POWER_FIGURE.match(name, mm.start()):
+        return None  # 某县北塔山50万千瓦风电项目: a place in the county names a power plant, not a brand
     if mm:
         split = mm.start()
         # <brand>年产10GW…项目: the capacity cue before the figure is not part of the brand
@@ -610,6 +618,9 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
             return None  # 有色高|新材料: an ordinary word opens it, not a brand
     return _Cand("Company", c.start + s, c.start + split, "company.project_prefix")
 
+
+#: an installed power (50万千瓦, 200MW): what names a plant before it is its site
+_POWER_FIGURE = re.compile(r"[\d.]+\s*(?:万千瓦|千瓦|兆瓦|MW|GW|mw|gw)(?!时|h)")
 
 #: words that describe a project (绿色船舶, 高端装备, 新型建材) and end no brand (a brand may end
 #: with 智能 or 数字: 某某智能年产…项目)
@@ -681,6 +692,9 @@ def _project_evidence(name: str) -> bool:
         return True
     if pat["project_cue_rx"].search(name):
         return True
+    weak = pat["project_weak_cue_rx"].search(name)
+    if weak is not None and len(name) - (weak.end() - weak.start()) >= 3:
+        return True
     if any(a is not None for a in _first_vocab_hits(name)):
         return True
     if _name_regions(name):
@@ -717,6 +731,13 @@ _DESIGNATION_BEFORE = re.compile(r"(?:获评|荣获|获批|评为|认定为|授�
 
 #: a line or a record's field stating what a project builds (建设内容：…, 主要建设内容及规模：…)
 _CONTENT_LINE = re.compile(r"[^\S\n]*(?:[（(]?[一二三四五六七八九十\d]+[）)、.．])?[^\S\n]*(?:主要)?建设(?:内容|规模)(?:及规模)?[：:]")
+
+#: a capacity that opens a project's name (年产40亿立方米煤制天然气项目 is 煤制天然气项目 again)
+_CAPACITY_PREFIX = re.compile(r"(?:年产|年处理|年加工|日产|日处理|年产能)?[\d.]+(?:万|亿|千)?(?:吨|立方米|千瓦|兆瓦|千瓦时|"
+                              r"GW|MW|GWh|MWh|台|套|辆|片|件|平方米|条)(?:/年)?")
+
+#: a section's number at a line's start ((一), 二、)
+_SECTION_OPENING = re.compile(r"(?:^|\n)[^\S\n]*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+[、.．])[^\S\n]*$")
 
 #: a place said to be a base of a whole country or region (是全国重要的…基地, 是我国最大的…基地)
 _SCOPE_DESIGNATION = re.compile(r"(?:是|为|成为)(?:全国|全省|全球|世界|国家|我国|中国|国内|亚洲|区域|西南|西北|东北|华北|华东|华南|华中)"
@@ -845,6 +866,8 @@ def _projects(text: str) -> list[_Cand]:
         if (head in ("生产线", "中试线") or head == "工程" and name.endswith(("公用", "配套", "辅助"))) and \
                 _CONTENT_LINE.match(text, max(text.rfind(c, 0, s) for c in "\n；;") + 1):
             continue  # 建设内容：建设…沉锂生产线及配套设施: what the project builds, not a project
+        if head == "项目" and _SECTION_OPENING.search(text, max(0, s - 8), s) and _is_vocab(name):
+            continue  # （一）煤化工项目加速推进: a section on a sector's projects, not one project
         if head == "基地" and _SCOPE_DESIGNATION.search(text, max(0, s - 14), s):
             continue  # 西峡县是全国重要的汽车零部件生产基地: what a place is, not an undertaking
         if text.startswith("之一", m.end()):
@@ -1389,7 +1412,8 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
                 continue
             for idx in by_suffix.get(nm, ()):
                 k2, nm2 = items[idx]
-                if k2 != k and (nm2[: -len(nm)] in prefixes or nm2[: -len(nm)] + nm[0] in prefixes):
+                if k2 != k and (nm2[: -len(nm)] in prefixes or nm2[: -len(nm)] + nm[0] in prefixes or (
+                        typ == "Project" and len(nm) >= 5 and _CAPACITY_PREFIX.fullmatch(nm2[: -len(nm)]))):
                     remap[(typ, k)] = k2
                     break
     # a sector word that only occurs inside other names is not an IndustryChain of the text

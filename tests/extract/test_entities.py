@@ -643,3 +643,32 @@ def test_what_a_project_builds_is_not_a_project_of_its_own():
     got = {n for t, n in _pairs(text) if t == "Project"}
     assert "年产5万吨碳酸锂项目" in got
     assert not any(n.endswith(("生产线", "公用工程")) for n in got), got
+
+
+def test_a_site_in_a_county_names_a_power_plant_not_a_company():
+    got = _pairs("奇台县北塔山50万千瓦风电项目6月开工。", "Company")
+    assert not got, got
+
+
+def test_two_industry_terms_are_no_brand_and_trade_word():
+    got = _pairs("围绕煤电煤化工、新能源、农产品精深加工和文化旅游四大产业集群。", "Company")
+    assert not got, got
+
+
+def test_a_section_on_a_sectors_projects_is_no_project():
+    got = _pairs("（一）煤化工项目加速推进。甲乙煤化有限公司年产40亿立方米煤制天然气项目总投资260亿元。", "Project")
+    assert ("Project", "煤化工项目") not in got
+
+
+def test_a_capacity_opening_a_project_name_names_the_same_project_without_it():
+    from kg.extract import extract_document
+
+    text = ("甲乙煤化有限公司年产40亿立方米煤制天然气项目总投资260亿元。"
+            "明年加快甲乙煤化有限公司煤制天然气项目建设。")
+    ex = extract_document(ingest_text(text))
+    assert len({m.key for m in ex.mentions if m.type == "Project"}) == 1
+
+
+def test_a_name_of_its_own_before_a_category_word_makes_a_project():
+    assert ("Project", "江布拉克景区提质升级项目") in _pairs("力争江布拉克景区提质升级项目完成前期工作。", "Project")
+    assert not _pairs("加快推进文旅项目和物流项目建设。", "Project")
