@@ -41,10 +41,11 @@ _HAN = "\u4e00-\u9fff"
 _HAN_RE = re.compile(rf"[{_HAN}]")
 _HANS_RE = re.compile(rf"[{_HAN}]+")
 # Characters a name may be built of (Han, ASCII letters and digits, a few joiners).
-_NAME_CHAR = re.compile(rf"[{_HAN}A-Za-z0-9·\-()（）/\.]")
+# (Greek letters name chemicals: α-烯烃, β-胡萝卜素)
+_NAME_CHAR = re.compile(rf"[{_HAN}A-Za-z0-9·\-()（）/\.αβγδωΩ]")
 _MAX_LEFT = 24
 # the non-Han characters of _NAME_CHAR
-_NAME_OTHER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789·-()（）/.")
+_NAME_OTHER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789·-()（）/.αβγδωΩ")
 # a run of _NAME_CHAR characters
 _NAME_RUN = re.compile("[" + _HAN + "".join(re.escape(c) for c in sorted(_NAME_OTHER)) + "]*")
 
@@ -706,7 +707,8 @@ def _project_evidence(name: str) -> bool:
 # (该/各/我国/三大), or a "major/key" qualifier right before the head (重大项目, 重点工程).
 _GENERIC_PROJECT = re.compile(r"该|各[项地类]?|我国|全线|多个|首条|[两三四五六七八九十几]大|^(?:配套|示范性|[一二三四]级)|"
                               r"(?:重大|重点|大|配套|骨干|基础设施|控制性|交通|隧道|路基|桥梁|输变电|示范性)$|"
-                              r"(?:重大|重点)建设$|(?:招商引资|招商|引资|签约|储备|谋划|续建|新开工)$")
+                              r"(?:重大|重点)(?:建设|产业|工业)$|(?:招商引资|招商|引资|签约|储备|谋划|续建|新开工)$|"
+                              r"\d{4}年(?:度|第.批)?(?:[省市县区]级)?(?:重大|重点)")
 _PHASE = re.compile(rf"[一二三四五六七八九十]期(?:工程|项目)?(?:[{_HAN}]{{1,6}}至[{_HAN}]{{1,6}}?段|[{_HAN}]{{2,5}}?段)?")
 _ROAD_SECTION = re.compile(rf"[{_HAN}]{{2,4}}线[{_HAN}]{{2,5}}?段")
 
@@ -735,6 +737,17 @@ _CONTENT_LINE = re.compile(r"[^\S\n]*(?:[（(]?[一二三四五六七八九十\d
 #: a capacity that opens a project's name (年产40亿立方米煤制天然气项目 is 煤制天然气项目 again)
 _CAPACITY_PREFIX = re.compile(r"(?:年产|年处理|年加工|日产|日处理|年产能)?[\d.]+(?:万|亿|千)?(?:吨|立方米|千瓦|兆瓦|千瓦时|"
                               r"GW|MW|GWh|MWh|台|套|辆|片|件|平方米|条)(?:/年)?")
+
+def _builds_for_named(text: str, s: int) -> bool:
+    """Whether the clause before ``s`` says what a project named earlier in its sentence
+    builds (1.某县年产60万吨玉米深加工项目，某公司，总投资18.2亿元，建设玉米淀粉…生产线)."""
+    c0 = max(text.rfind(c, 0, s) for c in "，,。；;\n") + 1
+    s0 = max(text.rfind(c, 0, s) for c in "。；;\n") + 1
+    return bool(_BUILDS_CLAUSE.match(text, c0, s)) and "项目" in text[s0:c0]
+
+
+#: a clause that says what is built (建设…, 新建…, 主要建设…)
+_BUILDS_CLAUSE = re.compile(r"(?:主要|配套|同时|并)?(?:新建|建设|扩建|建成)")
 
 #: a section's number at a line's start ((一), 二、)
 _SECTION_OPENING = re.compile(r"(?:^|\n)[^\S\n]*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+[、.．])[^\S\n]*$")
@@ -863,9 +876,11 @@ def _projects(text: str) -> list[_Cand]:
             continue  # 第三批省重点建设项目: a list's title
         if _DESIGNATION_BEFORE.search(text, max(0, s - 6), s):
             continue  # 获评国家新型工业化产业示范基地: a title awarded, not an undertaking
-        if (head in ("生产线", "中试线") or head == "工程" and name.endswith(("公用", "配套", "辅助"))) and \
-                _CONTENT_LINE.match(text, max(text.rfind(c, 0, s) for c in "\n；;") + 1):
-            continue  # 建设内容：建设…沉锂生产线及配套设施: what the project builds, not a project
+        if head == "工程" and name.endswith("公用") or (
+                head in ("生产线", "中试线") or head == "工程" and name.endswith(("配套", "辅助"))) and (
+                _CONTENT_LINE.match(text, max(text.rfind(c, 0, s) for c in "\n；;") + 1)
+                or head != "工程" and _builds_for_named(text, s)):
+            continue  # 建设内容：建设…沉锂生产线及配套设施, …装置及公用工程: what a project builds
         if head == "项目" and _SECTION_OPENING.search(text, max(0, s - 8), s) and _is_vocab(name):
             continue  # （一）煤化工项目加速推进: a section on a sector's projects, not one project
         if head == "基地" and _SCOPE_DESIGNATION.search(text, max(0, s - 14), s):

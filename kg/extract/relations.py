@@ -907,6 +907,22 @@ def _rule_records(ctx: Context) -> None:
 
 
 _CLAUSE_END_RE = re.compile(r"[，,。；;！？!?\n]")
+#: a plan's item opening a line: its number, then the project's name (1.P，C，总投资…)
+_ITEM_START_RE = re.compile(r"(?:^|\n)[^\S\n]*(?:[（(]?[一二三四五六七八九十\d]+[)）、.．][^\S\n]*)?$")
+
+
+def _rule_listed_owner(ctx: Context) -> None:
+    """A plan's item written with commas (``1.P，C，总投资38.6亿元，建设…``): the company that is
+    the whole clause after the project's name invests in it."""
+    text = ctx.doc.text
+    for _, ms in sorted(ctx.by_sentence.items()):
+        for i, p in enumerate(ms[:-1]):
+            if p.type != "Project" or not _top_level(p) or not _ITEM_START_RE.search(text, max(0, p.start - 8), p.start):
+                continue
+            o = next((m for m in ms[i + 1:] if m.start >= p.end and _top_level(m)), None)
+            if (o is not None and o.type in ("Company", "GovernmentBody") and text[p.end:o.start] in ("，", ",")
+                    and text[o.end:o.end + 1] in ("，", ",", "；", ";", "。")):
+                ctx.emit(ctx.key(o), "investor", ctx.key(p), o.start, o.end, "listed-owner")
 
 
 _PHASE_END = re.compile(r"[一二三四五六七八九十]期$")
@@ -1100,6 +1116,7 @@ def extract_relations(doc: Document, mentions: list[Mention]) -> list[RelationCa
     _rule_builder(ctx)
     _rule_pronoun_agent(ctx)
     _rule_records(ctx)
+    _rule_listed_owner(ctx)
     _rule_parent_subsidiary(ctx)
     _rule_joint_venture(ctx)
     _rule_phase_investor(ctx)

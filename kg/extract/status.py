@@ -170,6 +170,8 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
     cue_hits = _cue_hits(cues, text)
     cue_starts = [h[0] for h in cue_hits]
     listed: set[str] = set()  # projects of a list its intro gave a stage (签约项目包括：…)
+    plan_starts: set[tuple[str, int]] = set()  # (project, sentence) of a planned start
+    plan_ends: list = []  # (relation, project, sentence) of a completion shifted by a plan
     pos = 0
     for m in _CLAUSE_SPLIT.finditer(text + "\n"):
         cstart, cend = pos, m.start()
@@ -191,6 +193,7 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
             if best is None or prio > best[1] or (prio == best[1] and h[0] > best[2][0]):
                 best = (code, prio, h)
         code, _prio, (h0, h1, cue) = best
+        cue_code = code
         h0, h1 = h0 - cstart, h1 - cstart  # offsets in the clause
         # plan markers in the clause before the cue
         for mm in cues.modal_re.finditer(clause, 0, h0):
@@ -201,6 +204,9 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
         if ((plan_cache[p0] or in_schedule(text, cstart)) and code in _PLAN_SHIFT
                 and not re.search(r"已|了", clause) and not _STATED_DATE_RE.search(clause, 0, h0)):
             code = _PLAN_SHIFT[code]
+        if code == "under_construction" and cue_code in ("completed", "in_production", "trial_production") and any(
+                cues.status[h[2]][0] == "started" and h[0] < h0 + cstart for h in cue_hits[i:j]):
+            code = "planned"  # 计划2025年5月开工、2027年6月竣工: a plan to start, not started yet
         if code == "completed" and _SHARE_DONE_RE.match(clause, h1):
             code = "under_construction"  # 主体工程已完工80%: progress, not completion
         targets = _clause_projects(projects, starts, cstart, cend)
@@ -254,7 +260,16 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
             if cue in _WEAK_CUES:
                 weak.add(rel)
             out.append(rel)
+            sentence = max(text.rfind(c, 0, cstart) for c in "。；;\n")
+            if code == "planned" and cue_code == "started":
+                plan_starts.add((p.key, sentence))
+            elif code == "under_construction" and cue_code in ("completed", "in_production", "trial_production"):
+                plan_ends.append((rel, p.key, sentence))
         prev = (cend, targets, first_index) if targets else None
+    # 计划2025年3月开工，2026年12月建成: the planned completion of a project planned to start
+    # is no sign that it is being built
+    drop = {id(rel) for rel, key, sentence in plan_ends if (key, sentence) in plan_starts}
+    out = [r for r in out if id(r) not in drop]
     # a project that landed (落地) and is reported at a later stage keeps only the later one
     strong = {r.subject for r in out if r not in weak}
     out = [r for r in out if r not in weak or r.subject not in strong]
@@ -307,6 +322,16 @@ _SECTION_CODE = {"续建": "continued", "在建": "under_construction", "新开�
 _ANY_SECTION_RE = re.compile(r"^[ \t]*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)[^\n]{0,20}$", re.M)
 
 
+def _heading_level(heading: str) -> int:
+    """1 for 一、 headings, 2 for （一）, 3 for 1. or 1、 (and unnumbered ones)."""
+    h = heading.lstrip()
+    if h[:1] in "（(":
+        return 2
+    if h[:1] in "一二三四五六七八九十":
+        return 1
+    return 3
+
+
 def _section_stages(text: str, projects: list[Mention], stated: set) -> list[RelationCandidate]:
     """The stage a plan's section heading gives the projects listed under it (（一）续建项目 …
     （二）新开工项目 …), for projects whose own lines state none."""
@@ -315,11 +340,15 @@ def _section_stages(text: str, projects: list[Mention], stated: set) -> list[Rel
     heads = [(m.start(), m.end(), _SECTION_CODE[m.group("kind")]) for m in _SECTION_RE.finditer(text)]
     if not heads:
         return []
-    bounds = sorted({m.start() for m in _ANY_SECTION_RE.finditer(text)} | {h[0] for h in heads})
+    # a section runs to the next heading of its level or a higher one (一、新开工项目 holds
+    # （一）石化及新材料 and its items)
+    bounds = sorted({(m.start(), _heading_level(m.group())) for m in _ANY_SECTION_RE.finditer(text)}
+                    | {(h[0], _heading_level(text[h[0]:h[1]])) for h in heads})
     out: list[RelationCandidate] = []
     seen = set(stated)
     for start, end, code in heads:
-        stop = next((b for b in bounds if b > start), len(text))
+        level = _heading_level(text[start:end])
+        stop = next((b for b, lv in bounds if b > start and lv <= level), len(text))
         for p in projects:
             subject = ("Project", p.key)
             if end <= p.start < stop and p.attr("nested") != "1" and subject not in seen:

@@ -672,3 +672,8 @@ def test_a_capacity_opening_a_project_name_names_the_same_project_without_it():
 def test_a_name_of_its_own_before_a_category_word_makes_a_project():
     assert ("Project", "江布拉克景区提质升级项目") in _pairs("力争江布拉克景区提质升级项目完成前期工作。", "Project")
     assert not _pairs("加快推进文旅项目和物流项目建设。", "Project")
+
+
+def test_a_years_list_of_key_projects_is_no_project():
+    got = _pairs("大庆市2025年市级重点产业项目计划（第二批）。经研究，确定2025年市级重点产业项目共20项。", "Project")
+    assert not got, got

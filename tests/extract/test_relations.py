@@ -436,3 +436,24 @@ def test_what_a_project_built_by_an_agent_makes_is_the_projects():
                          ("Product", "动力电池", "b"), ("Product", "电机", "m")])
     assert {("p", "produces", "b"), ("p", "produces", "m")} <= got
     assert ("c", "produces", "b") not in got
+
+
+def test_the_company_after_a_plan_items_project_invests_in_it():
+    """1.P，C，总投资…: a plan's item gives the owner right after the project, between commas."""
+    from kg.extract import extract_document
+    from kg.ingest import ingest_text
+
+    text = ("一、新开工项目（2项）\n"
+            "1.年产5万吨甲乙弹性体项目，甲乙化工新材料有限公司，总投资26.0亿元，建设地点龙凤区，计划2025年6月开工、2027年10月竣工。\n"
+            "2.丙丁年产20万吨α-烯烃项目，丙丁新材料科技有限公司，总投资38.6亿元，建设年产1500吨乳粉生产线。\n")
+    ex = extract_document(ingest_text(text))
+    inv = {(r.subject[1], r.object[1]) for r in ex.relations if r.predicate == "investor"}
+    assert ("甲乙化工新材料有限公司", "年产5万吨甲乙弹性体项目") in inv
+    assert ("丙丁新材料科技有限公司", "丙丁年产20万吨α-烯烃项目") in inv
+    projects = {m.text for m in ex.mentions if m.type == "Project"}
+    assert not any(p.endswith("生产线") for p in projects), projects
+    stages = {(r.subject[1], r.object[1]) for r in ex.relations if r.predicate == "hasStatus"}
+    assert ("年产5万吨甲乙弹性体项目", "planned") in stages
+    assert ("年产5万吨甲乙弹性体项目", "under_construction") not in stages
+    zones_or_places = {m.text for m in ex.mentions if m.type in ("DevelopmentZone", "Region")}
+    assert not any(z.startswith("地点") for z in zones_or_places), zones_or_places

@@ -164,3 +164,16 @@ def test_the_event_a_report_is_about_gives_its_projects_their_stage():
 def test_a_planned_investment_figure_does_not_make_a_paragraph_a_plan():
     text = "此次开工的甲乙碳酸锂项目将延伸产业链条。今年全区共安排重大项目126个，年度计划投资185亿元。"
     assert _status(text, ["甲乙碳酸锂项目"]) == [("甲乙碳酸锂项目", "started")]
+
+
+def test_a_stage_section_holds_its_subsections():
+    text = ("一、续建项目（3项）\n（一）石化及新材料（2项）\n1.甲乙乙烯改造项目，总投资68亿元。\n"
+            "（二）装备制造（1项）\n2.丙丁装备项目，总投资5亿元。\n二、前期项目（1项）\n1.戊己航煤项目，总投资40亿元。\n")
+    got = _status(text, ["甲乙乙烯改造项目", "丙丁装备项目", "戊己航煤项目"])
+    assert got == [("丙丁装备项目", "continued"), ("戊己航煤项目", "preliminary"), ("甲乙乙烯改造项目", "continued")]
+
+
+def test_a_planned_start_and_completion_is_a_plan_not_construction():
+    got = _status("甲乙项目计划2025年5月开工、2027年6月竣工。丙丁项目进度安排：2025年3月开工，2026年12月建成。",
+                  ["甲乙项目", "丙丁项目"])
+    assert got == [("丙丁项目", "planned"), ("甲乙项目", "planned")], got
