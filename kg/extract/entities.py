@@ -303,10 +303,12 @@ _PLACE_BEFORE = re.compile(r"(?:在|于|入驻|进驻|落户|落地|位于)$")
 _PLACE_LABEL = re.compile(r"(?:地点|地址|选址|所在地|所在园区)\s*[：:]\s*$")
 #: words that make the base or park after them a place, whatever its head (位于X能源化工基地,
 #: 落户X石化园区); 在 alone does not (在X基地举行开工仪式: the base may be the project)
-_STRONG_PLACE_BEFORE = re.compile(r"(?:位于|地处|坐落于?|落户于?|落地于?|选址于?|入驻|进驻)$")
+_STRONG_PLACE_BEFORE = re.compile(r"(?:位于|地处|坐落于?|落户于?|落地于?|选址于?|入驻|进驻|依托)$")
+#: a base or park a policy works through (以X石化基地为主阵地): a place
+_PLATFORM_AFTER = re.compile(r"为(?:主阵地|主战场|主平台|主载体|核心区|重要载体|载体|平台|依托)")
 _PLACE_HEADS = re.compile(r"基地|园区")
 #: any word of the two patterns above (a cheap test before a name is read back from a head)
-_PLACE_WORD = re.compile(r"位于|地处|坐落|落户|落地|选址|入驻|进驻|地点|地址|所在")
+_PLACE_WORD = re.compile(r"位于|地处|坐落|落户|落地|选址|入驻|进驻|地点|地址|所在|依托|以")
 _PLACE_AFTER = re.compile(r"(?:已|现已|目前已|新增|累计|共)?(?:集聚|聚集|入驻|引进|拥有|内|里)")
 _DEMONSTRATIVE = re.compile(r"(?:这个|这一|这些|那个|该)$")
 _COUNT_AFTER = re.compile(r"(?:共|达|有)?[0-9]+(?:多|余)?[个项处条座]")
@@ -531,6 +533,7 @@ def _bad_brand(brand: str, lenient: bool = False) -> bool:
             or bool(pat["capacity_cue_rx"].search(brand))
             or _zone_word(brand) or bool(_GEO_FEATURE.search(brand))
             or all(ch in _REGION_ABBR for ch in brand)
+            or all(ch in "十百千万亿" for ch in brand)  # “千亿石化”: a scale, a slogan
             or brand[-1] in "及和与、")  # 模组及|PACK生产线: a list of products, not a brand
 
 
@@ -665,7 +668,8 @@ def _zones(text: str) -> list[_Cand]:
         name = text[s:m.start()]
         if len(_strip_generic(name)) < 2 or _DESCRIPTIVE_ZONE.search(name) and not _name_regions(name):
             continue
-        if _STRONG_PLACE_BEFORE.search(text, max(0, s - 3), s) or _PLACE_LABEL.search(text, max(0, s - 8), s):
+        if _STRONG_PLACE_BEFORE.search(text, max(0, s - 3), s) or _PLACE_LABEL.search(text, max(0, s - 8), s) or (
+                text.startswith("以", s - 1) and _PLATFORM_AFTER.match(text, m.end())):
             out.append(_Cand("DevelopmentZone", s, m.end(), "zone.place_use"))
     return out
 
@@ -748,6 +752,11 @@ def _builds_for_named(text: str, s: int) -> bool:
 
 #: a clause that says what is built (建设…, 新建…, 主要建设…)
 _BUILDS_CLAUSE = re.compile(r"(?:主要|配套|同时|并)?(?:新建|建设|扩建|建成)")
+
+#: what a place is to become (打造成为…, 建设成…): what follows names an aim
+_AIM_BEFORE = re.compile(r"(?:打造成?为?|建设成为?|建成为?|成为|培育成为?|发展成为?)$")
+#: the rank or size of an aim (世界一流, 千亿级)
+_AIM_NAME = re.compile(r"(?:世界|全球|国际|全国|国内|全省|区域性?)(?:一流|领先|知名|级|重要)|[千百万]亿级?|一流")
 
 #: a section's number at a line's start ((一), 二、)
 _SECTION_OPENING = re.compile(r"(?:^|\n)[^\S\n]*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+[、.．])[^\S\n]*$")
@@ -885,6 +894,8 @@ def _projects(text: str) -> list[_Cand]:
             continue  # （一）煤化工项目加速推进: a section on a sector's projects, not one project
         if head == "基地" and _SCOPE_DESIGNATION.search(text, max(0, s - 14), s):
             continue  # 西峡县是全国重要的汽车零部件生产基地: what a place is, not an undertaking
+        if _AIM_BEFORE.search(text, max(0, s - 6), s) and _AIM_NAME.match(name):
+            continue  # 把古雷打造成为世界一流石化基地, 打造千亿级…产业园: an aim (GUIDELINES §3)
         if text.startswith("之一", m.end()):
             continue  # 最大的乘用车工厂之一: one of a class, not a name
         if kind != "phase" and _COUNT_AFTER.match(text, m.end()):
@@ -898,6 +909,7 @@ def _projects(text: str) -> list[_Cand]:
         if head == "基地" and name.endswith(("产业", "产业化", "零部件")):
             continue  # a base named as a place: a zone (zone_suffixes)
         if head in ("基地", "园区", "产业园") and (_STRONG_PLACE_BEFORE.search(text, max(0, s - 3), s)
+                                              or text.startswith("以", s - 1) and _PLATFORM_AFTER.match(text, m.end())
                                               or _PLACE_LABEL.search(text, max(0, s - 8), s)):
             continue  # 位于X能源化工基地, 建设地点：X园区: a place, a zone (_zones)
         if head == "产业园" and (_PLACE_BEFORE.search(text, max(0, s - 2), s)

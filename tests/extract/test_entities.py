@@ -677,3 +677,11 @@ def test_a_name_of_its_own_before_a_category_word_makes_a_project():
 def test_a_years_list_of_key_projects_is_no_project():
     got = _pairs("大庆市2025年市级重点产业项目计划（第二批）。经研究，确定2025年市级重点产业项目共20项。", "Project")
     assert not got, got
+
+
+def test_a_slogan_an_aim_and_a_platform_are_no_company_or_project():
+    text = ("锚定“千亿石化” 做强链主引领\n今年以来，某市以甲乙石化基地为主阵地，加快延链补链。"
+            "明年，把甲乙打造成为世界一流石化基地。")
+    got = _pairs(text)
+    assert not any(t in ("Company", "Project") for t, _n in got), got
+    assert ("DevelopmentZone", "甲乙石化基地") in got
