@@ -351,3 +351,8 @@ def test_an_articles_pictographs_links_and_credits_are_no_text_of_it():
     assert "编辑：张某  责编：李某  审核：王某" in lines  # credits are no table
     assert not any("往期" in ln or "有机肥" in ln or "高铁" in ln for ln in lines)
     assert "阅读原文" in lines
+
+
+def test_a_bulletins_date_is_read_from_its_header_line():
+    assert ingest_text("某市工业和信息化局\n工作简报\n第7期\n某市工业和信息化局办公室编  2025年4月2日\n\n全市项目推进情况。\n").date == "2025-04-02"
+    assert ingest_text("标题\n原创 某某发布 2025年03月06日 18:30 江西\n\n正文。\n").date == "2025-03-06"

@@ -392,6 +392,8 @@ def _companies(text: str) -> list[_Cand]:
             if bt.start() - s2 >= 2:
                 s = s2
         s = _clean_start(text, s, m.start())
+        if kind in ("legal", "group"):
+            s = _after_place_prefix(text, s, m.start())
         name = text[s:m.start()]
         if len(name) < 2 or _strip_generic(name) == "" or _AGGREGATE.match(name):
             continue
@@ -419,6 +421,24 @@ def _companies(text: str) -> list[_Cand]:
     return out
 
 
+def _after_place_prefix(text: str, s: int, e: int) -> int:
+    """Where a legal name starts when a place runs into it (马龙产业园区云南德盛…有限公司,
+    富源县云南华滇…有限公司): at the province that opens the legal name, when all before it
+    is a county, a city or a zone."""
+    name = text[s:e]
+    for r in _name_regions(name):
+        if r.start == 0 or r.place.level != "province":
+            continue
+        before = name[:r.start]
+        regs = _name_regions(before)
+        if _PLACE_PREFIX.search(before) or (regs and regs[0].start == 0 and regs[-1].end == len(before)):
+            return s + r.start
+        break
+    return s
+
+
+#: what ends the name of a place (a zone, an area of one) run into a company's legal name
+_PLACE_PREFIX = re.compile(r"(?:园区|开发区|高新区|经开区|新区|片区|工业园|产业园|工业区|集聚区|示范区)$")
 _REGION_ABBR = set("京津沪渝冀晋辽吉黑苏浙皖闽赣鲁豫鄂湘粤琼川蜀黔贵滇云陕秦甘陇青宁新藏桂蒙港澳台")
 _SHORT_NEXT = set("的与和及等已将也是为对以从把被并则还又均都所旗子在、，。；：,;:)）”\"")
 
@@ -654,6 +674,8 @@ def _zones(text: str) -> list[_Cand]:
             s, name = s + q.end(), name[q.end():]  # 千亿级X产业园: the target scale is not the name
         if not name or (kind != "zone" and _DESCRIPTIVE_ZONE.search(name) and not _name_regions(name)):
             continue  # 石化和精细化工产业基地, 国家级农业产业园区: a kind of base, not a named place
+        if _IN_SLOGAN.match(text, m.end()) or _IN_SLOGAN_BEFORE.search(text, max(0, s - 12), s):
+            continue  # “光伏之都、锂电新城”: a city's slogan, not a zone
         if kind == "base":
             tail = text[m.end():m.end() + 6]
             if re.match(r"(?:建设)?(?:等)?(?:[0-9一二三四五六七八九十]+个)?(?:重点|重大)?项目|[一二三四五六七八九十]期", tail):
@@ -757,6 +779,10 @@ _BUILDS_CLAUSE = re.compile(r"(?:主要|配套|同时|并)?(?:新建|建设|扩�
 _AIM_BEFORE = re.compile(r"(?:打造成?为?|建设成为?|建成为?|成为|培育成为?|发展成为?)$")
 #: the rank or size of an aim (世界一流, 千亿级)
 _AIM_NAME = re.compile(r"(?:世界|全球|国际|全国|国内|全省|区域性?)(?:一流|领先|知名|级|重要)|[千百万]亿级?|一流")
+
+#: a slogan in quotes that names what a city is to be (光伏之都、锂电新城)
+_IN_SLOGAN = re.compile(r"[^“”\n]{0,12}?(?:之都|之城|之乡|名城)[^“”\n]{0,12}”")
+_IN_SLOGAN_BEFORE = re.compile(r"“[^“”\n]{0,10}?(?:之都|之城|之乡|名城)、[^“”\n]*$")
 
 #: a section's number at a line's start ((一), 二、)
 _SECTION_OPENING = re.compile(r"(?:^|\n)[^\S\n]*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+[、.．])[^\S\n]*$")

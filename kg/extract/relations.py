@@ -475,7 +475,11 @@ def _rule_sentence_location(ctx: Context) -> None:
                     and _TOPIC_TAIL.match(text, p.end))
 
                 or (cued and cued[-1].end == p.start)
+                or (not text[s0:p.start].strip(_OPENING_JUNK) and any(
+                    n.type == "Company" and n.start == p.end and _top_level(n) for n in ms))
             ):
+                # (马龙产业园区云南甲乙有限公司…项目: a place opening the sentence right before a company
+                # is where its project is)
                 cued.append(p)
         if not cued:
             continue
@@ -522,6 +526,8 @@ def _rule_sentence_location(ctx: Context) -> None:
             ctx.emit(ctx.key(m), "locatedIn", ctx.key(p), m.start, m.end, "sentence-place")
 
 
+#: what may precede the first word of a sentence (a list number, spaces)
+_OPENING_JUNK = " \t\u30000123456789.．、（）()一二三四五六七八九十"
 _FIRM_PRONOUN = re.compile(r"(?:^|[，。；、])(?:该|这家|此)?(?:企业|公司)的?(?:“[^”]{1,6}”)?项目?(?:——|－－|：)$")
 _HAS_FIRMS = re.compile(r"(还|共|现|目前|已)?(有|拥有)")
 _LOCAL_WORD = re.compile(r"(本地|当地|本土|本省|本市)(的)?(龙头|企业|骨干企业|龙头企业)?(的)?$")
@@ -597,6 +603,23 @@ def _section_anchor(ctx: Context, m: Mention) -> Key | None:
     return None
 
 
+#: a paragraph opened by a numbered heading that is a place (（三）马龙区。…)
+_PLACE_HEADING = re.compile(r"[^\S\n]*[（(][一二三四五六七八九十\d]+[)）][^\S\n]*([^。\n]{2,30})。")
+
+
+def _heading_place(ctx: Context, m: Mention) -> Key | None:
+    """The one zone or region the numbered heading of ``m``'s paragraph consists of."""
+    text = ctx.doc.text
+    p0 = text.rfind("\n", 0, m.start) + 1
+    h = _PLACE_HEADING.match(text, p0)
+    if h is None or h.end() > m.start:
+        return None
+    places = [n for n in ctx.span(h.start(1), h.end(1)) if n.type in ("DevelopmentZone", "Region") and _top_level(n)]
+    if len(places) != 1 or len(places[0].text) < len(h.group(1)) - 1:
+        return None  # (a heading naming two places, or more than a place: 一、重点项目进展)
+    return ctx.key(places[0])
+
+
 def _rule_default_location(ctx: Context, main: Key | None) -> None:
     """Projects, zones and sub-regions with no stated place fall to the document's region.
 
@@ -625,6 +648,10 @@ def _rule_default_location(ctx: Context, main: Key | None) -> None:
             anchor = _section_anchor(ctx, m)
             if anchor is not None and anchor != k:
                 ctx.emit(k, "locatedIn", anchor, m.start, m.end, "section-zone")
+                continue
+            anchor = _heading_place(ctx, m)
+            if anchor is not None and anchor != k:
+                ctx.emit(k, "locatedIn", anchor, m.start, m.end, "heading-place")
                 continue
             embedded = sorted({c for x in real for c in _name_place_codes(x.text, k[0] == "DevelopmentZone")})
             related = [c for c in embedded if c == main_code or c in _ancestors(main_code, None)]

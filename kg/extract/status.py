@@ -124,6 +124,21 @@ def _project_heads() -> re.Pattern[str] | None:
 _PLAN_FIGURE_RE = re.compile(r"计划(?:总)?投资|年度计划|计划内")
 
 
+#: a year and month right before a stage cue (2025.1开工, 2025年3月中旬竣工, 于3月中旬开工)
+_CUE_DATE_RE = re.compile(r"(?:(\d{4})[.．年](\d{1,2})月?|(\d{1,2})月)(?:上旬|中旬|下旬|初|底|末)?$")
+
+
+def _dated_before(lead: str, doc_date: str | None) -> bool:
+    """Whether the cue after ``lead`` is dated by it before the document's month: a fact,
+    also in a paragraph that speaks of plans (2025.1开工 in a bulletin of April 2025)."""
+    m = _CUE_DATE_RE.search(lead)
+    if m is None or not doc_date or len(doc_date) < 7:
+        return False
+    year = int(m.group(1)) if m.group(1) else int(doc_date[:4])  # (3月中旬: of the document's year)
+    month = int(m.group(2) or m.group(3))
+    return (year, month) < (int(doc_date[:4]), int(doc_date[5:7]))
+
+
 def _is_plan_paragraph(par: str) -> bool:
     par = _PLAN_FIGURE_RE.sub("", par)
     return bool(_PLAN_PARAGRAPH_RE.search(par)) and not _PAST_RE.search(par)
@@ -202,7 +217,8 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
         if p0 not in plan_cache:
             plan_cache[p0] = _is_plan_paragraph(text[p0:p1])
         if ((plan_cache[p0] or in_schedule(text, cstart)) and code in _PLAN_SHIFT
-                and not re.search(r"已|了", clause) and not _STATED_DATE_RE.search(clause, 0, h0)):
+                and not re.search(r"已|了", clause) and not _STATED_DATE_RE.search(clause, 0, h0)
+                and not _dated_before(clause[:h0], doc.date)):
             code = _PLAN_SHIFT[code]
         if code == "under_construction" and cue_code in ("completed", "in_production", "trial_production") and any(
                 cues.status[h[2]][0] == "started" and h[0] < h0 + cstart for h in cue_hits[i:j]):

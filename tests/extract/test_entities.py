@@ -685,3 +685,14 @@ def test_a_slogan_an_aim_and_a_platform_are_no_company_or_project():
     got = _pairs(text)
     assert not any(t in ("Company", "Project") for t, _n in got), got
     assert ("DevelopmentZone", "甲乙石化基地") in got
+
+
+def test_a_place_run_into_a_legal_name_is_cut_at_its_province():
+    text = "马龙产业园区云南甲乙电子铜箔有限公司年产1.5万吨锂电铜箔项目已竣工。富源县云南丙丁焦化有限公司焦炉煤气制LNG项目正在编制可研报告。"
+    got = {n for t, n in _pairs(text) if t == "Company"}
+    assert got == {"云南甲乙电子铜箔有限公司", "云南丙丁焦化有限公司"}, got
+
+
+def test_a_citys_slogan_is_no_zone():
+    got = _pairs("全市紧盯“光伏之都、锂电新城”定位，推进重点项目。", "DevelopmentZone")
+    assert not got, got

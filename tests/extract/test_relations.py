@@ -457,3 +457,16 @@ def test_the_company_after_a_plan_items_project_invests_in_it():
     assert ("年产5万吨甲乙弹性体项目", "under_construction") not in stages
     zones_or_places = {m.text for m in ex.mentions if m.type in ("DevelopmentZone", "Region")}
     assert not any(z.startswith("地点") for z in zones_or_places), zones_or_places
+
+
+def test_a_place_heading_or_a_place_opening_the_sentence_locates_the_projects_under_it():
+    from kg.extract import extract_document
+    from kg.ingest import ingest_text
+
+    text = ("一、重点项目进展\n（一）曲靖经济技术开发区。云南甲乙光能科技有限公司年产10GW电池片项目总投资12.5亿元。\n"
+            "（二）马龙区。马龙产业园区云南丙丁铜箔有限公司年产1.5万吨锂电铜箔项目已于3月竣工。\n")
+    ex = extract_document(ingest_text(text))
+    lab = {(m.type, m.key): m.text for m in ex.mentions}
+    loc = {(lab.get(r.subject, r.subject[1]), lab.get(r.object, r.object[1])) for r in ex.relations if r.predicate == "locatedIn"}
+    assert ("年产10GW电池片项目", "曲靖经济技术开发区") in loc
+    assert ("年产1.5万吨锂电铜箔项目", "马龙产业园区") in loc

@@ -177,3 +177,12 @@ def test_a_planned_start_and_completion_is_a_plan_not_construction():
     got = _status("甲乙项目计划2025年5月开工、2027年6月竣工。丙丁项目进度安排：2025年3月开工，2026年12月建成。",
                   ["甲乙项目", "丙丁项目"])
     assert got == [("丙丁项目", "planned"), ("甲乙项目", "planned")], got
+
+
+def test_a_start_dated_before_the_bulletin_is_a_fact_in_a_paragraph_with_plans():
+    text = ("某市工业和信息化局办公室编  2025年4月2日\n\n"
+            "甲乙电池片项目总投资12.5亿元，2025.1开工，目前厂房钢结构吊装完成，计划6月下旬设备进场。"
+            "丙丁正极材料项目于3月中旬开工。戊己铜箔项目计划8月开工。\n")
+    got = _status(text, ["甲乙电池片项目", "丙丁正极材料项目", "戊己铜箔项目"])
+    assert ("甲乙电池片项目", "started") in got and ("丙丁正极材料项目", "started") in got
+    assert ("戊己铜箔项目", "planned") in got
