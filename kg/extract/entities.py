@@ -1195,6 +1195,37 @@ def _vocab(text: str) -> list[_Cand]:
 _LEGAL_TAIL = re.compile(r"(?:股份有限公司|有限责任公司|集团有限公司|有限公司|集团公司|控股公司|控股集团|集团|公司)$")
 
 
+def _brands_of_legal_names(text: str, chosen: list[_Cand]) -> list[_Cand]:
+    """A brand that opens a project's name (蜀能正极年产10万吨…项目) names the one company of
+    the text whose legal name it begins after the place (四川蜀能正极材料有限公司): the same
+    company, not a second one. (A legal name with a place in brackets, 甲乙电器(重庆)有限公司,
+    is a subsidiary's: no brand joins it.)"""
+    stems: dict[str, str] = {}
+    for c in chosen:
+        if c.type != "Company":
+            continue
+        nm = text[c.start:c.end]
+        base = _LEGAL_TAIL.sub("", nm)
+        if "(" in base or "（" in base or base == nm:
+            continue
+        regs = _name_regions(base)
+        if regs and regs[0].start == 0:
+            base = base[regs[0].end:]
+        stems[base] = nm
+    if not stems:
+        return chosen
+    out = []
+    for c in chosen:
+        brand = text[c.start:c.end]
+        if c.type == "Company" and c.rule in ("company.project_prefix", "company.short_trade", "company.reuse") \
+                and c.attr_full in ("", brand) and not _LEGAL_TAIL.search(brand):
+            fulls = {full for stem, full in stems.items() if stem.startswith(brand)}
+            if len(brand) >= 2 and len(fulls) == 1:
+                c = _with(c, attrs=tuple(sorted({a for a in c.attrs if a[0] != "full"} | {("full", fulls.pop())})))
+        out.append(c)
+    return out
+
+
 def _company_reuse(text: str, chosen: list[_Cand]) -> list[_Cand]:
     """Other occurrences of a company's name or of its base name (<brand>集团 → <brand>)."""
     forms: dict[str, str] = {}
@@ -1385,6 +1416,7 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
     cands += _persons(text) + _vocab(text)
     chosen = _select(cands)
     chosen = _select(chosen + _company_reuse(text, chosen))
+    chosen = _brands_of_legal_names(text, chosen)
     comp_starts = {c.start for c in chosen if c.type == "Company"}
     chosen = [_with(c, type="Project", rule="project.company_base")
               if c.type == "DevelopmentZone" and not c.attrs and c.start in comp_starts

@@ -696,3 +696,14 @@ def test_a_place_run_into_a_legal_name_is_cut_at_its_province():
 def test_a_citys_slogan_is_no_zone():
     got = _pairs("全市紧盯“光伏之都、锂电新城”定位，推进重点项目。", "DevelopmentZone")
     assert not got, got
+
+
+def test_a_brand_opening_a_project_name_is_the_legal_company_it_begins():
+    text = ("四川甲乙正极材料有限公司产能20万吨/年。重点项目：甲乙正极年产10万吨磷酸锰铁锂项目，总投资28亿元；"
+            "丙丁锂业年产3万吨氢氧化锂项目已建成投产。四川丙丁锂业股份有限公司是链主企业。")
+    ms = _mentions(text)[0]
+    keys = {}
+    for m in ms:
+        if m.type == "Company":
+            keys.setdefault(m.key, set()).add(m.text)
+    assert len(keys) == 2, keys
