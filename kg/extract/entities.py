@@ -201,6 +201,10 @@ def _left_extend(text: str, head_start: int, floor: int, adjacent_ok: bool = Fal
     run = text[lo:head_start][::-1]
     n = _NAME_RUN.match(run).end()
     i = head_start - n
+    while i - 2 >= lo and text[i - 1] == " " and text[i - 2].isascii() and text[i - 2].isalnum() \
+            and i < head_start and text[i].isascii() and text[i].isalnum():
+        # 年产10GW TOPCon电池片项目: a space between two Latin words is inside the name
+        i -= 1 + _NAME_RUN.match(text[lo:i - 1][::-1]).end()
     if "(" in run[:n] or "（" in run[:n]:
         i = head_start
         depth = 0
@@ -784,6 +788,9 @@ _AIM_NAME = re.compile(r"(?:世界|全球|国际|全国|国内|全省|区域性?
 _IN_SLOGAN = re.compile(r"[^“”\n]{0,12}?(?:之都|之城|之乡|名城)[^“”\n]{0,12}”")
 _IN_SLOGAN_BEFORE = re.compile(r"“[^“”\n]{0,10}?(?:之都|之城|之乡|名城)、[^“”\n]*$")
 
+#: an ordinal that opens a phrase (第二个生产基地)
+_ORDINAL_NAME = re.compile(r"第[一二三四五六七八九十\d]+[个座家条]")
+
 #: a section's number at a line's start ((一), 二、)
 _SECTION_OPENING = re.compile(r"(?:^|\n)[^\S\n]*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+[、.．])[^\S\n]*$")
 
@@ -918,6 +925,8 @@ def _projects(text: str) -> list[_Cand]:
             continue  # 建设内容：建设…沉锂生产线及配套设施, …装置及公用工程: what a project builds
         if head == "项目" and _SECTION_OPENING.search(text, max(0, s - 8), s) and _is_vocab(name):
             continue  # （一）煤化工项目加速推进: a section on a sector's projects, not one project
+        if _ORDINAL_NAME.match(name):
+            continue  # 在亚洲设立的第二个生产基地: one of a company's bases counted, not a name
         if head == "基地" and _SCOPE_DESIGNATION.search(text, max(0, s - 14), s):
             continue  # 西峡县是全国重要的汽车零部件生产基地: what a place is, not an undertaking
         if _AIM_BEFORE.search(text, max(0, s - 6), s) and _AIM_NAME.match(name):
@@ -976,6 +985,14 @@ def _projects(text: str) -> list[_Cand]:
                     item = text[s:e]
             s2 = _left_extend(text, e, s) if item else s
             s2 = _clean_start(text, s2, e)
+            cm = next((c for c in pat["company"].finditer(text, s2, e)
+                       if pat["company_kind"].get(c.group()) in ("legal", "group")), None)
+            if cm is not None and s2 > s:
+                # the window cut the owner's legal name that opens the item (安徽甲乙科技有限公司年产
+                # 800万台…项目、…等): the item starts where that name does
+                cs = _clean_start(text, _left_extend(text, cm.start(), s), cm.start())
+                if s <= cs < s2:
+                    s2 = cs
             it = text[s2:e]
             if len(it) < 2 or _strip_generic(it) == "" or it == head:
                 continue  # (an item that is the head alone: what a quoted name left, “A”项目、“B”项目等)
@@ -1437,7 +1454,8 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
     product_texts = {_norm(text[c.start:c.end]) for c in chosen if c.type == "Product"}
     for c in chosen:
         t = _norm(text[c.start:c.end])
-        key, canon = t, c.canonical or t
+        # (the name as written: a space between two Latin words stays, 10GW TOPCon)
+        key, canon = t, c.canonical or (unicodedata.normalize("NFKC", text[c.start:c.end]) if " " in text[c.start:c.end] else t)
         if c.type == "Region":
             key = c.key
         elif c.type == "DevelopmentZone":

@@ -707,3 +707,22 @@ def test_a_brand_opening_a_project_name_is_the_legal_company_it_begins():
         if m.type == "Company":
             keys.setdefault(m.key, set()).add(m.text)
     assert len(keys) == 2, keys
+
+
+def test_foreign_parents_subsidiaries_and_set_up_companies_are_named_whole():
+    text = ("甲国乙丙精密技术集团与某某经开区签订投资协议，将设立乙丙精密部件（滁州）有限公司。"
+            "韩国丁戊化学株式会社全资子公司丁戊新材料（滁州）有限公司年产1.5亿平方米光伏封装胶膜项目同场签约。"
+            "这是乙丙集团在亚洲设立的第二个生产基地。")
+    got = _pairs(text)
+    companies = {n for t, n in got if t == "Company"}
+    assert {"乙丙精密部件（滁州）有限公司", "韩国丁戊化学株式会社", "丁戊新材料（滁州）有限公司"} <= companies, companies
+    assert ("Project", "第二个生产基地") not in got
+
+
+def test_a_listed_project_keeps_its_owners_whole_legal_name_and_latin_words():
+    text = ("在开工现场，安徽甲乙科技有限公司年产800万台智能家电电机项目、某某经开区新能源产业园标准化厂房三期项目等18个项目集中开工。"
+            "丙丁光能科技有限公司年产10GW TOPCon高效电池片项目总投资50亿元。")
+    got = _pairs(text)
+    assert ("Company", "安徽甲乙科技有限公司") in got
+    assert ("Project", "安徽甲乙科技有限公司年产800万台智能家电电机项目") in got  # (GUIDELINES §3: the owner stays)
+    assert ("Project", "年产10GW TOPCon高效电池片项目") in got
