@@ -237,6 +237,9 @@ def _left_extend(text: str, head_start: int, floor: int, adjacent_ok: bool = Fal
                 a <= m.start() and m.end() <= b and b - a > len(m.group())
                 for a, b in _product_spans(window)):
             continue  # a stop word inside a product's name (等 of 等静压石墨) does not cut it
+        if len(m.group()) == 1 and any(r.start <= m.start() and m.end() <= r.end and not r.short
+                                       for r in _name_regions(window)):
+            continue  # 都 of 商都县, 为 of 华为…: a stop character inside a county's full name
         cut = max(cut, scan + m.end())
     for m in _BARRIER.finditer(window):
         cut = max(cut, scan + m.end())
@@ -464,6 +467,8 @@ def _short_companies(text: str) -> list[_Cand]:
         name = text[s:m.start()]
         if not 2 <= len(name) <= 4 or not _HANS_RE.fullmatch(name):
             continue
+        if _INDUSTRY_LIST_AFTER.match(text, e):
+            continue  # 风光氢储、硅基新材料、数字经济三大产业集群: sectors, not firms
         if len(name) >= 3 and (_is_vocab(name[-1] + m.group()) or _is_vocab(name[-2:] + m.group())) \
                 and _is_vocab(name[:-1] if _is_vocab(name[-1] + m.group()) else name[:-2]):
             continue  # 煤电|煤化工: two industry terms, not a brand and a trade word
@@ -627,6 +632,8 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
         # <brand>绿色船舶修造基地项目: the modifier describes the project, not the brand
         split -= next(len(w) for w in _MODIFIER_WORDS if name.endswith(w, s, split))
     brand = name[s:split]
+    if "至" in name[:split]:
+        return None  # 集宁至丰镇一级公路…: a road from one place to another, no brand
     core_len = len(brand) - (mm.end() - mm.start() if mm and mm.end() == split else 0)
     if not 2 <= core_len <= 4 or not _HANS_RE.fullmatch(brand) or "号" in brand:
         return None  # 国和一号: a model name, not a brand
@@ -743,6 +750,11 @@ _PHASE = re.compile(rf"[一二三四五六七八九十]期(?:工程|项目)?(?:[
 _ROAD_SECTION = re.compile(rf"[{_HAN}]{{2,4}}线[{_HAN}]{{2,5}}?段")
 
 
+def _is_industry_term(s: str) -> bool:
+    """Whether ``s`` is exactly a sector of the industry vocabulary (新能源, 文化旅游)."""
+    return any(a == 0 and b == len(s) for a, b, _f in _patterns()["industries"].finditer(s))
+
+
 def _generic_project(name: str) -> bool:
     """True for 该高铁桥梁工程, 航空航天重大项目, 长治市项目 (no name of its own)."""
     if name.endswith(("及配套", "和配套")) and len(name) > 5:
@@ -752,6 +764,8 @@ def _generic_project(name: str) -> bool:
     regs = _name_regions(name)
     if regs and regs[0].start == 0 and len(name) - regs[0].end < 2:
         return True
+    if regs and regs[0].start == 0 and _is_industry_term(name[regs[0].end:]):
+        return True  # 凉城县新能源项目: a county's projects of a sector, not one project
     return False
 
 
@@ -790,6 +804,10 @@ _IN_SLOGAN_BEFORE = re.compile(r"“[^“”\n]{0,10}?(?:之都|之城|之乡|�
 
 #: an ordinal that opens a phrase (第二个生产基地)
 _ORDINAL_NAME = re.compile(r"第[一二三四五六七八九十\d]+[个座家条]")
+
+#: the end of a list of sectors (、数字经济三大产业集群, 等主导产业)
+_INDUSTRY_LIST_AFTER = re.compile(r"(?:、[^，。；、\n]{1,10})*等?(?:[一二三四五六七八九十两\d]+大)?(?:主导|优势|特色|新兴|重点|支柱)?"
+                                  r"(?:产业集群|产业链|产业|集群|行业|领域|板块)")
 
 #: a section's number at a line's start ((一), 二、)
 _SECTION_OPENING = re.compile(r"(?:^|\n)[^\S\n]*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+[、.．])[^\S\n]*$")

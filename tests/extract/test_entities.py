@@ -726,3 +726,17 @@ def test_a_listed_project_keeps_its_owners_whole_legal_name_and_latin_words():
     assert ("Company", "安徽甲乙科技有限公司") in got
     assert ("Project", "安徽甲乙科技有限公司年产800万台智能家电电机项目") in got  # (GUIDELINES §3: the owner stays)
     assert ("Project", "年产10GW TOPCon高效电池片项目") in got
+
+
+def test_a_stop_character_inside_a_county_name_does_not_cut_a_project_name():
+    got = _pairs("商都县50万千瓦风光储一体化项目全容量并网。", "Project")
+    assert ("Project", "商都县50万千瓦风光储一体化项目") in got, got
+
+
+def test_a_road_between_places_a_sector_list_and_a_countys_sector_are_no_names():
+    text = ("集宁至丰镇一级公路改扩建工程完成年度投资计划。围绕风光氢储、硅基新材料、数字经济三大产业集群开展招商。"
+            "加快卓资县、凉城县新能源项目前期工作。")
+    got = _pairs(text)
+    assert not any(t == "Company" for t, _n in got), got
+    assert ("Project", "凉城县新能源项目") not in got
+    assert ("Project", "集宁至丰镇一级公路改扩建工程") in got
