@@ -238,6 +238,7 @@ class _HTMLText(HTMLParser):
 
 
 #: a figure alone in a cell (25.6, 1,200, -3.5)
+_HAN_GAP = re.compile(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")
 _BARE_NUMBER = re.compile(r"[-+]?[0-9][0-9,]*(?:\.[0-9]+)?")
 #: a column header with its unit (总投资（亿元）, 用地面积(亩))
 _HEADER_UNIT = re.compile(r"(.+?)\s*[（(]\s*([^（）()]{1,6})\s*[)）]")
@@ -260,7 +261,8 @@ def _table_lines(rows: list[list[tuple[str, bool]]]) -> list[str]:
     ['项目名称：甲乙项目；总投资：25.6亿元。']
     """
     ths = [[th for _c, th in r] for r in rows]
-    rows = [[" ".join(c.split()) if len(r) > 1 else c.strip() for c, _th in r] for r in rows]
+    # (a cell's line breaks are spaces, none between two Han characters: 零部件<br>产业园)
+    rows = [[_HAN_GAP.sub("", " ".join(c.split())) if len(r) > 1 else c.strip() for c, _th in r] for r in rows]
     keep = [i for i, r in enumerate(rows) if any(r)]
     rows, ths = [rows[i] for i in keep], [ths[i] for i in keep]
     if not rows:
@@ -277,6 +279,8 @@ def _table_lines(rows: list[list[tuple[str, bool]]]) -> list[str]:
         body = rows[1:]
     lines = []
     for r in body:
+        if any(c in _TOTAL_CELLS for c in r):
+            continue  # a 合计/小计 row: the column's sum, no record
         if len(r) == 1:
             lines.append(r[0])
             continue
@@ -388,9 +392,10 @@ _NAV_HEAD = re.compile(r"^\W*(?:往期回顾|往期推荐|往期精彩|推荐阅
 
 
 def _drop_navigation(text: str) -> str:
-    """``text`` without its lists of links to other articles: a 往期回顾/推荐阅读 heading and the
-    lines after it up to a blank line (their headlines name other projects and places)."""
-    if not any(w in text for w in ("往期", "阅读", "相关", "推荐", "猜你喜欢")):
+    """``text`` without a page's navigation: a 往期回顾/相关链接 heading and the headlines listed
+    after it (short lines without a full stop, blank lines between them or not: they name other
+    projects and places), and a 当前位置：首页 > … breadcrumb."""
+    if not any(w in text for w in ("往期", "阅读", "相关", "推荐", "猜你喜欢", "位置")):
         return text
     out: list[str] = []
     skipping = False
@@ -398,11 +403,17 @@ def _drop_navigation(text: str) -> str:
         if _NAV_HEAD.match(ln):
             skipping = True
             continue
-        if skipping and ln.strip():
+        if _BREADCRUMB.match(ln):
+            continue
+        if skipping and (not ln.strip() or (len(ln.strip()) <= 40 and not ln.rstrip().endswith("。"))):
             continue
         skipping = False
         out.append(ln)
     return "\n".join(out)
+
+
+#: a page's breadcrumb (当前位置：首页 > 项目建设 > 正文)
+_BREADCRUMB = re.compile(r"\s*(?:当前位置|您的位置|你的位置|您现在的位置|所在位置)[：:].*(?:>|＞|»|/).*$")
 
 
 #: a cell of a line laid out in columns: text whose words are apart by one space at most
@@ -559,6 +570,9 @@ _DATELINE = re.compile(r"(?:(?:\d{4}年)?\d{1,2}月\d{1,2}日(?:上午|下午|�
 #: the end of a sentence in English (a bilingual release's paragraph): no line goes on after it
 _LATIN_SENTENCE_END = re.compile(r"[A-Za-z0-9)\"'’”][.:]$")
 
+#: a line that opens with a field's label (项目名称：…, 建设单位：…): a line of its own
+_LABEL_START = re.compile(r"[ \t]*[\u4e00-\u9fff]{2,8}[：:]")
+
 #: characters a headline does not end with but a broken sentence may (计划于|12月8日…)
 _LEADS_ON = "于在至到从自止和与及的了为是将"
 
@@ -579,6 +593,9 @@ def repair_line_breaks(text: str, *, min_line: int = 30) -> str:
     """
     text = text.replace("\r\n", "\n").translate(_NEWLINES)
     lines = text.split("\n")
+    # (a line's own length decides, not that of the lines joined before it: a long line
+    # followed by a page's short menu items does not swallow them)
+    own = [len(ln.strip()) for ln in lines]
     out: list[str] = []
     i = 0
     while i < len(lines):
@@ -590,10 +607,11 @@ def repair_line_breaks(text: str, *, min_line: int = 30) -> str:
         if (
             j < len(lines)
             and not _LATIN_SENTENCE_END.search(stripped)
-            and (len(stripped.lstrip()) >= min_line or (stripped and stripped[-1] in _CLAUSE_INTERNAL))
+            and (own[i] >= min_line or (stripped and stripped[-1] in _CLAUSE_INTERNAL))
             and stripped[-1] not in _TERMINAL
             and not stripped.endswith("——")
             and _starts_inline(lines[j].lstrip())
+            and not _LABEL_START.match(lines[j])
             and not (stripped[-1] not in _CLAUSE_INTERNAL + _LEADS_ON and _DATELINE.match(lines[j].lstrip()))
         ):
             lines[j] = stripped + lines[j].lstrip()
@@ -737,7 +755,9 @@ def ingest_text(text: str, *, path: str = "<text>", encoding: str = "utf-8",
     if kind not in (".html", ".htm"):
         text = _aligned_tables(text)
     text = _drop_navigation(_EMOJI.sub("", fold_width(text)))
-    text = repair_line_breaks(_PAGE_MARK.sub("", _HAN_ASCII_SPACE.sub("", text)))
+    text = _PAGE_MARK.sub("", _HAN_ASCII_SPACE.sub("", text))
+    if kind not in (".html", ".htm"):  # (a page's lines are its blocks: no layout broke them)
+        text = repair_line_breaks(text)
     text = text.strip("\n") + "\n" if text.strip() else ""
     if not any(ch.isalnum() for ch in text):
         raise IngestError("has no readable text (empty, white space or punctuation only)",

@@ -634,6 +634,9 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
     brand = name[s:split]
     if "至" in name[:split]:
         return None  # 集宁至丰镇一级公路…: a road from one place to another, no brand
+    if split - s == 4 and any(_is_region(name[s:s + 2] + suf) for suf in ("", "市", "州")) and any(
+            _is_region(name[s + 2:split] + suf) for suf in "区县市"):
+        return None  # 遵义汇川智能终端产业园: a city's and a district's short names, no brand
     core_len = len(brand) - (mm.end() - mm.start() if mm and mm.end() == split else 0)
     if not 2 <= core_len <= 4 or not _HANS_RE.fullmatch(brand) or "号" in brand:
         return None  # 国和一号: a model name, not a brand
@@ -937,7 +940,7 @@ def _projects(text: str) -> list[_Cand]:
         if _DESIGNATION_BEFORE.search(text, max(0, s - 6), s):
             continue  # 获评国家新型工业化产业示范基地: a title awarded, not an undertaking
         if head == "工程" and name.endswith("公用") or (
-                head in ("生产线", "中试线") or head == "工程" and name.endswith(("配套", "辅助"))) and (
+                head in ("生产线", "中试线", "改造") or head == "工程" and name.endswith(("配套", "辅助"))) and (
                 _CONTENT_LINE.match(text, max(text.rfind(c, 0, s) for c in "\n；;") + 1)
                 or head != "工程" and _builds_for_named(text, s)):
             continue  # 建设内容：建设…沉锂生产线及配套设施, …装置及公用工程: what a project builds
@@ -1230,6 +1233,20 @@ def _vocab(text: str) -> list[_Cand]:
 _LEGAL_TAIL = re.compile(r"(?:股份有限公司|有限责任公司|集团有限公司|有限公司|集团公司|控股公司|控股集团|集团|公司)$")
 
 
+def _record_names(text: str) -> list[_Cand]:
+    """The name of a labelled record (项目名称：黔北农产品冷链物流中心) is a project's, whatever
+    its head: the label says so."""
+    from .records import find_records
+
+    out = []
+    for r in find_records(text):
+        a, b = r.name
+        name = text[a:b]
+        if 2 <= len(name) <= 40 and _HAN_RE.search(name) and not any(ch in name for ch in "，。；："):
+            out.append(_Cand("Project", a, b, "project.record_name"))
+    return out
+
+
 def _brands_of_legal_names(text: str, chosen: list[_Cand]) -> list[_Cand]:
     """A brand that opens a project's name (蜀能正极年产10万吨…项目) names the one company of
     the text whose legal name it begins after the place (四川蜀能正极材料有限公司): the same
@@ -1448,7 +1465,7 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
     cands += _gov(text, regions, zones)
     cands += _phases(text, projects) + _company_lists(text)
     cands += [b for b in (_brand_prefix(text, p) for p in projects) if b is not None]
-    cands += _persons(text) + _vocab(text)
+    cands += _persons(text) + _vocab(text) + _record_names(text)
     chosen = _select(cands)
     chosen = _select(chosen + _company_reuse(text, chosen))
     chosen = _brands_of_legal_names(text, chosen)

@@ -37,7 +37,7 @@ _LABELS = {
     "年度计划投资": "figures", "投资规模": "figures", "建设规模": "figures",
     "建设内容": "figures", "建设内容及规模": "figures", "主要建设内容": "figures",
     "项目简介": "figures", "项目概况": "figures", "基本情况": "figures", "项目内容": "figures",
-    "建设进度": "stage", "项目进展": "stage", "进展情况": "stage", "建设阶段": "stage",
+    "建设进度": "stage", "项目进展": "stage", "进展情况": "stage", "建设阶段": "stage", "进展": "stage", "进度": "stage",
     "形象进度": "stage", "建设性质": "stage",
     # a schedule: what it says will happen (2025年3月开工) is a plan unless it says 已/续建
     "进度安排": "schedule", "进度计划": "schedule", "建设起止年限": "schedule", "建设年限": "schedule",
@@ -51,7 +51,7 @@ _LABELS = {
 _NUMBER = r"[（(]?[一二三四五六七八九十\d]+[）)、.．]\s*"
 #: a field: a label at a line's start (after the item's number) or after ；/。 within a line
 _FIELD = re.compile(
-    rf"(?:^[ \t]*(?:{_NUMBER})?|(?<=[；;。]))[ \t]*("
+    rf"(?:^[ \t]*(?:{_NUMBER})?|(?<=[；;。]))[ \t]*(?:(?:截至|截止|至)[^：:；;。\n]{{1,8}}?)?("
     + "|".join(sorted(map(re.escape, _LABELS), key=lambda s: (-len(s), s)))
     + r")\s*[：:]\s*", re.M)
 _LEADING_NUMBER = re.compile(rf"[ \t]*(?:{_NUMBER})?")

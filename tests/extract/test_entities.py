@@ -641,7 +641,7 @@ def test_what_a_project_builds_is_not_a_project_of_its_own():
     text = ("甲乙新材料有限公司年产5万吨碳酸锂项目\n建设内容：建设焙烧、浸出、沉锂生产线及配套设施。\n"
             "项目名称：丙丁双氧水项目；建设内容及规模：建设20万吨/年双氧水装置及公用工程。\n")
     got = {n for t, n in _pairs(text) if t == "Project"}
-    assert "年产5万吨碳酸锂项目" in got
+    assert any(n.endswith("年产5万吨碳酸锂项目") for n in got), got  # (with its owner: GUIDELINES §3)
     assert not any(n.endswith(("生产线", "公用工程")) for n in got), got
 
 
@@ -740,3 +740,8 @@ def test_a_road_between_places_a_sector_list_and_a_countys_sector_are_no_names()
     assert not any(t == "Company" for t, _n in got), got
     assert ("Project", "凉城县新能源项目") not in got
     assert ("Project", "集宁至丰镇一级公路改扩建工程") in got
+
+
+def test_a_citys_and_a_districts_short_names_are_no_brand():
+    got = _pairs("项目名称：遵义汇川智能终端产业园（二期）；业主单位：甲乙产业发展有限公司。", "Company")
+    assert got == {("Company", "甲乙产业发展有限公司")}, got

@@ -130,3 +130,12 @@ def test_the_background_of_a_promoted_project_is_not_its_facts():
     assert ("capacity", 1e5, "年产10万吨甲乙碳化硅微粉项目") in qs
     assert not any(subject == "年产10万吨甲乙碳化硅微粉项目" and value in (3e4, 60) for _k, value, subject in qs), qs
     assert "某市2025年重点招商引资项目" not in projects
+
+
+def test_a_records_name_is_a_project_and_its_progress_column_its_stage():
+    text = ("项目名称：某某农产品冷链物流中心；业主单位：丙丁冷链物流有限公司；总投资：22000万元；"
+            "建设内容：对现有冷库进行智能化改造；截至9月底进展：已竣工。\n")
+    rels, qs, projects = _facts(text)
+    assert "某某农产品冷链物流中心" in projects and len(projects) == 1, projects
+    assert ("某某农产品冷链物流中心", "hasStatus", "completed") in rels
+    assert ("丙丁冷链物流有限公司", "investor", "某某农产品冷链物流中心") in rels
