@@ -42,10 +42,11 @@ _HAN_RE = re.compile(rf"[{_HAN}]")
 _HANS_RE = re.compile(rf"[{_HAN}]+")
 # Characters a name may be built of (Han, ASCII letters and digits, a few joiners).
 # (Greek letters name chemicals: α-烯烃, β-胡萝卜素)
-_NAME_CHAR = re.compile(rf"[{_HAN}A-Za-z0-9·\-()（）/\.αβγδωΩ]")
+# (and + of 光伏+储能项目)
+_NAME_CHAR = re.compile(rf"[{_HAN}A-Za-z0-9·\-()（）/\.αβγδωΩ+]")
 _MAX_LEFT = 24
 # the non-Han characters of _NAME_CHAR
-_NAME_OTHER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789·-()（）/.αβγδωΩ")
+_NAME_OTHER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789·-()（）/.αβγδωΩ+")
 # a run of _NAME_CHAR characters
 _NAME_RUN = re.compile("[" + _HAN + "".join(re.escape(c) for c in sorted(_NAME_OTHER)) + "]*")
 
@@ -812,6 +813,9 @@ _ORDINAL_NAME = re.compile(r"第[一二三四五六七八九十\d]+[个座家条
 _INDUSTRY_LIST_AFTER = re.compile(r"(?:、[^，。；、\n]{1,10})*等?(?:[一二三四五六七八九十两\d]+大)?(?:主导|优势|特色|新兴|重点|支柱)?"
                                   r"(?:产业集群|产业链|产业|集群|行业|领域|板块)")
 
+#: a capacity right after a place opening a project's name (金塔县|50万千瓦|光伏+储能项目)
+_CAPACITY_INSIDE = re.compile(r"(?<=[县市区旗州])(?:年产|年处理)?[\d.]+(?:万|亿|千)?(?:吨|千瓦|兆瓦|GW|MW|GWh|MWh|台|套|辆)(?:/年)?")
+
 #: a section's number at a line's start ((一), 二、)
 _SECTION_OPENING = re.compile(r"(?:^|\n)[^\S\n]*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+[、.．])[^\S\n]*$")
 
@@ -1554,6 +1558,15 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
                         typ == "Project" and len(nm) >= 5 and _CAPACITY_PREFIX.fullmatch(nm2[: -len(nm)]))):
                     remap[(typ, k)] = k2
                     break
+    # a name that is another's without the capacity written after its place (金塔县光伏+储能项目,
+    # 金塔县50万千瓦光伏+储能项目) is that project again
+    projects_by_name = {nm: k for k, nm in sorted(by_type.get("Project", {}).items())}
+    for k, nm in sorted(by_type.get("Project", {}).items()):
+        short = _CAPACITY_INSIDE.sub("", nm, count=1)
+        if short != nm and len(short) >= 5:
+            k2 = projects_by_name.get(short)
+            if k2 is not None and k2 != k and ("Project", k2) not in remap:
+                remap[("Project", k2)] = k
     # a sector word that only occurs inside other names is not an IndustryChain of the text
     # (GUIDELINES §2 lists nested companies, zones, organs, anchors and products, not sectors)
     free = {remap.get((c.type, c.key), c.key) for c in keyed

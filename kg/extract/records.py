@@ -107,8 +107,22 @@ def find_records(text: str) -> tuple[Record, ...]:
         while vend > m.end() and text[vend - 1] in _SEPARATORS:
             vend -= 1
         if role == "name":
+            # fields written before the name on its line (总投资：68亿元；项目名称：P；…: a table
+            # whose columns put the name later) are this record's, not the one before
+            moved = []
+            for k in range(i - 1, -1, -1):
+                pm = matches[k]
+                if pm.start() < line_start:
+                    break
+                b = matches[k + 1].start()
+                while b > pm.end() and text[b - 1] in _SEPARATORS:
+                    b -= 1
+                moved.insert(0, (_LABELS[pm.group(1)], pm.end(), b))
+            if cur is not None and moved:
+                cur[2] = [f for f in cur[2] if f[1] < line_start]
+                cur[3] = min(cur[3], line_start - 1)
             close()
-            cur = [m.start(), (m.end(), vend), [], vend]
+            cur = [line_start if moved else m.start(), (m.end(), vend), moved, vend]
             continue
         if m.start() > line_start and text[m.start() - 1] in "；;。" and (cur is None or cur[3] < line_start):
             # the first field of a line that opens with the project's name (1．P。建设单位：…)

@@ -608,14 +608,39 @@ _PLACE_HEADING = re.compile(r"[^\S\n]*[（(][一二三四五六七八九十\d]+[
 
 
 def _heading_place(ctx: Context, m: Mention) -> Key | None:
-    """The one zone or region the numbered heading of ``m``'s paragraph consists of."""
+    """The one zone or region the heading of ``m``'s paragraph consists of: a numbered one
+    (（三）马龙区。…), or a line of its own above a list of labelled records (### 玉门市, then
+    the rows of a table)."""
     text = ctx.doc.text
     p0 = text.rfind("\n", 0, m.start) + 1
     h = _PLACE_HEADING.match(text, p0)
-    if h is None or h.end() > m.start:
+    if h is not None and h.end() <= m.start:
+        return _only_place(ctx, h.start(1), h.end(1))
+    if not _RECORD_LINE.match(text, p0):
         return None
-    places = [n for n in ctx.span(h.start(1), h.end(1)) if n.type in ("DevelopmentZone", "Region") and _top_level(n)]
-    if len(places) != 1 or len(places[0].text) < len(h.group(1)) - 1:
+    end = p0 - 1
+    for _ in range(60):  # the lines above, back to the heading
+        if end <= 0:
+            return None
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end]
+        if line.strip() and not _RECORD_LINE.match(line):
+            a = start + _HEADING_NUMBER.match(line).end()
+            return _only_place(ctx, a, start + len(line.rstrip("：:。 \t")))
+        end = start - 1
+    return None
+
+
+#: what opens a heading before its words (### , （一）, 二、)
+_HEADING_NUMBER = re.compile(r"[ \t#]*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十\d]+[、.．])?[ \t]*")
+#: a labelled record's line (项目名称：…；建设单位：…)
+_RECORD_LINE = re.compile(r"[ \t]*[\u4e00-\u9fff（）()]{2,12}[：:]")
+
+
+def _only_place(ctx: Context, a: int, b: int) -> Key | None:
+    """The zone or region that ``text[a:b]`` is, if it is one place and nothing more."""
+    places = [n for n in ctx.span(a, b) if n.type in ("DevelopmentZone", "Region") and _top_level(n)]
+    if len(places) != 1 or len(places[0].text) < b - a - 1:
         return None  # (a heading naming two places, or more than a place: 一、重点项目进展)
     return ctx.key(places[0])
 

@@ -139,3 +139,34 @@ def test_a_records_name_is_a_project_and_its_progress_column_its_stage():
     assert "某某农产品冷链物流中心" in projects and len(projects) == 1, projects
     assert ("某某农产品冷链物流中心", "hasStatus", "completed") in rels
     assert ("丙丁冷链物流有限公司", "investor", "某某农产品冷链物流中心") in rels
+
+
+GROUPED_TABLE = """二、重点项目明细
+（一）玉门市
+
+总投资：68.0亿元；项目名称：10万千瓦光热+90万千瓦光伏一体化项目；建设单位：甲乙新能源有限公司；进展情况：主体完工。
+总投资：12.5亿元；项目名称：年产2万吨绿氢制备及储运项目；建设单位：丙丁氢能科技有限公司；进展情况：已开工。
+（二）金塔县
+
+总投资：30.2亿元；项目名称：金塔县50万千瓦光伏+储能项目；建设单位：戊己能源有限公司；进展情况：因送出工程未落地，暂停施工。
+三、下一步工作
+1. 推动金塔县光伏+储能项目尽快复工。
+"""
+
+
+def test_a_tables_rows_under_place_headings_with_the_sum_before_the_name():
+    """Columns in another order (总投资 before 项目名称) still give each row its own sum; rows
+    under a heading that is a place (（一）玉门市) lie in that place; the same project named
+    later without its capacity is the same project."""
+    rels, qs, _projects = _facts(GROUPED_TABLE)
+    assert ("investment", 6.8e9, "10万千瓦光热+90万千瓦光伏一体化项目") in qs
+    assert ("investment", 1.25e9, "年产2万吨绿氢制备及储运项目") in qs
+    assert ("investment", 3.02e9, "金塔县50万千瓦光伏+储能项目") in qs
+    yumen, jinta = "620981", "620921"  # the gazetteer's codes of 玉门市 and 金塔县
+    assert ("10万千瓦光热+90万千瓦光伏一体化项目", "locatedIn", yumen) in rels
+    assert ("年产2万吨绿氢制备及储运项目", "locatedIn", yumen) in rels
+    assert ("金塔县50万千瓦光伏+储能项目", "locatedIn", jinta) in rels
+    ex = extract_document(ingest_text(GROUPED_TABLE))
+    keys = {m.text: m.key for m in ex.mentions if m.type == "Project"}
+    assert keys["金塔县光伏+储能项目"] == keys["金塔县50万千瓦光伏+储能项目"]
+    assert not any(t.startswith("因") for t in keys)
