@@ -88,6 +88,7 @@ STATUS_MAP: dict[str, str] = {
     "signed": "planned",
     "preliminary": "planned",
     "resumed": "under_construction",
+    "suspended": "under_construction",
     "continued": "under_construction",
     "reached_capacity": "in_production",
 }

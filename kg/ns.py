@@ -89,6 +89,7 @@ STATUS_CODES: tuple[str, ...] = (
     "preliminary",
     "continued",
     "resumed",
+    "suspended",
     "reached_capacity",
 )
 

@@ -583,6 +583,8 @@ def _zone_word(brand: str) -> bool:
 def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
     """A company short name that starts a project name (<brand>5GW拉晶项目)."""
     pat = _patterns()
+    if text.endswith(_LEGAL_ENDS, 0, c.start):
+        return None  # 某某机器人有限公司激光焊接机器人…项目: its owner is named, no brand opens it
     name = text[c.start:c.end]
     s = 0
     regs = [m for m in _name_regions(name)]
@@ -660,6 +662,9 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
 
 #: an installed power (50万千瓦, 200MW): what names a plant before it is its site
 _POWER_FIGURE = re.compile(r"[\d.]+\s*(?:万千瓦|千瓦|兆瓦|MW|GW|mw|gw)(?!时|h)")
+
+#: the end of a company's legal name
+_LEGAL_ENDS = ("有限公司", "股份公司", "集团公司", "有限责任公司", "株式会社")
 
 #: words that describe a project (绿色船舶, 高端装备, 新型建材) and end no brand (a brand may end
 #: with 智能 or 数字: 某某智能年产…项目)

@@ -1007,6 +1007,11 @@ def _previous_topic(ctx: _Context, s0: int, p0: int) -> Mention | None:
     if prev is None or prev.start < p0:
         return None
     first = _first_in(ctx, prev.start, prev.end, _SUBJECT_TYPES)
+    if first is not None and first.type == "Company":
+        # （一）某某有限公司年产30万吨…项目（铁西区）。总投资42亿元…: the owner's project
+        nxt = _first_in(ctx, first.end, prev.end, ("Project",))
+        if nxt is not None and nxt.start == first.end:
+            return nxt
     if first is not None and first.type in _ORG_TYPES:
         return first
     return None

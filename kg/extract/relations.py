@@ -963,6 +963,28 @@ _CLAUSE_END_RE = re.compile(r"[，,。；;！？!?\n]")
 _ITEM_START_RE = re.compile(r"(?:^|\n)[^\S\n]*(?:[（(]?[一二三四五六七八九十\d]+[)）、.．][^\S\n]*)?$")
 
 
+def _rule_bracketed_place(ctx: Context) -> None:
+    """``P（铁西区）``, ``P（海城市腾鳌经济开发区）``: the place in brackets right after a project's
+    name is where it lies (the zone if one is named)."""
+    text = ctx.doc.text
+    for k, ms in sorted(ctx.groups.items()):
+        if k[0] != "Project":
+            continue
+        for m in ms:
+            if not _top_level(m) or text[m.end:m.end + 1] not in "（(":
+                continue
+            close = text.find("）" if text[m.end] == "（" else ")", m.end, m.end + 24)
+            if close < 0:
+                continue
+            inside = [n for n in ctx.span(m.end + 1, close) if n.type in PLACE_TYPES and _top_level(n)]
+            if not inside or sum(len(n.text) for n in inside) < close - m.end - 2:
+                continue  # (more than places in the brackets: an abbreviation, a phase)
+            zones = [n for n in inside if n.type == "DevelopmentZone"]
+            place = zones[-1] if zones else inside[-1]
+            ctx.emit(k, "locatedIn", ctx.key(place), place.start, place.end, "bracketed-place")
+            break
+
+
 def _rule_listed_owner(ctx: Context) -> None:
     """A plan's item written with commas (``1.P，C，总投资38.6亿元，建设…``): the company that is
     the whole clause after the project's name invests in it."""
@@ -1160,6 +1182,7 @@ def extract_relations(doc: Document, mentions: list[Mention]) -> list[RelationCa
     _rule_region_hierarchy(ctx, main)
     _rule_adjacent_regions(ctx)
     _rule_name_location(ctx, ("Project", "DevelopmentZone"))
+    _rule_bracketed_place(ctx)
     _rule_sentence_location(ctx)
     _rule_name_location(ctx, ("Company",), main)
     _rule_local_companies(ctx, main)

@@ -4,7 +4,7 @@ Consumes a :class:`~kg.model.Document` and its mentions; produces
 :class:`~kg.model.RelationCandidate` objects ``(Project) hasStatus ("Status", code)``
 following GUIDELINES §5. Cue phrases (开工, 在建, 加快推进, 试运转, 建成投产, 稳产达产…) come
 from ``data/lexicon/status_cues.tsv`` with a code and a priority; the finer codes (signed,
-preliminary, continued, resumed, reached_capacity) are kept and mapped to the scored ones by
+preliminary, continued, resumed, suspended, reached_capacity) are kept and mapped to the scored ones by
 ``ontology/status.ttl``. A cue applies to every Project mention of its clause (list-level
 status is distributed to each member); a clause without a project name inherits the nearest
 project of its sentence, or, with a pronoun (该项目, 项目, 工程), of its paragraph. A plan

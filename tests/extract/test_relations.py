@@ -470,3 +470,20 @@ def test_a_place_heading_or_a_place_opening_the_sentence_locates_the_projects_un
     loc = {(lab.get(r.subject, r.subject[1]), lab.get(r.object, r.object[1])) for r in ex.relations if r.predicate == "locatedIn"}
     assert ("年产10GW电池片项目", "曲靖经济技术开发区") in loc
     assert ("年产1.5万吨锂电铜箔项目", "马龙产业园区") in loc
+
+
+def test_a_place_in_brackets_after_a_project_and_its_figures_in_the_next_sentence():
+    from kg.extract import extract_document
+    from kg.ingest import ingest_text
+
+    text = ("某市重点项目建设进展情况的通报\n"
+            "（一）甲乙钢联新材料有限公司年产30万吨高端冷轧硅钢项目（海城市腾鳌经济开发区）。总投资42亿元，完成投资12.6亿元。\n"
+            "（二）丙丁机器人有限公司激光焊接机器人产业化项目（鞍山高新区）。总投资6亿元。\n")
+    ex = extract_document(ingest_text(text))
+    lab = {(m.type, m.key): m.text for m in ex.mentions}
+    loc = {(lab.get(r.subject), lab.get(r.object)) for r in ex.relations if r.predicate == "locatedIn"}
+    assert ("年产30万吨高端冷轧硅钢项目", "海城市腾鳌经济开发区") in loc
+    assert ("激光焊接机器人产业化项目", "鞍山高新区") in loc
+    sums = {(lab.get(q.subject), q.value) for q in ex.quantities if q.kind == "investment"}
+    assert ("年产30万吨高端冷轧硅钢项目", 4.2e9) in sums and ("激光焊接机器人产业化项目", 6e8) in sums
+    assert {m.text for m in ex.mentions if m.type == "Company"} == {"甲乙钢联新材料有限公司", "丙丁机器人有限公司"}

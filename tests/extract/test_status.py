@@ -88,6 +88,7 @@ def test_status_scheme_maps_fine_codes_to_scored_ones():
     broader = {str(s)[len(base):]: str(o)[len(base):] for s, o in g.subject_objects(SKOS.broader)}
     assert broader == {"signed": "planned", "preliminary": "planned",
                        "continued": "under_construction", "resumed": "under_construction",
+                       "suspended": "under_construction",
                        "reached_capacity": "in_production"}
     notations = {str(o) for o in g.objects(None, SKOS.notation)}
     assert SCORED | set(broader) <= notations
@@ -186,3 +187,13 @@ def test_a_start_dated_before_the_bulletin_is_a_fact_in_a_paragraph_with_plans()
     got = _status(text, ["甲乙电池片项目", "丙丁正极材料项目", "戊己铜箔项目"])
     assert ("甲乙电池片项目", "started") in got and ("丙丁正极材料项目", "started") in got
     assert ("戊己铜箔项目", "planned") in got
+
+
+def test_a_stopped_project_is_suspended_and_not_resumed_or_landed():
+    text = ("甲乙菱镁矿项目自6月起停工整改，目前尚未复工。丙丁冷链物流园项目已向县政府申请缓建。"
+            "因戊己送出工程未落地，庚辛光伏项目于7月暂停施工。")
+    got = _status(text, ["甲乙菱镁矿项目", "丙丁冷链物流园项目", "戊己送出工程", "庚辛光伏项目"])
+    assert ("甲乙菱镁矿项目", "suspended") in got and ("甲乙菱镁矿项目", "resumed") not in got
+    assert ("丙丁冷链物流园项目", "suspended") in got
+    assert ("庚辛光伏项目", "suspended") in got
+    assert not any(p == "戊己送出工程" for p, _c in got), got
