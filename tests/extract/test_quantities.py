@@ -414,3 +414,9 @@ def test_a_sentence_about_the_whole_region_is_not_the_previous_projects():
             "区发改委相关负责人介绍，今年全区共安排重大项目126个，年度计划投资185亿元。\n")
     qs = extract_document(ingest_text(text)).quantities
     assert [q.subject[0] for q in qs if q.value == 1.85e10] == ["Region"], qs
+
+
+def test_a_capacity_a_completed_project_adds_is_the_projects():
+    text = "甲乙精工机床有限公司投资3.2亿元实施的数控机床智能化技改项目已于9月竣工，新增五轴联动加工中心产能120台/年。"
+    facts = _facts(text, [("Company", "甲乙精工机床有限公司", "co"), ("Project", "数控机床智能化技改项目", "proj")])
+    assert [f for f in facts if f[1] == 120] == [("capacity", 120, "unit", "proj")], facts
