@@ -573,6 +573,9 @@ _LATIN_SENTENCE_END = re.compile(r"[A-Za-z0-9)\"'’”][.:]$")
 #: a line that opens with a field's label (项目名称：…, 建设单位：…): a line of its own
 _LABEL_START = re.compile(r"[ \t]*[\u4e00-\u9fff]{2,8}[：:]")
 
+#: a line that opens with a list's number (一、, （二）, 3.): an item of its own
+_LIST_START = re.compile(r"[ \t]*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、.．]|\d{1,2}[、．](?!\d)|\d{1,2}\.(?!\d))")
+
 #: characters a headline does not end with but a broken sentence may (计划于|12月8日…)
 _LEADS_ON = "于在至到从自止和与及的了为是将"
 
@@ -612,6 +615,7 @@ def repair_line_breaks(text: str, *, min_line: int = 30) -> str:
             and not stripped.endswith("——")
             and _starts_inline(lines[j].lstrip())
             and not _LABEL_START.match(lines[j])
+            and not (_LIST_START.match(lines[j]) and stripped[-1] not in _CLAUSE_INTERNAL)
             and not (stripped[-1] not in _CLAUSE_INTERNAL + _LEADS_ON and _DATELINE.match(lines[j].lstrip()))
         ):
             lines[j] = stripped + lines[j].lstrip()

@@ -689,6 +689,9 @@ def _zones(text: str) -> list[_Cand]:
                 out.append(_Cand("DevelopmentZone", m.start(), m.end(), "zone.deictic",
                                  (("deictic", "1"),)))
             continue
+        cut = _after_place_prefix(text, s, m.start())
+        if cut > s:
+            s, name = cut, text[cut:m.start()]  # 永兴县湖南永兴经济开发区: the zone's name opens at the province
         q = _SCALE_QUALIFIER.match(name)
         if q:
             s, name = s + q.end(), name[q.end():]  # 千亿级X产业园: the target scale is not the name
@@ -754,7 +757,8 @@ def _project_evidence(name: str) -> bool:
 _GENERIC_PROJECT = re.compile(r"该|各[项地类]?|我国|全线|多个|首条|[两三四五六七八九十几]大|^(?:配套|示范性|[一二三四]级)|"
                               r"(?:重大|重点|大|配套|骨干|基础设施|控制性|交通|隧道|路基|桥梁|输变电|示范性)$|"
                               r"(?:重大|重点)(?:建设|产业|工业)$|(?:招商引资|招商|引资|签约|储备|谋划|续建|新开工)$|"
-                              r"\d{4}年(?:度|第.批)?(?:[省市县区]级)?(?:重大|重点)")
+                              r"\d{4}年(?:度|第.批)?(?:[省市县区]级)?(?:重大|重点)|"
+                              r"^(?:新建|改建|扩建|改扩建|技改|迁建|续建|建设)$")
 _PHASE = re.compile(rf"[一二三四五六七八九十]期(?:工程|项目)?(?:[{_HAN}]{{1,6}}至[{_HAN}]{{1,6}}?段|[{_HAN}]{{2,5}}?段)?")
 _ROAD_SECTION = re.compile(rf"[{_HAN}]{{2,4}}线[{_HAN}]{{2,5}}?段")
 
@@ -810,6 +814,9 @@ _AIM_NAME = re.compile(r"(?:世界|全球|国际|全国|国内|全省|区域性?
 #: a slogan in quotes that names what a city is to be (光伏之都、锂电新城)
 _IN_SLOGAN = re.compile(r"[^“”\n]{0,12}?(?:之都|之城|之乡|名城)[^“”\n]{0,12}”")
 _IN_SLOGAN_BEFORE = re.compile(r"“[^“”\n]{0,10}?(?:之都|之城|之乡|名城)、[^“”\n]*$")
+
+#: a street number after a road's name (青年大道XX号, 中山路18号)
+_ADDRESS_AFTER = re.compile(r"[\dXx×０-９]+号")
 
 #: an ordinal that opens a phrase (第二个生产基地)
 _ORDINAL_NAME = re.compile(r"第[一二三四五六七八九十\d]+[个座家条]")
@@ -955,6 +962,8 @@ def _projects(text: str) -> list[_Cand]:
             continue  # 建设内容：建设…沉锂生产线及配套设施, …装置及公用工程: what a project builds
         if head == "项目" and _SECTION_OPENING.search(text, max(0, s - 8), s) and _is_vocab(name):
             continue  # （一）煤化工项目加速推进: a section on a sector's projects, not one project
+        if _ADDRESS_AFTER.match(text, m.end()):
+            continue  # 地址：某市某区青年大道XX号: an address, not a road project
         if _ORDINAL_NAME.match(name):
             continue  # 在亚洲设立的第二个生产基地: one of a company's bases counted, not a name
         if head == "基地" and _SCOPE_DESIGNATION.search(text, max(0, s - 14), s):

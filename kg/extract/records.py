@@ -135,12 +135,16 @@ def find_records(text: str) -> tuple[Record, ...]:
                 close()
                 cur = [line_start, (a, b), [], m.start()]
         elif _LEADING_NUMBER.match(text, line_start).end() >= m.start() and line_start > 0:
-            # the first labelled line under a heading that names the project (一、P项目\n项目简介：…)
-            p_start = text.rfind("\n", 0, line_start - 1) + 1
-            h = _HEADING.match(text, p_start, line_start - 1)
+            # the first labelled line under a heading that names the project (一、P项目\n项目简介：…,
+            # also with blank lines between)
+            h_end = line_start - 1
+            while h_end > 0 and text[h_end - 1] == "\n":
+                h_end -= 1
+            p_start = text.rfind("\n", 0, h_end) + 1
+            h = _HEADING.match(text, p_start, h_end)
             if h is not None and (cur is None or cur[3] < p_start):
                 close()
-                cur = [p_start, (h.start("name"), h.end("name")), [], line_start - 1]
+                cur = [p_start, (h.start("name"), h.end("name")), [], h_end]
         if cur is None:
             continue
         # a field belongs to the open record when only labelled lines (or fields) lie between

@@ -170,3 +170,30 @@ def test_a_tables_rows_under_place_headings_with_the_sum_before_the_name():
     keys = {m.text: m.key for m in ex.mentions if m.type == "Project"}
     assert keys["金塔县光伏+储能项目"] == keys["金塔县50万千瓦光伏+储能项目"]
     assert not any(t.startswith("因") for t in keys)
+
+
+EIA_NOTICE = """某市生态环境局关于2025年11月受理建设项目环境影响评价文件的公示
+
+一、甲乙稀贵金属有限公司年产500吨高纯铋项目
+
+建设地点：永兴县湖南永兴经济开发区
+建设单位：甲乙稀贵金属有限公司
+环评单位：丙丁环境科技有限公司
+项目概况：项目为新建项目，总投资3.8亿元，其中环保投资2600万元。建成后年产高纯铋500吨。
+
+联系地址：某市北湖区青年大道XX号
+"""
+
+
+def test_a_headed_record_with_a_blank_line_and_a_consultancy_line():
+    """A blank line between the heading and its fields keeps them one record; the EIA
+    consultancy is nobody's investor and its line does not take the project's figures; a class
+    of projects (新建项目, 受理建设项目) and an address are no projects; the zone's name opens at
+    the province, not at the county before it."""
+    rels, qs, projects = _facts(EIA_NOTICE)
+    full = "甲乙稀贵金属有限公司年产500吨高纯铋项目"
+    assert ("investment", 2.6e7, full) in qs and ("investment", 3.8e8, full) in qs
+    assert not any(s == "丙丁环境科技有限公司" and p == "investor" for s, p, _o in rels)
+    assert projects == {full}, projects
+    ex = extract_document(ingest_text(EIA_NOTICE))
+    assert "湖南永兴经济开发区" in {m.text for m in ex.mentions if m.type == "DevelopmentZone"}
