@@ -757,8 +757,10 @@ def _project_evidence(name: str) -> bool:
 _GENERIC_PROJECT = re.compile(r"该|各[项地类]?|我国|全线|多个|首条|[两三四五六七八九十几]大|^(?:配套|示范性|[一二三四]级)|"
                               r"(?:重大|重点|大|配套|骨干|基础设施|控制性|交通|隧道|路基|桥梁|输变电|示范性)$|"
                               r"(?:重大|重点)(?:建设|产业|工业)$|(?:招商引资|招商|引资|签约|储备|谋划|续建|新开工)$|"
-                              r"\d{4}年(?:度|第.批)?(?:[省市县区]级)?(?:重大|重点)|"
-                              r"^(?:新建|改建|扩建|改扩建|技改|迁建|续建|建设)$")
+                              r"\d{4}年(?:度|第.批)?(?:[省市县区]级)?(?:重大|重点)")
+#: a kind of works with no name of its own (项目为新建项目); after its owner's legal name it is
+#: the owner's project (某某水泥有限责任公司技改项目)
+_BARE_KIND = re.compile(r"(?:新建|改建|扩建|改扩建|技改|迁建|续建|建设)")
 _PHASE = re.compile(rf"[一二三四五六七八九十]期(?:工程|项目)?(?:[{_HAN}]{{1,6}}至[{_HAN}]{{1,6}}?段|[{_HAN}]{{2,5}}?段)?")
 _ROAD_SECTION = re.compile(rf"[{_HAN}]{{2,4}}线[{_HAN}]{{2,5}}?段")
 
@@ -993,7 +995,7 @@ def _projects(text: str) -> list[_Cand]:
         if kind == "head" and head not in ("生产线", "中试线", "示范基地") and not _project_evidence(core) \
                 and not (owned and len(core) >= 4 and _clean_start(text, s, m.start()) == s):
             continue  # (a name its owner's legal name opens is one: 某某化工股份有限公司X搬迁项目)
-        if _generic_project(name):
+        if _generic_project(name) or (not owned and _BARE_KIND.fullmatch(name)):
             continue
         # do not swallow the next word after the head (项目建设 is fine: head ends here)
         out.append(_Cand("Project", s, m.end(), f"project.head.{kind}"))
@@ -1270,7 +1272,7 @@ def _brands_of_legal_names(text: str, chosen: list[_Cand]) -> list[_Cand]:
     the text whose legal name it begins after the place (四川蜀能正极材料有限公司): the same
     company, not a second one. (A legal name with a place in brackets, 甲乙电器(重庆)有限公司,
     is a subsidiary's: no brand joins it.)"""
-    stems: dict[str, str] = {}
+    stems: dict[str, set[str]] = {}
     for c in chosen:
         if c.type != "Company":
             continue
@@ -1281,7 +1283,7 @@ def _brands_of_legal_names(text: str, chosen: list[_Cand]) -> list[_Cand]:
         regs = _name_regions(base)
         if regs and regs[0].start == 0:
             base = base[regs[0].end:]
-        stems[base] = nm
+        stems.setdefault(base, set()).add(nm)
     if not stems:
         return chosen
     out = []
@@ -1289,7 +1291,12 @@ def _brands_of_legal_names(text: str, chosen: list[_Cand]) -> list[_Cand]:
         brand = text[c.start:c.end]
         if c.type == "Company" and c.rule in ("company.project_prefix", "company.short_trade", "company.reuse") \
                 and c.attr_full in ("", brand) and not _LEGAL_TAIL.search(brand):
-            fulls = {full for stem, full in stems.items() if stem.startswith(brand)}
+            fulls = {full for stem, fs in stems.items() if stem.startswith(brand) for full in fs}
+            if len(fulls) > 1:
+                # (a group and its listed company, 比亚迪集团 and 比亚迪股份有限公司: the brand
+                # names the group, GUIDELINES §2)
+                groups = {f for f in fulls if re.search(r"集团(?:有限公司)?$|控股", f)}
+                fulls = groups if len(groups) == 1 else fulls
             if len(brand) >= 2 and len(fulls) == 1:
                 c = _with(c, attrs=tuple(sorted({a for a in c.attrs if a[0] != "full"} | {("full", fulls.pop())})))
         out.append(c)
@@ -1527,7 +1534,9 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
             c = _with(c, attrs=tuple(a for a in c.attrs if a[0] != "alias_of_prev"))
         elif c.type == "Company" and c.attr_full:
             key = _norm(c.attr_full)
-            canon = ""
+            # (a short name's company is labelled with its legal name when the text gives it)
+            canon = c.attr_full if (c.attr_full.endswith(_LEGAL_ENDS) and t != _norm(c.attr_full)
+                                    and t and c.attr_full.find(text[c.start:c.end]) > 0) else ""
         elif c.type == "Project" and c.canonical:
             key = _norm(c.canonical)
         elif c.type == "IndustryChain":

@@ -745,3 +745,17 @@ def test_a_road_between_places_a_sector_list_and_a_countys_sector_are_no_names()
 def test_a_citys_and_a_districts_short_names_are_no_brand():
     got = _pairs("项目名称：遵义汇川智能终端产业园（二期）；业主单位：甲乙产业发展有限公司。", "Company")
     assert got == {("Company", "甲乙产业发展有限公司")}, got
+
+
+def test_an_owners_works_of_a_kind_are_its_project_and_its_brand_takes_its_legal_name():
+    from kg.extract import extract_document
+
+    text = ("加快推进甲乙水泥有限责任公司技改项目建设，确保丙丁汽车新能源整车项目投产。"
+            "合肥戊己集成电路股份有限公司投资建设的戊己集成12英寸晶圆制造项目开工。")
+    ex = extract_document(ingest_text(text))
+    projects = {m.text for m in ex.mentions if m.type == "Project"}
+    assert any(p.endswith("技改项目") for p in projects), projects
+    inv = {(r.subject[1], r.object[1]) for r in ex.relations if r.predicate == "investor"}
+    assert not any(s.startswith("甲乙") and o.startswith("丙丁") for s, o in inv), inv
+    _ms, canonical = _mentions(text)
+    assert canonical[("Company", "合肥戊己集成电路股份有限公司")] == "合肥戊己集成电路股份有限公司"
