@@ -238,9 +238,8 @@ def _left_extend(text: str, head_start: int, floor: int, adjacent_ok: bool = Fal
                 a <= m.start() and m.end() <= b and b - a > len(m.group())
                 for a, b in _product_spans(window)):
             continue  # a stop word inside a product's name (等 of 等静压石墨) does not cut it
-        if len(m.group()) == 1 and any(r.start <= m.start() and m.end() <= r.end and not r.short
-                                       for r in _name_regions(window)):
-            continue  # 都 of 商都县, 为 of 华为…: a stop character inside a county's full name
+        if len(m.group()) == 1 and _in_full_place_name(window, m.start()):
+            continue  # 都 of 商都县: a stop character inside a county's full name
         cut = max(cut, scan + m.end())
     for m in _BARRIER.finditer(window):
         cut = max(cut, scan + m.end())
@@ -248,6 +247,27 @@ def _left_extend(text: str, head_start: int, floor: int, adjacent_ok: bool = Fal
     while cut < head_start and text[cut] in ")）、":
         cut += 1
     return cut
+
+
+def _in_full_place_name(s: str, i: int) -> bool:
+    """Whether ``s[i]`` lies inside the full name of a place of the gazetteer (商都县, 中沙群岛的
+    岛礁及其海域) that ``s`` holds whole."""
+    return any(i >= off and s.startswith(name, i - off) for off, name in _full_place_names().get(s[i], ()))
+
+
+@lru_cache(maxsize=1)
+def _full_place_names() -> dict[str, tuple[tuple[int, str], ...]]:
+    """Stop character → ``(offset, full name)`` of the gazetteer's places that hold it inside
+    (都 → (1, 商都县))."""
+    from ..regions import places
+
+    stops = {w for w in words("name_stopwords") if len(w) == 1}
+    out: dict[str, set[tuple[int, str]]] = {}
+    for p in places():
+        for k, ch in enumerate(p.name[:-1]):
+            if ch in stops and len(p.name) >= 3:
+                out.setdefault(ch, set()).add((k, p.name))
+    return {ch: tuple(sorted(v)) for ch, v in out.items()}
 
 
 @lru_cache(maxsize=1)
@@ -434,6 +454,8 @@ def _after_place_prefix(text: str, s: int, e: int) -> int:
     富源县云南华滇…有限公司): at the province that opens the legal name, when all before it
     is a county, a city or a zone."""
     name = text[s:e]
+    if _province_forms().search(name, 1) is None:
+        return s
     for r in _name_regions(name):
         if r.start == 0 or r.place.level != "province":
             continue
@@ -444,6 +466,14 @@ def _after_place_prefix(text: str, s: int, e: int) -> int:
         break
     return s
 
+
+@lru_cache(maxsize=1)
+def _province_forms() -> re.Pattern[str]:
+    """The names of the provinces, full and short (a cheap test before a name is searched for
+    places)."""
+    from ..regions import places
+
+    return _alternation({f for p in places() if p.level == "province" for f in (p.name, p.short) if f and len(f) >= 2})
 
 #: what ends the name of a place (a zone, an area of one) run into a company's legal name
 _PLACE_PREFIX = re.compile(r"(?:园区|开发区|高新区|经开区|新区|片区|工业园|产业园|工业区|集聚区|示范区)$")
@@ -676,6 +706,7 @@ _DESCRIPTIVE_ZONE = re.compile(r"和|及|资源|^(?:国家级|省级|市级)")
 def _zones(text: str) -> list[_Cand]:
     pat = _patterns()
     out = []
+    slogans = "“" in text and any(w in text for w in ("之都", "之城", "之乡", "名城"))
     for m in pat["zone"].finditer(text):
         s = _left_extend(text, m.start(), 0)
         s = _clean_start(text, s, m.start())
@@ -697,7 +728,7 @@ def _zones(text: str) -> list[_Cand]:
             s, name = s + q.end(), name[q.end():]  # 千亿级X产业园: the target scale is not the name
         if not name or (kind != "zone" and _DESCRIPTIVE_ZONE.search(name) and not _name_regions(name)):
             continue  # 石化和精细化工产业基地, 国家级农业产业园区: a kind of base, not a named place
-        if _IN_SLOGAN.match(text, m.end()) or _IN_SLOGAN_BEFORE.search(text, max(0, s - 12), s):
+        if slogans and (_IN_SLOGAN.match(text, m.end()) or _IN_SLOGAN_BEFORE.search(text, max(0, s - 12), s)):
             continue  # “光伏之都、锂电新城”: a city's slogan, not a zone
         if kind == "base":
             tail = text[m.end():m.end() + 6]
@@ -970,7 +1001,7 @@ def _projects(text: str) -> list[_Cand]:
             continue  # 在亚洲设立的第二个生产基地: one of a company's bases counted, not a name
         if head == "基地" and _SCOPE_DESIGNATION.search(text, max(0, s - 14), s):
             continue  # 西峡县是全国重要的汽车零部件生产基地: what a place is, not an undertaking
-        if _AIM_BEFORE.search(text, max(0, s - 6), s) and _AIM_NAME.match(name):
+        if _AIM_NAME.match(name) and _AIM_BEFORE.search(text, max(0, s - 6), s):
             continue  # 把古雷打造成为世界一流石化基地, 打造千亿级…产业园: an aim (GUIDELINES §3)
         if text.startswith("之一", m.end()):
             continue  # 最大的乘用车工厂之一: one of a class, not a name
@@ -1267,23 +1298,32 @@ def _record_names(text: str) -> list[_Cand]:
     return out
 
 
+@lru_cache(maxsize=8192)
+def _legal_stem(nm: str) -> str:
+    """A legal name without its legal form and the place that opens it (四川蜀能正极材料有限公司
+    → 蜀能正极材料); "" for a name with no legal form or with a place in brackets."""
+    base = _LEGAL_TAIL.sub("", nm)
+    if "(" in base or "（" in base or base == nm:
+        return ""
+    regs = _name_regions(base)
+    return base[regs[0].end:] if regs and regs[0].start == 0 else base
+
+
 def _brands_of_legal_names(text: str, chosen: list[_Cand]) -> list[_Cand]:
     """A brand that opens a project's name (蜀能正极年产10万吨…项目) names the one company of
     the text whose legal name it begins after the place (四川蜀能正极材料有限公司): the same
     company, not a second one. (A legal name with a place in brackets, 甲乙电器(重庆)有限公司,
     is a subsidiary's: no brand joins it.)"""
+    if not any(c.type == "Company" and c.rule in ("company.project_prefix", "company.short_trade") for c in chosen):
+        return chosen
     stems: dict[str, set[str]] = {}
     for c in chosen:
         if c.type != "Company":
             continue
         nm = text[c.start:c.end]
-        base = _LEGAL_TAIL.sub("", nm)
-        if "(" in base or "（" in base or base == nm:
-            continue
-        regs = _name_regions(base)
-        if regs and regs[0].start == 0:
-            base = base[regs[0].end:]
-        stems.setdefault(base, set()).add(nm)
+        base = _legal_stem(nm)
+        if base:
+            stems.setdefault(base, set()).add(nm)
     if not stems:
         return chosen
     out = []

@@ -23,7 +23,7 @@ from functools import lru_cache
 from ..model import Document, Mention, RelationCandidate
 from ._textindex import sentence_at
 from .quantities import _alternation, _read_tsv, figure_headed, paragraph_bounds
-from .records import in_schedule, project_record_at
+from .records import find_records, in_schedule, project_record_at
 
 __all__ = ["extract_status", "status_cues"]
 
@@ -186,6 +186,7 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
     cue_starts = [h[0] for h in cue_hits]
     listed: set[str] = set()  # projects of a list its intro gave a stage (签约项目包括：…)
     plan_starts: set[tuple[str, int]] = set()  # (project, sentence) of a planned start
+    has_records = bool(find_records(text))
     plan_ends: list = []  # (relation, project, sentence) of a completion shifted by a plan
     pos = 0
     for m in _CLAUSE_SPLIT.finditer(text + "\n"):
@@ -216,7 +217,7 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
         p0, p1 = paragraph_bounds(text, cstart)
         if p0 not in plan_cache:
             plan_cache[p0] = _is_plan_paragraph(text[p0:p1])
-        if ((plan_cache[p0] or in_schedule(text, cstart)) and code in _PLAN_SHIFT
+        if (code in _PLAN_SHIFT and (plan_cache[p0] or has_records and in_schedule(text, cstart))
                 and not re.search(r"已|了", clause) and not _STATED_DATE_RE.search(clause, 0, h0)
                 and not _dated_before(clause[:h0], doc.date)):
             code = _PLAN_SHIFT[code]
@@ -276,11 +277,10 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
             if cue in _WEAK_CUES:
                 weak.add(rel)
             out.append(rel)
-            sentence = max(text.rfind(c, 0, cstart) for c in "。；;\n")
             if code == "planned" and cue_code == "started":
-                plan_starts.add((p.key, sentence))
+                plan_starts.add((p.key, max(text.rfind(c, 0, cstart) for c in "。；;\n")))
             elif code == "under_construction" and cue_code in ("completed", "in_production", "trial_production"):
-                plan_ends.append((rel, p.key, sentence))
+                plan_ends.append((rel, p.key, max(text.rfind(c, 0, cstart) for c in "。；;\n")))
         prev = (cend, targets, first_index) if targets else None
     # 计划2025年3月开工，2026年12月建成: the planned completion of a project planned to start
     # is no sign that it is being built
