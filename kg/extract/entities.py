@@ -332,6 +332,8 @@ _PLACE_LABEL = re.compile(r"(?:地点|地址|选址|所在地|所在园区)\s*[�
 #: words that make the base or park after them a place, whatever its head (位于X能源化工基地,
 #: 落户X石化园区); 在 alone does not (在X基地举行开工仪式: the base may be the project)
 _STRONG_PLACE_BEFORE = re.compile(r"(?:位于|地处|坐落于?|落户于?|落地于?|选址于?|入驻|进驻|依托)$")
+#: a base or park that holds the project named right after it (宁东能源化工基地的X项目)
+_HOSTS_PROJECT = re.compile(r"(?:内|里)?的[^，。；、\n“”]{2,30}?(?:项目|工程)(?![\u4e00-\u9fff]{0,2}(?:建设|开工))")
 #: a base or park a policy works through (以X石化基地为主阵地): a place
 _PLATFORM_AFTER = re.compile(r"为(?:主阵地|主战场|主平台|主载体|核心区|重要载体|载体|平台|依托)")
 _PLACE_HEADS = re.compile(r"基地|园区")
@@ -738,14 +740,15 @@ def _zones(text: str) -> list[_Cand]:
     # a base or park of any name used as a place (位于X能源化工基地, 建设地点：X园区)
     ends = {c.end for c in out}
     for m in _PLACE_HEADS.finditer(text):
-        if m.end() in ends or not _PLACE_WORD.search(text, max(0, m.start() - _MAX_LEFT - 8), m.start()):
+        if m.end() in ends or not (_PLACE_WORD.search(text, max(0, m.start() - _MAX_LEFT - 8), m.start())
+                                   or text.startswith(("的", "内的"), m.end())):
             continue
         s = _clean_start(text, _left_extend(text, m.start(), 0), m.start())
         name = text[s:m.start()]
         if len(_strip_generic(name)) < 2 or _DESCRIPTIVE_ZONE.search(name) and not _name_regions(name):
             continue
         if _STRONG_PLACE_BEFORE.search(text, max(0, s - 3), s) or _PLACE_LABEL.search(text, max(0, s - 8), s) or (
-                text.startswith("以", s - 1) and _PLATFORM_AFTER.match(text, m.end())):
+                text.startswith("以", s - 1) and _PLATFORM_AFTER.match(text, m.end())) or _HOSTS_PROJECT.match(text, m.end()):
             out.append(_Cand("DevelopmentZone", s, m.end(), "zone.place_use"))
     return out
 
@@ -1017,6 +1020,7 @@ def _projects(text: str) -> list[_Cand]:
             continue  # a base named as a place: a zone (zone_suffixes)
         if head in ("基地", "园区", "产业园") and (_STRONG_PLACE_BEFORE.search(text, max(0, s - 3), s)
                                               or text.startswith("以", s - 1) and _PLATFORM_AFTER.match(text, m.end())
+                                              or _HOSTS_PROJECT.match(text, m.end())
                                               or _PLACE_LABEL.search(text, max(0, s - 8), s)):
             continue  # 位于X能源化工基地, 建设地点：X园区: a place, a zone (_zones)
         if head == "产业园" and (_PLACE_BEFORE.search(text, max(0, s - 2), s)
@@ -1314,7 +1318,8 @@ def _brands_of_legal_names(text: str, chosen: list[_Cand]) -> list[_Cand]:
     the text whose legal name it begins after the place (四川蜀能正极材料有限公司): the same
     company, not a second one. (A legal name with a place in brackets, 甲乙电器(重庆)有限公司,
     is a subsidiary's: no brand joins it.)"""
-    if not any(c.type == "Company" and c.rule in ("company.project_prefix", "company.short_trade") for c in chosen):
+    if not any(c.type == "Company" and c.rule in ("company.project_prefix", "company.short_trade", "company.reuse")
+               and not _LEGAL_TAIL.search(text, c.start, c.end) for c in chosen):
         return chosen
     stems: dict[str, set[str]] = {}
     for c in chosen:

@@ -44,7 +44,7 @@ _PLACE_TYPES = ("DevelopmentZone", "Region")
 # Pronouns and deictic nouns at the head of a clause, and the type they refer to.
 _PRONOUN_RE = re.compile(
     r"(?:^|(?<=[，,。；;：:！？!?\n“”\"]))\s*(?:[^，,。；;：:！？!?\n]{0,3}?(?=该|它|其))?"
-    r"(?:(?P<co>它|其|该公司|该企业|该集团|公司|企业)|(?P<pr>该项目|该工程|项目|工程|该高铁|该道路|该线路)"
+    r"(?:(?P<co>它|其|该公司|该企业|该集团|公司|企业)|(?P<pr>该项目|该工程|这一项目|这个项目|此项目|这一工程|这个工程|项目|工程|该高铁|该道路|该线路)"
     r"|(?P<zo>该区|园区|全区|区内|该园区|开发区|高新区)|(?P<rg>全省|省内|我省|全市|市内|我市|本市|全县))"
 )
 #: a money cue right before a number in 万/亿 without a unit (投资50亿, 总投资约20亿)
@@ -58,6 +58,9 @@ AGENT_BEFORE_RE = re.compile(r"(?:该项目|该工程|项目|工程|[，,：:])(
                              r"(?:项目|工程|的)?(?:业主|业主单位|建设单位|投资主体|实施主体|投资方)(?:为|是)$")
 _SAME_TOPIC_RE = re.compile(r"\s*(同比|增长|下降|比上年|较上年|分别)")
 _LIST_END_RE = re.compile(r"等\s*$")
+#: 这个/这一/该 opening a figure that qualifies 的项目 after it (这个总投资约320亿元的项目)
+_THIS_PROJECT_RE = re.compile(r"(?:这个|这一|该|此)[^，。；]{0,8}$")
+_OF_PROJECT_RE = re.compile(r"的(?:项目|工程)")
 #: after a company, a list of what it makes (…有限公司年产汽车水泵、排气歧管等产品1200万件): its
 #: own figure, not one of a list of companies
 _OWN_LIST_RE = re.compile(r"(?:年产|年生产|生产|主要生产|主要产品有?|产品有)[^，。；]*等")
@@ -190,6 +193,20 @@ class _Context:
     level_main: dict[str, tuple[str, str] | None] = field(default_factory=dict)
     sentences: dict[int, Sentence | None] = field(default_factory=dict)
     periods: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)
+    openings: dict[int, list[Mention]] = field(default_factory=dict)
+
+    def main_at(self, pos: int) -> tuple[str, str] | None:
+        """The place a paragraph opens with (在山东烟台，…: 烟台), else the document's main place:
+        what a region-wide figure of the paragraph is about."""
+        ps = _opening_places(self, pos)
+        return (ps[-1].type, ps[-1].key) if ps else self.main_place
+
+    def level_at(self, pos: int, level: str) -> tuple[str, str] | None:
+        """The region of ``level`` the paragraph opens with (在山东烟台，… → 山东 for 全省)."""
+        for m in _opening_places(self, pos):
+            if m.type == "Region" and m.attr("level") == level:
+                return (m.type, m.key)
+        return None
 
     def sentence_at(self, pos: int) -> Sentence | None:
         """``doc.sentence_at(pos)``, memoised (several rules ask for the same offset)."""
@@ -198,6 +215,26 @@ class _Context:
         except KeyError:
             s = self.sentences[pos] = _sentence_at(self.doc, pos)
             return s
+
+
+def _opening_places(ctx: _Context, pos: int) -> list[Mention]:
+    """The places a paragraph opens with as its topic (在山东烟台，…, 在海南，…), if any."""
+    text = ctx.text
+    p0 = text.rfind("\n", 0, pos) + 1
+    got = ctx.openings.get(p0)
+    if got is None:
+        got = []
+        if text.startswith("在", p0):
+            at = p0 + 1
+            i = bisect.bisect_left(ctx.starts, at)
+            while i < len(ctx.mentions) and ctx.mentions[i].start == at and ctx.mentions[i].type in _PLACE_TYPES:
+                got.append(ctx.mentions[i])
+                at = ctx.mentions[i].end
+                i += 1
+            if not got or not text.startswith(("，", ","), at):
+                got = []
+        ctx.openings[p0] = got
+    return got
 
 
 def _unnamed_province_sentence(ctx: _Context, s0: int, pos: int) -> bool:
@@ -781,7 +818,7 @@ def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, wide: bool = Fals
     if lm is not None:
         # 全市/全省/全县: the document's main region of that level (the city, not a zone in it)
         level = _level_of_word(lm.group())
-        region = _main_of_level(ctx, level)
+        region = ctx.level_at(pos, level) or _main_of_level(ctx, level)
         if region is not None:
             return region, "place:wide-level"
         if level == "province" and _main_of_level(ctx, "city") is not None:
@@ -792,8 +829,8 @@ def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, wide: bool = Fals
         # 自治区安排重大项目1200个，年度计划投资3500亿元: the sentence speaks of a province the
         # text does not name
         return None, "place:wide-level-unnamed"
-    if wide and ctx.main_place is not None:
-        return ctx.main_place, "place:wide-main"
+    if wide and ctx.main_at(pos) is not None:
+        return ctx.main_at(pos), "place:wide-main"
     m = _near_before(ctx, pos, s0, _PLACE_TYPES)
     if m is not None:
         return _key(m), "place:sentence"
@@ -802,7 +839,7 @@ def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, wide: bool = Fals
     first = _first_in(ctx, p0, pos, _SUBJECT_TYPES)
     if first is not None and first.type == "DevelopmentZone":
         return _key(first), "place:paragraph-topic"
-    return ctx.main_place, "place:main"
+    return ctx.main_at(pos), "place:main"
 
 
 #: words for the whole of a region of one level (全市: the city the document is about)
@@ -848,6 +885,11 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
     after = _first_in(ctx, end, cend, ("Project",))
     if after is not None and re.fullmatch(r"的?", text[end:after.start]):
         return _key(after), "subj:modifies"
+    if _THIS_PROJECT_RE.search(lead) and _OF_PROJECT_RE.match(text, end):
+        # 这个总投资约320亿元的项目: the figure of the project named before
+        p = _project_antecedent(ctx, start, "项目")
+        if p is not None:
+            return _key(p), "subj:this-project"
     sent = ctx.sentence_at(start)
     s0 = sent.start if sent else cstart
     s1 = sent.end if sent else cend
@@ -993,12 +1035,13 @@ def _ratio_subject(ctx: _Context, start: int, end: int, lead: str, cstart: int, 
     lm = _LEVEL_WORD_RE.search(ctx.text, s0, start)
     if lm is not None:
         # "全市1803个新建项目已开工1282个，开工率71.1%": the sentence speaks of the city
-        region = _main_of_level(ctx, _level_of_word(lm.group()))
+        level = _level_of_word(lm.group())
+        region = ctx.level_at(start, level) or _main_of_level(ctx, level)
         if region is not None:
             return region, "subj:ratio-sentence-level"
         if _unnamed_province_sentence(ctx, s0, start):
             return None, "subj:ratio-level-unnamed"
-    return ctx.main_place, "subj:ratio-main"
+    return ctx.main_at(start), "subj:ratio-main"
 
 
 def _previous_topic(ctx: _Context, s0: int, p0: int) -> Mention | None:

@@ -759,3 +759,9 @@ def test_an_owners_works_of_a_kind_are_its_project_and_its_brand_takes_its_legal
     assert not any(s.startswith("甲乙") and o.startswith("丙丁") for s, o in inv), inv
     _ms, canonical = _mentions(text)
     assert canonical[("Company", "合肥戊己集成电路股份有限公司")] == "合肥戊己集成电路股份有限公司"
+
+
+def test_a_base_holding_the_project_named_after_it_is_a_place():
+    got = _pairs("在宁夏灵武，宁东能源化工基地的甲乙光伏制氢一体化示范项目已全部安装完毕。一季度洋浦经济开发区完成投资。")
+    assert ("DevelopmentZone", "宁东能源化工基地") in got and ("Project", "宁东能源化工基地") not in got
+    assert ("DevelopmentZone", "洋浦经济开发区") in got, got

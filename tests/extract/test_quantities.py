@@ -420,3 +420,25 @@ def test_a_capacity_a_completed_project_adds_is_the_projects():
     text = "甲乙精工机床有限公司投资3.2亿元实施的数控机床智能化技改项目已于9月竣工，新增五轴联动加工中心产能120台/年。"
     facts = _facts(text, [("Company", "甲乙精工机床有限公司", "co"), ("Project", "数控机床智能化技改项目", "proj")])
     assert [f for f in facts if f[1] == 120] == [("capacity", 120, "unit", "proj")], facts
+
+
+TOUR = ("【新闻联播】各地重大项目建设跑出加速度\n"
+        "在山东烟台，位于甲乙石化产业园的甲乙化学高端聚烯烃一体化项目现场热火朝天。这一项目由烟台甲乙化学有限公司投资建设，"
+        "总投资186亿元。今年，山东省级重点项目612个，开工率达到67.5%。\n"
+        "在湖北宜昌，丙丁新能源年产20万吨磷酸铁锂项目二期日前正式投产。一季度湖北全省新开工亿元以上项目1263个，同比增长14.2%。\n"
+        "在广东茂名，戊己石化120万吨/年乙烯项目进入设备安装高峰期。这个总投资约320亿元的项目是今年的省重点建设项目之一。\n")
+
+
+def test_a_news_tours_paragraphs_keep_their_own_places():
+    """A television tour opens each paragraph with its place (在湖北宜昌，…): the paragraph's
+    region-wide figures are that place's, not the first province's; 这一项目由C投资建设，总投资… and
+    这个总投资…的项目 are the project's."""
+    from kg.extract import extract_document
+
+    ex = extract_document(ingest_text(TOUR))
+    lab = {(m.type, m.key): m.text for m in ex.mentions}
+    got = {(q.value, lab.get(q.subject, q.subject[1] if q.subject else None)) for q in ex.quantities}
+    assert (1.86e10, "甲乙化学高端聚烯烃一体化项目") in got
+    assert (3.2e10, "戊己石化120万吨/年乙烯项目") in got
+    assert (14.2, "湖北") in got or (14.2, "湖北省") in got, got
+    assert not any(v in (67.5, 14.2) and s and s.startswith("广东") for v, s in got), got
