@@ -1318,8 +1318,9 @@ def _brands_of_legal_names(text: str, chosen: list[_Cand]) -> list[_Cand]:
     the text whose legal name it begins after the place (四川蜀能正极材料有限公司): the same
     company, not a second one. (A legal name with a place in brackets, 甲乙电器(重庆)有限公司,
     is a subsidiary's: no brand joins it.)"""
-    if not any(c.type == "Company" and c.rule in ("company.project_prefix", "company.short_trade", "company.reuse")
-               and not _LEGAL_TAIL.search(text, c.start, c.end) for c in chosen):
+    if not any(c.type == "Company" and (c.rule in ("company.project_prefix", "company.short_trade", "company.reuse")
+                                        and not _LEGAL_TAIL.search(text, c.start, c.end)
+                                        or text.endswith("集团", c.start, c.end)) for c in chosen):
         return chosen
     stems: dict[str, set[str]] = {}
     for c in chosen:
@@ -1332,9 +1333,22 @@ def _brands_of_legal_names(text: str, chosen: list[_Cand]) -> list[_Cand]:
     if not stems:
         return chosen
     out = []
+    names = {text[c.start:c.end] for c in chosen if c.type == "Company"}
     for c in chosen:
         brand = text[c.start:c.end]
-        if c.type == "Company" and c.rule in ("company.project_prefix", "company.short_trade", "company.reuse") \
+        if c.type == "Company" and c.attr_full in ("", brand) and brand + "有限公司" in names:
+            # 承德北润钢铁集团 and 承德北润钢铁集团有限公司: one company
+            c = _with(c, attrs=tuple(sorted({a for a in c.attrs if a[0] != "full"} | {("full", brand + "有限公司")})))
+        elif c.type == "Company" and c.attr_full in ("", brand) and brand.endswith("集团") and 4 <= len(brand) <= 6:
+            # 燕冶集团, the short name of 唐山燕冶钢铁集团有限公司: the one group of the text whose
+            # name holds it after its place
+            core = brand[:-2]
+            groups = {full for stem, fs in stems.items() if stem.startswith(core) for full in fs
+                      if full != brand and full.endswith(("集团有限公司", "集团股份有限公司", "集团"))}
+            groups = {g for g in groups if g + "有限公司" not in groups}  # (X集团 and X集团有限公司: one)
+            if len(groups) == 1:
+                c = _with(c, attrs=tuple(sorted({a for a in c.attrs if a[0] != "full"} | {("full", groups.pop())})))
+        elif c.type == "Company" and c.rule in ("company.project_prefix", "company.short_trade", "company.reuse") \
                 and c.attr_full in ("", brand) and not _LEGAL_TAIL.search(brand):
             fulls = {full for stem, fs in stems.items() if stem.startswith(brand) for full in fs}
             if len(fulls) > 1:

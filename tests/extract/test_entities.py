@@ -765,3 +765,15 @@ def test_a_base_holding_the_project_named_after_it_is_a_place():
     got = _pairs("在宁夏灵武，宁东能源化工基地的甲乙光伏制氢一体化示范项目已全部安装完毕。一季度洋浦经济开发区完成投资。")
     assert ("DevelopmentZone", "宁东能源化工基地") in got and ("Project", "宁东能源化工基地") not in got
     assert ("DevelopmentZone", "洋浦经济开发区") in got, got
+
+
+def test_a_groups_short_name_is_the_group_of_the_text():
+    text = ("唐山甲乙钢铁集团有限公司、承德丙丁钢铁集团有限公司跻身行业前列。甲乙集团以增资扩股方式控股迁安戊己特钢有限公司。"
+            "丙丁集团旗下沧州丙丁海洋精品钢有限公司投产。承德丙丁钢铁集团是链主企业。")
+    keys: dict[str, set[str]] = {}
+    for m in _mentions(text)[0]:
+        if m.type == "Company":
+            keys.setdefault(m.key, set()).add(m.text)
+    assert {"甲乙集团", "唐山甲乙钢铁集团有限公司"} in keys.values(), keys
+    assert {"丙丁集团", "承德丙丁钢铁集团有限公司", "承德丙丁钢铁集团"} in keys.values(), keys
+    assert "迁安戊己特钢有限公司" in {t for ts in keys.values() for t in ts}
