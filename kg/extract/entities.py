@@ -257,8 +257,8 @@ def _in_full_place_name(s: str, i: int) -> bool:
 
 @lru_cache(maxsize=1)
 def _full_place_names() -> dict[str, tuple[tuple[int, str], ...]]:
-    """Stop character → ``(offset, full name)`` of the gazetteer's places that hold it inside
-    (都 → (1, 商都县))."""
+    """Stop character → ``(offset, name)`` of the gazetteer's places that hold it inside (都 →
+    (1, 商都县)) or their short name (如 → (0, 如皋), 都 → (1, 成都))."""
     from ..regions import places
 
     stops = {w for w in words("name_stopwords") if len(w) == 1}
@@ -267,6 +267,10 @@ def _full_place_names() -> dict[str, tuple[tuple[int, str], ...]]:
         for k, ch in enumerate(p.name[:-1]):
             if ch in stops and len(p.name) >= 3:
                 out.setdefault(ch, set()).add((k, p.name))
+        if p.short and len(p.short) >= 2 and p.level in ("city", "county"):
+            for k, ch in enumerate(p.short):
+                if ch in stops:
+                    out.setdefault(ch, set()).add((k, p.short))  # 如皋至海安…, 成都…: 如 of 如皋, 都 of 成都
     return {ch: tuple(sorted(v)) for ch, v in out.items()}
 
 

@@ -777,3 +777,11 @@ def test_a_groups_short_name_is_the_group_of_the_text():
     assert {"甲乙集团", "唐山甲乙钢铁集团有限公司"} in keys.values(), keys
     assert {"丙丁集团", "承德丙丁钢铁集团有限公司", "承德丙丁钢铁集团"} in keys.values(), keys
     assert "迁安戊己特钢有限公司" in {t for ts in keys.values() for t in ts}
+
+
+def test_a_stop_character_inside_a_places_short_name_does_not_cut_a_name():
+    text = "如皋至海安高速公路扩建工程开工。成都甲乙半导体有限公司落户于田经济开发区。"
+    got = _pairs(text)
+    assert ("Project", "如皋至海安高速公路扩建工程") in got, got
+    assert ("Company", "成都甲乙半导体有限公司") in got, got
+    assert ("DevelopmentZone", "于田经济开发区") in got, got
