@@ -409,7 +409,7 @@ _JIANCHENG = re.compile(r"[（(]?(?:以下)?简称[“\"「]?([^”\"」）)，,
 
 
 #: business words that may end the name part of a legal company name (see :func:`_companies`)
-_BUSINESS_TAIL = re.compile(r"(?:建设|投资|开发)+(?:工程)?$")
+_BUSINESS_TAIL = re.compile(r"(?:建设|投资|开发)+(?:工程|发展|运营|经营|管理|控股)?$")
 
 
 def _companies(text: str) -> list[_Cand]:
@@ -699,6 +699,7 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
 #: an installed power (50万千瓦, 200MW): what names a plant before it is its site
 _POWER_FIGURE = re.compile(r"[\d.]+\s*(?:万千瓦|千瓦|兆瓦|MW|GW|mw|gw)(?!时|h)")
 
+_LEGAL_SUFFIX_RE = re.compile(r"股份有限公司|集团有限公司|有限责任公司|有限公司|株式会社")
 #: the end of a company's legal name
 _LEGAL_ENDS = ("有限公司", "股份公司", "集团公司", "有限责任公司", "株式会社")
 
@@ -858,6 +859,9 @@ _IN_SLOGAN_BEFORE = re.compile(r"“[^“”\n]{0,10}?(?:之都|之城|之乡|�
 #: a street number after a road's name (青年大道XX号, 中山路18号)
 _ADDRESS_AFTER = re.compile(r"[\dXx×０-９]+号")
 
+#: a date or time before a phase (2023年9月一期, 12月底前一期)
+_TIME_PREFIX = re.compile(r"(?:\d{4}年)?(?:\d{1,2}月)?(?:底|初|中旬|上旬|下旬|末)?(?:前|后|以来)?")
+
 #: an ordinal that opens a phrase (第二个生产基地)
 _ORDINAL_NAME = re.compile(r"第[一二三四五六七八九十\d]+[个座家条]")
 
@@ -961,6 +965,9 @@ def _projects(text: str) -> list[_Cand]:
         s = _left_extend(text, m.start(), 0, adjacent_ok=True)
         # a full legal company name before the project is its owner, not part of it
         owned = False
+        for lm in _LEGAL_SUFFIX_RE.finditer(text, max(0, s - 6), m.start()):
+            if lm.start() < s < lm.end():
+                s, owned = lm.end(), True  # (the window began inside the owner's legal form)
         for cm in pat["company"].finditer(text, s, m.start()):
             if pat["company_kind"].get(cm.group()) in ("legal", "group") and cm.end() < m.start():
                 s = cm.end()
@@ -1014,6 +1021,8 @@ def _projects(text: str) -> list[_Cand]:
             continue  # 最大的乘用车工厂之一: one of a class, not a name
         if kind != "phase" and _COUNT_AFTER.match(text, m.end()):
             continue  # 新能源及新型储能项目112个: a class of projects counted, not a name
+        if kind == "phase" and _TIME_PREFIX.fullmatch(name):
+            continue  # 2023年9月一期建成投产: a date before the phase, no name
         if kind == "phase" and (len(name) < 2 or _PROJECT_PRONOUN.fullmatch(name)):
             continue  # 项目一期: the phase of the project named before (_phases)
         if kind == "phase" and (pm := _PHASE.match(text, m.start())) and text[pm.end() - 1] == "段":

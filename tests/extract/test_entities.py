@@ -785,3 +785,19 @@ def test_a_stop_character_inside_a_places_short_name_does_not_cut_a_name():
     assert ("Project", "如皋至海安高速公路扩建工程") in got, got
     assert ("Company", "成都甲乙半导体有限公司") in got, got
     assert ("DevelopmentZone", "于田经济开发区") in got, got
+
+
+def test_verbs_labels_and_dates_before_names_are_no_part_of_them():
+    text = ("推动山西甲乙焦化集团有限公司焦炉煤气制30万吨LNG联产10万吨合成氨项目开工。可满足丙丁电器集团约七成的采购需求。"
+            "扩建完成后其天津工厂总产能将达到60万件。老厂2021年整体搬迁至黄石新港（物流）工业园区。"
+            "云阳县工业投资发展集团有限公司出资49%。项目建设单位宁夏戊己数据科技有限公司。因投资方江苏庚辛光伏科技有限公司资金链断裂。"
+            "2023年9月一期建成投产。")
+    got = _pairs(text)
+    companies = {n for t, n in got if t == "Company"}
+    assert {"山西甲乙焦化集团有限公司", "云阳县工业投资发展集团有限公司", "宁夏戊己数据科技有限公司",
+            "江苏庚辛光伏科技有限公司"} <= companies, companies
+    assert not any(n.startswith(("可满足", "限公司", "单位", "方")) for n in companies), companies
+    zones = {n for t, n in got if t == "DevelopmentZone"}
+    assert "黄石新港（物流）工业园区" in zones, zones
+    projects = {n for t, n in got if t == "Project"}
+    assert "焦炉煤气制30万吨LNG联产10万吨合成氨项目" in projects and not any(p.startswith(("后其", "2023")) for p in projects), projects
