@@ -445,6 +445,9 @@ def _companies(text: str) -> list[_Cand]:
             for sm in pat["stop"].finditer(text, s, m.start(2)):
                 if sm.group() not in ("投资", "建设", "开发", "企业"):  # (产业投资基金: part of the name)
                     s = sm.end()
+            k = max(text.rfind("和", s, m.start(2) - 4), text.rfind("及", s, m.start(2) - 4))
+            if k >= 0 and re.search(r"(?:基金|公司|集团|企业)$", text[s:k]):
+                s = k + 1  # 某某产业投资基金和某某合伙企业（有限合伙）: the second of two investors
             s = _clean_start(text, s, m.start(2))
             if m.start(2) - s >= 4:
                 out.append(_Cand("Company", s, m.end(), "company.partnership"))
@@ -824,7 +827,7 @@ def _generic_project(name: str) -> bool:
 
 
 #: a project's name in quotes right before its head
-_QUOTED_PROJECT = re.compile(r"“([^“”\n]{2,30})”(项目|工程)")
+_QUOTED_PROJECT = re.compile(r"“([^“”\n，。！？；：,!?;:]{2,30})”(项目|工程)(?!负责人|经理|部|方)")
 
 #: verbs that award a title (获评X示范基地, 入选X试点项目): what follows is a designation
 _DESIGNATION_BEFORE = re.compile(r"(?:获评|荣获|获批|评为|认定为|授予|入选|命名为|列为|获得)(?:了)?(?:为)?(?:首批|第[一二三四五六七八九十]批)?$")
@@ -850,7 +853,7 @@ _BUILDS_CLAUSE = re.compile(r"(?:主要|配套|同时|并)?(?:新建|建设|扩�
 #: what a place is to become (打造成为…, 建设成…): what follows names an aim
 _AIM_BEFORE = re.compile(r"(?:打造成?为?|建设成为?|建成为?|成为|培育成为?|发展成为?)$")
 #: the rank or size of an aim (世界一流, 千亿级)
-_AIM_NAME = re.compile(r"(?:世界|全球|国际|全国|国内|全省|区域性?)(?:一流|领先|知名|级|重要)|[千百万]亿级?|一流")
+_AIM_NAME = re.compile(r"(?:世界|全球|国际|全国|国内|全省|区域性?)(?:一流|领先|知名|级|重要)|[千百万]亿级?|一流|国家")
 
 #: a slogan in quotes that names what a city is to be (光伏之都、锂电新城)
 _IN_SLOGAN = re.compile(r"[^“”\n]{0,12}?(?:之都|之城|之乡|名城)[^“”\n]{0,12}”")

@@ -801,3 +801,15 @@ def test_verbs_labels_and_dates_before_names_are_no_part_of_them():
     assert "黄石新港（物流）工业园区" in zones, zones
     projects = {n for t, n in got if t == "Project"}
     assert "焦炉煤气制30万吨LNG联产10万吨合成氨项目" in projects and not any(p.startswith(("后其", "2023")) for p in projects), projects
+
+
+def test_a_quote_a_nations_base_as_an_aim_a_counted_park_and_a_livestock_figure_are_no_names():
+    text = ("“在高海拔地区建光伏，最大的难题是缺氧和大风。”项目负责人介绍。把西藏打造成国家清洁能源接续基地。"
+            "张江：一座高科技园区的突围。甲乙牧业集团有限公司投资6.5亿元建设的年出栏30万头生猪养殖基地二期项目开工。"
+            "丙丁产业投资基金和上海戊己创业投资合伙企业（有限合伙）参股。")
+    got = _pairs(text)
+    assert not any(t == "Project" and ("缺氧" in n or "国家" in n) for t, n in got), got
+    assert not any(t == "DevelopmentZone" and n.startswith("一座") for t, n in got), got
+    companies = {n for t, n in got if t == "Company"}
+    assert "年出栏" not in companies and "成国家" not in companies, companies
+    assert "上海戊己创业投资合伙企业（有限合伙）" in companies, companies
