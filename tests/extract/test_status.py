@@ -197,3 +197,11 @@ def test_a_stopped_project_is_suspended_and_not_resumed_or_landed():
     assert ("丙丁冷链物流园项目", "suspended") in got
     assert ("庚辛光伏项目", "suspended") in got
     assert not any(p == "戊己送出工程" for p, _c in got), got
+
+
+def test_a_planned_trial_run_a_failed_start_and_a_deferral():
+    got = _status("甲乙微粉项目预计9月底建成试生产。丙丁硅锰合金项目始终未能开工。戊己光伏组件项目暂缓实施。",
+                  ["甲乙微粉项目", "丙丁硅锰合金项目", "戊己光伏组件项目"])
+    assert ("甲乙微粉项目", "trial_production") not in got
+    assert ("丙丁硅锰合金项目", "not_started") in got
+    assert ("戊己光伏组件项目", "suspended") in got
