@@ -288,7 +288,7 @@ def _table_lines(rows: list[list[tuple[str, bool]]]) -> list[str]:
             fields = [f"{label}：{v + unit if unit and _BARE_NUMBER.fullmatch(v) else v}"
                       # (a row may be short or long of the header: spans, merged cells)
                       for (label, unit), v in zip(cols, r, strict=False) if v and label not in _SERIAL_HEADERS]
-        elif len(r) == 2 and r[0] and r[1] and len(r[0]) <= 16:
+        elif len(r) == 2 and r[0] and r[1] and len(r[0]) <= 16 and _HAN.search(r[0]):
             fields = [f"{r[0].rstrip('：:')}：{r[1]}"]
         else:
             fields = [v for v in r if v]
@@ -596,9 +596,6 @@ def repair_line_breaks(text: str, *, min_line: int = 30) -> str:
     """
     text = text.replace("\r\n", "\n").translate(_NEWLINES)
     lines = text.split("\n")
-    # (a line's own length decides, not that of the lines joined before it: a long line
-    # followed by a page's short menu items does not swallow them)
-    own = [len(ln.strip()) for ln in lines]
     out: list[str] = []
     i = 0
     while i < len(lines):
@@ -610,7 +607,7 @@ def repair_line_breaks(text: str, *, min_line: int = 30) -> str:
         if (
             j < len(lines)
             and not _LATIN_SENTENCE_END.search(stripped)
-            and (own[i] >= min_line or (stripped and stripped[-1] in _CLAUSE_INTERNAL))
+            and (len(stripped.lstrip()) >= min_line or (stripped and stripped[-1] in _CLAUSE_INTERNAL))
             and stripped[-1] not in _TERMINAL
             and not stripped.endswith("——")
             and _starts_inline(lines[j].lstrip())
@@ -755,7 +752,8 @@ def ingest_text(text: str, *, path: str = "<text>", encoding: str = "utf-8",
         text, title = _html_to_text(text)
     elif kind in (".md", ".markdown"):
         text = _markdown_to_text(text)
-    text = _tab_tables(text)
+    # (line ends first: tables are read by lines, and a second reading must see the same ones)
+    text = _tab_tables(text.replace("\r\n", "\n").translate(_NEWLINES))
     if kind not in (".html", ".htm"):
         text = _aligned_tables(text)
     text = _drop_navigation(_EMOJI.sub("", fold_width(text)))

@@ -380,3 +380,11 @@ def test_a_pages_menus_breadcrumb_links_and_totals_are_no_text_of_it(tmp_path):
     assert not any("当前位置" in ln or "碳纤维" in ln or "调度会" in ln or "142000" in ln for ln in lines), lines
     assert "现将推进情况公布如下：" in lines[-3]  # (no table row is joined to the paragraph before)
     assert lines[-2].startswith("项目名称：年产300万条全钢子午线轮胎智能化技改项目；业主单位：甲乙轮胎有限公司；总投资：120000万元；")
+
+
+def test_reading_a_read_text_again_changes_nothing():
+    """Line ends are made one kind before tables are looked for, and two cells without a Han
+    label are no label and value (a second reading saw other lines: 0\\t0 then 0：0。)."""
+    for raw in ("0\t0\x850\t0", "甲乙项目\t丙丁有限公司\u2028戊己项目\t庚辛有限公司\n"):
+        doc = ingest_text(raw)
+        assert ingest_text(doc.text).text == doc.text
