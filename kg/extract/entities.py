@@ -702,9 +702,10 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
 #: an installed power (50万千瓦, 200MW): what names a plant before it is its site
 _POWER_FIGURE = re.compile(r"[\d.]+\s*(?:万千瓦|千瓦|兆瓦|MW|GW|mw|gw)(?!时|h)")
 
-_LEGAL_SUFFIX_RE = re.compile(r"股份有限公司|集团有限公司|有限责任公司|有限公司|株式会社")
 #: the end of a company's legal name
-_LEGAL_ENDS = ("有限公司", "股份公司", "集团公司", "有限责任公司", "株式会社")
+_LEGAL_ENDS = ("股份有限公司", "集团有限公司", "有限责任公司", "有限公司", "股份公司", "集团公司", "株式会社")
+#: where one of them is (longest first)
+_LEGAL_SUFFIX_RE = re.compile("|".join(_LEGAL_ENDS))
 
 #: words that describe a project (绿色船舶, 高端装备, 新型建材) and end no brand (a brand may end
 #: with 智能 or 数字: 某某智能年产…项目)
