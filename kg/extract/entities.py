@@ -251,27 +251,37 @@ def _left_extend(text: str, head_start: int, floor: int, adjacent_ok: bool = Fal
 
 def _in_full_place_name(s: str, i: int) -> bool:
     """Whether ``s[i]`` lies inside the full name of a place of the gazetteer (商都县, 中沙群岛的
-    岛礁及其海域) that ``s`` holds whole."""
-    return any(i >= off and s.startswith(name, i - off) for off, name in _full_place_names().get(s[i], ()))
+    岛礁及其海域) or its short name (如皋, 成都) that ``s`` holds whole."""
+    index = _full_place_names()
+    for key in (s[i - 1:i + 1] if i > 0 else "", s[i:i + 2]):
+        for off, name in index.get(key, ()):
+            if i >= off and s.startswith(name, i - off):
+                return True
+    return False
 
 
 @lru_cache(maxsize=1)
 def _full_place_names() -> dict[str, tuple[tuple[int, str], ...]]:
-    """Stop character → ``(offset, name)`` of the gazetteer's places that hold it inside (都 →
-    (1, 商都县)) or their short name (如 → (0, 如皋), 都 → (1, 成都))."""
+    """The stop character of a gazetteer name with a neighbour (its first two characters from
+    it, or the one before and it) → ``(offset, name)`` of the names that hold it: 都 of 商都县
+    under 商都, 如 of 如皋 under 如皋, 都 of 成都 under 成都."""
     from ..regions import places
 
     stops = {w for w in words("name_stopwords") if len(w) == 1}
     out: dict[str, set[tuple[int, str]]] = {}
+
+    def add(name: str, last_too: bool) -> None:
+        for k, ch in enumerate(name if last_too else name[:-1]):
+            if ch in stops:
+                key = name[k - 1:k + 1] if k > 0 else name[k:k + 2]
+                out.setdefault(key, set()).add((k, name))
+
     for p in places():
-        for k, ch in enumerate(p.name[:-1]):
-            if ch in stops and len(p.name) >= 3:
-                out.setdefault(ch, set()).add((k, p.name))
+        if len(p.name) >= 3:
+            add(p.name, False)
         if p.short and len(p.short) >= 2 and p.level in ("city", "county"):
-            for k, ch in enumerate(p.short):
-                if ch in stops:
-                    out.setdefault(ch, set()).add((k, p.short))  # 如皋至海安…, 成都…: 如 of 如皋, 都 of 成都
-    return {ch: tuple(sorted(v)) for ch, v in out.items()}
+            add(p.short, True)  # 如皋至海安…, 成都…
+    return {k: tuple(sorted(v)) for k, v in out.items()}
 
 
 @lru_cache(maxsize=1)
@@ -706,6 +716,8 @@ _POWER_FIGURE = re.compile(r"[\d.]+\s*(?:万千瓦|千瓦|兆瓦|MW|GW|mw|gw)(?!
 _LEGAL_ENDS = ("股份有限公司", "集团有限公司", "有限责任公司", "有限公司", "股份公司", "集团公司", "株式会社")
 #: where one of them is (longest first)
 _LEGAL_SUFFIX_RE = re.compile("|".join(_LEGAL_ENDS))
+#: the characters a legal form has after its first (a name window starting on one may have cut it)
+_LEGAL_INNER = frozenset(ch for f in _LEGAL_ENDS for ch in f[1:])
 
 #: words that describe a project (绿色船舶, 高端装备, 新型建材) and end no brand (a brand may end
 #: with 智能 or 数字: 某某智能年产…项目)
@@ -969,9 +981,10 @@ def _projects(text: str) -> list[_Cand]:
         s = _left_extend(text, m.start(), 0, adjacent_ok=True)
         # a full legal company name before the project is its owner, not part of it
         owned = False
-        for lm in _LEGAL_SUFFIX_RE.finditer(text, max(0, s - 6), m.start()):
-            if lm.start() < s < lm.end():
-                s, owned = lm.end(), True  # (the window began inside the owner's legal form)
+        if text[s:s + 1] in _LEGAL_INNER:
+            for lm in _LEGAL_SUFFIX_RE.finditer(text, max(0, s - 6), m.start()):
+                if lm.start() < s < lm.end():
+                    s, owned = lm.end(), True  # (the window began inside the owner's legal form)
         for cm in pat["company"].finditer(text, s, m.start()):
             if pat["company_kind"].get(cm.group()) in ("legal", "group") and cm.end() < m.start():
                 s = cm.end()
@@ -1011,7 +1024,7 @@ def _projects(text: str) -> list[_Cand]:
                 _CONTENT_LINE.match(text, max(text.rfind(c, 0, s) for c in "\n；;") + 1)
                 or head != "工程" and _builds_for_named(text, s)):
             continue  # 建设内容：建设…沉锂生产线及配套设施, …装置及公用工程: what a project builds
-        if head == "项目" and _SECTION_OPENING.search(text, max(0, s - 8), s) and _is_vocab(name):
+        if head == "项目" and _is_vocab(name) and _SECTION_OPENING.search(text, max(0, s - 8), s):
             continue  # （一）煤化工项目加速推进: a section on a sector's projects, not one project
         if _ADDRESS_AFTER.match(text, m.end()):
             continue  # 地址：某市某区青年大道XX号: an address, not a road project
@@ -1079,7 +1092,8 @@ def _projects(text: str) -> list[_Cand]:
             s2 = _left_extend(text, e, s) if item else s
             s2 = _clean_start(text, s2, e)
             cm = next((c for c in pat["company"].finditer(text, s2, e)
-                       if pat["company_kind"].get(c.group()) in ("legal", "group")), None)
+                       if pat["company_kind"].get(c.group()) in ("legal", "group")), None) if (
+                text.find("公司", s2, e) >= 0 or text.find("集团", s2, e) >= 0) else None
             if cm is not None and s2 > s:
                 # the window cut the owner's legal name that opens the item (安徽甲乙科技有限公司年产
                 # 800万台…项目、…等): the item starts where that name does
@@ -1351,32 +1365,48 @@ def _brands_of_legal_names(text: str, chosen: list[_Cand]) -> list[_Cand]:
         return chosen
     out = []
     names = {text[c.start:c.end] for c in chosen if c.type == "Company"}
+    decided: dict[tuple[str, str], str] = {}  # (name, rule) → the legal name it joins, or ""
     for c in chosen:
+        if c.type != "Company":
+            out.append(c)
+            continue
         brand = text[c.start:c.end]
-        if c.type == "Company" and c.attr_full in ("", brand) and brand + "有限公司" in names:
-            # 承德北润钢铁集团 and 承德北润钢铁集团有限公司: one company
-            c = _with(c, attrs=tuple(sorted({a for a in c.attrs if a[0] != "full"} | {("full", brand + "有限公司")})))
-        elif c.type == "Company" and c.attr_full in ("", brand) and brand.endswith("集团") and 4 <= len(brand) <= 6:
-            # 燕冶集团, the short name of 唐山燕冶钢铁集团有限公司: the one group of the text whose
-            # name holds it after its place
-            core = brand[:-2]
-            groups = {full for stem, fs in stems.items() if stem.startswith(core) for full in fs
-                      if full != brand and full.endswith(("集团有限公司", "集团股份有限公司", "集团"))}
-            groups = {g for g in groups if g + "有限公司" not in groups}  # (X集团 and X集团有限公司: one)
-            if len(groups) == 1:
-                c = _with(c, attrs=tuple(sorted({a for a in c.attrs if a[0] != "full"} | {("full", groups.pop())})))
-        elif c.type == "Company" and c.rule in ("company.project_prefix", "company.short_trade", "company.reuse") \
-                and c.attr_full in ("", brand) and not _LEGAL_TAIL.search(brand):
-            fulls = {full for stem, fs in stems.items() if stem.startswith(brand) for full in fs}
-            if len(fulls) > 1:
-                # (a group and its listed company, 比亚迪集团 and 比亚迪股份有限公司: the brand
-                # names the group, GUIDELINES §2)
-                groups = {f for f in fulls if re.search(r"集团(?:有限公司)?$|控股", f)}
-                fulls = groups if len(groups) == 1 else fulls
-            if len(brand) >= 2 and len(fulls) == 1:
-                c = _with(c, attrs=tuple(sorted({a for a in c.attrs if a[0] != "full"} | {("full", fulls.pop())})))
+        if c.attr_full not in ("", brand):
+            out.append(c)
+            continue
+        key = (brand, c.rule)
+        full = decided.get(key)
+        if full is None:
+            full = decided[key] = _legal_name_of(brand, c.rule, stems, names)
+        if full:
+            c = _with(c, attrs=tuple(sorted({a for a in c.attrs if a[0] != "full"} | {("full", full)})))
         out.append(c)
     return out
+
+
+def _legal_name_of(brand: str, rule: str, stems: dict[str, set[str]], names: set[str]) -> str:
+    """The legal name of the text that a short name ``brand`` (found by ``rule``) stands for,
+    or "" (see :func:`_brands_of_legal_names`)."""
+    if brand + "有限公司" in names:
+        return brand + "有限公司"  # 承德北润钢铁集团 and 承德北润钢铁集团有限公司: one company
+    if brand.endswith("集团") and 4 <= len(brand) <= 6:
+        # 燕冶集团, the short name of 唐山燕冶钢铁集团有限公司: the one group of the text whose name
+        # holds it after its place
+        core = brand[:-2]
+        groups = {full for stem, fs in stems.items() if stem.startswith(core) for full in fs
+                  if full != brand and full.endswith(("集团有限公司", "集团股份有限公司", "集团"))}
+        groups = {g for g in groups if g + "有限公司" not in groups}  # (X集团 and X集团有限公司: one)
+        return groups.pop() if len(groups) == 1 else ""
+    if rule in ("company.project_prefix", "company.short_trade", "company.reuse") and len(brand) >= 2 \
+            and not _LEGAL_TAIL.search(brand):
+        fulls = {full for stem, fs in stems.items() if stem.startswith(brand) for full in fs}
+        if len(fulls) > 1:
+            # (a group and its listed company, 比亚迪集团 and 比亚迪股份有限公司: the brand names
+            # the group, GUIDELINES §2)
+            groups = {f for f in fulls if re.search(r"集团(?:有限公司)?$|控股", f)}
+            fulls = groups if len(groups) == 1 else fulls
+        return fulls.pop() if len(fulls) == 1 else ""
+    return ""
 
 
 def _company_reuse(text: str, chosen: list[_Cand]) -> list[_Cand]:

@@ -32,7 +32,7 @@ from ..resources import lexicon_dir
 from ._textindex import bounds as _bounds
 from ._textindex import sentence_at as _sentence_at
 from .numbers import ParsedNumber, find_numbers
-from .records import project_record_at
+from .records import find_records, project_record_at
 
 __all__ = ["extract_quantities", "clause_bounds", "paragraph_bounds"]
 
@@ -194,6 +194,7 @@ class _Context:
     sentences: dict[int, Sentence | None] = field(default_factory=dict)
     periods: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)
     openings: dict[int, list[Mention]] = field(default_factory=dict)
+    has_records: bool = False
 
     def main_at(self, pos: int) -> tuple[str, str] | None:
         """The place a paragraph opens with (在山东烟台，…: 烟台), else the document's main place:
@@ -339,6 +340,7 @@ def extract_quantities(doc: Document, mentions: list[Mention]) -> list[Quantity]
         main_place=_main_place(list(mentions), text),
         title_end=nl if nl >= 0 else 0,
         all_mentions=list(mentions),
+        has_records=bool(find_records(text)),
     )
     projects = sorted((m for m in mentions if m.type == "Project"), key=lambda m: (m.start, m.end))
     products = sorted((m for m in mentions if m.type == "Product"), key=lambda m: (m.start, m.end))
@@ -870,7 +872,7 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
              cend: int, in_project: Mention | None, rule: str):
     """The ``(type, key)`` a figure is about, and the name of the rule that chose it."""
     text = ctx.text
-    rec = project_record_at(text, start)
+    rec = project_record_at(text, start) if ctx.has_records else None
     if rec is not None:
         # a labelled record's lines (总投资：25.6亿元, 建设内容：年产50万辆…生产线) are about
         # its project
