@@ -985,6 +985,41 @@ def _rule_bracketed_place(ctx: Context) -> None:
             break
 
 
+#: what joins the two parties of a signing (A与B签约P)
+_PARTY_JOIN = re.compile(r"\s*(?:与|和|同)\s*")
+#: the verb of a signing between the parties and the project (签约, 签订…协议, 签署)
+_SIGNS = re.compile(r"^\s*(?:正式|现场|成功)?(?:签约|签订|签署|签下)[^，。；]{0,10}?$")
+#: a company's unit named after it (C所属D, C旗下D): D acts
+_UNIT_OF = re.compile(r"\s*(?:所属|旗下|下属|的)\s*")
+
+
+def _rule_signing_party(ctx: Context) -> None:
+    """``政府与C签约P`` / ``C与政府签约P``: the company of the two parties invests in P (the
+    government signs); ``政府与C所属D签约P``: D does."""
+    text = ctx.doc.text
+    for _, ms in sorted(ctx.by_sentence.items()):
+        tops = [m for m in ms if _top_level(m)]
+        for i, p in enumerate(tops):
+            if p.type != "Project" or i < 2:
+                continue
+            last = tops[i - 1]
+            if last.type not in ORG_TYPES or not _SIGNS.match(text[last.end:p.start]):
+                continue
+            party = [last]
+            k = i - 2
+            while k >= 0 and tops[k].type in ORG_TYPES and (
+                    _PARTY_JOIN.fullmatch(text[tops[k].end:party[0].start])
+                    or _UNIT_OF.fullmatch(text[tops[k].end:party[0].start])):
+                party.insert(0, tops[k])
+                k -= 1
+            if len(party) < 2 or not any(o.type == "GovernmentBody" for o in party):
+                continue
+            firms = [o for j, o in enumerate(party) if o.type == "Company"
+                     and not (j + 1 < len(party) and _UNIT_OF.fullmatch(text[o.end:party[j + 1].start]))]
+            for o in firms:
+                ctx.emit(ctx.key(o), "investor", ctx.key(p), p.start, p.end, "signing-party")
+
+
 def _rule_listed_owner(ctx: Context) -> None:
     """A plan's item written with commas (``1.P，C，总投资38.6亿元，建设…``): the company that is
     the whole clause after the project's name invests in it."""
@@ -1192,6 +1227,7 @@ def extract_relations(doc: Document, mentions: list[Mention]) -> list[RelationCa
     _rule_pronoun_agent(ctx)
     _rule_records(ctx)
     _rule_listed_owner(ctx)
+    _rule_signing_party(ctx)
     _rule_parent_subsidiary(ctx)
     _rule_joint_venture(ctx)
     _rule_phase_investor(ctx)

@@ -487,3 +487,18 @@ def test_a_place_in_brackets_after_a_project_and_its_figures_in_the_next_sentenc
     sums = {(lab.get(q.subject), q.value) for q in ex.quantities if q.kind == "investment"}
     assert ("年产30万吨高端冷轧硅钢项目", 4.2e9) in sums and ("激光焊接机器人产业化项目", 6e8) in sums
     assert {m.text for m in ex.mentions if m.type == "Company"} == {"甲乙钢联新材料有限公司", "丙丁机器人有限公司"}
+
+
+def test_the_company_a_government_signs_a_project_with_invests_in_it():
+    """政府与C签约P: C invests, the government signs; 政府与A所属B签约P: B does."""
+    from kg.extract import extract_document
+    from kg.ingest import ingest_text
+
+    text = ("海南藏族自治州人民政府与甲乙青海新能源有限公司签约共和县300万千瓦光伏光热一体化项目，计划总投资约156亿元。"
+            "海西蒙古族藏族自治州人民政府与中国丙丁矿产集团有限公司所属戊己盐湖资源开发有限公司签约大柴旦年产4万吨电池级碳酸锂项目。")
+    ex = extract_document(ingest_text(text))
+    inv = {(r.subject[1], r.object[1]) for r in ex.relations if r.predicate == "investor"}
+    assert ("甲乙青海新能源有限公司", "共和县300万千瓦光伏光热一体化项目") in inv
+    assert ("戊己盐湖资源开发有限公司", "大柴旦年产4万吨电池级碳酸锂项目") in inv
+    assert not any(s.startswith(("海南藏族", "海西")) for s, _o in inv), inv
+    assert not any(s == "中国丙丁矿产集团有限公司" and o.startswith("大柴旦") for s, o in inv), inv
