@@ -502,3 +502,14 @@ def test_the_company_a_government_signs_a_project_with_invests_in_it():
     assert ("戊己盐湖资源开发有限公司", "大柴旦年产4万吨电池级碳酸锂项目") in inv
     assert not any(s.startswith(("海南藏族", "海西")) for s, _o in inv), inv
     assert not any(s == "中国丙丁矿产集团有限公司" and o.startswith("大柴旦") for s, o in inv), inv
+
+
+def test_an_agent_after_a_park_builds_the_park_not_the_project_before():
+    from kg.extract import extract_document
+    from kg.ingest import ingest_text
+
+    text = ("甲乙水泥股份有限公司在新厂址建设新型干法熟料生产线。如今，这片老厂区已经变身为甲乙智造产业园，"
+            "由丙丁投资集团有限公司负责开发建设，总投资26亿元。")
+    ex = extract_document(ingest_text(text))
+    inv = {(r.subject[1], r.object[1]) for r in ex.relations if r.predicate == "investor"}
+    assert not any(s == "丙丁投资集团有限公司" and o.endswith("生产线") for s, o in inv), inv
