@@ -1067,6 +1067,7 @@ def _rule_pronoun_agent(ctx: Context) -> None:
             p = before[-1]
             s0 = max(text.rfind(c, 0, pm.start()) for c in "。！？\n") + 1
             if any(z.type == "DevelopmentZone" and max(p.end, s0) <= z.start and z.end <= pm.start()
+                   and not _ends_with_cue("place_cue", text[max(0, z.start - 4):z.start])
                    for z in ctx.span(max(p.end, s0), pm.start())):
                 continue  # 老厂区变身为X产业园，由C负责开发建设: C develops the park, not the project before
             ctx.emit(ctx.key(o), "investor", ctx.key(p), o.start, o.end, "pronoun-agent")
