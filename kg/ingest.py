@@ -1,6 +1,7 @@
 """Stage 1, ingest: files → :class:`kg.model.Document`.
 
-Reads ``.txt``, ``.md`` and ``.html`` files, detects the encoding (UTF-8 with or without a
+Reads ``.txt``, ``.md`` and ``.html`` files (and Word, Excel and PDF files through
+:mod:`kg.formats`), detects the encoding (UTF-8 with or without a
 BOM, UTF-16/32 with a BOM, GB18030/GBK, Big5), folds full-width ASCII and odd spaces to their
 plain forms (a length-preserving subset of NFKC, so offsets stay meaningful), repairs line
 breaks that a page layout put inside a sentence or a word, splits sentences on Chinese
@@ -37,7 +38,9 @@ __all__ = [
     "iter_documents",
 ]
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".xlsx", ".pdf")
+#: Kinds whose lines are blocks a layout did not break (no line repair, no aligned tables).
+_BLOCK_KINDS = (".html", ".htm", ".docx", ".xlsx")
 #: Documents larger than this are refused (override with ``max_bytes`` / ``--max-bytes`` or
 #: the environment variable :data:`MAX_BYTES_ENV`). The limit keeps memory bounded: a
 #: document is held in memory whole (its text, sentences and offsets), so the size is
@@ -82,6 +85,15 @@ _WIDTH_TABLE.update({0x3000: 0x20, 0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2
 # Keep Chinese punctuation that NFKC would fold but that reads better full-width.
 for _cp in (0xFF0C, 0xFF1B, 0xFF1A, 0xFF01, 0xFF1F, 0xFF08, 0xFF09):  # ，；：！？（）
     _WIDTH_TABLE.pop(_cp, None)
+# Radicals for characters: fonts of PDFs often map a glyph to a Kangxi radical (⽬ U+2F6C for
+# 目, ⼯ for 工) or a simplified radical (⻋ U+2ECB for 车), and text copied or extracted from them
+# keeps those code points, which no word or name matches. The Kangxi radicals fold as NFKC does;
+# the simplified radicals that are whole characters fold to them (Unicode's
+# EquivalentUnifiedIdeograph.txt); radicals that only occur as components stay.
+_WIDTH_TABLE.update({cp: ord(unicodedata.normalize("NFKC", chr(cp))) for cp in range(0x2F00, 0x2FD6)})
+_WIDTH_TABLE.update({ord(k): ord(v) for k, v in zip(
+    "⺟⺠⻄⻅⻆⻉⻋⻓⻔⻘⻙⻚⻛⻜⻝⻢⻣⻤⻥⻦⻧⻨⻩⻪⻬⻮⻰⻳",
+    "母民西见角贝车长门青韦页风飞食马骨鬼鱼鸟卤麦黄黾齐齿龙龟", strict=True)})
 
 # Line and page separators that PDFs and word processors leave, as plain line breaks (a
 # form feed between two pages often falls inside a sentence, which the repair then joins).
@@ -97,12 +109,15 @@ _SENT_END = re.compile(r"[。！？!?；;]+[”’」』\"]?|…{2,}[”’」�
 
 
 def fold_width(text: str) -> str:
-    """Fold full-width letters, digits and signs and layout spaces to ASCII, one for one.
+    """Fold full-width letters, digits and signs and layout spaces to ASCII, and radicals
+    that stand for characters to those characters, one for one.
 
     >>> fold_width("总投资２０亿元，增长６４.８％")
     '总投资20亿元，增长64.8%'
     >>> fold_width(fold_width("ＭＬＥＤ")) == fold_width("ＭＬＥＤ")
     True
+    >>> fold_width("主体⼯程已完⼯，汽⻋零部件")
+    '主体工程已完工，汽车零部件'
     """
     return text.translate(_WIDTH_TABLE)
 
@@ -738,8 +753,11 @@ def max_bytes_limit(max_bytes: int | str | None = None) -> int:
 
 
 def ingest_text(text: str, *, path: str = "<text>", encoding: str = "utf-8",
-                metadata: dict | None = None, kind: str = ".txt") -> Document:
+                metadata: dict | None = None, kind: str = ".txt", title: str = "") -> Document:
     """Build a :class:`Document` from decoded text.
+
+    ``kind`` is the suffix of the file it came from (it says how lines were made);
+    ``title`` the file's own title, used when the metadata give none.
 
     Raises :class:`IngestError` when nothing readable is left (empty, whitespace or
     punctuation only).
@@ -747,18 +765,19 @@ def ingest_text(text: str, *, path: str = "<text>", encoding: str = "utf-8",
     text = _scrub(text)
     path = _scrub(path)
     raw = text
-    title = ""
     if kind in (".html", ".htm"):
         text, title = _html_to_text(text)
     elif kind in (".md", ".markdown"):
         text = _markdown_to_text(text)
     # (line ends first: tables are read by lines, and a second reading must see the same ones)
     text = _tab_tables(text.replace("\r\n", "\n").translate(_NEWLINES))
-    if kind not in (".html", ".htm"):
+    if kind not in _BLOCK_KINDS:
         text = _aligned_tables(text)
     text = _drop_navigation(_EMOJI.sub("", fold_width(text)))
     text = _PAGE_MARK.sub("", _HAN_ASCII_SPACE.sub("", text))
-    if kind not in (".html", ".htm"):  # (a page's lines are its blocks: no layout broke them)
+    # (a page's or a Word file's lines are its blocks, and a PDF's were joined by their
+    # place on the page: no layout broke them)
+    if kind not in _BLOCK_KINDS and kind != ".pdf":
         text = repair_line_breaks(text)
     text = text.strip("\n") + "\n" if text.strip() else ""
     if not any(ch.isalnum() for ch in text):
@@ -815,9 +834,21 @@ def ingest_file(path: str | os.PathLike, *, max_bytes: int | str | None = None) 
         raise IngestError(f"cannot be read: {exc.strerror or exc}", path=name) from None
     if not data.strip():
         raise IngestError("is empty", path=name, hint="skipped")
+    kind = p.suffix.lower()
+    if kind in (".docx", ".xlsx", ".pdf"):
+        from . import formats
+
+        reader = {".docx": formats.read_docx, ".xlsx": formats.read_xlsx, ".pdf": formats.read_pdf}[kind]
+        text, title = reader(data, name, limit)
+        # (a file's own title is often a template's or a file name: kept only when it reads
+        # as one, 某某市重点项目清单, not "Microsoft Word - 1.docx")
+        if not _HAN.search(title) or re.search(r"\.(?:docx?|xlsx?|pdf|wps)\s*$", title, re.I):
+            title = ""
+        return ingest_text(text, path=name, encoding=kind[1:], metadata=_read_sidecar(p),
+                           kind=kind, title=title)
     text, encoding = decode_bytes(data, path=name)
     return ingest_text(text, path=name, encoding=encoding, metadata=_read_sidecar(p),
-                       kind=p.suffix.lower())
+                       kind=kind)
 
 
 def iter_documents(folder: str | os.PathLike) -> tuple[list[Path], list[tuple[str, str]]]:

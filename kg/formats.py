@@ -1,0 +1,365 @@
+"""Word, Excel and PDF files → the text that :mod:`kg.ingest` reads.
+
+Project lists arrive as spreadsheets, reports as Word files and bulletins as PDFs. Each
+reader here returns ``(text, title)``: paragraphs on lines of their own, blank lines
+between them, and tables as labelled records (``项目名称：P；建设单位：C；总投资：25.6亿元。``,
+the same lines :func:`kg.ingest._table_lines` makes of an HTML table), so that the
+extractors see one kind of text whatever the file was.
+
+- ``.docx`` (python-docx): the body's paragraphs and tables in document order; merged cells
+  read once; the core properties' title.
+- ``.xlsx`` (openpyxl): every visible sheet, its name as a heading unless it is a default one
+  (Sheet1, 工作表1); the values of formulas as last saved; a merged cell's value in every cell
+  it covers; a title row above the header (``2025年重点项目清单``) and section rows inside the
+  table (``一、续建项目``) kept as lines in their place.
+- ``.pdf`` (pdfplumber): ruled tables read cell by cell; the rest as lines rebuilt into
+  paragraphs by their position on the page (a line that reaches the right margin goes on
+  in the next one unless that one is indented or set apart), running heads and feet that
+  repeat on most pages dropped, and rows of words set apart by wide gaps written at their
+  column (the aligned-table reader of :mod:`kg.ingest` reads them). A PDF without a text
+  layer (a scan) is refused with a message: it needs OCR first.
+
+Office files are ZIP archives: one that would unpack to more than :data:`UNPACK_FACTOR`
+times the document size limit is refused before it is unpacked.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import re
+import statistics
+import zipfile
+
+from .errors import IngestError
+
+__all__ = ["FORMAT_SUFFIXES", "UNPACK_FACTOR", "read_docx", "read_pdf", "read_xlsx", "grid_lines"]
+
+#: The suffixes read by this module (the others are text).
+FORMAT_SUFFIXES = (".docx", ".xlsx", ".pdf")
+#: An Office file may unpack to at most this many times the document size limit.
+UNPACK_FACTOR = 10
+
+_BARE_NUMBER = re.compile(r"[-+]?[0-9][0-9,]*(?:\.[0-9]+)?%?")
+_DEFAULT_SHEET = re.compile(r"(?i)(?:sheet|工作表|表)\s*\d*")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+# --------------------------------------------------------------------------------------------
+# Tables
+
+
+def _is_header(cells: list[str]) -> bool:
+    """A row of column labels: two or more distinct short labels, none a figure."""
+    filled = [c for c in cells if c]
+    return (len(set(filled)) >= 2 and all(len(c) <= 16 and not _BARE_NUMBER.fullmatch(c) for c in filled)
+            and any(_HAN.search(c) for c in filled))
+
+
+def grid_lines(rows: list[list[str]], header: list[str] | None = None) -> tuple[list[str], list[str] | None]:
+    """The lines of a table given as rows of cell texts, and the header it used.
+
+    A row whose filled cells all hold one text (a title above the table, a section such as
+    ``一、续建项目`` spanning the columns, a note) is a line of its own, in its place; the
+    first row of labels is the header of the rows after it; each run of rows between such
+    lines is read by :func:`kg.ingest._table_lines`. ``header`` carries the header of a
+    table that goes on from an earlier page.
+
+    >>> grid_lines([["2025年重点项目", "", ""], ["项目名称", "建设地点", "总投资（亿元）"],
+    ...             ["一、续建项目", "一、续建项目", "一、续建项目"], ["甲乙项目", "某某县", "3.5"]])[0]
+    ['2025年重点项目', '一、续建项目', '项目名称：甲乙项目；建设地点：某某县；总投资：3.5亿元。']
+    """
+    from .ingest import _table_lines
+
+    out: list[str] = []
+    run: list[list[str]] = []
+
+    def flush() -> None:
+        if run:
+            head = [[(h, True) for h in header]] if header else []
+            out.extend(_table_lines(head + [[(c, False) for c in r] for r in run]))
+            run.clear()
+
+    for r in rows:
+        cells = [" ".join(c.split()) for c in r]
+        filled = [c for c in cells if c]
+        if not filled:
+            continue
+        if len(set(filled)) == 1 and (len(cells) > 1 or not run):
+            flush()
+            out.append(filled[0])
+            continue
+        if header is None and not run and _is_header(cells):
+            header = cells
+            continue
+        run.append(cells)
+    flush()
+    return out, header
+
+
+def _check_zip(data: bytes, path: str, limit: int, what: str) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            size = sum(i.file_size for i in zf.infolist())
+    except zipfile.BadZipFile:
+        raise IngestError(f"is not a readable {what} file (not a ZIP archive, or a damaged one)",
+                          path=path, hint=f"open it and save it again as {what}") from None
+    if size > UNPACK_FACTOR * limit:
+        raise IngestError(f"would unpack to {size:,} bytes, over {UNPACK_FACTOR} times the size "
+                          f"limit of {limit:,} bytes; not read", path=path,
+                          hint="raise the limit with --max-bytes, or split the document")
+
+
+# --------------------------------------------------------------------------------------------
+# Word
+
+
+def read_docx(data: bytes, path: str, limit: int) -> tuple[str, str]:
+    """The text and title of a Word (.docx) file.
+
+    Raises :class:`IngestError` for a file that is no readable .docx.
+    """
+    _check_zip(data, path, limit, ".docx")
+    import docx
+    from docx.table import Table
+
+    try:
+        d = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # noqa: BLE001 - any parse failure is a bad document
+        raise IngestError(f"is not a readable .docx file ({type(exc).__name__}: {exc})", path=path,
+                          hint="open it in Word or WPS and save it again as .docx") from None
+    blocks: list[str] = []
+    for block in d.iter_inner_content():
+        if isinstance(block, Table):
+            rows = []
+            for row in block.rows:
+                cells, prev = [], None
+                for c in row.cells:
+                    if c._tc is not prev:  # a cell merged across columns comes once per column
+                        cells.append(c.text)
+                    prev = c._tc
+                rows.append(cells)
+            blocks.append("\n".join(grid_lines(rows)[0]))
+        else:
+            blocks.append(block.text)
+    text = "\n\n".join(b.strip() for b in blocks if b.strip())
+    return text, (d.core_properties.title or "").strip()
+
+
+# --------------------------------------------------------------------------------------------
+# Excel
+
+
+def _cell_text(cell) -> str:
+    v = cell.value
+    if v is None or isinstance(v, bool):
+        return ""
+    if isinstance(v, _dt.datetime | _dt.date):
+        return f"{v.year}年{v.month}月{v.day}日"
+    if isinstance(v, int | float):
+        if "%" in (cell.number_format or ""):
+            return f"{v * 100:.10g}%"
+        return f"{v:.10g}" if isinstance(v, float) else str(v)
+    return str(v).strip()
+
+
+def read_xlsx(data: bytes, path: str, limit: int) -> tuple[str, str]:
+    """The text and title of an Excel (.xlsx) workbook: its visible sheets in order.
+
+    Raises :class:`IngestError` for a file that is no readable .xlsx.
+    """
+    _check_zip(data, path, limit, ".xlsx")
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any parse failure is a bad document
+        raise IngestError(f"is not a readable .xlsx file ({type(exc).__name__}: {exc})", path=path,
+                          hint="open it in Excel or WPS and save it again as .xlsx") from None
+    blocks: list[str] = []
+    for ws in wb.worksheets:
+        if ws.sheet_state != "visible":
+            continue
+        grid = [[_cell_text(c) for c in row] for row in ws.iter_rows()]
+        for rng in ws.merged_cells.ranges:  # a merged cell's value holds for all it covers
+            value = grid[rng.min_row - 1][rng.min_col - 1] if rng.min_row <= len(grid) else ""
+            for r in range(rng.min_row - 1, min(rng.max_row, len(grid))):
+                for c in range(rng.min_col - 1, min(rng.max_col, len(grid[r]))):
+                    grid[r][c] = value
+        lines = grid_lines(grid)[0]
+        if lines and not _DEFAULT_SHEET.fullmatch(ws.title.strip()):
+            lines.insert(0, ws.title.strip())
+        if lines:
+            blocks.append("\n".join(lines))
+    return "\n\n".join(blocks), (wb.properties.title or "").strip()
+
+
+# --------------------------------------------------------------------------------------------
+# PDF
+
+
+class _Line:
+    __slots__ = ("text", "x0", "x1", "top", "bottom", "page", "gapped")
+
+    def __init__(self, text, x0, x1, top, bottom, page, gapped):
+        self.text, self.x0, self.x1, self.top, self.bottom = text, x0, x1, top, bottom
+        self.page, self.gapped = page, gapped
+
+
+def _render(chars: list[dict], left: float, cw: float) -> tuple[str, bool]:
+    """A line's text from its characters: a space between Latin words; where a gap of two
+    characters or more sets words apart (a table without rules), each word at its column
+    (a Han character two columns wide, as :func:`kg.ingest._width` counts)."""
+    from .ingest import fold_width
+
+    chars = sorted(chars, key=lambda c: c["x0"])
+    gapped = any(b["x0"] - a["x1"] >= 1.5 * cw for a, b in zip(chars, chars[1:], strict=False))
+    out: list[str] = []
+    col = 0
+    prev = None
+    for c in chars:
+        t = fold_width(c["text"])
+        if not t or t.isspace():
+            continue
+        if gapped:
+            at = max(0, round((c["x0"] - left) / (cw / 2)))
+            if prev is not None and c["x0"] - prev["x1"] >= 1.5 * cw and at <= col + 1:
+                at = col + 2  # (two spaces at least: the reader's column gap)
+            if at > col and (prev is None or c["x0"] - prev["x1"] >= 1.5 * cw):
+                out.append(" " * (at - col))
+                col = at
+        elif prev is not None and c["x0"] - prev["x1"] > 0.2 * cw and t[:1].isascii() \
+                and t[:1].isalnum() and prev["text"][-1:].isascii() and prev["text"][-1:].isalnum():
+            out.append(" ")
+            col += 1
+        out.append(t)
+        col += sum(2 if ord(ch) > 0x2E7F else 1 for ch in t)
+        prev = c
+    return "".join(out), gapped
+
+
+def _repeated(pages: list[list], at: int) -> set[str]:
+    """Texts (digits as #) of the lines at position ``at`` (0 first, -1 last) of most pages."""
+    if len(pages) < 2:
+        return set()
+    seen: dict[str, int] = {}
+    for items in pages:
+        lines = [it for it in items if isinstance(it, _Line)]
+        if lines:
+            key = re.sub(r"\d+", "#", lines[at].text.strip())
+            seen[key] = seen.get(key, 0) + 1
+    return {k for k, n in seen.items() if n >= max(2, len(pages) // 2)}
+
+
+def read_pdf(data: bytes, path: str, limit: int) -> tuple[str, str]:
+    """The text and title of a PDF file's text layer.
+
+    Raises :class:`IngestError` for a damaged or password-protected file and for one without
+    a text layer (a scan).
+    """
+    import logging
+
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # font warnings of real-world files
+    import pdfplumber
+
+    from .ingest import fold_width
+
+    pages: list[list] = []  # per page: _Line and ("table", rows) items, top to bottom
+    sizes: list[float] = []
+    title = ""
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            title = str((pdf.metadata or {}).get("Title") or "").strip()
+            for number, page in enumerate(pdf.pages):
+                tables = page.find_tables()
+                boxes = [t.bbox for t in tables]
+
+                def outside(obj, boxes=boxes) -> bool:
+                    if "x0" not in obj or "top" not in obj:
+                        return True
+                    x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+                    return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
+
+                items: list = []
+                for ln in page.filter(outside).extract_text_lines(return_chars=True, strip=True):
+                    chars = [c for c in ln["chars"] if c.get("text", "").strip()]
+                    if chars:
+                        sizes += [c["x1"] - c["x0"] for c in chars if ord(c["text"][0]) > 0x2E7F]
+                        items.append((ln["top"], _Line(chars, ln["x0"], ln["x1"], ln["top"],
+                                                       ln["bottom"], number, False)))
+                for t in tables:
+                    rows = [[fold_width(c or "") for c in row] for row in t.extract()]
+                    items.append((t.bbox[1], ("table", rows)))
+                items.sort(key=lambda it: it[0])
+                pages.append([it[1] for it in items])
+    except IngestError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds on damaged files
+        # (pdfplumber wraps pdfminer's errors: the first argument is the original)
+        inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
+        name = type(inner).__name__
+        if "Password" in name or "Encrypt" in name:
+            raise IngestError("is a password-protected PDF; not read", path=path,
+                              hint="save a copy without the password") from None
+        raise IngestError(f"is not a readable PDF file ({name}: {inner})", path=path,
+                          hint="open it and save or print it again as PDF") from None
+    cw = statistics.median(sizes) if sizes else 10.0
+    lines = [it for items in pages for it in items if isinstance(it, _Line)]
+    if not lines and not any(isinstance(it, tuple) for items in pages for it in items):
+        raise IngestError("has no text layer (a scanned PDF?); not read", path=path,
+                          hint="run OCR on it first (e.g. ocrmypdf -l chi_sim), then add the result")
+    long_lines = [ln for ln in lines if len(ln.text) >= 8] or lines
+    xs0 = sorted(ln.x0 for ln in long_lines)
+    left = xs0[len(xs0) // 10] if xs0 else 0.0  # (a tenth of the lines may start further left)
+    for ln in lines:
+        ln.text, ln.gapped = _render(ln.text, left, cw)
+    # running heads and feet: the first or last line of most pages, the same but for numbers
+    heads, feet = _repeated(pages, 0), _repeated(pages, -1)
+    for items in pages:
+        own = [it for it in items if isinstance(it, _Line)]
+        for it, keys in ((own[0] if own else None, heads), (own[-1] if own else None, feet)):
+            if it is not None and it in items and re.sub(r"\d+", "#", it.text.strip()) in keys:
+                items.remove(it)
+    lines = [it for items in pages for it in items if isinstance(it, _Line)]
+    # the right margin of each page (mirrored margins differ), from its lines of prose
+    right_by_page: dict[int, float] = {}
+    for ln in lines:
+        if not ln.gapped and len(ln.text) >= 8:
+            right_by_page[ln.page] = max(right_by_page.get(ln.page, 0.0), ln.x1)
+    right = statistics.median(right_by_page.values()) if right_by_page else 0.0
+    pitches = [b.top - a.top for a, b in zip(lines, lines[1:], strict=False)
+               if a.page == b.page and 0 < b.top - a.top < 4 * cw]
+    pitch = statistics.median(pitches) if pitches else 2 * cw
+
+    blocks: list[str] = []
+    prev: _Line | None = None
+    header: list[str] | None = None
+    for items in pages:
+        for it in items:
+            if isinstance(it, tuple):
+                rows = it[1]
+                first = [" ".join(c.split()) for c in rows[0]] if rows else []
+                # a table that goes on from the page before repeats its header or has none
+                carried = header if header and len(first) == len(header) and not _is_header(first) else None
+                got, header = grid_lines(rows, carried)
+                blocks.append("\n".join(got))
+                prev = None
+                continue
+            page_right = right_by_page.get(it.page, right)
+            if (prev is not None and not prev.gapped and not it.gapped
+                    and prev.x1 >= page_right - 1.2 * cw and it.x0 <= left + 0.8 * cw
+                    and (prev.page != it.page or it.top - prev.top <= 1.6 * pitch)):
+                sep = " " if prev.text[-1:].isascii() and prev.text[-1:].isalnum() \
+                    and it.text[:1].isascii() and it.text[:1].isalnum() else ""
+                blocks[-1] += sep + it.text.lstrip()
+            elif prev is not None and (prev.gapped or it.gapped) and prev.page == it.page \
+                    and it.top - prev.top <= 1.6 * pitch:
+                blocks[-1] += "\n" + it.text  # rows of one table set without rules
+            else:
+                blocks.append(it.text if it.gapped else it.text.strip())
+            prev = it
+    text = "\n\n".join(b for b in blocks if b.strip())
+    if not text.strip():
+        raise IngestError("has no text layer (a scanned PDF?); not read", path=path,
+                          hint="run OCR on it first (e.g. ocrmypdf -l chi_sim), then add the result")
+    return text, title
