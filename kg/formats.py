@@ -199,11 +199,11 @@ def read_xlsx(data: bytes, path: str, limit: int) -> tuple[str, str]:
 
 
 class _Line:
-    __slots__ = ("text", "x0", "x1", "top", "bottom", "page", "gapped")
+    __slots__ = ("text", "x0", "x1", "top", "bottom", "page", "gapped", "size")
 
-    def __init__(self, text, x0, x1, top, bottom, page, gapped):
+    def __init__(self, text, x0, x1, top, bottom, page, gapped, size=0.0):
         self.text, self.x0, self.x1, self.top, self.bottom = text, x0, x1, top, bottom
-        self.page, self.gapped = page, gapped
+        self.page, self.gapped, self.size = page, gapped, size
 
 
 def _render(chars: list[dict], left: float, cw: float) -> tuple[str, bool]:
@@ -213,6 +213,8 @@ def _render(chars: list[dict], left: float, cw: float) -> tuple[str, bool]:
     from .ingest import fold_width
 
     chars = sorted(chars, key=lambda c: c["x0"])
+    own = [c["x1"] - c["x0"] for c in chars if ord(c["text"][:1] or " ") > 0x2E7F]
+    cw = statistics.median(own) if own else cw  # (a table's small type has narrower columns)
     gapped = any(b["x0"] - a["x1"] >= 1.5 * cw for a, b in zip(chars, chars[1:], strict=False))
     out: list[str] = []
     col = 0
@@ -285,8 +287,9 @@ def read_pdf(data: bytes, path: str, limit: int) -> tuple[str, str]:
                     chars = [c for c in ln["chars"] if c.get("text", "").strip()]
                     if chars:
                         sizes += [c["x1"] - c["x0"] for c in chars if ord(c["text"][0]) > 0x2E7F]
+                        size = statistics.median(c.get("size", 0.0) for c in chars)
                         items.append((ln["top"], _Line(chars, ln["x0"], ln["x1"], ln["top"],
-                                                       ln["bottom"], number, False)))
+                                                       ln["bottom"], number, False, size)))
                 for t in tables:
                     rows = [[fold_width(c or "") for c in row] for row in t.extract()]
                     items.append((t.bbox[1], ("table", rows)))
@@ -346,12 +349,21 @@ def read_pdf(data: bytes, path: str, limit: int) -> tuple[str, str]:
                 prev = None
                 continue
             page_right = right_by_page.get(it.page, right)
-            if (prev is not None and not prev.gapped and not it.gapped
+            wide = prev is not None and prev.x1 - prev.x0 >= 0.6 * (page_right - left)
+            if (prev is not None and wide and not prev.gapped and not it.gapped
                     and prev.x1 >= page_right - 1.2 * cw and it.x0 <= left + 0.8 * cw
                     and (prev.page != it.page or it.top - prev.top <= 1.6 * pitch)):
+                # a paragraph's line that reaches the right margin goes on in the next
                 sep = " " if prev.text[-1:].isascii() and prev.text[-1:].isalnum() \
                     and it.text[:1].isascii() and it.text[:1].isalnum() else ""
                 blocks[-1] += sep + it.text.lstrip()
+            elif (prev is not None and wide and prev.page == it.page and not prev.gapped
+                    and abs(prev.size - it.size) <= 0.05 * prev.size
+                    and abs((prev.x0 - left) - (page_right - prev.x1)) <= 1.5 * cw
+                    and abs((it.x0 - left) - (page_right - it.x1)) <= 1.5 * cw
+                    and it.x0 > left + cw and it.top - prev.top <= 1.8 * prev.size
+                    and prev.text[-1:] not in "。！？；："):
+                blocks[-1] += it.text.strip()  # a centred title set over two lines
             elif prev is not None and (prev.gapped or it.gapped) and prev.page == it.page \
                     and it.top - prev.top <= 1.6 * pitch:
                 blocks[-1] += "\n" + it.text  # rows of one table set without rules

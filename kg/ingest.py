@@ -707,12 +707,22 @@ def _guess_date(text: str) -> str | None:
     return None
 
 
+#: an official document's title (GB/T 9704): 关于…的通报 / 报告 / 通知 / 意见 / 方案 …
+_OFFICIAL_TITLE = re.compile(r"关于.{2,60}的(?:通报|报告|通知|意见|方案|决定|批复|函|公告|请示|纪要|说明)")
+
+
 def _guess_title(text: str) -> str:
-    for line in text.splitlines():
-        line = line.strip().lstrip("#").strip()
-        if line:
-            return line[:80]
-    return ""
+    """The first line, or an official document's title below its masthead and number.
+
+    >>> _guess_title("某某市人民政府办公室\\n\\n某政办发〔2025〕12号\\n\\n关于全市重点项目建设情况的通报\\n各县：")
+    '关于全市重点项目建设情况的通报'
+    """
+    lines = [ln.strip().lstrip("#").strip() for ln in text.splitlines()[:20]]
+    lines = [ln for ln in lines if ln][:6]
+    for line in lines[1:]:
+        if _OFFICIAL_TITLE.fullmatch(line):
+            return line
+    return lines[0][:80] if lines else ""
 
 
 def _scrub(s: str) -> str:

@@ -55,9 +55,26 @@ def _pdf(path, flow, *, head="某某市发展和改革委员会", pages_min=1):
 
     frame()
     for item in flow:
-        if item[0] == "title":
-            c.drawCentredString(left + width / 2, state["y"], item[1])
-            newline(2 * fs)
+        if item[0] == "title":  # centred, 18 pt, over as many lines as it needs
+            text = item[1]
+            while text:
+                n = len(text)
+                while pdfmetrics.stringWidth(text[:n], font, 18) > width:
+                    n -= 1
+                c.setFont(font, 18)
+                c.drawCentredString(left + width / 2, state["y"], text[:n])
+                c.setFont(font, fs)
+                text = text[n:]
+                newline(1.5 * 18)
+            newline(fs)
+        elif item[0] == "right":  # set flush right (a signature, a date)
+            c.drawRightString(left + width, state["y"], item[1])
+            newline(1.6 * fs)
+        elif item[0] == "left":  # flush left, no indent
+            draw(left, item[1])
+            newline(1.6 * fs)
+        elif item[0] == "page":
+            newline(top)
         elif item[0] == "para":
             text, first = item[1], True
             while text:
@@ -101,11 +118,15 @@ def _rows(n):
             for i in range(1, n + 1)]
 
 
+TITLE = "关于某某市2025年上半年重点项目和重大招商引资项目建设进展情况的通报"
+
+
 @pytest.fixture(scope="module")
 def report_pdf(tmp_path_factory):
     path = tmp_path_factory.mktemp("pdf") / "report.pdf"
-    _pdf(path, [("title", "某某市重点项目建设情况"), ("para", PARA_1), ("para", PARA_2),
-                ("table", [HEADER] + _rows(40), WIDTHS), ("para", PARA_2)])
+    _pdf(path, [("title", "某某市人民政府办公室"), ("title", TITLE), ("para", PARA_1), ("para", PARA_2),
+                ("right", "某某市人民政府办公室"), ("right", "2025年7月8日"), ("page",),
+                ("left", "附件"), ("table", [HEADER] + _rows(40), WIDTHS), ("para", PARA_2)])
     return path
 
 
@@ -113,7 +134,10 @@ def test_a_pdfs_lines_are_joined_into_its_paragraphs(report_pdf):
     doc = ingest_file(report_pdf)
     lines = doc.text.splitlines()
     assert PARA_1 in lines and PARA_2 in lines  # each paragraph whole, on a line of its own
-    assert lines[0] == "某某市重点项目建设情况"
+    assert TITLE in lines  # a centred title set over two lines is one
+    assert doc.title == TITLE  # (below the issuer's name: an official document's title)
+    # a date set flush right reaches the margin, but the page after it starts anew
+    assert "2025年7月8日" in lines and "附件" in lines
     assert doc.encoding == "pdf"
 
 
