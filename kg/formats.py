@@ -73,11 +73,23 @@ def grid_lines(rows: list[list[str]], header: list[str] | None = None) -> tuple[
 
     out: list[str] = []
     run: list[list[str]] = []
+    second = False  # the row after a header whose labels span columns may label them
 
     def flush() -> None:
         if run:
-            head = [[(h, True) for h in header]] if header else []
-            out.extend(_table_lines(head + [[(c, False) for c in r] for r in run]))
+            # columns under one label (a cell merged across them) are one field
+            groups: list[list[int]] = []
+            for j in range(len(header or ())):
+                if groups and header[j] and header[j] == header[groups[-1][0]]:
+                    groups[-1].append(j)
+                else:
+                    groups.append([j])
+            head, body = [], run
+            if header:
+                head = [[(header[g[0]], True) for g in groups]]
+                body = [["，".join(dict.fromkeys(r[j] for j in g if j < len(r) and r[j])) for g in groups]
+                        for r in run]
+            out.extend(_table_lines(head + [[(c, False) for c in r] for r in body]))
             run.clear()
 
     for r in rows:
@@ -89,12 +101,40 @@ def grid_lines(rows: list[list[str]], header: list[str] | None = None) -> tuple[
             flush()
             out.append(filled[0])
             continue
+        if second and not run and _is_header(cells):
+            header = _two_row_header(header, cells)
+            second = False
+            continue
+        second = False
         if header is None and not run and _is_header(cells):
             header = cells
+            second = any(a and a == b for a, b in zip(cells, cells[1:], strict=False))
             continue
         run.append(cells)
     flush()
     return out, header
+
+
+def _two_row_header(top: list[str], bottom: list[str]) -> list[str]:
+    """One row of labels from two: under a label spanning columns (投资（万元）) each column
+    is its own (总投资, 2025年计划) with the spanning label's unit; elsewhere the top label
+    stands (a cell merged down both rows repeats it).
+
+    >>> _two_row_header(["项目名称", "投资（万元）", "投资（万元）"], ["项目名称", "总投资", "年度计划"])
+    ['项目名称', '总投资（万元）', '年度计划（万元）']
+    """
+    from .ingest import _HEADER_UNIT
+
+    out = []
+    for j, t in enumerate(top):
+        b = bottom[j] if j < len(bottom) else ""
+        spans = bool(t) and ((j > 0 and top[j - 1] == t) or (j + 1 < len(top) and top[j + 1] == t))
+        if b and b != t and (spans or not t):
+            m = _HEADER_UNIT.fullmatch(t)
+            out.append(b + f"（{m.group(2)}）" if m and not _HEADER_UNIT.fullmatch(b) else b)
+        else:
+            out.append(t)
+    return out
 
 
 def _check_zip(data: bytes, path: str, limit: int, what: str) -> None:
@@ -133,12 +173,9 @@ def read_docx(data: bytes, path: str, limit: int) -> tuple[str, str]:
         if isinstance(block, Table):
             rows = []
             for row in block.rows:
-                cells, prev = [], None
-                for c in row.cells:
-                    if c._tc is not prev:  # a cell merged across columns comes once per column
-                        cells.append(c.text)
-                    prev = c._tc
-                rows.append(cells)
+                # (a cell merged across columns comes once per column, as in a sheet: the
+                # columns stay under their labels, and grid_lines reads such a cell once)
+                rows.append([c.text for c in row.cells])
             blocks.append("\n".join(grid_lines(rows)[0]))
         else:
             blocks.append(block.text)

@@ -354,3 +354,49 @@ def test_radicals_that_pdf_fonts_put_for_characters_are_those_characters():
     assert doc.text == "甲乙项目主体工程已完工，汽车零部件项目早见效。\n"
     assert fold_width("⻓⻔⻢⻛⻜⻥⻬⻰") == "长门马风飞鱼齐龙"
     assert fold_width("⺮⻖") == "⺮⻖"  # radicals that are only parts of characters stay
+
+
+TWO_ROW = [["序号", "项目名称", "建设单位", "投资（万元）", "投资（万元）", "建设年限", "建设年限"],
+           ["序号", "项目名称", "建设单位", "总投资", "2025年计划", "开工", "竣工"],
+           ["1", "年产5万吨磷酸铁锂项目", "甲乙新材料科技有限公司", "256000", "80000", "2024", "2026"]]
+TWO_ROW_RECORD = ("项目名称：年产5万吨磷酸铁锂项目；建设单位：甲乙新材料科技有限公司；总投资：256000万元；"
+                  "2025年计划：80000万元；开工：2024；竣工：2026。")
+
+
+def _two_row_xlsx(path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in TWO_ROW:
+        ws.append([int(c) if c.isdigit() else c for c in r])
+    for rng in ("A1:A2", "B1:B2", "C1:C2", "D1:E1", "F1:G1"):
+        first = ws[rng.split(":")[0]].value
+        ws.merge_cells(rng)
+        ws[rng.split(":")[0]] = first
+    wb.save(path)
+
+
+def _two_row_docx(path):
+    import docx
+
+    d = docx.Document()
+    t = d.add_table(rows=3, cols=7)
+    for i, r in enumerate(TWO_ROW):
+        for j, c in enumerate(r):
+            if not (i == 1 and j < 3) and not (i == 0 and j in (4, 6)):
+                t.cell(i, j).text = c
+    for (a, b), (c, e) in (((0, 0), (1, 0)), ((0, 1), (1, 1)), ((0, 2), (1, 2)), ((0, 3), (0, 4)), ((0, 5), (0, 6))):
+        t.cell(a, b).merge(t.cell(c, e))
+    d.save(str(path))
+
+
+@pytest.mark.parametrize("suffix,write", [(".xlsx", _two_row_xlsx), (".docx", _two_row_docx)])
+def test_a_header_over_two_rows_labels_each_column(tmp_path, suffix, write):
+    # 投资（万元） spans 总投资 and 2025年计划: each column is its own, with the spanning unit
+    p = tmp_path / f"计划表{suffix}"
+    write(p)
+    assert [ln for ln in ingest_file(p).text.splitlines() if ln] == [TWO_ROW_RECORD]
+    sums = {(q.subject[1], q.value) for q in extract_document(ingest_file(p)).quantities
+            if q.kind == "investment"}
+    assert ("年产5万吨磷酸铁锂项目", 2.56e9) in sums
