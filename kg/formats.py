@@ -332,6 +332,7 @@ def read_pdf(data: bytes, path: str, limit: int) -> tuple[str, str]:
                     items.append((t.bbox[1], ("table", rows)))
                 items.sort(key=lambda it: it[0])
                 pages.append([it[1] for it in items])
+                page.close()  # (its parsed objects: a long file's pages are not all kept)
     except IngestError:
         raise
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds on damaged files

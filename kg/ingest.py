@@ -861,6 +861,10 @@ def ingest_file(path: str | os.PathLike, *, max_bytes: int | str | None = None) 
                        kind=kind)
 
 
+#: old binary Office and WPS formats, and what to save them as
+_OLD_OFFICE = {".doc": ".docx", ".wps": ".docx", ".rtf": ".docx", ".xls": ".xlsx", ".et": ".xlsx"}
+
+
 def iter_documents(folder: str | os.PathLike) -> tuple[list[Path], list[tuple[str, str]]]:
     """List the document files below ``folder`` in a stable order.
 
@@ -900,7 +904,9 @@ def iter_documents(folder: str | os.PathLike) -> tuple[list[Path], list[tuple[st
                 continue
             suffix = os.path.splitext(name)[1]
             if suffix.lower() not in suffixes:
-                skipped.append((e.path, f"not a supported document type ({suffix or 'no suffix'})"))
+                old = _OLD_OFFICE.get(suffix.lower())
+                skipped.append((e.path, f"not a supported document type ({suffix or 'no suffix'})"
+                                + (f"; save it as {old}" if old else "")))
                 continue
             if e.is_symlink() and not os.path.exists(e.path):
                 skipped.append((e.path, "broken symbolic link"))

@@ -331,7 +331,7 @@ def test_office_and_pdf_files_are_documents_of_a_folder(tmp_path, report_pdf):
     (tmp_path / "c.doc").write_bytes(b"\xd0\xcf\x11\xe0old")
     files, skipped = iter_documents(tmp_path)
     assert [f.name for f in files] == ["a.pdf", "b.xlsx"]
-    assert "not a supported" in dict(skipped)[str(tmp_path / "c.doc")]
+    assert "not a supported document type (.doc); save it as .docx" in dict(skipped)[str(tmp_path / "c.doc")]
 
 
 def test_a_build_reads_pdf_and_excel_files_beside_text_and_reports_a_bad_one(tmp_path, report_pdf):
