@@ -14,7 +14,9 @@ extractors see one kind of text whatever the file was.
   table (``一、续建项目``) kept as lines in their place.
 - ``.pdf`` (pdfplumber): ruled tables read cell by cell; the rest as lines rebuilt into
   paragraphs by their position on the page (a line that reaches the right margin goes on
-  in the next one unless that one is indented or set apart), running heads and feet that
+  in the next one unless that one is indented or set apart), a page set in columns of
+  prose (a newspaper's) read column by column between the lines that cross them, running
+  heads and feet that
   repeat on most pages dropped, and rows of words set apart by wide gaps written at their
   column (the aligned-table reader of :mod:`kg.ingest` reads them). A PDF without a text
   layer (a scan) is refused with a message: it needs OCR first.
@@ -25,6 +27,7 @@ times the document size limit is refused before it is unpacked.
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import io
 import re
@@ -236,11 +239,60 @@ def read_xlsx(data: bytes, path: str, limit: int) -> tuple[str, str]:
 
 
 class _Line:
-    __slots__ = ("text", "x0", "x1", "top", "bottom", "page", "gapped", "size")
+    __slots__ = ("text", "x0", "x1", "top", "bottom", "page", "gapped", "size", "lm", "rm")
 
-    def __init__(self, text, x0, x1, top, bottom, page, gapped, size=0.0):
+    def __init__(self, text, x0, x1, top, bottom, page, gapped, size=0.0, lm=None, rm=None):
         self.text, self.x0, self.x1, self.top, self.bottom = text, x0, x1, top, bottom
         self.page, self.gapped, self.size = page, gapped, size
+        self.lm, self.rm = lm, rm  # the margins of its column, on a page set in columns
+
+
+def _gutters(lines: list[list[dict]], cw: float) -> list[tuple[float, float]]:
+    """The gaps between the columns of a page set in columns of prose, left to right, or [].
+
+    A gutter is a strip at least 1.2 characters wide, away from the margins, that (almost)
+    no line has a character in, with four lines or more on each side of it, and the lines
+    on its left mostly filled up to it (justified prose; the cells of a table without rules
+    end where their text does), and every column at least eight characters wide with lines
+    of six or more (a table's number column is not).
+    """
+    if len(lines) < 8:
+        return []
+    lo = int(min(c["x0"] for ln in lines for c in ln))
+    hi = int(max(c["x1"] for ln in lines for c in ln)) + 1
+    cover = [0] * (hi - lo + 1)
+    for ln in lines:
+        seen = bytearray(hi - lo + 1)
+        for c in ln:
+            seen[int(c["x0"]) - lo + 1:int(c["x1"]) - lo] = b"\1" * max(0, int(c["x1"]) - int(c["x0"]) - 1)
+        for x, v in enumerate(seen):
+            cover[x] += v
+    few = max(1, len(lines) // 10)
+    runs, start = [], None
+    for x in range(len(cover) + 1):
+        empty = x < len(cover) and cover[x] <= few and lo + x > lo + 4 * cw and lo + x < hi - 4 * cw
+        if empty and start is None:
+            start = x
+        elif not empty and start is not None:
+            if x - start >= 1.2 * cw:
+                runs.append((lo + start, lo + x))
+            start = None
+    out = []
+    for g0, g1 in runs:
+        lefts = [max(c["x1"] for c in ln if c["x1"] <= g0 + 1) for ln in lines if any(c["x1"] <= g0 + 1 for c in ln)]
+        rights = [ln for ln in lines if any(c["x0"] >= g1 - 1 for c in ln)]
+        if (len(lefts) >= 4 and len(rights) >= 4
+                and sum(x >= g0 - 1.2 * cw for x in lefts) >= 0.5 * len(lefts)):
+            out.append((g0, g1))
+    # columns of prose are wide and their lines long; a table's columns are not all so
+    bounds = [lo] + [x for g in out for x in g] + [hi]
+    for k in range(0, len(bounds), 2):
+        a, b = bounds[k], bounds[k + 1]
+        seg = [sum(1 for c in ln if c["x0"] >= a - 1 and c["x1"] <= b + 1) for ln in lines]
+        seg = [n for n in seg if n]
+        if b - a < 8 * cw or not seg or statistics.median(seg) < 6:
+            return []
+    return out
 
 
 def _render(chars: list[dict], left: float, cw: float) -> tuple[str, bool]:
@@ -319,17 +371,58 @@ def read_pdf(data: bytes, path: str, limit: int) -> tuple[str, str]:
                     x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
                     return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
 
-                items: list = []
+                raw = []
                 for ln in page.filter(outside).extract_text_lines(return_chars=True, strip=True):
                     chars = [c for c in ln["chars"] if c.get("text", "").strip()]
                     if chars:
+                        raw.append((ln, chars))
                         sizes += [c["x1"] - c["x0"] for c in chars if ord(c["text"][0]) > 0x2E7F]
-                        size = statistics.median(c.get("size", 0.0) for c in chars)
-                        items.append((ln["top"], _Line(chars, ln["x0"], ln["x1"], ln["top"],
-                                                       ln["bottom"], number, False, size)))
-                for t in tables:
-                    rows = [[fold_width(c or "") for c in row] for row in t.extract()]
-                    items.append((t.bbox[1], ("table", rows)))
+                own_cw = statistics.median(sizes[-2000:]) if sizes else 10.0
+                gutters = _gutters([chars for _ln, chars in raw], own_cw)
+                # (sort keys: on a page in columns, each band between lines and tables that
+                # cross the columns is read column by column, top to bottom)
+                walk = sorted([(ln["top"], 0, ln, chars) for ln, chars in raw]
+                              + [(t.bbox[1], 1, t, None) for t in tables], key=lambda w: (w[0], w[1]))
+                items: list = []
+                band = 0
+                for top_, kind, obj, chars in walk:
+                    if kind == 1:
+                        band += 1
+                        rows = [[fold_width(c or "") for c in row] for row in obj.extract()]
+                        items.append(((band, 0, top_), ("table", rows)))
+                        band += 1
+                        continue
+                    parts = [chars]
+                    if gutters:
+                        if any(c["x1"] > g0 + 0.4 * own_cw and c["x0"] < g1 - 0.4 * own_cw
+                               for c in chars for g0, g1 in gutters):
+                            band += 1  # a line across the columns (a headline)
+                            parts = [chars]
+                        else:  # each character to the column its middle is in
+                            mids = [(g0 + g1) / 2 for g0, g1 in gutters]
+                            parts = [[] for _ in range(len(gutters) + 1)]
+                            for c in chars:
+                                parts[bisect.bisect_left(mids, (c["x0"] + c["x1"]) / 2)].append(c)
+                    for k, part in enumerate(parts):
+                        if not part:
+                            continue
+                        size = statistics.median(c.get("size", 0.0) for c in part)
+                        line = _Line(part, min(c["x0"] for c in part), max(c["x1"] for c in part),
+                                     obj["top"], obj["bottom"], number, False, size)
+                        key = (band, 0, top_)
+                        if len(parts) > 1:
+                            line.lm = k  # (the column, until its margins are known)
+                            key = (band, k + 1, top_)
+                        items.append((key, line))
+                    if len(parts) == 1 and gutters:
+                        band += 1
+                # a column's margins: where its lines start and end (its widest ones)
+                for k in range(len(gutters) + 1):
+                    col = [it for _key, it in items if isinstance(it, _Line) and it.lm == k and it.rm is None]
+                    if col:
+                        lm, rm = min(it.x0 for it in col), max(it.x1 for it in col)
+                        for it in col:
+                            it.lm, it.rm = lm, rm
                 items.sort(key=lambda it: it[0])
                 pages.append([it[1] for it in items])
                 page.close()  # (its parsed objects: a long file's pages are not all kept)
@@ -353,7 +446,7 @@ def read_pdf(data: bytes, path: str, limit: int) -> tuple[str, str]:
     xs0 = sorted(ln.x0 for ln in long_lines)
     left = xs0[len(xs0) // 10] if xs0 else 0.0  # (a tenth of the lines may start further left)
     for ln in lines:
-        ln.text, ln.gapped = _render(ln.text, left, cw)
+        ln.text, ln.gapped = _render(ln.text, ln.lm if ln.lm is not None else left, cw)
     # running heads and feet: the first or last line of most pages, the same but for numbers
     heads, feet = _repeated(pages, 0), _repeated(pages, -1)
     for items in pages:
@@ -387,15 +480,21 @@ def read_pdf(data: bytes, path: str, limit: int) -> tuple[str, str]:
                 prev = None
                 continue
             page_right = right_by_page.get(it.page, right)
-            wide = prev is not None and prev.x1 - prev.x0 >= 0.6 * (page_right - left)
+            # (the margins of the line's column on a page in columns, else of the page)
+            left_it = it.lm if it.lm is not None else left
+            if prev is not None:
+                left_prev = prev.lm if prev.lm is not None else left
+                right_prev = prev.rm if prev.rm is not None else right_by_page.get(prev.page, right)
+            wide = prev is not None and prev.x1 - prev.x0 >= 0.6 * (right_prev - left_prev)
             if (prev is not None and wide and not prev.gapped and not it.gapped
-                    and prev.x1 >= page_right - 1.2 * cw and it.x0 <= left + 0.8 * cw
+                    and prev.x1 >= right_prev - 1.2 * cw and it.x0 <= left_it + 0.8 * cw
                     and (prev.page != it.page or it.top - prev.top <= 1.6 * pitch)):
                 # a paragraph's line that reaches the right margin goes on in the next
                 sep = " " if prev.text[-1:].isascii() and prev.text[-1:].isalnum() \
                     and it.text[:1].isascii() and it.text[:1].isalnum() else ""
                 blocks[-1] += sep + it.text.lstrip()
             elif (prev is not None and wide and prev.page == it.page and not prev.gapped
+                    and prev.rm is None and it.rm is None and prev.lm is None and it.lm is None
                     and abs(prev.size - it.size) <= 0.05 * prev.size
                     and abs((prev.x0 - left) - (page_right - prev.x1)) <= 1.5 * cw
                     and abs((it.x0 - left) - (page_right - it.x1)) <= 1.5 * cw

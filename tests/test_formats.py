@@ -400,3 +400,48 @@ def test_a_header_over_two_rows_labels_each_column(tmp_path, suffix, write):
     sums = {(q.subject[1], q.value) for q in extract_document(ingest_file(p)).quantities
             if q.kind == "investment"}
     assert ("年产5万吨磷酸铁锂项目", 2.56e9) in sums
+
+
+def _columns_pdf(path, headline, paras, ncols=3):
+    """One page: ``headline`` across the top, then ``paras`` justified in ``ncols`` columns
+    (first-line indent of two characters), as a newspaper sets them."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    font, fs, left, width, gap, top = "STSong-Light", 10.0, 50.0, 495.0, 20.0, 740.0
+    colw = (width - gap * (ncols - 1)) / ncols
+    c = canvas.Canvas(str(path))
+    c.setFont(font, 22)
+    c.drawCentredString(left + width / 2, 790, headline)
+    col, y = 0, top
+    for para in paras:
+        text, first = para, True
+        while text:
+            x = left + col * (colw + gap) + (2 * fs if first else 0)
+            span = left + col * (colw + gap) + colw - x
+            n = 1
+            while n < len(text) and pdfmetrics.stringWidth(text[: n + 1], font, fs) <= span:
+                n += 1
+            line, text = text[:n], text[n:]
+            t = c.beginText(x, y)
+            t.setFont(font, fs)
+            if text and len(line) > 1:
+                t.setCharSpace((span - pdfmetrics.stringWidth(line, font, fs)) / (len(line) - 1))
+            t.textOut(line)
+            c.drawText(t)
+            first = False
+            y -= 1.5 * fs
+            if y < 80:
+                col, y = col + 1, top
+    c.save()
+
+
+def test_a_page_set_in_columns_reads_column_by_column(tmp_path):
+    p = tmp_path / "paper.pdf"
+    paras = [PARA_1, PARA_2] * 5
+    _columns_pdf(p, "我市重点项目建设跑出加速度", paras)
+    lines = [ln for ln in ingest_file(p).text.splitlines() if ln]
+    # the headline across the columns, then every paragraph whole, in reading order
+    assert lines == ["我市重点项目建设跑出加速度"] + paras
