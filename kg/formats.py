@@ -353,7 +353,7 @@ def read_pdf(data: bytes, path: str, limit: int) -> tuple[str, str]:
     logging.getLogger("pdfminer").setLevel(logging.ERROR)  # font warnings of real-world files
     import pdfplumber
 
-    from .ingest import fold_width
+    from .ingest import _LIST_START, fold_width
 
     pages: list[list] = []  # per page: _Line and ("table", rows) items, top to bottom
     sizes: list[float] = []
@@ -362,6 +362,8 @@ def read_pdf(data: bytes, path: str, limit: int) -> tuple[str, str]:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             title = str((pdf.metadata or {}).get("Title") or "").strip()
             for number, page in enumerate(pdf.pages):
+                # (a bold face faked by printing each character twice, a hair apart)
+                page = page.dedupe_chars()
                 tables = page.find_tables()
                 boxes = [t.bbox for t in tables]
 
@@ -455,12 +457,21 @@ def read_pdf(data: bytes, path: str, limit: int) -> tuple[str, str]:
             if it is not None and it in items and re.sub(r"\d+", "#", it.text.strip()) in keys:
                 items.remove(it)
     lines = [it for items in pages for it in items if isinstance(it, _Line)]
-    # the right margin of each page (mirrored margins differ), from its lines of prose
-    right_by_page: dict[int, float] = {}
+    # the right margin of each page (mirrored margins differ): where its longest lines of
+    # prose end, when three or more end there (a justified paragraph's do; a page of a few
+    # short lines has none, and none of its lines goes on in the next)
+    ends: dict[int, list[float]] = {}
     for ln in lines:
-        if not ln.gapped and len(ln.text) >= 8:
-            right_by_page[ln.page] = max(right_by_page.get(ln.page, 0.0), ln.x1)
-    right = statistics.median(right_by_page.values()) if right_by_page else 0.0
+        if not ln.gapped and len(ln.text) >= 8 and ln.rm is None:
+            ends.setdefault(ln.page, []).append(ln.x1)
+    right_by_page = {page: max(xs) for page, xs in ends.items()
+                     if sum(x >= max(xs) - cw for x in xs) >= 3}
+    # (a short file with no such page: its longest line's end, but a heading (一、…) with no
+    # comma in it does not go on)
+    loose = not right_by_page
+    if loose:
+        right_by_page = {page: max(xs) for page, xs in ends.items()}
+    right = statistics.median(right_by_page.values()) if right_by_page else float("inf")
     pitches = [b.top - a.top for a, b in zip(lines, lines[1:], strict=False)
                if a.page == b.page and 0 < b.top - a.top < 4 * cw]
     pitch = statistics.median(pitches) if pitches else 2 * cw
@@ -488,7 +499,9 @@ def read_pdf(data: bytes, path: str, limit: int) -> tuple[str, str]:
             wide = prev is not None and prev.x1 - prev.x0 >= 0.6 * (right_prev - left_prev)
             if (prev is not None and wide and not prev.gapped and not it.gapped
                     and prev.x1 >= right_prev - 1.2 * cw and it.x0 <= left_it + 0.8 * cw
-                    and (prev.page != it.page or it.top - prev.top <= 1.6 * pitch)):
+                    and (prev.page != it.page or it.top - prev.top <= 1.6 * pitch)
+                    and not (loose and _LIST_START.match(prev.text) and "，" not in prev.text)):
+                # (a heading, 一、…, with no comma: see ``loose``)
                 # a paragraph's line that reaches the right margin goes on in the next
                 sep = " " if prev.text[-1:].isascii() and prev.text[-1:].isalnum() \
                     and it.text[:1].isascii() and it.text[:1].isalnum() else ""

@@ -445,3 +445,19 @@ def test_a_page_set_in_columns_reads_column_by_column(tmp_path):
     lines = [ln for ln in ingest_file(p).text.splitlines() if ln]
     # the headline across the columns, then every paragraph whole, in reading order
     assert lines == ["我市重点项目建设跑出加速度"] + paras
+
+
+def test_characters_printed_twice_for_a_bold_face_are_read_once(tmp_path):
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    p = tmp_path / "bold.pdf"
+    c = canvas.Canvas(str(p))
+    c.setFont("STSong-Light", 14)
+    for dx in (0, 0.3):  # what some producers write for a heading in bold
+        c.drawString(100 + dx, 700, "一、重点项目建设情况")
+    c.drawString(100, 670, "甲乙项目已开工建设。")
+    c.save()
+    assert ingest_file(p).text.splitlines()[0] == "一、重点项目建设情况"
