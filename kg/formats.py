@@ -362,8 +362,11 @@ def read_pdf(data: bytes, path: str, limit: int) -> tuple[str, str]:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             title = str((pdf.metadata or {}).get("Title") or "").strip()
             for number, page in enumerate(pdf.pages):
-                # (a bold face faked by printing each character twice, a hair apart)
-                page = page.dedupe_chars()
+                # (a bold face faked by printing each character twice, a hair apart; the
+                # check is cheap, the dedupe not)
+                chars = page.chars
+                if len({(c["text"], round(c["x0"]), round(c["top"])) for c in chars}) < len(chars):
+                    page = page.dedupe_chars()
                 tables = page.find_tables()
                 boxes = [t.bbox for t in tables]
 
