@@ -89,6 +89,9 @@ def grid_lines(rows: list[list[str]], header: list[str] | None = None) -> tuple[
                     groups.append([j])
             head, body = [], run
             if header:
+                # (columns with neither a label nor a value: a sheet's styled empty cells)
+                groups = [g for g in groups if any(header[j] for j in g)
+                          or any(j < len(r) and r[j] for r in run for j in g)]
                 head = [[(header[g[0]], True) for g in groups]]
                 body = [["，".join(dict.fromkeys(r[j] for j in g if j < len(r) and r[j])) for g in groups]
                         for r in run]
@@ -220,7 +223,14 @@ def read_xlsx(data: bytes, path: str, limit: int) -> tuple[str, str]:
     for ws in wb.worksheets:
         if ws.sheet_state != "visible":
             continue
-        grid = [[_cell_text(c) for c in row] for row in ws.iter_rows()]
+        # (the cells that hold a value bound the grid: a style set on a far row or column
+        # makes max_row a million, and iter_rows would create every cell up to it)
+        cells = getattr(ws, "_cells", None)
+        held = [k for k, c in cells.items() if c.value is not None] if cells is not None else None
+        if held is not None and not held:
+            continue
+        bounds = {} if held is None else {"max_row": max(r for r, _c in held), "max_col": max(c for _r, c in held)}
+        grid = [[_cell_text(c) for c in row] for row in ws.iter_rows(**bounds)]
         for rng in ws.merged_cells.ranges:  # a merged cell's value holds for all it covers
             value = grid[rng.min_row - 1][rng.min_col - 1] if rng.min_row <= len(grid) else ""
             for r in range(rng.min_row - 1, min(rng.max_row, len(grid))):

@@ -461,3 +461,18 @@ def test_characters_printed_twice_for_a_bold_face_are_read_once(tmp_path):
     c.drawString(100, 670, "甲乙项目已开工建设。")
     c.save()
     assert ingest_file(p).text.splitlines()[0] == "一、重点项目建设情况"
+
+
+def test_a_sheets_styled_empty_cells_add_no_columns_or_rows(tmp_path):
+    import openpyxl
+    from openpyxl.styles import Font
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["项目名称", "建设单位", "总投资（亿元）"])
+    ws.append(["年产2万吨隔膜项目", "丙丁科技有限公司", 8])
+    for col in "ABCDEFGHIJ":  # a style dragged over ten columns and far down the sheet
+        ws[f"{col}100000"].font = Font(bold=True)
+    p = tmp_path / "styled.xlsx"
+    wb.save(p)
+    assert ingest_file(p).text == "项目名称：年产2万吨隔膜项目；建设单位：丙丁科技有限公司；总投资：8亿元。\n"
