@@ -38,9 +38,9 @@ __all__ = [
     "iter_documents",
 ]
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".xlsx", ".pdf")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".xlsx", ".pdf", ".csv")
 #: Kinds whose lines are blocks a layout did not break (no line repair, no aligned tables).
-_BLOCK_KINDS = (".html", ".htm", ".docx", ".xlsx")
+_BLOCK_KINDS = (".html", ".htm", ".docx", ".xlsx", ".csv")
 #: Documents larger than this are refused (override with ``max_bytes`` / ``--max-bytes`` or
 #: the environment variable :data:`MAX_BYTES_ENV`). The limit keeps memory bounded: a
 #: document is held in memory whole (its text, sentences and offsets), so the size is
@@ -857,6 +857,10 @@ def ingest_file(path: str | os.PathLike, *, max_bytes: int | str | None = None) 
         return ingest_text(text, path=name, encoding=kind[1:], metadata=_read_sidecar(p),
                            kind=kind, title=title)
     text, encoding = decode_bytes(data, path=name)
+    if kind == ".csv":
+        from .formats import read_csv
+
+        text = read_csv(text)
     return ingest_text(text, path=name, encoding=encoding, metadata=_read_sidecar(p),
                        kind=kind)
 

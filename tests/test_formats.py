@@ -476,3 +476,12 @@ def test_a_sheets_styled_empty_cells_add_no_columns_or_rows(tmp_path):
     p = tmp_path / "styled.xlsx"
     wb.save(p)
     assert ingest_file(p).text == "项目名称：年产2万吨隔膜项目；建设单位：丙丁科技有限公司；总投资：8亿元。\n"
+
+
+def test_a_csv_list_saved_by_excel_reads_as_records(tmp_path):
+    p = tmp_path / "清单.csv"
+    p.write_bytes(("序号,项目名称,建设单位,总投资（亿元）\r\n一、续建项目,,,\r\n"
+                   "1,\"年产2万吨隔膜项目\",丙丁科技有限公司,8\r\n").encode("gb18030"))
+    doc = ingest_file(p)
+    assert doc.text == ("一、续建项目\n项目名称：年产2万吨隔膜项目；建设单位：丙丁科技有限公司；总投资：8亿元。\n")
+    assert doc.encoding == "gb18030"

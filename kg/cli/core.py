@@ -23,7 +23,7 @@ def _console():
 
 @app.command()
 def build(
-    source: list[Path] = typer.Argument(..., help="Folders or files of documents (.txt .md .html .docx .xlsx .pdf)."),
+    source: list[Path] = typer.Argument(..., help="Folders or files of documents (.txt .md .html .csv .docx .xlsx .pdf)."),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder."),
     store: str = typer.Option(None, "--store",
                               help="Also load a store: oxigraph:PATH or sparql+http://HOST:PORT/PATH"),
