@@ -395,7 +395,7 @@ def test_awkward_folder_is_handled_and_reported(tmp_path, capsys, monkeypatch):
     _write(src, "good.txt", CLEAN)
     _write(src, "deeply/nested/folder/other.txt", OTHER)
     _write(src, "picture.png", _PNG)
-    _write(src, "table.csv", "a,b\n1,2\n")
+    _write(src, "table.xls", b"\xd0\xcf\x11\xe0old Excel")  # (.csv is a document now)
     _write(src, "locked.txt", "长治市召开重点项目调度会。\n")
     (src / "dangling.txt").symlink_to(tmp_path / "nowhere.txt")
     (src / "loop").symlink_to(src, target_is_directory=True)  # a symlink cycle
@@ -419,7 +419,7 @@ def test_awkward_folder_is_handled_and_reported(tmp_path, capsys, monkeypatch):
     assert rc == 0, err
     assert "locked.txt" in err and "permission denied" in err
     assert "dangling.txt" in err and "broken symbolic link" in err
-    assert "picture.png" in err and "table.csv" in err
+    assert "picture.png" in err and "table.xls" in err and "save it as .xlsx" in err
     graphs = document_graphs(tmp_path / "out" / "graph.trig")
     assert len(graphs) == 3  # good, nested/other and the file with the odd name
 
