@@ -70,6 +70,9 @@ _BRANCH_CO_RE = re.compile(r"(子|分)公司")
 _STAKE_RE = re.compile(r"股权|股份")
 _PROGRESS_RE = re.compile(r"进度|完成率|设计总量|完工|工程量")
 _MARKET_SHARE_RE = re.compile(r"占有率|市场份额")
+#: a share of the year's plan (完成投资3亿元，占年度计划的30%): the completion rate of what the
+#: sentence reports on
+_PLAN_SHARE_RE = re.compile(r"(?:占|完成)(?:年度|全年|年)?(?:计划|目标)")
 _GROWTH_LEAD_RE = re.compile(r"\s*(同比|增长|下降)")
 _PERIOD_RE = first_char_guard(re.compile(
     r"(截至|截止|到)\s?(目前|\d{4}年(底|末|\d{1,2}月(底|末)?)?)|\d{1,2}月\s?[—\-–~至到]+\s?\d{1,2}月"
@@ -1005,6 +1008,10 @@ def _ratio_subject(ctx: _Context, start: int, end: int, lead: str, cstart: int, 
             ctx, start, s0, ("Project",))
         if m is not None:
             return _key(m), "subj:progress"
+    if _PLAN_SHARE_RE.search(lead[-12:]):
+        m = clause_org or _sentence_org(ctx, start, s0, cstart)
+        if m is not None and m.type == "Project":
+            return _key(m), "subj:plan-share"
     if _MARKET_SHARE_RE.search(text[end:end + 8]):
         m = clause_org or _near_before(ctx, start, paragraph_bounds(text, start)[0], ("Company",))
         if m is not None:

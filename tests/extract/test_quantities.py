@@ -442,3 +442,14 @@ def test_a_news_tours_paragraphs_keep_their_own_places():
     assert (3.2e10, "戊己石化120万吨/年乙烯项目") in got
     assert (14.2, "湖北") in got or (14.2, "湖北省") in got, got
     assert not any(v in (67.5, 14.2) and s and s.startswith("广东") for v, s in got), got
+
+
+def test_a_share_of_the_annual_plan_goes_to_the_project_the_sentence_reports_on():
+    """GUIDELINES §6: a project's completion rate (完成投资X亿元，占年度计划的Y%) is the
+    project's, though a region is named in the same sentence; the region's own rate stays its."""
+    text = ("全县重点项目完成投资80亿元，占年度计划的40%。"
+            "（一）丰河县甲乙新材料项目，总投资20亿元，一季度完成投资3亿元，占年度计划的30%，主体厂房已封顶。")
+    facts = _facts(text, [("Region", "丰河县", "county"),
+                          ("Project", "丰河县甲乙新材料项目", "proj")])
+    assert ("ratio", 30, "percent", "proj") in facts
+    assert ("ratio", 40, "percent", "proj") not in facts
