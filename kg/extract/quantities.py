@@ -241,6 +241,18 @@ def _opening_places(ctx: _Context, pos: int) -> list[Mention]:
     return got
 
 
+#: the place an event is held in (开工活动在某市举行, 签约仪式在某区举办)
+_VENUE_VERB_RE = re.compile(r"举行|举办|召开|开幕")
+_VENUE_AFTER_RE = re.compile(r"(?:隆重|顺利|正式)?(?:举行|举办|召开|开幕)")
+
+
+def _is_venue(text: str, m: Mention) -> bool:
+    """True for a place that only says where an event was held (…集中开工活动在某市举行，全省
+    共有…): the venue, not what the figures of the sentence are about."""
+    return (m.type in _PLACE_TYPES and text.startswith("在", m.start - 1)
+            and _VENUE_AFTER_RE.match(text, m.end) is not None)
+
+
 def _unnamed_province_sentence(ctx: _Context, s0: int, pos: int) -> bool:
     """True when the sentence before ``pos`` opens with the whole province as its topic (2024年，
     自治区安排…; 1—6月，全省…) and the text names cities but no province (not 是我省X产业链
@@ -334,6 +346,8 @@ def extract_quantities(doc: Document, mentions: list[Mention]) -> list[Quantity]
     text = doc.text
     cands = [m for m in _outermost(list(mentions)) if m.type in _SUBJECT_TYPES
              and not (m.type == "Project" and figure_headed(m.text))]
+    if _VENUE_VERB_RE.search(text):
+        cands = [m for m in cands if not _is_venue(text, m)]
     nl = text.find("\n")
     ctx = _Context(
         doc=doc,

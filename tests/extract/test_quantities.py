@@ -453,3 +453,12 @@ def test_a_share_of_the_annual_plan_goes_to_the_project_the_sentence_reports_on(
                           ("Project", "丰河县甲乙新材料项目", "proj")])
     assert ("ratio", 30, "percent", "proj") in facts
     assert ("ratio", 40, "percent", "proj") not in facts
+
+
+def test_the_venue_of_an_event_is_not_the_subject_of_its_figures():
+    """GUIDELINES §6: a bulletin's totals belong to the region it reports on, not to the city
+    the ceremony was held in (…集中开工活动在某市举行，共有N个项目…，总投资X亿元)."""
+    text = "5月8日，青川省第二批重大项目集中开工活动在临河市举行，现场开工项目120个，总投资860亿元。"
+    facts = _facts(text, [("Region", "青川省", "prov"), ("Region", "临河市", "city")])
+    assert ("investment", 8.6e10, "CNY", "prov") in facts
+    assert ("count", 120, "project", "prov") in facts
