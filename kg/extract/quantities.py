@@ -948,8 +948,10 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
         return _place(ctx, start, cstart, lead, wide=True)[0], "subj:wide-jobs"
     if kind == "count" and unit == "person":
         # (项目全面达产后，…，新增就业岗位1200个: the project the sentence's pronoun names)
+        # (P由C投资建设，总投资…，新增就业岗位3000个: the project the sentence reports on)
         m = clause_org or _pronoun_target(ctx, pron, cstart, s0) or _sentence_pronoun(
-            ctx, s0, start) or _near_before(ctx, start, paragraph_bounds(text, start)[0], ("Company",))
+            ctx, s0, start) or _sentence_org(ctx, start, s0, cstart) or _near_before(
+            ctx, start, paragraph_bounds(text, start)[0], ("Company",))
         if m is not None:
             return _key(m), "subj:jobs-company"
     wide = bool(_WIDE_RE.search(lead))

@@ -462,3 +462,17 @@ def test_the_venue_of_an_event_is_not_the_subject_of_its_figures():
     facts = _facts(text, [("Region", "青川省", "prov"), ("Region", "临河市", "city")])
     assert ("investment", 8.6e10, "CNY", "prov") in facts
     assert ("count", 120, "project", "prov") in facts
+
+
+@pytest.mark.parametrize("sentence", [
+    "丰河经开区甲乙电机项目由丰河甲乙电机有限公司投资建设，总投资20亿元，建成后新增就业岗位1500个。",
+    "丰河经开区甲乙电机项目竣工，总投资20亿元，达产后年产值30亿元，可新增就业1500人。"])
+def test_jobs_in_a_projects_sentence_go_to_the_project(sentence):
+    """GUIDELINES §6: the jobs a project creates are the project's, also when its builder is
+    named as the agent (P由C投资建设) or no company is named; not the region's."""
+    text = "青川省重点项目建设情况。\n" + sentence
+    spec = [("Region", "青川省", "prov"), ("DevelopmentZone", "丰河经开区", "zone"),
+            ("Project", "丰河经开区甲乙电机项目", "proj")]
+    if "有限公司" in sentence:
+        spec.append(("Company", "丰河甲乙电机有限公司", "co"))
+    assert ("count", 1500, "person", "proj") in _facts(text, spec)
