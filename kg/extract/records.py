@@ -31,10 +31,12 @@ _LABELS = {
     "建设单位": "owner", "业主单位": "owner", "项目单位": "owner", "实施单位": "owner",
     "责任单位": "owner", "项目业主": "owner", "投资主体": "owner", "投资方": "owner",
     "申报单位": "owner", "承办单位": "owner", "主管单位": "owner", "牵头单位": "owner",
+    "签约企业": "owner",
     "建设地点": "place", "项目地点": "place", "建设地址": "place", "项目选址": "place",
     "选址": "place", "所在地": "place", "项目所在地": "place", "所在园区": "place",
     "总投资": "figures", "计划总投资": "figures", "项目总投资": "figures", "投资总额": "figures",
     "年度计划投资": "figures", "投资规模": "figures", "建设规模": "figures",
+    "投资金额": "figures", "签约金额": "figures", "投资额": "figures",
     "建设内容": "figures", "建设内容及规模": "figures", "主要建设内容": "figures",
     "项目简介": "figures", "项目概况": "figures", "基本情况": "figures", "项目内容": "figures",
     "建设进度": "stage", "项目进展": "stage", "进展情况": "stage", "建设阶段": "stage", "进展": "stage", "进度": "stage",
@@ -49,9 +51,10 @@ _LABELS = {
     "市场前景": "context", "市场分析": "context", "建设条件": "context",
 }
 _NUMBER = r"[（(]?[一二三四五六七八九十\d]+[）)、.．]\s*"
-#: a field: a label at a line's start (after the item's number) or after ；/。 within a line
+#: a field: a label at a line's start (after the item's number) or after ；/。/， within a line
+#: (signing lists: 1. P，投资方：C，投资金额：50亿元，建设内容：…)
 _FIELD = re.compile(
-    rf"(?:^[ \t]*(?:{_NUMBER})?|(?<=[；;。]))[ \t]*(?:(?:截至|截止|至)[^：:；;。\n]{{1,8}}?)?("
+    rf"(?:^[ \t]*(?:{_NUMBER})?|(?<=[；;。，,]))[ \t]*(?:(?:截至|截止|至)[^：:；;。\n]{{1,8}}?)?("
     + "|".join(sorted(map(re.escape, _LABELS), key=lambda s: (-len(s), s)))
     + r")\s*[：:]\s*", re.M)
 _LEADING_NUMBER = re.compile(rf"[ \t]*(?:{_NUMBER})?")
@@ -62,8 +65,8 @@ _OTHER_FIELD = re.compile(rf"[ \t]*(?:{_NUMBER})?[\u4e00-\u9fff]{{2,8}}\s*[：:]
 _HEADING = re.compile(rf"[ \t]*(?:{_NUMBER})?(?P<name>[^，,；;。：:\s]{{2,40}}?(?:项目|工程|基地|产业园|生产线|电站))[ \t]*$")
 #: labels that make a text worth reading for records (a record has a name and an owner or a place)
 _RECORD_HINTS = ("项目名称", "建设单位", "建设地点", "项目单位", "业主单位", "实施单位", "项目业主", "项目地点",
-                 "项目简介", "项目概况", "项目进展")
-_SEPARATORS = "；;。 \t"
+                 "项目简介", "项目概况", "项目进展", "投资方：", "签约企业：")
+_SEPARATORS = "；;。，, \t"
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,7 @@ def find_records(text: str) -> tuple[Record, ...]:
             close()
             cur = [line_start if moved else m.start(), (m.end(), vend), moved, vend]
             continue
-        if m.start() > line_start and text[m.start() - 1] in "；;。" and (cur is None or cur[3] < line_start):
+        if m.start() > line_start and text[m.start() - 1] in "；;。，," and (cur is None or cur[3] < line_start):
             # the first field of a line that opens with the project's name (1．P。建设单位：…)
             a = _LEADING_NUMBER.match(text, line_start).end()
             b = m.start()

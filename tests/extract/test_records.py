@@ -197,3 +197,22 @@ def test_a_headed_record_with_a_blank_line_and_a_consultancy_line():
     assert projects == {full}, projects
     ex = extract_document(ingest_text(EIA_NOTICE))
     assert "湖南永兴经济开发区" in {m.text for m in ex.mentions if m.type == "DevelopmentZone"}
+
+
+SIGNING = """青川省2025年招商推介会签约项目清单
+1. 临河绿色化工新材料一体化项目，投资方：青川华禾新材料集团有限公司，投资金额：150亿元，建设内容：建设年产60万吨聚碳酸酯及配套装置，项目落户临河港经济技术开发区。
+2. 丰河电子信息产业园项目，投资方：甲乙科技股份有限公司，投资金额：35亿元，建设内容：建设智能终端生产线20条。
+"""
+
+
+def test_a_signing_lists_fields_separated_by_commas():
+    """A signing list writes each item on one line with its fields after ，(投资方：C，投资金额：X)."""
+    doc = ingest_text(SIGNING)
+    rs = find_records(doc.text)
+    assert [doc.text[slice(*r.name)] for r in rs] == ["临河绿色化工新材料一体化项目", "丰河电子信息产业园项目"]
+    assert [f[0] for f in rs[1].fields] == ["owner", "figures", "figures"]
+    rels, qs, _projects = _facts(SIGNING)
+    assert ("甲乙科技股份有限公司", "investor", "丰河电子信息产业园项目") in rels
+    assert ("investment", 1.5e10, "临河绿色化工新材料一体化项目") in qs
+    assert ("capacity", 6e5, "临河绿色化工新材料一体化项目") in qs
+    assert ("investment", 3.5e9, "丰河电子信息产业园项目") in qs
