@@ -234,6 +234,9 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
             # that follows
             stop = text.find("。", cend)
             stop = len(text) if stop < 0 else stop
+            if text.startswith("\n", cend + 1):
+                # 主要签约项目如下：\n1. A…\n2. B…: the numbered lines that follow
+                stop = _numbered_lines_end(text, cend + 1)
             targets = _clause_projects(projects, starts, cend, stop)
             listed.update(p.key for p in targets)
         elif listed and _inside_project(projects, starts, h0 + cstart, h1 + cstart):
@@ -386,6 +389,26 @@ def _inside_project(projects, starts, a: int, b: int) -> bool:
 
 #: what ends a clause that introduces a list of projects at one stage (签约项目包括：…)
 _LIST_INTRO_RE = re.compile(r"(?:的)?(?:重点|重大)?项目(?:(?:主要)?(?:包括|有|为|分别为|分别是|如下)|中)$")
+
+
+#: a numbered list item's line (1. / 1、 / （1） / 一、)
+_ITEM_LINE_RE = re.compile(r"[ \t]*(?:[（(][一二三四五六七八九十0-9]+[)）]|[一二三四五六七八九十]+、|[0-9]+[、.．])")
+
+
+def _numbered_lines_end(text: str, pos: int) -> int:
+    """The end of the run of numbered lines (blank lines between them) starting at ``pos``."""
+    end = pos
+    while end < len(text):
+        if text.startswith("\n", end):
+            end += 1
+            continue
+        if not _ITEM_LINE_RE.match(text, end) or _SECTION_RE.match(text, end):
+            break  # (a heading of another stage, 二、新开工项目, ends the list)
+        nl = text.find("\n", end)
+        if nl < 0:
+            return len(text)
+        end = nl + 1
+    return end
 
 
 def _clause_projects(projects, starts, cstart: int, cend: int) -> list[Mention]:

@@ -133,6 +133,17 @@ def test_a_list_introduced_by_its_stage():
                    ("戊己年产5万吨铜箔扩建项目", "signed")}, got
 
 
+def test_a_list_introduced_by_its_stage_on_numbered_lines():
+    """主要签约项目如下：then one numbered line per project — each listed project is signed,
+    up to the first line that is not an item."""
+    text = ("推介会现场签约项目12个。主要签约项目如下：\n\n1. 甲乙新材料一体化项目，投资金额：15亿元。\n"
+            "2. 丙丁电子信息产业园项目，投资金额：3亿元。\n\n下一步，将加快戊己项目前期工作。\n")
+    got = _status(text, ["甲乙新材料一体化项目", "丙丁电子信息产业园项目", "戊己项目"])
+    assert ("甲乙新材料一体化项目", "signed") in got
+    assert ("丙丁电子信息产业园项目", "signed") in got
+    assert ("戊己项目", "signed") not in got
+
+
 def test_a_plans_section_heading_gives_its_projects_a_stage():
     text = ("（一）续建项目\n（1）甲乙正极材料项目：总投资30亿元。\n（2）丙丁光伏玻璃二期项目：总投资18亿元，预计年底投产。\n"
             "（二）新开工项目（2个）\n（3）戊己封测基地项目：总投资25亿元。\n（三）保障措施\n加快庚辛项目审批。\n")
