@@ -240,6 +240,9 @@ def _left_extend(text: str, head_start: int, floor: int, adjacent_ok: bool = Fal
             continue  # a stop word inside a product's name (等 of 等静压石墨) does not cut it
         if len(m.group()) == 1 and _in_full_place_name(window, m.start()):
             continue  # 都 of 商都县: a stop character inside a county's full name
+        if any(z.start() <= m.start() and m.end() < z.end()
+               for z in _patterns()["zone"].finditer(window, max(0, m.start() - 4), m.end() + 4)):
+            continue  # 集聚 of 产业集聚区: a stop word inside a zone's suffix
         cut = max(cut, scan + m.end())
     for m in _BARRIER.finditer(window):
         cut = max(cut, scan + m.end())

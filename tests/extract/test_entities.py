@@ -813,3 +813,9 @@ def test_a_quote_a_nations_base_as_an_aim_a_counted_park_and_a_livestock_figure_
     companies = {n for t, n in got if t == "Company"}
     assert "年出栏" not in companies and "成国家" not in companies, companies
     assert "上海戊己创业投资合伙企业（有限合伙）" in companies, companies
+
+
+def test_a_zone_whose_suffix_holds_a_stop_word_opens_the_project_name():
+    """集聚 (a verb, 园区已集聚…企业) inside 产业集聚区 does not cut the project name after it."""
+    got = _pairs("丰河新材料产业集聚区年产20万吨己二酸项目进入试生产阶段。", "Project")
+    assert ("Project", "丰河新材料产业集聚区年产20万吨己二酸项目") in got
