@@ -642,6 +642,9 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
     regs = [m for m in _name_regions(name)]
     if regs and regs[0].start == 0:
         s = regs[0].end
+        for r in regs[1:]:
+            if r.start == s:
+                s = r.end  # 某县|某镇|新材料产业园项目: a town after its county opens the name too
     split = None
     mm = _ASCII_DIGIT.search(name, s)
     if mm and regs and regs[0].start == 0 and regs[0].place.level == "county" and _POWER_FIGURE.match(name, mm.start()):
@@ -705,11 +708,19 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
         bad = _bad_brand(brand)
     if brand == name or (bad and not (mm and mm.end() == split)):
         return None
+    if core_len == 2 and brand[1] in _LOCALITY_ENDS and regs and regs[0].start == 0 \
+            and regs[0].place.level == "county":
+        return None  # 某县|北城|光伏电站项目, 某县|汉江|水泥…项目: a locality of the county, not a brand
     if core_len > 2 and mm and mm.end() == split:
         lead = _jieba_words().get(brand[:2], (0, ""))
         if lead[0] >= 100 and lead[1] not in _NAME_TAGS:
             return None  # 有色高|新材料: an ordinary word opens it, not a brand
     return _Cand("Company", c.start + s, c.start + split, "company.project_prefix")
+
+
+#: the last character of a locality's name (a town, a village, a river, a hill): two characters
+#: so ending after a county that opens a project's name are a place in the county
+_LOCALITY_ENDS = frozenset("城镇乡村江河湖山岭湾坪坝沟洲岗桥庄寨塘堡屯铺")
 
 
 #: an installed power (50万千瓦, 200MW): what names a plant before it is its site

@@ -819,3 +819,16 @@ def test_a_zone_whose_suffix_holds_a_stop_word_opens_the_project_name():
     """集聚 (a verb, 园区已集聚…企业) inside 产业集聚区 does not cut the project name after it."""
     got = _pairs("丰河新材料产业集聚区年产20万吨己二酸项目进入试生产阶段。", "Project")
     assert ("Project", "丰河新材料产业集聚区年产20万吨己二酸项目") in got
+
+
+@pytest.mark.parametrize("name", ["长丰县北城光伏电站项目", "庐江县矾山新材料产业园项目", "枣阳市汉江水泥熟料技改项目"])
+def test_a_locality_after_the_county_opening_a_project_name_is_no_company(name):
+    """A town, river or quarter of the county (北城, 矾山, 汉江) after the county that opens a
+    project's name is where the project lies, not the short name of its owner."""
+    got = _pairs(f"{name}正式开工。", "Company")
+    assert got == set(), got
+
+
+def test_a_brand_after_a_county_opening_a_project_name_is_still_a_company():
+    got = _pairs("丰县宏达光伏电站项目正式开工。", "Company")
+    assert ("Company", "宏达") in got
