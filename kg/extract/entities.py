@@ -711,6 +711,8 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
     if core_len == 2 and brand[1] in _LOCALITY_ENDS and regs and regs[0].start == 0 \
             and regs[0].place.level == "county":
         return None  # 某县|北城|光伏电站项目, 某县|汉江|水泥…项目: a locality of the county, not a brand
+    if mm and mm.end() == split and _is_vocab(brand[:mm.start() - s]):
+        return None  # 尼龙|新材料项目: a product before a trade word names the trade, not a brand
     if core_len > 2 and mm and mm.end() == split:
         lead = _jieba_words().get(brand[:2], (0, ""))
         if lead[0] >= 100 and lead[1] not in _NAME_TAGS:

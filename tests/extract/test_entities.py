@@ -832,3 +832,9 @@ def test_a_locality_after_the_county_opening_a_project_name_is_no_company(name):
 def test_a_brand_after_a_county_opening_a_project_name_is_still_a_company():
     got = _pairs("丰县宏达光伏电站项目正式开工。", "Company")
     assert ("Company", "宏达") in got
+
+
+def test_a_product_before_a_trade_word_is_no_brand():
+    """尼龙新材料 opening a project name names a trade (a product + 新材料), not a company."""
+    got = _pairs("岳阳尼龙新材料项目正式开工。", "Company")
+    assert got == set(), got
