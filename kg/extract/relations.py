@@ -423,7 +423,9 @@ def _rule_name_location(ctx: Context, types: tuple[str, ...], main: Key | None =
         if m.type == "Company" and ctx.has(ctx.key(m), "locatedIn"):
             continue
         target = None
-        # the last place nested in the name (宏达安平化工二期, 甲地至乙地…安平换流站)
+        reach = -1
+        # the last place nested in the name (宏达安平化工二期, 甲地至乙地…安平换流站); of a zone
+        # and the city its name opens with (长沙经开区…项目), the zone
         for n in ctx.span(m.start, m.end):
             if n.type in PLACE_TYPES and _inside(n, m) and n.attr("deictic") != "1" and not _not_place(n.text):
                 if m.type != "Project" and n.start != m.start:
@@ -434,7 +436,9 @@ def _rule_name_location(ctx: Context, types: tuple[str, ...], main: Key | None =
                     _top_level(x) for x in ctx.groups.get(ctx.key(n), ())
                 ):
                     continue  # a county named only inside zone names: the zone goes to a named ancestor
-                target = ctx.key(n)
+                if n.end < reach:
+                    continue  # (a place inside the zone's own name chosen before)
+                target, reach = ctx.key(n), n.end
         if target is None and "至" not in m.text[:8]:
             target = _place_prefix(ctx, m, places)
             if target is not None and m.type == "DevelopmentZone" and target[0] == "Region":

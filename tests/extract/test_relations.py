@@ -513,3 +513,15 @@ def test_an_agent_after_a_park_builds_the_park_not_the_project_before():
     ex = extract_document(ingest_text(text))
     inv = {(r.subject[1], r.object[1]) for r in ex.relations if r.predicate == "investor"}
     assert not any(s == "丙丁投资集团有限公司" and o.endswith("生产线") for s, o in inv), inv
+
+
+def test_a_zone_opening_a_project_name_locates_it_rather_than_the_zones_city():
+    """榆林某某工业园区年产…项目: the zone is the project's place (the city locates the zone)."""
+    text = "榆林某某工业园区年产10万吨铜箔项目正式开工。"
+    got = triples(text, [
+        ("Project", "榆林某某工业园区年产10万吨铜箔项目", "proj"),
+        ("DevelopmentZone", "榆林某某工业园区", "zone"),
+        ("Region", "榆林", "yl", CITY),
+    ])
+    assert ("proj", "locatedIn", "zone") in got
+    assert ("proj", "locatedIn", "yl") not in got
