@@ -70,6 +70,8 @@ _BRANCH_CO_RE = re.compile(r"(子|分)公司")
 _STAKE_RE = re.compile(r"股权|股份")
 _PROGRESS_RE = re.compile(r"进度|完成率|设计总量|完工|工程量")
 _MARKET_SHARE_RE = re.compile(r"占有率|市场份额")
+#: a count of identical units before a capacity (2×66万千瓦, 4*35万千瓦)
+_UNITS_OF_RE = re.compile(r"(?<![\d.])([1-9]\d?)\s*[×*]\s*$")
 #: a share of the year's plan (完成投资3亿元，占年度计划的30%): the completion rate of what the
 #: sentence reports on
 _PLAN_SHARE_RE = re.compile(r"(?:占|完成)(?:年度|全年|年)?(?:计划|目标)")
@@ -406,6 +408,7 @@ def _read_quantity(ctx: _Context, lex: _Lexicon, num: ParsedNumber, projects, pr
     unit_code = unit.unit
     rule = ""
     in_project = _containing(projects, num.start, end)
+    mult_start = None
     excluded_for = _excluded_classes(lex, lead, tail, ctx, cstart, unit.cls)
 
     if unit.cls == "money":
@@ -450,6 +453,11 @@ def _read_quantity(ctx: _Context, lex: _Lexicon, num: ParsedNumber, projects, pr
         if unit.cls == "energy" and not (cap_lead or cap_tail or in_project or per_year):
             return None
         kind, value, rule = "capacity", value * unit.factor, "capacity"
+        mult = _UNITS_OF_RE.search(text, max(0, num.start - 6), num.start) if num.start else None
+        if mult is not None:
+            # 2×66万千瓦机组: two units of 66万千瓦 each (GUIDELINES §6: multiplied out)
+            value *= int(mult.group(1))
+            mult_start = mult.start()
         if per_day:
             unit_code += "/d"
         if per_year:
@@ -470,6 +478,8 @@ def _read_quantity(ctx: _Context, lex: _Lexicon, num: ParsedNumber, projects, pr
                               rule)
     product = _product(products, num.start, end, cstart, cend) if kind == "capacity" else None
     span_start = _span_start(lex, text, cstart, num.start, lead)
+    if mult_start is not None:
+        span_start = min(span_start, mult_start)
     period = _period(text, cstart, num.start, ctx)
     return Quantity(
         kind=kind,

@@ -476,3 +476,11 @@ def test_jobs_in_a_projects_sentence_go_to_the_project(sentence):
     if "有限公司" in sentence:
         spec.append(("Company", "丰河甲乙电机有限公司", "co"))
     assert ("count", 1500, "person", "proj") in _facts(text, spec)
+
+
+def test_a_capacity_of_identical_units_is_multiplied_out():
+    """GUIDELINES §6: compound capacities are multiplied out (2×66万千瓦 → 1.32e9 W)."""
+    text = "甲乙煤电一体化项目建设2×66万千瓦超超临界燃煤发电机组。"
+    facts = _facts(text, [("Project", "甲乙煤电一体化项目", "proj")])
+    assert ("capacity", 1.32e9, "W", "proj") in facts
+    assert ("capacity", 6.6e8, "W", "proj") not in facts
