@@ -838,3 +838,11 @@ def test_a_product_before_a_trade_word_is_no_brand():
     """尼龙新材料 opening a project name names a trade (a product + 新材料), not a company."""
     got = _pairs("岳阳尼龙新材料项目正式开工。", "Company")
     assert got == set(), got
+
+
+def test_a_line_a_records_content_field_builds_is_no_project():
+    """建设规模及内容：建设…生产线 says what the record's project builds, not another project."""
+    text = "项目名称：甲乙电子元器件产业园项目；建设单位：丙丁微电子股份有限公司；建设规模及内容：建设芯片封装生产线；总投资：16.8亿元。"
+    got = _pairs(text, "Project")
+    assert ("Project", "甲乙电子元器件产业园项目") in got
+    assert not any(t.endswith("生产线") for _, t in got), got
