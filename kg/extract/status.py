@@ -183,6 +183,9 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
     plan_cache: dict[int, bool] = {}
     prev: tuple[int, list[Mention], int] | None = None  # (clause end, projects, first out index)
     cue_hits = _cue_hits(cues, text)
+    if "测试" in text:
+        # 封装测试生产线: 试生产 read across the word 测试 is no trial run
+        cue_hits = [h for h in cue_hits if not (h[2][0] == "试" and h[0] and text[h[0] - 1] == "测")]
     cue_starts = [h[0] for h in cue_hits]
     listed: set[str] = set()  # projects of a list its intro gave a stage (签约项目包括：…)
     plan_starts: set[tuple[str, int]] = set()  # (project, sentence) of a planned start

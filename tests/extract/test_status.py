@@ -216,3 +216,10 @@ def test_a_planned_trial_run_a_failed_start_and_a_deferral():
     assert ("甲乙微粉项目", "trial_production") not in got
     assert ("丙丁硅锰合金项目", "not_started") in got
     assert ("戊己光伏组件项目", "suspended") in got
+
+
+def test_a_testing_line_is_no_trial_run():
+    """测试生产线 (a line for testing chips) holds 试生产 only across the word 测试."""
+    got = _status("甲乙电子元器件产业园项目主要建设封装测试生产线，总投资16.8亿元。", ["甲乙电子元器件产业园项目"])
+    assert ("甲乙电子元器件产业园项目", "trial_production") not in got
+    assert _status("丙丁电池项目已进入试生产阶段。", ["丙丁电池项目"]) == [("丙丁电池项目", "trial_production")]
