@@ -48,6 +48,10 @@ _STATED_DATE_RE = re.compile(r"于\d{4}年")
 #: a share right after a completion cue (完工80%) is progress
 _SHARE_DONE_RE = re.compile(r"了?(?:约|近|超过)?\d+(?:\.\d+)?\s*[%％]")
 
+#: the order of the stages: a list goes on to a later stage, never back to an earlier one
+_STAGE_ORDER = {"not_started": 1, "started": 2, "continued": 3, "under_construction": 3, "resumed": 3,
+                "trial_production": 4, "completed": 5, "in_production": 6, "reached_capacity": 7}
+
 #: plan-section shift: what a stage cue means when the clause or paragraph is a plan
 _PLAN_SHIFT = {
     "started": "planned",
@@ -251,8 +255,9 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
             targets = [p for p in targets if p.start < cstart + g.start()]
         rule = f"status:{cue}"
         lead = clause[:h0]
-        if (not targets and prev is not None and prev[0] + 1 >= cstart
-                and len(_ADVERBS_RE.sub("", lead)) == 0 and len(clause) <= 8):
+        if (not targets and prev is not None and prev[0] + 1 >= cstart and code == cue_code
+                and len(_ADVERBS_RE.sub("", lead)) == 0 and len(clause) <= 8
+                and all(_STAGE_ORDER.get(code, 0) > _STAGE_ORDER.get(r.object[1], 0) for r in out[prev[2]:])):
             # "…等项目相继开工建设，投产达产": the list goes on to a later stage
             targets = prev[1]
             drop = {id(r) for r in out[prev[2]:] if r.subject[1] in {p.key for p in targets}}
@@ -277,6 +282,8 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
             key = (p.key, code)
             if key in seen:
                 continue
+            if code != cue_code and (p.key, "completed") in seen and cue_code in ("in_production", "trial_production"):
+                continue  # 已完工，预计8月投产: the expected start of production adds no stage
             seen.add(key)
             rel = RelationCandidate(("Project", p.key), "hasStatus", ("Status", code),
                                     cstart, cend, rule)

@@ -223,3 +223,11 @@ def test_a_testing_line_is_no_trial_run():
     got = _status("甲乙电子元器件产业园项目主要建设封装测试生产线，总投资16.8亿元。", ["甲乙电子元器件产业园项目"])
     assert ("甲乙电子元器件产业园项目", "trial_production") not in got
     assert _status("丙丁电池项目已进入试生产阶段。", ["丙丁电池项目"]) == [("丙丁电池项目", "trial_production")]
+
+
+def test_a_completed_project_keeps_its_stage_after_a_later_plan_or_an_earlier_stage():
+    """已完工，正在进行设备调试，预计8月投产: completion is stated; the expected start of
+    production (a plan) and the work going on do not replace it (a list goes on to a later stage
+    only: …相继开工建设，投产达产)."""
+    got = _status("甲乙光电产业园一期项目已完工，正在进行设备调试，预计8月投产。", ["甲乙光电产业园一期项目"])
+    assert ("甲乙光电产业园一期项目", "completed") in got
