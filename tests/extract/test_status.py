@@ -231,3 +231,10 @@ def test_a_completed_project_keeps_its_stage_after_a_later_plan_or_an_earlier_st
     only: …相继开工建设，投产达产)."""
     got = _status("甲乙光电产业园一期项目已完工，正在进行设备调试，预计8月投产。", ["甲乙光电产业园一期项目"])
     assert ("甲乙光电产业园一期项目", "completed") in got
+
+
+def test_a_plans_reserve_section_gives_its_projects_a_preliminary_stage():
+    """三、预备项目: projects prepared for a later start are planned (GUIDELINES §5)."""
+    text = "二、新开工项目\n4．甲乙锂云母综合利用项目。总投资：62亿元。\n三、预备项目\n5．丙丁工业陶瓷产业园项目。总投资：18亿元。\n"
+    got = _status(text, ["甲乙锂云母综合利用项目", "丙丁工业陶瓷产业园项目"])
+    assert ("丙丁工业陶瓷产业园项目", "preliminary") in got
