@@ -48,6 +48,9 @@ _STATED_DATE_RE = re.compile(r"于\d{4}年")
 #: a share right after a completion cue (完工80%) is progress
 _SHARE_DONE_RE = re.compile(r"了?(?:约|近|超过)?\d+(?:\.\d+)?\s*[%％]")
 
+#: the label of an item's stage in a progress bulletin (形象进度：…)
+_STAGE_LABEL_RE = re.compile(r"(?:形象进度|建设进度|工程进度|项目进展|进展情况)[：:]$")
+
 #: the order of the stages: a list goes on to a later stage, never back to an earlier one
 _STAGE_ORDER = {"not_started": 1, "started": 2, "continued": 3, "under_construction": 3, "resumed": 3,
                 "trial_production": 4, "completed": 5, "in_production": 6, "reached_capacity": 7}
@@ -271,6 +274,17 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
                 targets = [p for p in projects if rec.name[0] <= p.start < rec.name[1]][:1]
                 if targets:
                     rule += "/record"
+        if not targets and _STAGE_LABEL_RE.search(text, max(0, cstart - 6), cstart) and not clause.startswith(
+                ("因", "由于", "受")):
+            # 1．P：总投资…。形象进度：主体施工 — the stage of the project the line opens with (not a
+            # cause: 形象进度：因环评手续未办结，项目暂停施工)
+            p0, _ = paragraph_bounds(text, cstart)
+            targets = [p for p in _clause_projects(projects, starts, p0, cstart)
+                       if p.attr("nested") != "1"][:1]
+            if targets:
+                rule += "/stage-label"
+                if code == "completed" and _ADVERBS_RE.sub("", lead) and not _DEICTIC_RE.match(_ADVERBS_RE.sub("", lead)):
+                    code = "under_construction"  # 形象进度：焊装车间主体完工 — a part is done, the project is not
         if not targets:
             t = _fallback_project(doc, projects, starts, others, cstart, h0 + cstart,
                                   clause[:h0], clause[h1:])

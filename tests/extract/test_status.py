@@ -238,3 +238,17 @@ def test_a_plans_reserve_section_gives_its_projects_a_preliminary_stage():
     text = "二、新开工项目\n4．甲乙锂云母综合利用项目。总投资：62亿元。\n三、预备项目\n5．丙丁工业陶瓷产业园项目。总投资：18亿元。\n"
     got = _status(text, ["甲乙锂云母综合利用项目", "丙丁工业陶瓷产业园项目"])
     assert ("丙丁工业陶瓷产业园项目", "preliminary") in got
+
+
+def test_a_progress_bulletins_stage_label_gives_the_items_project_its_stage():
+    """1．P：总投资…。形象进度：… — the stage field is about the project the item opens with; a
+    part that is done (车间主体完工) leaves the project under construction; a cause is no stage."""
+    text = ("1．甲乙新能源汽车整车项目：总投资120亿元，1-7月完成投资21.6亿元。形象进度：焊装车间主体完工。\n"
+            "2．丙丁锂电隔膜项目：总投资25亿元。形象进度：一期厂房主体施工。\n"
+            "3．戊己再生铝项目：总投资9.6亿元。形象进度：因环评手续未办结，项目暂停施工。\n")
+    got = _status(text, ["甲乙新能源汽车整车项目", "丙丁锂电隔膜项目", "戊己再生铝项目"])
+    assert ("甲乙新能源汽车整车项目", "under_construction") in got
+    assert ("甲乙新能源汽车整车项目", "completed") not in got
+    assert ("丙丁锂电隔膜项目", "under_construction") in got
+    assert ("戊己再生铝项目", "preliminary") not in got
+    assert ("戊己再生铝项目", "suspended") in got
