@@ -51,10 +51,10 @@ _LABELS = {
     "市场前景": "context", "市场分析": "context", "建设条件": "context",
 }
 _NUMBER = r"[（(]?[一二三四五六七八九十\d]+[）)、.．]\s*"
-#: a field: a label at a line's start (after the item's number) or after ；/。/， within a line
-#: (signing lists: 1. P，投资方：C，投资金额：50亿元，建设内容：…)
+#: a field: a label at a line's start (after the item's number) or after ；/。/，/（ within a line
+#: (signing lists: 1. P，投资方：C，投资金额：50亿元，建设内容：…; 1.P（建设单位：C，总投资…）)
 _FIELD = re.compile(
-    rf"(?:^[ \t]*(?:{_NUMBER})?|(?<=[；;。，,]))[ \t]*(?:(?:截至|截止|至)[^：:；;。\n]{{1,8}}?)?("
+    rf"(?:^[ \t]*(?:{_NUMBER})?|(?<=[；;。，,（(]))[ \t]*(?:(?:截至|截止|至)[^：:；;。\n]{{1,8}}?)?("
     + "|".join(sorted(map(re.escape, _LABELS), key=lambda s: (-len(s), s)))
     + r")\s*[：:]\s*", re.M)
 _LEADING_NUMBER = re.compile(rf"[ \t]*(?:{_NUMBER})?")
@@ -66,7 +66,7 @@ _HEADING = re.compile(rf"[ \t]*(?:{_NUMBER})?(?P<name>[^，,；;。：:\s]{{2,40
 #: labels that make a text worth reading for records (a record has a name and an owner or a place)
 _RECORD_HINTS = ("项目名称", "建设单位", "建设地点", "项目单位", "业主单位", "实施单位", "项目业主", "项目地点",
                  "项目简介", "项目概况", "项目进展", "投资方：", "签约企业：")
-_SEPARATORS = "；;。，, \t"
+_SEPARATORS = "；;。，,（( \t"
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ def find_records(text: str) -> tuple[Record, ...]:
             close()
             cur = [line_start if moved else m.start(), (m.end(), vend), moved, vend]
             continue
-        if m.start() > line_start and text[m.start() - 1] in "；;。，," and (cur is None or cur[3] < line_start):
+        if m.start() > line_start and text[m.start() - 1] in "；;。，,（(" and (cur is None or cur[3] < line_start):
             # the first field of a line that opens with the project's name (1．P。建设单位：…)
             a = _LEADING_NUMBER.match(text, line_start).end()
             b = m.start()

@@ -216,3 +216,22 @@ def test_a_signing_lists_fields_separated_by_commas():
     assert ("investment", 1.5e10, "临河绿色化工新材料一体化项目") in qs
     assert ("capacity", 6e5, "临河绿色化工新材料一体化项目") in qs
     assert ("investment", 3.5e9, "丰河电子信息产业园项目") in qs
+
+
+PAREN = """一、续建项目
+1.青川新区航空零部件智能制造项目（建设单位：青川翔宇航空装备有限公司，总投资18亿元，年度计划投资6亿元）
+2.丰河经济技术开发区玉米深加工产业园项目（建设单位：丰河金玉生物科技有限公司，总投资35亿元），建设年产60万吨玉米淀粉生产线。
+"""
+
+
+def test_a_records_fields_in_brackets_after_its_name():
+    """1.P（建设单位：C，总投资X亿元，年度计划投资Y亿元）: the fields in brackets are the item's."""
+    doc = ingest_text(PAREN)
+    rs = find_records(doc.text)
+    assert [doc.text[slice(*r.name)] for r in rs] == [
+        "青川新区航空零部件智能制造项目", "丰河经济技术开发区玉米深加工产业园项目"]
+    rels, qs, _projects = _facts(PAREN)
+    assert ("青川翔宇航空装备有限公司", "investor", "青川新区航空零部件智能制造项目") in rels
+    assert ("investment", 1.8e9, "青川新区航空零部件智能制造项目") in qs
+    assert ("investment", 6e8, "青川新区航空零部件智能制造项目") in qs
+    assert ("investment", 3.5e9, "丰河经济技术开发区玉米深加工产业园项目") in qs
