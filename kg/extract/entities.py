@@ -862,7 +862,7 @@ _QUOTED_PROJECT = re.compile(r"“([^“”\n，。！？；：,!?;:]{2,30})”(
 _DESIGNATION_BEFORE = re.compile(r"(?:获评|荣获|获批|评为|认定为|授予|入选|命名为|列为|获得)(?:了)?(?:为)?(?:首批|第[一二三四五六七八九十]批)?$")
 
 #: a line or a record's field stating what a project builds (建设内容：…, 主要建设内容及规模：…)
-_CONTENT_LINE = re.compile(r"[^\S\n]*(?:[（(]?[一二三四五六七八九十\d]+[）)、.．])?[^\S\n]*(?:主要)?建设(?:内容|规模)(?:及(?:规模|内容))?[：:]")
+_CONTENT_LINE = re.compile(r"[^\S\n]*(?:[（(]?[一二三四五六七八九十\d]+[）)、.．])?[^\S\n]*(?:主要)?(?:建设|项目)(?:内容|规模)(?:及(?:规模|内容))?[：:]")
 
 #: a capacity that opens a project's name (年产40亿立方米煤制天然气项目 is 煤制天然气项目 again)
 _CAPACITY_PREFIX = re.compile(r"(?:年产|年处理|年加工|日产|日处理|年产能)?[\d.]+(?:万|亿|千)?(?:吨|立方米|千瓦|兆瓦|千瓦时|"
@@ -1036,7 +1036,7 @@ def _projects(text: str) -> list[_Cand]:
         if _DESIGNATION_BEFORE.search(text, max(0, s - 6), s):
             continue  # 获评国家新型工业化产业示范基地: a title awarded, not an undertaking
         if head == "工程" and name.endswith("公用") or (
-                head in ("生产线", "中试线", "改造") or head == "工程" and name.endswith(("配套", "辅助"))) and (
+                head in ("生产线", "中试线", "改造", "基地") or head == "工程" and name.endswith(("配套", "辅助"))) and (
                 _CONTENT_LINE.match(text, max(text.rfind(c, 0, s) for c in "\n；;") + 1)
                 or head != "工程" and _builds_for_named(text, s)):
             continue  # 建设内容：建设…沉锂生产线及配套设施, …装置及公用工程: what a project builds

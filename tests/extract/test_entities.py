@@ -846,3 +846,10 @@ def test_a_line_a_records_content_field_builds_is_no_project():
     got = _pairs(text, "Project")
     assert ("Project", "甲乙电子元器件产业园项目") in got
     assert not any(t.endswith("生产线") for _, t in got), got
+
+
+def test_a_base_a_records_content_field_builds_is_no_project():
+    """项目内容：建设…育种基地 says what the record's project builds."""
+    text = "项目名称：丰河蔬菜种业创新中心项目；签约企业：甲乙种业股份有限公司；投资额：6.5亿元；项目内容：建设种业研发中心及育种基地。"
+    got = _pairs(text, "Project")
+    assert got == {("Project", "丰河蔬菜种业创新中心项目")}, got
