@@ -769,6 +769,8 @@ def _zones(text: str) -> list[_Cand]:
             continue  # 石化和精细化工产业基地, 国家级农业产业园区: a kind of base, not a named place
         if slogans and (_IN_SLOGAN.match(text, m.end()) or _IN_SLOGAN_BEFORE.search(text, max(0, s - 12), s)):
             continue  # “光伏之都、锂电新城”: a city's slogan, not a zone
+        if kind == "base" and _AIM_NAME.match(name) and _AIM_BEFORE.search(text, max(0, s - 6), s):
+            continue  # 打造成为世界一流能源化工基地: an aim, not a place (GUIDELINES §3)
         if kind == "base":
             tail = text[m.end():m.end() + 6]
             if re.match(r"(?:建设)?(?:等)?(?:[0-9一二三四五六七八九十]+个)?(?:重点|重大)?项目|[一二三四五六七八九十]期", tail):

@@ -853,3 +853,9 @@ def test_a_base_a_records_content_field_builds_is_no_project():
     text = "项目名称：丰河蔬菜种业创新中心项目；签约企业：甲乙种业股份有限公司；投资额：6.5亿元；项目内容：建设种业研发中心及育种基地。"
     got = _pairs(text, "Project")
     assert got == {("Project", "丰河蔬菜种业创新中心项目")}, got
+
+
+def test_a_base_a_place_is_to_become_is_no_zone():
+    """打造成为世界一流产业基地: an aim (GUIDELINES §3), not a named place."""
+    got = _pairs("要把丰河打造成为世界一流产业基地。", "DevelopmentZone")
+    assert got == set(), got
