@@ -859,3 +859,11 @@ def test_a_base_a_place_is_to_become_is_no_zone():
     """打造成为世界一流产业基地: an aim (GUIDELINES §3), not a named place."""
     got = _pairs("要把丰河打造成为世界一流产业基地。", "DevelopmentZone")
     assert got == set(), got
+
+
+def test_an_energy_and_chemical_base_opening_a_project_name_is_a_zone():
+    """X能源化工基地50万吨/年…项目: the base is the place the project lies in, not a company."""
+    ms, _ = _mentions("丰河能源化工基地50万吨/年煤制烯烃项目完成投资42亿元。")
+    got = {(m.type, m.text) for m in ms}
+    assert ("DevelopmentZone", "丰河能源化工基地") in got
+    assert not any(t == "Company" for t, _ in got), got
