@@ -1042,8 +1042,9 @@ def _projects(text: str) -> list[_Cand]:
                 _CONTENT_LINE.match(text, max(text.rfind(c, 0, s) for c in "\n；;") + 1)
                 or head != "工程" and _builds_for_named(text, s)):
             continue  # 建设内容：建设…沉锂生产线及配套设施, …装置及公用工程: what a project builds
-        if head == "项目" and _is_vocab(name) and _SECTION_OPENING.search(text, max(0, s - 8), s):
-            continue  # （一）煤化工项目加速推进: a section on a sector's projects, not one project
+        if head == "项目" and _SECTION_OPENING.search(text, max(0, s - 8), s) and (
+                _is_vocab(name) or _is_vocab(_strip_generic(name))):
+            continue  # （一）煤化工项目加速推进, （一）能源化工项目: a section on a sector's projects, not one project
         if _ADDRESS_AFTER.match(text, m.end()):
             continue  # 地址：某市某区青年大道XX号: an address, not a road project
         if _ORDINAL_NAME.match(name):

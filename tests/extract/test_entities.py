@@ -867,3 +867,9 @@ def test_an_energy_and_chemical_base_opening_a_project_name_is_a_zone():
     got = {(m.type, m.text) for m in ms}
     assert ("DevelopmentZone", "丰河能源化工基地") in got
     assert not any(t == "Company" for t, _ in got), got
+
+
+def test_a_section_heading_of_a_qualified_sector_is_no_project():
+    """（一）能源化工项目 heads a plan's section on a sector's projects (a generic word before it)."""
+    got = _pairs("丰河市2025年重大项目建设计划\n（一）能源化工项目\n1.甲乙煤制烯烃升级示范项目\n", "Project")
+    assert ("Project", "能源化工项目") not in got, got
