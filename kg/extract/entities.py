@@ -1619,6 +1619,12 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
     chosen = _select(cands)
     chosen = _select(chosen + _company_reuse(text, chosen))
     chosen = _brands_of_legal_names(text, chosen)
+    # a project written right after its owner's legal name (某某科技有限公司年产5万吨…项目) keeps
+    # the owner in its canonical name (GUIDELINES §3); the bare name is a form of it
+    owners = {c.end: c for c in chosen if c.type == "Company" and text.endswith(_LEGAL_ENDS, c.start, c.end)}
+    if owners:
+        chosen = [_with(c, canonical=text[owners[c.start].start:c.end], attrs=c.attrs + (("owner_named", "1"),))
+                  if c.type == "Project" and not c.canonical and c.start in owners else c for c in chosen]
     comp_starts = {c.start for c in chosen if c.type == "Company"}
     chosen = [_with(c, type="Project", rule="project.company_base")
               if c.type == "DevelopmentZone" and not c.attrs and c.start in comp_starts
@@ -1662,7 +1668,7 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
             # (a short name's company is labelled with its legal name when the text gives it)
             canon = c.attr_full if (c.attr_full.endswith(_LEGAL_ENDS) and t != _norm(c.attr_full)
                                     and t and c.attr_full.find(text[c.start:c.end]) > 0) else ""
-        elif c.type == "Project" and c.canonical:
+        elif c.type == "Project" and c.canonical and ("owner_named", "1") not in c.attrs:
             key = _norm(c.canonical)
         elif c.type == "IndustryChain":
             stem = _CHAIN_SUFFIX.sub("", t)
@@ -1683,7 +1689,8 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
     for c in keyed:
         by_type.setdefault(c.type, {})
         if c.canonical:
-            by_type[c.type].setdefault(c.key, c.canonical)
+            # (a project named after its owner joins others by its name as written)
+            by_type[c.type].setdefault(c.key, c.key if ("owner_named", "1") in c.attrs else c.canonical)
     prefixes = {_norm(text[c.start:c.end]) for c in keyed if c.type in ("Region", "Company")}
     remap: dict[tuple[str, str], str] = {}
     for typ in ("DevelopmentZone", "Project", "Company", "GovernmentBody"):
@@ -1727,7 +1734,7 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
         mtext = text[c.start:c.end]
         attrs = c.attrs
         if attrs:
-            attrs = tuple(a for a in attrs if a[0] not in ("alias_of_prev", "full", "plabel"))
+            attrs = tuple(a for a in attrs if a[0] not in ("alias_of_prev", "full", "plabel", "owner_named"))
         mentions.append(Mention(c.type, mtext, c.start, c.end, key, c.rule, attrs))
         name = c.canonical
         if name:

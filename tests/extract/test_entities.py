@@ -873,3 +873,15 @@ def test_a_section_heading_of_a_qualified_sector_is_no_project():
     """（一）能源化工项目 heads a plan's section on a sector's projects (a generic word before it)."""
     got = _pairs("丰河市2025年重大项目建设计划\n（一）能源化工项目\n1.甲乙煤制烯烃升级示范项目\n", "Project")
     assert ("Project", "能源化工项目") not in got, got
+
+
+def test_a_project_written_after_its_owners_legal_name_keeps_the_owner_in_its_canonical():
+    """GUIDELINES §3: 某某有限公司X项目 — the Company is its own entity, the Project's canonical
+    keeps the owner; a later bare mention of the project is the same project."""
+    text = "活动主会场设在丰河恒达纺织科技有限公司年产5万吨差别化纤维项目现场。年产5万吨差别化纤维项目总投资12亿元。"
+    ms, canon = _mentions(text)
+    projects = [m for m in ms if m.type == "Project"]
+    assert [m.text for m in projects] == ["年产5万吨差别化纤维项目", "年产5万吨差别化纤维项目"]
+    assert len({m.key for m in projects}) == 1
+    assert canon[("Project", projects[0].key)] == "丰河恒达纺织科技有限公司年产5万吨差别化纤维项目"
+    assert ("Company", "丰河恒达纺织科技有限公司") in {(m.type, m.text) for m in ms}
