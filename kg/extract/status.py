@@ -48,6 +48,9 @@ _STATED_DATE_RE = re.compile(r"于\d{4}年")
 #: a share right after a completion cue (完工80%) is progress
 _SHARE_DONE_RE = re.compile(r"了?(?:约|近|超过)?\d+(?:\.\d+)?\s*[%％]")
 
+#: a date a clause may open with (于2024年3月, 2025年)
+_DATE_WORDS_RE = re.compile(r"于|\d{4}年|\s")
+
 #: the label of an item's stage in a progress bulletin (形象进度：…)
 _STAGE_LABEL_RE = re.compile(r"(?:形象进度|建设进度|工程进度|项目进展|进展情况)[：:]$")
 
@@ -467,6 +470,10 @@ def _fallback_project(doc: Document, projects, starts, others, cstart: int, cue_
     i = bisect.bisect_right(starts, cstart) - 1
     bare = _ADVERBS_RE.sub("", lead)
     deictic = _DEICTIC_RE.match(bare)
+    if not deictic and not _DATE_WORDS_RE.sub("", bare) and s0 < cstart:
+        # 该项目总投资12亿元，于2024年3月开工建设，今年8月建成投产: a clause of a sentence about
+        # the project its pronoun names
+        deictic = _DEICTIC_RE.match(doc.text, s0)
     p0, _ = paragraph_bounds(doc.text, cstart)
     if deictic and p0 > 1:
         # a paragraph that goes on about the project the previous paragraph named

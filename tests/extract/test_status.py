@@ -252,3 +252,10 @@ def test_a_progress_bulletins_stage_label_gives_the_items_project_its_stage():
     assert ("丙丁锂电隔膜项目", "under_construction") in got
     assert ("戊己再生铝项目", "preliminary") not in got
     assert ("戊己再生铝项目", "suspended") in got
+
+
+def test_a_dated_clause_of_a_sentence_opened_by_the_project_pronoun():
+    """该项目总投资12亿元，今年8月建成投产: the clause has no subject of its own; the sentence's
+    pronoun names the project of the sentence before."""
+    text = "活动主会场设在甲乙纤维项目现场。该项目总投资12亿元，于2025年8月建成投产，达产后可实现年产值30亿元。"
+    assert ("甲乙纤维项目", "in_production") in _status(text, ["甲乙纤维项目"])
