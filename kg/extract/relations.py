@@ -723,8 +723,12 @@ def _rule_nested_owner(ctx: Context) -> None:
         if p.type != "Project":
             continue
         owner: Key | None = None
-        for n in ctx.span(p.start, p.end):
-            if n.type == "Company" and _inside(n, p) and n.start - p.start <= 6:
+        inner = ctx.span(p.start, p.end)
+        # (a company after the zone or region that opens the name: 某某经济技术开发区|远航电气|…项目)
+        opening = max((n.end for n in inner if n.type in PLACE_TYPES and n.start == p.start and _inside(n, p)),
+                      default=p.start)
+        for n in inner:
+            if n.type == "Company" and _inside(n, p) and (n.start - p.start <= 6 or n.start == opening):
                 owner = ctx.key(n)
                 break
         if owner is None:

@@ -525,3 +525,14 @@ def test_a_zone_opening_a_project_name_locates_it_rather_than_the_zones_city():
     ])
     assert ("proj", "locatedIn", "zone") in got
     assert ("proj", "locatedIn", "yl") not in got
+
+
+def test_a_company_after_the_zone_opening_a_project_name_invests_in_it():
+    """某某经济技术开发区远航电气…项目: the company after the zone that opens the name owns it."""
+    text = "榆林经济技术开发区远航电气智能电网装备项目竣工。"
+    got = triples(text, [
+        ("Project", "榆林经济技术开发区远航电气智能电网装备项目", "proj"),
+        ("DevelopmentZone", "榆林经济技术开发区", "zone"),
+        ("Company", "远航电气", "co"),
+    ])
+    assert ("co", "investor", "proj") in got
