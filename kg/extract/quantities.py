@@ -72,9 +72,9 @@ _PROGRESS_RE = re.compile(r"进度|完成率|设计总量|完工|工程量")
 _MARKET_SHARE_RE = re.compile(r"占有率|市场份额")
 #: a count of identical units before a capacity (2×66万千瓦, 4*35万千瓦)
 _UNITS_OF_RE = re.compile(r"(?<![\d.])([1-9]\d?)\s*[×*]\s*$")
-#: a share of the year's plan (完成投资3亿元，占年度计划的30%): the completion rate of what the
-#: sentence reports on
-_PLAN_SHARE_RE = re.compile(r"(?:占|完成)(?:年度|全年|年)?(?:计划|目标)")
+#: a share of the year's plan or of the total (完成投资3亿元，占年度计划的30%, 占总投资的55%): the
+#: completion rate of what the sentence reports on
+_PLAN_SHARE_RE = re.compile(r"(?:占|完成)(?:年度|全年|年)?(?:计划|目标)|占(?:项目)?总投资")
 _GROWTH_LEAD_RE = re.compile(r"\s*(同比|增长|下降)")
 _PERIOD_RE = first_char_guard(re.compile(
     r"(截至|截止|到)\s?(目前|\d{4}年(底|末|\d{1,2}月(底|末)?)?)|\d{1,2}月\s?[—\-–~至到]+\s?\d{1,2}月"

@@ -484,3 +484,10 @@ def test_a_capacity_of_identical_units_is_multiplied_out():
     facts = _facts(text, [("Project", "甲乙煤电一体化项目", "proj")])
     assert ("capacity", 1.32e9, "W", "proj") in facts
     assert ("capacity", 6.6e8, "W", "proj") not in facts
+
+
+def test_a_share_of_the_total_investment_goes_to_the_project():
+    """累计完成投资62亿元，占总投资的55.9%: the project's completion rate."""
+    text = "1.丰河甲乙半导体三期项目：总投资111亿元，累计完成投资62亿元，占总投资的55.9%。"
+    facts = _facts(text, [("Region", "丰河", "city"), ("Project", "丰河甲乙半导体三期项目", "proj")])
+    assert ("ratio", 55.9, "percent", "proj") in facts
