@@ -23,7 +23,7 @@ import bisect
 import csv
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from ..dates import first_char_guard
@@ -368,7 +368,67 @@ def extract_quantities(doc: Document, mentions: list[Mention]) -> list[Quantity]
         q = _read_quantity(ctx, lex, num, projects, products)
         if q is not None:
             found.append(q)
+    if "分别" in text:
+        found = _respectively(ctx, found)
     return _dedupe(found, ctx)
+
+
+#: the subjects a list before 分别 may hand figures to
+_RESPECTIVE_TYPES = ("Project", "Company", "DevelopmentZone", "Region")
+#: what joins the members of a list (A、B和C)
+_LIST_JOIN_RE = re.compile(r"[、和及与]")
+
+
+def _respectively(ctx: _Context, found: list[Quantity]) -> list[Quantity]:
+    """Figures listed after 分别 go in order to the subjects listed before it (贵阳市、遵义市、
+    毕节市分别完成投资862亿元、598亿元、421亿元)."""
+    text = ctx.text
+    ends = sorted((q.end, i) for i, q in enumerate(found))
+    out = list(found)
+    listed = None
+    for hit in re.finditer("分别", text):
+        at = hit.start()
+        sent = ctx.sentence_at(at)
+        s0 = sent.start if sent else clause_bounds(text, at)[0]
+        # the list before 分别: names of one type joined by 、/和, the last one close to 分别 (or
+        # the list of an earlier 分别 of the sentence: …分别完成投资A、B，完成率分别为C、D)
+        last = _near_before(ctx, at, s0, _SUBJECT_TYPES)
+        if last is not None and last.type not in _RESPECTIVE_TYPES:
+            last = None  # (a list of sectors or goods: their figures are the region's, GUIDELINES §6)
+        subjects = []
+        if last is not None and not re.search(r"[，,。；;：:]", text[last.end:at]) and at - last.end <= 10:
+            subjects = [last]
+            while True:
+                prev = _near_before(ctx, subjects[0].start, s0, (last.type,))
+                if prev is None or not _LIST_JOIN_RE.fullmatch(text[prev.end:subjects[0].start]):
+                    break
+                subjects.insert(0, prev)
+        if len(subjects) < 2:
+            if listed is None or listed[0] != s0 or _near_before(ctx, at, listed[1][-1].end + 1, _SUBJECT_TYPES):
+                continue
+            subjects = listed[1]
+        listed = (s0, subjects)
+        # the figures after it: the first run of quantities joined by 、/和
+        j = bisect.bisect_left(ends, (hit.end(), -1))
+        if j >= len(ends):
+            continue
+        first = found[ends[j][1]]
+        if first.end - hit.end() > 16 or re.search(r"[，,。；;]", text[hit.end():first.start]):
+            continue
+        run = [ends[j][1]]
+        while len(run) <= len(subjects):
+            q = found[run[-1]]
+            k = bisect.bisect_right(ends, (q.end, len(found)))
+            nxt = next((i for _e, i in ends[k:k + 3] if found[i].kind == q.kind and found[i].unit == q.unit), None)
+            gap = text[q.end:found[nxt].end] if nxt is not None else ""
+            if not gap or not _LIST_JOIN_RE.match(gap) or len(gap) > 14 or re.search(r"[，,。；;、]", gap[1:]):
+                break
+            run.append(nxt)
+        if len(run) != len(subjects):
+            continue  # (as many figures as names, or the lists do not pair)
+        for i, m in zip(run, subjects, strict=True):
+            out[i] = replace(out[i], subject=(m.type, m.key), rule=out[i].rule.split("/")[0] + "/subj:respectively")
+    return out
 
 
 # --------------------------------------------------------------------------------------------

@@ -491,3 +491,16 @@ def test_a_share_of_the_total_investment_goes_to_the_project():
     text = "1.丰河甲乙半导体三期项目：总投资111亿元，累计完成投资62亿元，占总投资的55.9%。"
     facts = _facts(text, [("Region", "丰河", "city"), ("Project", "丰河甲乙半导体三期项目", "proj")])
     assert ("ratio", 55.9, "percent", "proj") in facts
+
+
+def test_figures_after_respectively_go_in_order_to_the_names_before_it():
+    """甲市、乙市、丙市分别完成投资A、B、C，完成率分别为X、Y、Z: each figure to its city; a
+    list of sectors (零售额分别增长…) keeps its figures with the region."""
+    text = ("分市州看，临河市、丰河市、青川市分别完成投资862亿元、598亿元、421亿元，完成率分别为80.2%、78.5%、75.1%。"
+            "临河市通讯器材、家用电器零售额分别增长40.9%、27.1%。")
+    facts = _facts(text, [("Region", "临河市", "a"), ("Region", "丰河市", "b"), ("Region", "青川市", "c"),
+                          ("Product", "家用电器", "p")])
+    assert {("investment", 8.62e10, "CNY", "a"), ("investment", 5.98e10, "CNY", "b"),
+            ("investment", 4.21e10, "CNY", "c"), ("ratio", 80.2, "percent", "a"),
+            ("ratio", 78.5, "percent", "b"), ("ratio", 75.1, "percent", "c")} <= set(facts)
+    assert ("ratio", 27.1, "percent", "p") not in facts
