@@ -294,6 +294,8 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
             if t is not None:
                 targets = [t[0]]
                 rule += f"/{t[1]}"
+                if t[1] == "item-line" and code == "completed" and _ADVERBS_RE.sub("", lead):
+                    code = "under_construction"  # (…。焊装车间主体完工: a part is done, not the project)
         first_index = len(out)
         for p in targets:
             key = (p.key, code)
@@ -458,6 +460,8 @@ def _fallback_project(doc: Document, projects, starts, others, cstart: int, cue_
     """
     if _COUNTED_RE.search(lead + rest):
         return None  # "15条高速公路建成通车", "加快6个抽水蓄能电站建设": a subject of its own
+    if lead.startswith(("因", "由于")):
+        return None  # 因环评手续未办结，项目暂停施工: a cause, not a stage
     heads = _project_heads()
     if heads is not None and heads.search(rest):
         return None  # "开工…等输变电工程": the cue governs a project phrase of its own
@@ -487,6 +491,11 @@ def _fallback_project(doc: Document, projects, starts, others, cstart: int, cue_
                 return p, "sentence-project"
             if deictic and p.start >= p0:
                 return p, "deictic"
+            if p.start >= p0 and _ITEM_LINE_RE.match(doc.text, p0) and _ITEM_LINE_RE.match(doc.text, p0).end() == p.start \
+                    or p.start == p0 and doc.text.startswith(("：", ":"), p.end):
+                # 1.P：总投资…。主体厂房已封顶 / P：总投资…。目前…: the line is the item's, about the
+                # project it opens with
+                return p, "item-line"
             return None
         i -= 1
     return None

@@ -259,3 +259,15 @@ def test_a_dated_clause_of_a_sentence_opened_by_the_project_pronoun():
     pronoun names the project of the sentence before."""
     text = "活动主会场设在甲乙纤维项目现场。该项目总投资12亿元，于2025年8月建成投产，达产后可实现年产值30亿元。"
     assert ("甲乙纤维项目", "in_production") in _status(text, ["甲乙纤维项目"])
+
+
+def test_a_list_items_line_is_about_the_project_it_opens_with():
+    """1.P：总投资…。主体厂房已封顶 / P：总投资…。目前…已封顶: a later sentence of the item's
+    line without a project of its own is about the item's project; a cause clause is no stage."""
+    text = ("1.甲乙半导体三期项目：总投资111亿元，累计完成投资62亿元。主体厂房已封顶，正在进行洁净室装修。\n"
+            "丙丁综合交通枢纽项目：总投资152亿元。目前航站楼主体结构已封顶。\n"
+            "2.戊己再生铝项目：总投资9.6亿元。因环评手续未办结，暂停施工。\n")
+    got = _status(text, ["甲乙半导体三期项目", "丙丁综合交通枢纽项目", "戊己再生铝项目"])
+    assert ("甲乙半导体三期项目", "under_construction") in got
+    assert ("丙丁综合交通枢纽项目", "under_construction") in got
+    assert ("戊己再生铝项目", "preliminary") not in got
