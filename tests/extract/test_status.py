@@ -271,3 +271,10 @@ def test_a_list_items_line_is_about_the_project_it_opens_with():
     assert ("甲乙半导体三期项目", "under_construction") in got
     assert ("丙丁综合交通枢纽项目", "under_construction") in got
     assert ("戊己再生铝项目", "preliminary") not in got
+
+
+def test_a_month_end_deadline_is_a_plan():
+    """已完成设备安装，10月底前投产: production is due, not begun."""
+    got = _status("甲乙窑炉技改项目总投资8.5亿元，已完成设备安装，10月底前投产。", ["甲乙窑炉技改项目"])
+    assert ("甲乙窑炉技改项目", "in_production") not in got
+    assert ("甲乙窑炉技改项目", "under_construction") in got
