@@ -645,6 +645,8 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
         for r in regs[1:]:
             if r.start == s:
                 s = r.end  # 某县|某镇|新材料产业园项目: a town after its county opens the name too
+        if name[s:s + 1] in ("市", "县", "区", "州", "旗", "盟"):
+            return None  # 吉安|市井开区…: the level of the place read short, no brand after it
     split = None
     mm = _ASCII_DIGIT.search(name, s)
     if mm and regs and regs[0].start == 0 and regs[0].place.level == "county" and _POWER_FIGURE.match(name, mm.start()):

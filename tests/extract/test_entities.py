@@ -885,3 +885,9 @@ def test_a_project_written_after_its_owners_legal_name_keeps_the_owner_in_its_ca
     assert len({m.key for m in projects}) == 1
     assert canon[("Project", projects[0].key)] == "丰河恒达纺织科技有限公司年产5万吨差别化纤维项目"
     assert ("Company", "丰河恒达纺织科技有限公司") in {(m.type, m.text) for m in ms}
+
+
+def test_the_level_of_a_place_read_short_is_no_brand():
+    """吉安市井开区…项目: the city is 吉安市 (read short before 市井); 市井开区 is no company."""
+    got = _pairs("吉安市井开区新型显示模组产业园项目正式开工。", "Company")
+    assert got == set(), got
