@@ -1015,17 +1015,26 @@ def _rule_signing_party(ctx: Context) -> None:
                 continue
             party = [last]
             k = i - 2
-            while k >= 0 and tops[k].type in ORG_TYPES and (
+            while k >= 0 and (tops[k].type in ORG_TYPES and (
                     _PARTY_JOIN.fullmatch(text[tops[k].end:party[0].start])
-                    or _UNIT_OF.fullmatch(text[tops[k].end:party[0].start])):
+                    or _UNIT_OF.fullmatch(text[tops[k].end:party[0].start]))
+                    or tops[k].type in PLACE_TYPES and k == i - 2
+                    and _PARTY_JOIN.fullmatch(text[tops[k].end:party[0].start])):
                 party.insert(0, tops[k])
                 k -= 1
-            if len(party) < 2 or not any(o.type == "GovernmentBody" for o in party):
+            if len(party) < 2 or not any(o.type in ("GovernmentBody",) + PLACE_TYPES for o in party):
                 continue
             firms = [o for j, o in enumerate(party) if o.type == "Company"
                      and not (j + 1 < len(party) and _UNIT_OF.fullmatch(text[o.end:party[j + 1].start]))]
             for o in firms:
                 ctx.emit(ctx.key(o), "investor", ctx.key(p), p.start, p.end, "signing-party")
+            if party[0].type in PLACE_TYPES and firms:
+                # 某县与C签约P: the county (or zone) that signs hosts the project
+                pk = ctx.key(p)
+                for key in [key for key, r in ctx.out.items() if key[0] == pk and key[1] == "locatedIn"
+                            and r.rule == "document-region"]:
+                    del ctx.out[key]
+                ctx.emit(pk, "locatedIn", ctx.key(party[0]), p.start, p.end, "signing-place")
 
 
 def _rule_listed_owner(ctx: Context) -> None:

@@ -536,3 +536,17 @@ def test_a_company_after_the_zone_opening_a_project_name_invests_in_it():
         ("Company", "远航电气", "co"),
     ])
     assert ("co", "investor", "proj") in got
+
+
+def test_a_county_or_zone_that_signs_with_a_company_hosts_its_project():
+    """某县与C签约P: C invests in P, which lies in the county that signs."""
+    text = "榆林市举行签约仪式。佳县与甲乙铝业有限公司签约年产50万吨再生铝项目，总投资45亿元。"
+    got = triples(text, [
+        ("Region", "榆林市", "yl", CITY),
+        ("Region", "佳县", "jx", (("code", "610828"), ("level", "county"), ("parent", "610800"))),
+        ("Company", "甲乙铝业有限公司", "co"),
+        ("Project", "年产50万吨再生铝项目", "proj"),
+    ])
+    assert ("co", "investor", "proj") in got
+    assert ("proj", "locatedIn", "jx") in got
+    assert ("proj", "locatedIn", "yl") not in got
