@@ -692,6 +692,8 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
         # <brand>绿色船舶修造基地项目: the modifier describes the project, not the brand
         split -= next(len(w) for w in _MODIFIER_WORDS if name.endswith(w, s, split))
     brand = name[s:split]
+    if brand.endswith(("区", "县", "州", "旗", "镇", "乡")):
+        return None  # 芜湖三山区|通用航空…, 伊犁州|煤制…: a place the gazetteer lacks, not a brand
     if "至" in name[:split]:
         return None  # 集宁至丰镇一级公路…: a road from one place to another, no brand
     if split - s == 4 and any(_is_region(name[s:s + 2] + suf) for suf in ("", "市", "州")) and any(

@@ -891,3 +891,11 @@ def test_the_level_of_a_place_read_short_is_no_brand():
     """吉安市井开区…项目: the city is 吉安市 (read short before 市井); 市井开区 is no company."""
     got = _pairs("吉安市井开区新型显示模组产业园项目正式开工。", "Company")
     assert got == set(), got
+
+
+@pytest.mark.parametrize("text", ["芜湖丰山区通用航空产业园项目正式开工。", "青川州煤制天然气项目加快前期工作。"])
+def test_a_place_name_the_gazetteer_lacks_is_no_brand(text):
+    """<city>丰山区…项目, 青川州…项目: a name ending like a district or prefecture opens the project
+    as its place, not as its owner."""
+    got = _pairs(text, "Company")
+    assert got == set(), got
