@@ -35,7 +35,7 @@ _LABELS = {
     "建设地点": "place", "项目地点": "place", "建设地址": "place", "项目选址": "place",
     "选址": "place", "所在地": "place", "项目所在地": "place", "所在园区": "place",
     "总投资": "figures", "计划总投资": "figures", "项目总投资": "figures", "投资总额": "figures",
-    "年度计划投资": "figures", "投资规模": "figures", "建设规模": "figures",
+    "年度计划投资": "figures", "计划投资": "figures", "投资规模": "figures", "建设规模": "figures",
     "投资金额": "figures", "签约金额": "figures", "投资额": "figures",
     "建设内容": "figures", "建设内容及规模": "figures", "主要建设内容": "figures",
     "项目简介": "figures", "项目概况": "figures", "基本情况": "figures", "项目内容": "figures",
@@ -54,13 +54,13 @@ _NUMBER = r"[（(]?[一二三四五六七八九十\d]+[）)、.．]\s*"
 #: a field: a label at a line's start (after the item's number) or after ；/。/，/（ within a line
 #: (signing lists: 1. P，投资方：C，投资金额：50亿元，建设内容：…; 1.P（建设单位：C，总投资…）)
 _FIELD = re.compile(
-    rf"(?:^[ \t]*(?:{_NUMBER})?|(?<=[；;。，,（(]))[ \t]*(?:(?:截至|截止|至)[^：:；;。\n]{{1,8}}?)?("
+    rf"(?:^[ \t]*(?:{_NUMBER})?|(?<=[；;。，,（(]))[ \t]*(?:(?:截至|截止|至)[^：:；;。\n]{{1,8}}?|\d{{4}}年度?)?("
     + "|".join(sorted(map(re.escape, _LABELS), key=lambda s: (-len(s), s)))
     + r")\s*[：:]\s*", re.M)
 _LEADING_NUMBER = re.compile(rf"[ \t]*(?:{_NUMBER})?")
 #: a labelled line of a label the rules do not read (项目类别：新材料, 合作方式：独资): it keeps a
 #: record open
-_OTHER_FIELD = re.compile(rf"[ \t]*(?:{_NUMBER})?[\u4e00-\u9fff]{{2,8}}\s*[：:]")
+_OTHER_FIELD = re.compile(rf"[ \t]*(?:{_NUMBER})?(?:\d{{4}}年)?[\u4e00-\u9fff]{{2,8}}\s*[：:]")
 #: a heading line that is a project's name (一、甲乙年产5万吨电池项目)
 _HEADING = re.compile(rf"[ \t]*(?:{_NUMBER})?(?P<name>[^，,；;。：:\s]{{2,40}}?(?:项目|工程|基地|产业园|生产线|电站))[ \t]*$")
 #: labels that make a text worth reading for records (a record has a name and an owner or a place)

@@ -235,3 +235,21 @@ def test_a_records_fields_in_brackets_after_its_name():
     assert ("investment", 1.8e9, "青川新区航空零部件智能制造项目") in qs
     assert ("investment", 6e8, "青川新区航空零部件智能制造项目") in qs
     assert ("investment", 3.5e9, "丰河经济技术开发区玉米深加工产业园项目") in qs
+
+
+YEARLY = """项目名称：丰河新能源汽车三期项目
+项目单位：甲乙新能源汽车股份有限公司
+总投资：110亿元
+建设起止年限：2024-2026
+2025年计划投资：40亿元
+年度建设目标：完成主体厂房建设
+"""
+
+
+def test_a_label_opened_by_a_year_is_a_field_of_the_record():
+    """2025年计划投资：40亿元 is the record's annual figure and keeps the record open."""
+    doc = ingest_text(YEARLY)
+    rs = find_records(doc.text)
+    assert [f[0] for f in rs[0].fields] == ["owner", "figures", "schedule", "figures", "schedule"]
+    _rels, qs, _projects = _facts(YEARLY)
+    assert ("investment", 4e9, "丰河新能源汽车三期项目") in qs
