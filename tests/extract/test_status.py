@@ -278,3 +278,12 @@ def test_a_month_end_deadline_is_a_plan():
     got = _status("甲乙窑炉技改项目总投资8.5亿元，已完成设备安装，10月底前投产。", ["甲乙窑炉技改项目"])
     assert ("甲乙窑炉技改项目", "in_production") not in got
     assert ("甲乙窑炉技改项目", "under_construction") in got
+
+
+@pytest.mark.parametrize("clause, code", [
+    ("未按期开工", "not_started"), ("未按计划开工", "not_started"), ("延期开工", "not_started"),
+    ("开工滞后", "not_started"), ("处于停滞状态", "suspended")])
+def test_a_delayed_or_stalled_project_is_not_started_or_suspended(clause, code):
+    """A start that was due and did not happen is no start (未按期开工, 开工滞后)."""
+    got = _status(f"甲乙新材料项目{clause}。", ["甲乙新材料项目"])
+    assert got == [("甲乙新材料项目", code)], got
