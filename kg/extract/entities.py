@@ -715,14 +715,18 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
     if core_len == 2 and brand[1] in _LOCALITY_ENDS and regs and regs[0].start == 0 \
             and regs[0].place.level == "county":
         return None  # 某县|北城|光伏电站项目, 某县|汉江|水泥…项目: a locality of the county, not a brand
-    if mm and mm.end() == split and _is_vocab(brand[:mm.start() - s]):
-        return None  # 尼龙|新材料项目: a product before a trade word names the trade, not a brand
+    if mm and mm.end() == split and (_is_vocab(brand[:mm.start() - s]) or (
+            mm.start() - s == 2 and brand[0] in _ELEMENTS and brand[1] in _ELEMENTS + "基系")):
+        return None  # 尼龙|新材料项目, 铝基|新材料, 镍钴|新材料: the material before a trade word names the trade
     if core_len > 2 and mm and mm.end() == split:
         lead = _jieba_words().get(brand[:2], (0, ""))
         if lead[0] >= 100 and lead[1] not in _NAME_TAGS:
             return None  # 有色高|新材料: an ordinary word opens it, not a brand
     return _Cand("Company", c.start + s, c.start + split, "company.project_prefix")
 
+
+#: chemical elements a material is named by (铝基, 镍钴: no brand)
+_ELEMENTS = "铝铜锂镍钴钛锌镁铁锰钒钨钼锡硅碳氢氟磷硼锆铬铅铂"
 
 #: the last character of a locality's name (a town, a village, a river, a hill): two characters
 #: so ending after a county that opens a project's name are a place in the county

@@ -899,3 +899,10 @@ def test_a_place_name_the_gazetteer_lacks_is_no_brand(text):
     as its place, not as its owner."""
     got = _pairs(text, "Company")
     assert got == set(), got
+
+
+@pytest.mark.parametrize("text", ["桃源县铝基新材料产业园一期投资15亿元。", "金昌镍钴新材料项目正式开工。"])
+def test_elements_before_a_trade_word_are_no_brand(text):
+    """铝基新材料, 镍钴新材料 opening a project name name a material trade, not a company."""
+    got = _pairs(text, "Company")
+    assert got == set(), got
