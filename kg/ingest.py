@@ -388,11 +388,28 @@ def _tab_tables(text: str) -> str:
     def table_at(i: int):
         width = len(cells[i])
         j = i
-        while j < len(lines) and width >= 2 and len(cells[j]) == width:
+        rows = []
+        while j < len(lines) and width >= 2:
+            if len(cells[j]) == width:
+                rows.append([(c.strip(), False) for c in cells[j]])
+            elif (j > i and len(cells[j]) < min(width, 3) and j + 1 < len(lines) and len(cells[j + 1]) == width
+                  and _SECTION_ROW.match(lines[j].strip(" \t\r\u3000"))):
+                # a row that heads a group of the table's rows (一\t续建项目（12个）): a line of its own
+                head = [c.strip() for c in cells[j] if c.strip()]
+                joined = (f"{head[0]}、{''.join(head[1:])}" if len(head) > 1 and _BARE_ORDINAL.fullmatch(head[0])
+                          else "".join(head))
+                rows.append([(joined, False)])
+            else:
+                break
             j += 1
-        return (j, [[(c.strip(), False) for c in row] for row in cells[i:j]]) if j - i >= 2 else None
+        return (j, rows) if sum(len(r) > 1 for r in rows) >= 2 else None
 
     return _tables_in_lines(lines, table_at)
+
+
+#: a row heading a group of a table's rows (一\t续建项目, （二）新开工项目)
+_SECTION_ROW = re.compile(r"(?:[一二三四五六七八九十]+[、.．\t ]|[（(][一二三四五六七八九十]+[)）])")
+_BARE_ORDINAL = re.compile(r"[一二三四五六七八九十]+")
 
 
 #: a line that is only a page's number (— 3 —, -12-, 第3页 共10页, 3/10): a printed page's footer

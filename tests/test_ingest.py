@@ -388,3 +388,13 @@ def test_reading_a_read_text_again_changes_nothing():
     for raw in ("0\t0\x850\t0", "甲乙项目\t丙丁有限公司\u2028戊己项目\t庚辛有限公司\n"):
         doc = ingest_text(raw)
         assert ingest_text(doc.text).text == doc.text
+
+
+def test_group_rows_of_a_tab_table_are_headings_inside_it():
+    """一\\t续建项目（2个） between a table's rows heads a group of them: the table goes on, the
+    row becomes a heading line (what the status rules read as a section)."""
+    tsv = ("2025年重点项目名单\n序号\t项目名称\t总投资（万元）\t责任单位\n一\t续建项目（1个）\n"
+           "1\t甲乙风电场项目\t78000\t丙丁县发改局\n二\t新开工项目（1个）\n2\t戊己产业园二期项目\t56000\t庚辛有限公司\n")
+    lines = ingest_text(tsv).text.splitlines()
+    assert lines[1:] == ["一、续建项目（1个）", "项目名称：甲乙风电场项目；总投资：78000万元；责任单位：丙丁县发改局。",
+                         "二、新开工项目（1个）", "项目名称：戊己产业园二期项目；总投资：56000万元；责任单位：庚辛有限公司。"]
