@@ -38,6 +38,7 @@ _LABELS = {
     "年度计划投资": "figures", "计划投资": "figures", "投资规模": "figures", "建设规模": "figures",
     "投资金额": "figures", "签约金额": "figures", "投资额": "figures",
     "建设内容": "figures", "建设内容及规模": "figures", "主要建设内容": "figures",
+    "建设规模及内容": "figures", "建设规模及主要建设内容": "figures", "主要建设内容及规模": "figures",
     "项目简介": "figures", "项目概况": "figures", "基本情况": "figures", "项目内容": "figures",
     "建设进度": "stage", "项目进展": "stage", "进展情况": "stage", "建设阶段": "stage", "进展": "stage", "进度": "stage",
     "形象进度": "stage", "建设性质": "stage",
@@ -110,6 +111,9 @@ def find_records(text: str) -> tuple[Record, ...]:
         while vend > m.end() and text[vend - 1] in _SEPARATORS:
             vend -= 1
         if role == "name":
+            semi = text.find("；", m.end(), vend)
+            if semi > 0 and _OTHER_FIELD.match(text, semi + 1):
+                vend = semi  # 项目名称：P；建设规模及主要建设内容：… — a label the rules do not read ends it
             # fields written before the name on its line (总投资：68亿元；项目名称：P；…: a table
             # whose columns put the name later) are this record's, not the one before
             moved = []

@@ -253,3 +253,13 @@ def test_a_label_opened_by_a_year_is_a_field_of_the_record():
     assert [f[0] for f in rs[0].fields] == ["owner", "figures", "schedule", "figures", "schedule"]
     _rels, qs, _projects = _facts(YEARLY)
     assert ("investment", 4e9, "丰河新能源汽车三期项目") in qs
+
+
+def test_a_records_name_ends_before_a_label_the_rules_do_not_read():
+    """项目名称：P；建设规模及主要内容：… — the name is P, whatever the next label."""
+    text = "项目名称：丰河绿色化工产业园己内酰胺产业链搬迁与升级转型发展项目；项目类别：化工；总投资：2600000万元；责任单位：甲乙石化。\n"
+    doc = ingest_text(text)
+    rs = find_records(doc.text)
+    assert doc.text[slice(*rs[0].name)] == "丰河绿色化工产业园己内酰胺产业链搬迁与升级转型发展项目"
+    _rels, _qs, projects = _facts(text)
+    assert "丰河绿色化工产业园己内酰胺产业链搬迁与升级转型发展项目" in projects
