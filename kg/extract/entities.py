@@ -712,7 +712,7 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
         bad = _bad_brand(brand)
     if brand == name or (bad and not (mm and mm.end() == split)):
         return None
-    if core_len == 2 and brand[1] in _LOCALITY_ENDS and regs and regs[0].start == 0 \
+    if core_len in (2, 3) and brand[core_len - 1] in _LOCALITY_ENDS and regs and regs[0].start == 0 \
             and regs[0].place.level == "county":
         return None  # 某县|北城|光伏电站项目, 某县|汉江|水泥…项目: a locality of the county, not a brand
     if mm and mm.end() == split and (_is_vocab(brand[:mm.start() - s]) or (
@@ -728,8 +728,8 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
 #: chemical elements a material is named by (铝基, 镍钴: no brand)
 _ELEMENTS = "铝铜锂镍钴钛锌镁铁锰钒钨钼锡硅碳氢氟磷硼锆铬铅铂"
 
-#: the last character of a locality's name (a town, a village, a river, a hill): two characters
-#: so ending after a county that opens a project's name are a place in the county
+#: the last character of a locality's name (a town, a village, a river, a hill): two or three
+#: characters so ending after a county that opens a project's name are a place in the county
 _LOCALITY_ENDS = frozenset("城镇乡村江河湖山岭湾坪坝沟洲岗桥庄寨塘堡屯铺")
 
 

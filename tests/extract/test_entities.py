@@ -821,7 +821,8 @@ def test_a_zone_whose_suffix_holds_a_stop_word_opens_the_project_name():
     assert ("Project", "丰河新材料产业集聚区年产20万吨己二酸项目") in got
 
 
-@pytest.mark.parametrize("name", ["长丰县北城光伏电站项目", "庐江县矾山新材料产业园项目", "枣阳市汉江水泥熟料技改项目"])
+@pytest.mark.parametrize("name", ["长丰县北城光伏电站项目", "庐江县矾山新材料产业园项目", "枣阳市汉江水泥熟料技改项目",
+                                  "华容县芙蓉山风电场项目"])
 def test_a_locality_after_the_county_opening_a_project_name_is_no_company(name):
     """A town, river or quarter of the county (北城, 矾山, 汉江) after the county that opens a
     project's name is where the project lies, not the short name of its owner."""
