@@ -44,7 +44,7 @@ _HANS_RE = re.compile(rf"[{_HAN}]+")
 # (Greek letters name chemicals: α-烯烃, β-胡萝卜素)
 # (and + of 光伏+储能项目)
 _NAME_CHAR = re.compile(rf"[{_HAN}A-Za-z0-9·\-()（）/\.αβγδωΩ+]")
-_MAX_LEFT = 24
+_MAX_LEFT = 32
 # the non-Han characters of _NAME_CHAR
 _NAME_OTHER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789·-()（）/.αβγδωΩ+")
 # a run of _NAME_CHAR characters

@@ -907,3 +907,9 @@ def test_elements_before_a_trade_word_are_no_brand(text):
     """铝基新材料, 镍钴新材料 opening a project name name a material trade, not a company."""
     got = _pairs(text, "Company")
     assert got == set(), got
+
+
+def test_a_long_project_name_is_read_whole():
+    """A project name of more than 24 characters (搬迁与升级转型发展项目…) is not cut inside a word."""
+    got = _pairs("加快推进丰河绿色化工产业园己内酰胺产业链搬迁与升级转型发展项目建设。", "Project")
+    assert ("Project", "丰河绿色化工产业园己内酰胺产业链搬迁与升级转型发展项目") in got, got
