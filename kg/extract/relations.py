@@ -1011,30 +1011,30 @@ def _rule_signing_party(ctx: Context) -> None:
             if p.type != "Project" or i < 2:
                 continue
             last = tops[i - 1]
-            if last.type not in ORG_TYPES or not _SIGNS.match(text[last.end:p.start]):
+            if last.type not in ORG_TYPES + PLACE_TYPES or not _SIGNS.match(text[last.end:p.start]):
                 continue
             party = [last]
             k = i - 2
             while k >= 0 and (tops[k].type in ORG_TYPES and (
                     _PARTY_JOIN.fullmatch(text[tops[k].end:party[0].start])
                     or _UNIT_OF.fullmatch(text[tops[k].end:party[0].start]))
-                    or tops[k].type in PLACE_TYPES and k == i - 2
-                    and _PARTY_JOIN.fullmatch(text[tops[k].end:party[0].start])):
+                    or tops[k].type in PLACE_TYPES and _PARTY_JOIN.fullmatch(text[tops[k].end:party[0].start])):
                 party.insert(0, tops[k])
                 k -= 1
-            if len(party) < 2 or not any(o.type in ("GovernmentBody",) + PLACE_TYPES for o in party):
+            places = [o for o in party if o.type in PLACE_TYPES]
+            if len(party) < 2 or not any(o.type == "GovernmentBody" for o in party) and len(places) != 1:
                 continue
             firms = [o for j, o in enumerate(party) if o.type == "Company"
                      and not (j + 1 < len(party) and _UNIT_OF.fullmatch(text[o.end:party[j + 1].start]))]
             for o in firms:
                 ctx.emit(ctx.key(o), "investor", ctx.key(p), p.start, p.end, "signing-party")
-            if party[0].type in PLACE_TYPES and firms:
-                # 某县与C签约P: the county (or zone) that signs hosts the project
+            if len(places) == 1 and firms:
+                # 某县与C签约P, C与某区签约建设P: the county (or zone) that signs hosts the project
                 pk = ctx.key(p)
                 for key in [key for key, r in ctx.out.items() if key[0] == pk and key[1] == "locatedIn"
                             and r.rule == "document-region"]:
                     del ctx.out[key]
-                ctx.emit(pk, "locatedIn", ctx.key(party[0]), p.start, p.end, "signing-place")
+                ctx.emit(pk, "locatedIn", ctx.key(places[0]), p.start, p.end, "signing-place")
 
 
 def _rule_listed_owner(ctx: Context) -> None:

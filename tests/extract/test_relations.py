@@ -550,3 +550,17 @@ def test_a_county_or_zone_that_signs_with_a_company_hosts_its_project():
     assert ("co", "investor", "proj") in got
     assert ("proj", "locatedIn", "jx") in got
     assert ("proj", "locatedIn", "yl") not in got
+
+
+def test_a_company_that_signs_with_a_district_builds_there():
+    """C与某区签约建设P: C invests in P, which lies in the district that signs."""
+    text = "榆林市举行签约仪式。甲乙集团与榆阳区签约建设粮油食品综合产业园项目，总投资3.5亿美元。"
+    got = triples(text, [
+        ("Region", "榆林市", "yl", CITY),
+        ("Company", "甲乙集团", "co"),
+        ("Region", "榆阳区", "yy", (("code", "610802"), ("level", "county"), ("parent", "610800"))),
+        ("Project", "粮油食品综合产业园项目", "proj"),
+    ])
+    assert ("co", "investor", "proj") in got
+    assert ("proj", "locatedIn", "yy") in got
+    assert ("proj", "locatedIn", "yl") not in got
