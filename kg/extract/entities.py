@@ -725,6 +725,9 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
     return _Cand("Company", c.start + s, c.start + split, "company.project_prefix")
 
 
+#: a year opening a name (after its place): 2025年外资项目 is a class of a year's projects
+_YEAR_LED = re.compile(r"(?:19|20)\d{2}年")
+
 #: chemical elements a material is named by (铝基, 镍钴: no brand)
 _ELEMENTS = "铝铜锂镍钴钛锌镁铁锰钒钨钼锡硅碳氢氟磷硼锆铬铅铂"
 
@@ -1043,6 +1046,8 @@ def _projects(text: str) -> list[_Cand]:
             continue  # 这个储能项目, 该项目: a reference to a project named elsewhere
         if _BATCH.search(name):
             continue  # 第三批省重点建设项目: a list's title
+        if "年" in name and _YEAR_LED.match(name, next((r.end for r in _name_regions(name)[:1] if r.start == 0), 0)):
+            continue  # 厦门市2025年外资项目: a year's class of projects, not one undertaking
         if _DESIGNATION_BEFORE.search(text, max(0, s - 6), s):
             continue  # 获评国家新型工业化产业示范基地: a title awarded, not an undertaking
         if head == "工程" and name.endswith("公用") or (

@@ -913,3 +913,10 @@ def test_a_long_project_name_is_read_whole():
     """A project name of more than 24 characters (搬迁与升级转型发展项目…) is not cut inside a word."""
     got = _pairs("加快推进丰河绿色化工产业园己内酰胺产业链搬迁与升级转型发展项目建设。", "Project")
     assert ("Project", "丰河绿色化工产业园己内酰胺产业链搬迁与升级转型发展项目") in got, got
+
+
+@pytest.mark.parametrize("text", ["厦门市2025年外资项目集中签约活动举行。", "2025年外资项目集中签约。"])
+def test_a_years_class_of_projects_is_no_project(text):
+    """<city>2025年外资项目集中签约: the year's foreign-funded projects, not one undertaking."""
+    got = _pairs(text, "Project")
+    assert got == set(), got
