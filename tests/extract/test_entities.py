@@ -920,3 +920,9 @@ def test_a_years_class_of_projects_is_no_project(text):
     """<city>2025年外资项目集中签约: the year's foreign-funded projects, not one undertaking."""
     got = _pairs(text, "Project")
     assert got == set(), got
+
+
+def test_a_printed_circuit_board_project_is_a_project():
+    """印刷电路板 is a product: 建设高端印刷电路板项目 names a project."""
+    got = _pairs("甲乙电子股份有限公司在火炬高新区建设高端印刷电路板项目。", "Project")
+    assert ("Project", "高端印刷电路板项目") in got, got
