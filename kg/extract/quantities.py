@@ -951,8 +951,8 @@ _WIDE_RE = re.compile(r"全省|全市|全区|全县|全年|省内|市内|我省|
 _WHOLE_REGION_RE = re.compile(r"全省|全市|全区|全县|全州|全国|我省|我市|我区|我县|城镇")
 _BUILD_RE = re.compile(r"(开建|兴建|建设|新建|实施|打造|建)")
 #: only a building verb between an investment and the project after it (投资50亿元建设…项目,
-#: 投资60亿元建设的…项目)
-_BUILDS_RE = re.compile(r"[，,]?(?:用于|用来|来)?(?:开建|兴建|建设|新建|扩建|实施|打造|建)了?的?")
+#: 投资60亿元建设的…项目, 投资2亿美元在某高新区建设…项目)
+_BUILDS_RE = re.compile(r"[，,]?(?:在[^，,。；;\d]{2,16}?)?(?:用于|用来|来)?(?:开建|兴建|建设|新建|扩建|实施|打造|建)了?的?")
 
 
 def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: str, cstart: int,

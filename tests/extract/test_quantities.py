@@ -504,3 +504,11 @@ def test_figures_after_respectively_go_in_order_to_the_names_before_it():
             ("investment", 4.21e10, "CNY", "c"), ("ratio", 80.2, "percent", "a"),
             ("ratio", 78.5, "percent", "b"), ("ratio", 75.1, "percent", "c")} <= set(facts)
     assert ("ratio", 27.1, "percent", "p") not in facts
+
+
+def test_an_investment_that_builds_the_project_in_a_place_goes_to_the_project():
+    """C投资2亿美元在某高新区建设P: the sum builds P, wherever it is built."""
+    text = "甲乙电子股份有限公司投资2亿美元在火炬高新区建设高端印刷电路板项目。"
+    facts = _facts(text, [("Company", "甲乙电子股份有限公司", "co"), ("DevelopmentZone", "火炬高新区", "zone"),
+                          ("Project", "高端印刷电路板项目", "proj")])
+    assert ("investment", 2e8, "USD", "proj") in facts
