@@ -51,6 +51,9 @@ _SHARE_DONE_RE = re.compile(r"了?(?:约|近|超过)?\d+(?:\.\d+)?\s*[%％]")
 #: a date a clause may open with (于2024年3月, 2025年)
 _DATE_WORDS_RE = re.compile(r"于|\d{4}年|\s")
 
+#: a building or part of a project site (a clause about it says how far the project is built)
+_BUILDING_PART_RE = re.compile(r"厂房|车间|主体|办公楼|综合楼|宿舍楼|仓库|库房")
+
 #: the label of an item's stage in a progress bulletin (形象进度：…)
 _STAGE_LABEL_RE = re.compile(r"(?:形象进度|建设进度|工程进度|项目进展|进展情况)[：:]$")
 
@@ -296,6 +299,8 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
                 rule += f"/{t[1]}"
                 if t[1] == "item-line" and code == "completed" and _ADVERBS_RE.sub("", lead):
                     code = "under_construction"  # (…。焊装车间主体完工: a part is done, not the project)
+                elif code in ("completed", "in_production", "trial_production") and _BUILDING_PART_RE.search(lead):
+                    code = "under_construction"  # P…，1号、2号厂房已投入使用: a building is in use, the project is being built
         first_index = len(out)
         for p in targets:
             key = (p.key, code)

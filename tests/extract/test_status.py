@@ -287,3 +287,12 @@ def test_a_delayed_or_stalled_project_is_not_started_or_suspended(clause, code):
     """A start that was due and did not happen is no start (未按期开工, 开工滞后)."""
     got = _status(f"甲乙新材料项目{clause}。", ["甲乙新材料项目"])
     assert got == [("甲乙新材料项目", code)], got
+
+
+def test_a_building_in_use_leaves_the_project_under_construction():
+    """P，总投资…，1号、2号厂房已投入使用，设备正在安装调试: a building is in use, the project is
+    still being built."""
+    got = _status("甲乙汽车零部件产业园项目总投资42亿元，1号、2号厂房已投入使用，设备正在安装调试。",
+                  ["甲乙汽车零部件产业园项目"])
+    assert ("甲乙汽车零部件产业园项目", "in_production") not in got
+    assert ("甲乙汽车零部件产业园项目", "under_construction") in got
