@@ -95,7 +95,8 @@ def figure_headed(name: str) -> bool:
 _RANK_RE = re.compile(r"的?(省份|城市|大省|大市|县区|县市|强县|俱乐部)")
 _HEDGE_AFTER_RE = re.compile(r"(以上|左右|上下|多|余)")
 #: thresholds: "2000万元以上的重点交通项目", "10亿元以上项目4个" (a class of projects), "日产3000吨以下"
-_THRESHOLD_RE = re.compile(r"(以上|以下|以内)(?:的|(?:重大|重点|产业|工业)?(?:项目|企业|工程))|以下|以内")
+_THRESHOLD_RE = re.compile(r"(以上|以下|以内)(?:的|(?:重大|重点|产业|工业)?(?:项目|企业|工程))|以下|以内|"
+                           r"(?:重大|重点|产业|工业)?项目[\d一二三四五六七八九十]+个")  # (投资超10亿元项目9个)
 
 
 @dataclass(frozen=True)

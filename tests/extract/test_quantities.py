@@ -512,3 +512,10 @@ def test_an_investment_that_builds_the_project_in_a_place_goes_to_the_project():
     facts = _facts(text, [("Company", "甲乙电子股份有限公司", "co"), ("DevelopmentZone", "火炬高新区", "zone"),
                           ("Project", "高端印刷电路板项目", "proj")])
     assert ("investment", 2e8, "USD", "proj") in facts
+
+
+def test_a_sum_that_classes_the_projects_counted_is_a_threshold():
+    """其中投资超10亿元项目9个: 10亿元 says which projects are counted, no investment."""
+    facts = _facts("丰河市共开工项目52个，总投资316亿元，其中投资超10亿元项目9个。", [("Region", "丰河市", "city")])
+    assert ("investment", 1e9, "CNY", "city") not in facts
+    assert ("count", 9, "project", "city") in facts
