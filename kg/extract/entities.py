@@ -725,6 +725,9 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
     return _Cand("Company", c.start + s, c.start + split, "company.project_prefix")
 
 
+#: how a power plant is laid out (分布式光伏电站): no part of a name
+_PLANT_KIND = re.compile(r"^(?:分布式|集中式|屋顶|户用|地面)")
+
 #: a year opening a name (after its place): 2025年外资项目 is a class of a year's projects
 _YEAR_LED = re.compile(r"(?:19|20)\d{2}年")
 
@@ -1046,6 +1049,8 @@ def _projects(text: str) -> list[_Cand]:
             continue  # 这个储能项目, 该项目: a reference to a project named elsewhere
         if _BATCH.search(name):
             continue  # 第三批省重点建设项目: a list's title
+        if head == "电站" and (not core or _is_vocab(_PLANT_KIND.sub("", core))):
+            continue  # 新增光伏电站装机, 分布式光伏电站: a kind of plant, not a named one
         if "年" in name and _YEAR_LED.match(name, next((r.end for r in _name_regions(name)[:1] if r.start == 0), 0)):
             continue  # 厦门市2025年外资项目: a year's class of projects, not one undertaking
         if _DESIGNATION_BEFORE.search(text, max(0, s - 6), s):

@@ -926,3 +926,10 @@ def test_a_printed_circuit_board_project_is_a_project():
     """印刷电路板 is a product: 建设高端印刷电路板项目 names a project."""
     got = _pairs("甲乙电子股份有限公司在火炬高新区建设高端印刷电路板项目。", "Project")
     assert ("Project", "高端印刷电路板项目") in got, got
+
+
+def test_a_named_power_station_is_a_project_and_a_kind_of_plant_is_not():
+    """修水县抽水蓄能电站 names one plant; 光伏电站 in 新增光伏电站装机 is a kind of plant."""
+    assert ("Project", "修水县抽水蓄能电站") in _pairs("加快修水县抽水蓄能电站建设。", "Project")
+    assert ("Project", "白鹤滩水电站") in _pairs("白鹤滩水电站全面投产。", "Project")
+    assert not _pairs("全省新增光伏电站装机500万千瓦，加快抽水蓄能电站建设。", "Project")
