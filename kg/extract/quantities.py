@@ -374,6 +374,8 @@ def extract_quantities(doc: Document, mentions: list[Mention]) -> list[Quantity]
     return _dedupe(found, ctx)
 
 
+#: the start of a list item (1．, （一）, a line's start) before a project's name
+_ITEM_START_RE = re.compile(r"(?:^|\n)[^\S\n]*(?:[（(]?[一二三四五六七八九十\d]+[)）、.．][^\S\n]*)?$")
 #: the subjects a list before 分别 may hand figures to
 _RESPECTIVE_TYPES = ("Project", "Company", "DevelopmentZone", "Region")
 #: what joins the members of a list (A、B和C)
@@ -1169,6 +1171,12 @@ def _sentence_org(ctx: _Context, start: int, s0: int, cstart: int) -> Mention | 
     m = _near_before(ctx, start, s0, _ORG_TYPES)
     if m is None:
         return None
+    if m.type == "Company" and text[m.end:m.end + 1] in ("，", ",", "；", ";"):
+        # 1．P，C，总投资80亿元: an item's owner written after its name; the figures are P's
+        p = _near_before(ctx, m.start, s0, ("Project",))
+        if p is not None and text[p.end:m.start] in ("，", ",") and _ITEM_START_RE.search(
+                text, max(0, p.start - 8), p.start):
+            return p
     if AGENT_BEFORE_RE.search(text, max(s0, m.start - 7), m.start):
         # "该项目由C投资建设，总投资120亿元": C is the agent, the project the topic
         pr = _sentence_pronoun(ctx, s0, m.start) or _near_before(ctx, m.start, s0, ("Project",))

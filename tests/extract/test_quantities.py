@@ -519,3 +519,13 @@ def test_a_sum_that_classes_the_projects_counted_is_a_threshold():
     facts = _facts("丰河市共开工项目52个，总投资316亿元，其中投资超10亿元项目9个。", [("Region", "丰河市", "city")])
     assert ("investment", 1e9, "CNY", "city") not in facts
     assert ("count", 9, "project", "city") in facts
+
+
+def test_an_items_figures_after_its_owner_go_to_its_project():
+    """1．P，C，总投资80亿元，装机容量120万千瓦: the owner is written after the name; the figures
+    are the project's."""
+    text = "丰河市重大项目。\n1．丰河抽水蓄能电站，甲乙抽水蓄能有限公司，总投资80亿元，装机容量120万千瓦。"
+    facts = _facts(text, [("Region", "丰河市", "city"), ("Project", "丰河抽水蓄能电站", "proj"),
+                          ("Company", "甲乙抽水蓄能有限公司", "co")])
+    assert ("investment", 8e9, "CNY", "proj") in facts
+    assert ("capacity", 1.2e9, "W", "proj") in facts
