@@ -366,10 +366,11 @@ def _event_stages(text: str, projects: list[Mention], stated: set) -> list[Relat
 #: a heading that sorts a plan's projects by stage (（一）续建项目, 二、新开工项目（12个）)
 _SECTION_RE = re.compile(
     r"^[ \t]*(?:[（(][一二三四五六七八九十0-9]+[)）]|[一二三四五六七八九十]+[、.．]|[0-9]+[、.．])?[ \t]*"
-    r"(?:[0-9]{4}年)?(?P<kind>续建|在建|新开工|开工|竣工|建成|投产|前期|储备|预备|谋划|签约)(?:的)?(?:重点|重大)?"
+    r"(?:[0-9]{4}年)?(?P<kind>续建|在建|新开工|开工|竣工投产|建成投产|竣工|建成|投产|前期|储备|预备|谋划|签约)(?:的)?(?:重点|重大)?"
     r"(?:建设)?项目(?:[（(][^）)\n]{0,12}[)）])?[：:]?[ \t]*$", re.M)
 _SECTION_CODE = {"续建": "continued", "在建": "under_construction", "新开工": "started", "开工": "started",
-                 "竣工": "completed", "建成": "completed", "投产": "in_production", "前期": "preliminary",
+                 "竣工": "completed", "建成": "completed", "投产": "in_production",
+                 "竣工投产": "in_production", "建成投产": "in_production", "前期": "preliminary",
                  "储备": "preliminary", "预备": "preliminary", "谋划": "preliminary", "签约": "signed"}
 #: any heading of a plan's sections (a new section ends the one before)
 _ANY_SECTION_RE = re.compile(r"^[ \t]*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)[^\n]{0,20}$", re.M)

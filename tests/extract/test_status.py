@@ -296,3 +296,11 @@ def test_a_building_in_use_leaves_the_project_under_construction():
                   ["甲乙汽车零部件产业园项目"])
     assert ("甲乙汽车零部件产业园项目", "in_production") not in got
     assert ("甲乙汽车零部件产业园项目", "under_construction") in got
+
+
+def test_a_section_of_projects_completed_and_producing():
+    """（一）竣工投产项目: the projects under it are in production."""
+    text = "（一）竣工投产项目\n1．甲乙差别化纤维项目：总投资12亿元。\n（二）新开工项目\n2．丙丁铜箔项目：总投资28亿元。\n"
+    got = _status(text, ["甲乙差别化纤维项目", "丙丁铜箔项目"])
+    assert ("甲乙差别化纤维项目", "in_production") in got
+    assert ("丙丁铜箔项目", "started") in got
