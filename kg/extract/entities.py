@@ -959,8 +959,8 @@ def _phases(text: str, projects: list[_Cand]) -> list[_Cand]:
                 out.append(_Cand("Project", s, e, "project.phase_section", canonical=pname + text[s:e]))
             continue
         pronoun = _PROJECT_PRONOUN.search(text, max(0, s - 5), s) is not None
-        if prev and prev not in "，；。、：,;:\n " and not pronoun:
-            continue
+        if prev and prev not in "，；。、：,;:\n " and not pronoun and not text.endswith("其中", 0, s):
+            continue  # (其中一期投资25亿元: the phase after 其中 opens its clause)
         if not (section or pronoun or text.startswith(_PHASE_SUBJECT_NEXT, e)):
             continue
         parent = None

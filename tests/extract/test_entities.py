@@ -933,3 +933,10 @@ def test_a_named_power_station_is_a_project_and_a_kind_of_plant_is_not():
     assert ("Project", "修水县抽水蓄能电站") in _pairs("加快修水县抽水蓄能电站建设。", "Project")
     assert ("Project", "白鹤滩水电站") in _pairs("白鹤滩水电站全面投产。", "Project")
     assert not _pairs("全省新增光伏电站装机500万千瓦，加快抽水蓄能电站建设。", "Project")
+
+
+def test_a_phase_after_of_which_is_a_project_of_its_own():
+    """P总投资60亿元，其中一期投资25亿元…；二期投资35亿元: both phases are projects."""
+    ms, canon = _mentions("丰河甲乙新能源电池项目总投资60亿元，分两期建设，其中一期投资25亿元；二期投资35亿元。")
+    phases = {canon[("Project", m.key)] for m in ms if m.type == "Project" and m.text in ("一期", "二期")}
+    assert phases == {"丰河甲乙新能源电池项目一期", "丰河甲乙新能源电池项目二期"}, phases
