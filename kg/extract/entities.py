@@ -728,6 +728,9 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
 #: how a power plant is laid out (分布式光伏电站): no part of a name
 _PLANT_KIND = re.compile(r"^(?:分布式|集中式|屋顶|户用|地面)")
 
+#: characters that go on a compound's name (丙烯|酸酯, 丙烯|腈, 聚乙烯|醇)
+_CHEMICAL_TAILS = frozenset("酸酯醇醛酮腈胺酐酰")
+
 #: a year opening a name (after its place): 2025年外资项目 is a class of a year's projects
 _YEAR_LED = re.compile(r"(?:19|20)\d{2}年")
 
@@ -1334,6 +1337,8 @@ def _vocab(text: str) -> list[_Cand]:
             continue
         if _inside_latin_word(text, s, e):
             continue  # IC of ICP备案号, SiC of SiCOI: a Latin term cut out of a longer word
+        if text[e:e + 1] in _CHEMICAL_TAILS and f.endswith(("烯", "烷", "苯", "酚")):
+            continue  # 丙烯 of 丙烯酸酯, 丙烯腈: the start of another compound's name
         if f.startswith("制") and f[1:] in pv:
             s, f = s + 1, f[1:]  # 制绿氢 -> 绿氢
         out.append(_Cand("Product", s, e, "product.vocab", _product_attrs(f)))

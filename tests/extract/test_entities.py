@@ -940,3 +940,13 @@ def test_a_phase_after_of_which_is_a_project_of_its_own():
     ms, canon = _mentions("丰河甲乙新能源电池项目总投资60亿元，分两期建设，其中一期投资25亿元；二期投资35亿元。")
     phases = {canon[("Project", m.key)] for m in ms if m.type == "Project" and m.text in ("一期", "二期")}
     assert phases == {"丰河甲乙新能源电池项目一期", "丰河甲乙新能源电池项目二期"}, phases
+
+
+@pytest.mark.parametrize("text", ["年产20万吨丙烯酸酯项目投产。", "年产30万吨丙烯腈项目开工。"])
+def test_an_olefin_that_opens_another_compounds_name_is_not_that_product(text):
+    """丙烯 of 丙烯酸酯 / 丙烯腈: the start of another compound, not propylene."""
+    assert ("Product", "丙烯") not in _pairs(text, "Product")
+
+
+def test_an_olefin_on_its_own_is_a_product():
+    assert ("Product", "丙烯") in _pairs("年产20万吨丙烯项目投产。", "Product")
