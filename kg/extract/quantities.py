@@ -68,7 +68,7 @@ _DIGIT_RE = re.compile(r"[\d]")
 _ANY_DIGIT_RE = re.compile(r"[\d０-９]")
 _BRANCH_CO_RE = re.compile(r"(子|分)公司")
 _STAKE_RE = re.compile(r"股权|股份")
-_PROGRESS_RE = re.compile(r"进度|完成率|设计总量|完工|工程量")
+_PROGRESS_RE = re.compile(r"进度|完成率|设计总量|完工|工程量|施工完成")
 _MARKET_SHARE_RE = re.compile(r"占有率|市场份额")
 #: a count of identical units before a capacity (2×66万千瓦, 4*35万千瓦)
 _UNITS_OF_RE = re.compile(r"(?<![\d.])([1-9]\d?)\s*[×*]\s*$")
@@ -1094,7 +1094,7 @@ def _ratio_subject(ctx: _Context, start: int, end: int, lead: str, cstart: int, 
             return _key(co), "subj:stake-buyer"
     if _PROGRESS_RE.search(around) and "开工率" not in lead:
         m = clause_org or _pronoun_target(ctx, pron, cstart, s0) or _near_before(
-            ctx, start, s0, ("Project",))
+            ctx, start, s0, ("Project",)) or _line_item_project(ctx, start)
         if m is not None:
             return _key(m), "subj:progress"
     if _PLAN_SHARE_RE.search(lead[-12:]):
@@ -1140,6 +1140,19 @@ def _ratio_subject(ctx: _Context, start: int, end: int, lead: str, cstart: int, 
         if _unnamed_province_sentence(ctx, s0, start):
             return None, "subj:ratio-level-unnamed"
     return ctx.main_at(start), "subj:ratio-main"
+
+
+def _line_item_project(ctx: _Context, pos: int) -> Mention | None:
+    """The project a list item's line opens with (P：总投资…。目前…施工完成80%), when no other
+    project or company is named before ``pos`` in the line."""
+    text = ctx.text
+    p0 = text.rfind("\n", 0, pos) + 1
+    first = _first_in(ctx, p0, pos, _ORG_TYPES)
+    if (first is None or first.type != "Project" or not text.startswith(("：", ":"), first.end)
+            or not _ITEM_START_RE.search(text, max(0, first.start - 8), first.start)
+            or _near_before(ctx, pos, p0, _ORG_TYPES) is not first):
+        return None
+    return first
 
 
 def _previous_topic(ctx: _Context, s0: int, p0: int) -> Mention | None:

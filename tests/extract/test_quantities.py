@@ -529,3 +529,10 @@ def test_an_items_figures_after_its_owner_go_to_its_project():
                           ("Company", "甲乙抽水蓄能有限公司", "co")])
     assert ("investment", 8e9, "CNY", "proj") in facts
     assert ("capacity", 1.2e9, "W", "proj") in facts
+
+
+def test_progress_in_a_later_sentence_of_an_items_line_goes_to_its_project():
+    """P：总投资152亿元。目前…主体结构已封顶，高架桥桩基施工完成80%: the item's progress."""
+    text = "丰河市十大项目。\n丰河国际空港综合交通枢纽项目：总投资152亿元。目前航站楼主体结构已封顶，高架桥桩基施工完成80%。"
+    facts = _facts(text, [("Region", "丰河市", "city"), ("Project", "丰河国际空港综合交通枢纽项目", "proj")])
+    assert ("ratio", 80, "percent", "proj") in facts
