@@ -304,3 +304,13 @@ def test_a_section_of_projects_completed_and_producing():
     got = _status(text, ["甲乙差别化纤维项目", "丙丁铜箔项目"])
     assert ("甲乙差别化纤维项目", "in_production") in got
     assert ("丙丁铜箔项目", "started") in got
+
+
+@pytest.mark.parametrize("clause, code", [
+    ("正在开展开工前准备", "planned"), ("正在办理施工许可", "preliminary"),
+    ("已完成主体建设", "under_construction"), ("完成总工程量的60%", "under_construction")])
+def test_preparations_and_progress_of_works(clause, code):
+    """Preparing the start or a permit is no start and no works; the main structure or a share
+    of the works done is construction under way."""
+    got = _status(f"甲乙新材料项目{clause}。", ["甲乙新材料项目"])
+    assert got == [("甲乙新材料项目", code)], got
