@@ -372,6 +372,9 @@ _SECTION_CODE = {"续建": "continued", "在建": "under_construction", "新开�
                  "竣工": "completed", "建成": "completed", "投产": "in_production",
                  "竣工投产": "in_production", "建成投产": "in_production", "前期": "preliminary",
                  "储备": "preliminary", "预备": "preliminary", "谋划": "preliminary", "签约": "signed"}
+#: the title of a plan (2025年重点建设项目计划, 投资计划表, 项目安排) and of a report on one
+_PLAN_TITLE_RE = re.compile(r"计划|安排")
+_REPORT_TITLE_RE = re.compile(r"完成|进展|进度|情况|通报|执行")
 #: any heading of a plan's sections (a new section ends the one before)
 _ANY_SECTION_RE = re.compile(r"^[ \t]*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)[^\n]{0,20}$", re.M)
 
@@ -400,7 +403,12 @@ def _section_stages(text: str, projects: list[Mention], stated: set) -> list[Rel
                     | {(h[0], _heading_level(text[h[0]:h[1]])) for h in heads})
     out: list[RelationCandidate] = []
     seen = set(stated)
+    nl = text.find("\n")
+    title = text[:nl if nl >= 0 else len(text)]
+    plan = bool(_PLAN_TITLE_RE.search(title)) and not _REPORT_TITLE_RE.search(title)
     for start, end, code in heads:
+        if plan:
+            code = _PLAN_SHIFT.get(code, code)  # 某省2025年重点项目计划 … 二、新开工项目: to be started
         level = _heading_level(text[start:end])
         stop = next((b for b, lv in bounds if b > start and lv <= level), len(text))
         for p in projects:

@@ -314,3 +314,14 @@ def test_preparations_and_progress_of_works(clause, code):
     of the works done is construction under way."""
     got = _status(f"甲乙新材料项目{clause}。", ["甲乙新材料项目"])
     assert got == [("甲乙新材料项目", code)], got
+
+
+def test_a_new_start_section_of_a_plan_is_planned():
+    """In a year's plan (…重点建设项目计划) the 新开工项目 are to be started: planned; in a
+    report on the plan's progress they have started."""
+    body = "一、续建项目\n1．甲乙正极材料项目。总投资：45亿元。\n二、新开工项目\n2．丙丁锂云母综合利用项目。总投资：62亿元。\n"
+    got = _status("青川省2025年省重点建设项目计划\n" + body, ["甲乙正极材料项目", "丙丁锂云母综合利用项目"])
+    assert ("丙丁锂云母综合利用项目", "planned") in got
+    assert ("甲乙正极材料项目", "continued") in got
+    got = _status("青川省2025年重点项目进展情况\n" + body, ["甲乙正极材料项目", "丙丁锂云母综合利用项目"])
+    assert ("丙丁锂云母综合利用项目", "started") in got
