@@ -203,6 +203,9 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
     listed: set[str] = set()  # projects of a list its intro gave a stage (签约项目包括：…)
     plan_starts: set[tuple[str, int]] = set()  # (project, sentence) of a planned start
     has_records = bool(find_records(text))
+    nl = text.find("\n")
+    # (a plan's record: 建设性质：新开工 says the project is to be started)
+    plan_doc = has_records and _plan_title(text[:nl if nl >= 0 else len(text)])
     plan_ends: list = []  # (relation, project, sentence) of a completion shifted by a plan
     pos = 0
     for m in _CLAUSE_SPLIT.finditer(text + "\n"):
@@ -233,7 +236,8 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
         p0, p1 = paragraph_bounds(text, cstart)
         if p0 not in plan_cache:
             plan_cache[p0] = _is_plan_paragraph(text[p0:p1])
-        if (code in _PLAN_SHIFT and (plan_cache[p0] or has_records and in_schedule(text, cstart))
+        if (code in _PLAN_SHIFT and (plan_cache[p0] or has_records and in_schedule(text, cstart)
+                                     or plan_doc and text.endswith(("建设性质：", "建设性质:"), 0, cstart))
                 and not re.search(r"已|了", clause) and not _STATED_DATE_RE.search(clause, 0, h0)
                 and not _dated_before(clause[:h0], doc.date)):
             code = _PLAN_SHIFT[code]
@@ -375,6 +379,12 @@ _SECTION_CODE = {"续建": "continued", "在建": "under_construction", "新开�
 #: the title of a plan (2025年重点建设项目计划, 投资计划表, 项目安排) and of a report on one
 _PLAN_TITLE_RE = re.compile(r"计划|安排")
 _REPORT_TITLE_RE = re.compile(r"完成|进展|进度|情况|通报|执行")
+
+
+def _plan_title(title: str) -> bool:
+    """Whether a document's title names a plan (not a report on one)."""
+    return bool(_PLAN_TITLE_RE.search(title)) and not _REPORT_TITLE_RE.search(title)
+
 #: any heading of a plan's sections (a new section ends the one before)
 _ANY_SECTION_RE = re.compile(r"^[ \t]*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)[^\n]{0,20}$", re.M)
 
@@ -404,8 +414,7 @@ def _section_stages(text: str, projects: list[Mention], stated: set) -> list[Rel
     out: list[RelationCandidate] = []
     seen = set(stated)
     nl = text.find("\n")
-    title = text[:nl if nl >= 0 else len(text)]
-    plan = bool(_PLAN_TITLE_RE.search(title)) and not _REPORT_TITLE_RE.search(title)
+    plan = _plan_title(text[:nl if nl >= 0 else len(text)])
     for start, end, code in heads:
         if plan:
             code = _PLAN_SHIFT.get(code, code)  # 某省2025年重点项目计划 … 二、新开工项目: to be started

@@ -325,3 +325,10 @@ def test_a_new_start_section_of_a_plan_is_planned():
     assert ("甲乙正极材料项目", "continued") in got
     got = _status("青川省2025年重点项目进展情况\n" + body, ["甲乙正极材料项目", "丙丁锂云母综合利用项目"])
     assert ("丙丁锂云母综合利用项目", "started") in got
+
+
+def test_a_plans_record_to_be_started_is_planned():
+    """建设性质：新开工 in a year's plan: the project is to be started."""
+    text = ("丰河市2025年重大项目建设计划\n项目名称：甲乙光伏治沙项目\n建设单位：丙丁新能源有限公司\n"
+            "总投资：96亿元\n建设性质：新开工\n")
+    assert _status(text, ["甲乙光伏治沙项目"]) == [("甲乙光伏治沙项目", "planned")]
