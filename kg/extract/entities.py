@@ -1175,10 +1175,10 @@ def _gov(text: str, regions: list[_Cand], zones: list[_Cand]) -> list[_Cand]:
             out.append(_Cand("GovernmentBody", shared[s], m.end(), "gov.region_prefix"))
         elif j in ends:
             out.append(_Cand("GovernmentBody", ends[j], m.end(), "gov.region_prefix"))
-        elif j < s and (j == 0 or not _HAN_RE.match(text[j - 1]) or text[j - 1] in "由经与和及、在向"):
+        elif j < s and (j == 0 or not _HAN_RE.match(text[j - 1]) or text[j - 1] in "由经与和及、在向据同"):
             out.append(_Cand("GovernmentBody", j, m.end(), "gov.level_prefix"))
         elif m.group() in ("市委", "省委", "县委", "区委", "市政府", "省政府", "县政府", "区政府") and (
-                s == 0 or not _HAN_RE.match(text[s - 1]) or text[s - 1] in "由经与和及、在向"):
+                s == 0 or not _HAN_RE.match(text[s - 1]) or text[s - 1] in "由经与和及、在向据同"):
             out.append(_Cand("GovernmentBody", s, m.end(), "gov.bare"))
         else:
             st = _left_extend(text, s, 0)

@@ -950,3 +950,11 @@ def test_an_olefin_that_opens_another_compounds_name_is_not_that_product(text):
 
 def test_an_olefin_on_its_own_is_a_product():
     assert ("Product", "丙烯") in _pairs("年产20万吨丙烯项目投产。", "Product")
+
+
+@pytest.mark.parametrize("text, organ", [
+    ("根据省发展改革委安排，全省共安排重点项目426个。", "省发展改革委"),
+    ("会同市自然资源局办理用地手续。", "市自然资源局")])
+def test_an_organ_with_its_level_after_a_preposition(text, organ):
+    """根据省发展改革委安排 / 会同市自然资源局: the organ acts; 省/市 is its level."""
+    assert ("GovernmentBody", organ) in _pairs(text, "GovernmentBody")
