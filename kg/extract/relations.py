@@ -1037,6 +1037,25 @@ def _rule_signing_party(ctx: Context) -> None:
                 ctx.emit(pk, "locatedIn", ctx.key(places[0]), p.start, p.end, "signing-place")
 
 
+#: the responsible units an item of a task list names in brackets after it (（责任单位：县发改局、县工信局）)
+_RESPONSIBLE = re.compile(r"[（(](?:责任单位|牵头单位|实施单位|建设单位|责任主体)[：:]([^（）()\n]{2,60})[）)]")
+
+
+def _rule_responsible_units(ctx: Context) -> None:
+    """``（1）加快推进P建设。（责任单位：X、Y）``: X and Y are responsible for (invest in) the
+    projects of the item's line."""
+    text = ctx.doc.text
+    if "单位" not in text and "责任主体" not in text:
+        return
+    for m in _RESPONSIBLE.finditer(text):
+        p0 = text.rfind("\n", 0, m.start()) + 1
+        units = [n for n in ctx.span(m.start(1), m.end(1)) if n.type in ("GovernmentBody", "Company") and _top_level(n)]
+        projects = [n for n in ctx.span(p0, m.start()) if n.type == "Project" and _top_level(n)]
+        for u in units:
+            for p in projects:
+                ctx.emit(ctx.key(u), "investor", ctx.key(p), u.start, u.end, "responsible-unit")
+
+
 def _rule_listed_owner(ctx: Context) -> None:
     """A plan's item written with commas (``1.P，C，总投资38.6亿元，建设…``): the company that is
     the whole clause after the project's name invests in it."""
@@ -1249,6 +1268,7 @@ def extract_relations(doc: Document, mentions: list[Mention]) -> list[RelationCa
     _rule_pronoun_agent(ctx)
     _rule_records(ctx)
     _rule_listed_owner(ctx)
+    _rule_responsible_units(ctx)
     _rule_signing_party(ctx)
     _rule_parent_subsidiary(ctx)
     _rule_joint_venture(ctx)

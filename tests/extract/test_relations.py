@@ -564,3 +564,16 @@ def test_a_company_that_signs_with_a_district_builds_there():
     assert ("co", "investor", "proj") in got
     assert ("proj", "locatedIn", "yy") in got
     assert ("proj", "locatedIn", "yl") not in got
+
+
+def test_responsible_units_in_brackets_after_an_item_invest_in_its_projects():
+    """（1）加快推进P建设。（责任单位：县发改局、县工信局）: GUIDELINES §4, the responsible unit
+    of a project is its investor."""
+    text = "重点工作任务\n（1）加快推进丰县甲乙碳纤维项目建设，确保年底投产。（责任单位：县发改局、县工信局）\n"
+    got = triples(text, [
+        ("Project", "丰县甲乙碳纤维项目", "proj"),
+        ("GovernmentBody", "县发改局", "fgj"),
+        ("GovernmentBody", "县工信局", "gxj"),
+    ])
+    assert ("fgj", "investor", "proj") in got
+    assert ("gxj", "investor", "proj") in got
