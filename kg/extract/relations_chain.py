@@ -30,6 +30,9 @@ __all__ = ["chain_relations", "chain_feeds"]
 # hot patterns, compiled once (module-level re calls look each up in re's cache)
 _RAW_GAP_RE = re.compile(r"为(主要)?原(材)?料[^，。；]{0,12}")
 _MADE_FROM_RE = re.compile(r"(.{1,3})制(.{2,})")
+# a product named as an input of the subject, not its output: "原料碳酸锂主要来自…", "面粉采购自…"
+_INPUT_BEFORE_RE = re.compile(r"(原料|原材料|所需|采购|购进)$")
+_INPUT_AFTER_RE = re.compile(r"(主要|全部|均|大多|大部分|多)?(来自|来源于|采购自|购自|取自)")
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -209,6 +212,9 @@ def _rule_production_cue(ctx: Context) -> None:
                 stop = min([s.start for s in subjects if s.start >= v.end()] + [s1])
                 for p in prods:
                     if v.end() <= p.start < stop and p.start - v.end() <= 40:
+                        if _INPUT_BEFORE_RE.search(text, max(s0, p.start - 4), p.start) or \
+                                _INPUT_AFTER_RE.match(text, p.end):
+                            continue  # "年产P，原料Q主要来自…": Q is an input
                         ctx.emit(ctx.key(subj), "produces", ctx.key(p), p.start, p.end, "production-verb")
         # P年产能 …: the sentence's company
         if cap_rx is not None:

@@ -513,3 +513,15 @@ def test_an_agent_after_a_park_builds_the_park_not_the_project_before():
     ex = extract_document(ingest_text(text))
     inv = {(r.subject[1], r.object[1]) for r in ex.relations if r.predicate == "investor"}
     assert not any(s == "丙丁投资集团有限公司" and o.endswith("生产线") for s, o in inv), inv
+
+
+def test_input_named_after_a_production_verb_is_not_produced():
+    text = "甲丙新材料公司年产磷酸铁锂2万吨，原料碳酸锂主要来自省外。乙丁食品公司主营米粉，大米全部来自本地。"
+    got = triples(text, [
+        ("Company", "甲丙新材料公司", "a"), ("Product", "磷酸铁锂", "lfp"), ("Product", "碳酸锂", "li2co3"),
+        ("Company", "乙丁食品公司", "b"), ("Product", "米粉", "noodle"), ("Product", "大米", "rice"),
+    ])
+    assert ("a", "produces", "lfp") in got
+    assert ("a", "produces", "li2co3") not in got
+    assert ("b", "produces", "noodle") in got
+    assert ("b", "produces", "rice") not in got
