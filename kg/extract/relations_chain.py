@@ -178,6 +178,28 @@ def _rule_project_named_product(ctx: Context) -> None:
             ctx.emit(ctx.key(p), "produces", k, p.start, p.end, "project-named-product")
 
 
+_LIST_SEP_RE = re.compile(r"[、和及与]")
+_LIST_TAIL_RE = re.compile(r"等(\d+家|[一二两三四五六七八九十几数多]+家)?(重点|龙头|骨干|规上)?(企业|公司)?")
+
+
+def _company_list_before(text: str, subjects: list[Mention], last: Mention) -> list[Mention]:
+    """``last`` and the companies listed before it (``A、B、last等企业``) when ``last`` closes
+    such a list with 等; otherwise ``last`` alone."""
+    tail = _LIST_TAIL_RE.match(text, last.end)
+    if tail is None:
+        return [last]
+    out = [last]
+    comps = [c for c in subjects if c.type == "Company" and c.end <= last.start]
+    pos = last.start
+    for c in reversed(comps):
+        if c.end == pos - 1 and _LIST_SEP_RE.fullmatch(text, c.end, pos):
+            out.append(c)
+            pos = c.start
+        elif c.end <= pos - 1:
+            break
+    return out
+
+
 def _rule_production_cue(ctx: Context) -> None:
     """``S年产P`` / ``S生产P`` / ``P年产能…`` / ``P生产企业C`` / ``C是…P企业``."""
     text = ctx.doc.text
@@ -202,6 +224,8 @@ def _rule_production_cue(ctx: Context) -> None:
                 c0, _ = _clause_bounds(text, v.start(), s0, s1)
                 if subj.end < c0 - 60:
                     continue
+                # "A、B等企业具备年产P": every company of the list before the verb
+                listed = _company_list_before(text, subjects, subj) if subj.type == "Company" else [subj]
                 if subj.type == "Company" and AGENT_BEFORE_RE.search(text, max(s0, subj.start - 7), subj.start):
                     # "该项目由C投资建设，…，主要生产P": the project makes P, C is its agent
                     p0 = text.rfind("\n", 0, subj.start) + 1
@@ -215,7 +239,8 @@ def _rule_production_cue(ctx: Context) -> None:
                         if _INPUT_BEFORE_RE.search(text, max(s0, p.start - 4), p.start) or \
                                 _INPUT_AFTER_RE.match(text, p.end):
                             continue  # "年产P，原料Q主要来自…": Q is an input
-                        ctx.emit(ctx.key(subj), "produces", ctx.key(p), p.start, p.end, "production-verb")
+                        for s in (listed if subj.type == "Company" else [subj]):
+                            ctx.emit(ctx.key(s), "produces", ctx.key(p), p.start, p.end, "production-verb")
         # P年产能 …: the sentence's company
         if cap_rx is not None:
             for p in prods:
@@ -239,6 +264,11 @@ def _rule_production_cue(ctx: Context) -> None:
                 if rep:
                     a = p.start - len(head) + rep.start(1)
                     members = [c for c in comps if a <= c.start and c.end <= p.start]
+                elif text[p.start - 1 : p.start] == "等":
+                    # "A、B等P企业"
+                    before = [c for c in comps if c.end == p.start - 1]
+                    if before:
+                        members = _company_list_before(text, comps, before[0])
                 else:
                     # "P企业A、B等企业"
                     pos = m.end()

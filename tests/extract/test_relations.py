@@ -525,3 +525,13 @@ def test_input_named_after_a_production_verb_is_not_produced():
     assert ("a", "produces", "li2co3") not in got
     assert ("b", "produces", "noodle") in got
     assert ("b", "produces", "rice") not in got
+
+
+def test_companies_listed_before_a_producer_noun_or_verb_produce():
+    text = "甲丁汽车、乙戊汽车等整车企业加快扩能。丙己锂业、丁庚材料等企业具备年产碳酸锂5万吨的能力。"
+    got = triples(text, [
+        ("Company", "甲丁汽车", "a"), ("Company", "乙戊汽车", "b"), ("Product", "整车", "car"),
+        ("Company", "丙己锂业", "c"), ("Company", "丁庚材料", "d"), ("Product", "碳酸锂", "li"),
+    ])
+    assert {("a", "produces", "car"), ("b", "produces", "car")} <= got
+    assert {("c", "produces", "li"), ("d", "produces", "li")} <= got
