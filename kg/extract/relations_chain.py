@@ -465,6 +465,16 @@ def _rule_chain_lists(ctx: Context) -> None:
                             pos = m.end
                         else:
                             break
+            # "<chain>上游为A、B，中游为C，下游为D": the links of the chain's stages
+            if _STAGE_AFTER_CHAIN_RE.match(text, c.end):
+                for cue in _STAGE_CUE_RE.finditer(text, c.end, s1):
+                    pos = cue.end()
+                    for m in [x for x in items if x.start >= pos and x is not c]:
+                        if _STAGE_GAP_RE.fullmatch(text, pos, m.start):
+                            ctx.emit(ctx.key(m), "partOfChain", ctx.key(c), m.start, m.end, "chain-stages")
+                            pos = m.end
+                        else:
+                            break
             # "以A、B(等)为代表的<chain>"
             pre = text[max(s0, c.start - 60) : c.start]
             rep = re.search(r"以([^，。；]{1,50}?)(等)?为代表的(新兴|重点|优势|传统)?$", pre)
@@ -528,6 +538,9 @@ def _rule_chain_purpose(ctx: Context) -> None:
 
 
 _IS = re.compile(r"(是|为|系|作为)")
+_STAGE_CUE_RE = re.compile(r"(上游|中游|下游)(环节|领域|产业)?(主要)?(为|是|包括|涵盖|有)[:：]?")
+_STAGE_AFTER_CHAIN_RE = re.compile(r"的?(上游|中游|下游)")
+_STAGE_GAP_RE = re.compile(r"[、和及与]?")
 
 
 def _rule_company_is_chain_firm(ctx: Context) -> None:

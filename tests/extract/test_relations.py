@@ -535,3 +535,13 @@ def test_companies_listed_before_a_producer_noun_or_verb_produce():
     ])
     assert {("a", "produces", "car"), ("b", "produces", "car")} <= got
     assert {("c", "produces", "li"), ("d", "produces", "li")} <= got
+
+
+def test_products_named_as_stages_of_a_chain_belong_to_it():
+    text = "该市氟化工产业链上游为萤石、氢氟酸，中游为制冷剂，下游为空调等应用。"
+    got = triples(text, [
+        ("IndustryChain", "氟化工产业链", "f"), ("Product", "萤石", "a"), ("Product", "氢氟酸", "b"),
+        ("Product", "制冷剂", "c"), ("Product", "空调", "d"),
+    ])
+    assert {("a", "partOfChain", "f"), ("b", "partOfChain", "f"), ("c", "partOfChain", "f"),
+            ("d", "partOfChain", "f")} <= got
