@@ -545,3 +545,12 @@ def test_products_named_as_stages_of_a_chain_belong_to_it():
     ])
     assert {("a", "partOfChain", "f"), ("b", "partOfChain", "f"), ("c", "partOfChain", "f"),
             ("d", "partOfChain", "f")} <= got
+
+
+def test_dash_sequence_of_products_gives_upstream_links():
+    text = "该县已形成“萤石—氢氟酸—制冷剂”产业链。"
+    got = triples(text, [
+        ("Product", "萤石", "a"), ("Product", "氢氟酸", "b"), ("Product", "制冷剂", "c"),
+    ])
+    assert {("a", "upstreamOf", "b"), ("b", "upstreamOf", "c")} <= got
+    assert ("b", "upstreamOf", "a") not in got
