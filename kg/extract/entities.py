@@ -1297,6 +1297,8 @@ def _vocab(text: str) -> list[_Cand]:
             continue
         if _inside_latin_word(text, s, e):
             continue  # IC of ICP备案号, SiC of SiCOI: a Latin term cut out of a longer word
+        if text.startswith("级", e):
+            continue  # 饲料级磷酸氢钙, 食品级: a grade of another product, not the product
         if f.startswith("制") and f[1:] in pv:
             s, f = s + 1, f[1:]  # 制绿氢 -> 绿氢
         out.append(_Cand("Product", s, e, "product.vocab", _product_attrs(f)))

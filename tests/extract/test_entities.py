@@ -813,3 +813,10 @@ def test_a_quote_a_nations_base_as_an_aim_a_counted_park_and_a_livestock_figure_
     companies = {n for t, n in got if t == "Company"}
     assert "年出栏" not in companies and "成国家" not in companies, companies
     assert "上海戊己创业投资合伙企业（有限合伙）" in companies, companies
+
+
+def test_product_word_before_a_grade_is_no_product():
+    got = _pairs("甲乙化工公司主要生产饲料级磷酸氢钙和食品级添加剂，配套建设饲料生产线。", "Product")
+    assert ("Product", "饲料") in got  # the later 饲料生产线
+    ms, _ = _mentions("甲乙化工公司主要生产饲料级磷酸氢钙。")
+    assert not any(m.type == "Product" and m.text == "饲料" for m in ms)
