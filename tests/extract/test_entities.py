@@ -820,3 +820,10 @@ def test_product_word_before_a_grade_is_no_product():
     assert ("Product", "饲料") in got  # the later 饲料生产线
     ms, _ = _mentions("甲乙化工公司主要生产饲料级磷酸氢钙。")
     assert not any(m.type == "Product" and m.text == "饲料" for m in ms)
+
+
+def test_supply_wording_before_a_company_name_is_not_part_of_it():
+    got = _pairs("甲乙铝业有限公司年产氧化铝80万吨，氧化铝主要供应丙丁集团有限公司，面粉来自戊己面业有限公司。", "Company")
+    assert ("Company", "丙丁集团有限公司") in got
+    assert ("Company", "戊己面业有限公司") in got
+    assert not any("供应" in n or "来自" in n for _, n in got)
