@@ -554,3 +554,14 @@ def test_dash_sequence_of_products_gives_upstream_links():
     ])
     assert {("a", "upstreamOf", "b"), ("b", "upstreamOf", "c")} <= got
     assert ("b", "upstreamOf", "a") not in got
+
+
+def test_subsidiary_named_in_the_clause_after_its_parent():
+    text = "甲辰集团是本省最大的铝材企业，其全资子公司乙巳铝业投资建设新产线。丙午化工以磷矿为原料，生产磷酸，旗下丁未材料年产磷酸铁5万吨。"
+    got = triples(text, [
+        ("Company", "甲辰集团", "a"), ("Company", "乙巳铝业", "a_sub"),
+        ("Company", "丙午化工", "b"), ("Company", "丁未材料", "b_sub"),
+    ])
+    assert {("a", "investor", "a_sub"), ("a_sub", "memberOf", "a")} <= got
+    assert {("b", "investor", "b_sub"), ("b_sub", "memberOf", "b")} <= got
+    assert ("a_sub", "memberOf", "b") not in got
