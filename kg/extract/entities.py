@@ -1552,6 +1552,9 @@ _ZONE_CLASS = (("经济技术开发区", "开发区"), ("经济开发区", "开�
                ("开发区", "开发区"))
 
 
+_LIST_JOIN = re.compile(r"[、和及与]")
+
+
 def _zone_key(name: str) -> str:
     for suf, cls in _ZONE_CLASS:
         if name.endswith(suf):
@@ -1620,6 +1623,18 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
     zone_names = [text[c.start:c.end] for c in chosen if c.type == "DevelopmentZone" and ("deictic", "1") not in c.attrs]
     prev_company: _Cand | None = None
     product_texts = {_norm(text[c.start:c.end]) for c in chosen if c.type == "Product"}
+    # altLabels of one concept with different head nouns listed side by side (铝型材、铝板带箔
+    # of 铝材) are sibling products there, not synonyms of the preferred label
+    distinct_alts: set[str] = set()
+    prev_alt: _Cand | None = None
+    for c in chosen:
+        if c.type != "Product":
+            continue
+        pl = next((v for k, v in c.attrs if k == "plabel"), "")
+        if pl and prev_alt is not None and _LIST_JOIN.fullmatch(text, prev_alt.end, c.start) \
+                and dict(prev_alt.attrs).get("plabel") == pl and text[c.end - 2:c.end] != text[prev_alt.end - 2:prev_alt.end]:
+            distinct_alts.add(pl)
+        prev_alt = c if pl else None
     for c in chosen:
         t = _norm(text[c.start:c.end])
         # (the name as written: a space between two Latin words stays, 10GW TOPCon)
@@ -1654,7 +1669,7 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
         elif c.type == "Product":
             # an altLabel joins its concept's preferred label when the text also uses it
             pl = next((v for k, v in c.attrs if k == "plabel"), "")
-            if pl and pl in product_texts:
+            if pl and pl in product_texts and pl not in distinct_alts:
                 key, canon = pl, pl
         c = _Cand(c.type, c.start, c.end, c.rule, c.attrs, key, canon)
         if c.type == "Company" and not any(a[0] == "nested" for a in c.attrs):

@@ -827,3 +827,12 @@ def test_supply_wording_before_a_company_name_is_not_part_of_it():
     assert ("Company", "丙丁集团有限公司") in got
     assert ("Company", "戊己面业有限公司") in got
     assert not any("供应" in n or "来自" in n for _, n in got)
+
+
+def test_altlabels_listed_side_by_side_stay_distinct_products():
+    ms, _ = _mentions("该县铝材加工能力达到50万吨，重点发展铝型材、铝板带箔等产品。")
+    keys = {m.text: m.key for m in ms if m.type == "Product"}
+    assert keys["铝型材"] != keys["铝板带箔"]
+    ms, _ = _mentions("该县磷酸铁锂产能扩大，甲公司年产磷酸铁锂正极材料5万吨。")
+    keys = {m.text: m.key for m in ms if m.type == "Product"}
+    assert keys["磷酸铁锂正极材料"] == keys["磷酸铁锂"]  # a synonym still joins its label
