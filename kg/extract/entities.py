@@ -1272,6 +1272,12 @@ def _inside_latin_word(text: str, s: int, e: int) -> bool:
         _latin(text[e - 1]) and e < len(text) and _latin(text[e]))
 
 
+def _two_sector_words(name: str, pv, iv) -> bool:
+    """Whether ``name`` is a sector or product word followed by a sector word (新能源装备制造,
+    氢能装备制造): together they name one industry before 产业/产业链/集群."""
+    return any((name[:i] in iv or name[:i] in pv) and name[i:] in iv for i in range(2, len(name) - 1))
+
+
 def _vocab(text: str) -> list[_Cand]:
     pat = _patterns()
     pv, iv = product_vocabulary(), industry_vocabulary()
@@ -1309,7 +1315,7 @@ def _vocab(text: str) -> list[_Cand]:
         lo = max(0, m.start() - 8)
         for st in range(lo, m.start() - 1):
             name = text[st:m.start()]
-            if name in pv or name in iv:
+            if name in pv or name in iv or _two_sector_words(name, pv, iv):
                 out.append(_Cand("IndustryChain", st, m.end(), "industry.suffix"))
                 break
     return out

@@ -836,3 +836,10 @@ def test_altlabels_listed_side_by_side_stay_distinct_products():
     ms, _ = _mentions("该县磷酸铁锂产能扩大，甲公司年产磷酸铁锂正极材料5万吨。")
     keys = {m.text: m.key for m in ms if m.type == "Product"}
     assert keys["磷酸铁锂正极材料"] == keys["磷酸铁锂"]  # a synonym still joins its label
+
+
+def test_two_sector_words_before_an_industry_suffix_name_one_chain():
+    got = _pairs("某市加快构建新能源装备制造产业链，推动氢能装备制造产业集群发展。", "IndustryChain")
+    assert ("IndustryChain", "新能源装备制造产业链") in got
+    assert ("IndustryChain", "氢能装备制造产业集群") in got
+    assert ("IndustryChain", "装备制造产业链") not in got
