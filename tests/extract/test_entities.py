@@ -843,3 +843,10 @@ def test_two_sector_words_before_an_industry_suffix_name_one_chain():
     assert ("IndustryChain", "新能源装备制造产业链") in got
     assert ("IndustryChain", "氢能装备制造产业集群") in got
     assert ("IndustryChain", "装备制造产业链") not in got
+
+
+def test_phosphate_chain_and_its_products_are_read():
+    got = _pairs("某县磷化工产业形成“磷矿—磷酸—磷酸铁”产业链，甲乙公司年产黄磷3万吨。")
+    assert ("IndustryChain", "磷化工产业") in got
+    assert ("IndustryChain", "化工产业") not in got
+    assert {("Product", "磷矿"), ("Product", "磷酸"), ("Product", "黄磷")} <= got
