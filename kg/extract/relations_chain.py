@@ -33,6 +33,8 @@ _MADE_FROM_RE = re.compile(r"(.{1,3})制(.{2,})")
 # a product named as an input of the subject, not its output: "原料碳酸锂主要来自…", "面粉采购自…"
 _INPUT_BEFORE_RE = re.compile(r"(原料|原材料|所需|采购|购进)$")
 _INPUT_AFTER_RE = re.compile(r"(主要|全部|均|大多|大部分|多)?(来自|来源于|采购自|购自|取自)")
+# a product named after a supply word is the customer's: "年产P，主要供应Q企业"
+_CUSTOMER_RE = re.compile(r"供应|供给|销往|提供给")
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -239,6 +241,8 @@ def _rule_production_cue(ctx: Context) -> None:
                         if _INPUT_BEFORE_RE.search(text, max(s0, p.start - 4), p.start) or \
                                 _INPUT_AFTER_RE.match(text, p.end):
                             continue  # "年产P，原料Q主要来自…": Q is an input
+                        if _CUSTOMER_RE.search(text, v.end(), p.start):
+                            continue  # "年产P，主要供应Q企业": Q is the customer's product
                         for s in (listed if subj.type == "Company" else [subj]):
                             ctx.emit(ctx.key(s), "produces", ctx.key(p), p.start, p.end, "production-verb")
         # P年产能 …: the sentence's company

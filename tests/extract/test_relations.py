@@ -565,3 +565,13 @@ def test_subsidiary_named_in_the_clause_after_its_parent():
     assert {("a", "investor", "a_sub"), ("a_sub", "memberOf", "a")} <= got
     assert {("b", "investor", "b_sub"), ("b_sub", "memberOf", "b")} <= got
     assert ("a_sub", "memberOf", "b") not in got
+
+
+def test_product_after_a_supply_word_is_the_customers():
+    text = "甲申矿业年产萤石20万吨，所产萤石主要供应本地氢氟酸企业。"
+    got = triples(text, [
+        ("Company", "甲申矿业", "a"), ("Product", "萤石", "f"), ("Product", "萤石", "f"),
+        ("Product", "氢氟酸", "hf"),
+    ])
+    assert ("a", "produces", "f") in got
+    assert ("a", "produces", "hf") not in got
