@@ -29,6 +29,7 @@ __all__ = ["chain_relations", "chain_feeds"]
 
 # hot patterns, compiled once (module-level re calls look each up in re's cache)
 _RAW_GAP_RE = re.compile(r"为(主要)?原(材)?料[^，。；]{0,12}")
+_RAW_CUE_RE = re.compile(r"为(主要)?原(材)?料")
 _MADE_FROM_RE = re.compile(r"(.{1,3})制(.{2,})")
 # a product named as an input of the subject, not its output: "原料碳酸锂主要来自…", "面粉采购自…"
 _INPUT_BEFORE_RE = re.compile(r"(原料|原材料|所需|采购|购进)$")
@@ -642,6 +643,19 @@ def _rule_upstream_wording(ctx: Context) -> None:
                 ctx.emit(ctx.key(a), "upstreamOf", ctx.key(b), a.start, b.end, "upstream-verb")
             elif _RAW_GAP_RE.fullmatch(gap) and text[max(0, a.start - 1) : a.start] == "以":
                 ctx.emit(ctx.key(a), "upstreamOf", ctx.key(b), a.start, b.end, "raw-material")
+    # "以A为原料，（C）年产/生产B": the products made after the raw-material clause
+    prod_rx = _cue_regex("produce_verb")
+    for a in prods:
+        raw = _RAW_CUE_RE.match(text, a.end)
+        if raw is None or prod_rx is None or text[max(0, a.start - 1) : a.start] != "以":
+            continue
+        _, s1 = ctx.sentence_span(a)
+        v = prod_rx.search(text, raw.end(), min(s1, raw.end() + 40))
+        if v is None:
+            continue
+        for b in ctx.span(v.end(), min(s1, v.end() + 30)):
+            if b.type == "Product" and ctx.key(b) != ctx.key(a) and not re.search(r"[，。；]", text[v.end() : b.start]):
+                ctx.emit(ctx.key(a), "upstreamOf", ctx.key(b), a.start, b.end, "raw-material-produced")
     # names: "煤制烯烃" ← a product starting with 煤; "钒电池液" → 钒电池; "压缩天然气" ← 天然气
     forms = [(f, k) for k, fs in ctx.forms.items() if k[0] == "Product" for f in fs if len(f) >= 1]
     forms.sort(key=lambda fk: (-len(fk[0]), fk))

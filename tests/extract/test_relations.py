@@ -575,3 +575,13 @@ def test_product_after_a_supply_word_is_the_customers():
     ])
     assert ("a", "produces", "f") in got
     assert ("a", "produces", "hf") not in got
+
+
+def test_raw_material_clause_feeds_the_products_made_after_it():
+    text = "乙酉化工以萤石为主要原料，年产氢氟酸8万吨、无水氟化铝3万吨。"
+    got = triples(text, [
+        ("Company", "乙酉化工", "c"), ("Product", "萤石", "f"),
+        ("Product", "氢氟酸", "hf"), ("Product", "无水氟化铝", "alf"),
+    ])
+    assert ("f", "upstreamOf", "hf") in got
+    assert ("hf", "upstreamOf", "f") not in got
