@@ -623,6 +623,8 @@ def _rule_vocabulary_feeds(ctx: Context) -> None:
                 between = text[lo:hi] if lo <= hi else ""
                 if "、" in between and not re.search(r"[，。；：]", between) and len(between) <= 30:
                     continue
+                if a.end <= b.start and between.endswith("等") and not re.search(r"[，。；：]", between):
+                    continue  # "碳酸锂、氢氧化锂等锂盐": the class the list belongs to, not its output
                 if ctx.key(a) != ctx.key(b) and la != lb and lb in feeds.get(la, ()):
                     ctx.emit(ctx.key(a), "upstreamOf", ctx.key(b), a.start, a.end, "vocabulary-feeds")
 

@@ -585,3 +585,16 @@ def test_raw_material_clause_feeds_the_products_made_after_it():
     ])
     assert ("f", "upstreamOf", "hf") in got
     assert ("hf", "upstreamOf", "f") not in got
+
+
+def test_class_noun_closing_a_list_is_not_fed_by_its_members():
+    li = "https://w3id.org/chainkg/chain/lithium-battery/"
+    text = "推动碳酸锂、氢氧化锂等锂盐产品向正极材料延伸。"
+    got = triples(text, [
+        ("Product", "碳酸锂", "lc", (("link", li + "raw-materials"),)),
+        ("Product", "氢氧化锂", "lh", (("link", li + "raw-materials"),)),
+        ("Product", "锂盐", "salt", (("link", li + "electrolyte"),)),
+        ("Product", "正极材料", "cath", (("link", li + "cathode"),)),
+    ])
+    assert ("lh", "upstreamOf", "salt") not in got
+    assert ("lh", "upstreamOf", "cath") in got
