@@ -34,8 +34,10 @@ _MADE_FROM_RE = re.compile(r"(.{1,3})制(.{2,})")
 # a product named as an input of the subject, not its output: "原料碳酸锂主要来自…", "面粉采购自…"
 _INPUT_BEFORE_RE = re.compile(r"(原料|原材料|所需|采购|购进)$")
 _INPUT_AFTER_RE = re.compile(r"(主要|全部|均|大多|大部分|多)?(来自|来源于|采购自|购自|取自)")
-# a product named after a supply word is the customer's: "年产P，主要供应Q企业"
-_CUSTOMER_RE = re.compile(r"供应|供给|销往|提供给")
+# a product named after a supply or use word is the customer's: "年产P，主要供应Q企业",
+# "产品广泛应用于Q" (but "生产应用于储能的Q": Q heads the phrase and is made)
+_CUSTOMER_RE = re.compile(r"供应|供给|销往|提供给|应用于|运用于|服务于")
+_FIRM_AFTER_RE = re.compile(r"(等)?(生产)?(企业|厂商|厂家|用户|客户)")
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -242,7 +244,11 @@ def _rule_production_cue(ctx: Context) -> None:
                         if _INPUT_BEFORE_RE.search(text, max(s0, p.start - 4), p.start) or \
                                 _INPUT_AFTER_RE.match(text, p.end):
                             continue  # "年产P，原料Q主要来自…": Q is an input
-                        if _CUSTOMER_RE.search(text, v.end(), p.start):
+                        cue = None
+                        for cue in _CUSTOMER_RE.finditer(text, v.end(), p.start):
+                            pass
+                        if cue is not None and ("的" not in text[cue.end() : p.start]
+                                                or _FIRM_AFTER_RE.match(text, p.end)):
                             continue  # "年产P，主要供应Q企业": Q is the customer's product
                         for s in (listed if subj.type == "Company" else [subj]):
                             ctx.emit(ctx.key(s), "produces", ctx.key(p), p.start, p.end, "production-verb")

@@ -598,3 +598,14 @@ def test_class_noun_closing_a_list_is_not_fed_by_its_members():
     ])
     assert ("lh", "upstreamOf", "salt") not in got
     assert ("lh", "upstreamOf", "cath") in got
+
+
+def test_product_after_a_use_word_is_an_application_not_an_output():
+    text = "丙戌光电公司主要生产光模块，产品广泛应用于数据中心。丁亥材料公司生产应用于储能的磷酸铁锂。"
+    got = triples(text, [
+        ("Company", "丙戌光电公司", "a"), ("Product", "光模块", "om"), ("Product", "数据中心", "dc"),
+        ("Company", "丁亥材料公司", "b"), ("Product", "磷酸铁锂", "lfp"),
+    ])
+    assert ("a", "produces", "om") in got
+    assert ("a", "produces", "dc") not in got
+    assert ("b", "produces", "lfp") in got
