@@ -32,7 +32,10 @@ _RAW_GAP_RE = re.compile(r"为(主要)?原(材)?料[^，。；]{0,12}")
 _RAW_CUE_RE = re.compile(r"为(主要)?原(材)?料")
 _MADE_FROM_RE = re.compile(r"(.{1,3})制(.{2,})")
 # a product named as an input of the subject, not its output: "原料碳酸锂主要来自…", "面粉采购自…"
-_INPUT_BEFORE_RE = re.compile(r"(原料|原材料|所需|采购|购进)$")
+_INPUT_BEFORE_RE = re.compile(r"(原料|原材料|所需|采购|购进|上游的?)$")
+# "P由C供应/生产": C makes P
+_BY_RE = re.compile(r"(主要|全部|均|大多)?由")
+_BY_VERB_RE = re.compile(r"(生产|供应|提供|制造|供货)")
 _INPUT_AFTER_RE = re.compile(r"(主要|全部|均|大多|大部分|多)?(来自|来源于|采购自|购自|取自)")
 # a product named after a supply or use word is the customer's: "年产P，主要供应Q企业",
 # "产品广泛应用于Q" (but "生产应用于储能的Q": Q heads the phrase and is made)
@@ -252,6 +255,14 @@ def _rule_production_cue(ctx: Context) -> None:
                             continue  # "年产P，主要供应Q企业": Q is the customer's product
                         for s in (listed if subj.type == "Company" else [subj]):
                             ctx.emit(ctx.key(s), "produces", ctx.key(p), p.start, p.end, "production-verb")
+        # "P由C供应": the company after 由 makes P
+        for p in prods:
+            by = _BY_RE.match(text, p.end)
+            if by is None:
+                continue
+            for c in subjects:
+                if c.type == "Company" and c.start == by.end() and _BY_VERB_RE.match(text, c.end):
+                    ctx.emit(ctx.key(c), "produces", ctx.key(p), p.start, p.end, "made-by")
         # P年产能 …: the sentence's company
         if cap_rx is not None:
             for p in prods:

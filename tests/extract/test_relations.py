@@ -609,3 +609,14 @@ def test_product_after_a_use_word_is_an_application_not_an_output():
     assert ("a", "produces", "om") in got
     assert ("a", "produces", "dc") not in got
     assert ("b", "produces", "lfp") in got
+
+
+def test_upstream_input_and_supplier_after_by():
+    text = "戊子激光公司主营光纤激光器，其上游的特种光纤由己丑光纤公司供应。"
+    got = triples(text, [
+        ("Company", "戊子激光公司", "a"), ("Product", "光纤激光器", "laser"),
+        ("Product", "特种光纤", "fiber"), ("Company", "己丑光纤公司", "b"),
+    ])
+    assert ("a", "produces", "laser") in got
+    assert ("a", "produces", "fiber") not in got
+    assert ("b", "produces", "fiber") in got
