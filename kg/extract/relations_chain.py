@@ -311,8 +311,17 @@ def _rule_production_cue(ctx: Context) -> None:
                             between = text[c.end : p.start]
                             if re.search(r"(是|为|成为|作为)", between) and len(between) <= 24:
                                 members = [c]
+                # "A、B、P供应商": the products listed before P too
+                plist, pos = [p], p.start
+                for q in reversed([q for q in prods if q.end < p.start]):
+                    if _LIST_SEP_RE.fullmatch(text, q.end, pos):
+                        plist.append(q)
+                        pos = q.start
+                    else:
+                        break
                 for c in members:
-                    ctx.emit(ctx.key(c), "produces", ctx.key(p), p.start, p.end, "producer-noun")
+                    for q in plist:
+                        ctx.emit(ctx.key(c), "produces", ctx.key(q), q.start, q.end, "producer-noun")
 
 
 _QTY = re.compile(r"[\d.一二三四五六七八九十百千万亿]+(万|千万|亿)?(吨|方|立方米|千瓦|台|辆|件|套|片)")

@@ -620,3 +620,12 @@ def test_upstream_input_and_supplier_after_by():
     assert ("a", "produces", "laser") in got
     assert ("a", "produces", "fiber") not in got
     assert ("b", "produces", "fiber") in got
+
+
+def test_producer_noun_after_a_list_of_products_covers_each():
+    text = "庚寅通信公司是全球领先的预制棒、光纤、光缆供应商。"
+    got = triples(text, [
+        ("Company", "庚寅通信公司", "a"), ("Product", "预制棒", "pre"),
+        ("Product", "光纤", "fib"), ("Product", "光缆", "cab"),
+    ])
+    assert {("a", "produces", "pre"), ("a", "produces", "fib"), ("a", "produces", "cab")} <= got
