@@ -1629,18 +1629,19 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
     zone_names = [text[c.start:c.end] for c in chosen if c.type == "DevelopmentZone" and ("deictic", "1") not in c.attrs]
     prev_company: _Cand | None = None
     product_texts = {_norm(text[c.start:c.end]) for c in chosen if c.type == "Product"}
-    # altLabels of one concept with different head nouns listed side by side (铝型材、铝板带箔
-    # of 铝材) are sibling products there, not synonyms of the preferred label
+    # products of one concept with different head nouns listed side by side (铝型材、铝板带箔
+    # of 铝材; 光纤、光缆 of 光纤) are sibling products there: an altLabel does not join
+    # its preferred label
     distinct_alts: set[str] = set()
-    prev_alt: _Cand | None = None
+    prev_p: tuple[_Cand, str] | None = None
     for c in chosen:
         if c.type != "Product":
             continue
-        pl = next((v for k, v in c.attrs if k == "plabel"), "")
-        if pl and prev_alt is not None and _LIST_JOIN.fullmatch(text, prev_alt.end, c.start) \
-                and dict(prev_alt.attrs).get("plabel") == pl and text[c.end - 2:c.end] != text[prev_alt.end - 2:prev_alt.end]:
-            distinct_alts.add(pl)
-        prev_alt = c if pl else None
+        label = next((v for k, v in c.attrs if k == "plabel"), "") or _norm(text[c.start:c.end])
+        if prev_p is not None and prev_p[1] == label and _LIST_JOIN.fullmatch(text, prev_p[0].end, c.start) \
+                and text[c.end - 2:c.end] != text[prev_p[0].end - 2:prev_p[0].end]:
+            distinct_alts.add(label)
+        prev_p = (c, label)
     for c in chosen:
         t = _norm(text[c.start:c.end])
         # (the name as written: a space between two Latin words stays, 10GW TOPCon)

@@ -850,3 +850,9 @@ def test_phosphate_chain_and_its_products_are_read():
     assert ("IndustryChain", "磷化工产业") in got
     assert ("IndustryChain", "化工产业") not in got
     assert {("Product", "磷矿"), ("Product", "磷酸"), ("Product", "黄磷")} <= got
+
+
+def test_altlabel_listed_beside_its_preferred_label_stays_distinct():
+    ms, _ = _mentions("辛卯通信公司年产光纤预制棒、光纤、光缆等产品。")
+    keys = {m.text: m.key for m in ms if m.type == "Product"}
+    assert len({keys["光纤预制棒"], keys["光纤"], keys["光缆"]}) == 3
