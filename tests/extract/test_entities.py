@@ -856,3 +856,10 @@ def test_altlabel_listed_beside_its_preferred_label_stays_distinct():
     ms, _ = _mentions("辛卯通信公司年产光纤预制棒、光纤、光缆等产品。")
     keys = {m.text: m.key for m in ms if m.type == "Product"}
     assert len({keys["光纤预制棒"], keys["光纤"], keys["光缆"]}) == 3
+
+
+def test_optoelectronics_and_footwear_chains_are_read_whole():
+    got = _pairs("壬辰市光电子信息产业集群规模扩大，纺织鞋服产业链加快延伸，光通信、激光等领域增长较快。", "IndustryChain")
+    assert ("IndustryChain", "光电子信息产业集群") in got
+    assert ("IndustryChain", "纺织鞋服产业链") in got
+    assert {("IndustryChain", "光通信"), ("IndustryChain", "激光")} <= got
