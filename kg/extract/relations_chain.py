@@ -187,20 +187,20 @@ def _rule_project_named_product(ctx: Context) -> None:
 
 
 _LIST_SEP_RE = re.compile(r"[、和及与]")
+_ENUM_COMMA_RE = re.compile(r"、")
 _LIST_TAIL_RE = re.compile(r"等(\d+家|[一二两三四五六七八九十几数多]+家)?(重点|龙头|骨干|规上)?(企业|公司)?")
 
 
 def _company_list_before(text: str, subjects: list[Mention], last: Mention) -> list[Mention]:
-    """``last`` and the companies listed before it (``A、B、last等企业``) when ``last`` closes
-    such a list with 等; otherwise ``last`` alone."""
-    tail = _LIST_TAIL_RE.match(text, last.end)
-    if tail is None:
-        return [last]
+    """``last`` and the companies listed before it: ``A、B、last等企业`` (joined by 、/和/及/与)
+    or ``A、last`` (joined by 、 only)."""
+    # without 等 only an enumeration comma joins (A与B合作 is a partnership, not a list)
+    sep = _LIST_SEP_RE if _LIST_TAIL_RE.match(text, last.end) else _ENUM_COMMA_RE
     out = [last]
     comps = [c for c in subjects if c.type == "Company" and c.end <= last.start]
     pos = last.start
     for c in reversed(comps):
-        if c.end == pos - 1 and _LIST_SEP_RE.fullmatch(text, c.end, pos):
+        if c.end == pos - 1 and sep.fullmatch(text, c.end, pos):
             out.append(c)
             pos = c.start
         elif c.end <= pos - 1:

@@ -629,3 +629,13 @@ def test_producer_noun_after_a_list_of_products_covers_each():
         ("Product", "光纤", "fib"), ("Product", "光缆", "cab"),
     ])
     assert {("a", "produces", "pre"), ("a", "produces", "fib"), ("a", "produces", "cab")} <= got
+
+
+def test_companies_joined_by_enumeration_comma_share_a_production_verb():
+    text = "癸巳鞋业、甲午体育主要生产运动鞋。乙未纺织与丙申集团合作生产面料。"
+    got = triples(text, [
+        ("Company", "癸巳鞋业", "a"), ("Company", "甲午体育", "b"), ("Product", "运动鞋", "shoe"),
+        ("Company", "乙未纺织", "c"), ("Company", "丙申集团", "d"), ("Product", "面料", "fab"),
+    ])
+    assert {("a", "produces", "shoe"), ("b", "produces", "shoe")} <= got
+    assert ("c", "produces", "fab") not in got
