@@ -20,7 +20,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import NamedTuple
 
-from ..lexicon import column_map, industry_vocabulary, product_vocabulary, read_table, words
+from ..lexicon import chain_vocabulary, column_map, industry_vocabulary, product_vocabulary, read_table, words
 from ..model import Document, Mention
 from ..regions import (
     MUNICIPALITIES,
@@ -954,10 +954,34 @@ def _inside_product(product_starts: dict[int, tuple[int, ...]], start: int, end:
     return any(end - start < ln <= 16 for ln in product_starts.get(start, ()))
 
 
+#: jieba tags of common descriptive words (环保, 绿色, 智能, 高端) that open a phrase, not a brand
+_DESCRIPTOR_TAGS = frozenset({"n", "vn", "a", "an", "b", "j", "d", "v"})
+
+
+@lru_cache(maxsize=1)
+def _link_labels() -> frozenset[str]:
+    """Names of chain links (印染, 封装测试): steps of a chain, not brands."""
+    return frozenset(e.form for e in chain_vocabulary() if e.kind == "link")
+
+
+def _descriptor_then_vocab(item: str) -> bool:
+    """Whether ``item`` is a common descriptive word followed by a sector, link or product
+    word (环保印染, 绿色建材): a kind of undertaking, not <brand><sector>."""
+    jw = _jieba_words()
+    for i in range(2, len(item) - 1):
+        hit = jw.get(item[:i])
+        rest = item[i:]
+        if hit and hit[0] >= 300 and hit[1] in _DESCRIPTOR_TAGS and (_is_vocab(rest) or rest in _link_labels()):
+            return True
+    return False
+
+
 def _metonymy_company(item: str) -> bool:
     """True when a list item is a bare company name (<brand>, <brand>半导体), not a project phrase."""
     if not 2 <= len(item) <= 6 or not _HANS_RE.fullmatch(item):
         return False
+    if _descriptor_then_vocab(item):
+        return False  # 引进功能性面料、环保印染等项目: kinds of projects
     if _PHASE.search(item) or _patterns()["project"].search(item):
         return False
     m = _patterns()["shortheads"].search(item)

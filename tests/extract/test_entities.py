@@ -863,3 +863,9 @@ def test_optoelectronics_and_footwear_chains_are_read_whole():
     assert ("IndustryChain", "光电子信息产业集群") in got
     assert ("IndustryChain", "纺织鞋服产业链") in got
     assert {("IndustryChain", "光通信"), ("IndustryChain", "激光")} <= got
+
+
+def test_descriptive_word_plus_chain_step_in_a_project_list_is_no_company():
+    got = _pairs("该市将引进功能性面料、环保印染等项目。")
+    assert ("Company", "环保印染") not in got
+    assert ("Project", "环保印染") in got
