@@ -562,6 +562,8 @@ def _company_lists(text: str) -> list[_Cand]:
     for m in _company_list_matches(text):
         if not _firms_listed(m):
             continue  # "A、B等项目落地企业": not a list of companies
+        if any(_is_vocab(item) for item in m.group(1).split("、")):
+            continue  # "引进汽车座椅、车灯、线束等配套企业": kinds of firms named by their products
         pos = m.start(1)
         for item in m.group(1).split("、"):
             s = pos

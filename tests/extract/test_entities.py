@@ -869,3 +869,10 @@ def test_descriptive_word_plus_chain_step_in_a_project_list_is_no_company():
     got = _pairs("该市将引进功能性面料、环保印染等项目。")
     assert ("Company", "环保印染") not in got
     assert ("Project", "环保印染") in got
+
+
+def test_firm_list_naming_products_gives_no_companies():
+    got = _pairs("园区将引进汽车座椅、车灯、线束等配套企业20家。", "Company")
+    assert not got
+    got = _pairs("甲乙智造、丙丁动力等配套企业加快入驻。", "Company")
+    assert {("Company", "甲乙智造"), ("Company", "丙丁动力")} <= got
