@@ -876,3 +876,10 @@ def test_firm_list_naming_products_gives_no_companies():
     assert not got
     got = _pairs("甲乙智造、丙丁动力等配套企业加快入驻。", "Company")
     assert {("Company", "甲乙智造"), ("Company", "丙丁动力")} <= got
+
+
+def test_kinds_of_food_are_not_synonyms_of_their_class():
+    ms, _ = _mentions("甲乙食品公司生产冷鲜肉，年产肉制品10万吨，另有休闲食品和预制菜生产线。")
+    keys = {m.text: m.key for m in ms if m.type == "Product"}
+    assert keys["冷鲜肉"] != keys["肉制品"]
+    assert keys["休闲食品"] != keys["预制菜"]
