@@ -883,3 +883,10 @@ def test_kinds_of_food_are_not_synonyms_of_their_class():
     keys = {m.text: m.key for m in ms if m.type == "Product"}
     assert keys["冷鲜肉"] != keys["肉制品"]
     assert keys["休闲食品"] != keys["预制菜"]
+
+
+def test_parts_and_kinds_of_equipment_are_not_synonyms_of_the_class():
+    ms, _ = _mentions("该市重点发展风电装备。甲公司生产风力发电机组，乙公司生产风电叶片；丙公司以锂云母为原料，年产锂矿5万吨。")
+    keys = {m.text: m.key for m in ms if m.type == "Product"}
+    assert len({keys["风电装备"], keys["风力发电机组"], keys["风电叶片"]}) == 3, keys
+    assert keys["锂云母"] != keys["锂矿"]
