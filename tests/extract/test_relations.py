@@ -639,3 +639,9 @@ def test_companies_joined_by_enumeration_comma_share_a_production_verb():
     ])
     assert {("a", "produces", "shoe"), ("b", "produces", "shoe")} <= got
     assert ("c", "produces", "fab") not in got
+
+
+def test_livestock_raised_by_a_farm_company():
+    text = "丁酉养殖公司年出栏生猪60万头。"
+    got = triples(text, [("Company", "丁酉养殖公司", "a"), ("Product", "生猪", "pig")])
+    assert ("a", "produces", "pig") in got
