@@ -498,9 +498,13 @@ def _rule_chain_lists(ctx: Context) -> None:
                             break
             # "<chain>上游为A、B，中游为C，下游为D": the links of the chain's stages
             if _STAGE_AFTER_CHAIN_RE.match(text, c.end):
-                for cue in _STAGE_CUE_RE.finditer(text, c.end, s1):
+                # the stages run on over 「；」 to the end of the paragraph's sentence (。 or a new line)
+                ends = [i for i in (text.find("。", c.end), text.find("\n", c.end)) if i >= 0]
+                end = min(ends + [len(text), c.end + 400])
+                staged = [x for x in ctx.span(c.end, end) if x.end <= end and x.type in _STAGE_TYPES and _top_level(x)]
+                for cue in _STAGE_CUE_RE.finditer(text, c.end, end):
                     pos = cue.end()
-                    for m in [x for x in items if x.start >= pos and x is not c]:
+                    for m in [x for x in staged if x.start >= pos and x is not c]:
                         if _STAGE_GAP_RE.fullmatch(text, pos, m.start):
                             ctx.emit(ctx.key(m), "partOfChain", ctx.key(c), m.start, m.end, "chain-stages")
                             pos = m.end
@@ -570,8 +574,9 @@ def _rule_chain_purpose(ctx: Context) -> None:
 
 _IS = re.compile(r"(是|为|系|作为)")
 _STAGE_CUE_RE = re.compile(r"(上游|中游|下游)(环节|领域|产业)?(主要)?(为|是|包括|涵盖|有)[:：]?")
-_STAGE_AFTER_CHAIN_RE = re.compile(r"的?(上游|中游|下游)")
-_STAGE_GAP_RE = re.compile(r"[、和及与]?")
+_STAGE_AFTER_CHAIN_RE = re.compile(r"(产业链|产业|行业)?的?(上游|中游|下游)")
+_STAGE_GAP_RE = re.compile(r"[、和及与]?|以及")
+_STAGE_TYPES = frozenset({"Product", "IndustryChain", "Company", "Project"})
 
 
 def _rule_company_is_chain_firm(ctx: Context) -> None:

@@ -645,3 +645,12 @@ def test_livestock_raised_by_a_farm_company():
     text = "丁酉养殖公司年出栏生猪60万头。"
     got = triples(text, [("Company", "丁酉养殖公司", "a"), ("Product", "生猪", "pig")])
     assert ("a", "produces", "pig") in got
+
+
+def test_chain_stages_run_on_over_semicolons():
+    text = "光伏产业链上游包括多晶硅和硅片；中游包括电池片、组件以及光伏玻璃等辅材；下游为电站。"
+    got = triples(text, [
+        ("IndustryChain", "光伏", "pv"), ("Product", "多晶硅", "a"), ("Product", "硅片", "b"),
+        ("Product", "电池片", "c"), ("Product", "组件", "d"), ("Product", "光伏玻璃", "e"),
+    ])
+    assert {(x, "partOfChain", "pv") for x in "abcde"} <= got
