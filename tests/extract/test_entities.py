@@ -890,3 +890,8 @@ def test_parts_and_kinds_of_equipment_are_not_synonyms_of_the_class():
     keys = {m.text: m.key for m in ms if m.type == "Product"}
     assert len({keys["风电装备"], keys["风力发电机组"], keys["风电叶片"]}) == 3, keys
     assert keys["锂云母"] != keys["锂矿"]
+
+
+def test_pv_siting_mode_is_no_product():
+    got = _pairs("甲县建设200MW渔光互补光伏电站项目，乙县推进农光互补项目。", "Product")
+    assert not any(t in ("渔光互补", "农光互补") for _, t in got)
