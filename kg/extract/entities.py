@@ -1246,8 +1246,9 @@ def _persons(text: str) -> list[_Cand]:
     return out
 
 
-# Vocabulary forms that denote facilities, works or resources, not goods (储能项目, 风电场, 钒资源).
-_NOT_PRODUCT = re.compile(r"(?:项目|设施|工程|电站|站|场|资源|产品)$")
+# Vocabulary forms that denote facilities, works, resources, activities or services, not goods
+# (储能项目, 风电场, 钒资源; 电池回收, 梯次利用, 运维服务, 石墨化加工).
+_NOT_PRODUCT = re.compile(r"(?:项目|设施|工程|电站|站|场|资源|产品|回收|利用|服务|运维|加工)$")
 # A technique/activity word after a chain term (储能技术, 光伏发电): the chain term is the mention.
 _CHAIN_TAIL = re.compile(r"(?:技术|发电|应用)$")
 

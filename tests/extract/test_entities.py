@@ -895,3 +895,8 @@ def test_parts_and_kinds_of_equipment_are_not_synonyms_of_the_class():
 def test_pv_siting_mode_is_no_product():
     got = _pairs("甲县建设200MW渔光互补光伏电站项目，乙县推进农光互补项目。", "Product")
     assert not any(t in ("渔光互补", "农光互补") for _, t in got)
+
+
+def test_activities_and_services_of_a_chain_are_no_products():
+    got = _pairs("园区布局锂电池回收、电池梯次利用和运维服务，配套石墨化加工产能。", "Product")
+    assert not got, got
