@@ -654,3 +654,9 @@ def test_chain_stages_run_on_over_semicolons():
         ("Product", "电池片", "c"), ("Product", "组件", "d"), ("Product", "光伏玻璃", "e"),
     ])
     assert {(x, "partOfChain", "pv") for x in "abcde"} <= got
+
+
+def test_company_that_completed_a_line_invests_in_it():
+    text = "戊戌电池有限公司建成年产10GWh动力电池生产线。"
+    got = triples(text, [("Company", "戊戌电池有限公司", "c"), ("Project", "年产10GWh动力电池生产线", "p")])
+    assert ("c", "investor", "p") in got
