@@ -900,3 +900,8 @@ def test_pv_siting_mode_is_no_product():
 def test_activities_and_services_of_a_chain_are_no_products():
     got = _pairs("园区布局锂电池回收、电池梯次利用和运维服务，配套石墨化加工产能。", "Product")
     assert not got, got
+
+
+def test_chain_filling_projects_as_a_class_are_no_project():
+    got = _pairs("今年以来，甲乙开发区加快推进化工新材料补链项目和光伏延链项目。", "Project")
+    assert not got, got
