@@ -48,6 +48,8 @@ _LOCAL_LIST = re.compile(r"(、[^，。；、]{1,6}){0,8}等(乡镇|街道|镇|�
 # hot patterns, compiled once (module-level re calls look each up in re's cache)
 _SUBSIDIARY_GAP_RE = re.compile(r"(的)?(全资|控股)?(子公司|旗下|下属(的)?(企业|公司)?)(的)?")
 _UNDER_GAP_RE = re.compile(r"旗下(的)?")
+#: relations that say nothing between a product and the industry of the same name
+_SAME_NAME_VOID = frozenset({"partOfChain", "upstreamOf"})
 # "A是…企业，其全资子公司B" / "A…，旗下B": the clause after A names its subsidiary
 _BACK_SUBSIDIARY_GAP_RE = re.compile(
     r"[^。；]{0,60}，(其|该公司|公司)?(的)?(全资|控股)?(子公司|旗下(的)?(企业|公司)?|下属(的)?(企业|公司)?)(的)?(有)?")
@@ -146,8 +148,8 @@ class Context:
         return s.index if s is not None else -1
 
     def emit(self, subj: Key, pred: str, obj: Key, start: int, end: int, rule: str) -> None:
-        if subj == obj:
-            return
+        if subj == obj or (subj[1] == obj[1] and pred in _SAME_NAME_VOID):
+            return  # (稀土 the product is not part of 稀土 the industry)
         k = (subj, pred, obj)
         old = self.out.get(k)
         if old is None or start < old.start:

@@ -660,3 +660,12 @@ def test_company_that_completed_a_line_invests_in_it():
     text = "戊戌电池有限公司建成年产10GWh动力电池生产线。"
     got = triples(text, [("Company", "戊戌电池有限公司", "c"), ("Project", "年产10GWh动力电池生产线", "p")])
     assert ("c", "investor", "p") in got
+
+
+def test_product_is_not_part_of_the_industry_of_the_same_name():
+    text = "稀土、稀土永磁材料等稀土行业加快发展。"
+    got = triples(text, [
+        ("Product", "稀土", "稀土"), ("Product", "稀土永磁材料", "magnet"), ("IndustryChain", "稀土行业", "稀土"),
+    ])
+    assert ("magnet", "partOfChain", "稀土") in got
+    assert ("稀土", "partOfChain", "稀土") not in got
