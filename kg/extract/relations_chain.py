@@ -38,8 +38,8 @@ _BY_RE = re.compile(r"(主要|全部|均|大多)?由")
 _BY_VERB_RE = re.compile(r"(生产|供应|提供|制造|供货)")
 _INPUT_AFTER_RE = re.compile(r"(主要|全部|均|大多|大部分|多)?(来自|来源于|采购自|购自|取自)")
 # a product named after a supply or use word is the customer's: "年产P，主要供应Q企业",
-# "产品广泛应用于Q" (but "生产应用于储能的Q": Q heads the phrase and is made)
-_CUSTOMER_RE = re.compile(r"供应|供给|销往|提供给|应用于|运用于|服务于")
+# "产品广泛应用于Q", "金刚线主要用于硅片切割" (but "生产用于储能的Q": Q heads the phrase and is made)
+_CUSTOMER_RE = re.compile(r"供应|供给|销往|提供给|用于|服务于")
 _FIRM_AFTER_RE = re.compile(r"(等)?(生产)?(企业|厂商|厂家|用户|客户)")
 
 

@@ -669,3 +669,12 @@ def test_product_is_not_part_of_the_industry_of_the_same_name():
     ])
     assert ("magnet", "partOfChain", "稀土") in got
     assert ("稀土", "partOfChain", "稀土") not in got
+
+
+def test_product_after_used_for_is_not_made():
+    text = "己亥新材料公司生产的金刚线主要用于硅片切割。"
+    got = triples(text, [
+        ("Company", "己亥新材料公司", "a"), ("Product", "金刚线", "wire"), ("Product", "硅片", "wafer"),
+    ])
+    assert ("a", "produces", "wire") in got
+    assert ("a", "produces", "wafer") not in got
