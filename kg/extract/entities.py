@@ -1299,10 +1299,16 @@ def _inside_latin_word(text: str, s: int, e: int) -> bool:
         _latin(text[e - 1]) and e < len(text) and _latin(text[e]))
 
 
+#: generic heads that a sector word turns into a sector of its own (光伏材料, 氢能装备, 汽车零部件)
+_SECTOR_HEADS = frozenset({"材料", "装备", "设备", "零部件", "器件", "部件"})
+
+
 def _two_sector_words(name: str, pv, iv) -> bool:
     """Whether ``name`` is a sector or product word followed by a sector word (新能源装备制造,
-    氢能装备制造): together they name one industry before 产业/产业链/集群."""
-    return any((name[:i] in iv or name[:i] in pv) and name[i:] in iv for i in range(2, len(name) - 1))
+    氢能装备制造) or by a generic head (光伏材料, 氢能装备): together they name one industry
+    before 产业/产业链/集群."""
+    return any((name[:i] in iv or name[:i] in pv) and (name[i:] in iv or (name[:i] in iv and name[i:] in _SECTOR_HEADS))
+               for i in range(2, len(name) - 1))
 
 
 def _vocab(text: str) -> list[_Cand]:

@@ -905,3 +905,9 @@ def test_activities_and_services_of_a_chain_are_no_products():
 def test_chain_filling_projects_as_a_class_are_no_project():
     got = _pairs("今年以来，甲乙开发区加快推进化工新材料补链项目和光伏延链项目。", "Project")
     assert not got, got
+
+
+def test_sector_word_with_a_generic_head_names_one_chain():
+    got = _pairs("某市聚焦光伏材料产业链，培育氢能装备产业集群。", "IndustryChain")
+    assert ("IndustryChain", "光伏材料产业链") in got
+    assert ("IndustryChain", "氢能装备产业集群") in got
