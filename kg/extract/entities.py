@@ -546,7 +546,7 @@ def _company_list_matches(text: str):
 #: a product or industry word does too (A、B等电池企业)
 _LIST_MODIFIERS = frozenset({"知名", "头部", "重点", "骨干", "优质", "大型", "上市", "行业", "领军",
                              "链主", "央企", "国内", "国际", "全球", "世界", "外资", "民营", "国有",
-                             "配套", "上下游", "龙头", "核心", "关键"})
+                             "配套", "上下游", "龙头", "核心", "关键", "品牌", "知名品牌"})
 
 
 def _firms_listed(m: re.Match[str]) -> bool:

@@ -911,3 +911,8 @@ def test_sector_word_with_a_generic_head_names_one_chain():
     got = _pairs("某市聚焦光伏材料产业链，培育氢能装备产业集群。", "IndustryChain")
     assert ("IndustryChain", "光伏材料产业链") in got
     assert ("IndustryChain", "氢能装备产业集群") in got
+
+
+def test_brand_firms_listed_before_a_firm_cue_are_companies():
+    got = _pairs("公司客户包括昂途、特跃等品牌企业。", "Company")
+    assert {("Company", "昂途"), ("Company", "特跃")} <= got, got
