@@ -916,3 +916,9 @@ def test_sector_word_with_a_generic_head_names_one_chain():
 def test_brand_firms_listed_before_a_firm_cue_are_companies():
     got = _pairs("公司客户包括昂途、特跃等品牌企业。", "Company")
     assert {("Company", "昂途"), ("Company", "特跃")} <= got, got
+
+
+def test_gaoke_short_name_is_a_company_but_gaokeji_is_not():
+    got = _pairs("甲乙高科投资建设的年产20GWh动力电池项目已建成投产，全市高科技企业达到300家。", "Company")
+    assert ("Company", "甲乙高科") in got
+    assert not any("高科技" in n for _, n in got)
