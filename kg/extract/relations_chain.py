@@ -30,6 +30,9 @@ __all__ = ["chain_relations", "chain_feeds"]
 # hot patterns, compiled once (module-level re calls look each up in re's cache)
 _RAW_GAP_RE = re.compile(r"为(主要)?原(材)?料[^，。；]{0,12}")
 _RAW_CUE_RE = re.compile(r"为(主要)?原(材)?料")
+# "A是(生产)B的(关键)原料/材料/部件"
+_IS_INPUT_GAP_RE = re.compile(r"(是|为|作为)(生产|制造|制备|拉制)?")
+_INPUT_ROLE_RE = re.compile(r"的(关键|核心|主要|重要|基础|上游)?(原料|原材料|材料|部件|零部件|耗材|辅材|组件|中间体)")
 _MADE_FROM_RE = re.compile(r"(.{1,3})制(.{2,})")
 # a product named as an input of the subject, not its output: "原料碳酸锂主要来自…", "面粉采购自…"
 _INPUT_BEFORE_RE = re.compile(r"(原料|原材料|所需|采购|购进|上游的?)$")
@@ -676,6 +679,9 @@ def _rule_upstream_wording(ctx: Context) -> None:
                 ctx.emit(ctx.key(a), "upstreamOf", ctx.key(b), a.start, b.end, "upstream-verb")
             elif _RAW_GAP_RE.fullmatch(gap) and text[max(0, a.start - 1) : a.start] == "以":
                 ctx.emit(ctx.key(a), "upstreamOf", ctx.key(b), a.start, b.end, "raw-material")
+            elif _IS_INPUT_GAP_RE.fullmatch(gap) and _INPUT_ROLE_RE.match(text, b.end):
+                # "六氟磷酸锂是电解液的核心原料": A is an input of B
+                ctx.emit(ctx.key(a), "upstreamOf", ctx.key(b), a.start, b.end, "input-role")
     # "以A为原料，（C）年产/生产B": the products made after the raw-material clause
     prod_rx = _cue_regex("produce_verb")
     for a in prods:

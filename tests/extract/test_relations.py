@@ -678,3 +678,13 @@ def test_product_after_used_for_is_not_made():
     ])
     assert ("a", "produces", "wire") in got
     assert ("a", "produces", "wafer") not in got
+
+
+def test_product_named_as_the_input_of_another():
+    text = "六氟磷酸锂是电解液的核心原料，石英坩埚是拉制单晶硅棒的关键耗材。"
+    got = triples(text, [
+        ("Product", "六氟磷酸锂", "a"), ("Product", "电解液", "b"),
+        ("Product", "石英坩埚", "c"), ("Product", "单晶硅棒", "d"),
+    ])
+    assert {("a", "upstreamOf", "b"), ("c", "upstreamOf", "d")} <= got
+    assert ("b", "upstreamOf", "a") not in got
