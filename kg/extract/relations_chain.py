@@ -30,6 +30,7 @@ __all__ = ["chain_relations", "chain_feeds"]
 # hot patterns, compiled once (module-level re calls look each up in re's cache)
 _RAW_GAP_RE = re.compile(r"为(主要)?原(材)?料[^，。；]{0,12}")
 _RAW_CUE_RE = re.compile(r"为(主要)?原(材)?料")
+_USED_TO_MAKE_RE = re.compile(r"(主要|全部|均|大多|广泛)?(用于|应用于|供)(生产|制造|制备|加工)")
 # "A是(生产)B的(关键)原料/材料/部件"
 _IS_INPUT_GAP_RE = re.compile(r"(是|为|作为)(生产|制造|制备|拉制)?")
 _INPUT_ROLE_RE = re.compile(r"的(关键|核心|主要|重要|基础|上游)?(原料|原材料|材料|部件|零部件|耗材|辅材|组件|中间体)")
@@ -679,6 +680,9 @@ def _rule_upstream_wording(ctx: Context) -> None:
                 ctx.emit(ctx.key(a), "upstreamOf", ctx.key(b), a.start, b.end, "upstream-verb")
             elif _RAW_GAP_RE.fullmatch(gap) and text[max(0, a.start - 1) : a.start] == "以":
                 ctx.emit(ctx.key(a), "upstreamOf", ctx.key(b), a.start, b.end, "raw-material")
+            elif _USED_TO_MAKE_RE.fullmatch(gap):
+                # "碳酸锂主要用于生产正极材料": A goes into B
+                ctx.emit(ctx.key(a), "upstreamOf", ctx.key(b), a.start, b.end, "used-to-make")
             elif _IS_INPUT_GAP_RE.fullmatch(gap) and _INPUT_ROLE_RE.match(text, b.end):
                 # "六氟磷酸锂是电解液的核心原料": A is an input of B
                 ctx.emit(ctx.key(a), "upstreamOf", ctx.key(b), a.start, b.end, "input-role")

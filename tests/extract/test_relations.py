@@ -688,3 +688,9 @@ def test_product_named_as_the_input_of_another():
     ])
     assert {("a", "upstreamOf", "b"), ("c", "upstreamOf", "d")} <= got
     assert ("b", "upstreamOf", "a") not in got
+
+
+def test_product_used_to_make_another_is_upstream():
+    text = "当地碳酸锂主要用于生产正极材料。"
+    got = triples(text, [("Product", "碳酸锂", "a"), ("Product", "正极材料", "b")])
+    assert ("a", "upstreamOf", "b") in got
