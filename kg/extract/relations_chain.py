@@ -514,6 +514,12 @@ def _rule_chain_lists(ctx: Context) -> None:
                             pos = m.end
                         else:
                             break
+            # "A是<chain>(产业链)的关键环节" / "A属于<chain>"
+            for m in items:
+                if m.end <= c.start and m is not c and m.type in ("Product", "IndustryChain", "Company"):
+                    g = _MEMBER_GAP_RE.fullmatch(text, m.end, c.start)
+                    if g and (g.group(1) == "属于" or _MEMBER_AFTER_RE.match(text, c.end)):
+                        ctx.emit(ctx.key(m), "partOfChain", ctx.key(c), m.start, m.end, "chain-member-is")
             # "以A、B(等)为代表的<chain>"
             pre = text[max(s0, c.start - 60) : c.start]
             rep = re.search(r"以([^，。；]{1,50}?)(等)?为代表的(新兴|重点|优势|传统)?$", pre)
@@ -581,6 +587,8 @@ _STAGE_CUE_RE = re.compile(r"(上游|中游|下游)(环节|领域|产业)?(主�
 _STAGE_AFTER_CHAIN_RE = re.compile(r"(产业链|产业|行业)?的?(上游|中游|下游)")
 _STAGE_GAP_RE = re.compile(r"[、和及与]?|以及")
 _STAGE_TYPES = frozenset({"Product", "IndustryChain", "Company", "Project"})
+_MEMBER_GAP_RE = re.compile(r"(是|属于|作为|为)(整个)?")
+_MEMBER_AFTER_RE = re.compile(r"(产业链|产业|行业)?(的|中的)(上游|中游|下游)?(关键|核心|重要|主要|基础)?(环节|材料|产品|原料|部件|辅材|耗材|企业|领域)")
 
 
 def _rule_company_is_chain_firm(ctx: Context) -> None:

@@ -694,3 +694,12 @@ def test_product_used_to_make_another_is_upstream():
     text = "当地碳酸锂主要用于生产正极材料。"
     got = triples(text, [("Product", "碳酸锂", "a"), ("Product", "正极材料", "b")])
     assert ("a", "upstreamOf", "b") in got
+
+
+def test_product_said_to_be_a_link_of_a_chain_belongs_to_it():
+    text = "石英坩埚是光伏产业链的关键辅材，钕铁硼属于稀土新材料。"
+    got = triples(text, [
+        ("Product", "石英坩埚", "a"), ("IndustryChain", "光伏", "pv"),
+        ("Product", "钕铁硼", "b"), ("IndustryChain", "稀土新材料", "re"),
+    ])
+    assert {("a", "partOfChain", "pv"), ("b", "partOfChain", "re")} <= got
