@@ -568,9 +568,9 @@ def _rule_chain_purpose(ctx: Context) -> None:
             ):
                 continue  # 作为/认为/以…为: no purpose (成为…领域 is)
             chains.append(c)
-        if len(chains) != 1:
+        if len({ctx.key(c) for c in chains}) != 1:
             continue
-        c = chains[0]
+        c = chains[-1]  # one chain, maybe named twice ("推动铝产业…，打造铝产业集群"): the last
         prods = [m for m in ms if m.type == "Product"]
         for p in prods:
             if ctx.key(p) in has_chain or c.start - p.end > 70:

@@ -703,3 +703,12 @@ def test_product_said_to_be_a_link_of_a_chain_belongs_to_it():
         ("Product", "钕铁硼", "b"), ("IndustryChain", "稀土新材料", "re"),
     ])
     assert {("a", "partOfChain", "pv"), ("b", "partOfChain", "re")} <= got
+
+
+def test_purpose_chain_named_twice_still_takes_the_products():
+    text = "推动铝产业向精深加工延伸，重点发展铝合金、铝型材等产品，打造千亿级铝产业集群。"
+    got = triples(text, [
+        ("IndustryChain", "铝产业", "al"), ("Product", "铝合金", "a"), ("Product", "铝型材", "b"),
+        ("IndustryChain", "铝产业", "al"),
+    ])
+    assert {("a", "partOfChain", "al"), ("b", "partOfChain", "al")} <= got
