@@ -328,6 +328,7 @@ def _rule_production_cue(ctx: Context) -> None:
                         ctx.emit(ctx.key(c), "produces", ctx.key(q), q.start, q.end, "producer-noun")
 
 
+_PRODUCT_LIST_END_RE = re.compile(r"(等|、)")
 _QTY = re.compile(r"[\d.一二三四五六七八九十百千万亿]+(万|千万|亿)?(吨|方|立方米|千瓦|台|辆|件|套|片)")
 
 
@@ -370,6 +371,10 @@ def _rule_company_quantity_product(ctx: Context) -> None:
             continue
         q = _QTY.match(text, m.end)
         if q is None:
+            # "一拖集团拖拉机等产品": the company's name right before its product
+            for p in ctx.span(m.end, m.end + 1):
+                if p.type == "Product" and p.attr("nested") != "1" and _PRODUCT_LIST_END_RE.match(text, p.end):
+                    ctx.emit(ctx.key(m), "produces", ctx.key(p), p.start, p.end, "company-product")
             continue
         for p in ctx.span(q.end(), q.end() + 1):
             if p.type == "Product":

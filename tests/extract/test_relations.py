@@ -712,3 +712,12 @@ def test_purpose_chain_named_twice_still_takes_the_products():
         ("IndustryChain", "铝产业", "al"),
     ])
     assert {("a", "partOfChain", "al"), ("b", "partOfChain", "al")} <= got
+
+
+def test_company_named_right_before_its_product_in_a_list():
+    text = "辛酉重工矿山装备、壬戌集团拖拉机等产品市场占有率保持前列。"
+    got = triples(text, [
+        ("Company", "辛酉重工", "a"), ("Product", "矿山装备", "mine"),
+        ("Company", "壬戌集团", "b"), ("Product", "拖拉机", "tractor"),
+    ])
+    assert {("a", "produces", "mine"), ("b", "produces", "tractor")} <= got
