@@ -20,7 +20,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import NamedTuple
 
-from ..lexicon import column_map, industry_vocabulary, product_vocabulary, read_table, words
+from ..lexicon import chain_vocabulary, column_map, industry_vocabulary, product_vocabulary, read_table, words
 from ..model import Document, Mention
 from ..regions import (
     MUNICIPALITIES,
@@ -549,7 +549,7 @@ def _company_list_matches(text: str):
 #: a product or industry word does too (A、B等电池企业)
 _LIST_MODIFIERS = frozenset({"知名", "头部", "重点", "骨干", "优质", "大型", "上市", "行业", "领军",
                              "链主", "央企", "国内", "国际", "全球", "世界", "外资", "民营", "国有",
-                             "配套", "上下游", "龙头", "核心", "关键"})
+                             "配套", "上下游", "龙头", "核心", "关键", "品牌", "知名品牌"})
 
 
 def _firms_listed(m: re.Match[str]) -> bool:
@@ -565,6 +565,8 @@ def _company_lists(text: str) -> list[_Cand]:
     for m in _company_list_matches(text):
         if not _firms_listed(m):
             continue  # "A、B等项目落地企业": not a list of companies
+        if any(_is_vocab(item) for item in m.group(1).split("、")):
+            continue  # "引进汽车座椅、车灯、线束等配套企业": kinds of firms named by their products
         pos = m.start(1)
         for item in m.group(1).split("、"):
             s = pos
@@ -846,7 +848,7 @@ def _project_evidence(name: str) -> bool:
 # (该/各/我国/三大), or a "major/key" qualifier right before the head (重大项目, 重点工程).
 _GENERIC_PROJECT = re.compile(r"该|各[项地类]?|我国|全线|多个|首条|[两三四五六七八九十几]大|^(?:配套|示范性|[一二三四]级)|"
                               r"(?:重大|重点|大|配套|骨干|基础设施|控制性|交通|隧道|路基|桥梁|输变电|示范性)$|"
-                              r"(?:重大|重点)(?:建设|产业|工业)$|(?:招商引资|招商|引资|签约|储备|谋划|续建|新开工)$|"
+                              r"(?:重大|重点)(?:建设|产业|工业)$|(?:招商引资|招商|引资|签约|储备|谋划|续建|新开工)$|(?:补链|延链|强链|固链|建链)$|"
                               r"\d{4}年(?:度|第.批)?(?:[省市县区]级)?(?:重大|重点)")
 #: a kind of works with no name of its own (项目为新建项目); after its owner's legal name it is
 #: the owner's project (某某水泥有限责任公司技改项目)
@@ -989,10 +991,34 @@ def _inside_product(product_starts: dict[int, tuple[int, ...]], start: int, end:
     return any(end - start < ln <= 16 for ln in product_starts.get(start, ()))
 
 
+#: jieba tags of common descriptive words (环保, 绿色, 智能, 高端) that open a phrase, not a brand
+_DESCRIPTOR_TAGS = frozenset({"n", "vn", "a", "an", "b", "j", "d", "v"})
+
+
+@lru_cache(maxsize=1)
+def _link_labels() -> frozenset[str]:
+    """Names of chain links (印染, 封装测试): steps of a chain, not brands."""
+    return frozenset(e.form for e in chain_vocabulary() if e.kind == "link")
+
+
+def _descriptor_then_vocab(item: str) -> bool:
+    """Whether ``item`` is a common descriptive word followed by a sector, link or product
+    word (环保印染, 绿色建材): a kind of undertaking, not <brand><sector>."""
+    jw = _jieba_words()
+    for i in range(2, len(item) - 1):
+        hit = jw.get(item[:i])
+        rest = item[i:]
+        if hit and hit[0] >= 300 and hit[1] in _DESCRIPTOR_TAGS and (_is_vocab(rest) or rest in _link_labels()):
+            return True
+    return False
+
+
 def _metonymy_company(item: str) -> bool:
     """True when a list item is a bare company name (<brand>, <brand>半导体), not a project phrase."""
     if not 2 <= len(item) <= 6 or not _HANS_RE.fullmatch(item):
         return False
+    if _descriptor_then_vocab(item):
+        return False  # 引进功能性面料、环保印染等项目: kinds of projects
     if _PHASE.search(item) or _patterns()["project"].search(item):
         return False
     m = _patterns()["shortheads"].search(item)
@@ -1260,8 +1286,9 @@ def _persons(text: str) -> list[_Cand]:
     return out
 
 
-# Vocabulary forms that denote facilities, works or resources, not goods (储能项目, 风电场, 钒资源).
-_NOT_PRODUCT = re.compile(r"(?:项目|设施|工程|电站|站|场|资源|产品)$")
+# Vocabulary forms that denote facilities, works, resources, activities or services, not goods
+# (储能项目, 风电场, 钒资源; 电池回收, 梯次利用, 运维服务, 石墨化加工).
+_NOT_PRODUCT = re.compile(r"(?:项目|设施|工程|电站|站|场|资源|产品|回收|利用|服务|运维|加工)$")
 # A technique/activity word after a chain term (储能技术, 光伏发电): the chain term is the mention.
 _CHAIN_TAIL = re.compile(r"(?:技术|发电|应用)$")
 
@@ -1312,6 +1339,18 @@ def _inside_latin_word(text: str, s: int, e: int) -> bool:
         _latin(text[e - 1]) and e < len(text) and _latin(text[e]))
 
 
+#: generic heads that a sector word turns into a sector of its own (光伏材料, 氢能装备, 汽车零部件)
+_SECTOR_HEADS = frozenset({"材料", "装备", "设备", "零部件", "器件", "部件"})
+
+
+def _two_sector_words(name: str, pv, iv) -> bool:
+    """Whether ``name`` is a sector or product word followed by a sector word (新能源装备制造,
+    氢能装备制造) or by a generic head (光伏材料, 氢能装备): together they name one industry
+    before 产业/产业链/集群."""
+    return any((name[:i] in iv or name[:i] in pv) and (name[i:] in iv or (name[:i] in iv and name[i:] in _SECTOR_HEADS))
+               for i in range(2, len(name) - 1))
+
+
 def _vocab(text: str) -> list[_Cand]:
     pat = _patterns()
     pv, iv = product_vocabulary(), industry_vocabulary()
@@ -1339,6 +1378,8 @@ def _vocab(text: str) -> list[_Cand]:
             continue  # IC of ICP备案号, SiC of SiCOI: a Latin term cut out of a longer word
         if text[e:e + 1] in _CHEMICAL_TAILS and f.endswith(("烯", "烷", "苯", "酚")):
             continue  # 丙烯 of 丙烯酸酯, 丙烯腈: the start of another compound's name
+        if text.startswith("级", e):
+            continue  # 饲料级磷酸氢钙, 食品级: a grade of another product, not the product
         if f.startswith("制") and f[1:] in pv:
             s, f = s + 1, f[1:]  # 制绿氢 -> 绿氢
         out.append(_Cand("Product", s, e, "product.vocab", _product_attrs(f)))
@@ -1349,7 +1390,7 @@ def _vocab(text: str) -> list[_Cand]:
         lo = max(0, m.start() - 8)
         for st in range(lo, m.start() - 1):
             name = text[st:m.start()]
-            if name in pv or name in iv:
+            if name in pv or name in iv or _two_sector_words(name, pv, iv):
                 out.append(_Cand("IndustryChain", st, m.end(), "industry.suffix"))
                 break
     return out
@@ -1592,6 +1633,9 @@ _ZONE_CLASS = (("经济技术开发区", "开发区"), ("经济开发区", "开�
                ("开发区", "开发区"))
 
 
+_LIST_JOIN = re.compile(r"[、和及与]")
+
+
 def _zone_key(name: str) -> str:
     for suf, cls in _ZONE_CLASS:
         if name.endswith(suf):
@@ -1666,6 +1710,19 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
     zone_names = [text[c.start:c.end] for c in chosen if c.type == "DevelopmentZone" and ("deictic", "1") not in c.attrs]
     prev_company: _Cand | None = None
     product_texts = {_norm(text[c.start:c.end]) for c in chosen if c.type == "Product"}
+    # products of one concept with different head nouns listed side by side (铝型材、铝板带箔
+    # of 铝材; 光纤、光缆 of 光纤) are sibling products there: an altLabel does not join
+    # its preferred label
+    distinct_alts: set[str] = set()
+    prev_p: tuple[_Cand, str] | None = None
+    for c in chosen:
+        if c.type != "Product":
+            continue
+        label = next((v for k, v in c.attrs if k == "plabel"), "") or _norm(text[c.start:c.end])
+        if prev_p is not None and prev_p[1] == label and _LIST_JOIN.fullmatch(text, prev_p[0].end, c.start) \
+                and text[c.end - 2:c.end] != text[prev_p[0].end - 2:prev_p[0].end]:
+            distinct_alts.add(label)
+        prev_p = (c, label)
     for c in chosen:
         t = _norm(text[c.start:c.end])
         # (the name as written: a space between two Latin words stays, 10GW TOPCon)
@@ -1700,7 +1757,7 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
         elif c.type == "Product":
             # an altLabel joins its concept's preferred label when the text also uses it
             pl = next((v for k, v in c.attrs if k == "plabel"), "")
-            if pl and pl in product_texts:
+            if pl and pl in product_texts and pl not in distinct_alts:
                 key, canon = pl, pl
         c = _Cand(c.type, c.start, c.end, c.rule, c.attrs, key, canon)
         if c.type == "Company" and not any(a[0] == "nested" for a in c.attrs):

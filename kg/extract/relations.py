@@ -48,6 +48,11 @@ _LOCAL_LIST = re.compile(r"(、[^，。；、]{1,6}){0,8}等(乡镇|街道|镇|�
 # hot patterns, compiled once (module-level re calls look each up in re's cache)
 _SUBSIDIARY_GAP_RE = re.compile(r"(的)?(全资|控股)?(子公司|旗下|下属(的)?(企业|公司)?)(的)?")
 _UNDER_GAP_RE = re.compile(r"旗下(的)?")
+#: relations that say nothing between a product and the industry of the same name
+_SAME_NAME_VOID = frozenset({"partOfChain", "upstreamOf"})
+# "A是…企业，其全资子公司B" / "A…，旗下B": the clause after A names its subsidiary
+_BACK_SUBSIDIARY_GAP_RE = re.compile(
+    r"[^。；]{0,60}，(其|该公司|公司)?(的)?(全资|控股)?(子公司|旗下(的)?(企业|公司)?|下属(的)?(企业|公司)?)(的)?(有)?")
 _ACQUIRE_GAP_RE = re.compile(r"(收购|并购|兼并|控股|入股)了?[^，。；]{0,12}$")
 _IS_GAP_RE = re.compile(r"(是|为|系|作为)")
 _SUBSIDIARY_AFTER_RE = re.compile(r"的?(全资|控股)?(下属|旗下|子公司)")
@@ -143,8 +148,8 @@ class Context:
         return s.index if s is not None else -1
 
     def emit(self, subj: Key, pred: str, obj: Key, start: int, end: int, rule: str) -> None:
-        if subj == obj:
-            return
+        if subj == obj or (subj[1] == obj[1] and pred in _SAME_NAME_VOID):
+            return  # (稀土 the product is not part of 稀土 the industry)
         k = (subj, pred, obj)
         old = self.out.get(k)
         if old is None or start < old.start:
@@ -1167,6 +1172,8 @@ def _rule_parent_subsidiary(ctx: Context) -> None:
                 c0, _ = _clause_bounds(text, b.start, s0, s1)
                 if _SUBSIDIARY_GAP_RE.fullmatch(gap) or _UNDER_GAP_RE.fullmatch(gap):
                     rule = "subsidiary-cue"
+                elif a is cs[i - 1] and _BACK_SUBSIDIARY_GAP_RE.fullmatch(gap):
+                    rule = "subsidiary-next-clause"
                 elif len(gap) <= 20 and a.start >= c0 - 40 and _ACQUIRE_GAP_RE.search(gap) and not re.search(r"[，。；]", gap[: max(0, len(gap) - 14)]):
                     rule = "acquire-cue"
                 else:

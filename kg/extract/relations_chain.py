@@ -29,7 +29,22 @@ __all__ = ["chain_relations", "chain_feeds"]
 
 # hot patterns, compiled once (module-level re calls look each up in re's cache)
 _RAW_GAP_RE = re.compile(r"为(主要)?原(材)?料[^，。；]{0,12}")
+_RAW_CUE_RE = re.compile(r"为(主要)?原(材)?料")
+_USED_TO_MAKE_RE = re.compile(r"(主要|全部|均|大多|广泛)?(用于|应用于|供)(生产|制造|制备|加工)")
+# "A是(生产)B的(关键)原料/材料/部件"
+_IS_INPUT_GAP_RE = re.compile(r"(是|为|作为)(生产|制造|制备|拉制)?")
+_INPUT_ROLE_RE = re.compile(r"的(关键|核心|主要|重要|基础|上游)?(原料|原材料|材料|部件|零部件|耗材|辅材|组件|中间体)")
 _MADE_FROM_RE = re.compile(r"(.{1,3})制(.{2,})")
+# a product named as an input of the subject, not its output: "原料碳酸锂主要来自…", "面粉采购自…"
+_INPUT_BEFORE_RE = re.compile(r"(原料|原材料|所需|采购|购进|上游的?)$")
+# "P由C供应/生产": C makes P
+_BY_RE = re.compile(r"(主要|全部|均|大多)?由")
+_BY_VERB_RE = re.compile(r"(生产|供应|提供|制造|供货)")
+_INPUT_AFTER_RE = re.compile(r"(主要|全部|均|大多|大部分|多)?(来自|来源于|采购自|购自|取自)")
+# a product named after a supply or use word is the customer's: "年产P，主要供应Q企业",
+# "产品广泛应用于Q", "金刚线主要用于硅片切割" (but "生产用于储能的Q": Q heads the phrase and is made)
+_CUSTOMER_RE = re.compile(r"供应|供给|销往|提供给|用于|服务于")
+_FIRM_AFTER_RE = re.compile(r"(等)?(生产)?(企业|厂商|厂家|用户|客户)")
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -175,6 +190,28 @@ def _rule_project_named_product(ctx: Context) -> None:
             ctx.emit(ctx.key(p), "produces", k, p.start, p.end, "project-named-product")
 
 
+_LIST_SEP_RE = re.compile(r"[、和及与]")
+_ENUM_COMMA_RE = re.compile(r"、")
+_LIST_TAIL_RE = re.compile(r"等(\d+家|[一二两三四五六七八九十几数多]+家)?(重点|龙头|骨干|规上)?(企业|公司)?")
+
+
+def _company_list_before(text: str, subjects: list[Mention], last: Mention) -> list[Mention]:
+    """``last`` and the companies listed before it: ``A、B、last等企业`` (joined by 、/和/及/与)
+    or ``A、last`` (joined by 、 only)."""
+    # without 等 only an enumeration comma joins (A与B合作 is a partnership, not a list)
+    sep = _LIST_SEP_RE if _LIST_TAIL_RE.match(text, last.end) else _ENUM_COMMA_RE
+    out = [last]
+    comps = [c for c in subjects if c.type == "Company" and c.end <= last.start]
+    pos = last.start
+    for c in reversed(comps):
+        if c.end == pos - 1 and sep.fullmatch(text, c.end, pos):
+            out.append(c)
+            pos = c.start
+        elif c.end <= pos - 1:
+            break
+    return out
+
+
 def _rule_production_cue(ctx: Context) -> None:
     """``S年产P`` / ``S生产P`` / ``P年产能…`` / ``P生产企业C`` / ``C是…P企业``."""
     text = ctx.doc.text
@@ -199,6 +236,8 @@ def _rule_production_cue(ctx: Context) -> None:
                 c0, _ = _clause_bounds(text, v.start(), s0, s1)
                 if subj.end < c0 - 60:
                     continue
+                # "A、B等企业具备年产P": every company of the list before the verb
+                listed = _company_list_before(text, subjects, subj) if subj.type == "Company" else [subj]
                 if subj.type == "Company" and AGENT_BEFORE_RE.search(text, max(s0, subj.start - 7), subj.start):
                     # "该项目由C投资建设，…，主要生产P": the project makes P, C is its agent
                     p0 = text.rfind("\n", 0, subj.start) + 1
@@ -209,7 +248,25 @@ def _rule_production_cue(ctx: Context) -> None:
                 stop = min([s.start for s in subjects if s.start >= v.end()] + [s1])
                 for p in prods:
                     if v.end() <= p.start < stop and p.start - v.end() <= 40:
-                        ctx.emit(ctx.key(subj), "produces", ctx.key(p), p.start, p.end, "production-verb")
+                        if _INPUT_BEFORE_RE.search(text, max(s0, p.start - 4), p.start) or \
+                                _INPUT_AFTER_RE.match(text, p.end):
+                            continue  # "年产P，原料Q主要来自…": Q is an input
+                        cue = None
+                        for cue in _CUSTOMER_RE.finditer(text, v.end(), p.start):
+                            pass
+                        if cue is not None and ("的" not in text[cue.end() : p.start]
+                                                or _FIRM_AFTER_RE.match(text, p.end)):
+                            continue  # "年产P，主要供应Q企业": Q is the customer's product
+                        for s in (listed if subj.type == "Company" else [subj]):
+                            ctx.emit(ctx.key(s), "produces", ctx.key(p), p.start, p.end, "production-verb")
+        # "P由C供应": the company after 由 makes P
+        for p in prods:
+            by = _BY_RE.match(text, p.end)
+            if by is None:
+                continue
+            for c in subjects:
+                if c.type == "Company" and c.start == by.end() and _BY_VERB_RE.match(text, c.end):
+                    ctx.emit(ctx.key(c), "produces", ctx.key(p), p.start, p.end, "made-by")
         # P年产能 …: the sentence's company
         if cap_rx is not None:
             for p in prods:
@@ -233,6 +290,11 @@ def _rule_production_cue(ctx: Context) -> None:
                 if rep:
                     a = p.start - len(head) + rep.start(1)
                     members = [c for c in comps if a <= c.start and c.end <= p.start]
+                elif text[p.start - 1 : p.start] == "等":
+                    # "A、B等P企业"
+                    before = [c for c in comps if c.end == p.start - 1]
+                    if before:
+                        members = _company_list_before(text, comps, before[0])
                 else:
                     # "P企业A、B等企业"
                     pos = m.end()
@@ -253,10 +315,20 @@ def _rule_production_cue(ctx: Context) -> None:
                             between = text[c.end : p.start]
                             if re.search(r"(是|为|成为|作为)", between) and len(between) <= 24:
                                 members = [c]
+                # "A、B、P供应商": the products listed before P too
+                plist, pos = [p], p.start
+                for q in reversed([q for q in prods if q.end < p.start]):
+                    if _LIST_SEP_RE.fullmatch(text, q.end, pos):
+                        plist.append(q)
+                        pos = q.start
+                    else:
+                        break
                 for c in members:
-                    ctx.emit(ctx.key(c), "produces", ctx.key(p), p.start, p.end, "producer-noun")
+                    for q in plist:
+                        ctx.emit(ctx.key(c), "produces", ctx.key(q), q.start, q.end, "producer-noun")
 
 
+_PRODUCT_LIST_END_RE = re.compile(r"(等|、)")
 _QTY = re.compile(r"[\d.一二三四五六七八九十百千万亿]+(万|千万|亿)?(吨|方|立方米|千瓦|台|辆|件|套|片)")
 
 
@@ -299,6 +371,10 @@ def _rule_company_quantity_product(ctx: Context) -> None:
             continue
         q = _QTY.match(text, m.end)
         if q is None:
+            # "一拖集团拖拉机等产品": the company's name right before its product
+            for p in ctx.span(m.end, m.end + 1):
+                if p.type == "Product" and p.attr("nested") != "1" and _PRODUCT_LIST_END_RE.match(text, p.end):
+                    ctx.emit(ctx.key(m), "produces", ctx.key(p), p.start, p.end, "company-product")
             continue
         for p in ctx.span(q.end(), q.end() + 1):
             if p.type == "Product":
@@ -429,6 +505,26 @@ def _rule_chain_lists(ctx: Context) -> None:
                             pos = m.end
                         else:
                             break
+            # "<chain>上游为A、B，中游为C，下游为D": the links of the chain's stages
+            if _STAGE_AFTER_CHAIN_RE.match(text, c.end):
+                # the stages run on over 「；」 to the end of the paragraph's sentence (。 or a new line)
+                ends = [i for i in (text.find("。", c.end), text.find("\n", c.end)) if i >= 0]
+                end = min(ends + [len(text), c.end + 400])
+                staged = [x for x in ctx.span(c.end, end) if x.end <= end and x.type in _STAGE_TYPES and _top_level(x)]
+                for cue in _STAGE_CUE_RE.finditer(text, c.end, end):
+                    pos = cue.end()
+                    for m in [x for x in staged if x.start >= pos and x is not c]:
+                        if _STAGE_GAP_RE.fullmatch(text, pos, m.start):
+                            ctx.emit(ctx.key(m), "partOfChain", ctx.key(c), m.start, m.end, "chain-stages")
+                            pos = m.end
+                        else:
+                            break
+            # "A是<chain>(产业链)的关键环节" / "A属于<chain>"
+            for m in items:
+                if m.end <= c.start and m is not c and m.type in ("Product", "IndustryChain", "Company"):
+                    g = _MEMBER_GAP_RE.fullmatch(text, m.end, c.start)
+                    if g and (g.group(1) == "属于" or _MEMBER_AFTER_RE.match(text, c.end)):
+                        ctx.emit(ctx.key(m), "partOfChain", ctx.key(c), m.start, m.end, "chain-member-is")
             # "以A、B(等)为代表的<chain>"
             pre = text[max(s0, c.start - 60) : c.start]
             rep = re.search(r"以([^，。；]{1,50}?)(等)?为代表的(新兴|重点|优势|传统)?$", pre)
@@ -477,9 +573,9 @@ def _rule_chain_purpose(ctx: Context) -> None:
             ):
                 continue  # 作为/认为/以…为: no purpose (成为…领域 is)
             chains.append(c)
-        if len(chains) != 1:
+        if len({ctx.key(c) for c in chains}) != 1:
             continue
-        c = chains[0]
+        c = chains[-1]  # one chain, maybe named twice ("推动铝产业…，打造铝产业集群"): the last
         prods = [m for m in ms if m.type == "Product"]
         for p in prods:
             if ctx.key(p) in has_chain or c.start - p.end > 70:
@@ -492,6 +588,12 @@ def _rule_chain_purpose(ctx: Context) -> None:
 
 
 _IS = re.compile(r"(是|为|系|作为)")
+_STAGE_CUE_RE = re.compile(r"(上游|中游|下游)(环节|领域|产业)?(主要)?(为|是|包括|涵盖|有)[:：]?")
+_STAGE_AFTER_CHAIN_RE = re.compile(r"(产业链|产业|行业)?的?(上游|中游|下游)")
+_STAGE_GAP_RE = re.compile(r"[、和及与]?|以及")
+_STAGE_TYPES = frozenset({"Product", "IndustryChain", "Company", "Project"})
+_MEMBER_GAP_RE = re.compile(r"(是|属于|作为|为)(整个)?")
+_MEMBER_AFTER_RE = re.compile(r"(产业链|产业|行业)?(的|中的)(上游|中游|下游)?(关键|核心|重要|主要|基础)?(环节|材料|产品|原料|部件|辅材|耗材|企业|领域)")
 
 
 def _rule_company_is_chain_firm(ctx: Context) -> None:
@@ -569,6 +671,8 @@ def _rule_vocabulary_feeds(ctx: Context) -> None:
                 between = text[lo:hi] if lo <= hi else ""
                 if "、" in between and not re.search(r"[，。；：]", between) and len(between) <= 30:
                     continue
+                if a.end <= b.start and between.endswith("等") and not re.search(r"[，。；：]", between):
+                    continue  # "碳酸锂、氢氧化锂等锂盐": the class the list belongs to, not its output
                 if ctx.key(a) != ctx.key(b) and la != lb and lb in feeds.get(la, ()):
                     ctx.emit(ctx.key(a), "upstreamOf", ctx.key(b), a.start, a.end, "vocabulary-feeds")
 
@@ -589,6 +693,25 @@ def _rule_upstream_wording(ctx: Context) -> None:
                 ctx.emit(ctx.key(a), "upstreamOf", ctx.key(b), a.start, b.end, "upstream-verb")
             elif _RAW_GAP_RE.fullmatch(gap) and text[max(0, a.start - 1) : a.start] == "以":
                 ctx.emit(ctx.key(a), "upstreamOf", ctx.key(b), a.start, b.end, "raw-material")
+            elif _USED_TO_MAKE_RE.fullmatch(gap):
+                # "碳酸锂主要用于生产正极材料": A goes into B
+                ctx.emit(ctx.key(a), "upstreamOf", ctx.key(b), a.start, b.end, "used-to-make")
+            elif _IS_INPUT_GAP_RE.fullmatch(gap) and _INPUT_ROLE_RE.match(text, b.end):
+                # "六氟磷酸锂是电解液的核心原料": A is an input of B
+                ctx.emit(ctx.key(a), "upstreamOf", ctx.key(b), a.start, b.end, "input-role")
+    # "以A为原料，（C）年产/生产B": the products made after the raw-material clause
+    prod_rx = _cue_regex("produce_verb")
+    for a in prods:
+        raw = _RAW_CUE_RE.match(text, a.end)
+        if raw is None or prod_rx is None or text[max(0, a.start - 1) : a.start] != "以":
+            continue
+        _, s1 = ctx.sentence_span(a)
+        v = prod_rx.search(text, raw.end(), min(s1, raw.end() + 40))
+        if v is None:
+            continue
+        for b in ctx.span(v.end(), min(s1, v.end() + 30)):
+            if b.type == "Product" and ctx.key(b) != ctx.key(a) and not re.search(r"[，。；]", text[v.end() : b.start]):
+                ctx.emit(ctx.key(a), "upstreamOf", ctx.key(b), a.start, b.end, "raw-material-produced")
     # names: "煤制烯烃" ← a product starting with 煤; "钒电池液" → 钒电池; "压缩天然气" ← 天然气
     forms = [(f, k) for k, fs in ctx.forms.items() if k[0] == "Product" for f in fs if len(f) >= 1]
     forms.sort(key=lambda fk: (-len(fk[0]), fk))

@@ -958,3 +958,110 @@ def test_an_olefin_on_its_own_is_a_product():
 def test_an_organ_with_its_level_after_a_preposition(text, organ):
     """根据省发展改革委安排 / 会同市自然资源局: the organ acts; 省/市 is its level."""
     assert ("GovernmentBody", organ) in _pairs(text, "GovernmentBody")
+def test_product_word_before_a_grade_is_no_product():
+    got = _pairs("甲乙化工公司主要生产饲料级磷酸氢钙和食品级添加剂，配套建设饲料生产线。", "Product")
+    assert ("Product", "饲料") in got  # the later 饲料生产线
+    ms, _ = _mentions("甲乙化工公司主要生产饲料级磷酸氢钙。")
+    assert not any(m.type == "Product" and m.text == "饲料" for m in ms)
+
+
+def test_supply_wording_before_a_company_name_is_not_part_of_it():
+    got = _pairs("甲乙铝业有限公司年产氧化铝80万吨，氧化铝主要供应丙丁集团有限公司，面粉来自戊己面业有限公司。", "Company")
+    assert ("Company", "丙丁集团有限公司") in got
+    assert ("Company", "戊己面业有限公司") in got
+    assert not any("供应" in n or "来自" in n for _, n in got)
+
+
+def test_altlabels_listed_side_by_side_stay_distinct_products():
+    ms, _ = _mentions("该县铝材加工能力达到50万吨，重点发展铝型材、铝板带箔等产品。")
+    keys = {m.text: m.key for m in ms if m.type == "Product"}
+    assert keys["铝型材"] != keys["铝板带箔"]
+    ms, _ = _mentions("该县磷酸铁锂产能扩大，甲公司年产磷酸铁锂正极材料5万吨。")
+    keys = {m.text: m.key for m in ms if m.type == "Product"}
+    assert keys["磷酸铁锂正极材料"] == keys["磷酸铁锂"]  # a synonym still joins its label
+
+
+def test_two_sector_words_before_an_industry_suffix_name_one_chain():
+    got = _pairs("某市加快构建新能源装备制造产业链，推动氢能装备制造产业集群发展。", "IndustryChain")
+    assert ("IndustryChain", "新能源装备制造产业链") in got
+    assert ("IndustryChain", "氢能装备制造产业集群") in got
+    assert ("IndustryChain", "装备制造产业链") not in got
+
+
+def test_phosphate_chain_and_its_products_are_read():
+    got = _pairs("某县磷化工产业形成“磷矿—磷酸—磷酸铁”产业链，甲乙公司年产黄磷3万吨。")
+    assert ("IndustryChain", "磷化工产业") in got
+    assert ("IndustryChain", "化工产业") not in got
+    assert {("Product", "磷矿"), ("Product", "磷酸"), ("Product", "黄磷")} <= got
+
+
+def test_altlabel_listed_beside_its_preferred_label_stays_distinct():
+    ms, _ = _mentions("辛卯通信公司年产光纤预制棒、光纤、光缆等产品。")
+    keys = {m.text: m.key for m in ms if m.type == "Product"}
+    assert len({keys["光纤预制棒"], keys["光纤"], keys["光缆"]}) == 3
+
+
+def test_optoelectronics_and_footwear_chains_are_read_whole():
+    got = _pairs("壬辰市光电子信息产业集群规模扩大，纺织鞋服产业链加快延伸，光通信、激光等领域增长较快。", "IndustryChain")
+    assert ("IndustryChain", "光电子信息产业集群") in got
+    assert ("IndustryChain", "纺织鞋服产业链") in got
+    assert {("IndustryChain", "光通信"), ("IndustryChain", "激光")} <= got
+
+
+def test_descriptive_word_plus_chain_step_in_a_project_list_is_no_company():
+    got = _pairs("该市将引进功能性面料、环保印染等项目。")
+    assert ("Company", "环保印染") not in got
+    assert ("Project", "环保印染") in got
+
+
+def test_firm_list_naming_products_gives_no_companies():
+    got = _pairs("园区将引进汽车座椅、车灯、线束等配套企业20家。", "Company")
+    assert not got
+    got = _pairs("甲乙智造、丙丁动力等配套企业加快入驻。", "Company")
+    assert {("Company", "甲乙智造"), ("Company", "丙丁动力")} <= got
+
+
+def test_kinds_of_food_are_not_synonyms_of_their_class():
+    ms, _ = _mentions("甲乙食品公司生产冷鲜肉，年产肉制品10万吨，另有休闲食品和预制菜生产线。")
+    keys = {m.text: m.key for m in ms if m.type == "Product"}
+    assert keys["冷鲜肉"] != keys["肉制品"]
+    assert keys["休闲食品"] != keys["预制菜"]
+
+
+def test_parts_and_kinds_of_equipment_are_not_synonyms_of_the_class():
+    ms, _ = _mentions("该市重点发展风电装备。甲公司生产风力发电机组，乙公司生产风电叶片；丙公司以锂云母为原料，年产锂矿5万吨。")
+    keys = {m.text: m.key for m in ms if m.type == "Product"}
+    assert len({keys["风电装备"], keys["风力发电机组"], keys["风电叶片"]}) == 3, keys
+    assert keys["锂云母"] != keys["锂矿"]
+
+
+def test_pv_siting_mode_is_no_product():
+    got = _pairs("甲县建设200MW渔光互补光伏电站项目，乙县推进农光互补项目。", "Product")
+    assert not any(t in ("渔光互补", "农光互补") for _, t in got)
+
+
+def test_activities_and_services_of_a_chain_are_no_products():
+    got = _pairs("园区布局锂电池回收、电池梯次利用和运维服务，配套石墨化加工产能。", "Product")
+    assert not got, got
+
+
+def test_chain_filling_projects_as_a_class_are_no_project():
+    got = _pairs("今年以来，甲乙开发区加快推进化工新材料补链项目和光伏延链项目。", "Project")
+    assert not got, got
+
+
+def test_sector_word_with_a_generic_head_names_one_chain():
+    got = _pairs("某市聚焦光伏材料产业链，培育氢能装备产业集群。", "IndustryChain")
+    assert ("IndustryChain", "光伏材料产业链") in got
+    assert ("IndustryChain", "氢能装备产业集群") in got
+
+
+def test_brand_firms_listed_before_a_firm_cue_are_companies():
+    got = _pairs("公司客户包括昂途、特跃等品牌企业。", "Company")
+    assert {("Company", "昂途"), ("Company", "特跃")} <= got, got
+
+
+def test_gaoke_short_name_is_a_company_but_gaokeji_is_not():
+    got = _pairs("甲乙高科投资建设的年产20GWh动力电池项目已建成投产，全市高科技企业达到300家。", "Company")
+    assert ("Company", "甲乙高科") in got
+    assert not any("高科技" in n for _, n in got)

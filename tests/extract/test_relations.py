@@ -577,3 +577,209 @@ def test_responsible_units_in_brackets_after_an_item_invest_in_its_projects():
     ])
     assert ("fgj", "investor", "proj") in got
     assert ("gxj", "investor", "proj") in got
+def test_input_named_after_a_production_verb_is_not_produced():
+    text = "甲丙新材料公司年产磷酸铁锂2万吨，原料碳酸锂主要来自省外。乙丁食品公司主营米粉，大米全部来自本地。"
+    got = triples(text, [
+        ("Company", "甲丙新材料公司", "a"), ("Product", "磷酸铁锂", "lfp"), ("Product", "碳酸锂", "li2co3"),
+        ("Company", "乙丁食品公司", "b"), ("Product", "米粉", "noodle"), ("Product", "大米", "rice"),
+    ])
+    assert ("a", "produces", "lfp") in got
+    assert ("a", "produces", "li2co3") not in got
+    assert ("b", "produces", "noodle") in got
+    assert ("b", "produces", "rice") not in got
+
+
+def test_companies_listed_before_a_producer_noun_or_verb_produce():
+    text = "甲丁汽车、乙戊汽车等整车企业加快扩能。丙己锂业、丁庚材料等企业具备年产碳酸锂5万吨的能力。"
+    got = triples(text, [
+        ("Company", "甲丁汽车", "a"), ("Company", "乙戊汽车", "b"), ("Product", "整车", "car"),
+        ("Company", "丙己锂业", "c"), ("Company", "丁庚材料", "d"), ("Product", "碳酸锂", "li"),
+    ])
+    assert {("a", "produces", "car"), ("b", "produces", "car")} <= got
+    assert {("c", "produces", "li"), ("d", "produces", "li")} <= got
+
+
+def test_products_named_as_stages_of_a_chain_belong_to_it():
+    text = "该市氟化工产业链上游为萤石、氢氟酸，中游为制冷剂，下游为空调等应用。"
+    got = triples(text, [
+        ("IndustryChain", "氟化工产业链", "f"), ("Product", "萤石", "a"), ("Product", "氢氟酸", "b"),
+        ("Product", "制冷剂", "c"), ("Product", "空调", "d"),
+    ])
+    assert {("a", "partOfChain", "f"), ("b", "partOfChain", "f"), ("c", "partOfChain", "f"),
+            ("d", "partOfChain", "f")} <= got
+
+
+def test_dash_sequence_of_products_gives_upstream_links():
+    text = "该县已形成“萤石—氢氟酸—制冷剂”产业链。"
+    got = triples(text, [
+        ("Product", "萤石", "a"), ("Product", "氢氟酸", "b"), ("Product", "制冷剂", "c"),
+    ])
+    assert {("a", "upstreamOf", "b"), ("b", "upstreamOf", "c")} <= got
+    assert ("b", "upstreamOf", "a") not in got
+
+
+def test_subsidiary_named_in_the_clause_after_its_parent():
+    text = "甲辰集团是本省最大的铝材企业，其全资子公司乙巳铝业投资建设新产线。丙午化工以磷矿为原料，生产磷酸，旗下丁未材料年产磷酸铁5万吨。"
+    got = triples(text, [
+        ("Company", "甲辰集团", "a"), ("Company", "乙巳铝业", "a_sub"),
+        ("Company", "丙午化工", "b"), ("Company", "丁未材料", "b_sub"),
+    ])
+    assert {("a", "investor", "a_sub"), ("a_sub", "memberOf", "a")} <= got
+    assert {("b", "investor", "b_sub"), ("b_sub", "memberOf", "b")} <= got
+    assert ("a_sub", "memberOf", "b") not in got
+
+
+def test_product_after_a_supply_word_is_the_customers():
+    text = "甲申矿业年产萤石20万吨，所产萤石主要供应本地氢氟酸企业。"
+    got = triples(text, [
+        ("Company", "甲申矿业", "a"), ("Product", "萤石", "f"), ("Product", "萤石", "f"),
+        ("Product", "氢氟酸", "hf"),
+    ])
+    assert ("a", "produces", "f") in got
+    assert ("a", "produces", "hf") not in got
+
+
+def test_raw_material_clause_feeds_the_products_made_after_it():
+    text = "乙酉化工以萤石为主要原料，年产氢氟酸8万吨、无水氟化铝3万吨。"
+    got = triples(text, [
+        ("Company", "乙酉化工", "c"), ("Product", "萤石", "f"),
+        ("Product", "氢氟酸", "hf"), ("Product", "无水氟化铝", "alf"),
+    ])
+    assert ("f", "upstreamOf", "hf") in got
+    assert ("hf", "upstreamOf", "f") not in got
+
+
+def test_class_noun_closing_a_list_is_not_fed_by_its_members():
+    li = "https://w3id.org/chainkg/chain/lithium-battery/"
+    text = "推动碳酸锂、氢氧化锂等锂盐产品向正极材料延伸。"
+    got = triples(text, [
+        ("Product", "碳酸锂", "lc", (("link", li + "raw-materials"),)),
+        ("Product", "氢氧化锂", "lh", (("link", li + "raw-materials"),)),
+        ("Product", "锂盐", "salt", (("link", li + "electrolyte"),)),
+        ("Product", "正极材料", "cath", (("link", li + "cathode"),)),
+    ])
+    assert ("lh", "upstreamOf", "salt") not in got
+    assert ("lh", "upstreamOf", "cath") in got
+
+
+def test_product_after_a_use_word_is_an_application_not_an_output():
+    text = "丙戌光电公司主要生产光模块，产品广泛应用于数据中心。丁亥材料公司生产应用于储能的磷酸铁锂。"
+    got = triples(text, [
+        ("Company", "丙戌光电公司", "a"), ("Product", "光模块", "om"), ("Product", "数据中心", "dc"),
+        ("Company", "丁亥材料公司", "b"), ("Product", "磷酸铁锂", "lfp"),
+    ])
+    assert ("a", "produces", "om") in got
+    assert ("a", "produces", "dc") not in got
+    assert ("b", "produces", "lfp") in got
+
+
+def test_upstream_input_and_supplier_after_by():
+    text = "戊子激光公司主营光纤激光器，其上游的特种光纤由己丑光纤公司供应。"
+    got = triples(text, [
+        ("Company", "戊子激光公司", "a"), ("Product", "光纤激光器", "laser"),
+        ("Product", "特种光纤", "fiber"), ("Company", "己丑光纤公司", "b"),
+    ])
+    assert ("a", "produces", "laser") in got
+    assert ("a", "produces", "fiber") not in got
+    assert ("b", "produces", "fiber") in got
+
+
+def test_producer_noun_after_a_list_of_products_covers_each():
+    text = "庚寅通信公司是全球领先的预制棒、光纤、光缆供应商。"
+    got = triples(text, [
+        ("Company", "庚寅通信公司", "a"), ("Product", "预制棒", "pre"),
+        ("Product", "光纤", "fib"), ("Product", "光缆", "cab"),
+    ])
+    assert {("a", "produces", "pre"), ("a", "produces", "fib"), ("a", "produces", "cab")} <= got
+
+
+def test_companies_joined_by_enumeration_comma_share_a_production_verb():
+    text = "癸巳鞋业、甲午体育主要生产运动鞋。乙未纺织与丙申集团合作生产面料。"
+    got = triples(text, [
+        ("Company", "癸巳鞋业", "a"), ("Company", "甲午体育", "b"), ("Product", "运动鞋", "shoe"),
+        ("Company", "乙未纺织", "c"), ("Company", "丙申集团", "d"), ("Product", "面料", "fab"),
+    ])
+    assert {("a", "produces", "shoe"), ("b", "produces", "shoe")} <= got
+    assert ("c", "produces", "fab") not in got
+
+
+def test_livestock_raised_by_a_farm_company():
+    text = "丁酉养殖公司年出栏生猪60万头。"
+    got = triples(text, [("Company", "丁酉养殖公司", "a"), ("Product", "生猪", "pig")])
+    assert ("a", "produces", "pig") in got
+
+
+def test_chain_stages_run_on_over_semicolons():
+    text = "光伏产业链上游包括多晶硅和硅片；中游包括电池片、组件以及光伏玻璃等辅材；下游为电站。"
+    got = triples(text, [
+        ("IndustryChain", "光伏", "pv"), ("Product", "多晶硅", "a"), ("Product", "硅片", "b"),
+        ("Product", "电池片", "c"), ("Product", "组件", "d"), ("Product", "光伏玻璃", "e"),
+    ])
+    assert {(x, "partOfChain", "pv") for x in "abcde"} <= got
+
+
+def test_company_that_completed_a_line_invests_in_it():
+    text = "戊戌电池有限公司建成年产10GWh动力电池生产线。"
+    got = triples(text, [("Company", "戊戌电池有限公司", "c"), ("Project", "年产10GWh动力电池生产线", "p")])
+    assert ("c", "investor", "p") in got
+
+
+def test_product_is_not_part_of_the_industry_of_the_same_name():
+    text = "稀土、稀土永磁材料等稀土行业加快发展。"
+    got = triples(text, [
+        ("Product", "稀土", "稀土"), ("Product", "稀土永磁材料", "magnet"), ("IndustryChain", "稀土行业", "稀土"),
+    ])
+    assert ("magnet", "partOfChain", "稀土") in got
+    assert ("稀土", "partOfChain", "稀土") not in got
+
+
+def test_product_after_used_for_is_not_made():
+    text = "己亥新材料公司生产的金刚线主要用于硅片切割。"
+    got = triples(text, [
+        ("Company", "己亥新材料公司", "a"), ("Product", "金刚线", "wire"), ("Product", "硅片", "wafer"),
+    ])
+    assert ("a", "produces", "wire") in got
+    assert ("a", "produces", "wafer") not in got
+
+
+def test_product_named_as_the_input_of_another():
+    text = "六氟磷酸锂是电解液的核心原料，石英坩埚是拉制单晶硅棒的关键耗材。"
+    got = triples(text, [
+        ("Product", "六氟磷酸锂", "a"), ("Product", "电解液", "b"),
+        ("Product", "石英坩埚", "c"), ("Product", "单晶硅棒", "d"),
+    ])
+    assert {("a", "upstreamOf", "b"), ("c", "upstreamOf", "d")} <= got
+    assert ("b", "upstreamOf", "a") not in got
+
+
+def test_product_used_to_make_another_is_upstream():
+    text = "当地碳酸锂主要用于生产正极材料。"
+    got = triples(text, [("Product", "碳酸锂", "a"), ("Product", "正极材料", "b")])
+    assert ("a", "upstreamOf", "b") in got
+
+
+def test_product_said_to_be_a_link_of_a_chain_belongs_to_it():
+    text = "石英坩埚是光伏产业链的关键辅材，钕铁硼属于稀土新材料。"
+    got = triples(text, [
+        ("Product", "石英坩埚", "a"), ("IndustryChain", "光伏", "pv"),
+        ("Product", "钕铁硼", "b"), ("IndustryChain", "稀土新材料", "re"),
+    ])
+    assert {("a", "partOfChain", "pv"), ("b", "partOfChain", "re")} <= got
+
+
+def test_purpose_chain_named_twice_still_takes_the_products():
+    text = "推动铝产业向精深加工延伸，重点发展铝合金、铝型材等产品，打造千亿级铝产业集群。"
+    got = triples(text, [
+        ("IndustryChain", "铝产业", "al"), ("Product", "铝合金", "a"), ("Product", "铝型材", "b"),
+        ("IndustryChain", "铝产业", "al"),
+    ])
+    assert {("a", "partOfChain", "al"), ("b", "partOfChain", "al")} <= got
+
+
+def test_company_named_right_before_its_product_in_a_list():
+    text = "辛酉重工矿山装备、壬戌集团拖拉机等产品市场占有率保持前列。"
+    got = triples(text, [
+        ("Company", "辛酉重工", "a"), ("Product", "矿山装备", "mine"),
+        ("Company", "壬戌集团", "b"), ("Product", "拖拉机", "tractor"),
+    ])
+    assert {("a", "produces", "mine"), ("b", "produces", "tractor")} <= got
