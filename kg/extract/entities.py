@@ -20,7 +20,14 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import NamedTuple
 
-from ..lexicon import chain_vocabulary, column_map, industry_vocabulary, product_vocabulary, read_table, words
+from ..lexicon import (
+    chain_vocabulary,
+    column_map,
+    industry_vocabulary,
+    product_vocabulary,
+    read_table,
+    words,
+)
 from ..model import Document, Mention
 from ..regions import (
     MUNICIPALITIES,

@@ -251,9 +251,9 @@ def _rule_production_cue(ctx: Context) -> None:
                         if _INPUT_BEFORE_RE.search(text, max(s0, p.start - 4), p.start) or \
                                 _INPUT_AFTER_RE.match(text, p.end):
                             continue  # "年产P，原料Q主要来自…": Q is an input
-                        cue = None
-                        for cue in _CUSTOMER_RE.finditer(text, v.end(), p.start):
-                            pass
+                        # (the last supply or use word between the verb and P)
+                        cue = max(_CUSTOMER_RE.finditer(text, v.end(), p.start), key=lambda x: x.start(),
+                                  default=None)
                         if cue is not None and ("的" not in text[cue.end() : p.start]
                                                 or _FIRM_AFTER_RE.match(text, p.end)):
                             continue  # "年产P，主要供应Q企业": Q is the customer's product
