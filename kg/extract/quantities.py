@@ -273,8 +273,41 @@ def _outermost(mentions: list[Mention]) -> list[Mention]:
     return out
 
 
+#: depth of a place: a zone lies inside a county, a county inside a city, a city in a province
+_PLACE_DEPTH = {"province": 1, "city": 2, "county": 3}
+
+
+def _title_end(text: str) -> int:
+    """End of a document's title: its first line when that reads as a headline (short, not a
+    sentence), and a subtitle line (——长治市加快重点项目建设纪略) right after it; 0 if none."""
+    nl = text.find("\n")
+    first = text if nl < 0 else text[:nl]
+    if nl < 0 or not 0 < len(first) <= 60 or "。" in first:
+        return 0
+    end = nl
+    m = re.match(r"\n+——[^\n。]{2,60}(?=\n)", text[end:])
+    if m is not None:
+        end += m.end()
+    return end
+
+
 def _main_place(mentions: list[Mention], text: str) -> tuple[str, str] | None:
-    """The region or zone a document is mainly about (region-wide figures fall back to it)."""
+    """The region or zone a document is mainly about (region-wide figures fall back to it).
+
+    A headline that names places names the topic: the most specific of them (江西赣州…开工 →
+    赣州; 2026年某某自治区政府工作报告 → the region, however often the report names its
+    cities). Otherwise the place named most often (title mentions count twice), provinces and
+    cities ahead of lesser places on ties.
+    """
+    title_end = _title_end(text)
+    titled = [m for m in mentions if m.type in _PLACE_TYPES and m.start < title_end
+              and m.attr("nested") != "1"]
+    if titled:
+        depth = {(m.type, m.key): 4 if m.type == "DevelopmentZone" else _PLACE_DEPTH.get(m.attr("level") or "", 0)
+                 for m in titled}
+        deepest = max(depth.values())
+        if deepest > 0:
+            mentions = [m for m in mentions if depth.get((m.type, m.key)) == deepest]
     counts: Counter[tuple[str, str]] = Counter()
     first: dict[tuple[str, str], int] = {}
     level_bonus = {"province": 3, "city": 2, "county": 1}

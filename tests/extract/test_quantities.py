@@ -442,3 +442,29 @@ def test_a_news_tours_paragraphs_keep_their_own_places():
     assert (3.2e10, "戊己石化120万吨/年乙烯项目") in got
     assert (14.2, "湖北") in got or (14.2, "湖北省") in got, got
     assert not any(v in (67.5, 14.2) and s and s.startswith("广东") for v, s in got), got
+
+
+
+def _extracted(text):
+    """(kind, value, unit, subject label) with the mentions the entity extractor finds."""
+    from kg.extract.entities import extract_mentions
+
+    doc = ingest_text(text)
+    ms, canon = extract_mentions(doc)
+    return [(q.kind, q.value, q.unit, canon.get(q.subject) if q.subject else None)
+            for q in extract_quantities(doc, ms)]
+
+
+def test_a_headline_place_is_the_topic_of_region_wide_figures():
+    """A report whose headline names its region gives it the region-wide figures, however
+    often the body names one of its cities (2026年某某自治区政府工作报告 naming 南宁 in one
+    project after another); a headline naming a province and a city is about the city."""
+    facts = _extracted(
+        "2026年广西壮族自治区政府工作报告\n"
+        "南宁吴圩机场改扩建工程投入使用。南宁至贵港一级航道加快建设。推进南宁、百色先进制造基地建设。"
+        "推进南宁国际通信业务出入口局投产运营。争取中央各类建设发展资金超900亿元，新签约项目208个。\n")
+    assert ("investment", 9e10, "CNY", "广西壮族自治区") in facts
+    assert ("count", 208, "project", "广西壮族自治区") in facts
+    facts = _extracted("江西赣州242个重大项目联动开工\n"
+                       "江西省赣州市3日举行重大项目联合开工会，联合开工项目242个，总投资1609亿元。江西各地加快推进。\n")
+    assert ("investment", 1609e8, "CNY", "赣州市") in facts
