@@ -774,7 +774,15 @@ def _zones(text: str) -> list[_Cand]:
     return out
 
 
-_PROJECT_LIST = re.compile(rf"((?:[{_HAN}A-Za-z0-9·\-/()（）]+、)*[{_HAN}A-Za-z0-9·\-/()（）]+)等(?:[0-9一二三四五六七八九十]+[个项条处座])?(?:重点|重大|省级)?((?:输变电|输电|水利|交通|能源|产业)?(?:项目|工程|煤矿|高速公路|高铁|铁路|公路))")
+#: the sector a list's shared head may name (A、B等煤电项目, 等4个在建铁路项目, 等制造业项目92个)
+_LIST_SECTOR = ("输变电|输电|水利|交通|能源|产业|制造业|工业|煤电|电力|火电|水电|风电|光伏|新能源|储能|"
+                "港航|航道|基础设施|民生|社会事业|文旅|旅游|农业|物流|市政|城建|生态环保|环保|技改|产业化")
+#: what stands between 等 and a list's shared head (等4个在建铁路项目)
+_LIST_HEAD_BEFORE = re.compile(r"等(?:[0-9一二三四五六七八九十]+[个项条处座])?(?:在建|续建|新建|新开工|拟建|重点|重大|省级|市级){0,2}$")
+#: a shared head's name part: a sector or nothing (等煤电项目, 等项目)
+_LIST_HEAD_NAME = re.compile(rf"(?:{_LIST_SECTOR})?(?:铁路|高速公路|高铁|公路|煤矿)?")
+_PROJECT_LIST = re.compile(rf"((?:[{_HAN}A-Za-z0-9·\-/()（）]+、)*[{_HAN}A-Za-z0-9·\-/()（）]+)等(?:[0-9一二三四五六七八九十]+[个项条处座])?"
+                           rf"(?:在建|续建|新建|新开工|拟建|重点|重大|省级|市级){{0,2}}((?:{_LIST_SECTOR})?(?:项目|工程|煤矿|高速公路|高铁|铁路|公路))")
 
 
 # A match of _PROJECT_LIST lies inside a run of these characters (its tail words are Han).
@@ -839,6 +847,9 @@ def _generic_project(name: str) -> bool:
     return False
 
 
+#: a programme named by its numbers (“十百千万”工程, “双百双新”项目, “千企技改”项目, “三个一批”):
+#: a class of projects, not one undertaking
+_NUMBERED_PROGRAMME = re.compile(r"[一二三四五六七八九十百千万双两][^“”]{0,5}$")
 #: a project's name in quotes right before its head
 _QUOTED_PROJECT = re.compile(r"“([^“”\n，。！？；：,!?;:]{2,30})”(项目|工程)(?!负责人|经理|部|方)")
 
@@ -954,8 +965,12 @@ def _inside_product(product_starts: dict[int, tuple[int, ...]], start: int, end:
     return any(end - start < ln <= 16 for ln in product_starts.get(start, ()))
 
 
-def _metonymy_company(item: str) -> bool:
-    """True when a list item is a bare company name (<brand>, <brand>半导体), not a project phrase."""
+def _metonymy_company(item: str, bare_ok: bool = True) -> bool:
+    """True when a list item is a bare company name (<brand>, <brand>半导体), not a project phrase.
+
+    ``bare_ok`` False: a brand alone (比亚迪) does not count, only a brand with a trade word
+    (where the list's head names a sector, 大湾、盘南等煤电项目, a bare word labels the project).
+    """
     if not 2 <= len(item) <= 6 or not _HANS_RE.fullmatch(item):
         return False
     if _PHASE.search(item) or _patterns()["project"].search(item):
@@ -964,7 +979,7 @@ def _metonymy_company(item: str) -> bool:
     if m and m.end() == len(item) and 2 <= m.start() <= 4:
         return not _bad_brand(item[:m.start()])
     # (a bare brand is short: 精密光学镜头 is a product phrase)
-    return len(item) <= 4 and not _project_evidence(item) and not _bad_brand(item)
+    return bare_ok and len(item) <= 4 and not _project_evidence(item) and not _bad_brand(item)
 
 
 def _projects(text: str) -> list[_Cand]:
@@ -995,6 +1010,8 @@ def _projects(text: str) -> list[_Cand]:
                 if cm.end() == m.start():
                     s = min(s, _clean_start(text, _left_extend(text, cm.start(), 0), cm.start()))
         s = _clean_start(text, s, m.start())
+        if text.startswith("在建", s - 1) and not any(r.start == 0 for r in _name_regions(text[s:m.start()])):
+            s += 1  # 在建抽水蓄能电站 (not 在建安高新区…: there 建 opens a place's name)
         name = text[s:m.start()]
         if kind != "phase":
             # a generic head phrase in apposition before the name (控制性工程X枢纽, 首条高铁X高铁,
@@ -1036,6 +1053,8 @@ def _projects(text: str) -> list[_Cand]:
             continue  # 把古雷打造成为世界一流石化基地, 打造千亿级…产业园: an aim (GUIDELINES §3)
         if text.startswith("之一", m.end()):
             continue  # 最大的乘用车工厂之一: one of a class, not a name
+        if _LIST_HEAD_BEFORE.search(text, max(0, s - 12), s) and _LIST_HEAD_NAME.fullmatch(name):
+            continue  # A、B等4个在建铁路项目: the head the list's items share, not a project
         if kind != "phase" and _COUNT_AFTER.match(text, m.end()):
             continue  # 新能源及新型储能项目112个: a class of projects counted, not a name
         if kind == "phase" and _TIME_PREFIX.fullmatch(name):
@@ -1068,8 +1087,10 @@ def _projects(text: str) -> list[_Cand]:
     if "”" in text:
         for m in _QUOTED_PROJECT.finditer(text):
             inner = m.group(1)
-            if (len(inner) >= 4 or _project_evidence(inner)) and not _generic_project(inner):
-                # (not a slogan, “两新”项目, “双碳”项目: a class of projects)
+            if (len(inner) >= 4 or _project_evidence(inner)) and not _generic_project(inner) \
+                    and not _NUMBERED_PROGRAMME.match(inner):
+                # (not a slogan, “两新”项目, “双碳”项目: a class of projects; nor a programme
+                # named by its numbers, “十百千万”工程, “双百双新”项目, “千企技改”项目)
                 # (the mention is the name inside the quotes; the canonical name adds the head)
                 out.append(_Cand("Project", m.start(1), m.end(1), "project.quoted", canonical=inner + m.group(2)))
     # list items "A、B等项目": each item is a project (canonical gets the shared head)
@@ -1101,11 +1122,11 @@ def _projects(text: str) -> list[_Cand]:
                 if s <= cs < s2:
                     s2 = cs
             it = text[s2:e]
-            if len(it) < 2 or _strip_generic(it) == "" or it == head:
+            if len(it) < 2 or _strip_generic(it) == "" or it == head or it in ("项目", "工程"):
                 continue  # (an item that is the head alone: what a quoted name left, “A”项目、“B”项目等)
             if _generic_project(it):
                 continue
-            if head == "项目" and _metonymy_company(it):
+            if head.endswith("项目") and (_metonymy_company(it, bare_ok=head == "项目") or it.endswith(_LEGAL_ENDS)):
                 # a company name as the label of a project in a list (GUIDELINES §2)
                 out.append(_Cand("Company", s2, e, "company.list_metonymy"))
                 continue

@@ -813,3 +813,38 @@ def test_a_quote_a_nations_base_as_an_aim_a_counted_park_and_a_livestock_figure_
     companies = {n for t, n in got if t == "Company"}
     assert "年出栏" not in companies and "成国家" not in companies, companies
     assert "上海戊己创业投资合伙企业（有限合伙）" in companies, companies
+
+
+def test_a_work_reports_task_verbs_do_not_open_names():
+    """做强X集团, 建好X中试基地, 做好X机场转场投运, 全区首座X机场: the verbs of a task list and a
+    first-of-its-kind designation stand before the name, not in it."""
+    got = _pairs("做强省纺织集团，纺织产业增加值增长15%左右。高质量建设甲乙现代煤化工产业示范区，"
+                 "建好现代煤化工中试基地。做好丙丁国际机场转场投运工作。")
+    assert ("Company", "省纺织集团") in got, got
+    assert ("Project", "现代煤化工中试基地") in got, got
+    assert ("Project", "丙丁国际机场") in got, got
+    assert not any(n.startswith(("做强", "建好", "做好")) for _, n in got), got
+
+
+def test_a_programme_named_by_its_numbers_is_no_project():
+    """“双百双新”项目, “十百千万”工程, “千企技改”项目: classes of projects (GUIDELINES §2: programmes
+    are not annotated); a quoted name is still one (签约“甲乙智能制造产业园”项目)."""
+    got = _pairs("推进“双百双新”项目634个、“千企技改”项目1026个，滚动实施“十百千万”工程。"
+                 "现场签约“甲乙智能制造产业园”项目。", "Project")
+    names = {n for _, n in got}
+    assert not names & {"双百双新", "千企技改", "十百千万"}, names
+    assert "甲乙智能制造产业园" in names, names
+
+
+def test_a_lists_shared_head_may_name_a_sector_and_a_stage():
+    """A、B等煤电项目, A等4个在建铁路项目, 包括A、B等制造业项目92个: each item is a project (a bare
+    word labels the project when the head names a sector), the shared head is none; a legal
+    company name in the list is the company (GUIDELINES §2, metonymy)."""
+    ms, canon = _mentions("建成投产大湾、盘南等煤电项目，推动黄百等4个在建铁路项目加快建设。"
+                          "包括甲乙丙丁经济开发区戊己智能制造、庚辛磁材等制造业项目92个。"
+                          "甲乙陶瓷扩建项目、壬癸瓷泥有限公司等15个工业项目集中开工。")
+    projects = {canon[(m.type, m.key)] for m in ms if m.type == "Project"}
+    assert {"大湾煤电项目", "盘南煤电项目", "黄百铁路"} <= projects, projects
+    assert not projects & {"煤电项目", "铁路项目", "建铁路项目", "制造业项目", "工业项目"}, projects
+    companies = {m.text for m in ms if m.type == "Company"}
+    assert "壬癸瓷泥有限公司" in companies and "盘南" not in companies, companies
