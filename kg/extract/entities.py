@@ -1146,6 +1146,8 @@ def _gov(text: str, regions: list[_Cand], zones: list[_Cand]) -> list[_Cand]:
     out = []
     for m in pat["gov"].finditer(text):
         s = m.start()
+        if text.startswith("工作报告", m.end()):
+            continue  # 2026年某某省政府工作报告: the report's name, no organ acting
         # optional level char (市/省/县/区) before an organ name: 市某某局
         j = s
         if j > 0 and text[j - 1] in "市省县区" and not m.group().startswith(("市", "省", "县", "区")):

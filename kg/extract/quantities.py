@@ -91,6 +91,9 @@ _RANK_RE = re.compile(r"的?(省份|城市|大省|大市|县区|县市|强县|�
 _HEDGE_AFTER_RE = re.compile(r"(以上|左右|上下|多|余)")
 #: thresholds: "2000万元以上的重点交通项目", "10亿元以上项目4个" (a class of projects), "日产3000吨以下"
 _THRESHOLD_RE = re.compile(r"(以上|以下|以内)(?:的|(?:重大|重点|产业|工业)?(?:项目|企业|工程))|以下|以内")
+#: "引进投资超10亿元重大项目14个": a bound before the sum and a class of projects after it
+_BOUND_BEFORE_RE = re.compile(r"(?:超过|超|逾|过)$")
+_CLASS_AFTER_RE = re.compile(r"的?(?:重大|重点|产业|工业|制造业)?(?:项目|企业|工程)")
 
 
 @dataclass(frozen=True)
@@ -429,6 +432,9 @@ def _read_quantity(ctx: _Context, lex: _Lexicon, num: ParsedNumber, projects, pr
             return None  # excluded, or a price ("元/吨")
         if _RANK_RE.match(text, end):
             return None  # "过10万亿元省份": a class of regions, not a figure
+        if (_BOUND_BEFORE_RE.search(lead) or num.text.startswith(("超", "逾", "过"))) \
+                and _CLASS_AFTER_RE.match(text, end):
+            return None  # "投资超10亿元重大项目14个": a threshold of a class of projects
         kind = _money_kind(lex, lead, ctx, cstart, num.start)
         if kind is None or kind == "exclude":
             return None
@@ -456,6 +462,8 @@ def _read_quantity(ctx: _Context, lex: _Lexicon, num: ParsedNumber, projects, pr
     elif unit.cls in ("mass", "power", "energy", "volume"):
         if "*" in excluded_for or unit.cls in excluded_for:
             return None
+        if unit.cls == "mass" and text.startswith("级", end):
+            return None  # 30万吨级进港航道, 1000吨级通航设施: a vessel class, not a capacity
         per_year = bool(_PER_YEAR_RE.match(text, end))
         per_day = bool(_PER_DAY_RE.match(text, end)) or _has_role(lex, lead[-12:], "per_day")
         cap_lead = _rightmost_role(lex, lead, ("capacity",))
@@ -892,10 +900,13 @@ def _level_of_word(word: str) -> str:
 
 #: a region named before by its level (该市稀土产业链已集聚…)
 _DEICTIC_REGION_RE = re.compile(r"该(市|县|省)")
-_WIDE_RE = re.compile(r"全省|全市|全区|全县|全年|省内|市内|我省|我市|新增|全国|全球")
+#: (电力装机规模达1.1亿千瓦: the installed power of a region, not of a project named before)
+_WIDE_RE = re.compile(r"全省|全市|全区|全县|全年|省内|市内|我省|我市|新增|全国|全球|电力装机|发电装机|装机规模")
 #: a whole region: its jobs (全市城镇新增就业5.2万人) and the sentences about it are not a company's or a project's
 _WHOLE_REGION_RE = re.compile(r"全省|全市|全区|全县|全州|全国|我省|我市|我区|我县|城镇")
 _BUILD_RE = re.compile(r"(开建|兴建|建设|新建|实施|打造|建)")
+#: a number of projects (项目242个, 45个重大项目): the figures after it are the aggregate's
+_PROJECT_COUNT_RE = re.compile(r"项目(?:共|总数)?[0-9]+[个项]|[0-9]+[个项](?:重大|重点|产业|工业)?项目")
 #: only a building verb between an investment and the project after it (投资50亿元建设…项目,
 #: 投资60亿元建设的…项目)
 _BUILDS_RE = re.compile(r"[，,]?(?:用于|用来|来)?(?:开建|兴建|建设|新建|扩建|实施|打造|建)了?的?")
@@ -1011,8 +1022,10 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
     if kind in ("investment", "capacity", "output_value", "area", "tax") or (
             kind == "count" and unit == "unit"):
         m = _previous_topic(ctx, s0, p0)
-        if m is not None and kind != "count" and start - m.end <= 80 and not _WHOLE_REGION_RE.search(text, s0, start):
-            # (not when the sentence speaks of the whole region: 今年全区共安排重大项目126个，年度计划投资…)
+        if m is not None and kind != "count" and start - m.end <= 80 and not _WHOLE_REGION_RE.search(text, s0, start) \
+                and not _PROJECT_COUNT_RE.search(text, s0, start):
+            # (not when the sentence speaks of the whole region: 今年全区共安排重大项目126个，年度计划投资…;
+            # nor of a number of projects: 联合开工项目242个，总投资1609亿元 is their sum)
             return _key(m), "subj:previous-sentence-topic"
         if _first_in(ctx, p0, start, _SUBJECT_TYPES) is None and p0 > 1:
             # a paragraph continuing the one that just named the project

@@ -848,3 +848,10 @@ def test_a_lists_shared_head_may_name_a_sector_and_a_stage():
     assert not projects & {"煤电项目", "铁路项目", "建铁路项目", "制造业项目", "工业项目"}, projects
     companies = {m.text for m in ms if m.type == "Company"}
     assert "壬癸瓷泥有限公司" in companies and "盘南" not in companies, companies
+
+
+def test_a_work_reports_title_names_no_acting_government():
+    """2026年某某省政府工作报告: the report's name; the province is named, no organ acts."""
+    got = _pairs("2026年山东省政府工作报告\n全省地区生产总值增长5.5%。\n")
+    assert ("Region", "山东省") in got, got
+    assert not any(t == "GovernmentBody" for t, _ in got), got

@@ -468,3 +468,23 @@ def test_a_headline_place_is_the_topic_of_region_wide_figures():
     facts = _extracted("江西赣州242个重大项目联动开工\n"
                        "江西省赣州市3日举行重大项目联合开工会，联合开工项目242个，总投资1609亿元。江西各地加快推进。\n")
     assert ("investment", 1609e8, "CNY", "赣州市") in facts
+
+
+def test_vessel_classes_thresholds_and_averages_are_no_figures():
+    """30万吨级进港航道 (a vessel class), 引进投资超10亿元重大项目14个 (a threshold of a class of
+    projects; the count stays), 平均投资6.6亿元 (an average): GUIDELINES §6 annotates none."""
+    facts = _extracted("2026年广西壮族自治区政府工作报告\n"
+                       "甲乙铁路增建二线、防城港30万吨级进港航道一期、龙滩水电站1000吨级通航设施等项目顺利开工。"
+                       "组建甲乙关键金属产业发展集团，引进投资超10亿元重大项目14个。"
+                       "联合开工项目242个，总投资1609亿元，平均投资6.6亿元。\n")
+    assert not any(k == "capacity" for k, *_ in facts), facts
+    assert not any(k == "investment" and v in (1e9, 6.6e8) for k, v, *_ in facts), facts
+    assert ("count", 14, "project", "广西壮族自治区") in facts
+    assert ("investment", 1609e8, "CNY", "广西壮族自治区") in facts
+
+
+def test_a_regions_installed_power_is_the_regions():
+    """电力装机规模达1.1亿千瓦 after a sentence naming projects: the region's installed power."""
+    facts = _extracted("2026年贵州省政府工作报告\n加快推进甲乙煤矿建设。建成投产大湾、盘南等煤电项目，"
+                       "电力装机规模达1.1亿千瓦。\n")
+    assert ("capacity", 1.1e11, "W", "贵州省") in facts, facts
