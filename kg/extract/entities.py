@@ -777,6 +777,9 @@ def _zones(text: str) -> list[_Cand]:
 #: the sector a list's shared head may name (A、B等煤电项目, 等4个在建铁路项目, 等制造业项目92个)
 _LIST_SECTOR = ("输变电|输电|水利|交通|能源|产业|制造业|工业|煤电|电力|火电|水电|风电|光伏|新能源|储能|"
                 "港航|航道|基础设施|民生|社会事业|文旅|旅游|农业|物流|市政|城建|生态环保|环保|技改|产业化")
+#: an office held in an organ, right after the organ's name (市委书记, 管委会主任, 市委常委):
+#: the organ is part of a title there
+_OFFICE_AFTER = re.compile(r"(?:常务)?副?(?:书记|常委|主任|省长|市长|县长|区长|主席|局长|厅长|部长|秘书长|州长|旗长|盟长)")
 #: what stands between 等 and a list's shared head (等4个在建铁路项目)
 _LIST_HEAD_BEFORE = re.compile(r"等(?:[0-9一二三四五六七八九十]+[个项条处座])?(?:在建|续建|新建|新开工|拟建|重点|重大|省级|市级){0,2}$")
 #: a shared head's name part: a sector or nothing (等煤电项目, 等项目)
@@ -1738,6 +1741,10 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
             old = canonical.get((c.type, key))
             if old is None or len(name) > len(old) or (len(name) == len(old) and name < old):
                 canonical[(c.type, key)] = name
+    # an organ named only in people's titles (市委书记X, 市委常委、常务副市长Y, X管委会主任Z) does
+    # not act in the text: the person is annotated, not the organ (GUIDELINES §2)
+    acting = {(m.type, m.key) for m in mentions if m.type == "GovernmentBody" and not _OFFICE_AFTER.match(text, m.end)}
+    mentions = [m for m in mentions if m.type != "GovernmentBody" or (m.type, m.key) in acting]
     for m in mentions:
         canonical.setdefault((m.type, m.key), m.text)
     return mentions, canonical

@@ -855,3 +855,14 @@ def test_a_work_reports_title_names_no_acting_government():
     got = _pairs("2026年山东省政府工作报告\n全省地区生产总值增长5.5%。\n")
     assert ("Region", "山东省") in got, got
     assert not any(t == "GovernmentBody" for t, _ in got), got
+
+
+def test_an_organ_named_only_in_titles_is_no_government_body():
+    """市委书记X出席, 市委常委、常务副市长Y, 甲乙经开区管委会主任Z: titles (GUIDELINES §2 gives the
+    person only); an organ that also acts (市委、市政府印发…) stays."""
+    got = _pairs("12月30日，弋阳县举行集中开工活动。市委书记马承祖出席并下达开工令，"
+                 "市委常委、常务副市长陆国宾，甲乙经开区管委会主任吴孝水出席。")
+    assert not any(t == "GovernmentBody" for t, _ in got), got
+    assert ("Person", "马承祖") in got, got
+    got = _pairs("市委书记马承祖出席。会前，市委、市政府印发了实施方案。")
+    assert ("GovernmentBody", "市委") in got, got
