@@ -167,7 +167,7 @@ def _build_patterns() -> dict:
         "company_verbs": _alternation(words("company_verbs")),
         # "A、B等企业", also with a trade between (A、B等电池企业: checked by _company_lists)
         # (and with a count of firms: A、B等12家绿色制造企业, A、B等一批行业龙头企业)
-        "company_list": re.compile(rf"((?:[{_HAN}]{{2,5}}、)+[{_HAN}]{{2,5}}){_firm_list_tail()}"),
+        "company_list": re.compile(rf"((?:[{_HAN}]{{2,12}}、)+[{_HAN}]{{2,12}}){_firm_list_tail()}"),
         # one company before 等 after a partner word (与A等企业合作)
         "company_single": re.compile(rf"(?:与|和|同|携手|联合)([{_HAN}]{{2,5}}?){_firm_list_tail()}"),
         # the characters a company_list match is made of (Han, 、, digits and those of the cues)
@@ -357,7 +357,9 @@ _PLACE_AFTER = re.compile(r"(?:已|现已|目前已|新增|累计|共)?(?:集聚
 _DEMONSTRATIVE = re.compile(r"(?:这个|这一|这些|那个|该)$")
 _COUNT_AFTER = re.compile(r"(?:共|达|有)?[0-9]+(?:多|余)?[个项处条座]")
 #: a batch of a list (2024年第三批省重点建设项目): the list's title, not a project
-_BATCH = re.compile(r"第[一二三四五六七八九十0-9]+批")
+#: a batch or round of a list or an event (第三批省重点建设项目, 2019年第四次工业项目集中开工,
+#: 第二季度重大项目集中开工): the list's or the event's title, not a project
+_BATCH = re.compile(r"第[一二三四五六七八九十0-9]+(?:批|次)|第?[一二三四1-4]季度")
 _ASCII_DIGIT = re.compile(r"[0-9]")
 #: a list item's number before a name (1. / 2、 / (3) / 一、); used with ``match(text, pos)``, so
 #: no ``^`` (which would only match at the text's start)
@@ -568,9 +570,12 @@ def _company_lists(text: str) -> list[_Cand]:
             pos += len(item) + 1
             if s == m.start(1):
                 e = s + len(item)
-                s = _left_extend(text, e, max(0, e - 8))
+                s = _left_extend(text, e, max(0, e - 12))
                 item = text[s:e]
             if 2 <= len(item) <= 5 and not _is_region(item) and not _bad_brand(item, lenient=True):
+                out.append(_Cand("Company", s, s + len(item), "company.list_item"))
+            elif 6 <= len(item) <= 12 and _HANS_RE.fullmatch(item) and _ends_with_trade_word(item):
+                # 安徽一鸣新材料科技, 慧枫再生资源科技: a firm's informal name ending with its trade
                 out.append(_Cand("Company", s, s + len(item), "company.list_item"))
     if "等" in text:
         for m in _patterns()["company_single"].finditer(text):
@@ -578,6 +583,15 @@ def _company_lists(text: str) -> list[_Cand]:
             if _firms_listed(m) and not _is_region(item) and not _is_vocab(item) and not _bad_brand(item):
                 out.append(_Cand("Company", m.start(1), m.end(1), "company.list_item"))
     return out
+
+
+def _ends_with_trade_word(name: str) -> bool:
+    """True when ``name`` ends with a trade word of informal company names (…科技, …铝业) after
+    at least two other characters that are not all a place."""
+    m = _patterns()["shortheads"].search(name, max(0, len(name) - 4))
+    while m is not None and m.end() != len(name):
+        m = _patterns()["shortheads"].search(name, m.start() + 1)
+    return m is not None and m.start() >= 2 and not _is_region(name[:m.start()])
 
 
 def _is_vocab(name: str) -> bool:

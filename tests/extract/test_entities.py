@@ -866,3 +866,19 @@ def test_an_organ_named_only_in_titles_is_no_government_body():
     assert ("Person", "马承祖") in got, got
     got = _pairs("市委书记马承祖出席。会前，市委、市政府印发了实施方案。")
     assert ("GovernmentBody", "市委") in got, got
+
+
+def test_a_visit_lists_firms_by_their_informal_names():
+    """走进A新材料科技、B再生资源科技、C铝业等企业: firms named without their legal form (a trade
+    word ends each), longer than the brands of other lists."""
+    got = _pairs("李志伟一行走进安徽一鸣新材料科技、慧枫再生资源科技、安徽金兰金盈铝业等企业，与企业负责人深入交流。",
+                 "Company")
+    assert {("Company", "安徽一鸣新材料科技"), ("Company", "慧枫再生资源科技"), ("Company", "安徽金兰金盈铝业")} <= got, got
+
+
+def test_an_events_round_and_a_scene_are_no_projects():
+    """2019年第四次工业项目集中开工 (a round of an event), 第二季度重大项目集中开工, and a scene
+    (一片片…硅片源源不断走下自动化生产线) name no project."""
+    got = _pairs("12月30日，弋阳县举行2019年第四次工业项目集中开工活动。甲县举行第二季度重大项目集中开工仪式。"
+                 "一片片超高效单晶太阳能大硅片源源不断走下自动化生产线。", "Project")
+    assert not got, got
