@@ -184,7 +184,7 @@ def _build_patterns() -> dict:
 #: 研发与产业化基地): the conjunction does not end the name there
 _ACTION_WORDS = ("搬迁", "研发", "研究", "生产", "制造", "改造", "升级", "技改", "建设", "开发", "应用",
                  "示范", "加工", "扩建", "产业化", "转型", "仓储", "物流", "检测", "销售", "服务", "运营")
-_BARRIER = re.compile(r"(?:项目|工程|生产线|改造|铁路|高铁|公路|煤矿|有限公司|集团|公司|开发区|高新区|园区)(?:和|及|与|、|以及)")
+_BARRIER = re.compile(r"(?:项目|工程|生产线|改造|铁路|高铁|公路|煤矿|有限公司|集团|公司|开发区|高新区|园区|[省市县区](?=和))(?:和|及|与|、|以及)")
 _HEAD_VERBS = frozenset({"建设", "改造", "扩建", "新建", "续建", "扩产"})
 
 
@@ -856,14 +856,24 @@ def _generic_project(name: str) -> bool:
         name = name[:-3]  # 年产50万吨X冶炼及配套项目: the works and what serves them
     if _GENERIC_PROJECT.search(name):
         return True
+    if _YEAR_INSIDE.search(name):
+        name = _YEAR_INSIDE.sub("", name)  # 湖南桃江2025年产业项目: a year's projects of a place
+        if not _strip_generic(name):
+            return True
     regs = _name_regions(name)
-    if regs and regs[0].start == 0 and len(name) - regs[0].end < 2:
-        return True
-    if regs and regs[0].start == 0 and _is_industry_term(name[regs[0].end:]):
-        return True  # 凉城县新能源项目: a county's projects of a sector, not one project
+    if regs and regs[0].start == 0:
+        end = regs[0].end
+        for r in regs[1:]:
+            if r.start == end:
+                end = r.end  # 湖南桃江…: a province and its county
+        rest = name[end:]
+        if len(rest) < 2 or not _strip_generic(rest) or _is_industry_term(rest):
+            return True  # 凉城县新能源项目: a county's projects of a sector, not one project
     return False
 
 
+#: a year inside a name (…2025年产业项目, 2024年度重点项目)
+_YEAR_INSIDE = re.compile(r"(?:19|20)[0-9]{2}年度?")
 #: a programme named by its numbers (“十百千万”工程, “双百双新”项目, “千企技改”项目, “三个一批”):
 #: a class of projects, not one undertaking
 _NUMBERED_PROGRAMME = re.compile(r"[一二三四五六七八九十百千万双两][^“”]{0,5}$")
@@ -954,6 +964,8 @@ def _phases(text: str, projects: list[_Cand]) -> list[_Cand]:
                 pname = owner.canonical or text[owner.start:owner.end]
                 out.append(_Cand("Project", s, e, "project.phase_section", canonical=pname + text[s:e]))
             continue
+        if text.startswith("分", s - 1) or text.startswith("共分", s - 2):
+            continue  # 项目共分三期建设: how a project is built, no phase named
         pronoun = _PROJECT_PRONOUN.search(text, max(0, s - 5), s) is not None
         if prev and prev not in "，；。、：,;:\n " and not pronoun:
             continue
@@ -1074,6 +1086,8 @@ def _projects(text: str) -> list[_Cand]:
             continue  # A、B等4个在建铁路项目: the head the list's items share, not a project
         if kind != "phase" and _COUNT_AFTER.match(text, m.end()):
             continue  # 新能源及新型储能项目112个: a class of projects counted, not a name
+        if kind == "phase" and text.startswith("分", m.start() - 1):
+            continue  # 项目共分三期建设: how a project is built, no phase named
         if kind == "phase" and _TIME_PREFIX.fullmatch(name):
             continue  # 2023年9月一期建成投产: a date before the phase, no name
         if kind == "phase" and (len(name) < 2 or _PROJECT_PRONOUN.fullmatch(name)):

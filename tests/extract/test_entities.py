@@ -882,3 +882,17 @@ def test_an_events_round_and_a_scene_are_no_projects():
     got = _pairs("12月30日，弋阳县举行2019年第四次工业项目集中开工活动。甲县举行第二季度重大项目集中开工仪式。"
                  "一片片超高效单晶太阳能大硅片源源不断走下自动化生产线。", "Project")
     assert not got, got
+
+
+def test_ceremony_reports_verbs_conjunctions_and_phasing_do_not_make_names():
+    """李荐国出席娄底经开区…仪式, 设新化县和娄底经开区6个现场, 而且整产业园项目多, 项目共分三期建设,
+    湖南桃江2025年产业项目占比…: no name starts with 出席 or a county and 和, no phase or year's
+    projects are a project; a two-character county after a preposition is a place (为睢县…)."""
+    got = _pairs("李荐国出席娄底经开区集中开工仪式，设新化县和娄底经开区6个现场。签约项目科技含量高，"
+                 "而且整产业园项目多，其中50亿元以上项目1个，为睢县总投资50亿元的绿色包装新材料产业园项目。"
+                 "该公司负责人介绍，项目共分三期建设。湖南桃江2025年产业项目占比达七成。")
+    zones = {n for t, n in got if t == "DevelopmentZone"}
+    assert zones == {"娄底经开区"}, zones
+    projects = {n for t, n in got if t == "Project"}
+    assert projects == {"绿色包装新材料产业园项目"}, projects
+    assert ("Region", "睢县") in got, got
