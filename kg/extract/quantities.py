@@ -94,6 +94,7 @@ _THRESHOLD_RE = re.compile(r"(以上|以下|以内)(?:的|(?:重大|重点|产�
 #: "引进投资超10亿元重大项目14个": a bound before the sum and a class of projects after it
 _BOUND_BEFORE_RE = re.compile(r"(?:超过|超|逾|过)$")
 _CLASS_AFTER_RE = re.compile(r"的?(?:重大|重点|产业|工业|制造业)?(?:项目|企业|工程)")
+_CLASS_COUNT_AFTER_RE = re.compile(r"的?(?:重大|重点|产业|工业|制造业)?(?:项目|企业)[0-9一二三四五六七八九十]+[个项家]")
 
 
 @dataclass(frozen=True)
@@ -420,6 +421,8 @@ def _read_quantity(ctx: _Context, lex: _Lexicon, num: ParsedNumber, projects, pr
     if _THRESHOLD_RE.match(text, end) and not (unit.cls == "percent" and text.startswith("以上", end)
                                                and not text.startswith("以上的", end)):
         return None  # "2000万元以上的重点交通项目", "日产3000吨以下": thresholds
+    if lead.endswith("在") and text.startswith(("以上", "以下"), end):
+        return None  # "大多投资在5亿元以上": a range many things fall in, no one's figure
     value = num.value
     kind: str | None = None
     unit_code = unit.unit
@@ -433,8 +436,8 @@ def _read_quantity(ctx: _Context, lex: _Lexicon, num: ParsedNumber, projects, pr
         if _RANK_RE.match(text, end):
             return None  # "过10万亿元省份": a class of regions, not a figure
         if (_BOUND_BEFORE_RE.search(lead) or num.text.startswith(("超", "逾", "过"))) \
-                and _CLASS_AFTER_RE.match(text, end):
-            return None  # "投资超10亿元重大项目14个": a threshold of a class of projects
+                and _CLASS_AFTER_RE.match(text, end) or _CLASS_COUNT_AFTER_RE.match(text, end):
+            return None  # "投资超10亿元重大项目14个", "30亿元项目8个": a class of projects
         kind = _money_kind(lex, lead, ctx, cstart, num.start)
         if kind is None or kind == "exclude":
             return None
@@ -874,6 +877,13 @@ def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, wide: bool = Fals
         return None, "place:wide-level-unnamed"
     if wide and ctx.main_at(pos) is not None:
         return ctx.main_at(pos), "place:wide-main"
+    lm = _LEVEL_WORD_RE.search(text, s0, pos)
+    if lm is not None:
+        # 全省重大项目集中开工仪式在A市、B市同步举行，11个重大项目集中开工: the sentence is about
+        # the province, the cities it names are its venues
+        region = ctx.level_at(pos, _level_of_word(lm.group())) or _main_of_level(ctx, _level_of_word(lm.group()))
+        if region is not None:
+            return region, "place:wide-level-sentence"
     m = _near_before(ctx, pos, s0, _PLACE_TYPES)
     if m is not None:
         return _key(m), "place:sentence"
@@ -1007,6 +1017,12 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
     if m is not None:
         return _key(m), "subj:sentence-org"
     m = _near_before(ctx, start, s0, _PLACE_TYPES)
+    if m is not None and (lm := _LEVEL_WORD_RE.search(text, s0, m.start)) is not None:
+        # 全省重大项目集中开工仪式在A市、B市同步举行，…，总投资达872亿元: the province's (the
+        # cities are venues)
+        region = ctx.level_at(start, _level_of_word(lm.group())) or _main_of_level(ctx, _level_of_word(lm.group()))
+        if region is not None:
+            return region, "subj:wide-level-sentence"
     if m is not None:
         opening = _PRONOUN_RE.match(text, s0)
         if opening is not None and opening.group("pr") and opening.end() <= m.start:

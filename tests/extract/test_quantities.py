@@ -488,3 +488,22 @@ def test_a_regions_installed_power_is_the_regions():
     facts = _extracted("2026年贵州省政府工作报告\n加快推进甲乙煤矿建设。建成投产大湾、盘南等煤电项目，"
                        "电力装机规模达1.1亿千瓦。\n")
     assert ("capacity", 1.1e11, "W", "贵州省") in facts, facts
+
+
+def test_ranges_classes_and_induced_investment_are_no_figures():
+    """大多投资在5亿元以上 (a range), 30亿元项目8个 (a class counted), 带动下游投资1500亿元 (what a
+    project induces): none is annotated (GUIDELINES §6); the project's own sum stays."""
+    facts = _extracted("新开工6个项目大多投资在5亿元以上，建成投产后年产值在10亿元以上。"
+                       "其中50亿元以上项目1个，30亿元项目8个。甲乙化工100万吨乙烯项目总投资357亿元，"
+                       "预计可带动下游投资1500亿元以上。\n")
+    money = {v for k, v, *_ in facts if k in ("investment", "output_value")}
+    assert money == {357e8}, facts
+
+
+def test_a_province_wide_sentence_names_its_venues():
+    """全省重大项目集中开工仪式在A市、B市同步举行，11个重大项目集中开工，总投资达872亿元: the
+    province's figures, the cities are where the ceremony was held."""
+    facts = _extracted("湖南11个重大项目集中开工\n1月3日上午，2024年全省重大项目集中开工仪式在岳阳市、益阳市、"
+                       "长沙市同步举行，11个重大项目集中开工，总投资达872亿元，年度计划投资143亿元。\n")
+    assert ("investment", 872e8, "CNY", "湖南省") in facts, facts
+    assert ("investment", 143e8, "CNY", "湖南省") in facts, facts
