@@ -45,6 +45,9 @@ _HANS_RE = re.compile(rf"[{_HAN}]+")
 # (and + of 光伏+储能项目)
 _NAME_CHAR = re.compile(rf"[{_HAN}A-Za-z0-9·\-()（）/\.αβγδωΩ+]")
 _MAX_LEFT = 24
+#: the window of a name whose run of name characters is longer than _MAX_LEFT but ends
+#: within this many characters
+_MAX_LEFT_LONG = 40
 # the non-Han characters of _NAME_CHAR
 _NAME_OTHER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789·-()（）/.αβγδωΩ+")
 # a run of _NAME_CHAR characters
@@ -201,6 +204,14 @@ def _left_extend(text: str, head_start: int, floor: int, adjacent_ok: bool = Fal
     # parenthesis (which may end the name)
     run = text[lo:head_start][::-1]
     n = _NAME_RUN.match(run).end()
+    if n == head_start - lo and lo > floor:
+        # the run goes past the window: a long name bounded by punctuation a little further
+        # (开工的中国石化岳阳地区100万吨乙烯炼化一体化及炼油配套改造项目) is read whole
+        lo2 = max(floor, head_start - _MAX_LEFT_LONG)
+        run2 = text[lo2:head_start][::-1]
+        n2 = _NAME_RUN.match(run2).end()
+        if n2 < head_start - lo2 or lo2 == floor:
+            lo, run, n = lo2, run2, n2
     i = head_start - n
     while i - 2 >= lo and text[i - 1] == " " and text[i - 2].isascii() and text[i - 2].isalnum() \
             and i < head_start and text[i].isascii() and text[i].isalnum():
@@ -1221,6 +1232,10 @@ _NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns", "nt", "nz"})
 _LIST_SEP = re.compile(r"[、和及与]")
 
 
+#: verbs of speech that follow a person's name (董事长卢理华表示)
+_SPEECH_VERBS = ("表示", "介绍", "指出", "强调", "告诉", "透露", "认为", "坦言", "说")
+
+
 def _name_at(text: str, i: int) -> int:
     """Length of a 2–3 character personal name starting at ``i`` (0 when none)."""
     pat = _patterns()
@@ -1235,8 +1250,9 @@ def _name_at(text: str, i: int) -> int:
         if not c or not _HAN_RE.match(c) or c in _NAME_STOP_CHARS:
             break
         given += 1
-    if given == 2 and (_common_word(text[i + sur + 1:i + sur + 3]) or _common_word(text[i + sur + 1:i + sur + 4])):
-        given = 1  # 张阳告诉: the second character starts the next word
+    if given == 2 and (_common_word(text[i + sur + 1:i + sur + 3]) or _common_word(text[i + sur + 1:i + sur + 4])) \
+            and not text.startswith(_SPEECH_VERBS, i + sur + 2):
+        given = 1  # 张阳告诉: the second character starts the next word (not 卢理华表示: 表示 follows the name)
     if given == 2 and _patterns()["titles"].match(text, i + sur + 1):
         given = 1
     return sur + given if given else 0

@@ -458,8 +458,11 @@ def _read_quantity(ctx: _Context, lex: _Lexicon, num: ParsedNumber, projects, pr
     elif unit.cls in ("area", "land"):
         if "*" in excluded_for:
             return None
-        if _PER_YEAR_RE.match(text, end) or _rightmost_role(lex, lead[-8:], ("capacity",)):
-            kind, value, rule = "capacity", value * unit.factor, "capacity:area"  # 年产量320万平方米
+        cap = _rightmost_role(lex, lead, ("capacity",))
+        if _PER_YEAR_RE.match(text, end) or cap is not None and (
+                len(lead) - cap[0] <= 8 or not _ANY_DIGIT_RE.search(lead, cap[0])):
+            # 年产量320万平方米; 可年产光学薄膜和功能性薄膜1亿平方米 (only the products between)
+            kind, value, rule = "capacity", value * unit.factor, "capacity:area"
         else:
             kind, value, rule = "area", value * unit.factor, "area"
     elif unit.cls in ("mass", "power", "energy", "volume"):

@@ -896,3 +896,8 @@ def test_ceremony_reports_verbs_conjunctions_and_phasing_do_not_make_names():
     projects = {n for t, n in got if t == "Project"}
     assert projects == {"绿色包装新材料产业园项目"}, projects
     assert ("Region", "睢县") in got, got
+
+
+def test_a_three_character_name_before_a_speech_verb():
+    """董事长卢理华表示: 华表 is a word, but 表示 follows the name."""
+    assert ("Person", "卢理华") in _pairs("公司董事长卢理华表示，核心产品行业领先。", "Person")

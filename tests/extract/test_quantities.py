@@ -507,3 +507,9 @@ def test_a_province_wide_sentence_names_its_venues():
                        "长沙市同步举行，11个重大项目集中开工，总投资达872亿元，年度计划投资143亿元。\n")
     assert ("investment", 872e8, "CNY", "湖南省") in facts, facts
     assert ("investment", 143e8, "CNY", "湖南省") in facts, facts
+
+
+def test_a_yearly_output_in_square_metres_after_its_products_is_a_capacity():
+    """可年产光学薄膜和功能性薄膜1亿平方米: 年产 governs the figure over the products between."""
+    facts = _extracted("甲乙光学薄膜涂布生产项目总投资2亿元。该项目全部建成后，可年产光学薄膜和功能性薄膜1亿平方米。\n")
+    assert ("capacity", 1e8, "m2", "甲乙光学薄膜涂布生产项目") in facts, facts

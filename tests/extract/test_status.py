@@ -205,3 +205,11 @@ def test_a_planned_trial_run_a_failed_start_and_a_deferral():
     assert ("甲乙微粉项目", "trial_production") not in got
     assert ("丙丁硅锰合金项目", "not_started") in got
     assert ("戊己光伏组件项目", "suspended") in got
+
+
+def test_ahead_of_plan_and_a_months_start_are_facts():
+    """于今年2月开工建设 (a stated date), 实现全容量并网发电，比预期计划提前了68天 (ahead of plan):
+    started and in production, not a plan (计划 in 比…计划提前 plans nothing)."""
+    got = _status("甲乙光伏发电项目位于某镇，总投资2.9亿元，于今年2月开工建设。6月22日，甲乙光伏发电项目"
+                  "实现全容量并网发电，比预期计划提前了68天。", ["甲乙光伏发电项目"])
+    assert got == [("甲乙光伏发电项目", "in_production"), ("甲乙光伏发电项目", "started")], got
