@@ -883,6 +883,9 @@ def _generic_project(name: str) -> bool:
     return False
 
 
+#: where an item of a list of projects starts, and the sum that follows its name
+_ITEM_START = re.compile(r"(?:^|[：:；;\n])$")
+_ITEM_SUM_AFTER = re.compile(r"[，,](?:项目)?(?:总|计划|拟)?投资(?:额)?(?:约|近|超)?[0-9]")
 #: a year inside a name (…2025年产业项目, 2024年度重点项目)
 _YEAR_INSIDE = re.compile(r"(?:19|20)[0-9]{2}年度?")
 #: a programme named by its numbers (“十百千万”工程, “双百双新”项目, “千企技改”项目, “三个一批”):
@@ -1077,10 +1080,10 @@ def _projects(text: str) -> list[_Cand]:
         if _DESIGNATION_BEFORE.search(text, max(0, s - 6), s):
             continue  # 获评国家新型工业化产业示范基地: a title awarded, not an undertaking
         if head == "工程" and name.endswith("公用") or (
-                head in ("生产线", "中试线", "改造") or head == "工程" and name.endswith(("配套", "辅助"))) and (
+                head in ("生产线", "中试线", "改造", "基地", "产业园", "工厂") or head == "工程" and name.endswith(("配套", "辅助"))) and (
                 _CONTENT_LINE.match(text, max(text.rfind(c, 0, s) for c in "\n；;") + 1)
                 or head != "工程" and _builds_for_named(text, s)):
-            continue  # 建设内容：建设…沉锂生产线及配套设施, …装置及公用工程: what a project builds
+            continue  # 建设内容：建设…沉锂生产线及配套设施, …装置及公用工程, X项目，总投资…，建设…生产基地: what a project builds
         if head == "项目" and _is_vocab(name) and _SECTION_OPENING.search(text, max(0, s - 8), s):
             continue  # （一）煤化工项目加速推进: a section on a sector's projects, not one project
         if _ADDRESS_AFTER.match(text, m.end()):
@@ -1118,10 +1121,14 @@ def _projects(text: str) -> list[_Cand]:
                                   or _PLACE_AFTER.match(text, m.end())
                                   or _PLACE_LABEL.search(text, max(0, s - 8), s)):
             continue  # 在X产业园投资, X产业园已集聚…企业: the park as a place, a zone
+        # an item of a list of projects with their sums (附项目概况：X基地，计划投资5亿元；Y项目，总投资…)
+        # is a project whatever its words
+        item = bool(_ITEM_START.search(text, max(0, s - 1), s) and _ITEM_SUM_AFTER.match(text, m.end()))
         if kind == "head" and head not in ("生产线", "中试线", "示范基地") and not _project_evidence(core) \
-                and not (owned and len(core) >= 4 and _clean_start(text, s, m.start()) == s):
+                and not (owned and len(core) >= 4 and _clean_start(text, s, m.start()) == s) and not item:
             continue  # (a name its owner's legal name opens is one: 某某化工股份有限公司X搬迁项目)
-        if _generic_project(name) or (not owned and _BARE_KIND.fullmatch(name)):
+        if _generic_project(name) and not (item and len(name) >= 4 and _strip_generic(name) == name) \
+                or (not owned and _BARE_KIND.fullmatch(name)):
             continue
         # do not swallow the next word after the head (项目建设 is fine: head ends here)
         out.append(_Cand("Project", s, m.end(), f"project.head.{kind}"))

@@ -901,3 +901,13 @@ def test_ceremony_reports_verbs_conjunctions_and_phasing_do_not_make_names():
 def test_a_three_character_name_before_a_speech_verb():
     """董事长卢理华表示: 华表 is a word, but 表示 follows the name."""
     assert ("Person", "卢理华") in _pairs("公司董事长卢理华表示，核心产品行业领先。", "Person")
+
+
+def test_items_of_a_project_list_with_their_sums_and_what_they_build():
+    """附项目概况：X基地，计划投资5亿元，…；Y项目，总投资…，建设…生产基地；: each item's name is a
+    project whatever its words; the base it builds (建设…生产基地) is its content, not a project."""
+    ms, canon = _mentions("附项目概况：埃普特产学研合作基地，计划投资5亿元，规划用地78亩；中国节能环保项目，总投资20亿元，"
+                          "用地300亩，建设10万吨/年废矿物油再生加工循环利用生产基地；卫全塑板建设项目，总投资1.2亿元，"
+                          "建设标准厂房、PVC木塑板生产线；三一筑工项目，总投资3000万元，建设装配式建筑生产基地。")
+    projects = {m.text for m in ms if m.type == "Project"}
+    assert projects == {"埃普特产学研合作基地", "中国节能环保项目", "卫全塑板建设项目", "三一筑工项目"}, projects
