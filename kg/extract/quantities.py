@@ -1151,6 +1151,8 @@ def _sentence_org(ctx: _Context, start: int, s0: int, cstart: int) -> Mention | 
     mc0, mc1 = clause_bounds(text, m.start)
     if mc1 < cstart and "等" in text[m.end:mc1]:
         return None
+    if _PROJECT_COUNT_RE.search(text, m.end, cstart):
+        return None  # "P已建成投产，某市共签约7个项目，总投资11.9亿元": the sum of the projects counted
     first = _first_in(ctx, s0, m.start, _ORG_TYPES)
     if first is not None and first is not m and text.startswith("是", first.end):
         return first

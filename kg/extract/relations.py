@@ -452,6 +452,32 @@ def _rule_name_location(ctx: Context, types: tuple[str, ...], main: Key | None =
             ctx.emit(ctx.key(m), "locatedIn", target, m.start, m.end, "name-prefix-place")
 
 
+#: a place's own intake before what it brought in (西华县引进的X项目, 临港开发区签约的X项目)
+_PLACE_INTAKE = re.compile(r"(?:新)?(?:引进|招引|引入|签约|落地|开工)的")
+
+
+def _rule_intake_location(ctx: Context) -> None:
+    """``西华县引进的P已建成投产，项城市…``: the place a clause opens with, before 引进的 and the
+    like, is where the projects (and companies) of that clause are."""
+    text = ctx.doc.text
+    if "的" not in text:
+        return
+    for _, ms in sorted(ctx.by_sentence.items()):
+        s0, s1 = ctx.sentence_span(ms[0])
+        for p in ms:
+            if p.type not in PLACE_TYPES or not _top_level(p) or p.attr("deictic") == "1":
+                continue
+            im = _PLACE_INTAKE.match(text, p.end)
+            if im is None:
+                continue
+            c0, c1 = _clause_bounds(text, p.start, s0, s1)
+            if text[c0:p.start].strip(_OPENING_JUNK + "，,"):
+                continue  # (the place opens its clause)
+            for m in ctx.span(im.end(), c1):
+                if m.type in ("Project", "Company") and _top_level(m):
+                    ctx.emit(ctx.key(m), "locatedIn", ctx.key(p), m.start, m.end, "intake-place")
+
+
 def _rule_sentence_location(ctx: Context) -> None:
     """Projects (and companies founded there) located by a cued place in their sentence."""
     text = ctx.doc.text
@@ -1223,6 +1249,7 @@ def extract_relations(doc: Document, mentions: list[Mention]) -> list[RelationCa
     _rule_adjacent_regions(ctx)
     _rule_name_location(ctx, ("Project", "DevelopmentZone"))
     _rule_bracketed_place(ctx)
+    _rule_intake_location(ctx)
     _rule_sentence_location(ctx)
     _rule_name_location(ctx, ("Company",), main)
     _rule_local_companies(ctx, main)

@@ -513,3 +513,10 @@ def test_a_yearly_output_in_square_metres_after_its_products_is_a_capacity():
     """可年产光学薄膜和功能性薄膜1亿平方米: 年产 governs the figure over the products between."""
     facts = _extracted("甲乙光学薄膜涂布生产项目总投资2亿元。该项目全部建成后，可年产光学薄膜和功能性薄膜1亿平方米。\n")
     assert ("capacity", 1e8, "m2", "甲乙光学薄膜涂布生产项目") in facts, facts
+
+
+def test_a_sum_after_a_count_of_projects_is_theirs():
+    """P已建成投产，项城市共签约7个项目，总投资11.9亿元: the projects counted, the city's."""
+    facts = _extracted("周口上半年新签约项目209个\n西华县引进的河南正跃年产3000台智能机器人生产建设项目已建成投产，"
+                       "项城市通过产业推介会共签约7个项目，总投资11.9亿元。\n")
+    assert ("investment", 11.9e8, "CNY", "项城市") in facts, facts

@@ -513,3 +513,15 @@ def test_an_agent_after_a_park_builds_the_park_not_the_project_before():
     ex = extract_document(ingest_text(text))
     inv = {(r.subject[1], r.object[1]) for r in ex.relations if r.predicate == "investor"}
     assert not any(s == "丙丁投资集团有限公司" and o.endswith("生产线") for s, o in inv), inv
+
+
+def test_a_place_and_what_it_brought_in():
+    """西华县引进的P已建成投产，项城市…: the place opening a clause before 引进的 locates the
+    projects of that clause only."""
+    county = (("code", "411622"), ("level", "county"), ("parent", "411600"))
+    county2 = (("code", "411681"), ("level", "county"), ("parent", "411600"))
+    text = "西华县引进的甲乙智能机器人生产建设项目已建成投产，项城市共签约丙丁项目。"
+    got = triples(text, [("Region", "西华县", "xh", county), ("Project", "甲乙智能机器人生产建设项目", "p1"),
+                         ("Region", "项城市", "xc", county2), ("Project", "丙丁项目", "p2")])
+    assert ("p1", "locatedIn", "xh") in got, got
+    assert ("p2", "locatedIn", "xh") not in got, got
