@@ -711,6 +711,8 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
     brand = name[s:split]
     if "至" in name[:split]:
         return None  # 集宁至丰镇一级公路…: a road from one place to another, no brand
+    if not (mm and mm.end() == split) and name.startswith(_SITE_NAMED_WORKS, split):
+        return None  # 白龙核电一期, 牛首山抽水蓄能电站, 邕北灌区: works named after their site, no brand
     if split - s == 4 and any(_is_region(name[s:s + 2] + suf) for suf in ("", "市", "州")) and any(
             _is_region(name[s + 2:split] + suf) for suf in "区县市"):
         return None  # 遵义汇川智能终端产业园: a city's and a district's short names, no brand
@@ -734,6 +736,10 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
     return _Cand("Company", c.start + s, c.start + split, "company.project_prefix")
 
 
+#: works that take the name of their site (X核电, X水电站, X灌区…): what opens them is a place
+_SITE_NAMED_WORKS = ("核电", "水电站", "电站", "抽水蓄能", "水库", "灌区", "机场", "港口", "航道", "枢纽",
+                     "水利", "大桥", "隧道", "通航", "输变电", "变电站", "换流站", "铁路", "高速", "光伏发电",
+                     "风电场", "水资源")
 #: an installed power (50万千瓦, 200MW): what names a plant before it is its site
 _POWER_FIGURE = re.compile(r"[\d.]+\s*(?:万千瓦|千瓦|兆瓦|MW|GW|mw|gw)(?!时|h)")
 
@@ -806,11 +812,12 @@ _LIST_SECTOR = ("输变电|输电|水利|交通|能源|产业|制造业|工业|�
 #: the organ is part of a title there
 _OFFICE_AFTER = re.compile(r"(?:常务)?副?(?:书记|常委|主任|省长|市长|县长|区长|主席|局长|厅长|部长|秘书长|州长|旗长|盟长)")
 #: what stands between 等 and a list's shared head (等4个在建铁路项目)
-_LIST_HEAD_BEFORE = re.compile(r"等(?:[0-9一二三四五六七八九十]+[个项条处座])?(?:在建|续建|新建|新开工|拟建|重点|重大|省级|市级){0,2}$")
+_LIST_HEAD_BEFORE = re.compile(r"等(?:[0-9一二三四五六七八九十]+[个项条处座])?(?:总投资(?:约|近|超)?[0-9.]+(?:亿|万)元的?)?"
+                               r"(?:在建|续建|新建|新开工|拟建|重点|重大|省级|市级){0,2}$")
 #: a shared head's name part: a sector or nothing (等煤电项目, 等项目)
 _LIST_HEAD_NAME = re.compile(rf"(?:{_LIST_SECTOR})?(?:铁路|高速公路|高铁|公路|煤矿)?")
 _PROJECT_LIST = re.compile(rf"((?:[{_HAN}A-Za-z0-9·\-/()（）]+、)*[{_HAN}A-Za-z0-9·\-/()（）]+)等(?:[0-9一二三四五六七八九十]+[个项条处座])?"
-                           rf"(?:在建|续建|新建|新开工|拟建|重点|重大|省级|市级){{0,2}}((?:{_LIST_SECTOR})?(?:项目|工程|煤矿|高速公路|高铁|铁路|公路))")
+                           rf"(?:总投资(?:约|近|超)?[0-9.]+(?:亿|万)元的?)?(?:在建|续建|新建|新开工|拟建|重点|重大|省级|市级){{0,2}}((?:{_LIST_SECTOR})?(?:项目|工程|煤矿|高速公路|高铁|铁路|公路))")
 
 
 # A match of _PROJECT_LIST lies inside a run of these characters (its tail words are Han).
@@ -867,6 +874,8 @@ def _generic_project(name: str) -> bool:
         name = name[:-3]  # 年产50万吨X冶炼及配套项目: the works and what serves them
     if _GENERIC_PROJECT.search(name):
         return True
+    if len(name) <= 4 and _is_industry_term(name):
+        return True  # 单体规模最大光伏项目 → 光伏项目: a sector's projects, no name
     if _YEAR_INSIDE.search(name):
         name = _YEAR_INSIDE.sub("", name)  # 湖南桃江2025年产业项目: a year's projects of a place
         if not _strip_generic(name):
@@ -886,6 +895,9 @@ def _generic_project(name: str) -> bool:
 #: where an item of a list of projects starts, and the sum that follows its name
 _ITEM_START = re.compile(r"(?:^|[：:；;\n])$")
 _ITEM_SUM_AFTER = re.compile(r"[，,](?:项目)?(?:总|计划|拟)?投资(?:额)?(?:约|近|超)?[0-9]")
+#: a figure alone before a head (253亿元项目) and a sum inside a name (银川20亿单晶硅)
+_FIGURE_NAME = re.compile(r"(?:总投资|投资)?[0-9.]+(?:万|亿)?元?")
+_MONEY_IN_NAME = re.compile(r"[0-9.]+(?:亿元?|万元)(?![吨千瓦])")
 #: a year inside a name (…2025年产业项目, 2024年度重点项目)
 _YEAR_INSIDE = re.compile(r"(?:19|20)[0-9]{2}年度?")
 #: a programme named by its numbers (“十百千万”工程, “双百双新”项目, “千企技改”项目, “三个一批”):
@@ -918,7 +930,8 @@ _BUILDS_CLAUSE = re.compile(r"(?:主要|配套|同时|并)?(?:新建|建设|扩�
 #: what a place is to become (打造成为…, 建设成…): what follows names an aim
 _AIM_BEFORE = re.compile(r"(?:打造成?为?|建设成为?|建成为?|成为|培育成为?|发展成为?)$")
 #: the rank or size of an aim (世界一流, 千亿级)
-_AIM_NAME = re.compile(r"(?:世界|全球|国际|全国|国内|全省|区域性?)(?:一流|领先|知名|级|重要)|[千百万]亿级?|一流|国家")
+_AIM_NAME = re.compile(r"(?:世界|全球|国际|全国|国内|全省|区域性?)(?:一流|领先|知名|级|重要)|[千百万]亿级?|一流|国家"
+                       r"|[0-9百千万亿]+(?:千瓦|吨|瓦|GW|MW)级")  # 打造百万千瓦级光伏基地: a scale aimed at
 
 #: a slogan in quotes that names what a city is to be (光伏之都、锂电新城)
 _IN_SLOGAN = re.compile(r"[^“”\n]{0,12}?(?:之都|之城|之乡|名城)[^“”\n]{0,12}”")
@@ -1021,6 +1034,8 @@ def _metonymy_company(item: str, bare_ok: bool = True) -> bool:
     m = _patterns()["shortheads"].search(item)
     if m and m.end() == len(item) and 2 <= m.start() <= 4:
         return not _bad_brand(item[:m.start()])
+    if item.endswith(_SITE_NAMED_WORKS + ("灌区", "港", "码头", "泊位", "船闸")):
+        return False  # 邕北灌区, 长塘水库: works named after their site
     # (a bare brand is short: 精密光学镜头 is a product phrase)
     return bare_ok and len(item) <= 4 and not _project_evidence(item) and not _bad_brand(item)
 
@@ -1068,6 +1083,8 @@ def _projects(text: str) -> list[_Cand]:
         core = _strip_generic(name)
         if len(core) < 2 or _AGGREGATE.match(name) or _COUNT_IN_NAME.search(name) or _COUNTED.search(name):
             continue
+        if _FIGURE_NAME.fullmatch(name):
+            continue  # 等35个总投资253亿元项目: a sum, not a name
         if (_MEASURED.match(name) and not LAND_PROJECT_RE.match(text, s, m.end())) or \
                 _QUANTIFIED.search(text, max(0, s - 3), s):
             continue  # 11万平方米…工厂, 一批…生产线: a description or an aggregate, not a name
@@ -1173,8 +1190,10 @@ def _projects(text: str) -> list[_Cand]:
             it = text[s2:e]
             if len(it) < 2 or _strip_generic(it) == "" or it == head or it in ("项目", "工程"):
                 continue  # (an item that is the head alone: what a quoted name left, “A”项目、“B”项目等)
-            if _generic_project(it):
-                continue
+            if _generic_project(it) or _MONEY_IN_NAME.search(it):
+                continue  # (银川20亿单晶硅等新能源项目: a headline's sum, not an item's name)
+            if text.startswith("在建", s2 - 1):
+                continue  # 以及在建抽水蓄能电站等项目: the works under way of a kind, no name
             if head.endswith("项目") and (_metonymy_company(it, bare_ok=head == "项目") or it.endswith(_LEGAL_ENDS)):
                 # a company name as the label of a project in a list (GUIDELINES §2)
                 out.append(_Cand("Company", s2, e, "company.list_metonymy"))
@@ -1298,7 +1317,7 @@ def _persons(text: str) -> list[_Cand]:
 
 
 # Vocabulary forms that denote facilities, works or resources, not goods (储能项目, 风电场, 钒资源).
-_NOT_PRODUCT = re.compile(r"(?:项目|设施|工程|电站|站|场|资源|产品)$")
+_NOT_PRODUCT = re.compile(r"(?:项目|设施|工程|电站|站|场|资源|产品|基地)$")
 # A technique/activity word after a chain term (储能技术, 光伏发电): the chain term is the mention.
 _CHAIN_TAIL = re.compile(r"(?:技术|发电|应用)$")
 

@@ -468,8 +468,8 @@ def _read_quantity(ctx: _Context, lex: _Lexicon, num: ParsedNumber, projects, pr
     elif unit.cls in ("mass", "power", "energy", "volume"):
         if "*" in excluded_for or unit.cls in excluded_for:
             return None
-        if unit.cls == "mass" and text.startswith("级", end):
-            return None  # 30万吨级进港航道, 1000吨级通航设施: a vessel class, not a capacity
+        if text.startswith("级", end):
+            return None  # 30万吨级进港航道, 百万千瓦级光伏基地: a class, not a capacity
         per_year = bool(_PER_YEAR_RE.match(text, end))
         per_day = bool(_PER_DAY_RE.match(text, end)) or _has_role(lex, lead[-12:], "per_day")
         cap_lead = _rightmost_role(lex, lead, ("capacity",))

@@ -911,3 +911,17 @@ def test_items_of_a_project_list_with_their_sums_and_what_they_build():
                           "建设标准厂房、PVC木塑板生产线；三一筑工项目，总投资3000万元，建设装配式建筑生产基地。")
     projects = {m.text for m in ms if m.type == "Project"}
     assert projects == {"埃普特产学研合作基地", "中国节能环保项目", "卫全塑板建设项目", "三一筑工项目"}, projects
+
+
+def test_site_named_works_sums_and_sector_words_make_no_names():
+    """白龙核电一期, 牛首山抽水蓄能电站项目, 邕北灌区 (works named after their site: no company);
+    等35个总投资253亿元项目 (a sum is no name; the listed item is the project); 银川20亿单晶硅等
+    新能源项目 (a headline's sum); 打造百万千瓦级光伏基地 (an aim); 单体规模最大光伏项目 (a sector's)."""
+    ms, canon = _mentions("推进白龙核电一期、红沙核电三期建设。开建的牛首山抽水蓄能电站项目建成后，可提升电网稳定。"
+                          "黔桂铁路增建二线、邕北灌区等项目顺利开工。宝丰新能源200兆瓦平价光伏等35个总投资253亿元项目集中开工。"
+                          "银川20亿单晶硅等新能源项目奠基。打造百万千瓦级光伏基地。也是灵武市首个单体规模最大光伏项目。")
+    companies = {m.text for m in ms if m.type == "Company"}
+    assert companies == {"宝丰新能源"}, companies
+    projects = {canon[(m.type, m.key)] for m in ms if m.type == "Project"}
+    assert "宝丰新能源200兆瓦平价光伏项目" in projects, projects
+    assert not any(p.startswith(("253亿元", "银川20亿", "百万千瓦")) or p == "光伏项目" for p in projects), projects

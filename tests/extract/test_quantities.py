@@ -520,3 +520,14 @@ def test_a_sum_after_a_count_of_projects_is_theirs():
     facts = _extracted("周口上半年新签约项目209个\n西华县引进的河南正跃年产3000台智能机器人生产建设项目已建成投产，"
                        "项城市通过产业推介会共签约7个项目，总投资11.9亿元。\n")
     assert ("investment", 11.9e8, "CNY", "项城市") in facts, facts
+
+
+def test_a_power_class_is_no_capacity_and_bai_wan_qian_wa_reads_right():
+    """打造百万千瓦级光伏基地: a class (百万千瓦级), not a capacity; 百万千瓦 is 1e9 W (千 belongs
+    to 千瓦)."""
+    from kg.extract.numbers import find_numbers
+
+    assert [n.value for n in find_numbers("装机百万千瓦")] == [1e6]
+    facts = _extracted("兴庆区打造百万千瓦级光伏基地。甲乙光伏电站装机百万千瓦。\n")
+    assert ("capacity", 1e9, "W", "甲乙光伏电站") in facts or ("capacity", 1e9, "W", "兴庆区") in facts, facts
+    assert not any(k == "capacity" and v != 1e9 for k, v, *_ in facts), facts
