@@ -43,13 +43,13 @@ _HANS_RE = re.compile(rf"[{_HAN}]+")
 # Characters a name may be built of (Han, ASCII letters and digits, a few joiners).
 # (Greek letters name chemicals: α-烯烃, β-胡萝卜素)
 # (and + of 光伏+储能项目)
-_NAME_CHAR = re.compile(rf"[{_HAN}A-Za-z0-9·\-()（）/\.αβγδωΩ+]")
+_NAME_CHAR = re.compile(rf"[{_HAN}A-Za-z0-9·\-()（）/\.αβγδωΩ+×]")
 _MAX_LEFT = 24
 #: the window of a name whose run of name characters is longer than _MAX_LEFT but ends
 #: within this many characters
 _MAX_LEFT_LONG = 40
 # the non-Han characters of _NAME_CHAR
-_NAME_OTHER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789·-()（）/.αβγδωΩ+")
+_NAME_OTHER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789·-()（）/.αβγδωΩ+×")  # (2×66万千瓦)
 # a run of _NAME_CHAR characters
 _NAME_RUN = re.compile("[" + _HAN + "".join(re.escape(c) for c in sorted(_NAME_OTHER)) + "]*")
 
@@ -898,6 +898,8 @@ _ITEM_SUM_AFTER = re.compile(r"[，,](?:项目)?(?:总|计划|拟)?投资(?:额)
 #: a figure alone before a head (253亿元项目) and a sum inside a name (银川20亿单晶硅)
 _FIGURE_NAME = re.compile(r"(?:总投资|投资)?[0-9.]+(?:万|亿)?元?")
 _MONEY_IN_NAME = re.compile(r"[0-9.]+(?:亿元?|万元)(?![吨千瓦])")
+#: a year opening a phrase (2024年首部枢纽…)
+_YEAR_OPENING = re.compile(r"(?:19|20)[0-9]{2}年")
 #: a year inside a name (…2025年产业项目, 2024年度重点项目)
 _YEAR_INSIDE = re.compile(r"(?:19|20)[0-9]{2}年度?")
 #: a programme named by its numbers (“十百千万”工程, “双百双新”项目, “千企技改”项目, “三个一批”):
@@ -1085,6 +1087,8 @@ def _projects(text: str) -> list[_Cand]:
             continue
         if _FIGURE_NAME.fullmatch(name):
             continue  # 等35个总投资253亿元项目: a sum, not a name
+        if kind != "phase" and _YEAR_OPENING.match(name):
+            continue  # 计划2024年首部枢纽…完成: a dated clause, not a name
         if (_MEASURED.match(name) and not LAND_PROJECT_RE.match(text, s, m.end())) or \
                 _QUANTIFIED.search(text, max(0, s - 3), s):
             continue  # 11万平方米…工厂, 一批…生产线: a description or an aggregate, not a name

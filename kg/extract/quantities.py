@@ -91,6 +91,8 @@ _RANK_RE = re.compile(r"的?(省份|城市|大省|大市|县区|县市|强县|�
 _HEDGE_AFTER_RE = re.compile(r"(以上|左右|上下|多|余)")
 #: thresholds: "2000万元以上的重点交通项目", "10亿元以上项目4个" (a class of projects), "日产3000吨以下"
 _THRESHOLD_RE = re.compile(r"(以上|以下|以内)(?:的|(?:重大|重点|产业|工业)?(?:项目|企业|工程))|以下|以内")
+#: a count of identical units before a capacity (2×66万千瓦, 2*100万千瓦)
+_TIMES_BEFORE_RE = re.compile(r"(?<![\d.])(\d{1,2})\s*[×xX*]\s*$")
 #: "引进投资超10亿元重大项目14个": a bound before the sum and a class of projects after it
 _BOUND_BEFORE_RE = re.compile(r"(?:超过|超|逾|过)$")
 _CLASS_AFTER_RE = re.compile(r"的?(?:重大|重点|产业|工业|制造业)?(?:项目|企业|工程)")
@@ -496,10 +498,15 @@ def _read_quantity(ctx: _Context, lex: _Lexicon, num: ParsedNumber, projects, pr
     else:
         return None
 
+    times = _TIMES_BEFORE_RE.search(text, max(cstart, num.start - 6), num.start) if kind == "capacity" else None
+    if times is not None:
+        value *= int(times.group(1))  # 2×66万千瓦: compound capacities are multiplied out (GUIDELINES §6)
     subject, srule = _subject(ctx, kind, unit_code, num.start, end, lead, cstart, cend, in_project,
                               rule)
     product = _product(products, num.start, end, cstart, cend) if kind == "capacity" else None
     span_start = _span_start(lex, text, cstart, num.start, lead)
+    if times is not None:
+        span_start = min(span_start, times.start())
     period = _period(text, cstart, num.start, ctx)
     return Quantity(
         kind=kind,

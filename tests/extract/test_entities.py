@@ -925,3 +925,9 @@ def test_site_named_works_sums_and_sector_words_make_no_names():
     projects = {canon[(m.type, m.key)] for m in ms if m.type == "Project"}
     assert "宝丰新能源200兆瓦平价光伏项目" in projects, projects
     assert not any(p.startswith(("253亿元", "银川20亿", "百万千瓦")) or p == "光伏项目" for p in projects), projects
+
+
+def test_a_dated_clause_is_no_project_name():
+    """新疆霍尔古吐水电站工程：计划2024年首部枢纽左岸闸坝段…完成: no project opens with a year."""
+    got = _pairs("新疆霍尔古吐水电站工程：计划2024年首部枢纽左岸闸坝段基础砼浇筑完成。", "Project")
+    assert got == {("Project", "新疆霍尔古吐水电站工程")}, got

@@ -531,3 +531,10 @@ def test_a_power_class_is_no_capacity_and_bai_wan_qian_wa_reads_right():
     facts = _extracted("兴庆区打造百万千瓦级光伏基地。甲乙光伏电站装机百万千瓦。\n")
     assert ("capacity", 1e9, "W", "甲乙光伏电站") in facts or ("capacity", 1e9, "W", "兴庆区") in facts, facts
     assert not any(k == "capacity" and v != 1e9 for k, v, *_ in facts), facts
+
+
+def test_a_compound_capacity_is_multiplied_out():
+    """陕煤汨罗2×100万千瓦燃煤发电工程项目: 2×100万千瓦 is 2e9 W (GUIDELINES §6), and the project's
+    name keeps the multiplication."""
+    facts = _extracted("以及陕煤汨罗2×100万千瓦燃煤发电工程项目。\n")
+    assert ("capacity", 2e9, "W", "陕煤汨罗2×100万千瓦燃煤发电工程项目") in facts, facts
