@@ -187,7 +187,7 @@ def _build_patterns() -> dict:
 #: 研发与产业化基地): the conjunction does not end the name there
 _ACTION_WORDS = ("搬迁", "研发", "研究", "生产", "制造", "改造", "升级", "技改", "建设", "开发", "应用",
                  "示范", "加工", "扩建", "产业化", "转型", "仓储", "物流", "检测", "销售", "服务", "运营")
-_BARRIER = re.compile(r"(?:项目|工程|生产线|改造|铁路|高铁|公路|煤矿|有限公司|集团|公司|开发区|高新区|园区|[省市县区](?=和))(?:和|及|与|、|以及)")
+_BARRIER = re.compile(r"(?:项目|工程|生产线|改造|铁路|高铁|公路|煤矿|机场|水库|枢纽|航道|码头|有限公司|集团|公司|开发区|高新区|园区|[省市县区](?=和))(?:和|及|与|、|以及)")
 _HEAD_VERBS = frozenset({"建设", "改造", "扩建", "新建", "续建", "扩产"})
 
 
@@ -366,7 +366,7 @@ _PLACE_HEADS = re.compile(r"基地|园区")
 _PLACE_WORD = re.compile(r"位于|地处|坐落|落户|落地|选址|入驻|进驻|地点|地址|所在|依托|以")
 _PLACE_AFTER = re.compile(r"(?:已|现已|目前已|新增|累计|共)?(?:集聚|聚集|入驻|引进|拥有|内|里)")
 _DEMONSTRATIVE = re.compile(r"(?:这个|这一|这些|那个|该)$")
-_COUNT_AFTER = re.compile(r"(?:共|达|有)?[0-9]+(?:多|余)?[个项处条座]")
+_COUNT_AFTER = re.compile(r"(?:共|达|有)?[0-9.]+万?(?:多|余)?[个项处条座]")
 #: a batch of a list (2024年第三批省重点建设项目): the list's title, not a project
 #: a batch or round of a list or an event (第三批省重点建设项目, 2019年第四次工业项目集中开工,
 #: 第二季度重大项目集中开工): the list's or the event's title, not a project
@@ -767,6 +767,8 @@ def _zones(text: str) -> list[_Cand]:
         name = text[s:m.start()]
         suffix = m.group()
         kind = pat["zone_kind"].get(suffix, "zone")
+        if _COUNTED_ZONES.search(name):
+            continue  # 武汉东湖、襄阳、宜昌3家高新区: a count of zones, not one
         if not name or _strip_generic(name) == "":
             if suffix in ("高新区", "开发区", "经开区", "经济开发区", "经济技术开发区") and (
                 m.start() == 0 or not _HAN_RE.match(text[m.start() - 1])
@@ -807,21 +809,24 @@ def _zones(text: str) -> list[_Cand]:
 
 #: the sector a list's shared head may name (A、B等煤电项目, 等4个在建铁路项目, 等制造业项目92个)
 _LIST_SECTOR = ("输变电|输电|水利|交通|能源|产业|制造业|工业|煤电|电力|火电|水电|风电|光伏|新能源|储能|"
-                "港航|航道|基础设施|民生|社会事业|文旅|旅游|农业|物流|市政|城建|生态环保|环保|技改|产业化")
+                "港航|航道|水运|港口|航运|基础设施|民生|社会事业|文旅|旅游|农业|物流|市政|城建|生态环保|环保|技改|产业化")
 #: an office held in an organ, right after the organ's name (市委书记, 管委会主任, 市委常委):
 #: the organ is part of a title there
 _OFFICE_AFTER = re.compile(r"(?:常务)?副?(?:书记|常委|主任|省长|市长|县长|区长|主席|局长|厅长|部长|秘书长|州长|旗长|盟长)")
 #: what stands between 等 and a list's shared head (等4个在建铁路项目)
-_LIST_HEAD_BEFORE = re.compile(r"等(?:[0-9一二三四五六七八九十]+[个项条处座])?(?:总投资(?:约|近|超)?[0-9.]+(?:亿|万)元的?)?"
-                               r"(?:在建|续建|新建|新开工|拟建|重点|重大|省级|市级){0,2}$")
+_COUNTED_ZONES = re.compile(r"[0-9一二三四五六七八九十两]+[家个]$")
+#: what may stand between 等 and the head a list shares: a count, a sum or a threshold, stages
+#: (等1.22万个亿元以上新建续建项目, 等35个总投资253亿元项目, 等4个在建铁路项目)
+_LIST_MIDDLE = (r"(?:[0-9.一二三四五六七八九十]+万?[个项条处座])?(?:总投资(?:约|近|超)?[0-9.]+(?:亿|万)元的?|[0-9.]*[亿万]元以上的?)?"
+                r"(?:在建|续建|新建|新开工|拟建|重点|重大|省级|市级){0,3}")
+_LIST_HEAD_BEFORE = re.compile(rf"等{_LIST_MIDDLE}$")
 #: a shared head's name part: a sector or nothing (等煤电项目, 等项目)
 _LIST_HEAD_NAME = re.compile(rf"(?:{_LIST_SECTOR})?(?:铁路|高速公路|高铁|公路|煤矿)?")
-_PROJECT_LIST = re.compile(rf"((?:[{_HAN}A-Za-z0-9·\-/()（）]+、)*[{_HAN}A-Za-z0-9·\-/()（）]+)等(?:[0-9一二三四五六七八九十]+[个项条处座])?"
-                           rf"(?:总投资(?:约|近|超)?[0-9.]+(?:亿|万)元的?)?(?:在建|续建|新建|新开工|拟建|重点|重大|省级|市级){{0,2}}((?:{_LIST_SECTOR})?(?:项目|工程|煤矿|高速公路|高铁|铁路|公路))")
+_PROJECT_LIST = re.compile(rf"((?:[{_HAN}A-Za-z0-9·\-/()（）.]+、)*[{_HAN}A-Za-z0-9·\-/()（）.]+)等{_LIST_MIDDLE}((?:{_LIST_SECTOR})?(?:项目|工程|煤矿|高速公路|高铁|铁路|公路))")
 
 
 # A match of _PROJECT_LIST lies inside a run of these characters (its tail words are Han).
-_PROJECT_LIST_RUN = re.compile(rf"[{_HAN}A-Za-z0-9·\-/()（）、]+")
+_PROJECT_LIST_RUN = re.compile(rf"[{_HAN}A-Za-z0-9·\-/()（）、.]+")
 
 
 def _project_list_matches(text: str):
@@ -887,6 +892,8 @@ def _generic_project(name: str) -> bool:
             if r.start == end:
                 end = r.end  # 湖南桃江…: a province and its county
         rest = name[end:]
+        if rest == "国际":
+            return False  # 天河国际机场: a place's international airport is named after it
         if len(rest) < 2 or not _strip_generic(rest) or _is_industry_term(rest):
             return True  # 凉城县新能源项目: a county's projects of a sector, not one project
     return False
@@ -1177,7 +1184,13 @@ def _projects(text: str) -> list[_Cand]:
             pos += len(item) + 1
             for conj in ("和", "及", "与"):
                 k = item.rfind(conj)
-                if k > 0 and text[s:s + k].endswith(("高铁", "公路", "项目", "工程", "铁路", "线")):
+                if k > 0 and text[s:s + k].endswith(("高铁", "公路", "项目", "工程", "铁路", "线", "码头", "机场",
+                                                      "水库", "枢纽", "航道", "船闸")):
+                    f0 = _clean_start(text, _left_extend(text, s + k, s), s + k)
+                    if s + k - f0 >= 4 and text.endswith(("码头", "机场", "水库", "枢纽", "航道", "船闸"), f0, s + k):
+                        # …道仁矶码头和松阳湖三期工程: the works before 和 are an item too (a head
+                        # the project rule does not know)
+                        out.append(_Cand("Project", f0, s + k, "project.list_item"))
                     s = s + k + 1
                     item = text[s:e]
             s2 = _left_extend(text, e, s) if item else s

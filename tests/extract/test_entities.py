@@ -931,3 +931,19 @@ def test_a_dated_clause_is_no_project_name():
     """新疆霍尔古吐水电站工程：计划2024年首部枢纽左岸闸坝段…完成: no project opens with a year."""
     got = _pairs("新疆霍尔古吐水电站工程：计划2024年首部枢纽左岸闸坝段基础砼浇筑完成。", "Project")
     assert got == {("Project", "新疆霍尔古吐水电站工程")}, got
+
+
+def test_a_work_reports_lists_with_thresholds_counts_in_wan_and_works_joined_by_he():
+    """…、沿江高铁宜涪段、长江存储三期等1.22万个亿元以上新建续建项目; A、B等1.1万个重大产业项目;
+    …道仁矶码头和松阳湖三期工程等5个水运项目; 天河国际机场和花湖国际机场; 武汉东湖、襄阳、宜昌3家
+    高新区 (a count of zones); 江汉平原 (a plain, no 平原县)."""
+    ms, canon = _mentions("大力推进三峡水运新通道、沿江高铁宜涪段、长江存储三期等1.22万个亿元以上新建续建项目建设。"
+                          "长江存储二期、东风岚图、邦普时代等1.1万个重大产业项目投产达效。"
+                          "包括湘阴县虞公港铁路专用线、岳阳港城陵矶现代化港口群道仁矶码头和松阳湖三期工程等5个水运项目。"
+                          "推动天河国际机场和花湖国际机场联动发展。武汉东湖、襄阳、宜昌3家高新区位列全国50强。"
+                          "推动江汉平原水资源配置工程纳入国家盘子。")
+    projects = {m.text for m in ms if m.type == "Project"}
+    assert {"三峡水运新通道", "沿江高铁宜涪段", "长江存储三期", "东风岚图", "邦普时代", "湘阴县虞公港铁路专用线",
+            "岳阳港城陵矶现代化港口群道仁矶码头", "松阳湖三期工程", "天河国际机场", "花湖国际机场"} <= projects, projects
+    assert not any(m.type == "DevelopmentZone" for m in ms), [m.text for m in ms if m.type == "DevelopmentZone"]
+    assert not any(m.type == "Region" and m.text == "平原" for m in ms)
