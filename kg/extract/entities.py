@@ -1060,7 +1060,8 @@ def _projects(text: str) -> list[_Cand]:
             product_starts = dict(pat["products"].starts(text))
         if _inside_product(product_starts, m.start(), m.end()):
             continue  # 年产21万吨工程机械: the head is the start of a product's name
-        s = _left_extend(text, m.start(), 0, adjacent_ok=True)
+        s = _left_extend(text, m.start(), 0, adjacent_ok=kind != "facility")
+        # (建设项目 is a name's head; 在X开发区建设铁路专用线: 建设 is the verb before a facility)
         # a full legal company name before the project is its owner, not part of it
         owned = False
         if text[s:s + 1] in _LEGAL_INNER:

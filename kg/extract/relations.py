@@ -1176,6 +1176,10 @@ def _rule_parent_subsidiary(ctx: Context) -> None:
                     ctx.emit(ctx.key(b), "memberOf", ctx.key(a), b.start, b.end, "subsidiary-is")
 
 
+#: words of party and government organs: a title after them is not a company's
+_ORGAN_WORDS = re.compile(r"政府|人大|政协|自治区|省委|市委|县委|区委|管委会|厅|局长|省长|市长|县长")
+
+
 def _rule_person_title(ctx: Context) -> None:
     """``海川电器董事长王立明、总裁李晓红``: a person with a title is a member of the organisation."""
     text = ctx.doc.text
@@ -1201,8 +1205,9 @@ def _rule_person_title(ctx: Context) -> None:
                 org = ctx.key(orgs[-1])
             elif prev_org is not None and prev_person_end >= 0 and re.fullmatch(r"[、，,和及]", text[prev_person_end:head]):
                 org = prev_org
-            elif orgs and orgs[-1].type == "Company":
-                # "在宏达钒业的股东大会上，总经理赵文涛" — the company the sentence is about
+            elif orgs and orgs[-1].type == "Company" and not _ORGAN_WORDS.search(text, orgs[-1].end, head):
+                # "在宏达钒业的股东大会上，总经理赵文涛" — the company the sentence is about (not
+                # "国电集团副总经理乔保平，自治区副主席潘逸阳": another organ's title between)
                 org = ctx.key(orgs[-1])
             if org is not None:
                 ctx.emit(ctx.key(m), "memberOf", org, m.start, m.end, "person-title")

@@ -947,3 +947,13 @@ def test_a_work_reports_lists_with_thresholds_counts_in_wan_and_works_joined_by_
             "岳阳港城陵矶现代化港口群道仁矶码头", "松阳湖三期工程", "天河国际机场", "花湖国际机场"} <= projects, projects
     assert not any(m.type == "DevelopmentZone" for m in ms), [m.text for m in ms if m.type == "DevelopmentZone"]
     assert not any(m.type == "Region" and m.text == "平原" for m in ms)
+
+
+def test_a_visit_report_s_verbs_and_a_siding():
+    """详细了解X集团Y项目 (了解 is a verb), 沈阳铁路局在X开发区建设铁路专用线项目 (建设 is the
+    verb before a facility; the siding is named whole)."""
+    got = _pairs("并来到乌兰浩特市工业园区，详细了解鄂尔多斯羊绒集团羊绒衫项目规划建设情况，听取了沈阳铁路局在"
+                 "乌兰浩特经济技术开发区建设铁路专用线项目情况介绍。")
+    assert ("Company", "鄂尔多斯羊绒集团") in got, got
+    assert ("Project", "铁路专用线项目") in got, got
+    assert not any(n.startswith(("解", "乌兰浩特经济技术开发区建设")) for _, n in got), got

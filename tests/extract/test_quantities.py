@@ -538,3 +538,11 @@ def test_a_compound_capacity_is_multiplied_out():
     name keeps the multiplication."""
     facts = _extracted("以及陕煤汨罗2×100万千瓦燃煤发电工程项目。\n")
     assert ("capacity", 2e9, "W", "陕煤汨罗2×100万千瓦燃煤发电工程项目") in facts, facts
+
+
+def test_qi_zhong_is_no_pronoun():
+    """其中鄂尔多斯市援建项目25个、总投资333亿元: 其中 (among them) points at no company."""
+    facts = _extracted("内蒙古45个投资亿元以上重点项目集中开工\n据统计，此次开工的项目有鄂尔多斯羊绒集团年产40万件羊绒衫"
+                       "加工项目等，以及由北京合展集团捐资建设的乌兰浩特合展小学等基础设施项目。\n据悉，兴安盟今年将有86个"
+                       "投资亿元以上项目陆续开工建设，总投资936亿元，其中鄂尔多斯市援建项目25个、总投资333亿元。\n")
+    assert not any(s == "北京合展集团" for *_, s in facts), facts

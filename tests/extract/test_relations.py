@@ -525,3 +525,12 @@ def test_a_place_and_what_it_brought_in():
                          ("Region", "项城市", "xc", county2), ("Project", "丙丁项目", "p2")])
     assert ("p1", "locatedIn", "xh") in got, got
     assert ("p2", "locatedIn", "xh") not in got, got
+
+
+def test_a_title_after_another_organs_title_is_not_the_companys():
+    """国电集团党组书记、副总经理乔保平，自治区党委常委、自治区副主席潘逸阳: 乔保平 is the group's,
+    潘逸阳 (a title of the region's organs) is not."""
+    text = "国电集团党组书记、副总经理乔保平，自治区党委常委、自治区副主席潘逸阳出席仪式。"
+    got = triples(text, [("Company", "国电集团", "gd"), ("Person", "乔保平", "q"), ("Person", "潘逸阳", "p")])
+    assert ("q", "memberOf", "gd") in got, got
+    assert ("p", "memberOf", "gd") not in got, got
