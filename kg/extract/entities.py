@@ -251,6 +251,8 @@ def _left_extend(text: str, head_start: int, floor: int, adjacent_ok: bool = Fal
             continue  # a stop word inside a product's name (等 of 等静压石墨) does not cut it
         if len(m.group()) == 1 and _in_full_place_name(window, m.start()):
             continue  # 都 of 商都县: a stop character inside a county's full name
+        if m.group() == "等" and window.startswith("级", m.end()):
+            continue  # 高等级公路建设开发有限责任公司: 等级 is no list's end
         cut = max(cut, scan + m.end())
     for m in _BARRIER.finditer(window):
         cut = max(cut, scan + m.end())
@@ -365,7 +367,7 @@ _PLACE_HEADS = re.compile(r"基地|园区")
 #: any word of the two patterns above (a cheap test before a name is read back from a head)
 _PLACE_WORD = re.compile(r"位于|地处|坐落|落户|落地|选址|入驻|进驻|地点|地址|所在|依托|以")
 _PLACE_AFTER = re.compile(r"(?:已|现已|目前已|新增|累计|共)?(?:集聚|聚集|入驻|引进|拥有|内|里)")
-_DEMONSTRATIVE = re.compile(r"(?:这个|这一|这些|那个|该)$")
+_DEMONSTRATIVE = re.compile(r"(?:这个|这一|这些|那个|该|此次|本次|这次)$")
 _COUNT_AFTER = re.compile(r"(?:共|达|有)?[0-9.]+万?(?:多|余)?[个项处条座]")
 #: a batch of a list (2024年第三批省重点建设项目): the list's title, not a project
 #: a batch or round of a list or an event (第三批省重点建设项目, 2019年第四次工业项目集中开工,
@@ -451,6 +453,9 @@ def _companies(text: str) -> list[_Cand]:
         s = _clean_start(text, s, m.start())
         if kind in ("legal", "group"):
             s = _after_place_prefix(text, s, m.start())
+        ym = _YEAR_OPENING.match(text, s, m.start())
+        if ym is not None:
+            s = ym.end()  # 继2009年内蒙古高路公司实施…: the year is no part of the name
         name = text[s:m.start()]
         if len(name) < 2 or _strip_generic(name) == "" or _AGGREGATE.match(name):
             continue
@@ -493,8 +498,9 @@ def _after_place_prefix(text: str, s: int, e: int) -> int:
             continue
         before = name[:r.start]
         regs = _name_regions(before)
-        if _PLACE_PREFIX.search(before) or (regs and regs[0].start == 0 and regs[-1].end == len(before)):
-            return s + r.start
+        if _PLACE_PREFIX.search(before) or (regs and regs[0].start == 0 and regs[-1].end == len(before)) \
+                or before == "据":
+            return s + r.start  # (据内蒙古…有限责任公司介绍: 据 is "according to")
         break
     return s
 
@@ -1102,7 +1108,7 @@ def _projects(text: str) -> list[_Cand]:
             continue  # 11万平方米…工厂, 一批…生产线: a description or an aggregate, not a name
         if text.startswith(("建成后", "投产后", "达产后", "竣工后"), s - 3):
             continue  # 建成后年产32万吨…: what it will make, a predicate, not a name
-        if _DEMONSTRATIVE.search(text, max(0, s - 2), s):
+        if _DEMONSTRATIVE.search(text, max(0, s - 2), s) or text.startswith(("此次", "本次", "这次"), s - 2):
             continue  # 这个储能项目, 该项目: a reference to a project named elsewhere
         if _BATCH.search(name):
             continue  # 第三批省重点建设项目: a list's title
@@ -1804,6 +1810,13 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
     # a name that is another's without the capacity written after its place (金塔县光伏+储能项目,
     # 金塔县50万千瓦光伏+储能项目) is that project again
     projects_by_name = {nm: k for k, nm in sorted(by_type.get("Project", {}).items())}
+    for k, nm in sorted(by_type.get("Project", {}).items()):
+        # 厦门仙岳路改造 (a headline) and 厦门仙岳路改造工程: one project with and without its head
+        for head in ("工程", "项目"):
+            k2 = projects_by_name.get(nm + head)
+            if k2 is not None and k2 != k and ("Project", k) not in remap and ("Project", k2) not in remap:
+                remap[("Project", k)] = k2
+                break
     for k, nm in sorted(by_type.get("Project", {}).items()):
         short = _CAPACITY_INSIDE.sub("", nm, count=1)
         if short != nm and len(short) >= 5:

@@ -400,7 +400,7 @@ def _read_quantity(ctx: _Context, lex: _Lexicon, num: ParsedNumber, projects, pr
     um = lex.unit_re.match(text, num.end)
     # "10多家" / "两百多家": numbers.py already took 多/余 ; "48%以上": hedge after the unit
     if um is None:
-        if (num.text.endswith(("亿", "万")) and _ANY_DIGIT_RE.search(num.text)
+        if (num.text.rstrip("多余").endswith(("亿", "万")) and _ANY_DIGIT_RE.search(num.text)
                 and _BARE_MONEY_LEAD_RE.search(text, max(0, num.start - 5), num.start)
                 and not _HAN_UNIT_NEXT_RE.match(text, num.end)):
             # "投资50亿！", "总投资20亿建设…": yuan left out after a money cue

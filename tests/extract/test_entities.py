@@ -957,3 +957,18 @@ def test_a_visit_report_s_verbs_and_a_siding():
     assert ("Company", "鄂尔多斯羊绒集团") in got, got
     assert ("Project", "铁路专用线项目") in got, got
     assert not any(n.startswith(("解", "乌兰浩特经济技术开发区建设")) for _, n in got), got
+
+
+def test_a_highway_operators_report_names_its_works_not_its_verbs():
+    """据内蒙古高等级公路建设开发有限责任公司介绍 (等级 is no list's end; 据 opens no name), 继2009年X
+    公司实施 (no year in a firm's name), 减轻/挖掘出/进行/此次/新一轮 before a road, and 厦门仙岳路改造
+    (a headline) beside 厦门仙岳路改造工程: one project."""
+    ms, canon = _mentions("八面开工 厦门仙岳路改造\n近日，厦门仙岳路改造工程正式开工。据内蒙古高等级公路建设开发有限"
+                          "责任公司介绍，新一轮京藏高速公路扩能改造工程，是继2009年内蒙古高路公司实施改造后又一次"
+                          "缓解拥堵的重要扩能改造工程。投资5亿多对京藏高速重点路段进行扩能改造，减轻京藏高速公路通行"
+                          "压力，挖掘出京藏高速公路潜能，此次扩能改造力争9月底完工。")
+    companies = {m.text for m in ms if m.type == "Company"}
+    assert companies == {"内蒙古高等级公路建设开发有限责任公司", "内蒙古高路公司"}, companies
+    projects = {canon[(m.type, m.key)] for m in ms if m.type == "Project"}
+    assert not any(p.startswith(("减轻", "挖掘", "出", "此次", "新一轮", "重要", "扩能")) for p in projects), projects
+    assert len({m.key for m in ms if m.type == "Project" and "仙岳路" in m.text}) == 1

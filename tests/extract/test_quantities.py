@@ -546,3 +546,9 @@ def test_qi_zhong_is_no_pronoun():
                        "加工项目等，以及由北京合展集团捐资建设的乌兰浩特合展小学等基础设施项目。\n据悉，兴安盟今年将有86个"
                        "投资亿元以上项目陆续开工建设，总投资936亿元，其中鄂尔多斯市援建项目25个、总投资333亿元。\n")
     assert not any(s == "北京合展集团" for *_, s in facts), facts
+
+
+def test_a_bare_sum_with_duo_is_yuan():
+    """投资5亿多对…进行扩能改造: 亿多 without 元 after a money cue is a sum of yuan."""
+    facts = _extracted("内蒙古自治区投资5亿多对京藏高速重点路段进行扩能改造。\n")
+    assert any(k == "investment" and v == 5e8 for k, v, *_ in facts), facts
