@@ -925,6 +925,8 @@ _WIDE_RE = re.compile(r"全省|全市|全区|全县|全年|省内|市内|我省|
 #: a whole region: its jobs (全市城镇新增就业5.2万人) and the sentences about it are not a company's or a project's
 _WHOLE_REGION_RE = re.compile(r"全省|全市|全区|全县|全州|全国|我省|我市|我区|我县|城镇")
 _BUILD_RE = re.compile(r"(开建|兴建|建设|新建|实施|打造|建)")
+#: where a thing the sentence opens with lies (X位于Y，…)
+_SITED_RE = re.compile(r"(?:项目|园区)?(?:位于|坐落于|地处|选址于?|落户于?)")
 #: a number of projects (项目242个, 45个重大项目): the figures after it are the aggregate's
 _PROJECT_COUNT_RE = re.compile(r"项目(?:共|总数)?[0-9]+[个项]|[0-9]+[个项](?:重大|重点|产业|工业)?项目")
 #: only a building verb between an investment and the project after it (投资50亿元建设…项目,
@@ -1027,6 +1029,12 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
     if m is not None:
         return _key(m), "subj:sentence-org"
     m = _near_before(ctx, start, s0, _PLACE_TYPES)
+    opener = _first_in(ctx, s0, start, _SUBJECT_TYPES)
+    if (m is not None and opener is not None and opener is not m and opener.type in ("Project", "DevelopmentZone")
+            and not text[s0:opener.start].strip() and _SITED_RE.match(text, opener.end)):
+        # X产业园区位于本市某区某工业区，占地面积约1100亩，规划总投资25亿元: the park the sentence
+        # opens with, not where it lies
+        return _key(opener), "subj:sited-opener"
     if m is not None and (lm := _LEVEL_WORD_RE.search(text, s0, m.start)) is not None:
         # 全省重大项目集中开工仪式在A市、B市同步举行，…，总投资达872亿元: the province's (the
         # cities are venues)

@@ -552,3 +552,10 @@ def test_a_bare_sum_with_duo_is_yuan():
     """投资5亿多对…进行扩能改造: 亿多 without 元 after a money cue is a sum of yuan."""
     facts = _extracted("内蒙古自治区投资5亿多对京藏高速重点路段进行扩能改造。\n")
     assert any(k == "investment" and v == 5e8 for k, v, *_ in facts), facts
+
+
+def test_figures_after_where_the_sentences_park_lies_are_the_parks():
+    """甲乙市场创新产业园区位于本市津南区八里台工业区，占地面积约1100亩，规划总投资25亿元: the park's."""
+    facts = _extracted("甲乙产业园区本月开建\n甲乙市场创新产业园区位于本市津南区八里台工业区，占地面积约1100亩，规划总投资25亿元。\n")
+    assert ("investment", 25e8, "CNY", "甲乙市场创新产业园区") in facts, facts
+    assert ("area", 1100, "mu", "甲乙市场创新产业园区") in facts, facts
