@@ -987,6 +987,11 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
         fwd = _first_in(ctx, end, s1, ("Project",))
         if fwd is not None and _BUILDS_RE.fullmatch(text[end:fwd.start]):
             return _key(fwd), "subj:builds-named"
+    if kind == "count" and unit == "company" and "带动" in lead:
+        # 链主企业C…，带动上下游企业22家: the firms a company draws along are its figure
+        co = _near_before(ctx, start, s0, ("Company",))
+        if co is not None:
+            return _key(co), "subj:drawn-firms"
     if kind == "count" and unit in ("project", "company", "zone") and not _BRANCH_CO_RE.search(
             text[end:end + 8]):
         return _place(ctx, start, cstart, lead, counted=True)

@@ -559,3 +559,10 @@ def test_figures_after_where_the_sentences_park_lies_are_the_parks():
     facts = _extracted("甲乙产业园区本月开建\n甲乙市场创新产业园区位于本市津南区八里台工业区，占地面积约1100亩，规划总投资25亿元。\n")
     assert ("investment", 25e8, "CNY", "甲乙市场创新产业园区") in facts, facts
     assert ("area", 1100, "mu", "甲乙市场创新产业园区") in facts, facts
+
+
+def test_the_firms_a_chain_leader_draws_along_are_its_count():
+    """甲乙锂电科技股份有限公司是我省减速器重点产业链“链主”企业，带动上下游企业22家: the company's."""
+    facts = _extracted("保山市加快重点项目建设纪实\n甲乙锂电科技股份有限公司是我省减速器重点产业链“链主”企业，"
+                       "带动上下游企业22家。\n")
+    assert ("count", 22, "company", "甲乙锂电科技股份有限公司") in facts, facts
