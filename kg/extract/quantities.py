@@ -93,6 +93,8 @@ _HEDGE_AFTER_RE = re.compile(r"(以上|左右|上下|多|余)")
 _THRESHOLD_RE = re.compile(r"(以上|以下|以内)(?:的|(?:重大|重点|产业|工业)?(?:项目|企业|工程))|以下|以内")
 #: a count of identical units before a capacity (2×66万千瓦, 2*100万千瓦)
 _TIMES_BEFORE_RE = re.compile(r"(?<![\d.])(\d{1,2})\s*[×xX*]\s*$")
+#: after X吨级: what a vessel class qualifies (30万吨级进港航道, 20万吨级散货泊位, 1000吨级通航设施)
+_VESSEL_AFTER_RE = re.compile(r"[^，。；、\n]{0,4}?(?:航道|泊位|码头|船|港|通航|船闸|散货|油轮)")
 #: "引进投资超10亿元重大项目14个": a bound before the sum and a class of projects after it
 _BOUND_BEFORE_RE = re.compile(r"(?:超过|超|逾|过)$")
 _CLASS_AFTER_RE = re.compile(r"的?(?:重大|重点|产业|工业|制造业)?(?:项目|企业|工程)")
@@ -437,8 +439,8 @@ def _read_quantity(ctx: _Context, lex: _Lexicon, num: ParsedNumber, projects, pr
             return None  # excluded, or a price ("元/吨")
         if _RANK_RE.match(text, end):
             return None  # "过10万亿元省份": a class of regions, not a figure
-        if (_BOUND_BEFORE_RE.search(lead) or num.text.startswith(("超", "逾", "过"))) \
-                and _CLASS_AFTER_RE.match(text, end) or _CLASS_COUNT_AFTER_RE.match(text, end):
+        if ((_BOUND_BEFORE_RE.search(lead) or num.text.startswith(("超", "逾", "过")))
+                and _CLASS_AFTER_RE.match(text, end)) or _CLASS_COUNT_AFTER_RE.match(text, end):
             return None  # "投资超10亿元重大项目14个", "30亿元项目8个": a class of projects
         kind = _money_kind(lex, lead, ctx, cstart, num.start)
         if kind is None or kind == "exclude":
@@ -470,8 +472,8 @@ def _read_quantity(ctx: _Context, lex: _Lexicon, num: ParsedNumber, projects, pr
     elif unit.cls in ("mass", "power", "energy", "volume"):
         if "*" in excluded_for or unit.cls in excluded_for:
             return None
-        if text.startswith("级", end):
-            return None  # 30万吨级进港航道, 百万千瓦级光伏基地: a class, not a capacity
+        if text.startswith("级", end) and (unit.cls == "power" or _VESSEL_AFTER_RE.match(text, end + 1)):
+            return None  # 30万吨级进港航道, 百万千瓦级光伏基地: a class, not a capacity (年产10万吨级… stays)
         per_year = bool(_PER_YEAR_RE.match(text, end))
         per_day = bool(_PER_DAY_RE.match(text, end)) or _has_role(lex, lead[-12:], "per_day")
         cap_lead = _rightmost_role(lex, lead, ("capacity",))

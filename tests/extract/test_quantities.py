@@ -566,3 +566,9 @@ def test_the_firms_a_chain_leader_draws_along_are_its_count():
     facts = _extracted("保山市加快重点项目建设纪实\n甲乙锂电科技股份有限公司是我省减速器重点产业链“链主”企业，"
                        "带动上下游企业22家。\n")
     assert ("count", 22, "company", "甲乙锂电科技股份有限公司") in facts, facts
+
+
+def test_a_plants_tonnage_class_stays_a_capacity():
+    """建设年产10万吨级锂电材料项目: 年产…吨级 of a plant is its capacity (a vessel class is not)."""
+    facts = _extracted("建设年产10万吨级锂电材料项目。防城港30万吨级进港航道一期开工。\n")
+    assert [(k, v) for k, v, *_ in facts if k == "capacity"] == [("capacity", 1e5)], facts
