@@ -253,6 +253,8 @@ def _left_extend(text: str, head_start: int, floor: int, adjacent_ok: bool = Fal
             continue  # 都 of 商都县: a stop character inside a county's full name
         if m.group() == "等" and window.startswith("级", m.end()):
             continue  # 高等级公路建设开发有限责任公司: 等级 is no list's end
+        if m.group() in ("提升", "完善") and text.startswith(("改造", "工程", "项目", "提质", "改建"), scan + m.end()):
+            continue  # 人民大道提升改造工程: the works' kind, not a verb before the name
         cut = max(cut, scan + m.end())
     for m in _BARRIER.finditer(window):
         cut = max(cut, scan + m.end())
@@ -453,7 +455,7 @@ def _companies(text: str) -> list[_Cand]:
         s = _clean_start(text, s, m.start())
         if kind in ("legal", "group"):
             s = _after_place_prefix(text, s, m.start())
-        ym = _YEAR_OPENING.match(text, s, m.start())
+        ym = _YEAR_OPENING.match(text, s + (text[s:s + 1] in "继于在从自"), m.start())
         if ym is not None:
             s = ym.end()  # 继2009年内蒙古高路公司实施…: the year is no part of the name
         name = text[s:m.start()]
@@ -775,6 +777,8 @@ def _zones(text: str) -> list[_Cand]:
         kind = pat["zone_kind"].get(suffix, "zone")
         if _COUNTED_ZONES.search(name):
             continue  # 武汉东湖、襄阳、宜昌3家高新区: a count of zones, not one
+        if name and suffix in ("高新区", "开发区", "经开区") and _common_word(name) and not _name_regions(name):
+            name = ""  # 进一步提升开发区…, 这是继开发区…: a verb before the deictic zone, no name
         if not name or _strip_generic(name) == "":
             if suffix in ("高新区", "开发区", "经开区", "经济开发区", "经济技术开发区") and (
                 m.start() == 0 or not _HAN_RE.match(text[m.start() - 1])

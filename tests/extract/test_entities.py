@@ -972,3 +972,13 @@ def test_a_highway_operators_report_names_its_works_not_its_verbs():
     projects = {canon[(m.type, m.key)] for m in ms if m.type == "Project"}
     assert not any(p.startswith(("减轻", "挖掘", "出", "此次", "新一轮", "重要", "扩能")) for p in projects), projects
     assert len({m.key for m in ms if m.type == "Project" and "仙岳路" in m.text}) == 1
+
+
+def test_upgrade_works_keep_their_kind_and_a_verb_zone_is_deictic():
+    """人民大道提升改造工程, 东湖景区提升工程: 提升 names the works' kind there; 进一步提升开发区…,
+    这是继开发区…: a verb before 开发区 names no zone."""
+    got = _pairs("实施人民大道提升改造工程，推进东湖景区提升工程。这是继开发区今年前四批项目集中开工后，"
+                 "甲乙经济技术开发区迎来的又一热潮，将进一步提升开发区整体水平。")
+    assert {("Project", "人民大道提升改造工程"), ("Project", "东湖景区提升工程")} <= got, got
+    zones = {n for t, n in got if t == "DevelopmentZone"}
+    assert not any(z.startswith(("继", "提升")) for z in zones), zones
