@@ -473,8 +473,9 @@ def _false_join(text: str, start: int, end: int, form: str, short: bool) -> bool
             nxt = form[-1] + text[end]
             if nxt in jw and jw[nxt][1] not in _PLACE_TAGS and nxt not in ("市委", "省委", "县委", "区委"):
                 return True  # 西安区域, 重庆市场: the suffix starts another word
-        if len(form) == 2 and start > 0 and "\u4e00" <= text[start - 1] <= "\u9fff":
-            return True  # two-character full names (和县) only stand alone
+        if len(form) == 2 and start > 0 and "\u4e00" <= text[start - 1] <= "\u9fff" \
+                and not (form[-1] in "县区市旗" and text[start - 1] in "在为于到赴至从"):
+            return True  # two-character full names (和县) only stand alone, a county also after a preposition (为睢县)
         return False
     for extra in (1, 2):
         w = text[start : end + extra]

@@ -50,10 +50,13 @@ _HANS_RE = re.compile(rf"[{_HAN}]+")
 # Characters a name may be built of (Han, ASCII letters and digits, a few joiners).
 # (Greek letters name chemicals: α-烯烃, β-胡萝卜素)
 # (and + of 光伏+储能项目)
-_NAME_CHAR = re.compile(rf"[{_HAN}A-Za-z0-9·\-()（）/\.αβγδωΩ+]")
-_MAX_LEFT = 32
+_NAME_CHAR = re.compile(rf"[{_HAN}A-Za-z0-9·\-()（）/\.αβγδωΩ+×]")
+_MAX_LEFT = 24
+#: the window of a name whose run of name characters is longer than _MAX_LEFT but ends
+#: within this many characters
+_MAX_LEFT_LONG = 40
 # the non-Han characters of _NAME_CHAR
-_NAME_OTHER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789·-()（）/.αβγδωΩ+")
+_NAME_OTHER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789·-()（）/.αβγδωΩ+×")  # (2×66万千瓦)
 # a run of _NAME_CHAR characters
 _NAME_RUN = re.compile("[" + _HAN + "".join(re.escape(c) for c in sorted(_NAME_OTHER)) + "]*")
 
@@ -174,7 +177,7 @@ def _build_patterns() -> dict:
         "company_verbs": _alternation(words("company_verbs")),
         # "A、B等企业", also with a trade between (A、B等电池企业: checked by _company_lists)
         # (and with a count of firms: A、B等12家绿色制造企业, A、B等一批行业龙头企业)
-        "company_list": re.compile(rf"((?:[{_HAN}]{{2,5}}、)+[{_HAN}]{{2,5}}){_firm_list_tail()}"),
+        "company_list": re.compile(rf"((?:[{_HAN}]{{2,12}}、)+[{_HAN}]{{2,12}}){_firm_list_tail()}"),
         # one company before 等 after a partner word (与A等企业合作)
         "company_single": re.compile(rf"(?:与|和|同|携手|联合)([{_HAN}]{{2,5}}?){_firm_list_tail()}"),
         # the characters a company_list match is made of (Han, 、, digits and those of the cues)
@@ -191,7 +194,7 @@ def _build_patterns() -> dict:
 #: 研发与产业化基地): the conjunction does not end the name there
 _ACTION_WORDS = ("搬迁", "研发", "研究", "生产", "制造", "改造", "升级", "技改", "建设", "开发", "应用",
                  "示范", "加工", "扩建", "产业化", "转型", "仓储", "物流", "检测", "销售", "服务", "运营")
-_BARRIER = re.compile(r"(?:项目|工程|生产线|改造|铁路|高铁|公路|煤矿|有限公司|集团|公司|开发区|高新区|园区)(?:和|及|与|、|以及)")
+_BARRIER = re.compile(r"(?:项目|工程|生产线|改造|铁路|高铁|公路|煤矿|机场|水库|枢纽|航道|码头|有限公司|集团|公司|开发区|高新区|园区|[省市县区](?=和))(?:和|及|与|、|以及)")
 _HEAD_VERBS = frozenset({"建设", "改造", "扩建", "新建", "续建", "扩产"})
 
 
@@ -208,6 +211,14 @@ def _left_extend(text: str, head_start: int, floor: int, adjacent_ok: bool = Fal
     # parenthesis (which may end the name)
     run = text[lo:head_start][::-1]
     n = _NAME_RUN.match(run).end()
+    if n == head_start - lo and lo > floor:
+        # the run goes past the window: a long name bounded by punctuation a little further
+        # (开工的中国石化岳阳地区100万吨乙烯炼化一体化及炼油配套改造项目) is read whole
+        lo2 = max(floor, head_start - _MAX_LEFT_LONG)
+        run2 = text[lo2:head_start][::-1]
+        n2 = _NAME_RUN.match(run2).end()
+        if n2 < head_start - lo2 or lo2 == floor:
+            lo, run, n = lo2, run2, n2
     i = head_start - n
     while i - 2 >= lo and text[i - 1] == " " and text[i - 2].isascii() and text[i - 2].isalnum() \
             and i < head_start and text[i].isascii() and text[i].isalnum():
@@ -250,6 +261,10 @@ def _left_extend(text: str, head_start: int, floor: int, adjacent_ok: bool = Fal
         if any(z.start() <= m.start() and m.end() < z.end()
                for z in _patterns()["zone"].finditer(window, max(0, m.start() - 4), m.end() + 4)):
             continue  # 集聚 of 产业集聚区: a stop word inside a zone's suffix
+        if m.group() == "等" and window.startswith("级", m.end()):
+            continue  # 高等级公路建设开发有限责任公司: 等级 is no list's end
+        if m.group() in ("提升", "完善") and text.startswith(("改造", "工程", "项目", "提质", "改建"), scan + m.end()):
+            continue  # 人民大道提升改造工程: the works' kind, not a verb before the name
         cut = max(cut, scan + m.end())
     for m in _BARRIER.finditer(window):
         cut = max(cut, scan + m.end())
@@ -364,10 +379,12 @@ _PLACE_HEADS = re.compile(r"基地|园区")
 #: any word of the two patterns above (a cheap test before a name is read back from a head)
 _PLACE_WORD = re.compile(r"位于|地处|坐落|落户|落地|选址|入驻|进驻|地点|地址|所在|依托|以")
 _PLACE_AFTER = re.compile(r"(?:已|现已|目前已|新增|累计|共)?(?:集聚|聚集|入驻|引进|拥有|内|里)")
-_DEMONSTRATIVE = re.compile(r"(?:这个|这一|这些|那个|该)$")
-_COUNT_AFTER = re.compile(r"(?:共|达|有)?[0-9]+(?:多|余)?[个项处条座]")
+_DEMONSTRATIVE = re.compile(r"(?:这个|这一|这些|那个|该|此次|本次|这次)$")
+_COUNT_AFTER = re.compile(r"(?:共|达|有)?[0-9.]+万?(?:多|余)?[个项处条座]")
 #: a batch of a list (2024年第三批省重点建设项目): the list's title, not a project
-_BATCH = re.compile(r"第[一二三四五六七八九十0-9]+批")
+#: a batch or round of a list or an event (第三批省重点建设项目, 2019年第四次工业项目集中开工,
+#: 第二季度重大项目集中开工): the list's or the event's title, not a project
+_BATCH = re.compile(r"第[一二三四五六七八九十0-9]+(?:批|次)|第?[一二三四1-4]季度")
 _ASCII_DIGIT = re.compile(r"[0-9]")
 #: a list item's number before a name (1. / 2、 / (3) / 一、); used with ``match(text, pos)``, so
 #: no ``^`` (which would only match at the text's start)
@@ -448,6 +465,9 @@ def _companies(text: str) -> list[_Cand]:
         s = _clean_start(text, s, m.start())
         if kind in ("legal", "group"):
             s = _after_place_prefix(text, s, m.start())
+        ym = _YEAR_OPENING.match(text, s + (text[s:s + 1] in "继于在从自"), m.start())
+        if ym is not None:
+            s = ym.end()  # 继2009年内蒙古高路公司实施…: the year is no part of the name
         name = text[s:m.start()]
         if len(name) < 2 or _strip_generic(name) == "" or _AGGREGATE.match(name):
             continue
@@ -490,8 +510,9 @@ def _after_place_prefix(text: str, s: int, e: int) -> int:
             continue
         before = name[:r.start]
         regs = _name_regions(before)
-        if _PLACE_PREFIX.search(before) or (regs and regs[0].start == 0 and regs[-1].end == len(before)):
-            return s + r.start
+        if _PLACE_PREFIX.search(before) or (regs and regs[0].start == 0 and regs[-1].end == len(before)) \
+                or before == "据":
+            return s + r.start  # (据内蒙古…有限责任公司介绍: 据 is "according to")
         break
     return s
 
@@ -580,9 +601,12 @@ def _company_lists(text: str) -> list[_Cand]:
             pos += len(item) + 1
             if s == m.start(1):
                 e = s + len(item)
-                s = _left_extend(text, e, max(0, e - 8))
+                s = _left_extend(text, e, max(0, e - 12))
                 item = text[s:e]
             if 2 <= len(item) <= 5 and not _is_region(item) and not _bad_brand(item, lenient=True):
+                out.append(_Cand("Company", s, s + len(item), "company.list_item"))
+            elif 6 <= len(item) <= 12 and _HANS_RE.fullmatch(item) and _ends_with_trade_word(item):
+                # 安徽一鸣新材料科技, 慧枫再生资源科技: a firm's informal name ending with its trade
                 out.append(_Cand("Company", s, s + len(item), "company.list_item"))
     if "等" in text:
         for m in _patterns()["company_single"].finditer(text):
@@ -590,6 +614,15 @@ def _company_lists(text: str) -> list[_Cand]:
             if _firms_listed(m) and not _is_region(item) and not _is_vocab(item) and not _bad_brand(item):
                 out.append(_Cand("Company", m.start(1), m.end(1), "company.list_item"))
     return out
+
+
+def _ends_with_trade_word(name: str) -> bool:
+    """True when ``name`` ends with a trade word of informal company names (…科技, …铝业) after
+    at least two other characters that are not all a place."""
+    m = _patterns()["shortheads"].search(name, max(0, len(name) - 4))
+    while m is not None and m.end() != len(name):
+        m = _patterns()["shortheads"].search(name, m.start() + 1)
+    return m is not None and m.start() >= 2 and not _is_region(name[:m.start()])
 
 
 def _is_vocab(name: str) -> bool:
@@ -705,6 +738,8 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
         return None  # 芜湖三山区|通用航空…, 伊犁州|煤制…: a place the gazetteer lacks, not a brand
     if "至" in name[:split]:
         return None  # 集宁至丰镇一级公路…: a road from one place to another, no brand
+    if not (mm and mm.end() == split) and name.startswith(_SITE_NAMED_WORKS, split):
+        return None  # 白龙核电一期, 牛首山抽水蓄能电站, 邕北灌区: works named after their site, no brand
     if split - s == 4 and any(_is_region(name[s:s + 2] + suf) for suf in ("", "市", "州")) and any(
             _is_region(name[s + 2:split] + suf) for suf in "区县市"):
         return None  # 遵义汇川智能终端产业园: a city's and a district's short names, no brand
@@ -751,6 +786,10 @@ _ELEMENTS = "铝铜锂镍钴钛锌镁铁锰钒钨钼锡硅碳氢氟磷硼锆铬�
 _LOCALITY_ENDS = frozenset("城镇乡村江河湖山岭湾坪坝沟洲岗桥庄寨塘堡屯铺")
 
 
+#: works that take the name of their site (X核电, X水电站, X灌区…): what opens them is a place
+_SITE_NAMED_WORKS = ("核电", "水电站", "电站", "抽水蓄能", "水库", "灌区", "机场", "港口", "航道", "枢纽",
+                     "水利", "大桥", "隧道", "通航", "输变电", "变电站", "换流站", "铁路", "高速", "光伏发电",
+                     "风电场", "水资源")
 #: an installed power (50万千瓦, 200MW): what names a plant before it is its site
 _POWER_FIGURE = re.compile(r"[\d.]+\s*(?:万千瓦|千瓦|兆瓦|MW|GW|mw|gw)(?!时|h)")
 
@@ -778,6 +817,10 @@ def _zones(text: str) -> list[_Cand]:
         name = text[s:m.start()]
         suffix = m.group()
         kind = pat["zone_kind"].get(suffix, "zone")
+        if _COUNTED_ZONES.search(name):
+            continue  # 武汉东湖、襄阳、宜昌3家高新区: a count of zones, not one
+        if name and suffix in ("高新区", "开发区", "经开区") and _common_word(name) and not _name_regions(name):
+            name = ""  # 进一步提升开发区…, 这是继开发区…: a verb before the deictic zone, no name
         if not name or _strip_generic(name) == "":
             if suffix in ("高新区", "开发区", "经开区", "经济开发区", "经济技术开发区") and (
                 m.start() == 0 or not _HAN_RE.match(text[m.start() - 1])
@@ -818,11 +861,26 @@ def _zones(text: str) -> list[_Cand]:
     return out
 
 
-_PROJECT_LIST = re.compile(rf"((?:[{_HAN}A-Za-z0-9·\-/()（）]+、)*[{_HAN}A-Za-z0-9·\-/()（）]+)等(?:[0-9一二三四五六七八九十]+[个项条处座])?(?:重点|重大|省级)?((?:输变电|输电|水利|交通|能源|产业)?(?:项目|工程|煤矿|高速公路|高铁|铁路|公路))")
+#: the sector a list's shared head may name (A、B等煤电项目, 等4个在建铁路项目, 等制造业项目92个)
+_LIST_SECTOR = ("输变电|输电|水利|交通|能源|产业|制造业|工业|煤电|电力|火电|水电|风电|光伏|新能源|储能|"
+                "港航|航道|水运|港口|航运|基础设施|民生|社会事业|文旅|旅游|农业|物流|市政|城建|生态环保|环保|技改|产业化")
+#: an office held in an organ, right after the organ's name (市委书记, 管委会主任, 市委常委):
+#: the organ is part of a title there
+_OFFICE_AFTER = re.compile(r"(?:常务)?副?(?:书记|常委|主任|省长|市长|县长|区长|主席|局长|厅长|部长|秘书长|州长|旗长|盟长)")
+#: what stands between 等 and a list's shared head (等4个在建铁路项目)
+_COUNTED_ZONES = re.compile(r"[0-9一二三四五六七八九十两]+[家个]$")
+#: what may stand between 等 and the head a list shares: a count, a sum or a threshold, stages
+#: (等1.22万个亿元以上新建续建项目, 等35个总投资253亿元项目, 等4个在建铁路项目)
+_LIST_MIDDLE = (r"(?:[0-9.一二三四五六七八九十]+万?[个项条处座])?(?:总投资(?:约|近|超)?[0-9.]+(?:亿|万)元的?|[0-9.]*[亿万]元以上的?)?"
+                r"(?:在建|续建|新建|新开工|拟建|重点|重大|省级|市级){0,3}")
+_LIST_HEAD_BEFORE = re.compile(rf"等{_LIST_MIDDLE}$")
+#: a shared head's name part: a sector or nothing (等煤电项目, 等项目)
+_LIST_HEAD_NAME = re.compile(rf"(?:{_LIST_SECTOR})?(?:铁路|高速公路|高铁|公路|煤矿)?")
+_PROJECT_LIST = re.compile(rf"((?:[{_HAN}A-Za-z0-9·\-/()（）.]+、)*[{_HAN}A-Za-z0-9·\-/()（）.]+)等{_LIST_MIDDLE}((?:{_LIST_SECTOR})?(?:项目|工程|煤矿|高速公路|高铁|铁路|公路))")
 
 
 # A match of _PROJECT_LIST lies inside a run of these characters (its tail words are Han).
-_PROJECT_LIST_RUN = re.compile(rf"[{_HAN}A-Za-z0-9·\-/()（）、]+")
+_PROJECT_LIST_RUN = re.compile(rf"[{_HAN}A-Za-z0-9·\-/()（）、.]+")
 
 
 def _project_list_matches(text: str):
@@ -875,14 +933,39 @@ def _generic_project(name: str) -> bool:
         name = name[:-3]  # 年产50万吨X冶炼及配套项目: the works and what serves them
     if _GENERIC_PROJECT.search(name):
         return True
+    if len(name) <= 4 and _is_industry_term(name):
+        return True  # 单体规模最大光伏项目 → 光伏项目: a sector's projects, no name
+    if _YEAR_INSIDE.search(name):
+        name = _YEAR_INSIDE.sub("", name)  # 湖南桃江2025年产业项目: a year's projects of a place
+        if not _strip_generic(name):
+            return True
     regs = _name_regions(name)
-    if regs and regs[0].start == 0 and len(name) - regs[0].end < 2:
-        return True
-    if regs and regs[0].start == 0 and _is_industry_term(name[regs[0].end:]):
-        return True  # 凉城县新能源项目: a county's projects of a sector, not one project
+    if regs and regs[0].start == 0:
+        end = regs[0].end
+        for r in regs[1:]:
+            if r.start == end:
+                end = r.end  # 湖南桃江…: a province and its county
+        rest = name[end:]
+        if rest == "国际":
+            return False  # 天河国际机场: a place's international airport is named after it
+        if len(rest) < 2 or not _strip_generic(rest) or _is_industry_term(rest):
+            return True  # 凉城县新能源项目: a county's projects of a sector, not one project
     return False
 
 
+#: where an item of a list of projects starts, and the sum that follows its name
+_ITEM_START = re.compile(r"(?:^|[：:；;\n])$")
+_ITEM_SUM_AFTER = re.compile(r"[，,](?:项目)?(?:总|计划|拟)?投资(?:额)?(?:约|近|超)?[0-9]")
+#: a figure alone before a head (253亿元项目) and a sum inside a name (银川20亿单晶硅)
+_FIGURE_NAME = re.compile(r"(?:总投资|投资)?[0-9.]+(?:万|亿)?元?")
+_MONEY_IN_NAME = re.compile(r"[0-9.]+(?:亿元?|万元)(?![吨千瓦])")
+#: a year opening a phrase (2024年首部枢纽…)
+_YEAR_OPENING = re.compile(r"(?:19|20)[0-9]{2}年")
+#: a year inside a name (…2025年产业项目, 2024年度重点项目)
+_YEAR_INSIDE = re.compile(r"(?:19|20)[0-9]{2}年度?")
+#: a programme named by its numbers (“十百千万”工程, “双百双新”项目, “千企技改”项目, “三个一批”):
+#: a class of projects, not one undertaking
+_NUMBERED_PROGRAMME = re.compile(r"[一二三四五六七八九十百千万双两][^“”]{0,5}$")
 #: a project's name in quotes right before its head
 _QUOTED_PROJECT = re.compile(r"“([^“”\n，。！？；：,!?;:]{2,30})”(项目|工程)(?!负责人|经理|部|方)")
 
@@ -910,7 +993,8 @@ _BUILDS_CLAUSE = re.compile(r"(?:主要|配套|同时|并)?(?:新建|建设|扩�
 #: what a place is to become (打造成为…, 建设成…): what follows names an aim
 _AIM_BEFORE = re.compile(r"(?:打造成?为?|建设成为?|建成为?|成为|培育成为?|发展成为?)$")
 #: the rank or size of an aim (世界一流, 千亿级)
-_AIM_NAME = re.compile(r"(?:世界|全球|国际|全国|国内|全省|区域性?)(?:一流|领先|知名|级|重要)|[千百万]亿级?|一流|国家")
+_AIM_NAME = re.compile(r"(?:世界|全球|国际|全国|国内|全省|区域性?)(?:一流|领先|知名|级|重要)|[千百万]亿级?|一流|国家"
+                       r"|[0-9百千万亿]+(?:千瓦|吨|瓦|GW|MW)级")  # 打造百万千瓦级光伏基地: a scale aimed at
 
 #: a slogan in quotes that names what a city is to be (光伏之都、锂电新城)
 _IN_SLOGAN = re.compile(r"[^“”\n]{0,12}?(?:之都|之城|之乡|名城)[^“”\n]{0,12}”")
@@ -970,6 +1054,8 @@ def _phases(text: str, projects: list[_Cand]) -> list[_Cand]:
                 pname = owner.canonical or text[owner.start:owner.end]
                 out.append(_Cand("Project", s, e, "project.phase_section", canonical=pname + text[s:e]))
             continue
+        if text.startswith("分", s - 1) or text.startswith("共分", s - 2):
+            continue  # 项目共分三期建设: how a project is built, no phase named
         pronoun = _PROJECT_PRONOUN.search(text, max(0, s - 5), s) is not None
         if prev and prev not in "，；。、：,;:\n " and not pronoun and not text.endswith("其中", 0, s):
             continue  # (其中一期投资25亿元: the phase after 其中 opens its clause)
@@ -1020,8 +1106,12 @@ def _descriptor_then_vocab(item: str) -> bool:
     return False
 
 
-def _metonymy_company(item: str) -> bool:
-    """True when a list item is a bare company name (<brand>, <brand>半导体), not a project phrase."""
+def _metonymy_company(item: str, bare_ok: bool = True) -> bool:
+    """True when a list item is a bare company name (<brand>, <brand>半导体), not a project phrase.
+
+    ``bare_ok`` False: a brand alone (比亚迪) does not count, only a brand with a trade word
+    (where the list's head names a sector, 大湾、盘南等煤电项目, a bare word labels the project).
+    """
     if not 2 <= len(item) <= 6 or not _HANS_RE.fullmatch(item):
         return False
     if _descriptor_then_vocab(item):
@@ -1031,8 +1121,10 @@ def _metonymy_company(item: str) -> bool:
     m = _patterns()["shortheads"].search(item)
     if m and m.end() == len(item) and 2 <= m.start() <= 4:
         return not _bad_brand(item[:m.start()])
+    if item.endswith(_SITE_NAMED_WORKS + ("灌区", "港", "码头", "泊位", "船闸")):
+        return False  # 邕北灌区, 长塘水库: works named after their site
     # (a bare brand is short: 精密光学镜头 is a product phrase)
-    return len(item) <= 4 and not _project_evidence(item) and not _bad_brand(item)
+    return bare_ok and len(item) <= 4 and not _project_evidence(item) and not _bad_brand(item)
 
 
 def _projects(text: str) -> list[_Cand]:
@@ -1046,7 +1138,8 @@ def _projects(text: str) -> list[_Cand]:
             product_starts = dict(pat["products"].starts(text))
         if _inside_product(product_starts, m.start(), m.end()):
             continue  # 年产21万吨工程机械: the head is the start of a product's name
-        s = _left_extend(text, m.start(), 0, adjacent_ok=True)
+        s = _left_extend(text, m.start(), 0, adjacent_ok=kind != "facility")
+        # (建设项目 is a name's head; 在X开发区建设铁路专用线: 建设 is the verb before a facility)
         # a full legal company name before the project is its owner, not part of it
         owned = False
         if text[s:s + 1] in _LEGAL_INNER:
@@ -1063,6 +1156,8 @@ def _projects(text: str) -> list[_Cand]:
                 if cm.end() == m.start():
                     s = min(s, _clean_start(text, _left_extend(text, cm.start(), 0), cm.start()))
         s = _clean_start(text, s, m.start())
+        if text.startswith("在建", s - 1) and not any(r.start == 0 for r in _name_regions(text[s:m.start()])):
+            s += 1  # 在建抽水蓄能电站 (not 在建安高新区…: there 建 opens a place's name)
         name = text[s:m.start()]
         if kind != "phase":
             # a generic head phrase in apposition before the name (控制性工程X枢纽, 首条高铁X高铁,
@@ -1076,12 +1171,16 @@ def _projects(text: str) -> list[_Cand]:
         core = _strip_generic(name)
         if len(core) < 2 or _AGGREGATE.match(name) or _COUNT_IN_NAME.search(name) or _COUNTED.search(name):
             continue
+        if _FIGURE_NAME.fullmatch(name):
+            continue  # 等35个总投资253亿元项目: a sum, not a name
+        if kind != "phase" and _YEAR_OPENING.match(name):
+            continue  # 计划2024年首部枢纽…完成: a dated clause, not a name
         if (_MEASURED.match(name) and not LAND_PROJECT_RE.match(text, s, m.end())) or \
                 _QUANTIFIED.search(text, max(0, s - 3), s):
             continue  # 11万平方米…工厂, 一批…生产线: a description or an aggregate, not a name
         if text.startswith(("建成后", "投产后", "达产后", "竣工后"), s - 3):
             continue  # 建成后年产32万吨…: what it will make, a predicate, not a name
-        if _DEMONSTRATIVE.search(text, max(0, s - 2), s):
+        if _DEMONSTRATIVE.search(text, max(0, s - 2), s) or text.startswith(("此次", "本次", "这次"), s - 2):
             continue  # 这个储能项目, 该项目: a reference to a project named elsewhere
         if _BATCH.search(name):
             continue  # 第三批省重点建设项目: a list's title
@@ -1092,10 +1191,10 @@ def _projects(text: str) -> list[_Cand]:
         if _DESIGNATION_BEFORE.search(text, max(0, s - 6), s):
             continue  # 获评国家新型工业化产业示范基地: a title awarded, not an undertaking
         if head == "工程" and name.endswith("公用") or (
-                head in ("生产线", "中试线", "改造", "基地") or head == "工程" and name.endswith(("配套", "辅助"))) and (
+                head in ("生产线", "中试线", "改造", "基地", "产业园", "工厂") or head == "工程" and name.endswith(("配套", "辅助"))) and (
                 _CONTENT_LINE.match(text, max(text.rfind(c, 0, s) for c in "\n；;") + 1)
                 or head != "工程" and _builds_for_named(text, s)):
-            continue  # 建设内容：建设…沉锂生产线及配套设施, …装置及公用工程: what a project builds
+            continue  # 建设内容：建设…沉锂生产线及配套设施, …装置及公用工程, X项目，总投资…，建设…生产基地: what a project builds
         if head == "项目" and _SECTION_OPENING.search(text, max(0, s - 8), s) and (
                 _is_vocab(name) or _is_vocab(_strip_generic(name))):
             continue  # （一）煤化工项目加速推进, （一）能源化工项目: a section on a sector's projects, not one project
@@ -1109,8 +1208,12 @@ def _projects(text: str) -> list[_Cand]:
             continue  # 把古雷打造成为世界一流石化基地, 打造千亿级…产业园: an aim (GUIDELINES §3)
         if text.startswith("之一", m.end()):
             continue  # 最大的乘用车工厂之一: one of a class, not a name
+        if _LIST_HEAD_BEFORE.search(text, max(0, s - 12), s) and _LIST_HEAD_NAME.fullmatch(name):
+            continue  # A、B等4个在建铁路项目: the head the list's items share, not a project
         if kind != "phase" and _COUNT_AFTER.match(text, m.end()):
             continue  # 新能源及新型储能项目112个: a class of projects counted, not a name
+        if kind == "phase" and text.startswith("分", m.start() - 1):
+            continue  # 项目共分三期建设: how a project is built, no phase named
         if kind == "phase" and _TIME_PREFIX.fullmatch(name):
             continue  # 2023年9月一期建成投产: a date before the phase, no name
         if kind == "phase" and (len(name) < 2 or _PROJECT_PRONOUN.fullmatch(name)):
@@ -1130,10 +1233,14 @@ def _projects(text: str) -> list[_Cand]:
                                   or _PLACE_AFTER.match(text, m.end())
                                   or _PLACE_LABEL.search(text, max(0, s - 8), s)):
             continue  # 在X产业园投资, X产业园已集聚…企业: the park as a place, a zone
+        # an item of a list of projects with their sums (附项目概况：X基地，计划投资5亿元；Y项目，总投资…)
+        # is a project whatever its words
+        item = bool(_ITEM_START.search(text, max(0, s - 1), s) and _ITEM_SUM_AFTER.match(text, m.end()))
         if kind == "head" and head not in ("生产线", "中试线", "示范基地") and not _project_evidence(core) \
-                and not (owned and len(core) >= 4 and _clean_start(text, s, m.start()) == s):
+                and not (owned and len(core) >= 4 and _clean_start(text, s, m.start()) == s) and not item:
             continue  # (a name its owner's legal name opens is one: 某某化工股份有限公司X搬迁项目)
-        if _generic_project(name) or (not owned and _BARE_KIND.fullmatch(name)):
+        if _generic_project(name) and not (item and len(name) >= 4 and _strip_generic(name) == name) \
+                or (not owned and _BARE_KIND.fullmatch(name)):
             continue
         # do not swallow the next word after the head (项目建设 is fine: head ends here)
         out.append(_Cand("Project", s, m.end(), f"project.head.{kind}"))
@@ -1141,8 +1248,10 @@ def _projects(text: str) -> list[_Cand]:
     if "”" in text:
         for m in _QUOTED_PROJECT.finditer(text):
             inner = m.group(1)
-            if (len(inner) >= 4 or _project_evidence(inner)) and not _generic_project(inner):
-                # (not a slogan, “两新”项目, “双碳”项目: a class of projects)
+            if (len(inner) >= 4 or _project_evidence(inner)) and not _generic_project(inner) \
+                    and not _NUMBERED_PROGRAMME.match(inner):
+                # (not a slogan, “两新”项目, “双碳”项目: a class of projects; nor a programme
+                # named by its numbers, “十百千万”工程, “双百双新”项目, “千企技改”项目)
                 # (the mention is the name inside the quotes; the canonical name adds the head)
                 out.append(_Cand("Project", m.start(1), m.end(1), "project.quoted", canonical=inner + m.group(2)))
     # list items "A、B等项目": each item is a project (canonical gets the shared head)
@@ -1159,7 +1268,13 @@ def _projects(text: str) -> list[_Cand]:
             pos += len(item) + 1
             for conj in ("和", "及", "与"):
                 k = item.rfind(conj)
-                if k > 0 and text[s:s + k].endswith(("高铁", "公路", "项目", "工程", "铁路", "线")):
+                if k > 0 and text[s:s + k].endswith(("高铁", "公路", "项目", "工程", "铁路", "线", "码头", "机场",
+                                                      "水库", "枢纽", "航道", "船闸")):
+                    f0 = _clean_start(text, _left_extend(text, s + k, s), s + k)
+                    if s + k - f0 >= 4 and text.endswith(("码头", "机场", "水库", "枢纽", "航道", "船闸"), f0, s + k):
+                        # …道仁矶码头和松阳湖三期工程: the works before 和 are an item too (a head
+                        # the project rule does not know)
+                        out.append(_Cand("Project", f0, s + k, "project.list_item"))
                     s = s + k + 1
                     item = text[s:e]
             s2 = _left_extend(text, e, s) if item else s
@@ -1174,11 +1289,13 @@ def _projects(text: str) -> list[_Cand]:
                 if s <= cs < s2:
                     s2 = cs
             it = text[s2:e]
-            if len(it) < 2 or _strip_generic(it) == "" or it == head:
+            if len(it) < 2 or _strip_generic(it) == "" or it == head or it in ("项目", "工程"):
                 continue  # (an item that is the head alone: what a quoted name left, “A”项目、“B”项目等)
-            if _generic_project(it):
-                continue
-            if head == "项目" and _metonymy_company(it):
+            if _generic_project(it) or _MONEY_IN_NAME.search(it):
+                continue  # (银川20亿单晶硅等新能源项目: a headline's sum, not an item's name)
+            if text.startswith("在建", s2 - 1):
+                continue  # 以及在建抽水蓄能电站等项目: the works under way of a kind, no name
+            if head.endswith("项目") and (_metonymy_company(it, bare_ok=head == "项目") or it.endswith(_LEGAL_ENDS)):
                 # a company name as the label of a project in a list (GUIDELINES §2)
                 out.append(_Cand("Company", s2, e, "company.list_metonymy"))
                 continue
@@ -1198,6 +1315,8 @@ def _gov(text: str, regions: list[_Cand], zones: list[_Cand]) -> list[_Cand]:
     out = []
     for m in pat["gov"].finditer(text):
         s = m.start()
+        if text.startswith("工作报告", m.end()):
+            continue  # 2026年某某省政府工作报告: the report's name, no organ acting
         # optional level char (市/省/县/区) before an organ name: 市某某局
         j = s
         if j > 0 and text[j - 1] in "市省县区" and not m.group().startswith(("市", "省", "县", "区")):
@@ -1240,6 +1359,10 @@ _NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns", "nt", "nz"})
 _LIST_SEP = re.compile(r"[、和及与]")
 
 
+#: verbs of speech that follow a person's name (董事长卢理华表示)
+_SPEECH_VERBS = ("表示", "介绍", "指出", "强调", "告诉", "透露", "认为", "坦言", "说")
+
+
 def _name_at(text: str, i: int) -> int:
     """Length of a 2–3 character personal name starting at ``i`` (0 when none)."""
     pat = _patterns()
@@ -1254,8 +1377,9 @@ def _name_at(text: str, i: int) -> int:
         if not c or not _HAN_RE.match(c) or c in _NAME_STOP_CHARS:
             break
         given += 1
-    if given == 2 and (_common_word(text[i + sur + 1:i + sur + 3]) or _common_word(text[i + sur + 1:i + sur + 4])):
-        given = 1  # 张阳告诉: the second character starts the next word
+    if given == 2 and (_common_word(text[i + sur + 1:i + sur + 3]) or _common_word(text[i + sur + 1:i + sur + 4])) \
+            and not text.startswith(_SPEECH_VERBS, i + sur + 2):
+        given = 1  # 张阳告诉: the second character starts the next word (not 卢理华表示: 表示 follows the name)
     if given == 2 and _patterns()["titles"].match(text, i + sur + 1):
         given = 1
     return sur + given if given else 0
@@ -1295,7 +1419,7 @@ def _persons(text: str) -> list[_Cand]:
 
 # Vocabulary forms that denote facilities, works, resources, activities or services, not goods
 # (储能项目, 风电场, 钒资源; 电池回收, 梯次利用, 运维服务, 石墨化加工).
-_NOT_PRODUCT = re.compile(r"(?:项目|设施|工程|电站|站|场|资源|产品|回收|利用|服务|运维|加工)$")
+_NOT_PRODUCT = re.compile(r"(?:项目|设施|工程|电站|站|场|资源|产品|基地|回收|利用|服务|运维|加工)$")
 # A technique/activity word after a chain term (储能技术, 光伏发电): the chain term is the mention.
 _CHAIN_TAIL = re.compile(r"(?:技术|发电|应用)$")
 
@@ -1804,6 +1928,13 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
     # 金塔县50万千瓦光伏+储能项目) is that project again
     projects_by_name = {nm: k for k, nm in sorted(by_type.get("Project", {}).items())}
     for k, nm in sorted(by_type.get("Project", {}).items()):
+        # 厦门仙岳路改造 (a headline) and 厦门仙岳路改造工程: one project with and without its head
+        for head in ("工程", "项目"):
+            k2 = projects_by_name.get(nm + head)
+            if k2 is not None and k2 != k and ("Project", k) not in remap and ("Project", k2) not in remap:
+                remap[("Project", k)] = k2
+                break
+    for k, nm in sorted(by_type.get("Project", {}).items()):
         short = _CAPACITY_INSIDE.sub("", nm, count=1)
         if short != nm and len(short) >= 5:
             k2 = projects_by_name.get(short)
@@ -1828,6 +1959,10 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
             old = canonical.get((c.type, key))
             if old is None or len(name) > len(old) or (len(name) == len(old) and name < old):
                 canonical[(c.type, key)] = name
+    # an organ named only in people's titles (市委书记X, 市委常委、常务副市长Y, X管委会主任Z) does
+    # not act in the text: the person is annotated, not the organ (GUIDELINES §2)
+    acting = {(m.type, m.key) for m in mentions if m.type == "GovernmentBody" and not _OFFICE_AFTER.match(text, m.end)}
+    mentions = [m for m in mentions if m.type != "GovernmentBody" or (m.type, m.key) in acting]
     for m in mentions:
         canonical.setdefault((m.type, m.key), m.text)
     return mentions, canonical

@@ -273,6 +273,13 @@ def find_numbers(text: str, start: int = 0, end: int | None = None) -> list[Pars
         parsed = _from_match(m, 0)
         if parsed is None:
             continue
+        if num[0] in _CN_CHARS and num.endswith("千") and len(num) > 1 and text[m.end("num"):m.end("num") + 1] in ("瓦", "伏", "克", "米"):
+            # 百万千瓦: 千 belongs to the unit (千瓦), the number is 百万
+            short = parse_number(num[:-1])
+            if short is None:
+                continue
+            out.append(ParsedNumber(short.value, short.approximate, short.bound, s, s + len(num) - 1, num[:-1]))
+            continue
         suf = m.group("suf")
         if suf:
             a, b = _SUFFIX_HEDGE[suf]

@@ -44,7 +44,7 @@ _PLACE_TYPES = ("DevelopmentZone", "Region")
 # Pronouns and deictic nouns at the head of a clause, and the type they refer to.
 _PRONOUN_RE = re.compile(
     r"(?:^|(?<=[，,。；;：:！？!?\n“”\"]))\s*(?:[^，,。；;：:！？!?\n]{0,3}?(?=该|它|其))?"
-    r"(?:(?P<co>它|其|该公司|该企业|该集团|公司|企业)|(?P<pr>该项目|该工程|这一项目|这个项目|此项目|这一工程|这个工程|项目|工程|该高铁|该道路|该线路)"
+    r"(?:(?P<co>它|其(?![中他余实])|该公司|该企业|该集团|公司|企业)|(?P<pr>该项目|该工程|这一项目|这个项目|此项目|这一工程|这个工程|项目|工程|该高铁|该道路|该线路)"
     r"|(?P<zo>该区|园区|全区|区内|该园区|开发区|高新区)|(?P<rg>全省|省内|我省|全市|市内|我市|本市|全县))"
 )
 #: a money cue right before a number in 万/亿 without a unit (投资50亿, 总投资约20亿)
@@ -97,6 +97,12 @@ _HEDGE_AFTER_RE = re.compile(r"(以上|左右|上下|多|余)")
 #: thresholds: "2000万元以上的重点交通项目", "10亿元以上项目4个" (a class of projects), "日产3000吨以下"
 _THRESHOLD_RE = re.compile(r"(以上|以下|以内)(?:的|(?:重大|重点|产业|工业)?(?:项目|企业|工程))|以下|以内|"
                            r"(?:重大|重点|产业|工业)?项目[\d一二三四五六七八九十]+个")  # (投资超10亿元项目9个)
+#: after X吨级: what a vessel class qualifies (30万吨级进港航道, 20万吨级散货泊位, 1000吨级通航设施)
+_VESSEL_AFTER_RE = re.compile(r"[^，。；、\n]{0,4}?(?:航道|泊位|码头|船|港|通航|船闸|散货|油轮)")
+#: "引进投资超10亿元重大项目14个": a bound before the sum and a class of projects after it
+_BOUND_BEFORE_RE = re.compile(r"(?:超过|超|逾|过)$")
+_CLASS_AFTER_RE = re.compile(r"的?(?:重大|重点|产业|工业|制造业)?(?:项目|企业|工程)")
+_CLASS_COUNT_AFTER_RE = re.compile(r"的?(?:重大|重点|产业|工业|制造业)?(?:项目|企业)[0-9一二三四五六七八九十]+[个项家]")
 
 
 @dataclass(frozen=True)
@@ -291,8 +297,41 @@ def _outermost(mentions: list[Mention]) -> list[Mention]:
     return out
 
 
+#: depth of a place: a zone lies inside a county, a county inside a city, a city in a province
+_PLACE_DEPTH = {"province": 1, "city": 2, "county": 3}
+
+
+def _title_end(text: str) -> int:
+    """End of a document's title: its first line when that reads as a headline (short, not a
+    sentence), and a subtitle line (——长治市加快重点项目建设纪略) right after it; 0 if none."""
+    nl = text.find("\n")
+    first = text if nl < 0 else text[:nl]
+    if nl < 0 or not 0 < len(first) <= 60 or "。" in first:
+        return 0
+    end = nl
+    m = re.match(r"\n+——[^\n。]{2,60}(?=\n)", text[end:])
+    if m is not None:
+        end += m.end()
+    return end
+
+
 def _main_place(mentions: list[Mention], text: str) -> tuple[str, str] | None:
-    """The region or zone a document is mainly about (region-wide figures fall back to it)."""
+    """The region or zone a document is mainly about (region-wide figures fall back to it).
+
+    A headline that names places names the topic: the most specific of them (江西赣州…开工 →
+    赣州; 2026年某某自治区政府工作报告 → the region, however often the report names its
+    cities). Otherwise the place named most often (title mentions count twice), provinces and
+    cities ahead of lesser places on ties.
+    """
+    title_end = _title_end(text)
+    titled = [m for m in mentions if m.type in _PLACE_TYPES and m.start < title_end
+              and m.attr("nested") != "1"]
+    if titled:
+        depth = {(m.type, m.key): 4 if m.type == "DevelopmentZone" else _PLACE_DEPTH.get(m.attr("level") or "", 0)
+                 for m in titled}
+        deepest = max(depth.values())
+        if deepest > 0:
+            mentions = [m for m in mentions if depth.get((m.type, m.key)) == deepest]
     counts: Counter[tuple[str, str]] = Counter()
     first: dict[tuple[str, str], int] = {}
     level_bonus = {"province": 3, "city": 2, "county": 1}
@@ -443,7 +482,7 @@ def _read_quantity(ctx: _Context, lex: _Lexicon, num: ParsedNumber, projects, pr
     um = lex.unit_re.match(text, num.end)
     # "10多家" / "两百多家": numbers.py already took 多/余 ; "48%以上": hedge after the unit
     if um is None:
-        if (num.text.endswith(("亿", "万")) and _ANY_DIGIT_RE.search(num.text)
+        if (num.text.rstrip("多余").endswith(("亿", "万")) and _ANY_DIGIT_RE.search(num.text)
                 and _BARE_MONEY_LEAD_RE.search(text, max(0, num.start - 5), num.start)
                 and not _HAN_UNIT_NEXT_RE.match(text, num.end)):
             # "投资50亿！", "总投资20亿建设…": yuan left out after a money cue
@@ -466,6 +505,8 @@ def _read_quantity(ctx: _Context, lex: _Lexicon, num: ParsedNumber, projects, pr
     if _THRESHOLD_RE.match(text, end) and not (unit.cls == "percent" and text.startswith("以上", end)
                                                and not text.startswith("以上的", end)):
         return None  # "2000万元以上的重点交通项目", "日产3000吨以下": thresholds
+    if lead.endswith("在") and text.startswith(("以上", "以下"), end):
+        return None  # "大多投资在5亿元以上": a range many things fall in, no one's figure
     value = num.value
     kind: str | None = None
     unit_code = unit.unit
@@ -479,6 +520,9 @@ def _read_quantity(ctx: _Context, lex: _Lexicon, num: ParsedNumber, projects, pr
             return None  # excluded, or a price ("元/吨")
         if _RANK_RE.match(text, end):
             return None  # "过10万亿元省份": a class of regions, not a figure
+        if ((_BOUND_BEFORE_RE.search(lead) or num.text.startswith(("超", "逾", "过")))
+                and _CLASS_AFTER_RE.match(text, end)) or _CLASS_COUNT_AFTER_RE.match(text, end):
+            return None  # "投资超10亿元重大项目14个", "30亿元项目8个": a class of projects
         kind = _money_kind(lex, lead, ctx, cstart, num.start)
         if kind is None or kind == "exclude":
             return None
@@ -499,13 +543,18 @@ def _read_quantity(ctx: _Context, lex: _Lexicon, num: ParsedNumber, projects, pr
     elif unit.cls in ("area", "land"):
         if "*" in excluded_for:
             return None
-        if _PER_YEAR_RE.match(text, end) or _rightmost_role(lex, lead[-8:], ("capacity",)):
-            kind, value, rule = "capacity", value * unit.factor, "capacity:area"  # 年产量320万平方米
+        cap = _rightmost_role(lex, lead, ("capacity",))
+        if _PER_YEAR_RE.match(text, end) or cap is not None and (
+                len(lead) - cap[0] <= 8 or not _ANY_DIGIT_RE.search(lead, cap[0])):
+            # 年产量320万平方米; 可年产光学薄膜和功能性薄膜1亿平方米 (only the products between)
+            kind, value, rule = "capacity", value * unit.factor, "capacity:area"
         else:
             kind, value, rule = "area", value * unit.factor, "area"
     elif unit.cls in ("mass", "power", "energy", "volume"):
         if "*" in excluded_for or unit.cls in excluded_for:
             return None
+        if text.startswith("级", end) and (unit.cls == "power" or _VESSEL_AFTER_RE.match(text, end + 1)):
+            return None  # 30万吨级进港航道, 百万千瓦级光伏基地: a class, not a capacity (年产10万吨级… stays)
         per_year = bool(_PER_YEAR_RE.match(text, end))
         per_day = bool(_PER_DAY_RE.match(text, end)) or _has_role(lex, lead[-12:], "per_day")
         cap_lead = _rightmost_role(lex, lead, ("capacity",))
@@ -923,6 +972,13 @@ def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, wide: bool = Fals
         return None, "place:wide-level-unnamed"
     if wide and ctx.main_at(pos) is not None:
         return ctx.main_at(pos), "place:wide-main"
+    lm = _LEVEL_WORD_RE.search(text, s0, pos)
+    if lm is not None:
+        # 全省重大项目集中开工仪式在A市、B市同步举行，11个重大项目集中开工: the sentence is about
+        # the province, the cities it names are its venues
+        region = ctx.level_at(pos, _level_of_word(lm.group())) or _main_of_level(ctx, _level_of_word(lm.group()))
+        if region is not None:
+            return region, "place:wide-level-sentence"
     m = _near_before(ctx, pos, s0, _PLACE_TYPES)
     if m is not None:
         return _key(m), "place:sentence"
@@ -949,10 +1005,15 @@ def _level_of_word(word: str) -> str:
 
 #: a region named before by its level (该市稀土产业链已集聚…)
 _DEICTIC_REGION_RE = re.compile(r"该(市|县|省)")
-_WIDE_RE = re.compile(r"全省|全市|全区|全县|全年|省内|市内|我省|我市|新增|全国|全球")
+#: (电力装机规模达1.1亿千瓦: the installed power of a region, not of a project named before)
+_WIDE_RE = re.compile(r"全省|全市|全区|全县|全年|省内|市内|我省|我市|新增|全国|全球|电力装机|发电装机|装机规模")
 #: a whole region: its jobs (全市城镇新增就业5.2万人) and the sentences about it are not a company's or a project's
 _WHOLE_REGION_RE = re.compile(r"全省|全市|全区|全县|全州|全国|我省|我市|我区|我县|城镇")
 _BUILD_RE = re.compile(r"(开建|兴建|建设|新建|实施|打造|建)")
+#: where a thing the sentence opens with lies (X位于Y，…)
+_SITED_RE = re.compile(r"(?:项目|园区)?(?:位于|坐落于|地处|选址于?|落户于?)")
+#: a number of projects (项目242个, 45个重大项目): the figures after it are the aggregate's
+_PROJECT_COUNT_RE = re.compile(r"项目(?:共|总数)?[0-9]+[个项]|[0-9]+[个项](?:重大|重点|产业|工业)?项目")
 #: only a building verb between an investment and the project after it (投资50亿元建设…项目,
 #: 投资60亿元建设的…项目, 投资2亿美元在某高新区建设…项目)
 _BUILDS_RE = re.compile(r"[，,]?(?:在[^，,。；;\d]{2,16}?)?(?:用于|用来|来)?(?:开建|兴建|建设|新建|扩建|实施|打造|建)了?的?")
@@ -1011,6 +1072,11 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
         fwd = _first_in(ctx, end, s1, ("Project",))
         if fwd is not None and _BUILDS_RE.fullmatch(text[end:fwd.start]):
             return _key(fwd), "subj:builds-named"
+    if kind == "count" and unit == "company" and "带动" in lead:
+        # 链主企业C…，带动上下游企业22家: the firms a company draws along are its figure
+        co = _near_before(ctx, start, s0, ("Company",))
+        if co is not None:
+            return _key(co), "subj:drawn-firms"
     if kind == "count" and unit in ("project", "company", "zone") and not _BRANCH_CO_RE.search(
             text[end:end + 8]):
         return _place(ctx, start, cstart, lead, counted=True)
@@ -1055,6 +1121,18 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
     if m is not None:
         return _key(m), "subj:sentence-org"
     m = _near_before(ctx, start, s0, _PLACE_TYPES)
+    opener = _first_in(ctx, s0, start, _SUBJECT_TYPES)
+    if (m is not None and opener is not None and opener is not m and opener.type in ("Project", "DevelopmentZone")
+            and not text[s0:opener.start].strip() and _SITED_RE.match(text, opener.end)):
+        # X产业园区位于本市某区某工业区，占地面积约1100亩，规划总投资25亿元: the park the sentence
+        # opens with, not where it lies
+        return _key(opener), "subj:sited-opener"
+    if m is not None and (lm := _LEVEL_WORD_RE.search(text, s0, m.start)) is not None:
+        # 全省重大项目集中开工仪式在A市、B市同步举行，…，总投资达872亿元: the province's (the
+        # cities are venues)
+        region = ctx.level_at(start, _level_of_word(lm.group())) or _main_of_level(ctx, _level_of_word(lm.group()))
+        if region is not None:
+            return region, "subj:wide-level-sentence"
     if m is not None:
         opening = _PRONOUN_RE.match(text, s0)
         if opening is not None and opening.group("pr") and opening.end() <= m.start:
@@ -1070,8 +1148,10 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
     if kind in ("investment", "capacity", "output_value", "area", "tax") or (
             kind == "count" and unit == "unit"):
         m = _previous_topic(ctx, s0, p0)
-        if m is not None and kind != "count" and start - m.end <= 80 and not _WHOLE_REGION_RE.search(text, s0, start):
-            # (not when the sentence speaks of the whole region: 今年全区共安排重大项目126个，年度计划投资…)
+        if m is not None and kind != "count" and start - m.end <= 80 and not _WHOLE_REGION_RE.search(text, s0, start) \
+                and not _PROJECT_COUNT_RE.search(text, s0, start):
+            # (not when the sentence speaks of the whole region: 今年全区共安排重大项目126个，年度计划投资…;
+            # nor of a number of projects: 联合开工项目242个，总投资1609亿元 is their sum)
             return _key(m), "subj:previous-sentence-topic"
         if _first_in(ctx, p0, start, _SUBJECT_TYPES) is None and p0 > 1:
             # a paragraph continuing the one that just named the project
@@ -1201,6 +1281,8 @@ def _sentence_org(ctx: _Context, start: int, s0: int, cstart: int) -> Mention | 
     mc0, mc1 = clause_bounds(text, m.start)
     if mc1 < cstart and "等" in text[m.end:mc1]:
         return None
+    if _PROJECT_COUNT_RE.search(text, m.end, cstart):
+        return None  # "P已建成投产，某市共签约7个项目，总投资11.9亿元": the sum of the projects counted
     first = _first_in(ctx, s0, m.start, _ORG_TYPES)
     if first is not None and first is not m and text.startswith("是", first.end):
         return first

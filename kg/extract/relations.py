@@ -461,6 +461,32 @@ def _rule_name_location(ctx: Context, types: tuple[str, ...], main: Key | None =
             ctx.emit(ctx.key(m), "locatedIn", target, m.start, m.end, "name-prefix-place")
 
 
+#: a place's own intake before what it brought in (西华县引进的X项目, 临港开发区签约的X项目)
+_PLACE_INTAKE = re.compile(r"(?:新)?(?:引进|招引|引入|签约|落地|开工)的")
+
+
+def _rule_intake_location(ctx: Context) -> None:
+    """``西华县引进的P已建成投产，项城市…``: the place a clause opens with, before 引进的 and the
+    like, is where the projects (and companies) of that clause are."""
+    text = ctx.doc.text
+    if "的" not in text:
+        return
+    for _, ms in sorted(ctx.by_sentence.items()):
+        s0, s1 = ctx.sentence_span(ms[0])
+        for p in ms:
+            if p.type not in PLACE_TYPES or not _top_level(p) or p.attr("deictic") == "1":
+                continue
+            im = _PLACE_INTAKE.match(text, p.end)
+            if im is None:
+                continue
+            c0, c1 = _clause_bounds(text, p.start, s0, s1)
+            if text[c0:p.start].strip(_OPENING_JUNK + "，,"):
+                continue  # (the place opens its clause)
+            for m in ctx.span(im.end(), c1):
+                if m.type in ("Project", "Company") and _top_level(m):
+                    ctx.emit(ctx.key(m), "locatedIn", ctx.key(p), m.start, m.end, "intake-place")
+
+
 def _rule_sentence_location(ctx: Context) -> None:
     """Projects (and companies founded there) located by a cued place in their sentence."""
     text = ctx.doc.text
@@ -1193,6 +1219,10 @@ def _rule_parent_subsidiary(ctx: Context) -> None:
                     ctx.emit(ctx.key(b), "memberOf", ctx.key(a), b.start, b.end, "subsidiary-is")
 
 
+#: words of party and government organs: a title after them is not a company's
+_ORGAN_WORDS = re.compile(r"政府|人大|政协|自治区|省委|市委|县委|区委|管委会|厅|局长|省长|市长|县长")
+
+
 def _rule_person_title(ctx: Context) -> None:
     """``海川电器董事长王立明、总裁李晓红``: a person with a title is a member of the organisation."""
     text = ctx.doc.text
@@ -1218,8 +1248,9 @@ def _rule_person_title(ctx: Context) -> None:
                 org = ctx.key(orgs[-1])
             elif prev_org is not None and prev_person_end >= 0 and re.fullmatch(r"[、，,和及]", text[prev_person_end:head]):
                 org = prev_org
-            elif orgs and orgs[-1].type == "Company":
-                # "在宏达钒业的股东大会上，总经理赵文涛" — the company the sentence is about
+            elif orgs and orgs[-1].type == "Company" and not _ORGAN_WORDS.search(text, orgs[-1].end, head):
+                # "在宏达钒业的股东大会上，总经理赵文涛" — the company the sentence is about (not
+                # "国电集团副总经理乔保平，自治区副主席潘逸阳": another organ's title between)
                 org = ctx.key(orgs[-1])
             if org is not None:
                 ctx.emit(ctx.key(m), "memberOf", org, m.start, m.end, "person-title")
@@ -1266,6 +1297,7 @@ def extract_relations(doc: Document, mentions: list[Mention]) -> list[RelationCa
     _rule_adjacent_regions(ctx)
     _rule_name_location(ctx, ("Project", "DevelopmentZone"))
     _rule_bracketed_place(ctx)
+    _rule_intake_location(ctx)
     _rule_sentence_location(ctx)
     _rule_name_location(ctx, ("Company",), main)
     _rule_local_companies(ctx, main)

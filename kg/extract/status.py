@@ -44,7 +44,7 @@ _PLAN_PARAGRAPH_RE = re.compile(r"力争|要加快|着力|计划")
 _PAST_RE = re.compile(r"一年来|过去一年|回顾|已经|取得")
 #: a date the clause states with 于 (项目于2023年11月开工建设): a fact, also in a paragraph
 #: that speaks of plans elsewhere (plans say 计划于, 将于: markers of the clause itself)
-_STATED_DATE_RE = re.compile(r"于\d{4}年")
+_STATED_DATE_RE = re.compile(r"于(?:\d{4}年|(?:今年|去年|上年)?\d{1,2}月)")
 #: a share right after a completion cue (完工80%) is progress
 _SHARE_DONE_RE = re.compile(r"了?(?:约|近|超过)?\d+(?:\.\d+)?\s*[%％]")
 
@@ -134,7 +134,7 @@ def _project_heads() -> re.Pattern[str] | None:
 
 
 #: 计划 of a figure's label (年度计划投资185亿元, 计划总投资): no plan of what the paragraph says
-_PLAN_FIGURE_RE = re.compile(r"计划(?:总)?投资|年度计划|计划内")
+_PLAN_FIGURE_RE = re.compile(r"计划(?:总)?投资|年度计划|计划内|(?:比|较)(?:预期|原定?)?计划")  # (比预期计划提前了68天: done)
 
 
 #: a year and month right before a stage cue (2025.1开工, 2025年3月中旬竣工, 于3月中旬开工)

@@ -536,3 +536,131 @@ def test_progress_in_a_later_sentence_of_an_items_line_goes_to_its_project():
     text = "丰河市十大项目。\n丰河国际空港综合交通枢纽项目：总投资152亿元。目前航站楼主体结构已封顶，高架桥桩基施工完成80%。"
     facts = _facts(text, [("Region", "丰河市", "city"), ("Project", "丰河国际空港综合交通枢纽项目", "proj")])
     assert ("ratio", 80, "percent", "proj") in facts
+
+def _extracted(text):
+    """(kind, value, unit, subject label) with the mentions the entity extractor finds."""
+    from kg.extract.entities import extract_mentions
+
+    doc = ingest_text(text)
+    ms, canon = extract_mentions(doc)
+    return [(q.kind, q.value, q.unit, canon.get(q.subject) if q.subject else None)
+            for q in extract_quantities(doc, ms)]
+
+
+def test_a_headline_place_is_the_topic_of_region_wide_figures():
+    """A report whose headline names its region gives it the region-wide figures, however
+    often the body names one of its cities (2026年某某自治区政府工作报告 naming 南宁 in one
+    project after another); a headline naming a province and a city is about the city."""
+    facts = _extracted(
+        "2026年广西壮族自治区政府工作报告\n"
+        "南宁吴圩机场改扩建工程投入使用。南宁至贵港一级航道加快建设。推进南宁、百色先进制造基地建设。"
+        "推进南宁国际通信业务出入口局投产运营。争取中央各类建设发展资金超900亿元，新签约项目208个。\n")
+    assert ("investment", 9e10, "CNY", "广西壮族自治区") in facts
+    assert ("count", 208, "project", "广西壮族自治区") in facts
+    facts = _extracted("江西赣州242个重大项目联动开工\n"
+                       "江西省赣州市3日举行重大项目联合开工会，联合开工项目242个，总投资1609亿元。江西各地加快推进。\n")
+    assert ("investment", 1609e8, "CNY", "赣州市") in facts
+
+
+def test_vessel_classes_thresholds_and_averages_are_no_figures():
+    """30万吨级进港航道 (a vessel class), 引进投资超10亿元重大项目14个 (a threshold of a class of
+    projects; the count stays), 平均投资6.6亿元 (an average): GUIDELINES §6 annotates none."""
+    facts = _extracted("2026年广西壮族自治区政府工作报告\n"
+                       "甲乙铁路增建二线、防城港30万吨级进港航道一期、龙滩水电站1000吨级通航设施等项目顺利开工。"
+                       "组建甲乙关键金属产业发展集团，引进投资超10亿元重大项目14个。"
+                       "联合开工项目242个，总投资1609亿元，平均投资6.6亿元。\n")
+    assert not any(k == "capacity" for k, *_ in facts), facts
+    assert not any(k == "investment" and v in (1e9, 6.6e8) for k, v, *_ in facts), facts
+    assert ("count", 14, "project", "广西壮族自治区") in facts
+    assert ("investment", 1609e8, "CNY", "广西壮族自治区") in facts
+
+
+def test_a_regions_installed_power_is_the_regions():
+    """电力装机规模达1.1亿千瓦 after a sentence naming projects: the region's installed power."""
+    facts = _extracted("2026年贵州省政府工作报告\n加快推进甲乙煤矿建设。建成投产大湾、盘南等煤电项目，"
+                       "电力装机规模达1.1亿千瓦。\n")
+    assert ("capacity", 1.1e11, "W", "贵州省") in facts, facts
+
+
+def test_ranges_classes_and_induced_investment_are_no_figures():
+    """大多投资在5亿元以上 (a range), 30亿元项目8个 (a class counted), 带动下游投资1500亿元 (what a
+    project induces): none is annotated (GUIDELINES §6); the project's own sum stays."""
+    facts = _extracted("新开工6个项目大多投资在5亿元以上，建成投产后年产值在10亿元以上。"
+                       "其中50亿元以上项目1个，30亿元项目8个。甲乙化工100万吨乙烯项目总投资357亿元，"
+                       "预计可带动下游投资1500亿元以上。\n")
+    money = {v for k, v, *_ in facts if k in ("investment", "output_value")}
+    assert money == {357e8}, facts
+
+
+def test_a_province_wide_sentence_names_its_venues():
+    """全省重大项目集中开工仪式在A市、B市同步举行，11个重大项目集中开工，总投资达872亿元: the
+    province's figures, the cities are where the ceremony was held."""
+    facts = _extracted("湖南11个重大项目集中开工\n1月3日上午，2024年全省重大项目集中开工仪式在岳阳市、益阳市、"
+                       "长沙市同步举行，11个重大项目集中开工，总投资达872亿元，年度计划投资143亿元。\n")
+    assert ("investment", 872e8, "CNY", "湖南省") in facts, facts
+    assert ("investment", 143e8, "CNY", "湖南省") in facts, facts
+
+
+def test_a_yearly_output_in_square_metres_after_its_products_is_a_capacity():
+    """可年产光学薄膜和功能性薄膜1亿平方米: 年产 governs the figure over the products between."""
+    facts = _extracted("甲乙光学薄膜涂布生产项目总投资2亿元。该项目全部建成后，可年产光学薄膜和功能性薄膜1亿平方米。\n")
+    assert ("capacity", 1e8, "m2", "甲乙光学薄膜涂布生产项目") in facts, facts
+
+
+def test_a_sum_after_a_count_of_projects_is_theirs():
+    """P已建成投产，项城市共签约7个项目，总投资11.9亿元: the projects counted, the city's."""
+    facts = _extracted("周口上半年新签约项目209个\n西华县引进的河南正跃年产3000台智能机器人生产建设项目已建成投产，"
+                       "项城市通过产业推介会共签约7个项目，总投资11.9亿元。\n")
+    assert ("investment", 11.9e8, "CNY", "项城市") in facts, facts
+
+
+def test_a_power_class_is_no_capacity_and_bai_wan_qian_wa_reads_right():
+    """打造百万千瓦级光伏基地: a class (百万千瓦级), not a capacity; 百万千瓦 is 1e9 W (千 belongs
+    to 千瓦)."""
+    from kg.extract.numbers import find_numbers
+
+    assert [n.value for n in find_numbers("装机百万千瓦")] == [1e6]
+    facts = _extracted("兴庆区打造百万千瓦级光伏基地。甲乙光伏电站装机百万千瓦。\n")
+    assert ("capacity", 1e9, "W", "甲乙光伏电站") in facts or ("capacity", 1e9, "W", "兴庆区") in facts, facts
+    assert not any(k == "capacity" and v != 1e9 for k, v, *_ in facts), facts
+
+
+def test_a_compound_capacity_is_multiplied_out():
+    """陕煤汨罗2×100万千瓦燃煤发电工程项目: 2×100万千瓦 is 2e9 W (GUIDELINES §6), and the project's
+    name keeps the multiplication."""
+    facts = _extracted("以及陕煤汨罗2×100万千瓦燃煤发电工程项目。\n")
+    assert ("capacity", 2e9, "W", "陕煤汨罗2×100万千瓦燃煤发电工程项目") in facts, facts
+
+
+def test_qi_zhong_is_no_pronoun():
+    """其中鄂尔多斯市援建项目25个、总投资333亿元: 其中 (among them) points at no company."""
+    facts = _extracted("内蒙古45个投资亿元以上重点项目集中开工\n据统计，此次开工的项目有鄂尔多斯羊绒集团年产40万件羊绒衫"
+                       "加工项目等，以及由北京合展集团捐资建设的乌兰浩特合展小学等基础设施项目。\n据悉，兴安盟今年将有86个"
+                       "投资亿元以上项目陆续开工建设，总投资936亿元，其中鄂尔多斯市援建项目25个、总投资333亿元。\n")
+    assert not any(s == "北京合展集团" for *_, s in facts), facts
+
+
+def test_a_bare_sum_with_duo_is_yuan():
+    """投资5亿多对…进行扩能改造: 亿多 without 元 after a money cue is a sum of yuan."""
+    facts = _extracted("内蒙古自治区投资5亿多对京藏高速重点路段进行扩能改造。\n")
+    assert any(k == "investment" and v == 5e8 for k, v, *_ in facts), facts
+
+
+def test_figures_after_where_the_sentences_park_lies_are_the_parks():
+    """甲乙市场创新产业园区位于本市津南区八里台工业区，占地面积约1100亩，规划总投资25亿元: the park's."""
+    facts = _extracted("甲乙产业园区本月开建\n甲乙市场创新产业园区位于本市津南区八里台工业区，占地面积约1100亩，规划总投资25亿元。\n")
+    assert ("investment", 25e8, "CNY", "甲乙市场创新产业园区") in facts, facts
+    assert ("area", 1100, "mu", "甲乙市场创新产业园区") in facts, facts
+
+
+def test_the_firms_a_chain_leader_draws_along_are_its_count():
+    """甲乙锂电科技股份有限公司是我省减速器重点产业链“链主”企业，带动上下游企业22家: the company's."""
+    facts = _extracted("保山市加快重点项目建设纪实\n甲乙锂电科技股份有限公司是我省减速器重点产业链“链主”企业，"
+                       "带动上下游企业22家。\n")
+    assert ("count", 22, "company", "甲乙锂电科技股份有限公司") in facts, facts
+
+
+def test_a_plants_tonnage_class_stays_a_capacity():
+    """建设年产10万吨级锂电材料项目: 年产…吨级 of a plant is its capacity (a vessel class is not)."""
+    facts = _extracted("建设年产10万吨级锂电材料项目。防城港30万吨级进港航道一期开工。\n")
+    assert [(k, v) for k, v, *_ in facts if k == "capacity"] == [("capacity", 1e5)], facts

@@ -783,3 +783,22 @@ def test_company_named_right_before_its_product_in_a_list():
         ("Company", "壬戌集团", "b"), ("Product", "拖拉机", "tractor"),
     ])
     assert {("a", "produces", "mine"), ("b", "produces", "tractor")} <= got
+def test_a_place_and_what_it_brought_in():
+    """西华县引进的P已建成投产，项城市…: the place opening a clause before 引进的 locates the
+    projects of that clause only."""
+    county = (("code", "411622"), ("level", "county"), ("parent", "411600"))
+    county2 = (("code", "411681"), ("level", "county"), ("parent", "411600"))
+    text = "西华县引进的甲乙智能机器人生产建设项目已建成投产，项城市共签约丙丁项目。"
+    got = triples(text, [("Region", "西华县", "xh", county), ("Project", "甲乙智能机器人生产建设项目", "p1"),
+                         ("Region", "项城市", "xc", county2), ("Project", "丙丁项目", "p2")])
+    assert ("p1", "locatedIn", "xh") in got, got
+    assert ("p2", "locatedIn", "xh") not in got, got
+
+
+def test_a_title_after_another_organs_title_is_not_the_companys():
+    """国电集团党组书记、副总经理乔保平，自治区党委常委、自治区副主席潘逸阳: 乔保平 is the group's,
+    潘逸阳 (a title of the region's organs) is not."""
+    text = "国电集团党组书记、副总经理乔保平，自治区党委常委、自治区副主席潘逸阳出席仪式。"
+    got = triples(text, [("Company", "国电集团", "gd"), ("Person", "乔保平", "q"), ("Person", "潘逸阳", "p")])
+    assert ("q", "memberOf", "gd") in got, got
+    assert ("p", "memberOf", "gd") not in got, got

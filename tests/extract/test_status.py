@@ -332,3 +332,9 @@ def test_a_plans_record_to_be_started_is_planned():
     text = ("丰河市2025年重大项目建设计划\n项目名称：甲乙光伏治沙项目\n建设单位：丙丁新能源有限公司\n"
             "总投资：96亿元\n建设性质：新开工\n")
     assert _status(text, ["甲乙光伏治沙项目"]) == [("甲乙光伏治沙项目", "planned")]
+def test_ahead_of_plan_and_a_months_start_are_facts():
+    """于今年2月开工建设 (a stated date), 实现全容量并网发电，比预期计划提前了68天 (ahead of plan):
+    started and in production, not a plan (计划 in 比…计划提前 plans nothing)."""
+    got = _status("甲乙光伏发电项目位于某镇，总投资2.9亿元，于今年2月开工建设。6月22日，甲乙光伏发电项目"
+                  "实现全容量并网发电，比预期计划提前了68天。", ["甲乙光伏发电项目"])
+    assert got == [("甲乙光伏发电项目", "in_production"), ("甲乙光伏发电项目", "started")], got
