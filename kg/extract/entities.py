@@ -1109,7 +1109,7 @@ def _descriptor_then_vocab(item: str) -> bool:
 def _metonymy_company(item: str, bare_ok: bool = True) -> bool:
     """True when a list item is a bare company name (<brand>, <brand>半导体), not a project phrase.
 
-    ``bare_ok`` False: a brand alone (比亚迪) does not count, only a brand with a trade word
+    ``bare_ok`` False: a brand alone (甲乙) does not count, only a brand with a trade word
     (where the list's head names a sector, 大湾、盘南等煤电项目, a bare word labels the project).
     """
     if not 2 <= len(item) <= 6 or not _HANS_RE.fullmatch(item):
@@ -1420,6 +1420,8 @@ def _persons(text: str) -> list[_Cand]:
 # Vocabulary forms that denote facilities, works, resources, activities or services, not goods
 # (储能项目, 风电场, 钒资源; 电池回收, 梯次利用, 运维服务, 石墨化加工).
 _NOT_PRODUCT = re.compile(r"(?:项目|设施|工程|电站|站|场|资源|产品|基地|回收|利用|服务|运维|加工)$")
+#: facilities a sector word may qualify (智能制造生产线): the word describes the facility there
+_FACILITY_AFTER_SECTOR = ("生产线", "车间", "工厂")
 # A technique/activity word after a chain term (储能技术, 光伏发电): the chain term is the mention.
 _CHAIN_TAIL = re.compile(r"(?:技术|发电|应用)$")
 
@@ -1495,6 +1497,8 @@ def _vocab(text: str) -> list[_Cand]:
             continue  # “人工智能+”行动: a programme name
         if f.endswith("产业") and text.startswith("化", e):
             continue  # 数字产业化: a process
+        if text.startswith(_FACILITY_AFTER_SECTOR, e):
+            continue  # 智能制造生产线, 光伏车间: the kind of a facility, not an industry named
         m = _CHAIN_TAIL.search(f)
         if m and f[:m.start()] in iv:
             e, f = s + m.start(), f[:m.start()]  # 储能技术 -> 储能 (the chain term itself)

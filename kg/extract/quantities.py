@@ -303,7 +303,7 @@ _PLACE_DEPTH = {"province": 1, "city": 2, "county": 3}
 
 def _title_end(text: str) -> int:
     """End of a document's title: its first line when that reads as a headline (short, not a
-    sentence), and a subtitle line (——长治市加快重点项目建设纪略) right after it; 0 if none."""
+    sentence), and a subtitle line (——某市加快重点项目建设纪略) right after it; 0 if none."""
     nl = text.find("\n")
     first = text if nl < 0 else text[:nl]
     if nl < 0 or not 0 < len(first) <= 60 or "。" in first:

@@ -1232,3 +1232,12 @@ def test_upgrade_works_keep_their_kind_and_a_verb_zone_is_deictic():
     assert {("Project", "人民大道提升改造工程"), ("Project", "东湖景区提升工程")} <= got, got
     zones = {n for t, n in got if t == "DevelopmentZone"}
     assert not any(z.startswith(("继", "提升")) for z in zones), zones
+
+
+def test_a_sector_word_before_a_production_line_describes_the_line():
+    """年产18万台服务器的智能制造生产线: the line is of a kind, the text names no industry."""
+    got = _pairs("甲乙科技公司年产10万台服务器的智能制造生产线完成初步建设。", "IndustryChain")
+    assert ("IndustryChain", "智能制造") not in got
+    # (the sector named on its own stays a mention)
+    got = _pairs("某市大力发展智能制造，培育壮大新材料产业。", "IndustryChain")
+    assert ("IndustryChain", "智能制造") in got
