@@ -771,6 +771,8 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
 
 #: how a power plant is laid out (分布式光伏电站): no part of a name
 _PLANT_KIND = re.compile(r"^(?:分布式|集中式|屋顶|户用|地面)")
+#: the same words anywhere in a name (我省集中式光伏电站: after a deictic place)
+_PLANT_KIND_IN = re.compile(r"分布式|集中式|户用")
 
 #: characters that go on a compound's name (丙烯|酸酯, 丙烯|腈, 聚乙烯|醇)
 _CHEMICAL_TAILS = frozenset("酸酯醇醛酮腈胺酐酰")
@@ -1184,8 +1186,8 @@ def _projects(text: str) -> list[_Cand]:
             continue  # 这个储能项目, 该项目: a reference to a project named elsewhere
         if _BATCH.search(name):
             continue  # 第三批省重点建设项目: a list's title
-        if head == "电站" and (not core or _is_vocab(_PLANT_KIND.sub("", core))):
-            continue  # 新增光伏电站装机, 分布式光伏电站: a kind of plant, not a named one
+        if head.endswith("电站") and (not (pk := _PLANT_KIND.sub("", _strip_generic(_PLANT_KIND_IN.sub("", name)))) or _is_vocab(pk)):
+            continue  # 新增光伏电站装机, 分布式光伏电站, 我省集中式光伏电站: a kind of plant, not a named one
         if "年" in name and _YEAR_LED.match(name, next((r.end for r in _name_regions(name)[:1] if r.start == 0), 0)):
             continue  # 厦门市2025年外资项目: a year's class of projects, not one undertaking
         if _DESIGNATION_BEFORE.search(text, max(0, s - 6), s):

@@ -1241,3 +1241,9 @@ def test_a_sector_word_before_a_production_line_describes_the_line():
     # (the sector named on its own stays a mention)
     got = _pairs("某市大力发展智能制造，培育壮大新材料产业。", "IndustryChain")
     assert ("IndustryChain", "智能制造") in got
+
+
+def test_a_plant_kind_alone_before_a_plant_head_names_no_project():
+    """我省集中式光伏电站: a deictic place and a kind of plant, no named plant."""
+    got = _pairs("某某科技有限公司是我省集中式光伏电站重点产业链“链主”企业。", "Project")
+    assert not any("电站" in n for _, n in got), got
