@@ -467,7 +467,7 @@ def _companies(text: str) -> list[_Cand]:
             s = _after_place_prefix(text, s, m.start())
         ym = _YEAR_OPENING.match(text, s + (text[s:s + 1] in "继于在从自"), m.start())
         if ym is not None:
-            s = ym.end()  # 继2009年内蒙古高路公司实施…: the year is no part of the name
+            s = ym.end()  # 继2009年甲乙高路公司实施…: the year is no part of the name
         name = text[s:m.start()]
         if len(name) < 2 or _strip_generic(name) == "" or _AGGREGATE.match(name):
             continue
@@ -606,7 +606,7 @@ def _company_lists(text: str) -> list[_Cand]:
             if 2 <= len(item) <= 5 and not _is_region(item) and not _bad_brand(item, lenient=True):
                 out.append(_Cand("Company", s, s + len(item), "company.list_item"))
             elif 6 <= len(item) <= 12 and _HANS_RE.fullmatch(item) and _ends_with_trade_word(item):
-                # 安徽一鸣新材料科技, 慧枫再生资源科技: a firm's informal name ending with its trade
+                # 安徽甲鸣新材料科技, 乙枫再生资源科技: a firm's informal name ending with its trade
                 out.append(_Cand("Company", s, s + len(item), "company.list_item"))
     if "等" in text:
         for m in _patterns()["company_single"].finditer(text):
@@ -739,7 +739,7 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
     if "至" in name[:split]:
         return None  # 集宁至丰镇一级公路…: a road from one place to another, no brand
     if not (mm and mm.end() == split) and name.startswith(_SITE_NAMED_WORKS, split):
-        return None  # 白龙核电一期, 牛首山抽水蓄能电站, 邕北灌区: works named after their site, no brand
+        return None  # 甲乙核电一期, 丙丁山抽水蓄能电站, 丙丁灌区: works named after their site, no brand
     if split - s == 4 and any(_is_region(name[s:s + 2] + suf) for suf in ("", "市", "州")) and any(
             _is_region(name[s + 2:split] + suf) for suf in "区县市"):
         return None  # 遵义汇川智能终端产业园: a city's and a district's short names, no brand
@@ -949,7 +949,7 @@ def _generic_project(name: str) -> bool:
                 end = r.end  # 湖南桃江…: a province and its county
         rest = name[end:]
         if rest == "国际":
-            return False  # 天河国际机场: a place's international airport is named after it
+            return False  # 甲乙国际机场: a place's international airport is named after it
         if len(rest) < 2 or not _strip_generic(rest) or _is_industry_term(rest):
             return True  # 凉城县新能源项目: a county's projects of a sector, not one project
     return False
@@ -1112,7 +1112,7 @@ def _metonymy_company(item: str, bare_ok: bool = True) -> bool:
     """True when a list item is a bare company name (<brand>, <brand>半导体), not a project phrase.
 
     ``bare_ok`` False: a brand alone (甲乙) does not count, only a brand with a trade word
-    (where the list's head names a sector, 大湾、盘南等煤电项目, a bare word labels the project).
+    (where the list's head names a sector, 甲湾、乙南等煤电项目, a bare word labels the project).
     """
     if not 2 <= len(item) <= 6 or not _HANS_RE.fullmatch(item):
         return False
@@ -1124,7 +1124,7 @@ def _metonymy_company(item: str, bare_ok: bool = True) -> bool:
     if m and m.end() == len(item) and 2 <= m.start() <= 4:
         return not _bad_brand(item[:m.start()])
     if item.endswith(_SITE_NAMED_WORKS + ("灌区", "港", "码头", "泊位", "船闸")):
-        return False  # 邕北灌区, 长塘水库: works named after their site
+        return False  # 丙丁灌区, 长塘水库: works named after their site
     # (a bare brand is short: 精密光学镜头 is a product phrase)
     return bare_ok and len(item) <= 4 and not _project_evidence(item) and not _bad_brand(item)
 
@@ -1274,7 +1274,7 @@ def _projects(text: str) -> list[_Cand]:
                                                       "水库", "枢纽", "航道", "船闸")):
                     f0 = _clean_start(text, _left_extend(text, s + k, s), s + k)
                     if s + k - f0 >= 4 and text.endswith(("码头", "机场", "水库", "枢纽", "航道", "船闸"), f0, s + k):
-                        # …道仁矶码头和松阳湖三期工程: the works before 和 are an item too (a head
+                        # …戊己矶码头和庚辛湖三期工程: the works before 和 are an item too (a head
                         # the project rule does not know)
                         out.append(_Cand("Project", f0, s + k, "project.list_item"))
                     s = s + k + 1
@@ -1361,7 +1361,7 @@ _NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns", "nt", "nz"})
 _LIST_SEP = re.compile(r"[、和及与]")
 
 
-#: verbs of speech that follow a person's name (董事长卢理华表示)
+#: verbs of speech that follow a person's name (董事长周立华表示)
 _SPEECH_VERBS = ("表示", "介绍", "指出", "强调", "告诉", "透露", "认为", "坦言", "说")
 
 
@@ -1381,7 +1381,7 @@ def _name_at(text: str, i: int) -> int:
         given += 1
     if given == 2 and (_common_word(text[i + sur + 1:i + sur + 3]) or _common_word(text[i + sur + 1:i + sur + 4])) \
             and not text.startswith(_SPEECH_VERBS, i + sur + 2):
-        given = 1  # 张阳告诉: the second character starts the next word (not 卢理华表示: 表示 follows the name)
+        given = 1  # 张阳告诉: the second character starts the next word (not 周立华表示: 表示 follows the name)
     if given == 2 and _patterns()["titles"].match(text, i + sur + 1):
         given = 1
     return sur + given if given else 0
@@ -1934,7 +1934,7 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
     # 金塔县50万千瓦光伏+储能项目) is that project again
     projects_by_name = {nm: k for k, nm in sorted(by_type.get("Project", {}).items())}
     for k, nm in sorted(by_type.get("Project", {}).items()):
-        # 厦门仙岳路改造 (a headline) and 厦门仙岳路改造工程: one project with and without its head
+        # 厦门甲乙路改造 (a headline) and 厦门甲乙路改造工程: one project with and without its head
         for head in ("工程", "项目"):
             k2 = projects_by_name.get(nm + head)
             if k2 is not None and k2 != k and ("Project", k) not in remap and ("Project", k2) not in remap:

@@ -1250,7 +1250,7 @@ def _rule_person_title(ctx: Context) -> None:
                 org = prev_org
             elif orgs and orgs[-1].type == "Company" and not _ORGAN_WORDS.search(text, orgs[-1].end, head):
                 # "在宏达钒业的股东大会上，总经理赵文涛" — the company the sentence is about (not
-                # "国电集团副总经理乔保平，自治区副主席潘逸阳": another organ's title between)
+                # "甲乙电力集团副总经理孙保平，自治区副主席钱逸阳": another organ's title between)
                 org = ctx.key(orgs[-1])
             if org is not None:
                 ctx.emit(ctx.key(m), "memberOf", org, m.start, m.end, "person-title")

@@ -1090,14 +1090,14 @@ def test_a_lists_shared_head_may_name_a_sector_and_a_stage():
     """A、B等煤电项目, A等4个在建铁路项目, 包括A、B等制造业项目92个: each item is a project (a bare
     word labels the project when the head names a sector), the shared head is none; a legal
     company name in the list is the company (GUIDELINES §2, metonymy)."""
-    ms, canon = _mentions("建成投产大湾、盘南等煤电项目，推动黄百等4个在建铁路项目加快建设。"
+    ms, canon = _mentions("建成投产甲湾、乙南等煤电项目，推动丙百等4个在建铁路项目加快建设。"
                           "包括甲乙丙丁经济开发区戊己智能制造、庚辛磁材等制造业项目92个。"
                           "甲乙陶瓷扩建项目、壬癸瓷泥有限公司等15个工业项目集中开工。")
     projects = {canon[(m.type, m.key)] for m in ms if m.type == "Project"}
-    assert {"大湾煤电项目", "盘南煤电项目", "黄百铁路"} <= projects, projects
+    assert {"甲湾煤电项目", "乙南煤电项目", "丙百铁路"} <= projects, projects
     assert not projects & {"煤电项目", "铁路项目", "建铁路项目", "制造业项目", "工业项目"}, projects
     companies = {m.text for m in ms if m.type == "Company"}
-    assert "壬癸瓷泥有限公司" in companies and "盘南" not in companies, companies
+    assert "壬癸瓷泥有限公司" in companies and "乙南" not in companies, companies
 
 
 def test_a_work_reports_title_names_no_acting_government():
@@ -1110,20 +1110,20 @@ def test_a_work_reports_title_names_no_acting_government():
 def test_an_organ_named_only_in_titles_is_no_government_body():
     """市委书记X出席, 市委常委、常务副市长Y, 甲乙经开区管委会主任Z: titles (GUIDELINES §2 gives the
     person only); an organ that also acts (市委、市政府印发…) stays."""
-    got = _pairs("12月30日，弋阳县举行集中开工活动。市委书记马承祖出席并下达开工令，"
+    got = _pairs("12月30日，弋阳县举行集中开工活动。市委书记张明远出席并下达开工令，"
                  "市委常委、常务副市长陆国宾，甲乙经开区管委会主任吴孝水出席。")
     assert not any(t == "GovernmentBody" for t, _ in got), got
-    assert ("Person", "马承祖") in got, got
-    got = _pairs("市委书记马承祖出席。会前，市委、市政府印发了实施方案。")
+    assert ("Person", "张明远") in got, got
+    got = _pairs("市委书记张明远出席。会前，市委、市政府印发了实施方案。")
     assert ("GovernmentBody", "市委") in got, got
 
 
 def test_a_visit_lists_firms_by_their_informal_names():
     """走进A新材料科技、B再生资源科技、C铝业等企业: firms named without their legal form (a trade
     word ends each), longer than the brands of other lists."""
-    got = _pairs("李志伟一行走进安徽一鸣新材料科技、慧枫再生资源科技、安徽金兰金盈铝业等企业，与企业负责人深入交流。",
+    got = _pairs("赵志伟一行走进安徽甲鸣新材料科技、乙枫再生资源科技、安徽丙兰丁盈铝业等企业，与企业负责人深入交流。",
                  "Company")
-    assert {("Company", "安徽一鸣新材料科技"), ("Company", "慧枫再生资源科技"), ("Company", "安徽金兰金盈铝业")} <= got, got
+    assert {("Company", "安徽甲鸣新材料科技"), ("Company", "乙枫再生资源科技"), ("Company", "安徽丙兰丁盈铝业")} <= got, got
 
 
 def test_an_events_round_and_a_scene_are_no_projects():
@@ -1135,93 +1135,93 @@ def test_an_events_round_and_a_scene_are_no_projects():
 
 
 def test_ceremony_reports_verbs_conjunctions_and_phasing_do_not_make_names():
-    """李荐国出席娄底经开区…仪式, 设新化县和娄底经开区6个现场, 而且整产业园项目多, 项目共分三期建设,
+    """刘建军出席丙丁经开区…仪式, 设戊己县和丙丁经开区6个现场, 而且整产业园项目多, 项目共分三期建设,
     湖南桃江2025年产业项目占比…: no name starts with 出席 or a county and 和, no phase or year's
     projects are a project; a two-character county after a preposition is a place (为睢县…)."""
-    got = _pairs("李荐国出席娄底经开区集中开工仪式，设新化县和娄底经开区6个现场。签约项目科技含量高，"
+    got = _pairs("刘建军出席丙丁经开区集中开工仪式，设戊己县和丙丁经开区6个现场。签约项目科技含量高，"
                  "而且整产业园项目多，其中50亿元以上项目1个，为睢县总投资50亿元的绿色包装新材料产业园项目。"
                  "该公司负责人介绍，项目共分三期建设。湖南桃江2025年产业项目占比达七成。")
     zones = {n for t, n in got if t == "DevelopmentZone"}
-    assert zones == {"娄底经开区"}, zones
+    assert zones == {"丙丁经开区"}, zones
     projects = {n for t, n in got if t == "Project"}
     assert projects == {"绿色包装新材料产业园项目"}, projects
     assert ("Region", "睢县") in got, got
 
 
 def test_a_three_character_name_before_a_speech_verb():
-    """董事长卢理华表示: 华表 is a word, but 表示 follows the name."""
-    assert ("Person", "卢理华") in _pairs("公司董事长卢理华表示，核心产品行业领先。", "Person")
+    """董事长周立华表示: 华表 is a word, but 表示 follows the name."""
+    assert ("Person", "周立华") in _pairs("公司董事长周立华表示，核心产品行业领先。", "Person")
 
 
 def test_items_of_a_project_list_with_their_sums_and_what_they_build():
     """附项目概况：X基地，计划投资5亿元，…；Y项目，总投资…，建设…生产基地；: each item's name is a
     project whatever its words; the base it builds (建设…生产基地) is its content, not a project."""
-    ms, canon = _mentions("附项目概况：埃普特产学研合作基地，计划投资5亿元，规划用地78亩；中国节能环保项目，总投资20亿元，"
-                          "用地300亩，建设10万吨/年废矿物油再生加工循环利用生产基地；卫全塑板建设项目，总投资1.2亿元，"
-                          "建设标准厂房、PVC木塑板生产线；三一筑工项目，总投资3000万元，建设装配式建筑生产基地。")
+    ms, canon = _mentions("附项目概况：甲乙特产学研合作基地，计划投资5亿元，规划用地78亩；丙丁节能环保项目，总投资20亿元，"
+                          "用地300亩，建设10万吨/年废矿物油再生加工循环利用生产基地；戊己塑板建设项目，总投资1.2亿元，"
+                          "建设标准厂房、PVC木塑板生产线；庚辛筑工项目，总投资3000万元，建设装配式建筑生产基地。")
     projects = {m.text for m in ms if m.type == "Project"}
-    assert projects == {"埃普特产学研合作基地", "中国节能环保项目", "卫全塑板建设项目", "三一筑工项目"}, projects
+    assert projects == {"甲乙特产学研合作基地", "丙丁节能环保项目", "戊己塑板建设项目", "庚辛筑工项目"}, projects
 
 
 def test_site_named_works_sums_and_sector_words_make_no_names():
-    """白龙核电一期, 牛首山抽水蓄能电站项目, 邕北灌区 (works named after their site: no company);
+    """甲乙核电一期, 丙丁山抽水蓄能电站项目, 丙丁灌区 (works named after their site: no company);
     等35个总投资253亿元项目 (a sum is no name; the listed item is the project); 银川20亿单晶硅等
     新能源项目 (a headline's sum); 打造百万千瓦级光伏基地 (an aim); 单体规模最大光伏项目 (a sector's)."""
-    ms, canon = _mentions("推进白龙核电一期、红沙核电三期建设。开建的牛首山抽水蓄能电站项目建成后，可提升电网稳定。"
-                          "黔桂铁路增建二线、邕北灌区等项目顺利开工。宝丰新能源200兆瓦平价光伏等35个总投资253亿元项目集中开工。"
+    ms, canon = _mentions("推进甲乙核电一期、红沙核电三期建设。开建的丙丁山抽水蓄能电站项目建成后，可提升电网稳定。"
+                          "甲乙铁路增建二线、丙丁灌区等项目顺利开工。戊己新能源200兆瓦平价光伏等35个总投资253亿元项目集中开工。"
                           "银川20亿单晶硅等新能源项目奠基。打造百万千瓦级光伏基地。也是灵武市首个单体规模最大光伏项目。")
     companies = {m.text for m in ms if m.type == "Company"}
-    assert companies == {"宝丰新能源"}, companies
+    assert companies == {"戊己新能源"}, companies
     projects = {canon[(m.type, m.key)] for m in ms if m.type == "Project"}
-    assert "宝丰新能源200兆瓦平价光伏项目" in projects, projects
+    assert "戊己新能源200兆瓦平价光伏项目" in projects, projects
     assert not any(p.startswith(("253亿元", "银川20亿", "百万千瓦")) or p == "光伏项目" for p in projects), projects
 
 
 def test_a_dated_clause_is_no_project_name():
-    """新疆霍尔古吐水电站工程：计划2024年首部枢纽左岸闸坝段…完成: no project opens with a year."""
-    got = _pairs("新疆霍尔古吐水电站工程：计划2024年首部枢纽左岸闸坝段基础砼浇筑完成。", "Project")
-    assert got == {("Project", "新疆霍尔古吐水电站工程")}, got
+    """新疆甲乙古吐水电站工程：计划2024年首部枢纽左岸闸坝段…完成: no project opens with a year."""
+    got = _pairs("新疆甲乙古吐水电站工程：计划2024年首部枢纽左岸闸坝段基础砼浇筑完成。", "Project")
+    assert got == {("Project", "新疆甲乙古吐水电站工程")}, got
 
 
 def test_a_work_reports_lists_with_thresholds_counts_in_wan_and_works_joined_by_he():
-    """…、沿江高铁宜涪段、长江存储三期等1.22万个亿元以上新建续建项目; A、B等1.1万个重大产业项目;
-    …道仁矶码头和松阳湖三期工程等5个水运项目; 天河国际机场和花湖国际机场; 武汉东湖、襄阳、宜昌3家
+    """…、丙丁高铁宜涪段、戊己存储三期等1.22万个亿元以上新建续建项目; A、B等1.1万个重大产业项目;
+    …戊己矶码头和庚辛湖三期工程等5个水运项目; 甲乙国际机场和丙丁国际机场; 武汉东湖、襄阳、宜昌3家
     高新区 (a count of zones); 江汉平原 (a plain, no 平原县)."""
-    ms, canon = _mentions("大力推进三峡水运新通道、沿江高铁宜涪段、长江存储三期等1.22万个亿元以上新建续建项目建设。"
-                          "长江存储二期、东风岚图、邦普时代等1.1万个重大产业项目投产达效。"
-                          "包括湘阴县虞公港铁路专用线、岳阳港城陵矶现代化港口群道仁矶码头和松阳湖三期工程等5个水运项目。"
-                          "推动天河国际机场和花湖国际机场联动发展。武汉东湖、襄阳、宜昌3家高新区位列全国50强。"
+    ms, canon = _mentions("大力推进甲乙水运新通道、丙丁高铁宜涪段、戊己存储三期等1.22万个亿元以上新建续建项目建设。"
+                          "戊己存储二期、庚辛岚图、壬癸时代等1.1万个重大产业项目投产达效。"
+                          "包括湘阴县甲乙港铁路专用线、岳阳港丙丁矶现代化港口群戊己矶码头和庚辛湖三期工程等5个水运项目。"
+                          "推动甲乙国际机场和丙丁国际机场联动发展。武汉东湖、襄阳、宜昌3家高新区位列全国50强。"
                           "推动江汉平原水资源配置工程纳入国家盘子。")
     projects = {m.text for m in ms if m.type == "Project"}
-    assert {"三峡水运新通道", "沿江高铁宜涪段", "长江存储三期", "东风岚图", "邦普时代", "湘阴县虞公港铁路专用线",
-            "岳阳港城陵矶现代化港口群道仁矶码头", "松阳湖三期工程", "天河国际机场", "花湖国际机场"} <= projects, projects
+    assert {"甲乙水运新通道", "丙丁高铁宜涪段", "戊己存储三期", "庚辛岚图", "壬癸时代", "湘阴县甲乙港铁路专用线",
+            "岳阳港丙丁矶现代化港口群戊己矶码头", "庚辛湖三期工程", "甲乙国际机场", "丙丁国际机场"} <= projects, projects
     assert not any(m.type == "DevelopmentZone" for m in ms), [m.text for m in ms if m.type == "DevelopmentZone"]
     assert not any(m.type == "Region" and m.text == "平原" for m in ms)
 
 
 def test_a_visit_report_s_verbs_and_a_siding():
-    """详细了解X集团Y项目 (了解 is a verb), 沈阳铁路局在X开发区建设铁路专用线项目 (建设 is the
+    """详细了解X集团Y项目 (了解 is a verb), 甲乙铁路局在X开发区建设铁路专用线项目 (建设 is the
     verb before a facility; the siding is named whole)."""
-    got = _pairs("并来到乌兰浩特市工业园区，详细了解鄂尔多斯羊绒集团羊绒衫项目规划建设情况，听取了沈阳铁路局在"
+    got = _pairs("并来到乌兰浩特市工业园区，详细了解鄂尔多斯甲乙集团羊绒衫项目规划建设情况，听取了甲乙铁路局在"
                  "乌兰浩特经济技术开发区建设铁路专用线项目情况介绍。")
-    assert ("Company", "鄂尔多斯羊绒集团") in got, got
+    assert ("Company", "鄂尔多斯甲乙集团") in got, got
     assert ("Project", "铁路专用线项目") in got, got
     assert not any(n.startswith(("解", "乌兰浩特经济技术开发区建设")) for _, n in got), got
 
 
 def test_a_highway_operators_report_names_its_works_not_its_verbs():
-    """据内蒙古高等级公路建设开发有限责任公司介绍 (等级 is no list's end; 据 opens no name), 继2009年X
-    公司实施 (no year in a firm's name), 减轻/挖掘出/进行/此次/新一轮 before a road, and 厦门仙岳路改造
-    (a headline) beside 厦门仙岳路改造工程: one project."""
-    ms, canon = _mentions("八面开工 厦门仙岳路改造\n近日，厦门仙岳路改造工程正式开工。据内蒙古高等级公路建设开发有限"
-                          "责任公司介绍，新一轮京藏高速公路扩能改造工程，是继2009年内蒙古高路公司实施改造后又一次"
-                          "缓解拥堵的重要扩能改造工程。投资5亿多对京藏高速重点路段进行扩能改造，减轻京藏高速公路通行"
-                          "压力，挖掘出京藏高速公路潜能，此次扩能改造力争9月底完工。")
+    """据青海甲乙高等级公路建设开发有限责任公司介绍 (等级 is no list's end; 据 opens no name), 继2009年X
+    公司实施 (no year in a firm's name), 减轻/挖掘出/进行/此次/新一轮 before a road, and 厦门甲乙路改造
+    (a headline) beside 厦门甲乙路改造工程: one project."""
+    ms, canon = _mentions("八面开工 厦门甲乙路改造\n近日，厦门甲乙路改造工程正式开工。据青海甲乙高等级公路建设开发有限"
+                          "责任公司介绍，新一轮丙丁高速公路扩能改造工程，是继2009年甲乙高路公司实施改造后又一次"
+                          "缓解拥堵的重要扩能改造工程。投资5亿多对丙丁高速重点路段进行扩能改造，减轻丙丁高速公路通行"
+                          "压力，挖掘出丙丁高速公路潜能，此次扩能改造力争9月底完工。")
     companies = {m.text for m in ms if m.type == "Company"}
-    assert companies == {"内蒙古高等级公路建设开发有限责任公司", "内蒙古高路公司"}, companies
+    assert companies == {"青海甲乙高等级公路建设开发有限责任公司", "甲乙高路公司"}, companies
     projects = {canon[(m.type, m.key)] for m in ms if m.type == "Project"}
     assert not any(p.startswith(("减轻", "挖掘", "出", "此次", "新一轮", "重要", "扩能")) for p in projects), projects
-    assert len({m.key for m in ms if m.type == "Project" and "仙岳路" in m.text}) == 1
+    assert len({m.key for m in ms if m.type == "Project" and "甲乙路" in m.text}) == 1
 
 
 def test_upgrade_works_keep_their_kind_and_a_verb_zone_is_deictic():

@@ -553,8 +553,8 @@ def test_a_headline_place_is_the_topic_of_region_wide_figures():
     project after another); a headline naming a province and a city is about the city."""
     facts = _extracted(
         "2026年广西壮族自治区政府工作报告\n"
-        "南宁吴圩机场改扩建工程投入使用。南宁至贵港一级航道加快建设。推进南宁、百色先进制造基地建设。"
-        "推进南宁国际通信业务出入口局投产运营。争取中央各类建设发展资金超900亿元，新签约项目208个。\n")
+        "南宁甲乙机场改扩建工程投入使用。南宁至贵港一级航道加快建设。推进南宁、百色先进制造基地建设。"
+        "推进甲乙国际通信业务出入口局投产运营。争取中央各类建设发展资金超900亿元，新签约项目208个。\n")
     assert ("investment", 9e10, "CNY", "广西壮族自治区") in facts
     assert ("count", 208, "project", "广西壮族自治区") in facts
     facts = _extracted("江西赣州242个重大项目联动开工\n"
@@ -566,7 +566,7 @@ def test_vessel_classes_thresholds_and_averages_are_no_figures():
     """30万吨级进港航道 (a vessel class), 引进投资超10亿元重大项目14个 (a threshold of a class of
     projects; the count stays), 平均投资6.6亿元 (an average): GUIDELINES §6 annotates none."""
     facts = _extracted("2026年广西壮族自治区政府工作报告\n"
-                       "甲乙铁路增建二线、防城港30万吨级进港航道一期、龙滩水电站1000吨级通航设施等项目顺利开工。"
+                       "甲乙铁路增建二线、甲乙港30万吨级进港航道一期、丙丁水电站1000吨级通航设施等项目顺利开工。"
                        "组建甲乙关键金属产业发展集团，引进投资超10亿元重大项目14个。"
                        "联合开工项目242个，总投资1609亿元，平均投资6.6亿元。\n")
     assert not any(k == "capacity" for k, *_ in facts), facts
@@ -577,7 +577,7 @@ def test_vessel_classes_thresholds_and_averages_are_no_figures():
 
 def test_a_regions_installed_power_is_the_regions():
     """电力装机规模达1.1亿千瓦 after a sentence naming projects: the region's installed power."""
-    facts = _extracted("2026年贵州省政府工作报告\n加快推进甲乙煤矿建设。建成投产大湾、盘南等煤电项目，"
+    facts = _extracted("2026年贵州省政府工作报告\n加快推进甲乙煤矿建设。建成投产甲湾、乙南等煤电项目，"
                        "电力装机规模达1.1亿千瓦。\n")
     assert ("capacity", 1.1e11, "W", "贵州省") in facts, facts
 
@@ -609,7 +609,7 @@ def test_a_yearly_output_in_square_metres_after_its_products_is_a_capacity():
 
 def test_a_sum_after_a_count_of_projects_is_theirs():
     """P已建成投产，项城市共签约7个项目，总投资11.9亿元: the projects counted, the city's."""
-    facts = _extracted("周口上半年新签约项目209个\n西华县引进的河南正跃年产3000台智能机器人生产建设项目已建成投产，"
+    facts = _extracted("周口上半年新签约项目209个\n西华县引进的河南甲跃年产3000台智能机器人生产建设项目已建成投产，"
                        "项城市通过产业推介会共签约7个项目，总投资11.9亿元。\n")
     assert ("investment", 11.9e8, "CNY", "项城市") in facts, facts
 
@@ -626,15 +626,15 @@ def test_a_power_class_is_no_capacity_and_bai_wan_qian_wa_reads_right():
 
 
 def test_a_compound_capacity_is_multiplied_out():
-    """陕煤汨罗2×100万千瓦燃煤发电工程项目: 2×100万千瓦 is 2e9 W (GUIDELINES §6), and the project's
+    """甲煤汨罗2×100万千瓦燃煤发电工程项目: 2×100万千瓦 is 2e9 W (GUIDELINES §6), and the project's
     name keeps the multiplication."""
-    facts = _extracted("以及陕煤汨罗2×100万千瓦燃煤发电工程项目。\n")
-    assert ("capacity", 2e9, "W", "陕煤汨罗2×100万千瓦燃煤发电工程项目") in facts, facts
+    facts = _extracted("以及甲煤汨罗2×100万千瓦燃煤发电工程项目。\n")
+    assert ("capacity", 2e9, "W", "甲煤汨罗2×100万千瓦燃煤发电工程项目") in facts, facts
 
 
 def test_qi_zhong_is_no_pronoun():
     """其中鄂尔多斯市援建项目25个、总投资333亿元: 其中 (among them) points at no company."""
-    facts = _extracted("内蒙古45个投资亿元以上重点项目集中开工\n据统计，此次开工的项目有鄂尔多斯羊绒集团年产40万件羊绒衫"
+    facts = _extracted("内蒙古45个投资亿元以上重点项目集中开工\n据统计，此次开工的项目有鄂尔多斯甲乙集团年产40万件羊绒衫"
                        "加工项目等，以及由北京合展集团捐资建设的乌兰浩特合展小学等基础设施项目。\n据悉，兴安盟今年将有86个"
                        "投资亿元以上项目陆续开工建设，总投资936亿元，其中鄂尔多斯市援建项目25个、总投资333亿元。\n")
     assert not any(s == "北京合展集团" for *_, s in facts), facts
@@ -642,7 +642,7 @@ def test_qi_zhong_is_no_pronoun():
 
 def test_a_bare_sum_with_duo_is_yuan():
     """投资5亿多对…进行扩能改造: 亿多 without 元 after a money cue is a sum of yuan."""
-    facts = _extracted("内蒙古自治区投资5亿多对京藏高速重点路段进行扩能改造。\n")
+    facts = _extracted("内蒙古自治区投资5亿多对丙丁高速重点路段进行扩能改造。\n")
     assert any(k == "investment" and v == 5e8 for k, v, *_ in facts), facts
 
 
@@ -662,5 +662,5 @@ def test_the_firms_a_chain_leader_draws_along_are_its_count():
 
 def test_a_plants_tonnage_class_stays_a_capacity():
     """建设年产10万吨级锂电材料项目: 年产…吨级 of a plant is its capacity (a vessel class is not)."""
-    facts = _extracted("建设年产10万吨级锂电材料项目。防城港30万吨级进港航道一期开工。\n")
+    facts = _extracted("建设年产10万吨级锂电材料项目。甲乙港30万吨级进港航道一期开工。\n")
     assert [(k, v) for k, v, *_ in facts if k == "capacity"] == [("capacity", 1e5)], facts

@@ -796,9 +796,9 @@ def test_a_place_and_what_it_brought_in():
 
 
 def test_a_title_after_another_organs_title_is_not_the_companys():
-    """国电集团党组书记、副总经理乔保平，自治区党委常委、自治区副主席潘逸阳: 乔保平 is the group's,
-    潘逸阳 (a title of the region's organs) is not."""
-    text = "国电集团党组书记、副总经理乔保平，自治区党委常委、自治区副主席潘逸阳出席仪式。"
-    got = triples(text, [("Company", "国电集团", "gd"), ("Person", "乔保平", "q"), ("Person", "潘逸阳", "p")])
+    """甲乙电力集团党组书记、副总经理孙保平，自治区党委常委、自治区副主席钱逸阳: 孙保平 is the group's,
+    钱逸阳 (a title of the region's organs) is not."""
+    text = "甲乙电力集团党组书记、副总经理孙保平，自治区党委常委、自治区副主席钱逸阳出席仪式。"
+    got = triples(text, [("Company", "甲乙电力集团", "gd"), ("Person", "孙保平", "q"), ("Person", "钱逸阳", "p")])
     assert ("q", "memberOf", "gd") in got, got
     assert ("p", "memberOf", "gd") not in got, got
