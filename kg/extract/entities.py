@@ -151,6 +151,9 @@ def _build_patterns() -> dict:
         "company_kind": comp,
         "zone": _alternation(zones),
         "zone_kind": zones,
+        # the last characters of zone names (产业集聚区: a stop word can be inside one only when
+        # one of these follows it closely)
+        "zone_ends": frozenset(z[-1] for z in zones),
         "project": _alternation(heads),
         "project_kind": heads,
         "gov": _alternation(gov),
@@ -258,8 +261,9 @@ def _left_extend(text: str, head_start: int, floor: int, adjacent_ok: bool = Fal
             continue  # a stop word inside a product's name (等 of 等静压石墨) does not cut it
         if len(m.group()) == 1 and _in_full_place_name(window, m.start()):
             continue  # 都 of 商都县: a stop character inside a county's full name
-        if any(z.start() <= m.start() and m.end() < z.end()
-               for z in _patterns()["zone"].finditer(window, max(0, m.start() - 4), m.end() + 4)):
+        if not _patterns()["zone_ends"].isdisjoint(window[m.end():m.end() + 4]) and any(
+                z.start() <= m.start() and m.end() < z.end()
+                for z in _patterns()["zone"].finditer(window, max(0, m.start() - 4), m.end() + 4)):
             continue  # 集聚 of 产业集聚区: a stop word inside a zone's suffix
         if m.group() == "等" and window.startswith("级", m.end()):
             continue  # 高等级公路建设开发有限责任公司: 等级 is no list's end
@@ -1478,10 +1482,12 @@ def _inside_latin_word(text: str, s: int, e: int) -> bool:
 _SECTOR_HEADS = frozenset({"材料", "装备", "设备", "零部件", "器件", "部件"})
 
 
-def _two_sector_words(name: str, pv, iv) -> bool:
+@lru_cache(maxsize=8192)
+def _two_sector_words(name: str) -> bool:
     """Whether ``name`` is a sector or product word followed by a sector word (新能源装备制造,
     氢能装备制造) or by a generic head (光伏材料, 氢能装备): together they name one industry
     before 产业/产业链/集群."""
+    pv, iv = product_vocabulary(), industry_vocabulary()
     return any((name[:i] in iv or name[:i] in pv) and (name[i:] in iv or (name[:i] in iv and name[i:] in _SECTOR_HEADS))
                for i in range(2, len(name) - 1))
 
@@ -1527,7 +1533,7 @@ def _vocab(text: str) -> list[_Cand]:
         lo = max(0, m.start() - 8)
         for st in range(lo, m.start() - 1):
             name = text[st:m.start()]
-            if name in pv or name in iv or _two_sector_words(name, pv, iv):
+            if name in pv or name in iv or _two_sector_words(name):
                 out.append(_Cand("IndustryChain", st, m.end(), "industry.suffix"))
                 break
     return out
