@@ -1776,9 +1776,6 @@ _ZONE_CLASS = (("经济技术开发区", "开发区"), ("经济开发区", "开�
                ("开发区", "开发区"))
 
 
-_LIST_JOIN = re.compile(r"[、和及与]")
-
-
 def _zone_key(name: str) -> str:
     for suf, cls in _ZONE_CLASS:
         if name.endswith(suf):
@@ -1862,7 +1859,7 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
         if c.type != "Product":
             continue
         label = next((v for k, v in c.attrs if k == "plabel"), "") or _norm(text[c.start:c.end])
-        if prev_p is not None and prev_p[1] == label and _LIST_JOIN.fullmatch(text, prev_p[0].end, c.start) \
+        if prev_p is not None and prev_p[1] == label and _LIST_SEP.fullmatch(text, prev_p[0].end, c.start) \
                 and text[c.end - 2:c.end] != text[prev_p[0].end - 2:prev_p[0].end]:
             distinct_alts.add(label)
         prev_p = (c, label)
