@@ -1570,6 +1570,65 @@ def _legal_stem(nm: str) -> str:
     return base[regs[0].end:] if regs and regs[0].start == 0 else base
 
 
+def _zones_after_brands(text: str, zones: list[_Cand], companies: list[_Cand],
+                        brands: list[_Cand]) -> tuple[list[_Cand], list[_Cand]]:
+    """Zones whose name a company's brand runs into (比亚迪西安高新区…项目, 隆基绿能泾河新城…项目:
+    the firm's project in the zone) start after the brand. A development zone, a new area or
+    a high-tech zone is no company's (a base or a park may be: see
+    :func:`extract_mentions`), so the brand is cut off when a name of two characters or more
+    stays before the zone's suffix and it either opens with a place (西安高新区) or the brand is
+    the whole brand of a legal name of the text (隆基绿能 of 隆基绿能科技股份有限公司). Returns
+    the zones and the brands found this way, as company mentions."""
+    if not zones or not (companies or brands):
+        return zones, []
+    pat = _patterns()
+    at_start = {b.start: b.end for b in brands}
+    stems = []
+    for c in companies:
+        nm = text[c.start:c.end]
+        if nm.endswith(_LEGAL_ENDS):
+            st = _legal_stem(nm)
+            if len(st) >= 2:
+                stems.append(st)
+    out, found = [], []
+    for z in zones:
+        if z.rule != "zone.suffix.zone" or z.attrs:
+            out.append(z)
+            continue
+        name = text[z.start:z.end]
+        suffix = min((m.start() for m in pat["zone"].finditer(name) if m.end() == len(name)), default=len(name))
+        cut, whole = 0, False
+        if z.start in at_start:
+            cut = at_start[z.start] - z.start
+        else:
+            for st in stems:
+                k = _brand_of_stem(st, name)
+                if k > cut:
+                    cut, whole = k, True
+        if cut < 2 or suffix - cut < 2:
+            out.append(z)
+            continue
+        rest = name[cut:suffix]
+        regs = _name_regions(rest)
+        if not (regs and regs[0].start == 0) and not whole:
+            out.append(z)
+            continue
+        out.append(z._replace(start=z.start + cut))
+        if whole:
+            found.append(_Cand("Company", z.start, z.start + cut, "company.project_prefix"))
+    return out, found
+
+
+def _brand_of_stem(stem: str, name: str) -> int:
+    """The length of the brand of a legal name's ``stem`` (隆基绿能科技 → 隆基绿能: the stem
+    without the trade words that end it) when ``name`` opens with it, else 0."""
+    m = _patterns()["shortheads"].search(stem, 2)
+    while m is not None and m.end() != len(stem):
+        m = _patterns()["shortheads"].search(stem, m.start() + 1)
+    brand = stem[:m.start()] if m is not None and m.start() >= 2 else stem
+    return len(brand) if name.startswith(brand) else 0
+
+
 def _brands_of_legal_names(text: str, chosen: list[_Cand]) -> list[_Cand]:
     """A brand that opens a project's name (蜀能正极年产10万吨…项目) names the one company of
     the text whose legal name it begins after the place (四川蜀能正极材料有限公司): the same
@@ -1809,7 +1868,10 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
     regions = _regions(text)
     zones = _zones(text)
     projects = _projects(text)
-    cands = regions + zones + _companies(text) + _short_companies(text) + projects
+    companies = _companies(text)
+    brands = [b for b in (_brand_prefix(text, p) for p in projects) if b is not None]
+    zones, zone_brands = _zones_after_brands(text, zones, companies, brands)
+    cands = regions + zones + companies + _short_companies(text) + projects + zone_brands
     # a base or park whose name starts with a company is that company's project (GUIDELINES §2)
     comp_starts = {c.start for c in cands if c.type == "Company"}
     zones_typed = []
@@ -1821,7 +1883,7 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
     cands = [c for c in cands if c.type != "DevelopmentZone"] + zones_typed
     cands += _gov(text, regions, zones)
     cands += _phases(text, projects) + _company_lists(text)
-    cands += [b for b in (_brand_prefix(text, p) for p in projects) if b is not None]
+    cands += brands
     cands += _persons(text) + _vocab(text) + _record_names(text)
     chosen = _select(cands)
     chosen = _select(chosen + _company_reuse(text, chosen))

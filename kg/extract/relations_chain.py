@@ -212,6 +212,10 @@ def _company_list_before(text: str, subjects: list[Mention], last: Mention) -> l
     return out
 
 
+#: what joins the links of a chain written as a path (整车制造—关键零部件—汽车电子)
+_LINK_DASHES = ("—", "→", "－", "―", "-", "➝", "⇒")
+
+
 def _rule_production_cue(ctx: Context) -> None:
     """``S年产P`` / ``S生产P`` / ``P年产能…`` / ``P生产企业C`` / ``C是…P企业``."""
     text = ctx.doc.text
@@ -230,8 +234,8 @@ def _rule_production_cue(ctx: Context) -> None:
         if verb_rx is not None:
             for v in verb_rx.finditer(text, s0, s1):
                 before = [s for s in subjects if s.end <= v.start()]
-                if not before:
-                    continue
+                if not before or text.startswith(_LINK_DASHES, v.end()):
+                    continue  # (整车制造—关键零部件—汽车电子: the links of a chain, not what S makes)
                 subj = before[-1]
                 c0, _ = _clause_bounds(text, v.start(), s0, s1)
                 if subj.end < c0 - 60:

@@ -514,10 +514,14 @@ def _fallback_project(doc: Document, projects, starts, others, cstart: int, cue_
                 return p, "sentence-project"
             if deictic and p.start >= p0:
                 return p, "deictic"
-            if p.start >= p0 and _ITEM_LINE_RE.match(doc.text, p0) and _ITEM_LINE_RE.match(doc.text, p0).end() == p.start \
+            item = _ITEM_LINE_RE.match(doc.text, p0) if p.start >= p0 else None
+            at = item.end() + len(doc.text[item.end():p.start]) - len(doc.text[item.end():p.start].lstrip(" \t")) \
+                if item is not None else -1  # (3. P: the space after the number)
+            if item is not None and (at == p.start or any(
+                    o.start == at and o.end == p.start and o.type == "Company" for o in others)) \
                     or p.start == p0 and doc.text.startswith(("：", ":"), p.end):
                 # 1.P：总投资…。主体厂房已封顶 / P：总投资…。目前…: the line is the item's, about the
-                # project it opens with
+                # project it opens with (also after its owner: 1.某某有限公司P。目前…)
                 return p, "item-line"
             return None
         i -= 1

@@ -1247,3 +1247,22 @@ def test_a_plant_kind_alone_before_a_plant_head_names_no_project():
     """我省集中式光伏电站: a deictic place and a kind of plant, no named plant."""
     got = _pairs("某某科技有限公司是我省集中式光伏电站重点产业链“链主”企业。", "Project")
     assert not any("电站" in n for _, n in got), got
+
+
+@pytest.mark.parametrize("line, brand, zone", [
+    ("甲乙达西安高新区汽车零部件扩能项目。建设单位：甲乙达汽车有限公司。", "甲乙达", "西安高新区"),
+    ("丙丁绿能泾河新城年产15GW单晶硅片项目。建设单位：丙丁绿能科技股份有限公司。", "丙丁绿能", "泾河新城"),
+])
+def test_a_brand_running_into_a_zone_name_is_the_company_not_part_of_the_zone(line, brand, zone):
+    """<brand><zone>X项目: the firm's project in the zone. A development zone or new area is no
+    company's: the zone's name starts after the brand, which names the company."""
+    got = _pairs(line)
+    assert ("DevelopmentZone", zone) in got
+    assert not any(t == "DevelopmentZone" and s.startswith(brand) for t, s in got)
+    assert ("Company", brand) in got
+
+
+def test_a_zone_named_like_a_firm_of_the_text_keeps_its_name():
+    """A zone whose whole name is the brand (甲乙新区 and 甲乙控股有限公司) is not cut."""
+    got = _pairs("甲乙控股有限公司在甲乙新区投资建设年产5万吨铜箔项目。")
+    assert ("DevelopmentZone", "甲乙新区") in got

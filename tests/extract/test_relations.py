@@ -802,3 +802,15 @@ def test_a_title_after_another_organs_title_is_not_the_companys():
     got = triples(text, [("Company", "甲乙电力集团", "gd"), ("Person", "孙保平", "q"), ("Person", "钱逸阳", "p")])
     assert ("q", "memberOf", "gd") in got, got
     assert ("p", "memberOf", "gd") not in got, got
+
+
+def test_links_of_a_chain_written_as_a_path_are_not_the_leaders_products():
+    """以C为链主，形成了整车制造—关键零部件—汽车电子的链条: the path names the chain's links;
+    制造 in it is no verb of C's production. A plain 制造 still is."""
+    text = "该区以甲乙汽车为链主企业，形成了整车制造—关键零部件—汽车电子的完整链条。丙丁电子主要制造汽车电子。"
+    got = triples(text, [
+        ("Company", "甲乙汽车", "c"), ("Product", "整车", "car"), ("Product", "汽车电子", "ae"),
+        ("Company", "丙丁电子", "d"), ("Product", "汽车电子", "ae"),
+    ])
+    assert ("c", "produces", "ae") not in got
+    assert ("d", "produces", "ae") in got

@@ -273,6 +273,20 @@ def test_a_list_items_line_is_about_the_project_it_opens_with():
     assert ("戊己再生铝项目", "preliminary") not in got
 
 
+def test_an_items_line_after_a_spaced_number_or_the_owners_name_is_about_its_project():
+    """3. 某某有限公司P。总投资…，目前…: the space after the item's number and the owner's legal
+    name before the project's name still open the item's line."""
+    text = ("2. 甲乙石化有限公司年产50万吨烯烃项目。总投资198亿元，目前处于前期手续办理阶段。\n"
+            "3. 丙丁铜箔项目。总投资12亿元，目前主体厂房已封顶。\n")
+    doc = ingest_text(text)
+    ms = [Mention("Company", "甲乙石化有限公司", 3, 11, "甲乙石化有限公司")]
+    for name in ("年产50万吨烯烃项目", "丙丁铜箔项目"):
+        i = doc.text.find(name)
+        ms.append(Mention("Project", name, i, i + len(name), name))
+    got = sorted((r.subject[1], r.object[1]) for r in extract_status(doc, ms))
+    assert got == [("丙丁铜箔项目", "under_construction"), ("年产50万吨烯烃项目", "preliminary")], got
+
+
 def test_a_month_end_deadline_is_a_plan():
     """已完成设备安装，10月底前投产: production is due, not begun."""
     got = _status("甲乙窑炉技改项目总投资8.5亿元，已完成设备安装，10月底前投产。", ["甲乙窑炉技改项目"])
