@@ -1570,6 +1570,10 @@ def _legal_stem(nm: str) -> str:
     return base[regs[0].end:] if regs and regs[0].start == 0 else base
 
 
+#: what ends the words before a base or park that is being built (…投资建设的X产业基地)
+_BUILT_BY = ("建设的", "兴建的", "新建的", "扩建的", "投建的")
+
+
 def _zones_after_brands(text: str, zones: list[_Cand], companies: list[_Cand],
                         brands: list[_Cand]) -> tuple[list[_Cand], list[_Cand]]:
     """Zones whose name a company's brand runs into (比亚迪西安高新区…项目, 隆基绿能泾河新城…项目:
@@ -1878,6 +1882,9 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
     for z in zones:
         if z.start in comp_starts and not z.attrs:
             zones_typed.append(_Cand("Project", z.start, z.end, "project.company_base"))
+        elif z.rule == "zone.suffix.base" and text.endswith(_BUILT_BY, 0, z.start):
+            # 投资50亿元建设的X产业基地已竣工投产: the base being built is an undertaking (GUIDELINES §3)
+            zones_typed.append(_Cand("Project", z.start, z.end, "project.built_base"))
         else:
             zones_typed.append(z)
     cands = [c for c in cands if c.type != "DevelopmentZone"] + zones_typed

@@ -1266,3 +1266,27 @@ def test_a_zone_named_like_a_firm_of_the_text_keeps_its_name():
     """A zone whose whole name is the brand (甲乙新区 and 甲乙控股有限公司) is not cut."""
     got = _pairs("甲乙控股有限公司在甲乙新区投资建设年产5万吨铜箔项目。")
     assert ("DevelopmentZone", "甲乙新区") in got
+
+
+@pytest.mark.parametrize("before, typ", [
+    ("甲乙集团股份有限公司投资50亿元建设的", "Project"),
+    ("甲乙集团股份有限公司新建的", "Project"),
+    ("项目位于", "DevelopmentZone"),
+])
+def test_a_base_being_built_is_a_project_and_a_base_as_a_place_a_zone(before, typ):
+    """…投资建设的X产业基地已竣工投产: the base is the undertaking built (GUIDELINES §3); a base
+    named as where something lies stays a zone."""
+    got = _pairs(f"{before}丙丁智能底盘产业基地已于今年7月竣工投产。")
+    assert (typ, "丙丁智能底盘产业基地") in got, got
+
+
+def test_chassis_parts_are_products():
+    """主要生产轻量化底盘系统和空气悬架: common vehicle parts are in the vocabularies."""
+    got = _pairs("甲乙汽车部件有限公司主要生产轻量化底盘系统和空气悬架。", "Product")
+    assert {("Product", "底盘系统"), ("Product", "空气悬架")} <= got
+
+
+def test_a_petrochemical_area_is_a_zone():
+    """建设地点位于X石化区: a petrochemical area is a zone like a chemical park."""
+    got = _pairs("甲乙乙烯项目建设地点位于丙丁石化区，总投资530亿元。", "DevelopmentZone")
+    assert ("DevelopmentZone", "丙丁石化区") in got

@@ -352,3 +352,10 @@ def test_ahead_of_plan_and_a_months_start_are_facts():
     got = _status("甲乙光伏发电项目位于某镇，总投资2.9亿元，于今年2月开工建设。6月22日，甲乙光伏发电项目"
                   "实现全容量并网发电，比预期计划提前了68天。", ["甲乙光伏发电项目"])
     assert got == [("甲乙光伏发电项目", "in_production"), ("甲乙光伏发电项目", "started")], got
+
+
+@pytest.mark.parametrize("clause", ["项目已完成桩基工程", "已完成基础工程，正在进行钢结构安装", "土建工程已完成60%"])
+def test_foundation_and_civil_works_mean_the_project_is_being_built(clause):
+    """桩基工程, 基础工程, 土建工程 done or under way: the works have begun, not ended."""
+    got = _status(f"甲乙PTA项目总投资160亿元，{clause}。", ["甲乙PTA项目"])
+    assert got == [("甲乙PTA项目", "under_construction")], got
