@@ -813,6 +813,16 @@ _SCALE_QUALIFIER = re.compile(r"^[千百万亿]+级")
 _DESCRIPTIVE_ZONE = re.compile(r"和|及|资源|^(?:国家级|省级|市级)")
 
 
+#: what a site is for, when that is all its name says (生产基地, 研发制造中心, 总部基地)
+_FUNCTION_ONLY = re.compile(r"(?:生产|研发|制造|加工|总部|产业|研发生产|生产制造|智能制造|物流|仓储|配套|区域|运营|结算|销售)+")
+
+
+def _group_of_zones(name: str) -> bool:
+    """乐亭经济开发区两大临港产业集聚区: the name counts zones (not 五大连池, a place)."""
+    g = _GROUP_OF_ZONES.search(name)
+    return g is not None and not any(r.start <= g.start() < r.end for r in _name_regions(name))
+
+
 def _zones(text: str) -> list[_Cand]:
     pat = _patterns()
     out = []
@@ -823,8 +833,8 @@ def _zones(text: str) -> list[_Cand]:
         name = text[s:m.start()]
         suffix = m.group()
         kind = pat["zone_kind"].get(suffix, "zone")
-        if _COUNTED_ZONES.search(name):
-            continue  # 武汉东湖、襄阳、宜昌3家高新区: a count of zones, not one
+        if _COUNTED_ZONES.search(name) or _group_of_zones(name):
+            continue  # 武汉东湖、襄阳、宜昌3家高新区, 两大临港产业集聚区: a count of zones, not one
         if name and suffix in ("高新区", "开发区", "经开区") and _common_word(name) and not _name_regions(name):
             name = ""  # 进一步提升开发区…, 这是继开发区…: a verb before the deictic zone, no name
         if not name or _strip_generic(name) == "":
@@ -875,6 +885,8 @@ _LIST_SECTOR = ("输变电|输电|水利|交通|能源|产业|制造业|工业|�
 _OFFICE_AFTER = re.compile(r"(?:常务)?副?(?:书记|常委|主任|省长|市长|县长|区长|主席|局长|厅长|部长|秘书长|州长|旗长|盟长)")
 #: what stands between 等 and a list's shared head (等4个在建铁路项目)
 _COUNTED_ZONES = re.compile(r"[0-9一二三四五六七八九十两]+[家个]$")
+#: zones named by their number (A、B两大临港产业集聚区): a group, not one zone
+_GROUP_OF_ZONES = re.compile(r"[两三四五六七八九十几]大(?!道|街|路|桥|湖|山|河)")
 #: what may stand between 等 and the head a list shares: a count, a sum or a threshold, stages
 #: (等1.22万个亿元以上新建续建项目, 等35个总投资253亿元项目, 等4个在建铁路项目)
 _LIST_MIDDLE = (r"(?:[0-9.一二三四五六七八九十]+万?[个项条处座])?(?:总投资(?:约|近|超)?[0-9.]+(?:亿|万)元的?|[0-9.]*[亿万]元以上的?)?"
@@ -1196,6 +1208,8 @@ def _projects(text: str) -> list[_Cand]:
             continue  # 厦门市2025年外资项目: a year's class of projects, not one undertaking
         if _DESIGNATION_BEFORE.search(text, max(0, s - 6), s):
             continue  # 获评国家新型工业化产业示范基地: a title awarded, not an undertaking
+        if head in ("基地", "工厂", "产业园", "园区", "中心") and _FUNCTION_ONLY.fullmatch(name):
+            continue  # 在常州布局生产基地, 建设研发中心: a kind of site, no name of its own
         if head == "工程" and name.endswith("公用") or (
                 head in ("生产线", "中试线", "改造", "基地", "产业园", "工厂") or head == "工程" and name.endswith(("配套", "辅助"))) and (
                 _CONTENT_LINE.match(text, max(text.rfind(c, 0, s) for c in "\n；;") + 1)

@@ -1290,3 +1290,18 @@ def test_a_petrochemical_area_is_a_zone():
     """建设地点位于X石化区: a petrochemical area is a zone like a chemical park."""
     got = _pairs("甲乙乙烯项目建设地点位于丙丁石化区，总投资530亿元。", "DevelopmentZone")
     assert ("DevelopmentZone", "丙丁石化区") in got
+
+
+def test_zones_named_by_their_number_are_a_group_not_a_zone():
+    """加快建设A、B两大临港产业集聚区: the group is no zone; B stays one (五大连池 is a place)."""
+    got = _pairs("加快建设甲乙区、丙丁经济开发区两大临港产业集聚区。五大连池经济开发区新增企业5家。",
+                 "DevelopmentZone")
+    assert ("DevelopmentZone", "丙丁经济开发区") in got
+    assert not any("两大" in s for _t, s in got)
+    assert ("DevelopmentZone", "五大连池经济开发区") in got
+
+
+@pytest.mark.parametrize("sentence", ["甲乙等龙头企业在本市布局生产基地。", "丙丁集团将建设研发中心。"])
+def test_a_site_named_only_by_its_function_is_no_project(sentence):
+    """布局生产基地, 建设研发中心: a kind of site, not a named undertaking."""
+    assert not _pairs(sentence, "Project")

@@ -664,3 +664,10 @@ def test_a_plants_tonnage_class_stays_a_capacity():
     """建设年产10万吨级锂电材料项目: 年产…吨级 of a plant is its capacity (a vessel class is not)."""
     facts = _extracted("建设年产10万吨级锂电材料项目。甲乙港30万吨级进港航道一期开工。\n")
     assert [(k, v) for k, v, *_ in facts if k == "capacity"] == [("capacity", 1e5)], facts
+
+
+def test_the_total_sum_of_a_signing_is_an_investment():
+    """共签约项目18个，总金额312.6亿元: the sum signed in the zone is an investment figure."""
+    facts = _facts("9月26日，甲乙高新区重大项目集中签约活动举行，共签约项目18个，总金额312.6亿元。",
+                   [("DevelopmentZone", "甲乙高新区", "zone")])
+    assert ("investment", 31_260_000_000, "CNY", "zone") in facts
