@@ -699,6 +699,8 @@ def _brand_prefix(text: str, c: _Cand) -> _Cand | None:
         return None  # 某县北塔山50万千瓦风电项目: a place in the county names a power plant, not a brand
     if mm:
         split = mm.start()
+        if name.endswith("第", 0, split):
+            split -= 1  # <brand>第8.6代…生产线: the ordinal is not part of the brand
         # <brand>年产10GW…项目: the capacity cue before the figure is not part of the brand
         # (not after a place opening the name: 海兴半导年产… would give the fragment 半导)
         cue = pat["capacity_cue_rx"].search(name, s + 2, split) if s == 0 or not regs[0].short else None

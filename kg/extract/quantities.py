@@ -896,7 +896,8 @@ def _project_antecedent(ctx: _Context, pos: int, word: str) -> Mention | None:
         m = ctx.mentions[i]
         if m.type == "Project" and m.end <= pos:
             if m.text.endswith("项目"):
-                return m
+                # (only within the paragraph: a project of an earlier one is another's)
+                return m if "\n" not in ctx.text[m.end:near.start] else near
             if m.text.endswith("工程") or skipped == 2:
                 return near
             skipped += 1

@@ -284,6 +284,8 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
                 targets = [p for p in projects if rec.name[0] <= p.start < rec.name[1]][:1]
                 if targets:
                     rule += "/record"
+                    if code in ("completed", "in_production", "trial_production") and _BUILDING_PART_RE.search(lead):
+                        code = "under_construction"  # 进展情况：焊装车间主体完工 — a building is done, not the project
         if not targets and _STAGE_LABEL_RE.search(text, max(0, cstart - 6), cstart) and not clause.startswith(
                 ("因", "由于", "受")):
             # 1．P：总投资…。形象进度：主体施工 — the stage of the project the line opens with (not a

@@ -1305,3 +1305,9 @@ def test_zones_named_by_their_number_are_a_group_not_a_zone():
 def test_a_site_named_only_by_its_function_is_no_project(sentence):
     """布局生产基地, 建设研发中心: a kind of site, not a named undertaking."""
     assert not _pairs(sentence, "Project")
+
+
+def test_an_ordinal_after_a_brand_is_not_part_of_the_brand():
+    """<brand>第8.6代…生产线项目: the brand ends before 第."""
+    got = _pairs("加快甲乙第8.6代氧化物半导体显示器件生产线项目建设。", "Company")
+    assert got == {("Company", "甲乙")}, got

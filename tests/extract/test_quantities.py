@@ -671,3 +671,12 @@ def test_the_total_sum_of_a_signing_is_an_investment():
     facts = _facts("9月26日，甲乙高新区重大项目集中签约活动举行，共签约项目18个，总金额312.6亿元。",
                    [("DevelopmentZone", "甲乙高新区", "zone")])
     assert ("investment", 31_260_000_000, "CNY", "zone") in facts
+
+
+def test_a_project_pronoun_does_not_reach_back_into_an_earlier_paragraph():
+    """项目总投资… after a base named in its own sentence is the base's, not that of a …项目 of
+    the paragraph before."""
+    text = ("甲乙风电项目正在进行风机吊装。\n\n与此同时，丙丁开发区引进戊己科技股份有限公司建设风电装备制造基地，"
+            "项目总投资15亿元。")
+    facts = _facts(text, [("Project", "甲乙风电项目", "wind"), ("Project", "风电装备制造基地", "base")])
+    assert ("investment", 1.5e9, "CNY", "base") in facts, facts

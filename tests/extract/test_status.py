@@ -359,3 +359,11 @@ def test_foundation_and_civil_works_mean_the_project_is_being_built(clause):
     """桩基工程, 基础工程, 土建工程 done or under way: the works have begun, not ended."""
     got = _status(f"甲乙PTA项目总投资160亿元，{clause}。", ["甲乙PTA项目"])
     assert got == [("甲乙PTA项目", "under_construction")], got
+
+
+def test_a_building_done_in_a_progress_table_means_the_project_is_being_built():
+    """进展情况: 冲压、焊装车间主体完工 — a workshop is done, the project is being built."""
+    text = ("序号\t项目名称\t建设单位\t总投资（亿元）\t进展情况\n"
+            "1\t甲乙新能源汽车基地\t甲乙汽车股份有限公司\t150\t冲压、焊装车间主体完工，正在进行设备调试\n")
+    got = _status(text, ["甲乙新能源汽车基地"])
+    assert got == [("甲乙新能源汽车基地", "under_construction")], got
