@@ -36,6 +36,15 @@ def _cue_pattern() -> re.Pattern[str] | None:
     return re.compile("|".join(map(re.escape, cues))) if cues else None
 
 
+def _near_chains(text: str, chains: list[Mention], cue_start: int, *, named_only: bool = False) -> list[Mention]:
+    """The chains within :data:`NEAR_WINDOW` characters before the cue; those named as a chain
+    (…产业链) rather than by a word that names an industry, when there are any (only those
+    with ``named_only``)."""
+    near = [c for c in chains if c.end <= cue_start and cue_start - c.end <= NEAR_WINDOW]
+    named = [c for c in near if text.endswith("链", c.start, c.end) or _CHAIN_AFTER_RE.match(text, c.end)]
+    return named if named or named_only else near
+
+
 def extract_leaders(doc: Document, mentions: list[Mention]) -> list[RelationCandidate]:
     """``chainLeaderOf`` candidates: (Company, key) → (IndustryChain, key).
 
@@ -81,13 +90,14 @@ def extract_leaders(doc: Document, mentions: list[Mention]) -> list[RelationCand
                         if not before:
                             before = [c for c in chains if sent.start <= c.start and c.end <= leaders[0].start]
                             rule = "leader.list"
+                        if not before:
+                            # "C作为链主企业，带动…" in a text about one chain named as one before
+                            before = _near_chains(doc.text, chains, cue_start, named_only=True)
+                            rule = "leader.near"
             elif not before:
                 # "链主企业X…" in a text about one chain named shortly before (an earlier
                 # sentence or paragraph)
-                before = [c for c in chains if c.end <= cue_start and cue_start - c.end <= NEAR_WINDOW]
-                # a chain named as one (…产业链) rather than a word that names an industry
-                named = [c for c in before if _CHAIN_AFTER_RE.match(doc.text, c.end)]
-                before = named or before
+                before = _near_chains(doc.text, chains, cue_start)
                 rule = "leader.near"
             if not leaders or not before:
                 continue

@@ -1311,3 +1311,10 @@ def test_an_ordinal_after_a_brand_is_not_part_of_the_brand():
     """<brand>第8.6代…生产线项目: the brand ends before 第."""
     got = _pairs("加快甲乙第8.6代氧化物半导体显示器件生产线项目建设。", "Company")
     assert got == {("Company", "甲乙")}, got
+
+
+def test_a_new_technology_development_zone_is_its_high_tech_zone():
+    """X新技术开发区 is the official name of X高新区: one zone."""
+    ms, _ = _mentions("甲乙高新区召开会议。甲乙新技术开发区今年营收386亿元。")
+    keys = {m.key for m in ms if m.type == "DevelopmentZone"}
+    assert len(keys) == 1, keys

@@ -46,3 +46,15 @@ def test_a_leader_named_after_the_chain_paragraph_leads_the_chain_named_as_one()
           _m(text, "Company", "甲乙稀土集团有限公司", "g")]
     got = {(r.subject[1], r.object[1]) for r in extract_leaders(ingest_text(text), ms)}
     assert got == {("g", "re")}
+
+
+def test_a_company_acting_as_leader_leads_the_chain_named_before_its_sentence():
+    """<chain>产业链推进会召开。C作为链主企业，带动…: C leads the chain the text is about; with
+    no chain named as one before, no chain is guessed."""
+    text = "某某光电子信息产业链推进会召开。甲乙光纤光缆股份有限公司作为链主企业，带动上下游企业协同发展。"
+    ms = [_m(text, "IndustryChain", "光电子信息产业链", "oe"), _m(text, "Company", "甲乙光纤光缆股份有限公司", "g")]
+    got = {(r.subject[1], r.object[1]) for r in extract_leaders(ingest_text(text), ms)}
+    assert got == {("g", "oe")}
+    text = "某某市光伏发展迅速。甲乙光纤光缆股份有限公司作为链主企业，带动上下游企业协同发展。"
+    ms = [_m(text, "IndustryChain", "光伏", "pv"), _m(text, "Company", "甲乙光纤光缆股份有限公司", "g")]
+    assert extract_leaders(ingest_text(text), ms) == []
