@@ -651,6 +651,23 @@ def _heading_place(ctx: Context, m: Mention) -> Key | None:
     h = _PLACE_HEADING.match(text, p0)
     if h is not None and h.end() <= m.start:
         return _only_place(ctx, h.start(1), h.end(1))
+    if _NUMBERED_ITEM.match(text, p0):
+        # 二、榆林市 / 3. P。总投资…: an item under a heading line that is a place, above the
+        # items (and the lines that go on about them) of its section
+        end = p0 - 1
+        for _ in range(200):
+            if end <= 0:
+                return None
+            start = text.rfind("\n", 0, end) + 1
+            line = text[start:end]
+            hm = _SECTION_HEADING.match(line)
+            if hm is not None:
+                # (a heading that is no place, （一）产业项目, may sit under one that is)
+                place = _only_place(ctx, start + hm.end(), start + len(line.rstrip("：: \t")))
+                if place is not None or not line.lstrip(" \t#").startswith(("（", "(")):
+                    return place  # (三、其他: a section of its own, in no place)
+            end = start - 1
+        return None
     if not _RECORD_LINE.match(text, p0):
         return None
     end = p0 - 1
@@ -666,6 +683,10 @@ def _heading_place(ctx: Context, m: Mention) -> Key | None:
     return None
 
 
+#: an item of a list numbered in Arabic figures (3. , 3、, （3）)
+_NUMBERED_ITEM = re.compile(r"[ \t]*(?:[0-9]+[、.．]|[（(][0-9]+[)）])")
+#: a section heading numbered in Chinese (二、, （二）) that is short, a line of its own
+_SECTION_HEADING = re.compile(r"[ \t#]*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])[ \t]*(?=[^。；;，,]{2,20}$)")
 #: what opens a heading before its words (### , （一）, 二、)
 _HEADING_NUMBER = re.compile(r"[ \t#]*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十\d]+[、.．])?[ \t]*")
 #: a labelled record's line (项目名称：…；建设单位：…)

@@ -814,3 +814,17 @@ def test_links_of_a_chain_written_as_a_path_are_not_the_leaders_products():
     ])
     assert ("c", "produces", "ae") not in got
     assert ("d", "produces", "ae") in got
+
+
+def test_numbered_items_under_a_heading_that_is_a_place_lie_there():
+    """二、某市 / 2. P。… : the items of a section headed by a place lie in it (also under a
+    sub-heading that is no place); a heading that is no place locates nothing."""
+    from kg.extract import extract_document
+
+    text = ("陕西省重点项目进展\n\n一、西安市\n（一）产业项目\n1. 甲乙汽车零部件扩能项目。总投资120亿元。\n"
+            "二、榆林市\n2. 丙丁煤制烯烃项目。总投资198亿元。\n三、其他\n3. 戊己光伏项目。\n")
+    ex = extract_document(ingest_text(text))
+    got = {(r.subject[1], r.object[1]) for r in ex.relations if r.predicate == "locatedIn"}
+    assert ("甲乙汽车零部件扩能项目", "610100") in got
+    assert ("丙丁煤制烯烃项目", "610800") in got
+    assert ("戊己光伏项目", "610800") not in got
