@@ -1154,8 +1154,9 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
             # (not when the sentence speaks of the whole region: 今年全区共安排重大项目126个，年度计划投资…;
             # nor of a number of projects: 联合开工项目242个，总投资1609亿元 is their sum)
             return _key(m), "subj:previous-sentence-topic"
-        if _first_in(ctx, p0, start, _SUBJECT_TYPES) is None and p0 > 1:
-            # a paragraph continuing the one that just named the project
+        if _first_in(ctx, p0, start, _SUBJECT_TYPES) is None and p0 > 1 and not _PROJECT_COUNT_RE.search(text, s0, start):
+            # a paragraph continuing the one that just named the project (not a sum of a
+            # number of projects: （二）基础设施项目62个，总投资685亿元)
             q0, _ = paragraph_bounds(text, max(0, len(text[:p0].rstrip("\n")) - 1))
             last = _near_before(ctx, p0, q0, _SUBJECT_TYPES)
             tail_text = text[last.end:p0] if last is not None else ""

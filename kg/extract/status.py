@@ -196,9 +196,11 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
     plan_cache: dict[int, bool] = {}
     prev: tuple[int, list[Mention], int] | None = None  # (clause end, projects, first out index)
     cue_hits = _cue_hits(cues, text)
-    if "测试" in text:
-        # 封装测试生产线: 试生产 read across the word 测试 is no trial run
-        cue_hits = [h for h in cue_hits if not (h[2][0] == "试" and h[0] and text[h[0] - 1] == "测")]
+    if "测试" in text or "修复工" in text:
+        # 封装测试生产线: 试生产 read across the word 测试 is no trial run; 生态修复工程: 复工
+        # read across 修复 is no resumption
+        cue_hits = [h for h in cue_hits if not (h[0] and (h[2][0] == "试" and text[h[0] - 1] == "测"
+                                                          or h[2] == "复工" and text[h[0] - 1] == "修"))]
     cue_starts = [h[0] for h in cue_hits]
     listed: set[str] = set()  # projects of a list its intro gave a stage (签约项目包括：…)
     plan_starts: set[tuple[str, int]] = set()  # (project, sentence) of a planned start

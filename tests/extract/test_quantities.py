@@ -680,3 +680,12 @@ def test_a_project_pronoun_does_not_reach_back_into_an_earlier_paragraph():
             "项目总投资15亿元。")
     facts = _facts(text, [("Project", "甲乙风电项目", "wind"), ("Project", "风电装备制造基地", "base")])
     assert ("investment", 1.5e9, "CNY", "base") in facts, facts
+
+
+def test_the_sum_of_a_number_of_projects_after_a_list_paragraph_is_not_its_last_projects():
+    """（二）基础设施项目62个，总投资685亿元 after a paragraph ending with a project: the sum of
+    the 62 projects is not that project's investment."""
+    text = ("（一）产业项目108个，总投资926亿元。主要包括：甲乙装备制造产业园项目。\n"
+            "（二）基础设施项目62个，总投资685亿元。")
+    facts = _facts(text, [("Project", "甲乙装备制造产业园项目", "p")])
+    assert not any(f[0] == "investment" and f[1] == 6.85e10 and f[3] == "p" for f in facts), facts

@@ -367,3 +367,9 @@ def test_a_building_done_in_a_progress_table_means_the_project_is_being_built():
             "1\t甲乙新能源汽车基地\t甲乙汽车股份有限公司\t150\t冲压、焊装车间主体完工，正在进行设备调试\n")
     got = _status(text, ["甲乙新能源汽车基地"])
     assert got == [("甲乙新能源汽车基地", "under_construction")], got
+
+
+def test_a_restoration_works_name_is_no_resumption():
+    """生态修复工程: 复工 read across 修复|工程 is no resumption of works."""
+    got = _status("主要包括：甲乙高速公路、丙丁生态修复工程等。", ["甲乙高速公路", "丙丁生态修复工程"])
+    assert not any(code == "resumed" for _p, code in got), got
