@@ -652,7 +652,7 @@ def _bad_brand(brand: str, lenient: bool = False) -> bool:
     lead = _jieba_words().get(brand[:2], (0, ""))
     if lead[0] >= 1000 and lead[1] in _CLAUSE_TAGS:
         return True  # 坚决稳住…: a clause, not a brand
-    return (_strip_generic(brand) != brand or _is_vocab(brand)
+    return (_strip_generic(brand) != brand and not (lenient and _new_brand(brand)) or _is_vocab(brand)
             or (not lenient and (_is_region(brand) or _common_word(brand)
                                  or any(r.start > 0 for r in _name_regions(brand))))
             or any(not lenient or len(m.group()) > 1 or m.start() == 0
@@ -663,6 +663,14 @@ def _bad_brand(brand: str, lenient: bool = False) -> bool:
             or all(ch in _REGION_ABBR for ch in brand)
             or all(ch in "十百千万亿" for ch in brand)  # “千亿石化”: a scale, a slogan
             or brand[-1] in "及和与、")  # 模组及|PACK生产线: a list of products, not a brand
+
+
+def _new_brand(brand: str) -> bool:
+    """新宙邦, 新希望: a firm's name opening with 新 ("new", a generic prefix elsewhere), when
+    the rest is no word of its own (not 新引进, 新落户)."""
+    rest = brand[1:]
+    return brand[0] == "新" and 2 <= len(rest) <= 3 and _strip_generic(brand) == rest and not _common_word(rest) \
+        and not _jieba_words().get(rest[:2], (0, ""))[0]
 
 
 #: a brand ending like a place of nature (<name>岛, <name>半岛, <sea area>海上): a location that opens a

@@ -1318,3 +1318,10 @@ def test_a_new_technology_development_zone_is_its_high_tech_zone():
     ms, _ = _mentions("甲乙高新区召开会议。甲乙新技术开发区今年营收386亿元。")
     keys = {m.key for m in ms if m.type == "DevelopmentZone"}
     assert len(keys) == 1, keys
+
+
+def test_a_listed_firm_whose_name_opens_with_new_is_a_company():
+    """甲乙新能源、丙丁科技、新宙邦等企业: 新 opens some firms' names; 新引进 is a verb."""
+    got = _pairs("带动了甲乙新能源、丙丁科技、新宙邦等一批配套企业落户。全市新引进、新落户等一批企业。", "Company")
+    assert ("Company", "新宙邦") in got
+    assert not any(s.startswith(("新引", "新落")) for _t, s in got), got
