@@ -27,13 +27,15 @@ __all__ = ["Record", "find_records", "in_schedule", "project_record_at", "record
 
 #: the label of a field (what the line states) → the role the rules give it
 _LABELS = {
-    "项目名称": "name",
+    "项目名称": "name", "签约项目": "name", "签约项目名称": "name",
     "建设单位": "owner", "业主单位": "owner", "项目单位": "owner", "实施单位": "owner",
     "责任单位": "owner", "项目业主": "owner", "投资主体": "owner", "投资方": "owner",
     "申报单位": "owner", "承办单位": "owner", "主管单位": "owner", "牵头单位": "owner",
-    "签约企业": "owner",
+    "签约企业": "owner", "投资企业": "owner", "投资单位": "owner",
     "建设地点": "place", "项目地点": "place", "建设地址": "place", "项目选址": "place",
     "选址": "place", "所在地": "place", "项目所在地": "place", "所在园区": "place",
+    "落户地": "place", "落户地点": "place", "落户园区": "place", "落地园区": "place", "所属园区": "place",
+    "实施地点": "place", "建设区域": "place",
     "总投资": "figures", "计划总投资": "figures", "项目总投资": "figures", "投资总额": "figures",
     "年度计划投资": "figures", "计划投资": "figures", "投资规模": "figures", "建设规模": "figures",
     "投资金额": "figures", "签约金额": "figures", "投资额": "figures",

@@ -263,3 +263,17 @@ def test_a_records_name_ends_before_a_label_the_rules_do_not_read():
     assert doc.text[slice(*rs[0].name)] == "丰河绿色化工产业园己内酰胺产业链搬迁与升级转型发展项目"
     _rels, _qs, projects = _facts(text)
     assert "丰河绿色化工产业园己内酰胺产业链搬迁与升级转型发展项目" in projects
+
+
+def test_a_signing_table_names_the_project_its_investor_its_sum_and_where_it_settles():
+    """签约项目 | 投资方 | 投资额（亿元） | 落户地: each row is the signed project's record."""
+    table = ("序号\t签约项目\t投资方\t投资额（亿元）\t落户地\n"
+             "1\t年产20GW异质结电池项目\t甲乙光能科技有限公司\t60\t丙丁高新区\n"
+             "2\t生物基材料产业园项目\t壬癸生物科技股份有限公司\t35\t丙丁经济开发区\n")
+    rels, qs, projects = _facts(table)
+    assert ("甲乙光能科技有限公司", "investor", "年产20GW异质结电池项目") in rels
+    assert ("壬癸生物科技股份有限公司", "investor", "生物基材料产业园项目") in rels
+    assert any(s == "年产20GW异质结电池项目" and p == "locatedIn" and "丙丁" in o and "高新区" in o
+               for s, p, o in rels), rels
+    assert ("investment", 6e9, "年产20GW异质结电池项目") in qs
+    assert ("investment", 3.5e9, "生物基材料产业园项目") in qs
