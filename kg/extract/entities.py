@@ -1091,7 +1091,8 @@ def _phases(text: str, projects: list[_Cand]) -> list[_Cand]:
             continue
         parent = None
         for pe, ps, c in ends:
-            if pe <= s and (parent is None or pe > parent.end or (pe == parent.end and ps < parent.start)):
+            if pe <= s and (parent is None or pe > parent.end or (pe == parent.end and ps < parent.start)) \
+                    and not _PHASE.match(text, ps):  # (一期3万吨生产线已投产，二期…: 二期 is the project's)
                 parent = c
         if parent is None:
             continue
@@ -1100,6 +1101,27 @@ def _phases(text: str, projects: list[_Cand]) -> list[_Cand]:
         out.append(_Cand("Project", s, e, "project.phase_alone", canonical=pname + text[s:e]))
     for m in (_ROAD_SECTION.finditer(text) if "段" in text else ()):  # every match ends in 段
         out.append(_Cand("Project", m.start(), m.end(), "project.road_section"))
+    return out
+
+
+def _phase_led(text: str, chosen: list[_Cand]) -> list[_Cand]:
+    """A project named by its phase first (一期3万吨生产线已投产) is that phase of the project
+    named before it in the paragraph: its canonical name is the parent's name and the mention
+    (GUIDELINES §3.3)."""
+    led = [c for c in chosen if c.type == "Project" and not c.canonical and _PHASE.match(text, c.start)]
+    if not led:
+        return chosen
+    parents = sorted((c.end, c.start, c) for c in chosen if c.type == "Project" and not _PHASE.match(text, c.start))
+    out = []
+    for c in chosen:
+        if c in led:
+            p0 = text.rfind("\n\n", 0, c.start)
+            before = [p for pe, ps, p in parents if pe <= c.start and ps > p0 and c.start - pe <= 300]
+            if before:
+                par = before[-1]
+                pname = par.canonical or text[par.start:par.end]
+                c = _with(c, canonical=pname + text[c.start:c.end])
+        out.append(c)
     return out
 
 
@@ -1926,6 +1948,7 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
     if owners:
         chosen = [_with(c, canonical=text[owners[c.start].start:c.end], attrs=c.attrs + (("owner_named", "1"),))
                   if c.type == "Project" and not c.canonical and c.start in owners else c for c in chosen]
+    chosen = _phase_led(text, chosen)
     comp_starts = {c.start for c in chosen if c.type == "Company"}
     chosen = [_with(c, type="Project", rule="project.company_base")
               if c.type == "DevelopmentZone" and not c.attrs and c.start in comp_starts

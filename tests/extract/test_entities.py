@@ -1325,3 +1325,22 @@ def test_a_listed_firm_whose_name_opens_with_new_is_a_company():
     got = _pairs("带动了甲乙新能源、丙丁科技、新宙邦等一批配套企业落户。全市新引进、新落户等一批企业。", "Company")
     assert ("Company", "新宙邦") in got
     assert not any(s.startswith(("新引", "新落")) for _t, s in got), got
+
+
+def test_a_project_named_by_its_phase_first_is_that_phase_of_the_project_before():
+    """进展情况：一期3万吨生产线已投产，二期…施工中: both phases are the record's project's
+    (GUIDELINES §3.3), not 二期 of the first phase's line."""
+    ms, _ = _mentions("项目名称：甲乙化纤年产5万吨碳纤维及复合材料项目\n建设单位：甲乙化纤集团有限责任公司\n"
+                      "进展情况：一期3万吨生产线已投产，二期主体厂房施工中\n")
+    keys = {m.key for m in ms if m.type == "Project"}
+    assert "甲乙化纤年产5万吨碳纤维及复合材料项目二期" in keys, keys
+    assert "甲乙化纤年产5万吨碳纤维及复合材料项目一期3万吨生产线" in keys, keys
+
+
+def test_a_brand_with_the_trade_word_chemical_fibres_names_no_product():
+    """甲乙化纤年产5万吨碳纤维项目: 化纤 is the firm's trade word, not what the project makes."""
+    from kg.extract import extract_document
+
+    ex = extract_document(ingest_text("加快甲乙化纤年产5万吨碳纤维项目建设。"))
+    produced = {r.object[1] for r in ex.relations if r.predicate == "produces"}
+    assert "化纤" not in produced and "碳纤维" in produced, produced
