@@ -990,9 +990,9 @@ def _rule_builder(ctx: Context) -> None:
         # list of projects after one verb: "推进A、B、C等项目" is handled by the gap test above
 
 
-def _rule_records(ctx: Context) -> None:
+def _rule_records(ctx: Context, roles: tuple[str, ...] = ("owner", "place")) -> None:
     """Labelled records (项目名称：P / 建设单位：C / 建设地点：Z): C invests in P, P lies in
-    Z (the zone named there, else its most specific region)."""
+    Z (the zone named there, else its most specific region); only the fields of ``roles``."""
     from .records import find_records
 
     text = ctx.doc.text
@@ -1004,6 +1004,8 @@ def _rule_records(ctx: Context) -> None:
         if project is None:
             continue
         for role, a, b in r.fields:
+            if role not in roles:
+                continue
             inside = [m for m in ctx.span(a, b) if m.end <= b]
             if role == "owner":
                 for o in inside:
@@ -1318,6 +1320,7 @@ def extract_relations(doc: Document, mentions: list[Mention]) -> list[RelationCa
     _rule_adjacent_regions(ctx)
     _rule_name_location(ctx, ("Project", "DevelopmentZone"))
     _rule_bracketed_place(ctx)
+    _rule_records(ctx, ("place",))  # (a record's place before the document's region)
     _rule_intake_location(ctx)
     _rule_sentence_location(ctx)
     _rule_name_location(ctx, ("Company",), main)
@@ -1326,7 +1329,7 @@ def extract_relations(doc: Document, mentions: list[Mention]) -> list[RelationCa
     _rule_nested_owner(ctx)
     _rule_builder(ctx)
     _rule_pronoun_agent(ctx)
-    _rule_records(ctx)
+    _rule_records(ctx, ("owner",))
     _rule_listed_owner(ctx)
     _rule_responsible_units(ctx)
     _rule_signing_party(ctx)

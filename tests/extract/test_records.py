@@ -277,3 +277,13 @@ def test_a_signing_table_names_the_project_its_investor_its_sum_and_where_it_set
                for s, p, o in rels), rels
     assert ("investment", 6e9, "年产20GW异质结电池项目") in qs
     assert ("investment", 3.5e9, "生物基材料产业园项目") in qs
+
+
+def test_a_records_place_is_where_the_project_lies_not_the_documents_region_too():
+    """建设地点：X开发区 in a province's list: the project lies in the zone, and is not put in
+    the province besides."""
+    text = ("吉林省2026年第一批省级重大项目名单\n\n项目名称：甲乙新能源商用车智能工厂项目\n建设单位：甲乙汽车有限公司\n"
+            "建设地点：长春汽车经济技术开发区\n总投资：85亿元\n")
+    ex = extract_document(ingest_text(text))
+    places = {r.object[1] for r in ex.relations if r.predicate == "locatedIn" and r.subject[1] == "甲乙新能源商用车智能工厂项目"}
+    assert len(places) == 1 and "开发区" in next(iter(places)), places
