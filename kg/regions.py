@@ -471,7 +471,8 @@ def _false_join(text: str, start: int, end: int, form: str, short: bool) -> bool
     if not short:
         if form[-1] in "县市区省" and end < len(text):
             nxt = form[-1] + text[end]
-            if nxt in jw and jw[nxt][1] not in _PLACE_TAGS and nxt not in ("市委", "省委", "县委", "区委"):
+            if nxt in jw and jw[nxt][1] not in _PLACE_TAGS and nxt not in ("市委", "省委", "县委", "区委") \
+                    and not text.startswith("政府", end):  # (长治市政府: the place's government)
                 return True  # 西安区域, 重庆市场: the suffix starts another word
         if len(form) == 2 and start > 0 and "\u4e00" <= text[start - 1] <= "\u9fff" \
                 and not (form[-1] in "县区市旗" and text[start - 1] in "在为于到赴至从"):
@@ -489,9 +490,12 @@ def _false_join(text: str, start: int, end: int, form: str, short: bool) -> bool
 def _straddles(text: str, start: int, end: int) -> bool:
     """True when a dictionary word crosses the boundary of the short form [start, end)."""
     jw = _jieba_words()
+    dated = start >= 2 and text[start - 1] in "年月日" and text[start - 2].isdigit()
     for a, b in ((start - 1, start + 1), (start - 2, start + 1), (end - 1, end + 1), (end - 1, end + 2)):
         if a < 0 or b > len(text) or b - a < 2:
             continue
+        if dated and a < start:
+            continue  # 2026年长治…: the date's 年 joins no word with the name (年长)
         w = text[a:b]
         hit = jw.get(w)
         if hit and hit[0] >= 50 and hit[1] not in ("ns", "nr", "nt", "nz"):

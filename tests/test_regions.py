@@ -69,3 +69,16 @@ def test_cities_without_counties_do_not_hang_extraction():
     assert "x" in result, "extraction did not finish"
     names = {m.text for m in result["x"].mentions if m.type == "Region"}
     assert {"中山市", "东莞市"} <= names
+
+
+@pytest.mark.parametrize("text, name", [
+    ("2026年长治市政府工作报告", "长治市"),  # a year's 年 makes no word (年长) with the name
+    ("长治市政府与企业签约", "长治市"),  # 市政 of 市政府 is the place's government
+    ("今年3月朔州新建项目", "朔州"),
+])
+def test_a_place_after_a_date_or_before_its_government_is_found(text, name):
+    assert [m.text for m in find_regions(text)] == [name]
+
+
+def test_a_suffix_that_starts_another_word_still_ends_no_name():
+    assert [m.text for m in find_regions("重庆市场持续回暖")] == ["重庆"]

@@ -960,7 +960,7 @@ def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, wide: bool = Fals
     if lm is not None:
         # 全市/全省/全县: the document's main region of that level (the city, not a zone in it)
         level = _level_of_word(lm.group())
-        region = ctx.level_at(pos, level) or _main_of_level(ctx, level)
+        region = _region_of_word(ctx, lm.group(), pos)
         if region is not None:
             return region, "place:wide-level"
         if level == "province" and _main_of_level(ctx, "city") is not None:
@@ -977,7 +977,7 @@ def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, wide: bool = Fals
     if lm is not None:
         # 全省重大项目集中开工仪式在A市、B市同步举行，11个重大项目集中开工: the sentence is about
         # the province, the cities it names are its venues
-        region = ctx.level_at(pos, _level_of_word(lm.group())) or _main_of_level(ctx, _level_of_word(lm.group()))
+        region = _region_of_word(ctx, lm.group(), pos)
         if region is not None:
             return region, "place:wide-level-sentence"
     m = _near_before(ctx, pos, s0, _PLACE_TYPES)
@@ -997,6 +997,21 @@ _LEVEL_OF = {"省": "province", "市": "city", "县": "county"}
 def _region_name(ctx: _Context, key: tuple[str, str]) -> str:
     """The text of the longest mention of region ``key``."""
     return max((m.text for m in ctx.all_mentions if (m.type, m.key) == key), key=len, default="")
+
+
+def _region_of_word(ctx: _Context, word: str, pos: int) -> tuple[str, str] | None:
+    """The region a level word (全市, 全省, 全县) at ``pos`` speaks of: the one of that level
+    the paragraph opens with, else the document's main one of that level; 全市 in a text about
+    a county-level city (南安市政府工作报告) is that city, not the prefecture above it."""
+    from ..regions import place_by_code
+
+    level = _level_of_word(word)
+    main = ctx.main_place
+    if word.endswith("市") and level == "city" and main is not None and main[0] == "Region":
+        place = place_by_code(main[1])
+        if place is not None and place.level == "county" and place.name.endswith("市"):
+            return main
+    return ctx.level_at(pos, level) or _main_of_level(ctx, level)
 
 
 def _level_of_word(word: str) -> str:
@@ -1131,7 +1146,7 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
     if m is not None and (lm := _LEVEL_WORD_RE.search(text, s0, m.start)) is not None:
         # 全省重大项目集中开工仪式在A市、B市同步举行，…，总投资达872亿元: the province's (the
         # cities are venues)
-        region = ctx.level_at(start, _level_of_word(lm.group())) or _main_of_level(ctx, _level_of_word(lm.group()))
+        region = _region_of_word(ctx, lm.group(), start)
         if region is not None:
             return region, "subj:wide-level-sentence"
     if m is not None:
@@ -1216,7 +1231,7 @@ def _ratio_subject(ctx: _Context, start: int, end: int, lead: str, cstart: int, 
     if lm is not None:
         # "全市1803个新建项目已开工1282个，开工率71.1%": the sentence speaks of the city
         level = _level_of_word(lm.group())
-        region = ctx.level_at(start, level) or _main_of_level(ctx, level)
+        region = _region_of_word(ctx, lm.group(), start)
         if region is not None:
             return region, "subj:ratio-sentence-level"
         if _unnamed_province_sentence(ctx, s0, start):

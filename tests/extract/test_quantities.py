@@ -689,3 +689,13 @@ def test_the_sum_of_a_number_of_projects_after_a_list_paragraph_is_not_its_last_
             "（二）基础设施项目62个，总投资685亿元。")
     facts = _facts(text, [("Project", "甲乙装备制造产业园项目", "p")])
     assert not any(f[0] == "investment" and f[1] == 6.85e10 and f[3] == "p" for f in facts), facts
+
+
+def test_the_whole_city_of_a_county_level_citys_report_is_that_city():
+    """南安市政府工作报告: 全市 is 南安市 (a county-level city), not 泉州市 named in it."""
+    from kg.extract import extract_document
+
+    text = "2026年南安市政府工作报告\n\n2025年，全市完成地区生产总值1680亿元，增长6.5%。泉州市领导出席。"
+    ex = extract_document(ingest_text(text))
+    gdp = [q for q in ex.quantities if q.kind == "gdp"]
+    assert [q.subject for q in gdp] == [("Region", "350583")], gdp
