@@ -82,3 +82,13 @@ def test_a_place_after_a_date_or_before_its_government_is_found(text, name):
 
 def test_a_suffix_that_starts_another_word_still_ends_no_name():
     assert [m.text for m in find_regions("重庆市场持续回暖")] == ["重庆"]
+
+
+@pytest.mark.parametrize("text", ["践行绿水青山就是金山银山理念", "依托察尔汗盐湖资源", "长江入海河口", "建设国际海港"])
+def test_common_geographic_nouns_are_no_district_short_forms(text):
+    """绿水青山, 盐湖, 河口, 海港: words of landscape, not 青山区, 盐湖区, 河口区, 海港区."""
+    assert find_regions(text) == []
+
+
+def test_those_districts_written_in_full_are_found():
+    assert [m.text for m in find_regions("运城市盐湖区新建项目")] == ["运城市", "盐湖区"]
