@@ -701,6 +701,28 @@ def _only_place(ctx: Context, a: int, b: int) -> Key | None:
     return ctx.key(places[0])
 
 
+#: what follows the place a headline opens with as its topic (德阳经开区：…, 某某高新区 | …)
+_HEADLINE_TOPIC_END = re.compile(r"[ \t]*[：:|｜—–-]")
+
+
+def _rule_headline_zone(ctx: Context) -> None:
+    """A report headed by a zone (德阳经开区：X项目完成主体结构施工) is about that zone: its
+    projects with no place stated lie there."""
+    text = ctx.doc.text
+    line_end = text.find("\n")
+    line_end = len(text) if line_end < 0 else line_end
+    first = next((m for m in ctx.mentions if m.start < line_end and _top_level(m)
+                  and m.type in ("DevelopmentZone", "Region", "Project", "Company")), None)
+    if first is None or first.type != "DevelopmentZone" or first.attr("deictic") == "1" \
+            or text[:first.start].strip() or not _HEADLINE_TOPIC_END.match(text, first.end):
+        return
+    zone = ctx.key(first)
+    for k, ms in sorted(ctx.groups.items()):
+        if k[0] == "Project" and not ctx.has(k, "locatedIn"):
+            m = ms[0]
+            ctx.emit(k, "locatedIn", zone, m.start, m.end, "headline-zone")
+
+
 def _rule_default_location(ctx: Context, main: Key | None) -> None:
     """Projects, zones and sub-regions with no stated place fall to the document's region.
 
@@ -1325,6 +1347,7 @@ def extract_relations(doc: Document, mentions: list[Mention]) -> list[RelationCa
     _rule_sentence_location(ctx)
     _rule_name_location(ctx, ("Company",), main)
     _rule_local_companies(ctx, main)
+    _rule_headline_zone(ctx)
     _rule_default_location(ctx, main)
     _rule_nested_owner(ctx)
     _rule_builder(ctx)

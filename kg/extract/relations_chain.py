@@ -212,6 +212,8 @@ def _company_list_before(text: str, subjects: list[Mention], last: Mention) -> l
     return out
 
 
+#: a sentence about the project named before (该项目…, 项目…)
+_PROJECT_PRONOUN_RE = re.compile(r"[ \t]*(?:该|此|这一|本)?(?:项目|工程)")
 #: what joins the links of a chain written as a path (整车制造—关键零部件—汽车电子)
 _LINK_DASHES = ("—", "→", "－", "―", "-", "➝", "⇒")
 
@@ -234,11 +236,17 @@ def _rule_production_cue(ctx: Context) -> None:
         if verb_rx is not None:
             for v in verb_rx.finditer(text, s0, s1):
                 before = [s for s in subjects if s.end <= v.start()]
+                by_pronoun = not before and _PROJECT_PRONOUN_RE.match(text, s0) is not None
+                if by_pronoun:
+                    # 该项目…，主要生产P: the project named last before, close by
+                    named = [m for m in ctx.mentions if m.type == "Project" and _top_level(m)
+                             and s0 - 300 <= m.start and m.end <= s0]
+                    before = named[-1:]
                 if not before or text.startswith(_LINK_DASHES, v.end()):
                     continue  # (整车制造—关键零部件—汽车电子: the links of a chain, not what S makes)
                 subj = before[-1]
                 c0, _ = _clause_bounds(text, v.start(), s0, s1)
-                if subj.end < c0 - 60:
+                if subj.end < c0 - 60 and not by_pronoun:
                     continue
                 # "A、B等企业具备年产P": every company of the list before the verb
                 listed = _company_list_before(text, subjects, subj) if subj.type == "Company" else [subj]

@@ -828,3 +828,26 @@ def test_numbered_items_under_a_heading_that_is_a_place_lie_there():
     assert ("甲乙汽车零部件扩能项目", "610100") in got
     assert ("丙丁煤制烯烃项目", "610800") in got
     assert ("戊己光伏项目", "610800") not in got
+
+
+def test_a_report_headed_by_a_zone_puts_its_unplaced_projects_there():
+    """甲乙经开区：X项目完成主体结构施工 — the report is about the zone; its project lies there."""
+    from kg.extract import extract_document
+
+    text = ("德阳经开区：甲乙清洁能源装备产业园项目完成主体结构施工\n\n记者从德阳经济技术开发区获悉，"
+            "由甲乙有限公司投资建设的清洁能源装备产业园项目已完成主体结构施工。")
+    ex = extract_document(ingest_text(text))
+    got = {(r.subject[0], r.object[0]) for r in ex.relations
+           if r.predicate == "locatedIn" and r.subject[0] == "Project"}
+    assert got == {("Project", "DevelopmentZone")}, ex.relations
+
+
+def test_a_sentence_about_the_project_named_before_says_what_it_makes():
+    """P…。\\n\\n该项目于…开工建设，总投资…，主要生产A和B: the project makes A and B."""
+    from kg.extract import extract_document
+
+    text = ("由甲乙有限公司投资建设的清洁能源装备产业园项目已完成主体结构施工。\n\n"
+            "该项目于2025年3月开工建设，计划2026年12月竣工投产，总投资36.8亿元，占地约800亩，主要生产燃气轮机和储能装备。")
+    ex = extract_document(ingest_text(text))
+    got = {(r.subject[1], r.object[1]) for r in ex.relations if r.predicate == "produces"}
+    assert {("清洁能源装备产业园项目", "燃气轮机"), ("清洁能源装备产业园项目", "储能装备")} <= got, got
