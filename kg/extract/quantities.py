@@ -1230,7 +1230,6 @@ def _ratio_subject(ctx: _Context, start: int, end: int, lead: str, cstart: int, 
     lm = _LEVEL_WORD_RE.search(ctx.text, s0, start)
     if lm is not None:
         # "全市1803个新建项目已开工1282个，开工率71.1%": the sentence speaks of the city
-        level = _level_of_word(lm.group())
         region = _region_of_word(ctx, lm.group(), start)
         if region is not None:
             return region, "subj:ratio-sentence-level"
