@@ -1072,7 +1072,8 @@ def _rule_bracketed_place(ctx: Context) -> None:
 #: what joins the two parties of a signing (A与B签约P)
 _PARTY_JOIN = re.compile(r"\s*(?:与|和|同)\s*")
 #: the verb of a signing between the parties and the project (签约, 签订…协议, 签署)
-_SIGNS = re.compile(r"^\s*(?:正式|现场|成功)?(?:签约|签订|签署|签下)[^，。；]{0,10}?$")
+_SIGNS = re.compile(r"^\s*(?:正式|现场|成功)?(?:签约|签订|签署|签下)(?:[^，。；]{0,10}?|[^，。；]{0,8}?(?:协议|合同)[，,]\s*"
+                    r"(?:双方)?(?:将|拟|计划)?(?:投资)?(?:新建|建设|兴建|打造|落地|实施)的?)$")
 #: a company's unit named after it (C所属D, C旗下D): D acts
 _UNIT_OF = re.compile(r"\s*(?:所属|旗下|下属|的)\s*")
 

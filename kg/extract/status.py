@@ -52,6 +52,8 @@ _SHARE_DONE_RE = re.compile(r"了?(?:约|近|超过)?\d+(?:\.\d+)?\s*[%％]")
 _DATE_WORDS_RE = re.compile(r"于|\d{4}年|\s")
 
 #: a building or part of a project site (a clause about it says how far the project is built)
+#: a clause that names what a signing builds (…签订投资协议，将建设P)
+_BUILD_NEXT_RE = re.compile(r"\s*(?:双方)?(?:将|拟|计划)?(?:投资)?(?:新建|建设|兴建|打造|落地|实施)的?")
 _BUILDING_PART_RE = re.compile(r"厂房|车间|主体|办公楼|综合楼|宿舍楼|仓库|库房")
 
 #: the label of an item's stage in a progress bulletin (形象进度：…)
@@ -299,6 +301,13 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
                 rule += "/stage-label"
                 if code == "completed" and _ADVERBS_RE.sub("", lead) and not _DEICTIC_RE.match(_ADVERBS_RE.sub("", lead)):
                     code = "under_construction"  # 形象进度：焊装车间主体完工 — a part is done, the project is not
+        if not targets and cue_code == "signed":
+            # 某区与C签订投资协议，将建设P: the project of the clause after the signing
+            nxt = _BUILD_NEXT_RE.match(text, cend + 1)
+            if nxt is not None:
+                targets = [p for p in projects if p.start == nxt.end()][:1]
+                if targets:
+                    rule += "/next-clause"
         if not targets:
             t = _fallback_project(doc, projects, starts, others, cstart, h0 + cstart,
                                   clause[:h0], clause[h1:])

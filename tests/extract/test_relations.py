@@ -851,3 +851,16 @@ def test_a_sentence_about_the_project_named_before_says_what_it_makes():
     ex = extract_document(ingest_text(text))
     got = {(r.subject[1], r.object[1]) for r in ex.relations if r.predicate == "produces"}
     assert {("清洁能源装备产业园项目", "燃气轮机"), ("清洁能源装备产业园项目", "储能装备")} <= got, got
+
+
+def test_a_zone_signing_an_agreement_to_build_a_project_hosts_it():
+    """某高新区与C签订投资协议，将建设P: C invests in P, which lies in the zone and is signed."""
+    from kg.extract import extract_document
+
+    text = "12月1日，赣州高新技术产业开发区与甲乙磁材科技有限公司签订投资协议，将建设年产2万吨高性能钕铁硼永磁材料项目。"
+    ex = extract_document(ingest_text(text))
+    got = {(r.subject[1], r.predicate, r.object[1]) for r in ex.relations}
+    p = "年产2万吨高性能钕铁硼永磁材料项目"
+    assert ("甲乙磁材科技有限公司", "investor", p) in got
+    assert any(s == p and pr == "locatedIn" and o.endswith("高新区") for s, pr, o in got), got
+    assert (p, "hasStatus", "signed") in got
