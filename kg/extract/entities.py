@@ -1887,6 +1887,10 @@ _ZONE_CLASS = (("经济技术开发区", "开发区"), ("经济开发区", "开�
 
 
 def _zone_key(name: str) -> str:
+    if _province_forms().match(name):
+        regs = _name_regions(name)
+        if len(regs) >= 2 and regs[0].start == 0 and regs[0].place.level == "province" and regs[1].start == regs[0].end:
+            name = name[regs[0].end:]  # 江苏无锡高新区 is 无锡高新区: the province before the city adds nothing
     for suf, cls in _ZONE_CLASS:
         if name.endswith(suf):
             return name[: -len(suf)] + "|" + cls

@@ -1344,3 +1344,19 @@ def test_a_brand_with_the_trade_word_chemical_fibres_names_no_product():
     ex = extract_document(ingest_text("加快甲乙化纤年产5万吨碳纤维项目建设。"))
     produced = {r.object[1] for r in ex.relations if r.predicate == "produces"}
     assert "化纤" not in produced and "碳纤维" in produced, produced
+
+
+def test_a_zone_named_with_its_province_first_is_the_same_zone():
+    """江苏无锡高新区 and 无锡高新区: one zone."""
+    ms, _ = _mentions("江苏无锡高新区新签约项目12个。今年以来，无锡高新区吸引外资持续发力。")
+    keys = {m.key for m in ms if m.type == "DevelopmentZone"}
+    assert len(keys) == 1, keys
+
+
+def test_passive_components_are_products_and_their_project_is_one():
+    """村田制作所投资的高端电子元器件项目…，年产多层陶瓷电容器（MLCC）: a firm, a project, products."""
+    got = _pairs("此外，甲乙制作所投资的高端电子元器件项目已于3月正式投产，年产多层陶瓷电容器（MLCC）1000亿只。")
+    assert ("Project", "高端电子元器件项目") in got
+    assert ("Company", "甲乙制作所") in got
+    assert {("Product", "多层陶瓷电容器"), ("Product", "MLCC")} <= got
+    assert ("Product", "陶瓷") not in got
