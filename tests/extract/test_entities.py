@@ -1360,3 +1360,9 @@ def test_passive_components_are_products_and_their_project_is_one():
     assert ("Company", "甲乙制作所") in got
     assert {("Product", "多层陶瓷电容器"), ("Product", "MLCC")} <= got
     assert ("Product", "陶瓷") not in got
+
+
+def test_coated_steel_sheets_are_products():
+    """建成后可年产高端硅钢50万吨、镀锌板80万吨: both are steel products."""
+    got = _pairs("甲乙新材料产业园项目建成后可年产高端硅钢50万吨、镀锌板80万吨。", "Product")
+    assert {("Product", "硅钢"), ("Product", "镀锌板")} <= got, got
