@@ -42,6 +42,8 @@ _OWNER_GAP = re.compile(r"(的|投资的|建设的|实施的)?|(“[^”]{1,6}�
 # "向北，某某开发区同样是火热的建设场景，…项目": a zone opening the sentence is its topic
 _TOPIC_LEAD = re.compile(r"[^，。；：]{0,4}[，,]?")
 _TOPIC_TAIL = re.compile(r"(同样|也|则|正|已经?|今年|近年来)?(是|成为|呈现)")
+#: a zone opening a sentence as the place of what follows (X开发区内，P…)
+_ZONE_INSIDE = re.compile(r"(?:内|里)[，,]")
 # "某某集团成功落户某市": a company settling in a place
 _SETTLES = re.compile(r"(成功|正式|已经?|先后)?(落户|落地|入驻|扎根|签约落户)(于|在|到)?")
 _LOCAL_LIST = re.compile(r"(、[^，。；、]{1,6}){0,8}等(乡镇|街道|镇|乡|村)")
@@ -507,7 +509,7 @@ def _rule_sentence_location(ctx: Context) -> None:
             if (
                 _ends_with_cue("place_cue", before)
                 or (p.type == "DevelopmentZone" and p.attr("deictic") != "1" and _TOPIC_LEAD.fullmatch(text[s0 : p.start])
-                    and _TOPIC_TAIL.match(text, p.end))
+                    and (_TOPIC_TAIL.match(text, p.end) or _ZONE_INSIDE.match(text, p.end)))
 
                 or (cued and cued[-1].end == p.start)
                 or (not text[s0:p.start].strip(_OPENING_JUNK) and any(

@@ -864,3 +864,14 @@ def test_a_zone_signing_an_agreement_to_build_a_project_hosts_it():
     assert ("甲乙磁材科技有限公司", "investor", p) in got
     assert any(s == p and pr == "locatedIn" and o.endswith("高新区") for s, pr, o in got), got
     assert (p, "hasStatus", "signed") in got
+
+
+def test_a_zone_opening_a_sentence_with_inside_places_its_project():
+    """X开发区内，C年产…项目已完成设备采购: the project lies in the zone."""
+    from kg.extract import extract_document
+
+    text = "甲乙高新技术产业开发区内，丙丁股份有限公司年产10万吨聚乳酸项目已完成设备采购，正在进行厂房建设。"
+    ex = extract_document(ingest_text(text))
+    got = {(r.subject[0], r.object[0]) for r in ex.relations
+           if r.predicate == "locatedIn" and r.subject[0] == "Project"}
+    assert ("Project", "DevelopmentZone") in got, ex.relations
