@@ -26,6 +26,8 @@ COMPANY_WINDOW = 8
 NEAR_WINDOW = 200
 #: a chain mention followed by the word for a chain (稀土新材料及应用产业链, 汽车产业链)
 _CHAIN_AFTER_RE = re.compile(r"(?:及[^，。；、\s]{1,4})?(?:产业)?链")
+#: a chain named before, pointed at (C是该产业链的链主)
+_THIS_CHAIN = re.compile(r"(?:该|本|这一|这条)(?:产业)?链")
 #: what may stand between a list of companies and the cue (A、B担任链主企业)
 _LIST_ROLE_RE = re.compile(r"(?:等)?(?:企业)?(?:分别)?(?:担任|作为|为|是|成为)(?:产业链)?[“\"]?")
 
@@ -94,6 +96,10 @@ def extract_leaders(doc: Document, mentions: list[Mention]) -> list[RelationCand
                             # "C作为链主企业，带动…" in a text about one chain named as one before
                             before = _near_chains(doc.text, chains, cue_start, named_only=True)
                             rule = "leader.near"
+                    elif not before and _THIS_CHAIN.search(doc.text, company.end, cue_start):
+                        # "C是该产业链的链主企业": the chain the text named before
+                        before = _near_chains(doc.text, [c for c in chains if c.end <= sent.start], cue_start)
+                        rule = "leader.near"
             elif not before:
                 # "链主企业X…" in a text about one chain named shortly before (an earlier
                 # sentence or paragraph)

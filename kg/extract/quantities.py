@@ -1113,7 +1113,8 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
     if wide and kind == "capacity" and set(_WIDE_RE.findall(lead)) == {"新增"}:
         # "…建设P项目，新增年产30万辆…产能": the capacity the project adds, not a region's
         m = _near_before(ctx, start, s0, ("Project",))
-        if m is not None and re.fullmatch(r"(?:项目|工程)?(?:已?于\d{1,2}月(?:份|底|初)?(?:竣工|建成|投产)(?:投产)?)?[，,]?"
+        if m is not None and re.fullmatch(r"(?:项目|工程)?(?:已?于\d{1,2}月(?:份|底|初)?(?:竣工|建成|投产)(?:投产)?"
+                                          r"|已?(?:实现|全面)?(?:满产|达产|投产|建成投产|竣工投产|建成))?[，,]?"
                                           r"(?:并|可|将|预计)?新增(?:[^，。；\d]{0,10}?(?:年产能?|产能|年产)|年产能?|产能|年产)?",
                                           text[m.end:start]):
             return _key(m), "subj:adds-capacity"

@@ -58,3 +58,11 @@ def test_a_company_acting_as_leader_leads_the_chain_named_before_its_sentence():
     text = "某某市光伏发展迅速。甲乙光纤光缆股份有限公司作为链主企业，带动上下游企业协同发展。"
     ms = [_m(text, "IndustryChain", "光伏", "pv"), _m(text, "Company", "甲乙光纤光缆股份有限公司", "g")]
     assert extract_leaders(ingest_text(text), ms) == []
+
+
+def test_a_company_that_is_this_chains_leader_leads_the_chain_named_before():
+    """株洲轨道交通装备产业集群已集聚企业400余家。C是该产业链的链主企业: C leads that chain."""
+    text = "某某轨道交通装备产业集群已集聚企业400余家。甲乙电力机车有限公司是该产业链的链主企业。"
+    ms = [_m(text, "IndustryChain", "轨道交通装备产业集群", "rail"), _m(text, "Company", "甲乙电力机车有限公司", "g")]
+    got = {(r.subject[1], r.object[1]) for r in extract_leaders(ingest_text(text), ms)}
+    assert got == {("g", "rail")}

@@ -699,3 +699,14 @@ def test_the_whole_city_of_a_county_level_citys_report_is_that_city():
     ex = extract_document(ingest_text(text))
     gdp = [q for q in ex.quantities if q.kind == "gdp"]
     assert [q.subject for q in gdp] == [("Region", "350583")], gdp
+
+
+def test_capacity_after_can_produce_a_year_and_added_after_full_production():
+    """年可生产城轨车辆1500辆; P已实现满产，新增年产36万片…的能力: both are the project's."""
+    from kg.extract import extract_document
+
+    ex = extract_document(ingest_text("甲乙城轨车辆项目建成后年可生产城轨车辆1500辆。"))
+    assert [(q.kind, q.value, q.subject[1]) for q in ex.quantities] == [("capacity", 1500, "甲乙城轨车辆项目")]
+    ex = extract_document(ingest_text("甲乙IGBT二期项目已实现满产，新增年产36万片8英寸IGBT芯片的能力。"))
+    assert [(q.kind, q.value, q.subject[1]) for q in ex.quantities] == [("capacity", 360000, "甲乙IGBT二期项目")]
+    assert [r.object[1] for r in ex.relations if r.predicate == "hasStatus"] == ["reached_capacity"]
