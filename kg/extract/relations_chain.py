@@ -44,6 +44,10 @@ _INPUT_AFTER_RE = re.compile(r"(主要|全部|均|大多|大部分|多)?(来自|
 # a product named after a supply or use word is the customer's: "年产P，主要供应Q企业",
 # "产品广泛应用于Q", "金刚线主要用于硅片切割" (but "生产用于储能的Q": Q heads the phrase and is made)
 _CUSTOMER_RE = re.compile(r"供应|供给|销往|提供给|用于|服务于")
+#: a supplier's clause after its name: 为D供应 / 向D提供 / 为D配套供应 (D up to 20 characters)
+_SUPPLIES_RE = re.compile(r"(?:主要|长期|稳定)?(?:为|向)[^，。；]{1,20}?(?:配套)?(?:供应|提供|供货)")
+#: what stands between products listed after one verb (A、B和C)
+_LIST_GAP_RE = re.compile(r"(?:[^，。；、和及与]{2,12}[、和及与])+")
 _FIRM_AFTER_RE = re.compile(r"(等)?(生产)?(企业|厂商|厂家|用户|客户)")
 
 
@@ -279,6 +283,16 @@ def _rule_production_cue(ctx: Context) -> None:
             for c in subjects:
                 if c.type == "Company" and c.start == by.end() and _BY_VERB_RE.match(text, c.end):
                     ctx.emit(ctx.key(c), "produces", ctx.key(p), p.start, p.end, "made-by")
+        # "C为D供应P(等原料)": C, the supplier, makes P (D is the customer)
+        for c in subjects:
+            if c.type != "Company":
+                continue
+            sm = _SUPPLIES_RE.match(text, c.end, s1)
+            if sm is None:
+                continue
+            for p in prods:
+                if p.start == sm.end() or (p.start > sm.end() and _LIST_GAP_RE.fullmatch(text, sm.end(), p.start)):
+                    ctx.emit(ctx.key(c), "produces", ctx.key(p), p.start, p.end, "supplies")
         # P年产能 …: the sentence's company
         if cap_rx is not None:
             for p in prods:

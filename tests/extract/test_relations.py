@@ -875,3 +875,25 @@ def test_a_zone_opening_a_sentence_with_inside_places_its_project():
     got = {(r.subject[0], r.object[0]) for r in ex.relations
            if r.predicate == "locatedIn" and r.subject[0] == "Project"}
     assert ("Project", "DevelopmentZone") in got, ex.relations
+
+
+def test_a_supplier_makes_what_it_supplies_to_its_customer():
+    """C为D供应P等原料 / C长期为D提供A和B: C makes them; D, the customer, does not."""
+    from kg.extract import extract_document
+
+    ex = extract_document(ingest_text("其中，甲乙石化有限公司为丙丁化学供应丙烯等原料。"))
+    got = {(r.subject[1], r.object[1]) for r in ex.relations if r.predicate == "produces"}
+    assert got == {("甲乙石化有限公司", "丙烯")}, got
+    ex = extract_document(ingest_text("甲乙材料有限公司长期为丙丁汽车提供轮胎和汽车座椅。"))
+    got = {(r.subject[1], r.object[1]) for r in ex.relations if r.predicate == "produces"}
+    assert got == {("甲乙材料有限公司", "轮胎"), ("甲乙材料有限公司", "汽车座椅")}, got
+
+
+def test_polyurethane_chain_products_are_read():
+    """中游为MDI、TDI、聚醚多元醇等化工新材料: the polyurethane chain's products are products."""
+    from kg.extract import extract_document
+
+    ex = extract_document(ingest_text("甲乙化学集团股份有限公司是全球最大的MDI生产企业。中游为MDI、TDI、聚醚多元醇等化工新材料。"))
+    assert {"MDI", "TDI", "聚醚多元醇"} <= {m.text for m in ex.mentions if m.type == "Product"}
+    assert ("甲乙化学集团股份有限公司", "MDI") in {(r.subject[1], r.object[1]) for r in ex.relations
+                                           if r.predicate == "produces"}
