@@ -725,6 +725,33 @@ def _rule_headline_zone(ctx: Context) -> None:
             ctx.emit(k, "locatedIn", zone, m.start, m.end, "headline-zone")
 
 
+#: a zone holding a signing (X开发区举行…集中签约仪式): what it signs is what it hosts
+_HOLDS_SIGNING = re.compile(r"(?:举行|举办|召开)[^。；\n]{0,30}?签约")
+
+
+def _rule_signing_host(ctx: Context) -> None:
+    """A zone that holds a signing ceremony (银川经济技术开发区举行…项目集中签约仪式，…签约项目
+    包括：A、B、C) hosts the projects signed there: those of the paragraph with no place stated
+    lie in it."""
+    text = ctx.doc.text
+    if "签约" not in text:
+        return
+    for _, ms in sorted(ctx.by_sentence.items()):
+        s0, s1 = ctx.sentence_span(ms[0])
+        zones = [m for m in ms if m.type == "DevelopmentZone" and _top_level(m) and m.attr("deictic") != "1"]
+        host = next((z for z in zones if _HOLDS_SIGNING.match(text, z.end, s1)), None)
+        if host is None:
+            continue
+        p1 = text.find("\n", s1)
+        p1 = len(text) if p1 < 0 else p1
+        for k, gms in sorted(ctx.groups.items()):
+            if k[0] != "Project" or ctx.has(k, "locatedIn"):
+                continue
+            m = gms[0]
+            if s0 <= m.start < p1:
+                ctx.emit(k, "locatedIn", ctx.key(host), m.start, m.end, "signing-host")
+
+
 def _rule_default_location(ctx: Context, main: Key | None) -> None:
     """Projects, zones and sub-regions with no stated place fall to the document's region.
 
@@ -1351,6 +1378,7 @@ def extract_relations(doc: Document, mentions: list[Mention]) -> list[RelationCa
     _rule_name_location(ctx, ("Company",), main)
     _rule_local_companies(ctx, main)
     _rule_headline_zone(ctx)
+    _rule_signing_host(ctx)
     _rule_default_location(ctx, main)
     _rule_nested_owner(ctx)
     _rule_builder(ctx)

@@ -897,3 +897,15 @@ def test_polyurethane_chain_products_are_read():
     assert {"MDI", "TDI", "聚醚多元醇"} <= {m.text for m in ex.mentions if m.type == "Product"}
     assert ("甲乙化学集团股份有限公司", "MDI") in {(r.subject[1], r.object[1]) for r in ex.relations
                                            if r.predicate == "produces"}
+
+
+def test_a_zone_holding_a_signing_hosts_the_projects_signed():
+    """X开发区举行…集中签约仪式，…签约项目包括：A、B等: the signed projects lie in the zone."""
+    from kg.extract import extract_document
+
+    text = ("12月2日，甲乙经济技术开发区举行第四季度项目集中签约仪式，共签约项目7个，总投资86亿元。签约项目包括："
+            "丙丁新材料有限公司年产5万吨单晶硅棒项目（投资30亿元）、戊己生物科技有限公司年产2000吨维生素项目（投资8亿元）等。")
+    ex = extract_document(ingest_text(text))
+    got = {(r.subject[1], r.object[0]) for r in ex.relations if r.predicate == "locatedIn" and r.subject[0] == "Project"}
+    assert got == {("丙丁新材料有限公司年产5万吨单晶硅棒项目", "DevelopmentZone"),
+                   ("戊己生物科技有限公司年产2000吨维生素项目", "DevelopmentZone")}, got
