@@ -955,6 +955,10 @@ def _is_industry_term(s: str) -> bool:
     return any(a == 0 and b == len(s) for a, b, _f in _patterns()["industries"].finditer(s))
 
 
+#: a park word ending a project's name (…产业园项目)
+_SECTOR_PARK = re.compile(r"(?:产业园区?|工业园区?|园区|产业基地)$")
+
+
 def _generic_project(name: str) -> bool:
     """True for 该高铁桥梁工程, 航空航天重大项目, 长治市项目 (no name of its own)."""
     if name.endswith(("及配套", "和配套")) and len(name) > 5:
@@ -963,6 +967,9 @@ def _generic_project(name: str) -> bool:
         return True
     if len(name) <= 4 and _is_industry_term(name):
         return True  # 单体规模最大光伏项目 → 光伏项目: a sector's projects, no name
+    park = _SECTOR_PARK.search(name)
+    if park is not None and _is_industry_term(name[:park.start()]):
+        return True  # 精细化工产业园项目建设跑出加速度: a sector's park projects, no name
     if _YEAR_INSIDE.search(name):
         name = _YEAR_INSIDE.sub("", name)  # 湖南桃江2025年产业项目: a year's projects of a place
         if not _strip_generic(name):

@@ -1193,6 +1193,10 @@ def _ratio_subject(ctx: _Context, start: int, end: int, lead: str, cstart: int, 
     if _PROGRESS_RE.search(around) and "开工率" not in lead:
         m = clause_org or _pronoun_target(ctx, pron, cstart, s0) or _near_before(
             ctx, start, s0, ("Project",)) or _line_item_project(ctx, start)
+        if m is None:
+            # 该项目由C投资建设，…，目前整体工程进度已达到78%: the project the sentence opens with
+            sp = _sentence_pronoun(ctx, s0, start)
+            m = sp if sp is not None and sp.type == "Project" else None
         if m is not None:
             return _key(m), "subj:progress"
     if _PLAN_SHARE_RE.search(lead[-12:]):

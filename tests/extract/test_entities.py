@@ -1366,3 +1366,10 @@ def test_coated_steel_sheets_are_products():
     """建成后可年产高端硅钢50万吨、镀锌板80万吨: both are steel products."""
     got = _pairs("甲乙新材料产业园项目建成后可年产高端硅钢50万吨、镀锌板80万吨。", "Product")
     assert {("Product", "硅钢"), ("Product", "镀锌板")} <= got, got
+
+
+def test_a_sectors_park_projects_are_no_project_but_a_places_is():
+    """精细化工产业园项目建设跑出加速度: a sector's park projects; 某市精细化工产业园项目 is one."""
+    assert not _pairs("辽宁某地：精细化工产业园项目建设跑出加速度。", "Project")
+    assert ("Project", "盘锦精细化工产业园项目") in _pairs("盘锦精细化工产业园项目开工。", "Project")
+    assert ("Product", "SEBS") in _pairs("甲乙新材料有限公司年产3万吨SEBS项目正在进行设备调试。", "Product")

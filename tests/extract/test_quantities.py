@@ -710,3 +710,14 @@ def test_capacity_after_can_produce_a_year_and_added_after_full_production():
     ex = extract_document(ingest_text("甲乙IGBT二期项目已实现满产，新增年产36万片8英寸IGBT芯片的能力。"))
     assert [(q.kind, q.value, q.subject[1]) for q in ex.quantities] == [("capacity", 360000, "甲乙IGBT二期项目")]
     assert [r.object[1] for r in ex.relations if r.predicate == "hasStatus"] == ["reached_capacity"]
+
+
+def test_progress_in_a_sentence_opened_by_the_project_pronoun_is_the_projects():
+    """该项目由C投资建设，…，目前整体工程进度已达到78%: the project's progress, not the park's."""
+    from kg.extract import extract_document
+
+    text = ("在甲乙精细化工产业园，丙丁精细化工及原料工程项目现场一派繁忙景象。该项目由丙丁石油化工有限公司投资建设，"
+            "总投资837亿元，目前整体工程进度已达到78%，预计2026年底实现中交。")
+    ex = extract_document(ingest_text(text))
+    assert [(q.value, q.subject) for q in ex.quantities if q.kind == "ratio"] == [
+        (78, ("Project", "丙丁精细化工及原料工程项目"))]
