@@ -251,15 +251,18 @@ def _opening_places(ctx: _Context, pos: int) -> list[Mention]:
 
 
 #: the place an event is held in (开工活动在某市举行, 签约仪式在某区举办)
-_VENUE_VERB_RE = re.compile(r"举行|举办|召开|开幕")
+_VENUE_VERB_RE = re.compile(r"举行|举办|召开|开幕|会场")
+#: where a ceremony's (main) hall is (主会场设在某市某区): a venue too
+_HALL_BEFORE_RE = re.compile(r"会场(?:设在|位于|在)[^，,。；;]{0,8}$")
 _VENUE_AFTER_RE = re.compile(r"(?:隆重|顺利|正式)?(?:举行|举办|召开|开幕)")
 
 
 def _is_venue(text: str, m: Mention) -> bool:
     """True for a place that only says where an event was held (…集中开工活动在某市举行，全省
     共有…): the venue, not what the figures of the sentence are about."""
-    return (m.type in _PLACE_TYPES and text.startswith("在", m.start - 1)
-            and _VENUE_AFTER_RE.match(text, m.end) is not None)
+    return m.type in _PLACE_TYPES and (
+        text.startswith("在", m.start - 1) and _VENUE_AFTER_RE.match(text, m.end) is not None
+        or _HALL_BEFORE_RE.search(text, max(0, m.start - 14), m.start) is not None)
 
 
 def _unnamed_province_sentence(ctx: _Context, s0: int, pos: int) -> bool:

@@ -988,6 +988,10 @@ def _rule_phase_investor(ctx: Context) -> None:
                     ctx.emit(owner, "investor", k, m.start, m.end, "phase-investor")
 
 
+#: what a speaker's name is followed by (某市发改委介绍，…; 某公司相关负责人表示，…)
+_SPEAKS = re.compile(r"\s*(?:相关|有关)?(?:负责人|同志)?(?:介绍|表示|指出|透露|强调|称|说)[，,：:]")
+
+
 def _rule_builder(ctx: Context) -> None:
     """``C … 投资/建设/拟建 … P`` in one sentence: C invests in P (never a contractor)."""
     text = ctx.doc.text
@@ -1009,8 +1013,8 @@ def _rule_builder(ctx: Context) -> None:
                 if partner:
                     o = partner[-1]
             gap = text[o.end : p.start]
-            if not _has_cue("build_verb", gap) or _has_cue("contractor", gap):
-                continue
+            if not _has_cue("build_verb", gap) or _has_cue("contractor", gap) or _SPEAKS.match(gap):
+                continue  # (某市发改委介绍，…开工项目…包括P: the body speaks, it does not build)
             if p.type == "Company" and not re.search(r"(兴建|组建|设立|成立|创办)了?$", gap.rstrip("的")):
                 continue
             # another project between the investor and this one takes the verb

@@ -721,3 +721,12 @@ def test_progress_in_a_sentence_opened_by_the_project_pronoun_is_the_projects():
     ex = extract_document(ingest_text(text))
     assert [(q.value, q.subject) for q in ex.quantities if q.kind == "ratio"] == [
         (78, ("Project", "丙丁精细化工及原料工程项目"))]
+
+
+def test_the_district_of_a_ceremonys_main_hall_takes_no_figures():
+    """主会场设在某市某区，全省同步开工重大项目456个，总投资2870亿元: the province's figures."""
+    from kg.extract import extract_document
+
+    text = "12月1日，江西省重大项目集中开工活动主会场设在南昌市新建区，全省同步开工重大项目456个，总投资2870亿元。"
+    ex = extract_document(ingest_text(text))
+    assert {q.subject for q in ex.quantities} == {("Region", "360000")}, ex.quantities

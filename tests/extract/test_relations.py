@@ -909,3 +909,12 @@ def test_a_zone_holding_a_signing_hosts_the_projects_signed():
     got = {(r.subject[1], r.object[0]) for r in ex.relations if r.predicate == "locatedIn" and r.subject[0] == "Project"}
     assert sorted(o for _s, o in got) == ["DevelopmentZone", "DevelopmentZone"], got
     assert {s.endswith("单晶硅棒项目") or s.endswith("维生素项目") for s, _o in got} == {True}, got
+
+
+def test_a_department_that_speaks_of_projects_does_not_invest_in_them():
+    """某市发展和改革委员会介绍，…开工项目52个，…其中包括C的P: the department speaks; C invests."""
+    from kg.extract import extract_document
+
+    text = "南昌市发展和改革委员会介绍，主会场共开工项目52个，总投资416亿元，其中包括丙丁汽车新能源乘用车扩能项目等。"
+    ex = extract_document(ingest_text(text))
+    assert not [r for r in ex.relations if r.predicate == "investor" and r.subject[0] == "GovernmentBody"]
