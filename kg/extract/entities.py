@@ -939,7 +939,7 @@ def _project_evidence(name: str) -> bool:
 
 # A generic or aggregate reference, not one named undertaking: determiners and quantifiers
 # (该/各/我国/三大), or a "major/key" qualifier right before the head (重大项目, 重点工程).
-_GENERIC_PROJECT = re.compile(r"该|各[项地类]?|我国|全线|多个|首条|[两三四五六七八九十几]大|^(?:配套|示范性|[一二三四]级)|"
+_GENERIC_PROJECT = re.compile(r"该|各[项地类]?|我国|全线|多个|首条|[两三四五六七八九十几]大|^(?:配套|示范性|[一二三四]级)|^(?:项目|工程)$|"
                               r"(?:重大|重点|大|配套|骨干|基础设施|控制性|交通|隧道|路基|桥梁|输变电|示范性)$|"
                               r"(?:重大|重点)(?:建设|产业|工业)$|(?:招商引资|招商|引资|签约|储备|谋划|续建|新开工)$|(?:补链|延链|强链|固链|建链)$|"
                               r"\d{4}年(?:度|第.批)?(?:[省市县区]级)?(?:重大|重点)")
@@ -1064,7 +1064,7 @@ _PROJECT_PRONOUN = re.compile(r"(?:^|(?<=[，；。、：,;:\n “]))(?:目前)?
 #: what may follow a phase that opens a clause as its subject: its figures (一期投资…) or
 #: its stage (二期正在进行设备安装, 二期预计年底投产)
 _PHASE_SUBJECT_NEXT = ("投资", "总投资", "工程", "项目", "主体", "正在", "正加紧", "已", "预计", "计划", "将于",
-                       "力争", "目前", "于")
+                       "力争", "目前", "于", "厂房", "车间", "设备", "生产线")
 
 
 def _phases(text: str, projects: list[_Cand]) -> list[_Cand]:
@@ -2077,6 +2077,21 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
             k2 = projects_by_name.get(short)
             if k2 is not None and k2 != k and ("Project", k2) not in remap:
                 remap[("Project", k2)] = k
+    # <brand>项目 after the one project the text named for that brand (甲乙半导体年产…衬底项目 …
+    # 在甲乙半导体项目现场): that project again
+    firms = {_norm(text[c.start:c.end]) for c in keyed if c.type == "Company"}
+    for k, nm in sorted(by_type.get("Project", {}).items()):
+        if nm.endswith("项目") and nm[:-2] in firms and ("Project", k) not in remap:
+            fuller = {remap.get(("Project", k2), k2) for k2, nm2 in by_type["Project"].items()
+                      if nm2.startswith(nm[:-2]) and len(nm2) > len(nm) + 1 and k2 != k
+                      and nm2.endswith(("项目", "工程", "生产线", "基地"))}
+            if len(fuller) == 1:
+                remap[("Project", k)] = fuller.pop()
+                # (its phases named after the short name are the fuller project's phases)
+                full_name = by_type["Project"].get(remap[("Project", k)], remap[("Project", k)])
+                keyed = [_with(c, canonical=full_name + c.canonical[len(nm):], key=_norm(full_name + c.canonical[len(nm):]))
+                         if c.type == "Project" and c.rule == "project.phase_alone" and c.canonical.startswith(nm)
+                         and _PHASE.fullmatch(c.canonical[len(nm):]) else c for c in keyed]
     # a sector word that only occurs inside other names is not an IndustryChain of the text
     # (GUIDELINES §2 lists nested companies, zones, organs, anchors and products, not sectors)
     free = {remap.get((c.type, c.key), c.key) for c in keyed

@@ -1373,3 +1373,14 @@ def test_a_sectors_park_projects_are_no_project_but_a_places_is():
     assert not _pairs("辽宁某地：精细化工产业园项目建设跑出加速度。", "Project")
     assert ("Project", "盘锦精细化工产业园项目") in _pairs("盘锦精细化工产业园项目开工。", "Project")
     assert ("Product", "SEBS") in _pairs("甲乙新材料有限公司年产3万吨SEBS项目正在进行设备调试。", "Product")
+
+
+def test_a_site_visits_projects_and_their_short_names():
+    """调研甲乙半导体年产…项目; 在甲乙半导体项目现场; 项目生产线…; 一期…，二期厂房…: the verb is no
+    part of the name, the short name and the phases are the project's, 项目生产线 is no project."""
+    ms, _ = _mentions("11月25日，市长先后深入高新区，调研甲乙半导体年产36万片碳化硅衬底项目建设进展情况。"
+                      "在甲乙半导体项目现场，据介绍，该项目总投资28亿元，一期已于今年6月投产，二期厂房正在进行主体施工。"
+                      "企业负责人介绍，项目生产线已完成安装调试。")
+    projects = {(m.text, m.key) for m in ms if m.type == "Project"}
+    full = "甲乙半导体年产36万片碳化硅衬底项目"
+    assert {k for _t, k in projects} == {full, full + "一期", full + "二期"}, projects
