@@ -1069,8 +1069,11 @@ def _rule_records(ctx: Context, roles: tuple[str, ...] = ("owner", "place")) -> 
             elif role == "place":
                 zones = [m for m in inside if m.type == "DevelopmentZone" and _top_level(m)]
                 regions = [m for m in inside if m.type == "Region"]
-                place = zones[-1] if zones else (regions[-1] if regions else None)
-                if place is not None:
+                places = zones[-1:] if zones else regions[-1:]
+                if not zones and len(regions) > 1 and all(
+                        re.fullmatch(r"[、和及与,，]", text[x.end:y.start]) for x, y in zip(regions, regions[1:])):
+                    places = regions  # 建设地点：咸安区、通山县 — works that run through both
+                for place in places:
                     ctx.emit(ctx.key(project), "locatedIn", ctx.key(place), place.start, place.end,
                              "record-place")
 

@@ -287,3 +287,11 @@ def test_a_records_place_is_where_the_project_lies_not_the_documents_region_too(
     ex = extract_document(ingest_text(text))
     places = {r.object[1] for r in ex.relations if r.predicate == "locatedIn" and r.subject[1] == "甲乙新能源商用车智能工厂项目"}
     assert len(places) == 1 and "开发区" in next(iter(places)), places
+
+
+def test_works_through_several_counties_lie_in_each_the_record_names():
+    """建设地点：咸安区、通山县 — a road through both lies in both."""
+    text = "咸宁市重大项目清单\n项目名称：咸宁至九江高速公路\n建设地点：咸安区、通山县\n总投资：210亿元\n"
+    rels, _qs, _projects = _facts(text)
+    places = {o for s, p, o in rels if s == "咸宁至九江高速公路" and p == "locatedIn"}
+    assert places == {"421202", "421224"}, places
