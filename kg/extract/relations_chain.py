@@ -191,6 +191,8 @@ def _rule_project_named_product(ctx: Context) -> None:
             tail = [p.text[i + len(f) :] for f in ctx.forms.get(k, ()) for i in [p.text.find(f)] if i >= 0]
             if use_rx is not None and any(use_rx.match(x) for x in tail):
                 continue
+            if any(x.startswith(_FOR_PRODUCT) for x in tail):
+                continue  # 酒类包装材料产业园项目: packaging for liquor, not liquor
             ctx.emit(ctx.key(p), "produces", k, p.start, p.end, "project-named-product")
 
 
@@ -216,6 +218,8 @@ def _company_list_before(text: str, subjects: list[Mention], last: Mention) -> l
     return out
 
 
+#: what follows a product a project serves rather than makes (酒类包装, 汽车配套)
+_FOR_PRODUCT = ("包装", "配套", "专用")
 #: a sentence about the project named before (该项目…, 项目…)
 _PROJECT_PRONOUN_RE = re.compile(r"[ \t]*(?:该|此|这一|本)?(?:项目|工程)")
 #: what joins the links of a chain written as a path (整车制造—关键零部件—汽车电子)

@@ -918,3 +918,11 @@ def test_a_department_that_speaks_of_projects_does_not_invest_in_them():
     text = "南昌市发展和改革委员会介绍，主会场共开工项目52个，总投资416亿元，其中包括丙丁汽车新能源乘用车扩能项目等。"
     ex = extract_document(ingest_text(text))
     assert not [r for r in ex.relations if r.predicate == "investor" and r.subject[0] == "GovernmentBody"]
+
+
+def test_a_project_for_a_products_packaging_does_not_make_the_product():
+    """甲乙酒类包装材料产业园项目: it makes packaging for liquor, not liquor."""
+    from kg.extract import extract_document
+
+    ex = extract_document(ingest_text("1. 甲乙酒业园区酒类包装材料产业园项目：拟投资15亿元，建设包装材料生产线。"))
+    assert "酒类" not in {r.object[1] for r in ex.relations if r.predicate == "produces"}
