@@ -44,7 +44,7 @@ _PLACE_TYPES = ("DevelopmentZone", "Region")
 # Pronouns and deictic nouns at the head of a clause, and the type they refer to.
 _PRONOUN_RE = re.compile(
     r"(?:^|(?<=[，,。；;：:！？!?\n“”\"]))\s*(?:[^，,。；;：:！？!?\n]{0,3}?(?=该|它|其))?"
-    r"(?:(?P<co>它|其(?![中他余实])|该公司|该企业|该集团|公司|企业)|(?P<pr>该项目|该工程|这一项目|这个项目|此项目|这一工程|这个工程|项目|工程|该高铁|该道路|该线路)"
+    r"(?:(?P<co>它|其(?![中他余实])|该公司|该企业|该集团|公司|企业)|(?P<pr>该项目|该工程|这一项目|这个项目|此项目|这一工程|这个工程|项目|工程|该高铁|该道路|该线路|该基地|该电站)"
     r"|(?P<zo>该区|园区|全区|区内|该园区|开发区|高新区)|(?P<rg>全省|省内|我省|全市|市内|我市|本市|全县))"
 )
 #: a money cue right before a number in 万/亿 without a unit (投资50亿, 总投资约20亿)

@@ -1193,6 +1193,16 @@ def _rule_pronoun_agent(ctx: Context) -> None:
     projects = [m for m in ctx.mentions if m.type == "Project" and _top_level(m)]
     if not projects:
         return
+    orgs = sorted((m for m in ctx.mentions if m.type in ORG_TYPES and _top_level(m)), key=lambda m: m.start)
+
+    def orgs_after(first):
+        out, prev = [], first
+        for q in orgs:
+            if q.start > prev.end and re.fullmatch(r"[、和与及]", text[prev.end:q.start]):
+                out.append(q)
+                prev = q
+        return out
+
     for o in ctx.mentions:
         if o.type not in ORG_TYPES or not _top_level(o):
             continue
@@ -1220,6 +1230,10 @@ def _rule_pronoun_agent(ctx: Context) -> None:
                    for z in ctx.span(max(p.end, s0), pm.start())):
                 continue  # 老厂区变身为X产业园，由C负责开发建设: C develops the park, not the project before
             ctx.emit(ctx.key(o), "investor", ctx.key(p), o.start, o.end, "pronoun-agent")
+            # 由A、B联合投资建设: the partners listed after the first
+            prev = o
+            for q in orgs_after(prev):
+                ctx.emit(ctx.key(q), "investor", ctx.key(p), q.start, q.end, "pronoun-agent")
 
 
 def _same_company_rest(rest: str) -> bool:

@@ -926,3 +926,15 @@ def test_a_project_for_a_products_packaging_does_not_make_the_product():
 
     ex = extract_document(ingest_text("1. 甲乙酒业园区酒类包装材料产业园项目：拟投资15亿元，建设包装材料生产线。"))
     assert "酒类" not in {r.object[1] for r in ex.relations if r.predicate == "produces"}
+
+
+def test_partners_listed_after_by_invest_together_and_the_base_pronoun_takes_the_figures():
+    """P开工。该基地规划建设风电300万千瓦…，由A、B联合投资建设: both invest; the base's capacity."""
+    from kg.extract import extract_document
+
+    text = ("10月30日，甲乙风光储一体化基地项目在某县集中开工。该基地规划建设风电300万千瓦、光伏200万千瓦，"
+            "总投资约420亿元，由丙丁能源集团有限公司、戊己电力股份有限公司联合投资建设。")
+    ex = extract_document(ingest_text(text))
+    investors = {r.subject[1] for r in ex.relations if r.predicate == "investor"}
+    assert investors == {"丙丁能源集团有限公司", "戊己电力股份有限公司"}, investors
+    assert {q.subject[1] for q in ex.quantities if q.kind == "capacity"} == {"甲乙风光储一体化基地项目"}
