@@ -1071,7 +1071,7 @@ def _rule_records(ctx: Context, roles: tuple[str, ...] = ("owner", "place")) -> 
                 regions = [m for m in inside if m.type == "Region"]
                 places = zones[-1:] if zones else regions[-1:]
                 if not zones and len(regions) > 1 and all(
-                        re.fullmatch(r"[、和及与,，]", text[x.end:y.start]) for x, y in zip(regions, regions[1:])):
+                        re.fullmatch(r"[、和及与,，]", text[x.end:y.start]) for x, y in zip(regions, regions[1:], strict=False)):
                     places = regions  # 建设地点：咸安区、通山县 — works that run through both
                 for place in places:
                     ctx.emit(ctx.key(project), "locatedIn", ctx.key(place), place.start, place.end,
