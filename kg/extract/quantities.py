@@ -1228,6 +1228,12 @@ def _ratio_subject(ctx: _Context, start: int, end: int, lead: str, cstart: int, 
             m = _near_before(ctx, pstart + pp.start(), 0, ("Company",))
             if m is not None:
                 return _key(m), "subj:prev-clause-pronoun"
+        place = _near_before(ctx, cstart, s0, _PLACE_TYPES)
+        if place is not None and place.start >= pstart and not _is_venue(text, place) \
+                and _near_before(ctx, start, cstart, _PLACE_TYPES) is None:
+            # 洋浦经济开发区完成固定资产投资312亿元，同比增长18.6%: the growth of the place the
+            # clause before spoke of
+            return _key(place), "subj:prev-clause-place"
     m = _near_before(ctx, start, cstart, _PLACE_TYPES)
     if m is not None:
         return _key(m), "subj:ratio-clause-place"

@@ -1384,3 +1384,8 @@ def test_a_site_visits_projects_and_their_short_names():
     projects = {(m.text, m.key) for m in ms if m.type == "Project"}
     full = "甲乙半导体年产36万片碳化硅衬底项目"
     assert {k for _t, k in projects} == {full, full + "一期", full + "二期"}, projects
+
+
+def test_key_parks_projects_are_no_project():
+    """自贸港重点园区项目建设提速: the projects of key parks, no one project."""
+    assert not _pairs("海南洋浦：自贸港重点园区项目建设提速", "Project")

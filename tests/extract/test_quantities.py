@@ -730,3 +730,12 @@ def test_the_district_of_a_ceremonys_main_hall_takes_no_figures():
     text = "12月1日，江西省重大项目集中开工活动主会场设在南昌市新建区，全省同步开工重大项目456个，总投资2870亿元。"
     ex = extract_document(ingest_text(text))
     assert {q.subject for q in ex.quantities} == {("Region", "360000")}, ex.quantities
+
+
+def test_growth_after_a_zones_figure_is_the_zones():
+    """X开发区完成固定资产投资312亿元，同比增长18.6%: the zone's growth, not the province's."""
+    from kg.extract import extract_document
+
+    text = "海南洋浦重点园区项目建设提速\n\n今年1至10月，洋浦经济开发区完成固定资产投资312亿元，同比增长18.6%。"
+    ex = extract_document(ingest_text(text))
+    assert {q.subject[0] for q in ex.quantities} == {"DevelopmentZone"}, ex.quantities
