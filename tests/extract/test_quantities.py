@@ -736,6 +736,7 @@ def test_growth_after_a_zones_figure_is_the_zones():
     """X开发区完成固定资产投资312亿元，同比增长18.6%: the zone's growth, not the province's."""
     from kg.extract import extract_document
 
-    text = "海南洋浦重点园区项目建设提速\n\n今年1至10月，洋浦经济开发区完成固定资产投资312亿元，同比增长18.6%。"
+    text = ("海南洋浦：重点园区项目建设提速\n\n今年1至10月，洋浦经济开发区完成固定资产投资312亿元，同比增长18.6%。"
+            "海南省重点园区投资增长明显。")
     ex = extract_document(ingest_text(text))
     assert {q.subject[0] for q in ex.quantities} == {"DevelopmentZone"}, ex.quantities
