@@ -75,6 +75,12 @@ def extract_leaders(doc: Document, mentions: list[Mention]) -> list[RelationCand
                      and m.end <= sent.end]
             company = after[0] if after else None
             leaders = [company] if company is not None else []
+            if company is not None:
+                # 链主企业为A、B: every company of the list after the cue
+                for m in companies:
+                    if m.start > leaders[-1].end and m.end <= sent.end and re.fullmatch(
+                            r"[、和及与]", doc.text[leaders[-1].end:m.start]):
+                        leaders.append(m)
             rule = "leader.cue"
             if company is None:  # "<company>是…<chain>…链主"
                 prior = [m for m in companies if sent.start <= m.start and m.end <= cue_start]

@@ -66,3 +66,12 @@ def test_a_company_that_is_this_chains_leader_leads_the_chain_named_before():
     ms = [_m(text, "IndustryChain", "轨道交通装备产业集群", "rail"), _m(text, "Company", "甲乙电力机车有限公司", "g")]
     got = {(r.subject[1], r.object[1]) for r in extract_leaders(ingest_text(text), ms)}
     assert got == {("g", "rail")}
+
+
+def test_every_company_listed_after_the_cue_leads_the_chain():
+    """先进装备制造产业链链主企业为A、B: both lead the chain."""
+    text = "其中，先进装备制造产业链链主企业为甲乙重工机械股份有限公司、丙丁集团有限公司。"
+    ms = [_m(text, "IndustryChain", "先进装备制造", "eq"), _m(text, "Company", "甲乙重工机械股份有限公司", "a"),
+          _m(text, "Company", "丙丁集团有限公司", "b")]
+    got = {(r.subject[1], r.object[1]) for r in extract_leaders(ingest_text(text), ms)}
+    assert got == {("a", "eq"), ("b", "eq")}
