@@ -956,7 +956,7 @@ def _is_industry_term(s: str) -> bool:
 
 
 #: a park word ending a project's name (…产业园项目)
-_SECTOR_PARK = re.compile(r"(?:产业园区?|工业园区?|园区|产业基地)$")
+_SECTOR_PARK = re.compile(r"(?:产业园区?|工业园区?|园区|产业基地|产业链|产业)$")
 
 
 def _generic_project(name: str) -> bool:

@@ -719,6 +719,9 @@ def _rule_headline_zone(ctx: Context) -> None:
             or text[:first.start].strip() or not _HEADLINE_TOPIC_END.match(text, first.end):
         return
     zone = ctx.key(first)
+    if any(k[0] == "DevelopmentZone" and k != zone and any(_top_level(m) and m.attr("deictic") != "1" for m in ms)
+           for k, ms in ctx.groups.items()):
+        return  # (other zones named: a project may lie in one of those)
     for k, ms in sorted(ctx.groups.items()):
         if k[0] == "Project" and not ctx.has(k, "locatedIn"):
             m = ms[0]

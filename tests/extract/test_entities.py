@@ -1389,3 +1389,8 @@ def test_a_site_visits_projects_and_their_short_names():
 def test_key_parks_projects_are_no_project():
     """自贸港重点园区项目建设提速: the projects of key parks, no one project."""
     assert not _pairs("海南洋浦：自贸港重点园区项目建设提速", "Project")
+
+
+def test_a_sectors_chain_projects_are_no_project():
+    """天津滨海新区：集成电路产业链项目加速落地 — a sector's projects, no one project."""
+    assert not _pairs("天津滨海新区：集成电路产业链项目加速落地", "Project")

@@ -938,3 +938,15 @@ def test_partners_listed_after_by_invest_together_and_the_base_pronoun_takes_the
     investors = {r.subject[1] for r in ex.relations if r.predicate == "investor"}
     assert investors == {"丙丁能源集团有限公司", "戊己电力股份有限公司"}, investors
     assert {q.subject[1] for q in ex.quantities if q.kind == "capacity"} == {"甲乙风光储一体化基地项目"}
+
+
+def test_a_zone_heading_the_report_places_nothing_when_other_zones_are_named():
+    """甲乙新区：…项目… 位于丙丁经济技术开发区: with other zones named, the headline's zone is no
+    default place of the projects."""
+    from kg.extract import extract_document
+
+    text = ("天津滨海新区：集成电路项目加速落地\n\n甲乙晶圆代工生产线项目二期项目正在开展厂房建设。"
+            "该项目总投资75亿美元，位于天津西青经济技术开发区。")
+    ex = extract_document(ingest_text(text))
+    assert not [r for r in ex.relations if r.predicate == "locatedIn" and r.subject[0] == "Project"
+                and "滨海新区" in r.object[1]], ex.relations

@@ -373,3 +373,9 @@ def test_a_restoration_works_name_is_no_resumption():
     """生态修复工程: 复工 read across 修复|工程 is no resumption of works."""
     got = _status("主要包括：甲乙高速公路、丙丁生态修复工程等。", ["甲乙高速公路", "丙丁生态修复工程"])
     assert not any(code == "resumed" for _p, code in got), got
+
+
+def test_volume_production_is_production():
+    """一期于今年9月实现量产: the phase produces."""
+    got = _status("甲乙晶圆代工生产线项目一期于今年9月实现量产，月产能达到3万片。", ["甲乙晶圆代工生产线项目一期"])
+    assert got == [("甲乙晶圆代工生产线项目一期", "in_production")], got
