@@ -47,6 +47,18 @@ def triples(text: str, spec: list[tuple]) -> set[tuple[str, str, str]]:
     return {(r.subject[1], r.predicate, r.object[1]) for r in extract_relations(doc, mentions(doc.text, spec))}
 
 
+def extracted(text: str):
+    """The whole extraction of ``text``: its entities, then every relation rule on them."""
+    from kg.extract import extract_document
+
+    return extract_document(ingest_text(text))
+
+
+def related(ex, predicate: str) -> set[tuple[str, str]]:
+    """(subject key, object key) of the ``predicate`` relations of an extraction."""
+    return {(r.subject[1], r.object[1]) for r in ex.relations if r.predicate == predicate}
+
+
 PROV = (("code", "610000"), ("level", "province"), ("parent", ""))
 CITY = (("code", "610800"), ("level", "city"), ("parent", "610000"))
 CITY2 = (("code", "610100"), ("level", "city"), ("parent", "610000"))
@@ -819,12 +831,10 @@ def test_links_of_a_chain_written_as_a_path_are_not_the_leaders_products():
 def test_numbered_items_under_a_heading_that_is_a_place_lie_there():
     """二、某市 / 2. P。… : the items of a section headed by a place lie in it (also under a
     sub-heading that is no place); a heading that is no place locates nothing."""
-    from kg.extract import extract_document
-
     text = ("陕西省重点项目进展\n\n一、西安市\n（一）产业项目\n1. 甲乙汽车零部件扩能项目。总投资120亿元。\n"
             "二、榆林市\n2. 丙丁煤制烯烃项目。总投资198亿元。\n三、其他\n3. 戊己光伏项目。\n")
-    ex = extract_document(ingest_text(text))
-    got = {(r.subject[1], r.object[1]) for r in ex.relations if r.predicate == "locatedIn"}
+    ex = extracted(text)
+    got = related(ex, "locatedIn")
     assert ("甲乙汽车零部件扩能项目", "610100") in got
     assert ("丙丁煤制烯烃项目", "610800") in got
     assert ("戊己光伏项目", "610800") not in got
@@ -832,11 +842,9 @@ def test_numbered_items_under_a_heading_that_is_a_place_lie_there():
 
 def test_a_report_headed_by_a_zone_puts_its_unplaced_projects_there():
     """甲乙经开区：X项目完成主体结构施工 — the report is about the zone; its project lies there."""
-    from kg.extract import extract_document
-
     text = ("德阳经开区：甲乙清洁能源装备产业园项目完成主体结构施工\n\n记者从德阳经济技术开发区获悉，"
             "由甲乙有限公司投资建设的清洁能源装备产业园项目已完成主体结构施工。")
-    ex = extract_document(ingest_text(text))
+    ex = extracted(text)
     got = {(r.subject[0], r.object[0]) for r in ex.relations
            if r.predicate == "locatedIn" and r.subject[0] == "Project"}
     assert got == {("Project", "DevelopmentZone")}, ex.relations
@@ -844,21 +852,17 @@ def test_a_report_headed_by_a_zone_puts_its_unplaced_projects_there():
 
 def test_a_sentence_about_the_project_named_before_says_what_it_makes():
     """P…。\\n\\n该项目于…开工建设，总投资…，主要生产A和B: the project makes A and B."""
-    from kg.extract import extract_document
-
     text = ("由甲乙有限公司投资建设的清洁能源装备产业园项目已完成主体结构施工。\n\n"
             "该项目于2025年3月开工建设，计划2026年12月竣工投产，总投资36.8亿元，占地约800亩，主要生产燃气轮机和储能装备。")
-    ex = extract_document(ingest_text(text))
-    got = {(r.subject[1], r.object[1]) for r in ex.relations if r.predicate == "produces"}
+    ex = extracted(text)
+    got = related(ex, "produces")
     assert {("清洁能源装备产业园项目", "燃气轮机"), ("清洁能源装备产业园项目", "储能装备")} <= got, got
 
 
 def test_a_zone_signing_an_agreement_to_build_a_project_hosts_it():
     """某高新区与C签订投资协议，将建设P: C invests in P, which lies in the zone and is signed."""
-    from kg.extract import extract_document
-
     text = "12月1日，赣州高新技术产业开发区与甲乙磁材科技有限公司签订投资协议，将建设年产2万吨高性能钕铁硼永磁材料项目。"
-    ex = extract_document(ingest_text(text))
+    ex = extracted(text)
     got = {(r.subject[1], r.predicate, r.object[1]) for r in ex.relations}
     p = "年产2万吨高性能钕铁硼永磁材料项目"
     assert ("甲乙磁材科技有限公司", "investor", p) in got
@@ -868,10 +872,8 @@ def test_a_zone_signing_an_agreement_to_build_a_project_hosts_it():
 
 def test_a_zone_opening_a_sentence_with_inside_places_its_project():
     """X开发区内，C年产…项目已完成设备采购: the project lies in the zone."""
-    from kg.extract import extract_document
-
     text = "甲乙高新技术产业开发区内，丙丁股份有限公司年产10万吨聚乳酸项目已完成设备采购，正在进行厂房建设。"
-    ex = extract_document(ingest_text(text))
+    ex = extracted(text)
     got = {(r.subject[0], r.object[0]) for r in ex.relations
            if r.predicate == "locatedIn" and r.subject[0] == "Project"}
     assert ("Project", "DevelopmentZone") in got, ex.relations
@@ -879,33 +881,26 @@ def test_a_zone_opening_a_sentence_with_inside_places_its_project():
 
 def test_a_supplier_makes_what_it_supplies_to_its_customer():
     """C为D供应P等原料 / C长期为D提供A和B: C makes them; D, the customer, does not."""
-    from kg.extract import extract_document
-
-    ex = extract_document(ingest_text("其中，甲乙石化有限公司为丙丁化学供应丙烯等原料。"))
-    got = {(r.subject[1], r.object[1]) for r in ex.relations if r.predicate == "produces"}
+    ex = extracted("其中，甲乙石化有限公司为丙丁化学供应丙烯等原料。")
+    got = related(ex, "produces")
     assert got == {("甲乙石化有限公司", "丙烯")}, got
-    ex = extract_document(ingest_text("甲乙材料有限公司长期为丙丁汽车提供轮胎和汽车座椅。"))
-    got = {(r.subject[1], r.object[1]) for r in ex.relations if r.predicate == "produces"}
+    ex = extracted("甲乙材料有限公司长期为丙丁汽车提供轮胎和汽车座椅。")
+    got = related(ex, "produces")
     assert got == {("甲乙材料有限公司", "轮胎"), ("甲乙材料有限公司", "汽车座椅")}, got
 
 
 def test_polyurethane_chain_products_are_read():
     """中游为MDI、TDI、聚醚多元醇等化工新材料: the polyurethane chain's products are products."""
-    from kg.extract import extract_document
-
-    ex = extract_document(ingest_text("甲乙化学集团股份有限公司是全球最大的MDI生产企业。中游为MDI、TDI、聚醚多元醇等化工新材料。"))
+    ex = extracted("甲乙化学集团股份有限公司是全球最大的MDI生产企业。中游为MDI、TDI、聚醚多元醇等化工新材料。")
     assert {"MDI", "TDI", "聚醚多元醇"} <= {m.text for m in ex.mentions if m.type == "Product"}
-    assert ("甲乙化学集团股份有限公司", "MDI") in {(r.subject[1], r.object[1]) for r in ex.relations
-                                           if r.predicate == "produces"}
+    assert ("甲乙化学集团股份有限公司", "MDI") in related(ex, "produces")
 
 
 def test_a_zone_holding_a_signing_hosts_the_projects_signed():
     """X开发区举行…集中签约仪式，…签约项目包括：A、B等: the signed projects lie in the zone."""
-    from kg.extract import extract_document
-
     text = ("12月2日，甲乙经济技术开发区举行第四季度项目集中签约仪式，共签约项目7个，总投资86亿元。签约项目包括："
             "丙丁新材料有限公司年产5万吨单晶硅棒项目（投资30亿元）、戊己生物科技有限公司年产2000吨维生素项目（投资8亿元）等。")
-    ex = extract_document(ingest_text(text))
+    ex = extracted(text)
     got = {(r.subject[1], r.object[0]) for r in ex.relations if r.predicate == "locatedIn" and r.subject[0] == "Project"}
     assert sorted(o for _s, o in got) == ["DevelopmentZone", "DevelopmentZone"], got
     assert {s.endswith("单晶硅棒项目") or s.endswith("维生素项目") for s, _o in got} == {True}, got
@@ -913,28 +908,22 @@ def test_a_zone_holding_a_signing_hosts_the_projects_signed():
 
 def test_a_department_that_speaks_of_projects_does_not_invest_in_them():
     """某市发展和改革委员会介绍，…开工项目52个，…其中包括C的P: the department speaks; C invests."""
-    from kg.extract import extract_document
-
     text = "南昌市发展和改革委员会介绍，主会场共开工项目52个，总投资416亿元，其中包括丙丁汽车新能源乘用车扩能项目等。"
-    ex = extract_document(ingest_text(text))
+    ex = extracted(text)
     assert not [r for r in ex.relations if r.predicate == "investor" and r.subject[0] == "GovernmentBody"]
 
 
 def test_a_project_for_a_products_packaging_does_not_make_the_product():
     """甲乙酒类包装材料产业园项目: it makes packaging for liquor, not liquor."""
-    from kg.extract import extract_document
-
-    ex = extract_document(ingest_text("1. 甲乙酒业园区酒类包装材料产业园项目：拟投资15亿元，建设包装材料生产线。"))
+    ex = extracted("1. 甲乙酒业园区酒类包装材料产业园项目：拟投资15亿元，建设包装材料生产线。")
     assert "酒类" not in {r.object[1] for r in ex.relations if r.predicate == "produces"}
 
 
 def test_partners_listed_after_by_invest_together_and_the_base_pronoun_takes_the_figures():
     """P开工。该基地规划建设风电300万千瓦…，由A、B联合投资建设: both invest; the base's capacity."""
-    from kg.extract import extract_document
-
     text = ("10月30日，甲乙风光储一体化基地项目在某县集中开工。该基地规划建设风电300万千瓦、光伏200万千瓦，"
             "总投资约420亿元，由丙丁能源集团有限公司、戊己电力股份有限公司联合投资建设。")
-    ex = extract_document(ingest_text(text))
+    ex = extracted(text)
     investors = {r.subject[1] for r in ex.relations if r.predicate == "investor"}
     assert investors == {"丙丁能源集团有限公司", "戊己电力股份有限公司"}, investors
     assert {q.subject[1] for q in ex.quantities if q.kind == "capacity"} == {"甲乙风光储一体化基地项目"}
@@ -943,10 +932,8 @@ def test_partners_listed_after_by_invest_together_and_the_base_pronoun_takes_the
 def test_a_zone_heading_the_report_places_nothing_when_other_zones_are_named():
     """甲乙新区：…项目… 位于丙丁经济技术开发区: with other zones named, the headline's zone is no
     default place of the projects."""
-    from kg.extract import extract_document
-
     text = ("天津滨海新区：集成电路项目加速落地\n\n甲乙晶圆代工生产线项目二期项目正在开展厂房建设。"
             "该项目总投资75亿美元，位于天津西青经济技术开发区。")
-    ex = extract_document(ingest_text(text))
+    ex = extracted(text)
     assert not [r for r in ex.relations if r.predicate == "locatedIn" and r.subject[0] == "Project"
                 and "滨海新区" in r.object[1]], ex.relations
