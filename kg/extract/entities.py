@@ -666,7 +666,7 @@ def _bad_brand(brand: str, lenient: bool = False) -> bool:
 
 
 def _new_brand(brand: str) -> bool:
-    """新宙邦, 新希望: a firm's name opening with 新 ("new", a generic prefix elsewhere), when
+    """新甲乙: a firm's name opening with 新 ("new", a generic prefix elsewhere), when
     the rest is no word of its own (not 新引进, 新落户)."""
     rest = brand[1:]
     return brand[0] == "新" and 2 <= len(rest) <= 3 and _strip_generic(brand) == rest and not _common_word(rest) \
@@ -1629,12 +1629,12 @@ _BUILT_BY = ("建设的", "兴建的", "新建的", "扩建的", "投建的")
 
 def _zones_after_brands(text: str, zones: list[_Cand], companies: list[_Cand],
                         brands: list[_Cand]) -> tuple[list[_Cand], list[_Cand]]:
-    """Zones whose name a company's brand runs into (比亚迪西安高新区…项目, 隆基绿能泾河新城…项目:
+    """Zones whose name a company's brand runs into (甲乙西安高新区…项目, 丙丁绿能泾河新城…项目:
     the firm's project in the zone) start after the brand. A development zone, a new area or
     a high-tech zone is no company's (a base or a park may be: see
     :func:`extract_mentions`), so the brand is cut off when a name of two characters or more
     stays before the zone's suffix and it either opens with a place (西安高新区) or the brand is
-    the whole brand of a legal name of the text (隆基绿能 of 隆基绿能科技股份有限公司). Returns
+    the whole brand of a legal name of the text (丙丁绿能 of 丙丁绿能科技股份有限公司). Returns
     the zones and the brands found this way, as company mentions."""
     if not zones or not (companies or brands):
         return zones, []
@@ -1677,7 +1677,7 @@ def _zones_after_brands(text: str, zones: list[_Cand], companies: list[_Cand],
 
 
 def _brand_of_stem(stem: str, name: str) -> int:
-    """The length of the brand of a legal name's ``stem`` (隆基绿能科技 → 隆基绿能: the stem
+    """The length of the brand of a legal name's ``stem`` (丙丁绿能科技 → 丙丁绿能: the stem
     without the trade words that end it) when ``name`` opens with it, else 0."""
     m = _patterns()["shortheads"].search(stem, 2)
     while m is not None and m.end() != len(stem):
