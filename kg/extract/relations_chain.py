@@ -218,8 +218,8 @@ def _company_list_before(text: str, subjects: list[Mention], last: Mention) -> l
     return out
 
 
-#: what follows a product a project serves rather than makes (酒类包装, 汽车配套)
-_FOR_PRODUCT = ("包装", "配套", "专用")
+#: what follows a product a project serves rather than makes (酒类包装, 汽车配套, 重卡换电站)
+_FOR_PRODUCT = ("包装", "配套", "专用", "换电", "充电", "加氢", "加气", "维修", "检测")
 #: a sentence about the project named before (该项目…, 项目…)
 _PROJECT_PRONOUN_RE = re.compile(r"[ \t]*(?:该|此|这一|本)?(?:项目|工程)")
 #: what joins the links of a chain written as a path (整车制造—关键零部件—汽车电子)

@@ -937,3 +937,12 @@ def test_a_zone_heading_the_report_places_nothing_when_other_zones_are_named():
     ex = extracted(text)
     assert not [r for r in ex.relations if r.predicate == "locatedIn" and r.subject[0] == "Project"
                 and "滨海新区" in r.object[1]], ex.relations
+
+
+@pytest.mark.parametrize("name, served", [
+    ("新能源重卡换电站项目", "新能源重卡"), ("甲乙氢燃料电池汽车加氢站项目", "氢燃料电池汽车"),
+    ("甲乙动力电池检测中心项目", "动力电池")])
+def test_a_project_that_serves_a_product_does_not_make_it(name, served):
+    """重卡换电站, 汽车加氢站, 电池检测中心: the station or centre serves the product."""
+    ex = extracted(f"1. {name}：拟投资12亿元。")
+    assert served not in {o for _s, o in related(ex, "produces")}
