@@ -52,6 +52,8 @@ _SHARE_DONE_RE = re.compile(r"了?(?:约|近|超过)?\d+(?:\.\d+)?\s*[%％]")
 _DATE_WORDS_RE = re.compile(r"于|\d{4}年|\s")
 
 #: a building or part of a project site (a clause about it says how far the project is built)
+#: a planned scope after 规划建设 (风电300万千瓦, 用地500亩): the works' size, no stage
+_SCOPE_AFTER_RE = re.compile(r"[^，。；\d]{0,8}\d")
 #: a clause that names what a signing builds (…签订投资协议，将建设P)
 _BUILD_NEXT_RE = re.compile(r"\s*(?:双方)?(?:将|拟|计划)?(?:投资)?(?:新建|建设|兴建|打造|落地|实施)的?")
 _BUILDING_PART_RE = re.compile(r"厂房|车间|主体|办公楼|综合楼|宿舍楼|仓库|库房")
@@ -234,6 +236,8 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
         code, _prio, (h0, h1, cue) = best
         cue_code = code
         h0, h1 = h0 - cstart, h1 - cstart  # offsets in the clause
+        if cue.startswith("规划") and _SCOPE_AFTER_RE.match(clause, h1):
+            continue  # 该基地规划建设风电300万千瓦: what it is to hold, not its stage
         # plan markers in the clause before the cue
         for mm in cues.modal_re.finditer(clause, 0, h0):
             code = cues.modal[mm.group(0)].get(code, code)

@@ -379,3 +379,11 @@ def test_volume_production_is_production():
     """一期于今年9月实现量产: the phase produces."""
     got = _status("甲乙晶圆代工生产线项目一期于今年9月实现量产，月产能达到3万片。", ["甲乙晶圆代工生产线项目一期"])
     assert got == [("甲乙晶圆代工生产线项目一期", "in_production")], got
+
+
+def test_a_planned_scope_is_no_planned_stage():
+    """P集中开工。该基地规划建设风电300万千瓦: the size of the works, not a stage; 正在规划建设 is."""
+    got = _status("甲乙风光储一体化基地项目集中开工。该项目规划建设风电300万千瓦、光伏200万千瓦。",
+                  ["甲乙风光储一体化基地项目"])
+    assert got == [("甲乙风光储一体化基地项目", "started")], got
+    assert _status("丙丁新材料项目正在规划建设。", ["丙丁新材料项目"]) == [("丙丁新材料项目", "planned")]
