@@ -1111,6 +1111,10 @@ def _phases(text: str, projects: list[_Cand]) -> list[_Cand]:
     return out
 
 
+#: what ends the name of a site or works (a name joined to another by 和 ends with one)
+_SITE_HEADS = ("中心", "基地", "项目", "工程", "生产线", "产业园", "工厂", "园区")
+
+
 def _phase_led(text: str, chosen: list[_Cand]) -> list[_Cand]:
     """A project named by its phase first (一期3万吨生产线已投产) is that phase of the project
     named before it in the paragraph: its canonical name is the parent's name and the mention
@@ -1213,6 +1217,9 @@ def _projects(text: str) -> list[_Cand]:
                 if cm.end() == m.start():
                     s = min(s, _clean_start(text, _left_extend(text, cm.start(), 0), cm.start()))
         s = _clean_start(text, s, m.start())
+        j = max(text.rfind(c, s, m.start()) for c in "和及与")
+        if j > s and text.endswith(_SITE_HEADS, s, j):
+            s = j + 1  # 建设华东研发中心和智能制造基地: two sites joined, the name starts after 和
         if text.startswith("在建", s - 1) and not any(r.start == 0 for r in _name_regions(text[s:m.start()])):
             s += 1  # 在建抽水蓄能电站 (not 在建安高新区…: there 建 opens a place's name)
         name = text[s:m.start()]

@@ -1394,3 +1394,10 @@ def test_key_parks_projects_are_no_project():
 def test_a_sectors_chain_projects_are_no_project():
     """天津滨海新区：集成电路产业链项目加速落地 — a sector's projects, no one project."""
     assert not _pairs("天津滨海新区：集成电路产业链项目加速落地", "Project")
+
+
+def test_two_sites_joined_by_and_are_not_one_project():
+    """建设华东研发中心和丙丁电池基地: the name after 和 is the project's, not the pair."""
+    got = _pairs("甲乙集团建设华东研发中心和丙丁电池基地。", "Project")
+    assert not any("和" in s for _t, s in got), got
+    assert ("Project", "庚辛铜及铜合金深加工项目") in _pairs("庚辛铜及铜合金深加工项目开工。", "Project")
