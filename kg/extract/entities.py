@@ -623,10 +623,16 @@ def _company_lists(text: str) -> list[_Cand]:
 def _ends_with_trade_word(name: str) -> bool:
     """True when ``name`` ends with a trade word of informal company names (…科技, …铝业) after
     at least two other characters that are not all a place."""
-    m = _patterns()["shortheads"].search(name, max(0, len(name) - 4))
+    m = _trade_word_at_end(name, max(0, len(name) - 4))
+    return m is not None and m.start() >= 2 and not _is_region(name[:m.start()])
+
+
+def _trade_word_at_end(name: str, lo: int):
+    """The trade word (科技, 铝业…) that ends ``name``, searched from ``lo``, or None."""
+    m = _patterns()["shortheads"].search(name, lo)
     while m is not None and m.end() != len(name):
         m = _patterns()["shortheads"].search(name, m.start() + 1)
-    return m is not None and m.start() >= 2 and not _is_region(name[:m.start()])
+    return m
 
 
 def _is_vocab(name: str) -> bool:
@@ -1686,9 +1692,7 @@ def _zones_after_brands(text: str, zones: list[_Cand], companies: list[_Cand],
 def _brand_of_stem(stem: str, name: str) -> int:
     """The length of the brand of a legal name's ``stem`` (丙丁绿能科技 → 丙丁绿能: the stem
     without the trade words that end it) when ``name`` opens with it, else 0."""
-    m = _patterns()["shortheads"].search(stem, 2)
-    while m is not None and m.end() != len(stem):
-        m = _patterns()["shortheads"].search(stem, m.start() + 1)
+    m = _trade_word_at_end(stem, 2)
     brand = stem[:m.start()] if m is not None and m.start() >= 2 else stem
     return len(brand) if name.startswith(brand) else 0
 

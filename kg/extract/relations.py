@@ -27,6 +27,7 @@ from ..resources import lexicon_dir
 from ._textindex import bounds as _bounds
 from ._textindex import sentence_at as _sentence_at
 from .quantities import AGENT_BEFORE_RE
+from .status import BUILD_NEXT
 
 __all__ = ["extract_relations", "relation_cues"]
 
@@ -1112,7 +1113,7 @@ def _rule_bracketed_place(ctx: Context) -> None:
 _PARTY_JOIN = re.compile(r"\s*(?:与|和|同)\s*")
 #: the verb of a signing between the parties and the project (签约, 签订…协议, 签署)
 _SIGNS = re.compile(r"^\s*(?:正式|现场|成功)?(?:签约|签订|签署|签下)(?:[^，。；]{0,10}?|[^，。；]{0,8}?(?:协议|合同)[，,]\s*"
-                    r"(?:双方)?(?:将|拟|计划)?(?:投资)?(?:新建|建设|兴建|打造|落地|实施)的?)$")
+                    + BUILD_NEXT + r")$")
 #: a company's unit named after it (C所属D, C旗下D): D acts
 _UNIT_OF = re.compile(r"\s*(?:所属|旗下|下属|的)\s*")
 
@@ -1234,8 +1235,7 @@ def _rule_pronoun_agent(ctx: Context) -> None:
                 continue  # 老厂区变身为X产业园，由C负责开发建设: C develops the park, not the project before
             ctx.emit(ctx.key(o), "investor", ctx.key(p), o.start, o.end, "pronoun-agent")
             # 由A、B联合投资建设: the partners listed after the first
-            prev = o
-            for q in orgs_after(prev):
+            for q in orgs_after(o):
                 ctx.emit(ctx.key(q), "investor", ctx.key(p), q.start, q.end, "pronoun-agent")
 
 

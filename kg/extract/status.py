@@ -54,8 +54,11 @@ _DATE_WORDS_RE = re.compile(r"于|\d{4}年|\s")
 #: a building or part of a project site (a clause about it says how far the project is built)
 #: a planned scope after 规划建设 (风电300万千瓦, 用地500亩): the works' size, no stage
 _SCOPE_AFTER_RE = re.compile(r"[^，。；\d]{0,8}\d")
-#: a clause that names what a signing builds (…签订投资协议，将建设P)
-_BUILD_NEXT_RE = re.compile(r"\s*(?:双方)?(?:将|拟|计划)?(?:投资)?(?:新建|建设|兴建|打造|落地|实施)的?")
+_SPACES_RE = re.compile(r"[ \t]*")
+#: the words of a clause that names what a signing builds (…签订投资协议，将建设P); the
+#: relation rules read the same clause for the signing's investor and place
+BUILD_NEXT = r"(?:双方)?(?:将|拟|计划)?(?:投资)?(?:新建|建设|兴建|打造|落地|实施)的?"
+_BUILD_NEXT_RE = re.compile(r"\s*" + BUILD_NEXT)
 _BUILDING_PART_RE = re.compile(r"厂房|车间|主体|办公楼|综合楼|宿舍楼|仓库|库房")
 
 #: the label of an item's stage in a progress bulletin (形象进度：…)
@@ -532,8 +535,7 @@ def _fallback_project(doc: Document, projects, starts, others, cstart: int, cue_
             if deictic and p.start >= p0:
                 return p, "deictic"
             item = _ITEM_LINE_RE.match(doc.text, p0) if p.start >= p0 else None
-            at = item.end() + len(doc.text[item.end():p.start]) - len(doc.text[item.end():p.start].lstrip(" \t")) \
-                if item is not None else -1  # (3. P: the space after the number)
+            at = _SPACES_RE.match(doc.text, item.end()).end() if item is not None else -1  # (3. P: spaces after it)
             if item is not None and (at == p.start or any(
                     o.start == at and o.end == p.start and o.type == "Company" for o in others)) \
                     or p.start == p0 and doc.text.startswith(("：", ":"), p.end):
