@@ -521,6 +521,34 @@ def _after_place_prefix(text: str, s: int, e: int) -> int:
     return s
 
 
+def _zone_own_names(text: str, chosen: list[_Cand]) -> list[_Cand]:
+    """丙区甲乙科学城: a zone named after the city or county written in full before its own name
+    is also called by that own name (甲乙科学城); a nested form that joins the zone."""
+    out = []
+    for c in chosen:
+        if c.type == "DevelopmentZone" and not c.attrs:
+            name = text[c.start:c.end]
+            suffix = max((x for x in _patterns()["zone_kind"] if name.endswith(x)), key=len, default="")
+            cut = _after_district(name[:len(name) - len(suffix)])
+            if cut:
+                out.append(_Cand("DevelopmentZone", c.start + cut, c.end, "zone.own_name", (("nested", "1"),)))
+    return out
+
+
+def _after_district(name: str) -> int:
+    """Where a zone's own name starts after the city or county written in full before it
+    (海淀区X科学城, 甲县乙工业园: the zone X科学城 lies in 海淀区); 0 when the name has no part
+    of its own after the places (甲县经济开发区, 乙市高新区: the place is the name)."""
+    end, last = 0, None
+    for r in _name_regions(name):  # the places written in full that open the name (甲市乙区…)
+        if r.start != end or r.short or r.place.level not in ("province", "city", "county"):
+            break
+        end, last = r.end, r
+    if last is None or last.place.level == "province" or last.text[-1] not in "市区县旗":
+        return 0
+    return end if len(_strip_generic(name[end:])) >= 2 else 0
+
+
 @lru_cache(maxsize=1)
 def _province_forms() -> re.Pattern[str]:
     """The names of the provinces, full and short (a cheap test before a name is searched for
@@ -1964,6 +1992,7 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
     chosen = _select(cands)
     chosen = _select(chosen + _company_reuse(text, chosen))
     chosen = _brands_of_legal_names(text, chosen)
+    chosen += _zone_own_names(text, chosen)
     # a project written right after its owner's legal name (某某科技有限公司年产5万吨…项目) keeps
     # the owner in its canonical name (GUIDELINES §3); the bare name is a form of it
     owners = {c.end: c for c in chosen if c.type == "Company" and text.endswith(_LEGAL_ENDS, c.start, c.end)}

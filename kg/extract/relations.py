@@ -416,6 +416,13 @@ def _not_place(text: str) -> bool:
     return text in relation_cues().get("not_place", ())
 
 
+def _district_before_own_name(ctx: Context, n: Mention, m: Mention) -> bool:
+    """海淀区甲乙科学城: the county ``n`` is written in full before the zone ``m``'s own name
+    (a form of the zone starts where the county ends): the zone lies in that county."""
+    return n.text[-1] in "市区县旗" and any(
+        x.start == n.end and x.end == m.end and ctx.key(x) == ctx.key(m) for x in ctx.span(n.end, n.end + 1))
+
+
 def _rule_name_location(ctx: Context, types: tuple[str, ...], main: Key | None = None) -> None:
     """A region or zone fused at the start of a name locates the named thing."""
     places: list[tuple[str, Key]] = []
@@ -442,7 +449,7 @@ def _rule_name_location(ctx: Context, types: tuple[str, ...], main: Key | None =
                     continue  # 甲地至乙地公路: a route is not located at either end
                 if m.type == "DevelopmentZone" and n.type == "Region" and n.attr("level") == "county" and not any(
                     _top_level(x) for x in ctx.groups.get(ctx.key(n), ())
-                ):
+                ) and not _district_before_own_name(ctx, n, m):
                     continue  # a county named only inside zone names: the zone goes to a named ancestor
                 if n.end < reach:
                     continue  # (a place inside the zone's own name chosen before)

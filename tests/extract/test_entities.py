@@ -1401,3 +1401,24 @@ def test_two_sites_joined_by_and_are_not_one_project():
     got = _pairs("甲乙集团建设华东研发中心和丙丁电池基地。", "Project")
     assert not any("和" in s for _t, s in got), got
     assert ("Project", "庚辛铜及铜合金深加工项目") in _pairs("庚辛铜及铜合金深加工项目开工。", "Project")
+
+
+@pytest.mark.parametrize("text, zone, own", [
+    ("甲乙科技有限公司落户海淀区丙丁科学城。", "海淀区丙丁科学城", "丙丁科学城"),
+    ("甲乙生物有限公司落户昌平区丙丁生命科学园。", "昌平区丙丁生命科学园", "丙丁生命科学园"),
+    ("甲乙光电有限公司落户余杭区丙丁科技城。", "余杭区丙丁科技城", "丙丁科技城"),
+])
+def test_a_science_city_is_a_zone_also_called_by_its_own_name(text, zone, own):
+    """X科学城, X科技城, X科学园 are named platforms like 新城. Written after its district in
+    full, the zone keeps the longest name and is also called by its own name (one zone)."""
+    ms, _ = _mentions(text)
+    zones = [m for m in ms if m.type == "DevelopmentZone"]
+    assert {m.text for m in zones} == {zone, own}, zones
+    assert len({m.key for m in zones}) == 1, zones
+
+
+@pytest.mark.parametrize("zone", ["昆山市高新区", "平遥县经济开发区"])
+def test_a_zone_named_after_its_place_has_no_shorter_name(zone):
+    """乙市高新区, 甲县经济开发区: the place is the zone's whole name; no other form is made."""
+    got = _pairs(f"甲乙科技有限公司落户{zone}。", "DevelopmentZone")
+    assert got == {("DevelopmentZone", zone)}, got

@@ -59,6 +59,14 @@ def related(ex, predicate: str) -> set[tuple[str, str]]:
     return {(r.subject[1], r.object[1]) for r in ex.relations if r.predicate == predicate}
 
 
+def labels(ex) -> dict:
+    """The label of each entity key: its longest form, as the resolver names it."""
+    out: dict = {}
+    for m in sorted(ex.mentions, key=lambda m: (len(m.text), m.text)):
+        out[(m.type, m.key)] = m.text
+    return out
+
+
 PROV = (("code", "610000"), ("level", "province"), ("parent", ""))
 CITY = (("code", "610800"), ("level", "city"), ("parent", "610000"))
 CITY2 = (("code", "610100"), ("level", "city"), ("parent", "610000"))
@@ -478,7 +486,7 @@ def test_a_place_heading_or_a_place_opening_the_sentence_locates_the_projects_un
     text = ("一、重点项目进展\n（一）曲靖经济技术开发区。云南甲乙光能科技有限公司年产10GW电池片项目总投资12.5亿元。\n"
             "（二）马龙区。马龙产业园区云南丙丁铜箔有限公司年产1.5万吨锂电铜箔项目已于3月竣工。\n")
     ex = extract_document(ingest_text(text))
-    lab = {(m.type, m.key): m.text for m in ex.mentions}
+    lab = labels(ex)
     loc = {(lab.get(r.subject, r.subject[1]), lab.get(r.object, r.object[1])) for r in ex.relations if r.predicate == "locatedIn"}
     assert ("年产10GW电池片项目", "曲靖经济技术开发区") in loc
     assert ("年产1.5万吨锂电铜箔项目", "马龙产业园区") in loc
@@ -492,7 +500,7 @@ def test_a_place_in_brackets_after_a_project_and_its_figures_in_the_next_sentenc
             "（一）甲乙钢联新材料有限公司年产30万吨高端冷轧硅钢项目（海城市腾鳌经济开发区）。总投资42亿元，完成投资12.6亿元。\n"
             "（二）丙丁机器人有限公司激光焊接机器人产业化项目（鞍山高新区）。总投资6亿元。\n")
     ex = extract_document(ingest_text(text))
-    lab = {(m.type, m.key): m.text for m in ex.mentions}
+    lab = labels(ex)
     loc = {(lab.get(r.subject), lab.get(r.object)) for r in ex.relations if r.predicate == "locatedIn"}
     assert ("年产30万吨高端冷轧硅钢项目", "海城市腾鳌经济开发区") in loc
     assert ("激光焊接机器人产业化项目", "鞍山高新区") in loc
@@ -946,3 +954,16 @@ def test_a_project_that_serves_a_product_does_not_make_it(name, served):
     """重卡换电站, 汽车加氢站, 电池检测中心: the station or centre serves the product."""
     ex = extracted(f"1. {name}：拟投资12亿元。")
     assert served not in {o for _s, o in related(ex, "produces")}
+
+
+@pytest.mark.parametrize("text, zone, district", [
+    ("甲乙科技有限公司落户海淀区丙丁科学城，建设人形机器人关节模组生产线项目。", "海淀区丙丁科学城", "海淀区"),
+    ("甲乙钢联有限公司年产30万吨冷轧硅钢项目（海城市丙丁经济开发区）。", "海城市丙丁经济开发区", "海城市"),
+])
+def test_a_zone_lies_in_the_district_written_before_it(text, zone, district):
+    """海淀区X科学城: the district in full before the zone's own name locates the zone (not only
+    its city, as for a county that is itself the zone's name)."""
+    ex = extracted(text)
+    lab = labels(ex)
+    loc = {(lab.get(r.subject), lab.get(r.object)) for r in ex.relations if r.predicate == "locatedIn"}
+    assert (zone, district) in loc, loc
