@@ -1115,10 +1115,12 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
     wide = bool(_WIDE_RE.search(lead))
     if wide and kind == "capacity" and set(_WIDE_RE.findall(lead)) == {"新增"}:
         # "…建设P项目，新增年产30万辆…产能": the capacity the project adds, not a region's
+        # (also after the project's own investment: P完成投资2.3亿元，新增年产…的生产能力)
         m = _near_before(ctx, start, s0, ("Project",))
-        if m is not None and re.fullmatch(r"(?:项目|工程)?(?:已?于\d{1,2}月(?:份|底|初)?(?:竣工|建成|投产)(?:投产)?"
+        if m is not None and re.fullmatch(r"(?:项目|工程)?(?:(?:总|计划|累计)?(?:完成)?投资[^，。；]{0,12}?元[，,])?(?:已?于\d{1,2}月(?:份|底|初)?(?:竣工|建成|投产)(?:投产)?"
                                           r"|已?(?:实现|全面)?(?:满产|达产|投产|建成投产|竣工投产|建成))?[，,]?"
-                                          r"(?:并|可|将|预计)?新增(?:[^，。；\d]{0,10}?(?:年产能?|产能|年产)|年产能?|产能|年产)?",
+                                          r"(?:并|可|将|预计)?新增(?:[^，。；\d]{0,10}?(?:年产能?|产能|年产)|年产能?|产能|年产)?"
+                                          r"(?:[^，。；\d]{0,8})",
                                           text[m.end:start]):
             return _key(m), "subj:adds-capacity"
     if clause_org is not None:

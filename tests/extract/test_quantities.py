@@ -740,3 +740,16 @@ def test_growth_after_a_zones_figure_is_the_zones():
             "海南省重点园区投资增长明显。")
     ex = extract_document(ingest_text(text))
     assert {q.subject[0] for q in ex.quantities} == {"DevelopmentZone"}, ex.quantities
+
+
+@pytest.mark.parametrize("text", [
+    "某市推进项目建设。甲乙制药有限公司片剂生产线技术改造项目完成投资2.3亿元，新增年产片剂20亿片的生产能力，已于8月投产。",
+    "甲乙制药有限公司片剂生产线技术改造项目已于8月投产，新增年产片剂20亿片的生产能力。",
+])
+def test_capacity_a_project_adds_after_its_investment_is_the_projects(text):
+    """P完成投资2.3亿元，新增年产X20亿片的生产能力: what the project adds, not the city's."""
+    from kg.extract import extract_document
+
+    ex = extract_document(ingest_text(text))
+    cap = [(q.value, q.subject[0]) for q in ex.quantities if q.kind == "capacity"]
+    assert cap == [(2e9, "Project")], cap
