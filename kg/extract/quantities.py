@@ -47,6 +47,8 @@ _PRONOUN_RE = re.compile(
     r"(?:(?P<co>它|其(?![中他余实])|该公司|该企业|该集团|公司|企业)|(?P<pr>该项目|该工程|这一项目|这个项目|此项目|这一工程|这个工程|项目|工程|该高铁|该道路|该线路|该基地|该电站)"
     r"|(?P<zo>该区|园区|全区|区内|该园区|开发区|高新区)|(?P<rg>全省|省内|我省|全市|市内|我市|本市|全县))"
 )
+#: building right after a sum (…投资20亿元建设, 兴建, 打造)
+_BUILT_AFTER_RE = re.compile(r"(?:投资)?(?:建设|兴建|新建|打造)")
 #: a money cue right before a number in 万/亿 without a unit (投资50亿, 总投资约20亿)
 _BARE_MONEY_LEAD_RE = re.compile(r"(?:投资|投入|斥资|出资|注资|总额|金额|签约额)(?:约|近|超|逾|达|为|了)?$")
 #: after such a number, a character that makes it a count of something else (50亿方, 1亿人)
@@ -970,6 +972,9 @@ def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, wide: bool = Fals
             # 全省 in a text that names cities of the province but not the province: not any
             # of those cities' figure
             return None, "place:wide-level-unnamed"
+        if _zone_main(ctx, pos):
+            # 全县新签约项目42个 in a text that names no county, only a zone of it: not the zone's
+            return None, "place:wide-level-unnamed"
     if _unnamed_province_sentence(ctx, s0, pos):
         # 自治区安排重大项目1200个，年度计划投资3500亿元: the sentence speaks of a province the
         # text does not name
@@ -983,6 +988,8 @@ def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, wide: bool = Fals
         region = _region_of_word(ctx, lm.group(), pos)
         if region is not None:
             return region, "place:wide-level-sentence"
+        if _zone_main(ctx, pos) and _near_before(ctx, pos, s0, _PLACE_TYPES) is None:
+            return None, "place:wide-level-unnamed"
     m = _near_before(ctx, pos, s0, _PLACE_TYPES)
     if m is not None:
         return _key(m), "place:sentence"
@@ -992,6 +999,12 @@ def _place(ctx: _Context, pos: int, cstart: int, lead: str, *, wide: bool = Fals
     if first is not None and first.type == "DevelopmentZone":
         return _key(first), "place:paragraph-topic"
     return ctx.main_at(pos), "place:main"
+
+
+def _zone_main(ctx: _Context, pos: int) -> bool:
+    """Whether the place the text is about at ``pos`` is a development zone."""
+    main = ctx.main_at(pos)
+    return main is not None and main[0] == "DevelopmentZone"
 
 
 #: words for the whole of a region of one level (全市: the city the document is about)
@@ -1091,6 +1104,12 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
         fwd = _first_in(ctx, end, s1, ("Project",))
         if fwd is not None and _BUILDS_RE.fullmatch(text[end:fwd.start]):
             return _key(fwd), "subj:builds-named"
+        if (pron is not None and pron.group("pr") and text[cstart + pron.end():clause_org.start] == "由"
+                and _BUILT_AFTER_RE.match(text, end)):
+            # 项目由C投资20亿元建设: the money builds the project the pronoun names, not C's figure
+            m = _pronoun_target(ctx, pron, cstart, s0)
+            if m is not None:
+                return _key(m), "subj:built-by"
     if kind == "count" and unit == "company" and "带动" in lead:
         # 链主企业C…，带动上下游企业22家: the firms a company draws along are its figure
         co = _near_before(ctx, start, s0, ("Company",))

@@ -753,3 +753,26 @@ def test_capacity_a_project_adds_after_its_investment_is_the_projects(text):
     ex = extract_document(ingest_text(text))
     cap = [(q.value, q.subject[0]) for q in ex.quantities if q.kind == "capacity"]
     assert cap == [(2e9, "Project")], cap
+
+
+def test_money_a_firm_puts_into_the_project_the_pronoun_names_is_the_projects():
+    """项目由C投资20亿元建设: the project's investment, not a figure of the company."""
+    from kg.extract import extract_document
+
+    text = "同日，甲乙纺织服装产业园项目举行签约仪式。项目由丙丁控股集团有限公司投资20亿元建设，规划建设标准化厂房30万平方米。"
+    ex = extract_document(ingest_text(text))
+    inv = [(q.value, q.subject) for q in ex.quantities if q.kind == "investment"]
+    assert inv == [(2e9, ("Project", "甲乙纺织服装产业园项目"))], inv
+
+
+def test_a_county_wide_figure_is_no_zones_when_the_county_is_not_named():
+    """全县新签约项目42个 in a report naming only the county's zone: the county's figure (unnamed
+    here), not the zone's; a figure of the zone itself stays the zone's."""
+    from kg.extract import extract_document
+
+    text = ("今年1至9月，全县新签约亿元以上项目42个，协议总投资286.5亿元。\n"
+            "9月26日，总投资35亿元的甲乙正极材料项目在县经济开发区正式开工。县经济开发区入驻企业54家。")
+    ex = extract_document(ingest_text(text))
+    by_value = {q.value: q.subject for q in ex.quantities}
+    assert by_value[42] is None and by_value[286.5e8] is None, by_value
+    assert by_value[54] is not None and by_value[54][0] == "DevelopmentZone", by_value
