@@ -531,7 +531,8 @@ def _zone_own_names(text: str, chosen: list[_Cand]) -> list[_Cand]:
             suffix = max((x for x in _patterns()["zone_kind"] if name.endswith(x)), key=len, default="")
             cut = _after_district(name[:len(name) - len(suffix)])
             if cut:
-                out.append(_Cand("DevelopmentZone", c.start + cut, c.end, "zone.own_name", (("nested", "1"),)))
+                out.append(_Cand("DevelopmentZone", c.start + cut, c.end, "zone.own_name", (("nested", "1"),),
+                                 canonical=name))
     return out
 
 
@@ -2046,7 +2047,7 @@ def extract_mentions(doc: Document) -> tuple[list[Mention], dict[tuple[str, str]
                 key = same[0]
                 canon = ""
             else:
-                key = _zone_key(t)
+                key = _zone_key(_norm(c.canonical) if c.canonical else t)  # (an own name: its zone's)
         elif c.type == "Company" and ("alias_of_prev", "1") in c.attrs and prev_company is not None:
             key = prev_company.key
             canon = ""

@@ -443,7 +443,10 @@ def _respectively(ctx: _Context, found: list[Quantity]) -> list[Quantity]:
         if last is not None and last.type not in _RESPECTIVE_TYPES:
             last = None  # (a list of sectors or goods: their figures are the region's, GUIDELINES §6)
         subjects = []
-        if last is not None and not re.search(r"[，,。；;：:]", text[last.end:at]) and at - last.end <= 10:
+        between = text[last.end:at] if last is not None else ""
+        if last is not None and (not re.search(r"[，,。；;：:]", between) and len(between) <= 10 or (
+                # 榆林市、延安市工业投资增速位居前列，分别增长18.2%和15.6%: one clause between
+                len(between) <= 20 and len(re.findall(r"[，,]", between)) == 1 and not re.search(r"[。；;：:]", between))):
             subjects = [last]
             while True:
                 prev = _near_before(ctx, subjects[0].start, s0, (last.type,))
@@ -1268,7 +1271,11 @@ def _ratio_subject(ctx: _Context, start: int, end: int, lead: str, cstart: int, 
         region = _region_of_word(ctx, lm.group(), start)
         if region is not None:
             return region, "subj:ratio-sentence-level"
-        if _unnamed_province_sentence(ctx, s0, start):
+        if _unnamed_province_sentence(ctx, s0, start) or (
+                _level_of_word(lm.group()) == "province" and _main_of_level(ctx, "city") is not None) or (
+                _zone_main(ctx, start) and _near_before(ctx, start, s0, _PLACE_TYPES) is None):
+            # (全省…增长5.6% in a text naming cities of the province but not the province, or
+            # 全县 in one naming only a zone: not the city's or the zone's rate)
             return None, "subj:ratio-level-unnamed"
     return ctx.main_at(start), "subj:ratio-main"
 

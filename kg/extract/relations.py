@@ -443,7 +443,8 @@ def _rule_name_location(ctx: Context, types: tuple[str, ...], main: Key | None =
         # and the city its name opens with (长沙经开区…项目), the zone
         for n in ctx.span(m.start, m.end):
             if n.type in PLACE_TYPES and _inside(n, m) and n.attr("deictic") != "1" and not _not_place(n.text):
-                if m.type != "Project" and n.start != m.start:
+                if m.type != "Project" and n.start != m.start and not (
+                        m.type == "DevelopmentZone" and _district_before_own_name(ctx, n, m)):
                     continue
                 if _route_end(ctx.doc.text, n, m):
                     continue  # 甲地至乙地公路: a route is not located at either end

@@ -1407,6 +1407,7 @@ def test_two_sites_joined_by_and_are_not_one_project():
     ("甲乙科技有限公司落户海淀区丙丁科学城。", "海淀区丙丁科学城", "丙丁科学城"),
     ("甲乙生物有限公司落户昌平区丙丁生命科学园。", "昌平区丙丁生命科学园", "丙丁生命科学园"),
     ("甲乙光电有限公司落户余杭区丙丁科技城。", "余杭区丙丁科技城", "丙丁科技城"),
+    ("建设地点：福建省漳州市丙丁港经济开发区", "福建省漳州市丙丁港经济开发区", "丙丁港经济开发区"),
 ])
 def test_a_science_city_is_a_zone_also_called_by_its_own_name(text, zone, own):
     """X科学城, X科技城, X科学园 are named platforms like 新城. Written after its district in

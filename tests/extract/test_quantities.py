@@ -776,3 +776,17 @@ def test_a_county_wide_figure_is_no_zones_when_the_county_is_not_named():
     by_value = {q.value: q.subject for q in ex.quantities}
     assert by_value[42] is None and by_value[286.5e8] is None, by_value
     assert by_value[54] is not None and by_value[54][0] == "DevelopmentZone", by_value
+
+
+def test_province_rates_of_a_text_naming_only_its_cities_are_no_citys():
+    """全省固定资产投资同比增长5.6% in a text that names two cities but not the province: the
+    rate is the province's (unnamed), not the first city's; the cities' rates after 分别 across
+    a clause go to each in order."""
+    from kg.extract import extract_document
+
+    text = ("前三季度，全省固定资产投资同比增长5.6%，其中工业投资增长9.8%。\n"
+            "分市看，榆林市、延安市工业投资增速位居前列，分别增长18.2%和15.6%。")
+    ex = extract_document(ingest_text(text))
+    by_value = {q.value: q.subject for q in ex.quantities if q.kind == "ratio"}
+    assert by_value[5.6] is None and by_value[9.8] is None, by_value
+    assert by_value[18.2] == ("Region", "610800") and by_value[15.6] == ("Region", "610600"), by_value

@@ -959,6 +959,8 @@ def test_a_project_that_serves_a_product_does_not_make_it(name, served):
 @pytest.mark.parametrize("text, zone, district", [
     ("甲乙科技有限公司落户海淀区丙丁科学城，建设人形机器人关节模组生产线项目。", "海淀区丙丁科学城", "海淀区"),
     ("甲乙钢联有限公司年产30万吨冷轧硅钢项目（海城市丙丁经济开发区）。", "海城市丙丁经济开发区", "海城市"),
+    ("项目名称：年产30万吨可降解塑料项目\n建设地点：福建省漳州市丙丁港经济开发区\n",
+     "福建省漳州市丙丁港经济开发区", "漳州市"),
 ])
 def test_a_zone_lies_in_the_district_written_before_it(text, zone, district):
     """海淀区X科学城: the district in full before the zone's own name locates the zone (not only
