@@ -973,8 +973,8 @@ def _project_evidence(name: str) -> bool:
 
 
 # A generic or aggregate reference, not one named undertaking: determiners and quantifiers
-# (该/各/我国/三大), or a "major/key" qualifier right before the head (重大项目, 重点工程).
-_GENERIC_PROJECT = re.compile(r"该|各[项地类]?|我国|全线|多个|首条|[两三四五六七八九十几]大|^(?:配套|示范性|[一二三四]级)|^(?:项目|工程)$|"
+# (该/各/我国/三大, 我区…项目), or a "major/key" qualifier right before the head (重大项目, 重点工程).
+_GENERIC_PROJECT = re.compile(r"该|各[项地类]?|我国|^(?:我|本|全)[省市县区州旗盟镇乡](?!域)|全线|多个|首条|[两三四五六七八九十几]大|^(?:配套|示范性|[一二三四]级)|^(?:项目|工程)$|"
                               r"(?:重大|重点|大|配套|骨干|基础设施|控制性|交通|隧道|路基|桥梁|输变电|示范性)$|"
                               r"(?:重大|重点)(?:建设|产业|工业|园区)$|(?:招商引资|招商|引资|签约|储备|谋划|续建|新开工)$|(?:补链|延链|强链|固链|建链)$|"
                               r"\d{4}年(?:度|第.批)?(?:[省市县区]级)?(?:重大|重点)")

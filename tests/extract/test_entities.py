@@ -1434,3 +1434,13 @@ def test_a_verb_or_a_chain_link_before_a_legal_name_is_not_part_of_it(text, comp
     """确定C为链主企业, X环节有C等企业: the name starts after the verb or the link."""
     got = _pairs(text, "Company")
     assert ("Company", company) in got, got
+
+
+@pytest.mark.parametrize("headline", ["我区新能源项目建设按下“快进键”", "全市重点产业项目建设提速"])
+def test_a_places_projects_named_by_we_or_whole_are_no_project(headline):
+    """我区新能源项目, 全市…项目: the projects of the place the text speaks for, not one named
+    project (and no company 我区新能源 owning it)."""
+    ms, _ = _mentions(headline + "\n甲乙风电场项目由丙丁新能源有限公司投资建设。")
+    names = {(m.type, m.text) for m in ms}
+    assert not any(n.startswith(("我区", "全市")) for _, n in names), names
+    assert ("Project", "甲乙风电场项目") in names
