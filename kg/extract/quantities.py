@@ -47,6 +47,8 @@ _PRONOUN_RE = re.compile(
     r"(?:(?P<co>它|其(?![中他余实])|该公司|该企业|该集团|公司|企业)|(?P<pr>该项目|该工程|这一项目|这个项目|此项目|这一工程|这个工程|项目|工程|该高铁|该道路|该线路|该基地|该电站)"
     r"|(?P<zo>该区|园区|全区|区内|该园区|开发区|高新区)|(?P<rg>全省|省内|我省|全市|市内|我市|本市|全县))"
 )
+#: units of a rated power counted right after it (6.25兆瓦风机32台, 60万千瓦超超临界机组2台)
+_UNITS_AFTER_RE = re.compile(r"的?[\u4e00-\u9fff]{0,8}?(?:风机|机组)(\d{1,4})台")
 #: building right after a sum (…投资20亿元建设, 兴建, 打造)
 _BUILT_AFTER_RE = re.compile(r"(?:投资)?(?:建设|兴建|新建|打造)")
 #: a money cue right before a number in 万/亿 without a unit (投资50亿, 总投资约20亿)
@@ -578,6 +580,12 @@ def _read_quantity(ctx: _Context, lex: _Lexicon, num: ParsedNumber, projects, pr
             # 2×66万千瓦机组: two units of 66万千瓦 each (GUIDELINES §6: multiplied out)
             value *= int(mult.group(1))
             mult_start = mult.start()
+        elif unit.cls == "power":
+            units = _UNITS_AFTER_RE.match(text, end)
+            if units is not None:
+                # 安装6.25兆瓦风机32台: 32 units of 6.25 MW each (multiplied out, as above)
+                value *= int(units.group(1))
+                end = units.end()
         if per_day:
             unit_code += "/d"
         if per_year:

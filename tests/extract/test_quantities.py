@@ -790,3 +790,12 @@ def test_province_rates_of_a_text_naming_only_its_cities_are_no_citys():
     by_value = {q.value: q.subject for q in ex.quantities if q.kind == "ratio"}
     assert by_value[5.6] is None and by_value[9.8] is None, by_value
     assert by_value[18.2] == ("Region", "610800") and by_value[15.6] == ("Region", "610600"), by_value
+
+
+def test_a_rated_power_with_its_number_of_units_after_is_multiplied_out():
+    """安装6.25兆瓦风机32台: 32 turbines of 6.25 MW, 200 MW in all (GUIDELINES §6), not 6.25 MW."""
+    from kg.extract import extract_document
+
+    ex = extract_document(ingest_text("甲乙风电场项目安装6.25兆瓦风机32台，总投资13.6亿元。"))
+    cap = [(q.value, q.unit) for q in ex.quantities if q.kind == "capacity"]
+    assert cap == [(200e6, "W")], cap
