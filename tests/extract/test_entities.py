@@ -1429,9 +1429,11 @@ def test_a_zone_named_after_its_place_has_no_shorter_name(zone):
     ("市政府印发工作方案，确定甲乙汽车集团有限公司为链主企业。", "甲乙汽车集团有限公司"),
     ("动力电池环节集聚了丙丁科技有限公司等企业；电机电控环节有戊己电驱动系统有限公司等12家企业。",
      "戊己电驱动系统有限公司"),
+    ("在随后召开的座谈会上，双方就甲乙集团在我县投资建设负极材料项目进行了深入交流。", "甲乙集团"),
 ])
 def test_a_verb_or_a_chain_link_before_a_legal_name_is_not_part_of_it(text, company):
-    """确定C为链主企业, X环节有C等企业: the name starts after the verb or the link."""
+    """确定C为链主企业, X环节有C等企业, 双方就C…: the name starts after the verb, the link or
+    the parties."""
     got = _pairs(text, "Company")
     assert ("Company", company) in got, got
 
