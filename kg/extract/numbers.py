@@ -39,7 +39,8 @@ _SUFFIX_HEDGE = {
 
 _CN_CHARS = "零〇○一二两三四五六七八九十拾百佰千仟万亿"
 _ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
-_CN = rf"[{_CN_CHARS}]+"
+# (a decimal point in characters: 四点五亿, 十二点五万)
+_CN = rf"[{_CN_CHARS}]+(?:点[零〇一二两三四五六七八九]+[万亿]*)?"
 # Magnitudes after Arabic digits: only 万/亿 (and 万亿, 千万, 百万): "750千伏" is 750 kV.
 _ARABIC_SCALE = r"(?:万亿|千万|百万|亿|万)?"
 _ONE = rf"(?:{_ARABIC}\s?{_ARABIC_SCALE}|{_CN})"
@@ -145,10 +146,26 @@ def _parse_core(text: str) -> float | None:
         if scale:
             value *= Decimal(int(_scale_value(scale)))
         return float(value)
+    if "点" in text:
+        return _decimal_chinese(text)
     value = parse_chinese_numeral(text)
     if value is None:
         return _cn2an_fallback(text)
     return value
+
+
+_DECIMAL_CN_RE = re.compile(r"(.+?)点([零〇一二两三四五六七八九]+)([万亿]*)")
+
+
+def _decimal_chinese(text: str) -> float | None:
+    """四点五亿 → 450000000.0: a numeral, the digits after 点 one by one, then the magnitude."""
+    m = _DECIMAL_CN_RE.fullmatch(text)
+    whole = parse_chinese_numeral(m.group(1)) if m else None
+    if whole is None:
+        return None
+    digits = "".join(str(_DIGITS[ch]) for ch in m.group(2))
+    value = (Decimal(int(whole)) + Decimal("0." + digits)) * Decimal(int(_scale_value(m.group(3))))
+    return float(value)
 
 
 def _scale_value(scale: str) -> float:

@@ -31,7 +31,7 @@ from ..model import Document, Mention, Quantity, Sentence
 from ..resources import lexicon_dir
 from ._textindex import bounds as _bounds
 from ._textindex import sentence_at as _sentence_at
-from .numbers import ParsedNumber, find_numbers
+from .numbers import ParsedNumber, find_numbers, parse_number
 from .records import find_records, project_record_at
 
 __all__ = ["extract_quantities", "clause_bounds", "paragraph_bounds"]
@@ -75,7 +75,9 @@ _STAKE_RE = re.compile(r"股权|股份")
 _PROGRESS_RE = re.compile(r"进度|完成率|设计总量|完工|工程量|施工完成")
 _MARKET_SHARE_RE = re.compile(r"占有率|市场份额")
 #: a count of identical units before a capacity (2×66万千瓦, 4*35万千瓦)
-_UNITS_OF_RE = re.compile(r"(?<![\d.])([1-9]\d?)\s*[×*]\s*$")
+_UNITS_OF_RE = re.compile(r"(?<![\d.])([1-9]\d?|[两二三四五六七八九十])\s*(?:[×*]|台)\s*$")
+#: a rated power right after a number of units (两台|三万千瓦)
+_POWER_AFTER_RE = re.compile(r"[\d一二两三四五六七八九十百][\d.一二两三四五六七八九十百千万]*(?:千瓦|兆瓦|万千瓦|MW|GW|kW)")
 #: a share of the year's plan or of the total (完成投资3亿元，占年度计划的30%, 占总投资的55%): the
 #: completion rate of what the sentence reports on
 _PLAN_SHARE_RE = re.compile(r"(?:占|完成)(?:年度|全年|年)?(?:计划|目标)|占(?:项目)?总投资")
@@ -578,7 +580,7 @@ def _read_quantity(ctx: _Context, lex: _Lexicon, num: ParsedNumber, projects, pr
         mult = _UNITS_OF_RE.search(text, max(0, num.start - 6), num.start) if num.start else None
         if mult is not None:
             # 2×66万千瓦机组: two units of 66万千瓦 each (GUIDELINES §6: multiplied out)
-            value *= int(mult.group(1))
+            value *= int(parse_number(mult.group(1)).value)  # (两台三万千瓦机组: 2 units)
             mult_start = mult.start()
         elif unit.cls == "power":
             units = _UNITS_AFTER_RE.match(text, end)
@@ -775,6 +777,8 @@ def _count(ctx: _Context, lex: _Lexicon, num: ParsedNumber, unit: _Unit, end: in
         # "年产家用空调700万套", "年旅客吞吐量3000万人次", "产能预计将达到50架"
         if cls_char in ("人次", "人"):
             return "capacity", "person", num.value, "capacity:persons"
+        if cls_char == "台" and _POWER_AFTER_RE.match(text, end):
+            return None  # 装机规模两台三万千瓦机组: the number of units of the power after it
         if cls_char in ("台", "套", "台套", "辆", "架", "片", "件"):
             return "capacity", unit.unit if unit.unit == "piece" else "unit", num.value, "capacity:units"
     window_end = min(cend, end + 14)
@@ -1153,6 +1157,12 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
                                           r"(?:[^，。；\d]{0,8})",
                                           text[m.end:start]):
             return _key(m), "subj:adds-capacity"
+    if wide and kind == "capacity" and set(_WIDE_RE.findall(lead)) == {"装机规模"} and _near_before(
+            ctx, start, s0, _PLACE_TYPES) is None:
+        # P总投资4.5亿元，装机规模2台3万千瓦机组: the installed size of the project the sentence is about
+        m = clause_org or _sentence_org(ctx, start, s0, cstart)
+        if m is not None and m.type == "Project":
+            return _key(m), "subj:installed-size"
     if clause_org is not None:
         return _key(clause_org), "subj:clause-org"
     if pron is not None:

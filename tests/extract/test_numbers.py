@@ -27,6 +27,9 @@ from kg.extract.numbers import find_numbers, parse_chinese_numeral, parse_number
         ("八", 8, False, ""),
         ("一千零五十万", 10_500_000, False, ""),
         ("1,200", 1200, False, ""),
+        ("四点五亿", 450_000_000, False, ""),
+        ("十二点五万", 125_000, False, ""),
+        ("约一点零五亿", 105_000_000, True, ""),
     ],
 )
 def test_parse_number(text, value, approximate, bound):

@@ -799,3 +799,13 @@ def test_a_rated_power_with_its_number_of_units_after_is_multiplied_out():
     ex = extract_document(ingest_text("甲乙风电场项目安装6.25兆瓦风机32台，总投资13.6亿元。"))
     cap = [(q.value, q.unit) for q in ex.quantities if q.kind == "capacity"]
     assert cap == [(200e6, "W")], cap
+
+
+def test_installed_size_of_units_written_in_characters_is_the_projects():
+    """P总投资四点五亿元，装机规模两台三万千瓦机组: 450 million yuan and 2 × 30 MW for the
+    project (no count of 2 units, no region's installed size)."""
+    from kg.extract import extract_document
+
+    ex = extract_document(ingest_text("甲乙生物质热电联产项目总投资四点五亿元，装机规模两台三万千瓦机组，目前处于前期阶段。"))
+    got = sorted((q.kind, q.value, q.subject[1] if q.subject else None) for q in ex.quantities)
+    assert got == [("capacity", 60e6, "甲乙生物质热电联产项目"), ("investment", 4.5e8, "甲乙生物质热电联产项目")], got
