@@ -297,8 +297,8 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
                     rule += "/record"
                     if code in ("completed", "in_production", "trial_production") and _BUILDING_PART_RE.search(lead):
                         code = "under_construction"  # 进展情况：焊装车间主体完工 — a building is done, not the project
-        if not targets and _STAGE_LABEL_RE.search(text, max(0, cstart - 6), cstart) and not clause.startswith(
-                ("因", "由于", "受")):
+        if not targets and _STAGE_LABEL_RE.search(text, max(0, cstart - 6), cstart) and (
+                code == "suspended" or not clause.startswith(("因", "由于", "受"))):
             # 1．P：总投资…。形象进度：主体施工 — the stage of the project the line opens with (not a
             # cause: 形象进度：因环评手续未办结，项目暂停施工)
             p0, _ = paragraph_bounds(text, cstart)
@@ -317,7 +317,7 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
                     rule += "/next-clause"
         if not targets:
             t = _fallback_project(doc, projects, starts, others, cstart, h0 + cstart,
-                                  clause[:h0], clause[h1:])
+                                  clause[:h0], clause[h1:], cause_ok=code == "suspended")
             if t is not None:
                 targets = [t[0]]
                 rule += f"/{t[1]}"
@@ -494,7 +494,7 @@ def _clause_projects(projects, starts, cstart: int, cend: int) -> list[Mention]:
 
 
 def _fallback_project(doc: Document, projects, starts, others, cstart: int, cue_pos: int,
-                      lead: str, rest: str = ""):
+                      lead: str, rest: str = "", cause_ok: bool = False):
     """The project a clause without a project name talks about, or None.
 
     Only a clause without a subject of its own inherits a project: its words before the cue
@@ -503,8 +503,10 @@ def _fallback_project(doc: Document, projects, starts, others, cstart: int, cue_
     """
     if _COUNTED_RE.search(lead + rest):
         return None  # "15条高速公路建成通车", "加快6个抽水蓄能电站建设": a subject of its own
-    if lead.startswith(("因", "由于")):
-        return None  # 因环评手续未办结，项目暂停施工: a cause, not a stage
+    if lead.startswith(("因", "由于")) and not cause_ok:
+        # 因环评手续未办结，项目暂停施工: a cause, not a stage (but 因市场原因暂停建设: the cause of
+        # the halt, which is the stage; cause_ok)
+        return None
     heads = _project_heads()
     if heads is not None and heads.search(rest):
         return None  # "开工…等输变电工程": the cue governs a project phrase of its own

@@ -387,3 +387,13 @@ def test_a_planned_scope_is_no_planned_stage():
                   ["甲乙风光储一体化基地项目"])
     assert got == [("甲乙风光储一体化基地项目", "started")], got
     assert _status("丙丁新材料项目正在规划建设。", ["丙丁新材料项目"]) == [("丙丁新材料项目", "planned")]
+
+
+def test_a_halt_for_a_reason_is_suspended_and_the_first_product_off_the_line_a_trial_run():
+    """P：因市场原因暂停建设 — the reason opens the clause whose stage is the halt; 首件产品下线:
+    the first product off the line is a trial run."""
+    got = _status("重点项目进展一览\n庚辛化工新材料项目：因市场原因暂停建设。\n"
+                  "丙丁汽车零部件项目：正在进行设备调试，今年6月实现首件产品下线。\n",
+                  ["庚辛化工新材料项目", "丙丁汽车零部件项目"])
+    assert ("庚辛化工新材料项目", "suspended") in got, got
+    assert ("丙丁汽车零部件项目", "trial_production") in got, got
