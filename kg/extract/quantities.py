@@ -81,7 +81,9 @@ _POWER_AFTER_RE = re.compile(r"[\d一二两三四五六七八九十百][\d.一�
 #: a share of the year's plan or of the total (完成投资3亿元，占年度计划的30%, 占总投资的55%): the
 #: completion rate of what the sentence reports on
 _PLAN_SHARE_RE = re.compile(r"(?:占|完成)(?:年度|全年|年)?(?:计划|目标)|占(?:项目)?总投资")
-_GROWTH_LEAD_RE = re.compile(r"\s*(同比|增长|下降)")
+#: a change on an earlier period right before a sum (较上年提高, 比上年增加, 同比增加)
+_DELTA_LEAD_RE = re.compile(r"(?:(?:较|比)(?:上年|去年|上年同期|去年同期|年初)|同比)(?:提高|增加|增长|减少|下降|多|少)了?$")
+_GROWTH_LEAD_RE = re.compile(r"\s*(?:总?产值|营收|营业收入|销售收入|销售额|税收|产量|出口额|增加值)?(同比|增长|下降)")
 _PERIOD_RE = first_char_guard(re.compile(
     r"(截至|截止|到)\s?(目前|\d{4}年(底|末|\d{1,2}月(底|末)?)?)|\d{1,2}月\s?[—\-–~至到]+\s?\d{1,2}月"
     r"|(上|下)半年|\d{4}年(上半年|全年|前三季度)?|今年|去年|全年|\d{4}-\d{4}年"
@@ -532,6 +534,8 @@ def _read_quantity(ctx: _Context, lex: _Lexicon, num: ParsedNumber, projects, pr
             return None  # excluded, or a price ("元/吨")
         if _RANK_RE.match(text, end):
             return None  # "过10万亿元省份": a class of regions, not a figure
+        if _DELTA_LEAD_RE.search(lead):
+            return None  # "较上年提高4.1万元": a change on the year before, not a figure (as 个百分点)
         if ((_BOUND_BEFORE_RE.search(lead) or num.text.startswith(("超", "逾", "过")))
                 and _CLASS_AFTER_RE.match(text, end)) or _CLASS_COUNT_AFTER_RE.match(text, end):
             return None  # "投资超10亿元重大项目14个", "30亿元项目8个": a class of projects

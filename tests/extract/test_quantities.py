@@ -809,3 +809,16 @@ def test_installed_size_of_units_written_in_characters_is_the_projects():
     ex = extract_document(ingest_text("甲乙生物质热电联产项目总投资四点五亿元，装机规模两台三万千瓦机组，目前处于前期阶段。"))
     got = sorted((q.kind, q.value, q.subject[1] if q.subject else None) for q in ex.quantities)
     assert got == [("capacity", 60e6, "甲乙生物质热电联产项目"), ("investment", 4.5e8, "甲乙生物质热电联产项目")], got
+
+
+def test_per_mu_figures_and_changes_on_last_year_are_not_figures_and_a_firms_growth_is_its_own():
+    """亩均税收达到32.6万元 (per mu), 较上年提高4.1万元 (a change) are not annotated (GUIDELINES §6);
+    C新上生产线4条，产值同比增长36%: the growth of C's output, not the zone's."""
+    from kg.extract import extract_document
+
+    text = ("今年前三季度，甲乙经济开发区规上工业企业实现产值486亿元，同比增长14.2%；亩均税收达到32.6万元，较上年提高4.1万元。"
+            "其中，丙丁电子科技有限公司前三季度实现税收1.9亿元，亩均税收超过100万元；戊己精密机械有限公司新上智能化生产线4条，产值同比增长36%。")
+    ex = extract_document(ingest_text(text))
+    got = {q.value: q.subject[0] for q in ex.quantities if q.subject}
+    assert not {326000, 41000, 1000000} & set(got), got
+    assert got[1.9e8] == "Company" and got[36] == "Company" and got[14.2] == "DevelopmentZone", got
