@@ -81,6 +81,8 @@ _POWER_AFTER_RE = re.compile(r"[\d一二两三四五六七八九十百][\d.一�
 #: a share of the year's plan or of the total (完成投资3亿元，占年度计划的30%, 占总投资的55%): the
 #: completion rate of what the sentence reports on
 _PLAN_SHARE_RE = re.compile(r"(?:占|完成)(?:年度|全年|年)?(?:计划|目标)|占(?:项目)?总投资")
+#: the capacity an upgrade or an expansion adds (技改完成后将新增, 扩建后新增)
+_TECH_UPGRADE_ADDS_RE = re.compile(r"(?:技改|改造|扩建|扩产)(?:项目)?(?:完成|建成|投产)?后(?:将|可)?新增")
 #: a change on an earlier period right before a sum (较上年提高, 比上年增加, 同比增加)
 _DELTA_LEAD_RE = re.compile(r"(?:(?:较|比)(?:上年|去年|上年同期|去年同期|年初)|同比)(?:提高|增加|增长|减少|下降|多|少)了?$")
 _GROWTH_LEAD_RE = re.compile(r"\s*(?:总?产值|营收|营业收入|销售收入|销售额|税收|产量|出口额|增加值)?(同比|增长|下降)")
@@ -1161,6 +1163,11 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
                                           r"(?:[^，。；\d]{0,8})",
                                           text[m.end:start]):
             return _key(m), "subj:adds-capacity"
+        if m is None and _TECH_UPGRADE_ADDS_RE.search(lead) and _near_before(ctx, start, s0, _PLACE_TYPES) is None:
+            # C…，现有产能3.5万吨/年，技改完成后将新增产能2万吨/年: what the firm's upgrade adds
+            m = _sentence_org(ctx, start, s0, cstart)
+            if m is not None and m.type == "Company":
+                return _key(m), "subj:upgrade-adds"
     if wide and kind == "capacity" and set(_WIDE_RE.findall(lead)) == {"装机规模"} and _near_before(
             ctx, start, s0, _PLACE_TYPES) is None:
         # P总投资4.5亿元，装机规模2台3万千瓦机组: the installed size of the project the sentence is about

@@ -1446,3 +1446,9 @@ def test_a_places_projects_named_by_we_or_whole_are_no_project(headline):
     names = {(m.type, m.text) for m in ms}
     assert not any(n.startswith(("我区", "全市")) for _, n in names), names
     assert ("Project", "甲乙风电场项目") in names
+
+
+def test_key_upgrade_projects_in_a_headline_are_no_project():
+    """…中小企业及重点技改项目: a class of projects in a list's title, not one project."""
+    got = _pairs("2026年第一批专精特新中小企业及重点技改项目\n甲乙铜箔智能化改造项目入选。", "Project")
+    assert got == {("Project", "甲乙铜箔智能化改造项目")}, got

@@ -822,3 +822,13 @@ def test_per_mu_figures_and_changes_on_last_year_are_not_figures_and_a_firms_gro
     got = {q.value: q.subject[0] for q in ex.quantities if q.subject}
     assert not {326000, 41000, 1000000} & set(got), got
     assert got[1.9e8] == "Company" and got[36] == "Company" and got[14.2] == "DevelopmentZone", got
+
+
+def test_capacity_a_firms_upgrade_adds_is_the_firms():
+    """C…，现有产能3.5万吨/年，技改完成后将新增产能2万吨/年: both are C's (no region in sight)."""
+    from kg.extract import extract_document
+
+    text = "丙丁新材料股份有限公司主要从事锂电铜箔的研发和生产，现有铜箔产能3.5万吨/年，技改完成后将新增产能2万吨/年。"
+    ex = extract_document(ingest_text(text))
+    cap = sorted((q.value, q.subject) for q in ex.quantities if q.kind == "capacity")
+    assert cap == [(2e4, ("Company", "丙丁新材料股份有限公司")), (3.5e4, ("Company", "丙丁新材料股份有限公司"))], cap
