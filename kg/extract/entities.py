@@ -1628,10 +1628,20 @@ def _vocab(text: str) -> list[_Cand]:
         lo = max(0, m.start() - 8)
         for st in range(lo, m.start() - 1):
             name = text[st:m.start()]
-            if name in pv or name in iv or _two_sector_words(name):
+            tail = _PROCESSING_TAIL.search(name)
+            if name in pv or name in iv or _two_sector_words(name) or (
+                    tail is not None and (name[:tail.start()] in pv or name[:tail.start()] in iv
+                                          or name[:tail.start()] in _METALS)):
+                # (铝精深加工产业链, 农产品加工产业: a product and its processing)
                 out.append(_Cand("IndustryChain", st, m.end(), "industry.suffix"))
                 break
     return out
+
+
+#: the processing of a product, ending a sector's name before 产业/产业链 (铝精深加工产业链)
+_PROCESSING_TAIL = re.compile(r"(?:精深加工|深加工|精加工|加工|冶炼)$")
+#: metals named by one character before their processing (铝精深加工, 铜冶炼)
+_METALS = frozenset("铝铜锌铅镁钛钒锂镍钴锰钼钨锡锑钢铁稀金银")
 
 
 # --------------------------------------------------------------------------- assembly

@@ -271,6 +271,8 @@ def _rule_production_cue(ctx: Context) -> None:
                         if _INPUT_BEFORE_RE.search(text, max(s0, p.start - 4), p.start) or \
                                 _INPUT_AFTER_RE.match(text, p.end):
                             continue  # "年产P，原料Q主要来自…": Q is an input
+                        if _FIRM_AFTER_RE.match(text, p.end) and re.search(r"[，,；;]", text[v.end():p.start]):
+                            continue  # "生产P，已进入多家整车企业供应链": Q企业 in a later clause are customers
                         # (the last supply or use word between the verb and P)
                         cue = max(_CUSTOMER_RE.finditer(text, v.end(), p.start), key=lambda x: x.start(),
                                   default=None)

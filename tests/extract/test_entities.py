@@ -1452,3 +1452,19 @@ def test_key_upgrade_projects_in_a_headline_are_no_project():
     """…中小企业及重点技改项目: a class of projects in a list's title, not one project."""
     got = _pairs("2026年第一批专精特新中小企业及重点技改项目\n甲乙铜箔智能化改造项目入选。", "Project")
     assert got == {("Project", "甲乙铜箔智能化改造项目")}, got
+
+
+@pytest.mark.parametrize("text, chain", [
+    ("甲乙市着力打造千亿级铝精深加工产业链。", "铝精深加工产业链"),
+    ("大力发展农产品加工产业。", "农产品加工产业"),
+])
+def test_the_processing_of_a_product_is_a_sector(text, chain):
+    """铝精深加工产业链, 农产品加工产业: a product (or a metal) and its processing name a chain."""
+    got = _pairs(text, "IndustryChain")
+    assert ("IndustryChain", chain) in got, got
+
+
+def test_upstream_or_downstream_before_a_legal_name_is_not_part_of_it():
+    """为下游C、D等企业提供铝液: the name starts after 下游."""
+    got = _pairs("丙丁铝业有限公司为下游戊己铝箔有限公司、庚辛汽车部件有限公司等企业提供铝液。", "Company")
+    assert ("Company", "戊己铝箔有限公司") in got, got

@@ -969,3 +969,11 @@ def test_a_zone_lies_in_the_district_written_before_it(text, zone, district):
     lab = labels(ex)
     loc = {(lab.get(r.subject), lab.get(r.object)) for r in ex.relations if r.predicate == "locatedIn"}
     assert (zone, district) in loc, loc
+
+
+def test_a_product_naming_customers_in_a_later_clause_is_not_made():
+    """C生产铝合金车身结构件，已进入多家整车企业供应链: C makes the parts, not vehicles."""
+    ex = extracted("庚辛汽车部件有限公司生产铝合金车身结构件，已进入多家整车企业供应链。")
+    lab = labels(ex)
+    made = {lab.get(o) for s, o in ((r.subject, r.object) for r in ex.relations if r.predicate == "produces")}
+    assert "铝合金车身" in made and not made & {"整车", "汽车"}, made
