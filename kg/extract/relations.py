@@ -552,6 +552,17 @@ def _rule_sentence_location(ctx: Context) -> None:
                     # only "位于P的C", "在P…兴建/成立…C" or "C(成功)落户P"
                     gap = text[p.end : m.start] if p.end <= m.start else None
                     if gap is None:
+                        run = p.start  # (the start of the places written together: 江苏常州)
+                        while any(q.end == run for q in cued):
+                            run = next(q.start for q in cued if q.end == run)
+                        if _HEADQUARTERS.search(text, max(m.end, run - 6), run) and m is next(
+                                n for n in ms if n.type in ("Company", "Project") and _top_level(n)) and not any(
+                                n.type in ("Company", "Project") and _top_level(n)
+                                and max(m.end, _clause_bounds(text, run, s0, run + 1)[0]) <= n.start < run for n in ms):
+                            # C是…子公司，总部位于P: where the firm the sentence is about is seated
+                            # (the last of the places written together: 常州 of 江苏常州)
+                            cands.append((1, -p.start, p.start, p))
+                            continue
                         if not _SETTLES.fullmatch(text[m.end : p.start]):
                             continue
                         gap = ""
@@ -572,6 +583,8 @@ def _rule_sentence_location(ctx: Context) -> None:
             ctx.emit(ctx.key(m), "locatedIn", ctx.key(p), m.start, m.end, "sentence-place")
 
 
+#: a firm's seat right before a place (总部位于P, 总部设在P, 注册地位于P)
+_HEADQUARTERS = re.compile(r"(?:总部|注册地)(?:位于|设在|设于|在)$")
 #: what may precede the first word of a sentence (a list number, spaces)
 _OPENING_JUNK = " \t\u30000123456789.．、（）()一二三四五六七八九十"
 _FIRM_PRONOUN = re.compile(r"(?:^|[，。；、])(?:该|这家|此)?(?:企业|公司)的?(?:“[^”]{1,6}”)?项目?(?:——|－－|：)$")

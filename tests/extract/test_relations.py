@@ -977,3 +977,17 @@ def test_a_product_naming_customers_in_a_later_clause_is_not_made():
     lab = labels(ex)
     made = {lab.get(o) for s, o in ((r.subject, r.object) for r in ex.relations if r.predicate == "produces")}
     assert "铝合金车身" in made and not made & {"整车", "汽车"}, made
+
+
+@pytest.mark.parametrize("text", [
+    "丙丁新能源有限公司总部位于江苏常州。",
+    "丙丁新能源有限公司是甲乙控股集团的全资子公司，总部位于江苏常州。",
+])
+def test_a_firm_lies_where_its_headquarters_are(text):
+    """C…，总部位于江苏常州: the firm the sentence is about lies in 常州 (the last of the places
+    written together), and the group named in between does not."""
+    ex = extracted(text)
+    lab = labels(ex)
+    loc = {(lab.get(r.subject), r.object[1]) for r in ex.relations if r.predicate == "locatedIn"}
+    assert ("丙丁新能源有限公司", "320400") in loc, loc
+    assert not any(s == "甲乙控股集团" for s, _ in loc), loc
