@@ -64,8 +64,9 @@ _LEADING_NUMBER = re.compile(rf"[ \t]*(?:{_NUMBER})?")
 #: a labelled line of a label the rules do not read (项目类别：新材料, 合作方式：独资): it keeps a
 #: record open
 _OTHER_FIELD = re.compile(rf"[ \t]*(?:{_NUMBER})?(?:\d{{4}}年)?[\u4e00-\u9fff]{{2,8}}\s*[：:]")
-#: a heading line that is a project's name (一、甲乙年产5万吨电池项目)
-_HEADING = re.compile(rf"[ \t]*(?:{_NUMBER})?(?P<name>[^，,；;。：:\s]{{2,40}}?(?:项目|工程|基地|产业园|生产线|电站))[ \t]*$")
+#: a heading line that is a project's name (一、甲乙年产5万吨电池项目; a tag before it is not:
+#: 【项目】甲乙…项目)
+_HEADING = re.compile(rf"[ \t]*(?:{_NUMBER})?(?:【[^】\n]{{1,8}}】[ \t]*)?(?P<name>[^，,；;。：:\s]{{2,40}}?(?:项目|工程|基地|产业园|生产线|电站))[ \t]*$")
 #: labels that make a text worth reading for records (a record has a name and an owner or a place)
 _RECORD_HINTS = ("项目名称", "建设单位", "建设地点", "项目单位", "业主单位", "实施单位", "项目业主", "项目地点",
                  "项目简介", "项目概况", "项目进展", "投资方：", "签约企业：")

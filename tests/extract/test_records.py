@@ -295,3 +295,17 @@ def test_works_through_several_counties_lie_in_each_the_record_names():
     rels, _qs, _projects = _facts(text)
     places = {o for s, p, o in rels if s == "咸宁至九江高速公路" and p == "locatedIn"}
     assert places == {"421202", "421224"}, places
+
+
+def test_a_tag_before_a_heading_is_not_part_of_the_projects_name_and_works_done_are_progress():
+    """【项目】P / 当前进度：一期厂房主体结构完成70%: the project is P (no tag), and 70 % is the
+    progress of its first phase, not a rate of the city."""
+    from kg.extract import extract_document
+
+    text = ("【项目】甲乙储能科技年产20GWh储能电池项目\n\n项目业主：甲乙储能科技（湖北）有限公司\n"
+            "所在地：湖北省荆门市高新区\n总投资：120亿元\n当前进度：一期厂房主体结构完成70%，二期土地已摘牌。\n")
+    ex = extract_document(ingest_text(text))
+    projects = {m.text for m in ex.mentions if m.type == "Project"}
+    assert "甲乙储能科技年产20GWh储能电池项目" in projects and not any("【" in p for p in projects), projects
+    ratio = [q.subject for q in ex.quantities if q.kind == "ratio"]
+    assert len(ratio) == 1 and ratio[0][0] == "Project", ratio
