@@ -264,7 +264,7 @@ def _opening_places(ctx: _Context, pos: int) -> list[Mention]:
 _VENUE_VERB_RE = re.compile(r"举行|举办|召开|开幕|会场")
 #: where a ceremony's (main) hall is (主会场设在某市某区): a venue too
 _HALL_BEFORE_RE = re.compile(r"会场(?:设在|位于|在)[^，,。；;]{0,8}$")
-_VENUE_AFTER_RE = re.compile(r"(?:隆重|顺利|正式)?(?:举行|举办|召开|开幕)")
+_VENUE_AFTER_RE = re.compile(r"(?:主会场|分会场|会场)?(?:隆重|顺利|正式)?(?:举行|举办|召开|开幕)")
 
 
 def _is_venue(text: str, m: Mention) -> bool:
@@ -401,15 +401,18 @@ def extract_quantities(doc: Document, mentions: list[Mention]) -> list[Quantity]
     text = doc.text
     cands = [m for m in _outermost(list(mentions)) if m.type in _SUBJECT_TYPES
              and not (m.type == "Project" and figure_headed(m.text))]
+    places = list(mentions)
     if _VENUE_VERB_RE.search(text):
         cands = [m for m in cands if not _is_venue(text, m)]
+        # (a venue is not what the text is about either: 集中开工活动在X主会场举行，全市…)
+        places = [m for m in places if not _is_venue(text, m)]
     nl = text.find("\n")
     ctx = _Context(
         doc=doc,
         text=text,
         mentions=cands,
         starts=[m.start for m in cands],
-        main_place=_main_place(list(mentions), text),
+        main_place=_main_place(places, text),
         title_end=nl if nl >= 0 else 0,
         all_mentions=list(mentions),
         has_records=bool(find_records(text)),
@@ -1125,10 +1128,12 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
         fwd = _first_in(ctx, end, s1, ("Project",))
         if fwd is not None and _BUILDS_RE.fullmatch(text[end:fwd.start]):
             return _key(fwd), "subj:builds-named"
-        if (pron is not None and pron.group("pr") and text[cstart + pron.end():clause_org.start] == "由"
-                and _BUILT_AFTER_RE.match(text, end)):
-            # 项目由C投资20亿元建设: the money builds the project the pronoun names, not C's figure
-            m = _pronoun_target(ctx, pron, cstart, s0)
+        if text[cstart:clause_org.start].strip() in ("由", pron.group(0).strip() + "由" if pron else "由") \
+                and _BUILT_AFTER_RE.match(text, end):
+            # 项目由C投资20亿元建设 / P，由C投资18亿元建设: the money builds the project the pronoun
+            # or the clause before names, not C's figure
+            m = (_pronoun_target(ctx, pron, cstart, s0) if pron is not None and pron.group("pr")
+                 else _near_before(ctx, cstart, s0, ("Project",)))
             if m is not None:
                 return _key(m), "subj:built-by"
     if kind == "count" and unit == "company" and "带动" in lead:

@@ -832,3 +832,16 @@ def test_capacity_a_firms_upgrade_adds_is_the_firms():
     ex = extract_document(ingest_text(text))
     cap = sorted((q.value, q.subject) for q in ex.quantities if q.kind == "capacity")
     assert cap == [(2e4, ("Company", "丙丁新材料股份有限公司")), (3.5e4, ("Company", "丙丁新材料股份有限公司"))], cap
+
+
+def test_a_venue_with_its_main_hall_is_no_subject_and_a_firm_builds_the_project_before():
+    """集中开工活动在Z主会场举行，全市…总投资326亿元: Z only hosts the event (no figure of the
+    text is Z's); P，由C投资18亿元建设: the project's investment, not C's."""
+    from kg.extract import extract_document
+
+    text = ("12月1日，某市第四季度重大项目集中开工活动在丙丁经济技术开发区主会场举行，全市共有48个项目集中开工，总投资326亿元。\n"
+            "主会场开工的戊己年产5万吨高端铜板带项目，由戊己铜业有限公司投资18亿元建设。此次集中开工的项目中，工业项目32个，总投资245亿元。")
+    ex = extract_document(ingest_text(text))
+    subj = {q.value: q.subject for q in ex.quantities}
+    assert all(subj[v] is None for v in (48, 326e8, 32, 245e8)), subj
+    assert subj[18e8] == ("Project", "戊己年产5万吨高端铜板带项目"), subj
