@@ -1128,12 +1128,15 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
         fwd = _first_in(ctx, end, s1, ("Project",))
         if fwd is not None and _BUILDS_RE.fullmatch(text[end:fwd.start]):
             return _key(fwd), "subj:builds-named"
-        if text[cstart:clause_org.start].strip() in ("由", pron.group(0).strip() + "由" if pron else "由") \
-                and _BUILT_AFTER_RE.match(text, end):
+        by = text[cstart:clause_org.start].strip()
+        if by.endswith("由") and _BUILT_AFTER_RE.match(text, end):
             # 项目由C投资20亿元建设 / P，由C投资18亿元建设: the money builds the project the pronoun
             # or the clause before names, not C's figure
-            m = (_pronoun_target(ctx, pron, cstart, s0) if pron is not None and pron.group("pr")
-                 else _near_before(ctx, cstart, s0, ("Project",)))
+            m = None
+            if by == "由":
+                m = _near_before(ctx, cstart, s0, ("Project",))
+            elif pron is not None and pron.group("pr") and by == pron.group(0).strip() + "由":
+                m = _pronoun_target(ctx, pron, cstart, s0)
             if m is not None:
                 return _key(m), "subj:built-by"
     if kind == "count" and unit == "company" and "带动" in lead:
