@@ -1134,7 +1134,8 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
             # or the clause before names, not C's figure
             m = None
             if by == "由":
-                m = _near_before(ctx, cstart, s0, ("Project",))
+                # (a sentence opening with 由 has the item's project before it: （一）P。由C投资…)
+                m = _near_before(ctx, cstart, s0 if cstart > s0 else paragraph_bounds(text, cstart)[0], ("Project",))
             elif pron is not None and pron.group("pr") and by == pron.group(0).strip() + "由":
                 m = _pronoun_target(ctx, pron, cstart, s0)
             if m is not None:

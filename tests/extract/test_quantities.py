@@ -755,11 +755,14 @@ def test_capacity_a_project_adds_after_its_investment_is_the_projects(text):
     assert cap == [(2e9, "Project")], cap
 
 
-def test_money_a_firm_puts_into_the_project_the_pronoun_names_is_the_projects():
-    """项目由C投资20亿元建设: the project's investment, not a figure of the company."""
+@pytest.mark.parametrize("text", [
+    "同日，甲乙纺织服装产业园项目举行签约仪式。项目由丙丁控股集团有限公司投资20亿元建设，规划建设标准化厂房30万平方米。",
+    "二、重点项目\n（一）甲乙纺织服装产业园项目。由丙丁控股集团有限公司投资20亿元建设，占地1200亩。",
+])
+def test_money_a_firm_puts_into_the_project_the_pronoun_names_is_the_projects(text):
+    """项目由C投资20亿元建设, （一）P。由C投资…: the project's investment, not the company's."""
     from kg.extract import extract_document
 
-    text = "同日，甲乙纺织服装产业园项目举行签约仪式。项目由丙丁控股集团有限公司投资20亿元建设，规划建设标准化厂房30万平方米。"
     ex = extract_document(ingest_text(text))
     inv = [(q.value, q.subject) for q in ex.quantities if q.kind == "investment"]
     assert inv == [(2e9, ("Project", "甲乙纺织服装产业园项目"))], inv
