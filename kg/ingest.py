@@ -339,7 +339,7 @@ def _page_title(title: str) -> str:
 
 
 #: a Markdown table's delimiter row (| --- | :---: |)
-_MD_DELIMITER = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$")
+_MD_DELIMITER = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$", re.M)
 
 
 def _tables_in_lines(lines: list[str], table_at) -> str:
@@ -796,6 +796,8 @@ def ingest_text(text: str, *, path: str = "<text>", encoding: str = "utf-8",
         text, title = _html_to_text(text)
     elif kind in (".md", ".markdown"):
         text = _markdown_to_text(text)
+    elif "|" in text and _MD_DELIMITER.search(text):
+        text = _markdown_tables(text)  # a pipe table pasted into a plain text (| 项目名称 | … |)
     # (line ends first: tables are read by lines, and a second reading must see the same ones)
     text = _tab_tables(text.replace("\r\n", "\n").translate(_NEWLINES))
     if kind not in _BLOCK_KINDS:

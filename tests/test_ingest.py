@@ -283,6 +283,17 @@ def test_tables_of_text_and_markdown_files_are_read_row_by_row():
     assert "项目名称：年产5万吨石英砂项目；总投资：25.6亿元。" in _markdown_to_text(md).splitlines()
 
 
+def test_a_pipe_table_pasted_into_a_plain_text_is_read_row_by_row(tmp_path):
+    """A Markdown table in a .txt file (copied from a page or a chat) is a table there too;
+    prose with a bar in it after the table's end (a blank line) is left alone."""
+    f = tmp_path / "list.txt"
+    f.write_text("重点项目表\n| 项目名称 | 所在县区 | 总投资（亿元） |\n|---|---|---|\n| 年产5万吨石英砂项目 | 东港区 | 25.6 |\n"
+                 "\n说明：A|B两栏\n", encoding="utf-8")
+    lines = ingest_file(f).text.splitlines()
+    assert "项目名称：年产5万吨石英砂项目；所在县区：东港区；总投资：25.6亿元。" in lines, lines
+    assert "说明：A|B两栏" in lines
+
+
 PDF_TABLE = """2025年某市重点建设项目计划表
 序号  项目名称                建设单位              建设地点    总投资    建设内容
                                                                 （亿元）

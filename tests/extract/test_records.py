@@ -309,3 +309,16 @@ def test_a_tag_before_a_heading_is_not_part_of_the_projects_name_and_works_done_
     assert "甲乙储能科技年产20GWh储能电池项目" in projects and not any("【" in p for p in projects), projects
     ratio = [q.subject for q in ex.quantities if q.kind == "ratio"]
     assert len(ratio) == 1 and ratio[0][0] == "Project", ratio
+
+
+def test_a_county_column_places_each_row_and_its_figures_and_stage_are_the_rows():
+    """项目名称：P；所在县区：X；总投资：25.0亿元；建设阶段：在建 (a table's row): P lies in X, the
+    investment and the stage are P's, not the first county's."""
+    text = ("项目名称：甲乙年产5万吨锂电隔膜项目；所在县区：东港区；总投资：25.0亿元；建设阶段：在建。\n"
+            "项目名称：丙丁海洋牧场综合体项目；所在县区：岚山区；总投资：8.3亿元；建设阶段：竣工。\n")
+    ex = extract_document(ingest_text(text))
+    lab = {(m.type, m.key): m.text for m in ex.mentions}
+    loc = {(lab.get(r.subject), lab.get(r.object)) for r in ex.relations if r.predicate == "locatedIn"}
+    assert {("甲乙年产5万吨锂电隔膜项目", "东港区"), ("丙丁海洋牧场综合体项目", "岚山区")} <= loc, loc
+    inv = {lab.get(q.subject): q.value for q in ex.quantities if q.kind == "investment"}
+    assert inv == {"甲乙年产5万吨锂电隔膜项目": 25e8, "丙丁海洋牧场综合体项目": 8.3e8}, inv
