@@ -1360,10 +1360,12 @@ def _sentence_org(ctx: _Context, start: int, s0: int, cstart: int) -> Mention | 
     m = _near_before(ctx, start, s0, _ORG_TYPES)
     if m is None:
         return None
-    if m.type == "Company" and text[m.end:m.end + 1] in ("，", ",", "；", ";"):
-        # 1．P，C，总投资80亿元: an item's owner written after its name; the figures are P's
+    if m.type == "Company" and text[m.end:m.end + 1] in ("，", ",", "；", ";", "）", ")"):
+        # 1．P，C，总投资80亿元 / 1.P（C）：总投资15亿元: an item's owner written after its name;
+        # the figures are P's
         p = _near_before(ctx, m.start, s0, ("Project",))
-        if p is not None and text[p.end:m.start] in ("，", ",") and _ITEM_START_RE.search(
+        if p is not None and (text[p.end:m.start] in ("，", ",") or text[p.end:m.start] in ("（", "(")
+                              and text[m.end:m.end + 1] in ("）", ")")) and _ITEM_START_RE.search(
                 text, max(0, p.start - 8), p.start):
             return p
     if AGENT_BEFORE_RE.search(text, max(s0, m.start - 7), m.start):

@@ -1195,16 +1195,19 @@ def _rule_responsible_units(ctx: Context) -> None:
 
 
 def _rule_listed_owner(ctx: Context) -> None:
-    """A plan's item written with commas (``1.P，C，总投资38.6亿元，建设…``): the company that is
-    the whole clause after the project's name invests in it."""
+    """A plan's item written with commas (``1.P，C，总投资38.6亿元，建设…``) or with the owner in
+    brackets (``1.P（C）：总投资15亿元…``): the company that is the whole clause (or bracket)
+    after the project's name invests in it."""
     text = ctx.doc.text
     for _, ms in sorted(ctx.by_sentence.items()):
         for i, p in enumerate(ms[:-1]):
             if p.type != "Project" or not _top_level(p) or not _ITEM_START_RE.search(text, max(0, p.start - 8), p.start):
                 continue
             o = next((m for m in ms[i + 1:] if m.start >= p.end and _top_level(m)), None)
-            if (o is not None and o.type in ("Company", "GovernmentBody") and text[p.end:o.start] in ("，", ",")
-                    and text[o.end:o.end + 1] in ("，", ",", "；", ";", "。")):
+            if o is not None and o.type in ("Company", "GovernmentBody") and (
+                    text[p.end:o.start] in ("，", ",") and text[o.end:o.end + 1] in ("，", ",", "；", ";", "。")
+                    or text[p.end:o.start] in ("（", "(") and text[o.end:o.end + 1] in ("）", ")")):
+                # (1.P（C）：总投资15亿元: the company in brackets after the name too)
                 ctx.emit(ctx.key(o), "investor", ctx.key(p), o.start, o.end, "listed-owner")
 
 

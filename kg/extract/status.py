@@ -68,6 +68,8 @@ _STAGE_LABEL_RE = re.compile(r"(?:形象进度|建设进度|工程进度|项目�
 _STAGE_ORDER = {"not_started": 1, "started": 2, "continued": 3, "under_construction": 3, "resumed": 3,
                 "trial_production": 4, "completed": 5, "in_production": 6, "reached_capacity": 7}
 
+#: a start still to come, in the clause before (计划2027年3月开工，…)
+_PLANNED_START_RE = re.compile(r"(?:计划|拟|预计|将|力争)[^，,。；;]{0,12}开工[^，,。；;]{0,4}[，,]$")
 #: plan-section shift: what a stage cue means when the clause or paragraph is a plan
 _PLAN_SHIFT = {
     "started": "planned",
@@ -255,6 +257,9 @@ def extract_status(doc: Document, mentions: list[Mention]) -> list[RelationCandi
         if code == "under_construction" and cue_code in ("completed", "in_production", "trial_production") and any(
                 cues.status[h[2]][0] == "started" and h[0] < h0 + cstart for h in cue_hits[i:j]):
             code = "planned"  # 计划2025年5月开工、2027年6月竣工: a plan to start, not started yet
+        elif code == "under_construction" and cue_code in ("completed", "in_production", "trial_production") and \
+                _PLANNED_START_RE.search(text, max(p0, cstart - 30), cstart) and not re.search(r"已|了", clause):
+            code = "planned"  # 计划2027年3月开工，2028年底建成: the clause before plans the start
         if code == "completed" and _SHARE_DONE_RE.match(clause, h1):
             code = "under_construction"  # 主体工程已完工80%: progress, not completion
         targets = _clause_projects(projects, starts, cstart, cend)

@@ -848,3 +848,14 @@ def test_a_venue_with_its_main_hall_is_no_subject_and_a_firm_builds_the_project_
     subj = {q.value: q.subject for q in ex.quantities}
     assert all(subj[v] is None for v in (48, 326e8, 32, 245e8)), subj
     assert subj[18e8] == ("Project", "戊己年产5万吨高端铜板带项目"), subj
+
+
+def test_an_items_owner_in_brackets_leaves_the_figures_to_the_project():
+    """1.P（C）：总投资15亿元: the project's investment (C is its owner)."""
+    from kg.extract import extract_document
+
+    ex = extract_document(ingest_text("重大项目简介\n1.甲乙智能仓储物流基地项目（甲乙供应链管理有限公司）：总投资15亿元，建设分拨中心。\n"))
+    inv = [(q.value, q.subject) for q in ex.quantities if q.kind == "investment"]
+    assert inv == [(15e8, ("Project", "甲乙智能仓储物流基地项目"))], inv
+    assert (("Company", "甲乙供应链管理有限公司"), ("Project", "甲乙智能仓储物流基地项目")) in {
+        (r.subject, r.object) for r in ex.relations if r.predicate == "investor"}

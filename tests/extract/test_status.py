@@ -397,3 +397,11 @@ def test_a_halt_for_a_reason_is_suspended_and_the_first_product_off_the_line_a_t
                   ["庚辛化工新材料项目", "丙丁汽车零部件项目"])
     assert ("庚辛化工新材料项目", "suspended") in got, got
     assert ("丙丁汽车零部件项目", "trial_production") in got, got
+
+
+def test_completion_after_a_planned_start_in_the_clause_before_is_a_plan():
+    """计划2027年3月开工，2028年底建成: the project is planned, not being built."""
+    got = _status("2027年拟开工重大项目简介\n1.甲乙智能仓储物流基地项目：总投资15亿元，拟建设智能立体仓库及分拨中心，"
+                  "计划2027年3月开工，2028年底建成。\n",
+                  ["甲乙智能仓储物流基地项目"])
+    assert got == [("甲乙智能仓储物流基地项目", "planned")], got
