@@ -365,6 +365,10 @@ _EVENT_RE = re.compile(r"(?P<started>集中开工|开工仪式|开工活动|开�
                        r"(?P<completed>集中竣工|竣工仪式)|(?P<in_production>投产仪式|集中投产)")
 
 
+#: time gone by since a signing or a start (签约两年后, 开工以来): a past step, no event reported
+_LAPSE_AFTER_RE = re.compile(r"(?:[一二两三四五六七八九十半多\d]+(?:年|个月|天|周))?(?:后|以来|至今)")
+
+
 def _event_stages(text: str, projects: list[Mention], stated: set) -> list[RelationCandidate]:
     """The stage of an event the text reports (its headline or first paragraph names one
     kind: 集中开工活动, 签约仪式) for the projects it names without a stage of their own.
@@ -377,11 +381,11 @@ def _event_stages(text: str, projects: list[Mention], stated: set) -> list[Relat
     """
     lines = [ln for ln in text.split("\n") if ln.strip()]
     opening = "\n".join(lines[:2])
-    kinds = {m.lastgroup for m in _EVENT_RE.finditer(opening)}
+    kinds = {m.lastgroup for m in _EVENT_RE.finditer(opening) if not _LAPSE_AFTER_RE.match(opening, m.end())}
     if len(kinds) != 1:
         return []  # no event, or several (签约并开工): each project's own words decide
     code = kinds.pop()
-    m = _EVENT_RE.search(text)
+    m = next(e for e in _EVENT_RE.finditer(text) if not _LAPSE_AFTER_RE.match(text, e.end()))
     out, seen = [], set()
     for p in projects:
         subject = ("Project", p.key)

@@ -405,3 +405,15 @@ def test_completion_after_a_planned_start_in_the_clause_before_is_a_plan():
                   "计划2027年3月开工，2028年底建成。\n",
                   ["甲乙智能仓储物流基地项目"])
     assert got == [("甲乙智能仓储物流基地项目", "planned")], got
+
+
+def test_a_signing_years_ago_is_no_signing_event_and_ended_or_halted_works_are_suspended():
+    """P签约两年后仍未落地: no report of a signing (no project of the text is 'signed' by it);
+    已终止建设 and 已停产 halt the works."""
+    from kg.extract import extract_document
+
+    text = ("甲乙锂电材料项目因投资方资金链断裂已终止建设。丙丁光伏组件项目签约两年后仍未落地，已被列入清理名单。"
+            "戊己纸业技改项目已停产半年。")
+    ex = extract_document(ingest_text(text))
+    got = sorted((r.subject[1], r.object[1]) for r in ex.relations if r.predicate == "hasStatus")
+    assert got == [("戊己纸业技改项目", "suspended"), ("甲乙锂电材料项目", "suspended")], got
