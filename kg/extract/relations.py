@@ -1340,8 +1340,13 @@ def _rule_parent_subsidiary(ctx: Context) -> None:
                 if _IS_GAP_RE.fullmatch(gap) and _SUBSIDIARY_AFTER_RE.match(after):
                     ctx.emit(ctx.key(a), "investor", ctx.key(b), b.start, b.end, "subsidiary-is")
                     ctx.emit(ctx.key(b), "memberOf", ctx.key(a), b.start, b.end, "subsidiary-is")
+                elif BELONGS_GAP_RE.fullmatch(gap) and ctx.key(a) != ctx.key(b):
+                    # B隶属于A: B is a member of A (nothing said of who put money in)
+                    ctx.emit(ctx.key(b), "memberOf", ctx.key(a), b.start, b.end, "belongs-to")
 
 
+#: what joins a company to the group it belongs to (B隶属于A, B归属于A)
+BELONGS_GAP_RE = re.compile(r"(?:现|目前)?(?:隶属于|隶属|归属于|从属于)")
 #: words of party and government organs: a title after them is not a company's
 _ORGAN_WORDS = re.compile(r"政府|人大|政协|自治区|省委|市委|县委|区委|管委会|厅|局长|省长|市长|县长")
 

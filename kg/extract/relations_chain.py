@@ -229,7 +229,7 @@ _LINK_DASHES = ("—", "→", "－", "―", "-", "➝", "⇒")
 def _rule_production_cue(ctx: Context) -> None:
     """``S年产P`` / ``S生产P`` / ``P年产能…`` / ``P生产企业C`` / ``C是…P企业``."""
     text = ctx.doc.text
-    from .relations import _clause_bounds, _cue_regex, _top_level
+    from .relations import BELONGS_GAP_RE, _clause_bounds, _cue_regex, _top_level
 
     verb_rx = _cue_regex("produce_verb")
     noun_rx = _cue_regex("producer_noun")
@@ -253,6 +253,9 @@ def _rule_production_cue(ctx: Context) -> None:
                 if not before or text.startswith(_LINK_DASHES, v.end()):
                     continue  # (整车制造—关键零部件—汽车电子: the links of a chain, not what S makes)
                 subj = before[-1]
+                if len(before) >= 2 and before[0].type == subj.type == "Company" and BELONGS_GAP_RE.fullmatch(
+                        text[before[-2].end:subj.start]):
+                    subj = before[-2]  # C隶属于G，主要产品为P: C makes P, not its group
                 c0, _ = _clause_bounds(text, v.start(), s0, s1)
                 if subj.end < c0 - 60 and not by_pronoun:
                     continue

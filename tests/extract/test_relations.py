@@ -991,3 +991,13 @@ def test_a_firm_lies_where_its_headquarters_are(text):
     loc = {(lab.get(r.subject), r.object[1]) for r in ex.relations if r.predicate == "locatedIn"}
     assert ("丙丁新能源有限公司", "320400") in loc, loc
     assert not any(s == "甲乙控股集团" for s, _ in loc), loc
+
+
+def test_a_firm_that_belongs_to_a_group_is_its_member_and_makes_its_own_products():
+    """C隶属于G，主要产品为P: C is a member of G, and C (not G) makes P."""
+    ex = extracted("甲乙新材料科技有限公司隶属于丙丁控股集团，主要产品为碳纤维原丝和碳纤维复合材料。")
+    lab = labels(ex)
+    rel = {(lab.get(r.subject), r.predicate, lab.get(r.object)) for r in ex.relations}
+    assert ("甲乙新材料科技有限公司", "memberOf", "丙丁控股集团") in rel, rel
+    assert ("甲乙新材料科技有限公司", "produces", "碳纤维原丝") in rel, rel
+    assert not any(s == "丙丁控股集团" and p == "produces" for s, p, _ in rel), rel
