@@ -49,6 +49,8 @@ _PRONOUN_RE = re.compile(
 )
 #: units of a rated power counted right after it (6.25兆瓦风机32台, 60万千瓦超超临界机组2台)
 _UNITS_AFTER_RE = re.compile(r"的?[\u4e00-\u9fff]{0,8}?(?:风机|机组)(\d{1,4})台")
+#: a sentence opened by the project pronoun (项目拟选址…, 该项目…)
+_PROJECT_OPENS_RE = re.compile(r"\s*(?:该|此|这一)?(?:项目|工程)(?![名建])")
 #: building right after a sum (…投资20亿元建设, 兴建, 打造)
 _BUILT_AFTER_RE = re.compile(r"(?:投资)?(?:建设|兴建|新建|打造)")
 #: a money cue right before a number in 万/亿 without a unit (投资50亿, 总投资约20亿)
@@ -1120,8 +1122,10 @@ def _subject(ctx: _Context, kind: str, unit: str, start: int, end: int, lead: st
         if kind in ("investment", "output_value", "area") and not lead.strip().startswith("累计"):
             fwd = _first_in(ctx, end, min(s1, end + 30), ("Project",))
             if fwd is not None and _BUILD_RE.search(text[end:fwd.start]) and not _near_before(
-                    ctx, start, s0, ("Project",)) and not (pron is not None and pron.group("pr")):
-                # (not after a project pronoun: 项目总投资140亿元，规划建设…生产线 is the project's)
+                    ctx, start, s0, ("Project",)) and not (pron is not None and pron.group("pr")) and not (
+                    _PROJECT_OPENS_RE.match(text, s0)):
+                # (not after a project pronoun: 项目总投资140亿元，规划建设…生产线 is the project's;
+                # nor in a sentence the pronoun opens: 项目拟选址…，总投资80亿元，分两期建设，一期…)
                 return _key(fwd), "subj:builds-next"
     elif kind == "investment":
         # "某公司投资50亿元建设10GW电池项目": the sum builds the project named right after it

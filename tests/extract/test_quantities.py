@@ -859,3 +859,14 @@ def test_an_items_owner_in_brackets_leaves_the_figures_to_the_project():
     assert inv == [(15e8, ("Project", "甲乙智能仓储物流基地项目"))], inv
     assert (("Company", "甲乙供应链管理有限公司"), ("Project", "甲乙智能仓储物流基地项目")) in {
         (r.subject, r.object) for r in ex.relations if r.predicate == "investor"}
+
+
+def test_the_total_of_a_project_built_in_phases_is_the_projects_not_the_first_phases():
+    """项目拟选址Z，总投资约80亿元，分两期建设，一期投资35亿元: 80 is the project's, 35 the phase's."""
+    from kg.extract import extract_document
+
+    text = ("某市与丙丁集团有限公司签署年产50万吨绿色甲醇项目投资协议。"
+            "项目拟选址某市化工园区，总投资约80亿元，分两期建设，一期投资35亿元，建设年产20万吨绿色甲醇装置。")
+    ex = extract_document(ingest_text(text))
+    inv = {q.value: q.subject[1] for q in ex.quantities if q.kind == "investment"}
+    assert inv[80e8] == "年产50万吨绿色甲醇项目" and inv[35e8] == "年产50万吨绿色甲醇项目一期", inv

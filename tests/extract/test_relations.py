@@ -1001,3 +1001,12 @@ def test_a_firm_that_belongs_to_a_group_is_its_member_and_makes_its_own_products
     assert ("甲乙新材料科技有限公司", "memberOf", "丙丁控股集团") in rel, rel
     assert ("甲乙新材料科技有限公司", "produces", "碳纤维原丝") in rel, rel
     assert not any(s == "丙丁控股集团" and p == "produces" for s, p, _ in rel), rel
+
+
+def test_the_city_where_an_agreement_was_signed_is_no_projects_place_and_the_project_is_signed():
+    """某市政府与C在北京签署P投资协议: P is signed, and Beijing is only where the parties met."""
+    ex = extracted("11月28日，某市人民政府与丙丁集团有限公司在北京签署年产50万吨绿色甲醇项目投资协议。")
+    lab = labels(ex)
+    rel = {(lab.get(r.subject), r.predicate, lab.get(r.object) or r.object[1]) for r in ex.relations}
+    assert ("年产50万吨绿色甲醇项目", "hasStatus", "signed") in rel, rel
+    assert not any(p == "locatedIn" and s == "年产50万吨绿色甲醇项目" for s, p, _ in rel), rel
