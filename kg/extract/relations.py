@@ -1274,6 +1274,32 @@ def _rule_pronoun_agent(ctx: Context) -> None:
                 ctx.emit(ctx.key(q), "investor", ctx.key(p), q.start, q.end, "pronoun-agent")
 
 
+#: a sentence opened by the project pronoun saying where the project is (该项目位于, 项目拟选址)
+_PRONOUN_PLACE_RE = re.compile(r"(?:^|[。！？\n；;])\s*(?:该|此|这一|这个|本)?(?:项目|工程)(?:拟|计划|将|已)?"
+                               r"(?:选址于?|位于|落户于?|落地|建在|建于|坐落于|布局在)$")
+
+
+def _rule_pronoun_place(ctx: Context) -> None:
+    """``P … 。该项目位于Z`` / ``项目拟选址Z``: P, the project the pronoun points back to (the
+    nearest project named before it, not one of its phases), lies in Z (the last of the places
+    written together: 某市化工园区 → the park)."""
+    text = ctx.doc.text
+    projects = [m for m in ctx.mentions if m.type == "Project" and _top_level(m) and not _PHASE_END.search(m.text)]
+    if not projects:
+        return
+    places = [m for m in ctx.mentions if m.type in PLACE_TYPES and _top_level(m) and m.attr("deictic") != "1"]
+    for i, z in enumerate(places):
+        pm = _PRONOUN_PLACE_RE.search(text, max(0, z.start - 12), z.start)
+        if pm is None:
+            continue
+        while i + 1 < len(places) and places[i + 1].start == places[i].end:
+            i += 1  # (某市|化工园区: the most specific of the places written together)
+        z = places[i]
+        before = [p for p in projects if p.end <= pm.start() and pm.start() - p.end <= 300]
+        if before:
+            ctx.emit(ctx.key(before[-1]), "locatedIn", ctx.key(z), z.start, z.end, "pronoun-place")
+
+
 def _same_company_rest(rest: str) -> bool:
     """Whether what follows a short name only restates the company (控股公司, 集团, 有限公司)."""
     while rest:
@@ -1439,6 +1465,7 @@ def extract_relations(doc: Document, mentions: list[Mention]) -> list[RelationCa
     _rule_records(ctx, ("place",))  # (a record's place before the document's region)
     _rule_intake_location(ctx)
     _rule_sentence_location(ctx)
+    _rule_pronoun_place(ctx)
     _rule_name_location(ctx, ("Company",), main)
     _rule_local_companies(ctx, main)
     _rule_headline_zone(ctx)

@@ -1010,3 +1010,12 @@ def test_the_city_where_an_agreement_was_signed_is_no_projects_place_and_the_pro
     rel = {(lab.get(r.subject), r.predicate, lab.get(r.object) or r.object[1]) for r in ex.relations}
     assert ("年产50万吨绿色甲醇项目", "hasStatus", "signed") in rel, rel
     assert not any(p == "locatedIn" and s == "年产50万吨绿色甲醇项目" for s, p, _ in rel), rel
+
+
+@pytest.mark.parametrize("sentence", ["该项目位于戊己化工园区，总投资约80亿元。", "项目拟选址某市戊己化工园区，总投资约80亿元。"])
+def test_the_project_a_pronoun_points_back_to_lies_where_its_sentence_says(sentence):
+    """P…。该项目位于Z / 项目拟选址某市Z: P lies in Z (the park, the last of the places)."""
+    ex = extracted("丙丁集团有限公司签署年产50万吨绿色甲醇项目投资协议。" + sentence)
+    lab = labels(ex)
+    loc = {(lab.get(r.subject), lab.get(r.object)) for r in ex.relations if r.predicate == "locatedIn"}
+    assert any(s == "年产50万吨绿色甲醇项目" and o.endswith("戊己化工园区") for s, o in loc), loc
