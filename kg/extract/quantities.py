@@ -266,14 +266,20 @@ def _opening_places(ctx: _Context, pos: int) -> list[Mention]:
 _VENUE_VERB_RE = re.compile(r"举行|举办|召开|开幕|会场")
 #: where a ceremony's (main) hall is (主会场设在某市某区): a venue too
 _HALL_BEFORE_RE = re.compile(r"会场(?:设在|位于|在)[^，,。；;]{0,8}$")
-_VENUE_AFTER_RE = re.compile(r"(?:主会场|分会场|会场)?(?:隆重|顺利|正式)?(?:举行|举办|召开|开幕)")
+#: a meeting held or an agreement signed right after a place (在某市举行, 在北京签署): a venue
+VENUE_AFTER_RE = re.compile(r"(?:主会场|分会场|会场)?(?:隆重|顺利|正式|成功|共同)?(?:举行|举办|召开|开幕|签署|签订|签约)")
+
+
+def at_venue(text: str, m: Mention) -> bool:
+    """在X举行…, 在X签署…: the place ``m`` is where a meeting was held or an agreement signed."""
+    return m.start > 0 and text[m.start - 1] == "在" and VENUE_AFTER_RE.match(text, m.end) is not None
 
 
 def _is_venue(text: str, m: Mention) -> bool:
     """True for a place that only says where an event was held (…集中开工活动在某市举行，全省
     共有…): the venue, not what the figures of the sentence are about."""
     return m.type in _PLACE_TYPES and (
-        text.startswith("在", m.start - 1) and _VENUE_AFTER_RE.match(text, m.end) is not None
+        at_venue(text, m)
         or _HALL_BEFORE_RE.search(text, max(0, m.start - 14), m.start) is not None)
 
 

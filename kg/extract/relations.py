@@ -26,7 +26,7 @@ from ..regions import MUNICIPALITIES
 from ..resources import lexicon_dir
 from ._textindex import bounds as _bounds
 from ._textindex import sentence_at as _sentence_at
-from .quantities import AGENT_BEFORE_RE
+from .quantities import AGENT_BEFORE_RE, at_venue
 from .status import BUILD_NEXT
 
 __all__ = ["extract_relations", "relation_cues"]
@@ -300,7 +300,7 @@ def _main_region(ctx: Context, lo: int = 0, hi: int | None = None) -> Key | None
         if k[0] != "Region" or k not in codes:
             continue
         for m in ms:
-            if lo <= m.start < hi and not _signed_at(ctx.doc.text, m):
+            if lo <= m.start < hi and not at_venue(ctx.doc.text, m):
                 counts[k] += 3 if m.start < title_end else 1
     # a mention of a city also speaks for its province
     totals: Counter[Key] = Counter(counts)
@@ -515,7 +515,7 @@ def _rule_sentence_location(ctx: Context) -> None:
         cued: list[Mention] = []
         for p in places:
             before = text[max(s0, p.start - 4) : p.start]
-            if _signed_at(text, p):
+            if at_venue(text, p):
                 continue  # 在北京签署…协议: where the parties signed, not where the works are
             if (
                 _ends_with_cue("place_cue", before)
@@ -583,15 +583,6 @@ def _rule_sentence_location(ctx: Context) -> None:
                 continue
             p = min(cands, key=lambda c: c[:3])[3]
             ctx.emit(ctx.key(m), "locatedIn", ctx.key(p), m.start, m.end, "sentence-place")
-
-
-#: an act of signing or a meeting right after a place (在北京签署, 在某市举行): the place is a venue
-_SIGNED_AT_RE = re.compile(r"(?:正式|成功|隆重|共同)?(?:签署|签订|签约|举行|举办|召开)")
-
-
-def _signed_at(text: str, m: Mention) -> bool:
-    """在北京签署…, 在某市举行…: the place ``m`` is where an agreement was signed or a meeting held."""
-    return m.start > 0 and text[m.start - 1] == "在" and _SIGNED_AT_RE.match(text, m.end) is not None
 
 
 #: a firm's seat right before a place (总部位于P, 总部设在P, 注册地位于P)
