@@ -865,60 +865,25 @@ def _encoded(summary) -> tuple:
 
 
 def _summarise(extraction: Extraction) -> _DocSummary:
-    from .resolve import _canonical_names, _groups, _linkable_names, _region_code
+    from .resolve import _canonical_names, document_links
 
     canonical = _canonical_names(extraction)
-    links = []
-    for key, ms in _groups(extraction).items():
-        if key[0] == "Region" and _region_code(ms):
-            continue
-        links.append((key[0], tuple(sorted(_linkable_names(canonical[key], ms)))))
     labels = tuple(sorted({(k[0], lab) for k, lab in canonical.items()}))
     doc = extraction.document
-    return _DocSummary(doc.id, doc.path, tuple(links), labels)
+    return _DocSummary(doc.id, doc.path, tuple(document_links(extraction)), labels)
 
 
 def corpus_names(extractions: Sequence[Extraction]) -> dict[tuple[str, str], str]:
-    """The corpus-level canonical names of :func:`kg.resolve.resolve_corpus`, only the map.
+    """The corpus-level canonical names of :func:`kg.resolve.resolve_corpus`, only the map
+    (:func:`kg.resolve.name_map`).
 
     ``resolve_entities(ex, names=corpus_names(all))`` equals ``resolve_corpus(all)[i]``.
     The items may also be the build's per-document summaries of extractions.
     """
-    from collections import defaultdict
+    from .resolve import name_map
 
-    parent: dict = {}
-
-    def find(x):
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for ex in extractions:
-        summary = ex if isinstance(ex, _SUMMARIES) else _summarise(ex)
-        for type_, names_ in summary.links:
-            first = find((type_, names_[0]))
-            for n in names_[1:]:
-                r = find((type_, n))
-                if r != first:
-                    parent[max(r, first)] = min(r, first)
-                    first = min(r, first)
-    members: dict = defaultdict(list)
-    for node in list(parent):
-        members[find(node)].append(node[1])
-    names: dict = {}
-    for root, ns_ in members.items():
-        best = _best_name(ns_)
-        for n in ns_:
-            names[(root[0], n)] = best
-    return names
-
-
-def _best_name(names) -> str:
-    """The canonical name of a group of linked names: the longest, then the first in
-    code-point order."""
-    return max(names, key=lambda s: (len(s), [-ord(c) for c in s]))
+    return name_map(link for ex in extractions
+                    for link in (ex if isinstance(ex, _SUMMARIES) else _summarise(ex)).links)
 
 
 def _names_for(extraction: Extraction | _DocSummary, names: dict) -> dict:
@@ -1273,7 +1238,7 @@ def _index_key() -> str:
         import inspect
 
         h = hashlib.sha1(_code_key().encode("ascii"))
-        for fn in (corpus_names, _best_name, _extend_names, _summarise, _names_for, _names_digest):
+        for fn in (corpus_names, _extend_names, _summarise, _names_for, _names_digest):
             h.update(_code_shape(inspect.getsource(fn)).encode("utf-8"))
         return h.hexdigest()
 
@@ -1301,7 +1266,7 @@ def _save_mapped_index(mcache: Path, digests: dict[str, bytes], names: dict,
             if changed_names is None:
                 ok = False
             else:
-                d_names.update((k, names[k]) for k in changed_names)
+                d_names.update((k, names.get(k)) for k in changed_names)  # None: gone
         elif last[1] is not None:
             _record_changes(last[1], names, d_names)
         else:
@@ -1424,35 +1389,99 @@ def _save_label_index(out: Path, summaries) -> None:
         path.unlink(missing_ok=True)
 
 
-def _extend_names(names: dict, added) -> set:
+def _extend_names(names: dict, added, everything=None) -> set:
     """Extend ``names`` (:func:`corpus_names` of some documents) in place to the map of those
     documents and the ``added`` ones (extractions or summaries); return the keys whose name
-    is new or changed. Components only merge when documents are added, and a component's
-    name depends only on its members, so the result equals :func:`corpus_names` of all."""
-    links = [link for x in added
-             for link in (x if isinstance(x, _SUMMARIES) else _summarise(x)).links]
-    # the members of the components the links reach (only those: one pass over the map);
-    # a component made by merging them is made of them
-    members: dict = {(type_, names.get((type_, n), n)): [] for type_, names_ in links for n in names_}
+    is new, changed or gone. The result equals :func:`corpus_names` of all.
+
+    Components only merge when documents are added, and a component's name depends only on
+    its members, except where a company's short names stand for a second legal name
+    (:func:`kg.resolve.name_map`: they leave the firm they joined) or two companies' legal
+    names join: those few cases need the whole corpus, ``everything`` (extractions or
+    summaries of all documents, the added ones included), and its map is made again."""
+    from .resolve import AMBIGUOUS, CORE, best_name, is_full_name, is_pseudo, legal_core
+
+    links = []  # (type, full names and their cores, short names) of each added group
+    for x in added:
+        for type_, names_ in (x if isinstance(x, _SUMMARIES) else _summarise(x)).links:
+            full = [(type_, n) for n in names_ if is_full_name(type_, n)]
+            full += [(type_, CORE + c) for _t, n in full if (c := legal_core(type_, n))]
+            links.append((type_, full, [(type_, n) for n in names_ if not is_full_name(type_, n)]))
+    before: dict = {}  # the first value of each key changed here (None: a new key)
+
+    def put(node, name) -> None:
+        if names.get(node) != name:
+            before.setdefault(node, names.get(node))
+            names[node] = name
+
+    # the members of the components the links reach (only those: one pass over the map)
+    members: dict = {(node[0], names.get(node, node[1])): [] for _type, full, short in links
+                     for node in (*full, *short)}
     for node, name in names.items():
         got = members.get((node[0], name))
         if got is not None:
             got.append(node)
-    changed: set = set()
-    for type_, names_ in links:
-        nodes = {(type_, n) for n in names_}
-        comps = {(type_, names.get(node, node[1])) for node in nodes}
-        if len(comps) == 1 and all(node in names for node in nodes):
-            continue  # already one component
+
+    def comp(node):
+        return (node[0], names.get(node, node[1]))
+
+    def has_full(c) -> bool:
+        return any(not is_pseudo(n) and is_full_name(t, n) for t, n in members.get(c, ()))
+
+    def merge(type_, nodes, comps) -> None:
         every = set(nodes)
         for c in comps:
             every.update(members.pop(c, ()))
-        name = _best_name(n for _t, n in every)
+        name = best_name(n for _t, n in every)
         for node in every:
-            if names.get(node) != name:
-                names[node] = name
-                changed.add(node)
+            put(node, name)
         members[(type_, name)] = list(every)
+
+    whole = False  # the whole corpus is needed
+    for type_, full, short in links:
+        if full:
+            known = {comp(n) for n in full if n in names}
+            if len(known) > 1 and type_ == "Company":
+                whole = True  # two firms join: short names beside both may now stand for one
+                break
+            nodes = list(full)
+            comps = set(known)
+            for s in short:
+                if s not in names:
+                    nodes.append(s)  # a new short name: it joins the firm it is written beside
+                    continue
+                c = comp(s)
+                if c in known or (type_, AMBIGUOUS + c[1]) in names:
+                    continue  # of this firm already, or standing for several
+                if has_full(c):
+                    whole = True  # it joined another firm: it stands for two now
+                    break
+                comps.add(c)  # short names of no firm yet: they join this one
+            if whole:
+                break
+            if len(comps) > 1 or not all(n in names for n in nodes):
+                merge(type_, nodes, comps)
+        else:
+            comps = {comp(n) for n in short if n in names}
+            if len(comps) == 1 and all(n in names for n in short):
+                continue  # one component already
+            if any((type_, AMBIGUOUS + c[1]) in names for c in comps) or sum(map(has_full, comps)) > 1:
+                whole = True  # short names of several firms, or marked ones, join: a set changes
+                break
+            merge(type_, short, comps)
+    if not whole:
+        return {k for k, v in before.items() if names.get(k) != v}
+    if everything is None:
+        raise ValueError("these added documents need the name map of the whole corpus")
+    for node, name in before.items():  # back to the map given
+        if name is None:
+            del names[node]
+        else:
+            names[node] = name
+    new = corpus_names(list(everything))
+    changed = {k for k in names.keys() | new.keys() if names.get(k) != new.get(k)}
+    names.clear()
+    names.update(new)
     return changed
 
 
@@ -1728,7 +1757,8 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
             and known.keys() <= {x.doc_id for x in extractions}):
         # documents were only added: the last build's name map is extended with their links
         names = last_names
-        changed = _extend_names(names, [x for x in extractions if x.doc_id not in known])
+        changed = _extend_names(names, [x for x in extractions if x.doc_id not in known],
+                                 extractions)
     else:
         names = corpus_names(extractions)
     digests: dict[str, bytes] = {}

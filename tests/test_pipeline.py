@@ -645,8 +645,8 @@ def test_update_maps_only_new_documents_and_those_whose_names_changed(tmp_path, 
     # second renaming) send the documents using them through the mapper again
     real_extend = pl._extend_names
 
-    def extend_and_rename(names, added):
-        changed = real_extend(names, added)
+    def extend_and_rename(names, added, everything=None):
+        changed = real_extend(names, added, everything)
         key = next(k for k in sorted(names) if k[0] == "Company")
         old = names[key]
         for k, v in list(names.items()):
@@ -1218,7 +1218,8 @@ def _summary(i: int, links):
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.lists(st.tuples(st.sampled_from(["Company", "Zone"]),
-                                   st.lists(st.sampled_from(["甲", "乙方", "丙公司", "丁", "戊集团", "己"]),
+                                   st.lists(st.sampled_from(["甲", "乙方", "丙丁公司", "丁", "戊己集团", "己",
+                                                             "戊己集团有限公司", "庚戊己公司"]),
                                             min_size=1, max_size=3, unique=True)),
                          max_size=3), min_size=1, max_size=6),
        st.integers(min_value=0, max_value=6))
@@ -1229,10 +1230,10 @@ def test_extending_the_name_map_with_added_documents_equals_resolving_them_all(d
     cut = min(cut, len(summaries))
     before = corpus_names(summaries[:cut])
     names = dict(before)
-    changed = _extend_names(names, summaries[cut:])
+    changed = _extend_names(names, summaries[cut:], summaries)
     full = corpus_names(summaries)
     assert names == full
-    assert changed == {k for k, v in full.items() if before.get(k) != v}
+    assert changed == {k for k in full.keys() | before.keys() if before.get(k) != full.get(k)}
 
 
 def test_an_update_changing_much_of_the_corpus_rebuilds_instead(tmp_path, monkeypatch):
@@ -2109,3 +2110,25 @@ def test_an_update_extracts_itself_when_the_forked_process_dies(tmp_path, monkey
     monkeypatch.undo()
     full = tmp_path / "full"
     _assert_same_build(inc, full, rep, _build(src, full))
+
+
+def test_an_update_that_makes_a_brand_stand_for_two_firms_equals_a_full_build(tmp_path):
+    # the brand joined the firm of the first document; the second names another firm by it
+    src = tmp_path / "docs"
+    src.mkdir()
+    (src / "a.txt").write_text("宣城甲乙新能源股份有限公司（以下简称“甲乙新能”）年产10GW电池片项目在宣城经济"
+                               "技术开发区开工，总投资50亿元。甲乙新能表示，项目明年投产。\n", encoding="utf-8")
+    inc = tmp_path / "inc"
+    _build(src, inc)
+    (src / "b.txt").write_text("景德镇甲乙新能源股份有限公司（以下简称“甲乙新能”）年产5GW组件项目在景德镇高新区"
+                               "签约，总投资20亿元。\n", encoding="utf-8")
+    rep = _build(src, inc, update=True)
+    assert rep.counts.get("in_place") == 1
+    full = tmp_path / "full"
+    _build(src, full)
+    _assert_same_store(inc / "store", full / "store")
+    st_ = ox.Store.read_only(str(full / "store"))
+    firms = {str(r["n"].value) for r in st_.query(
+        "SELECT DISTINCT ?n WHERE { ?c a <https://w3id.org/chainkg/ontology#Company> ; "
+        "<http://www.w3.org/2004/02/skos/core#prefLabel> ?n }")}
+    assert {"宣城甲乙新能源股份有限公司", "景德镇甲乙新能源股份有限公司"} <= firms

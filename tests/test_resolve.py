@@ -61,3 +61,34 @@ def test_cross_document_merge_is_order_independent():
     # the short name in b resolves to the full name of a; the deictic alias in c does not
     assert by_doc[b.document.id] == by_doc[a.document.id]
     assert by_doc[c.document.id] != by_doc[a.document.id]
+
+
+def _company_doc(text, *names):
+    """A document naming one company by ``names`` (one group: a legal name and its brand)."""
+    return _ex(text, [M("Company", n, text.index(n), "c") for n in names])
+
+
+def test_a_brand_of_firms_in_two_cities_joins_neither_of_them():
+    a = _company_doc("宣城甲乙新能源股份有限公司（简称甲乙新能）投产。", "宣城甲乙新能源股份有限公司", "甲乙新能")
+    b = _company_doc("景德镇甲乙新能源股份有限公司（甲乙新能）签约。", "景德镇甲乙新能源股份有限公司", "甲乙新能")
+    c = _company_doc("甲乙新能再投10亿元。", "甲乙新能")
+    results = []
+    for perm in itertools.permutations([a, b, c]):
+        rs = resolve_corpus(list(perm))
+        results.append(sorted((r.document.id, e.iri, e.label) for r in rs for e in r.entities))
+    assert all(x == results[0] for x in results)
+    labels = {d: label for d, _iri, label in results[0]}
+    # two firms (a group's subsidiaries in two cities), and the brand alone stands for neither
+    assert labels[a.document.id] == "宣城甲乙新能源股份有限公司"
+    assert labels[b.document.id] == "景德镇甲乙新能源股份有限公司"
+    assert labels[c.document.id] == "甲乙新能"
+
+
+def test_a_brand_of_one_firm_and_legal_forms_of_one_name_join():
+    a = _company_doc("丙丁材料科技股份有限公司（丙丁材料）投产。", "丙丁材料科技股份有限公司", "丙丁材料")
+    b = _company_doc("丙丁材料再投10亿元。", "丙丁材料")
+    c = _company_doc("丙丁材料科技有限公司签约。", "丙丁材料科技有限公司")
+    rs = resolve_corpus([a, b, c])
+    iris = {r.entities[0].iri for r in rs}
+    assert len(iris) == 1
+    assert {r.entities[0].label for r in rs} == {"丙丁材料科技股份有限公司"}
