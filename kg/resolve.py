@@ -190,8 +190,9 @@ def is_pseudo(name: str) -> bool:
 def best_name(names: Iterable[str]) -> str:
     """The canonical name of a group of linked names: the longest, then the first in
     code-point order (pseudo-nodes are no names)."""
-    return max((n for n in names if not is_pseudo(n)),
-               key=lambda s: (len(s), [-ord(c) for c in s]))
+    real = [n for n in names if n[:1] not in (CORE, AMBIGUOUS)]
+    longest = max(map(len, real))
+    return min(n for n in real if len(n) == longest)
 
 
 def name_map(links: Iterable[tuple[str, Sequence[str]]]) -> dict[Key, str]:
@@ -208,23 +209,42 @@ def name_map(links: Iterable[tuple[str, Sequence[str]]]) -> dict[Key, str]:
     parent: dict[Key, Key] = {}
 
     def find(x: Key) -> Key:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
+        up = parent.get(x)
+        if up is None:
+            parent[x] = x
+            return x
+        if up == x:
+            return x
+        root = up
+        while parent[root] != root:
+            root = parent[root]
+        while x != root:  # the path now points at its root
+            parent[x], x = root, parent[x]
+        return root
 
     def union(a: Key, b: Key) -> None:
         ra, rb = find(a), find(b)
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
 
+    cores: dict[str, str | None] = {}  # legal_core of each company name seen
+
+    def core(name: str) -> str | None:
+        try:
+            return cores[name]
+        except KeyError:
+            c = cores[name] = legal_core("Company", name)
+            return c
+
     beside: list[tuple[Key, Key]] = []  # (short name, a full name of its group)
     for type_, names_ in links:
-        nodes = [(type_, n) for n in names_ if is_full_name(type_, n)]
-        short = [(type_, n) for n in names_ if not is_full_name(type_, n)]
+        if type_ != "Company":
+            nodes, short = [(type_, n) for n in names_], []
+        else:
+            nodes = [(type_, n) for n in names_ if core(n) is not None]
+            short = [(type_, n) for n in names_ if core(n) is None]
+            nodes += [(type_, CORE + c) for _t, n in nodes if (c := core(n))]
         if nodes:
-            nodes += [(type_, CORE + c) for _t, n in nodes if (c := legal_core(type_, n))]
             find(nodes[0])
             for node in nodes[1:]:
                 union(nodes[0], node)
