@@ -43,7 +43,7 @@ def _canonical_names(extraction: Extraction) -> dict[Key, str]:
     for key, ms in _groups(extraction).items():
         if key not in canonical:
             names = [m.text for m in ms if m.attr(DEICTIC_ATTR) != "1"] or [m.text for m in ms]
-            canonical[key] = max(names, key=lambda s: (len(s), [-ord(c) for c in s]))
+            canonical[key] = best_name(names)
     return canonical
 
 
