@@ -2508,13 +2508,15 @@ def _cached(mcache: Path, doc_id: str, nquads: bool = True) -> tuple:
 
 
 def _shacl_sample(sample: list[str], full: list[str], restricted: list[str],
-                  upward: list[str] = ()) -> str:
+                  upward: list[str] = (), *, full_apart: bool = False) -> str:
     """The SHACL input of a big build or an update: the sampled document graphs, the
     ``full`` graphs, of each ``restricted`` graph the nodes that are subjects in the sample
     plus the nodes (analysis findings) that point at one of them, with all their triples,
     and of each ``upward`` graph (the regions) the nodes named in all that, with the nodes
     they are ``kg:locatedIn`` (transitively) and all their triples: validating every
-    region of the corpus took most of an update's SHACL time."""
+    region of the corpus took most of an update's SHACL time. With ``full_apart`` the
+    ``full`` graphs are left out of the text returned (given to SHACL apart, see
+    :func:`_shacl_prepare`); the rest is the same."""
     import re
 
     from .ns import KG
@@ -2553,6 +2555,8 @@ def _shacl_sample(sample: list[str], full: list[str], restricted: list[str],
                         keep.add(o)
                         todo.append(o)
             parts.append("".join(line for line in lines if line.split(" ", 1)[0] in keep))
+    if full_apart:
+        del parts[len(sample):len(sample) + len(full)]
     return "".join(parts)
 
 
@@ -2602,18 +2606,51 @@ def _validate(nquads: str):
     the memory (~0.9 GB for the sample of a 10,000-document build)."""
     import time
 
+    from .validate import validate_graph
+
+    t = time.perf_counter()
+    return validate_graph(_union_graph(nquads), scratch=True), time.perf_counter() - t
+
+
+def _union_graph(nquads: str, into=None):
+    """The triples of N-Quads text added to ``into`` (a new rdflib Graph by default), their
+    graph names dropped: parsed by Oxigraph and converted (rdflib's own N-Triples parser
+    took ~1.6x as long)."""
     import pyoxigraph as ox
     from rdflib import Graph
 
     from .store_oxigraph import to_rdflib
-    from .validate import validate_graph
 
-    t = time.perf_counter()
-    data = Graph()
-    # parsed by Oxigraph, its terms converted (rdflib's own N-Triples parser took ~1.6x as long)
+    data = Graph() if into is None else into
     data.addN((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), data)
               for q in ox.parse(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS))
-    return validate_graph(data, scratch=True), time.perf_counter() - t
+    return data
+
+
+def _shacl_prepare(vocabularies: list[str]) -> tuple:
+    """The part of an update's SHACL that needs nothing of the update: pySHACL imported, the
+    shapes read and the vocabulary graphs (ontology, chains) parsed into the data graph."""
+    import time
+
+    import pyshacl  # noqa: F401 - imported now, not when the sample comes
+
+    from .validate import load_shapes
+
+    t = time.perf_counter()
+    return _union_graph("".join(vocabularies)), load_shapes(), time.perf_counter() - t
+
+
+def _shacl_finish(prepared: tuple, rest: str):
+    """:func:`_validate` of the vocabulary graphs :func:`_shacl_prepare` parsed and ``rest``
+    (the same report); the seconds count both parts."""
+    import time
+
+    from .validate import validate_graph
+
+    data, shapes, seconds = prepared
+    t = time.perf_counter()
+    report = validate_graph(_union_graph(rest, into=data), shapes, scratch=True)
+    return report, seconds + time.perf_counter() - t
 
 
 _FORK_INPUT: list = []
@@ -2679,6 +2716,62 @@ def _in_fork(fn, arg):
             _thaw()
 
     return wait
+
+
+class _FedFork:
+    """A forked process that runs ``prepare(arg)`` at once and ``finish(prepared, more)``
+    when :meth:`feed` hands it ``more``: work that needs nothing of ``more`` is done beside
+    the parent's. :meth:`cancel` instead ends it without finishing (``wait`` returns None);
+    one of the two must be called, then ``wait``."""
+
+    def __init__(self, wait, conn) -> None:
+        self.wait = wait
+        self._conn = conn
+
+    @classmethod
+    def start(cls, prepare, finish, arg) -> _FedFork | None:
+        import multiprocessing as mp
+
+        receiver, sender = mp.get_context("fork").Pipe(duplex=False)
+        wait = _in_fork(_fed_entry, (prepare, finish, arg, receiver, sender))
+        receiver.close()  # the child's copy stays open
+        if wait is None:
+            sender.close()
+            return None
+        return cls(wait, sender)
+
+    def _send(self, message: tuple) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.send(message)
+            except OSError:  # the child is gone: wait() says why
+                pass
+            finally:
+                conn.close()
+
+    def feed(self, more) -> None:
+        self._send(("feed", more))
+
+    def cancel(self) -> None:
+        # said, not signalled by closing the pipe: other processes forked meanwhile hold a
+        # copy of its end, and the child would never read the end of it
+        if self._conn is not None:
+            self._send(("cancel", None))
+            self.wait()
+
+
+def _fed_entry(args):
+    prepare, finish, arg, conn, parent_end = args
+    parent_end.close()
+    prepared = prepare(arg)
+    try:
+        what, more = conn.recv()
+    except EOFError:  # the parent ended without a word
+        return None
+    finally:
+        conn.close()
+    return finish(prepared, more) if what == "feed" else None
 
 
 def _stage_path(p: Path, write: Callable[[str], None]) -> tuple[str, Path]:
@@ -3500,6 +3593,12 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
     if trig_copy is None:
         trig_copy = _TrigCopy(out_dir / "graph.trig", prefixes, drop, background=True)
     trig_copy.claimed = True
+    # SHACL of the update runs in a child forked now: it imports pySHACL and parses the
+    # vocabulary graphs of the last build (~0.8 s) while this process maps the documents,
+    # then gets the sample (see below). Vocabularies changed since: it is not used.
+    vocabularies = [manifest["corpus_nq"].get(str(g), "") for g in (ONTOLOGY_GRAPH, CHAINS_GRAPH)]
+    warm_shacl = _FedFork.start(_shacl_prepare, _shacl_finish, vocabularies) \
+        if validate and workers > 1 else None
     try:
         for g in sorted(drop):
             node = ox.NamedNode(g)
@@ -3584,16 +3683,26 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
             # entities and analysis graphs' part about the sample's nodes — all of it among
             # the triples of the keys those documents touch — and the regions they name; with
             # workers it runs in a child beside the rest of the update
+            apart = warm_shacl is not None and corpus_nq[:2] == vocabularies
             vdata = _shacl_sample(sample_nq, corpus_nq[:2], ["".join(sorted(ents_after)),
                                                              "".join(sorted(analysis_after))],
-                                  corpus_nq[2:])
+                                  corpus_nq[2:], full_apart=apart)
             report.validated_documents = len(sample_nq)
-            pending_shacl = _in_fork(_validate, vdata) if workers > 1 else None
-            if pending_shacl is None:
-                shacl, _TIMINGS["validate"] = _validate(vdata)
+            if apart:
+                warm_shacl.feed(vdata)
+                pending_shacl = warm_shacl.wait
+            else:
+                if warm_shacl is not None:
+                    warm_shacl.cancel()
+                pending_shacl = _in_fork(_validate, vdata) if workers > 1 else None
+                if pending_shacl is None:
+                    shacl, _TIMINGS["validate"] = _validate(vdata)
+            warm_shacl = None
             del vdata
         del sample_nq
     except BaseException:
+        if warm_shacl is not None:
+            warm_shacl.cancel()
         trig_copy.discard()
         raise
     staged: list = []

@@ -67,6 +67,63 @@ def test_build_validation_of_nquads_equals_that_of_the_dataset(seed_build):
     assert "https://w3id.org/chainkg/id/company/x" in focus and qty.strip("<>") in focus
 
 
+def test_shacl_prepared_apart_reports_what_the_whole_text_does(seed_build):
+    """An update's SHACL child parses the vocabulary graphs before the sample exists
+    (_shacl_prepare) and the sample after (_shacl_finish): the findings are those of
+    validating both at once, a violation that needs the vocabularies to be seen
+    included (a product whose link is no chain link)."""
+    from kg.pipeline import _shacl_finish, _shacl_prepare, _validate
+
+    _, out = seed_build
+    st = ox.Store()
+    st.bulk_load(path=str(out / "graph.trig"), format=ox.RdfFormat.TRIG)
+    lines = ox.serialize(st, format=ox.RdfFormat.N_QUADS).decode("utf-8").splitlines(keepends=True)
+    vocab_graphs = ("<https://w3id.org/chainkg/graph/ontology> .\n",
+                    "<https://w3id.org/chainkg/graph/chains> .\n")
+    vocab = ["".join(x for x in lines if x.endswith(g)) for g in vocab_graphs]
+    rest = "".join(x for x in lines if not x.endswith(vocab_graphs))
+    assert all(vocab) and rest
+    kg_ = "https://w3id.org/chainkg/ontology#"
+    stage = next(x.split(" ", 1)[0] for x in lines if x.endswith(vocab_graphs[1])
+                 and f"<{kg_}stage>" in x)  # a chain link of the chains graph
+    doc = next(x.rsplit(" ", 2)[1] for x in lines if "/doc/" in x.rsplit(" ", 2)[1])
+    product = "<https://w3id.org/chainkg/id/product/x>"
+    ok = (f"{product} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{kg_}Product> {doc} .\n"
+          f'{product} <http://www.w3.org/2000/01/rdf-schema#label> "甲乙"@zh {doc} .\n'
+          f"{product} <{kg_}atLink> {stage} {doc} .\n")
+    bad = ok.replace(f"<{kg_}atLink> {stage}", f"<{kg_}atLink> {product}")
+    for extra, conforms in ((ok, True), (bad, False)):
+        whole, _s = _validate("".join(vocab) + rest + extra)
+        apart, _s = _shacl_finish(_shacl_prepare(vocab), rest + extra)
+        assert whole.conforms is conforms and apart.conforms is conforms
+        assert apart.results == whole.results
+    assert any(r["focus"].endswith("/product/x") for r in apart.results)
+
+
+def _fed_prepare(arg):
+    return (arg, os.getpid())
+
+
+def _fed_finish(prepared, more):
+    return (*prepared, more, os.getpid())
+
+
+def test_fed_fork_prepares_beside_and_finishes_with_what_it_is_fed():
+    """The forked child of _FedFork runs prepare(arg) at once, then finish with what the
+    parent feeds it later; cancelled, it ends without finishing (and nothing hangs)."""
+    from kg.pipeline import _FedFork
+
+    fork = _FedFork.start(_fed_prepare, _fed_finish, "甲")
+    if fork is None:
+        pytest.skip("no fork on this platform")
+    fork.feed(["乙"])
+    arg, pid, more, pid2 = fork.wait()
+    assert (arg, more) == ("甲", ["乙"]) and pid == pid2 != os.getpid()
+    fork = _FedFork.start(_fed_prepare, _fed_finish, "甲")
+    fork.cancel()
+    assert fork.wait() is None
+
+
 def test_outputs_parse_with_rdflib_and_pyoxigraph(seed_build):
     _, out = seed_build
     ds = Dataset()
