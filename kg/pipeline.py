@@ -2740,24 +2740,31 @@ class _FedFork:
             return None
         return cls(wait, sender)
 
-    def _send(self, message: tuple) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            try:
-                conn.send(message)
-            except OSError:  # the child is gone: wait() says why
-                pass
-            finally:
-                conn.close()
+    @staticmethod
+    def _send(conn, message: tuple) -> None:
+        try:
+            conn.send(message)
+        except OSError:  # the child is gone: wait() says why
+            pass
+        finally:
+            conn.close()
 
     def feed(self, more) -> None:
-        self._send(("feed", more))
+        """Hand ``more`` to the child, from a thread: the pipe takes 64 KB at a time, and a
+        child still preparing would hold this process up until it reads."""
+        import threading
+
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            threading.Thread(target=self._send, args=(conn, ("feed", more)), daemon=True,
+                             name="chainkg-feed").start()
 
     def cancel(self) -> None:
         # said, not signalled by closing the pipe: other processes forked meanwhile hold a
         # copy of its end, and the child would never read the end of it
-        if self._conn is not None:
-            self._send(("cancel", None))
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            self._send(conn, ("cancel", None))
             self.wait()
 
 
