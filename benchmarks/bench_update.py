@@ -10,8 +10,11 @@ go in blocks of ``--block`` runs, this tree's and the baseline's in turn, each t
 process with ``PYTHONPATH`` at its root and its own dictionary cache (trees with different
 code would otherwise replace each other's entries on every run). The first run of a block
 is reported but left out of the medians: when the two trees keep their indexes in
-different formats, it pays for reading the other's. The machine's load changes over a
-run: compare the two trees' medians, not figures of different runs.
+different formats, it pays for reading the other's. With ``--block 1`` (trees keeping
+their indexes alike) the trees take turns run by run, none is left out, and the median of
+the pairs' ratios is printed too: the closest comparison on a machine whose speed drifts.
+The machine's load changes over a run: compare the two trees' medians, not figures of
+different runs.
 
 Make the built store first (about 16 minutes at 10,000 documents on 2 cores)::
 
@@ -92,7 +95,7 @@ def main() -> None:
             n = a.block if a.baseline else a.runs
             for i in range(n):
                 res = run_once(tree, a.corpus, a.out, a.new, a.workers)
-                first = a.baseline is not None and i == 0
+                first = a.baseline is not None and i == 0 and a.block > 1
                 if not first:
                     kept[str(tree)].append(res["wall"])
                 print(f"{tree.name:>12}  {res['wall']:6.2f} s  {res['rss_mb']:7.0f} MB  {res['doc']}"
@@ -101,6 +104,11 @@ def main() -> None:
         if walls:
             print(f"{Path(tree).name}: median {statistics.median(walls):.2f} s of {len(walls)} "
                   f"({min(walls):.2f}–{max(walls):.2f})")
+    if a.baseline and a.block == 1:
+        mine, theirs = kept[str(trees[0])], kept[str(trees[1])]
+        ratios = [x / y for x, y in zip(mine, theirs, strict=True)]
+        print(f"paired: median ratio {statistics.median(ratios):.2f} of {len(ratios)} "
+              f"({trees[0].name} / {trees[1].name})")
 
 
 if __name__ == "__main__":
