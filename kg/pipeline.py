@@ -2765,7 +2765,8 @@ class _FedFork:
         conn, self._conn = self._conn, None
         if conn is not None:
             self._send(conn, ("cancel", None))
-            self.wait()
+            with contextlib.suppress(Exception):  # its result or failure is not wanted
+                self.wait()
 
 
 def _fed_entry(args):

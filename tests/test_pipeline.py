@@ -104,6 +104,10 @@ def _fed_prepare(arg):
     return (arg, os.getpid())
 
 
+def _fed_fail(arg):
+    raise ValueError(arg)
+
+
 def _fed_finish(prepared, more):
     return (*prepared, more, os.getpid())
 
@@ -122,6 +126,14 @@ def test_fed_fork_prepares_beside_and_finishes_with_what_it_is_fed():
     fork = _FedFork.start(_fed_prepare, _fed_finish, "甲")
     fork.cancel()
     assert fork.wait() is None
+    # a child that failed is cancelled without raising (the caller has its own error);
+    # fed, its error is the caller's
+    fork = _FedFork.start(_fed_fail, _fed_finish, "甲")
+    fork.cancel()
+    fork = _FedFork.start(_fed_fail, _fed_finish, "甲")
+    fork.feed("乙")
+    with pytest.raises(ValueError, match="甲"):
+        fork.wait()
 
 
 def test_outputs_parse_with_rdflib_and_pyoxigraph(seed_build):
