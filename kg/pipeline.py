@@ -875,12 +875,12 @@ def _summarise(extraction: Extraction) -> _DocSummary:
 
 def corpus_names(extractions: Sequence[Extraction]) -> dict[tuple[str, str], str]:
     """The corpus-level canonical names of :func:`kg.resolve.resolve_corpus`, only the map
-    (:func:`kg.resolve.name_map`).
+    (:func:`kg.namemap.name_map`).
 
     ``resolve_entities(ex, names=corpus_names(all))`` equals ``resolve_corpus(all)[i]``.
     The items may also be the build's per-document summaries of extractions.
     """
-    from .resolve import name_map
+    from .namemap import name_map
 
     return name_map(link for ex in extractions
                     for link in (ex if isinstance(ex, _SUMMARIES) else _summarise(ex)).links)
@@ -1091,7 +1091,13 @@ def _fingerprinted_files() -> list[Path]:
     """The source files the fingerprints of the build's code are taken from (they are kept
     on disk while these files stay as they were: see :func:`kg.diskcache.memo_by_files`)."""
     here = Path(__file__).resolve().parent
-    return [here / "pipeline.py", here / "corpus_state.py", *(here / n for n in _MAPPING_MODULES)]
+    return [here / "pipeline.py", here / "corpus_state.py", _NAMEMAP_FILE,
+            *(here / n for n in _MAPPING_MODULES)]
+
+
+#: The code of the corpus name map: part of the mapped index's key (:func:`_index_key`), not
+#: of the mapping's (a document is mapped with the names it is given).
+_NAMEMAP_FILE = Path(__file__).resolve().parent / "namemap.py"
 
 
 def _compute_code_key() -> str:
@@ -1240,6 +1246,7 @@ def _index_key() -> str:
         h = hashlib.sha1(_code_key().encode("ascii"))
         for fn in (corpus_names, _extend_names, _summarise, _names_for, _names_digest):
             h.update(_code_shape(inspect.getsource(fn)).encode("utf-8"))
+        h.update(_code_shape(_NAMEMAP_FILE.read_text(encoding="utf-8")).encode("utf-8"))
         return h.hexdigest()
 
     return memo_by_files("index key", _fingerprinted_files(), compute)
@@ -1394,90 +1401,18 @@ def _extend_names(names: dict, added, everything=None) -> set:
     documents and the ``added`` ones (extractions or summaries); return the keys whose name
     is new, changed or gone. The result equals :func:`corpus_names` of all.
 
-    Components only merge when documents are added, and a component's name depends only on
-    its members, except where a company's short names stand for a second legal name
-    (:func:`kg.resolve.name_map`: they leave the firm they joined) or two companies' legal
-    names join: those few cases need the whole corpus, ``everything`` (extractions or
-    summaries of all documents, the added ones included), and its map is made again."""
-    from .resolve import AMBIGUOUS, CORE, best_name, is_full_name, is_pseudo, legal_core
+    In the few cases :func:`kg.namemap.extend` cannot extend the map in place (two
+    companies' legal names join, or short names of several firms do), the map of the whole
+    corpus is made again, from ``everything`` (extractions or summaries of all documents,
+    the added ones included); without it, ``ValueError`` is raised."""
+    from .namemap import extend
 
-    links = []  # (type, full names and their cores, short names) of each added group
-    for x in added:
-        for type_, names_ in (x if isinstance(x, _SUMMARIES) else _summarise(x)).links:
-            full = [(type_, n) for n in names_ if is_full_name(type_, n)]
-            full += [(type_, CORE + c) for _t, n in full if (c := legal_core(type_, n))]
-            links.append((type_, full, [(type_, n) for n in names_ if not is_full_name(type_, n)]))
-    before: dict = {}  # the first value of each key changed here (None: a new key)
-
-    def put(node, name) -> None:
-        if names.get(node) != name:
-            before.setdefault(node, names.get(node))
-            names[node] = name
-
-    # the members of the components the links reach (only those: one pass over the map)
-    members: dict = {(node[0], names.get(node, node[1])): [] for _type, full, short in links
-                     for node in (*full, *short)}
-    for node, name in names.items():
-        got = members.get((node[0], name))
-        if got is not None:
-            got.append(node)
-
-    def comp(node):
-        return (node[0], names.get(node, node[1]))
-
-    def has_full(c) -> bool:
-        return any(not is_pseudo(n) and is_full_name(t, n) for t, n in members.get(c, ()))
-
-    def merge(type_, nodes, comps) -> None:
-        every = set(nodes)
-        for c in comps:
-            every.update(members.pop(c, ()))
-        name = best_name(n for _t, n in every)
-        for node in every:
-            put(node, name)
-        members[(type_, name)] = list(every)
-
-    whole = False  # the whole corpus is needed
-    for type_, full, short in links:
-        if full:
-            known = {comp(n) for n in full if n in names}
-            if len(known) > 1 and type_ == "Company":
-                whole = True  # two firms join: short names beside both may now stand for one
-                break
-            nodes = list(full)
-            comps = set(known)
-            for s in short:
-                if s not in names:
-                    nodes.append(s)  # a new short name: it joins the firm it is written beside
-                    continue
-                c = comp(s)
-                if c in known or (type_, AMBIGUOUS + c[1]) in names:
-                    continue  # of this firm already, or standing for several
-                if has_full(c):
-                    whole = True  # it joined another firm: it stands for two now
-                    break
-                comps.add(c)  # short names of no firm yet: they join this one
-            if whole:
-                break
-            if len(comps) > 1 or not all(n in names for n in nodes):
-                merge(type_, nodes, comps)
-        else:
-            comps = {comp(n) for n in short if n in names}
-            if len(comps) == 1 and all(n in names for n in short):
-                continue  # one component already
-            if any((type_, AMBIGUOUS + c[1]) in names for c in comps) or sum(map(has_full, comps)) > 1:
-                whole = True  # short names of several firms, or marked ones, join: a set changes
-                break
-            merge(type_, short, comps)
-    if not whole:
-        return {k for k, v in before.items() if names.get(k) != v}
+    changed = extend(names, (link for x in added
+                             for link in (x if isinstance(x, _SUMMARIES) else _summarise(x)).links))
+    if changed is not None:
+        return changed
     if everything is None:
         raise ValueError("these added documents need the name map of the whole corpus")
-    for node, name in before.items():  # back to the map given
-        if name is None:
-            del names[node]
-        else:
-            names[node] = name
     new = corpus_names(list(everything))
     changed = {k for k in names.keys() | new.keys() if names.get(k) != new.get(k)}
     names.clear()
