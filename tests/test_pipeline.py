@@ -749,6 +749,58 @@ def test_union_turtle_is_optional_and_a_stale_one_removed(tmp_path):
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
 
 
+def test_a_union_turtle_that_fails_beside_the_compaction_fails_the_build_cleanly(tmp_path, monkeypatch):
+    import kg.pipeline
+
+    src = _copy_corpus(tmp_path / "docs", ["b.txt"])
+    out = tmp_path / "out"
+    _build(src, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    (src / "c.md").write_text(BRIEF, encoding="utf-8")
+    written = []
+
+    def failing(p, write):  # the union writer runs beside the compaction, and fails there
+        def broken(path):
+            written.append(path)
+            Path(path).write_bytes(b"@prefix")
+            raise OSError(28, "No space left on device")
+        return kg.pipeline.__dict__["_real_stage_path_beside"](p, broken)
+
+    monkeypatch.setitem(kg.pipeline.__dict__, "_real_stage_path_beside", kg.pipeline._stage_path_beside)
+    monkeypatch.setattr(kg.pipeline, "_stage_path_beside", failing)
+    with pytest.raises(OSError, match="No space left"):
+        _build(src, out)
+    assert written  # it was called, in a full build
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp") or p.name.startswith(".graph.ttl")]
+
+    # a failure of the build while the union is still being written: the writer is waited
+    # for (it reads the store about to be removed) and its file removed
+    def slow(p, write):
+        def late(path):
+            import time
+
+            time.sleep(1.0)
+            write(path)
+            written.append(path)
+        return kg.pipeline.__dict__["_real_stage_path_beside"](p, late)
+
+    def no_counts(st):
+        raise RuntimeError("counting failed")
+
+    written.clear()
+    monkeypatch.setattr(kg.pipeline, "_stage_path_beside", slow)
+    monkeypatch.setattr(kg.pipeline, "_store_stats", no_counts)
+    with pytest.raises(RuntimeError, match="counting failed"):
+        _build(src, out)
+    assert written and not Path(written[0]).exists()
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    monkeypatch.undo()
+    rep = _build(src, out)  # and the next build writes it
+    assert "turtle" in rep.outputs
+    assert len(Graph().parse(out / "graph.ttl", format="turtle")) > 0
+
+
 def test_the_oxigraph_store_gets_the_materialised_union(tmp_path):
     from kg.store_oxigraph import materialize_union  # noqa: F401  (the query layer's hook)
 
