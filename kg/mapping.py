@@ -85,10 +85,19 @@ def _zh(text: str) -> Literal:
     return Literal(text, lang="zh")
 
 
+# Literals are immutable: the frequent ones (offsets, rules, kinds, units) are made once.
+# rdflib takes ~15 us to make a typed literal.
+@lru_cache(maxsize=1 << 16, typed=True)
 def _int(n: int) -> Literal:
     return Literal(n, datatype=XSD.integer)
 
 
+@lru_cache(maxsize=1 << 12)
+def _plain(text: str) -> Literal:
+    return Literal(text)
+
+
+@lru_cache(maxsize=1 << 14)
 def _decimal(value: float) -> Literal:
     """An xsd:decimal in canonical lexical form (always a point, never an exponent)."""
     text = format(Decimal(repr(float(value))), "f")
@@ -156,7 +165,7 @@ def _map_into(g, resolved: Resolved) -> None:
         dt = {10: XSD.date, 7: XSD.gYearMonth, 4: XSD.gYear}.get(len(doc.date), XSD.string)
         g.add((d, DCTERMS.date, Literal(doc.date, datatype=dt)))
     g.add((d, KG.chars, _int(len(doc.text))))
-    g.add((d, KG.encoding, Literal(doc.encoding)))
+    g.add((d, KG.encoding, _plain(doc.encoding)))
 
     used_sentences: set[int] = set()
 
@@ -179,7 +188,7 @@ def _map_into(g, resolved: Resolved) -> None:
             g.add((mi, KG.start, _int(m.start)))
             g.add((mi, KG.end, _int(m.end)))
             if m.rule:
-                g.add((mi, KG.rule, Literal(m.rule)))
+                g.add((mi, KG.rule, _plain(m.rule)))
             si = sentence_of(m.start)
             if si is not None:
                 g.add((mi, KG.sentence, si))
@@ -198,7 +207,7 @@ def _map_into(g, resolved: Resolved) -> None:
         g.add((a, KG.end, _int(r.end)))
         g.add((a, PROV.wasDerivedFrom, d))
         if r.rule:
-            g.add((a, KG.rule, Literal(r.rule)))
+            g.add((a, KG.rule, _plain(r.rule)))
         si = sentence_of(r.start)
         if si is not None:
             g.add((a, KG.sentence, si))
@@ -209,9 +218,9 @@ def _map_into(g, resolved: Resolved) -> None:
         qi = fact_iri(doc.id, "qty", subj, q.kind, q.value, q.unit, q.start)
         g.add((qi, RDF.type, KG.Quantity))
         g.add((qi, RDF.type, SCHEMA.MonetaryAmount if q.unit in _MONEY else SCHEMA.QuantitativeValue))
-        g.add((qi, KG.kind, Literal(q.kind)))
+        g.add((qi, KG.kind, _plain(q.kind)))
         g.add((qi, SCHEMA.value, _decimal(q.value)))
-        g.add((qi, SCHEMA.unitCode, Literal(q.unit)))
+        g.add((qi, SCHEMA.unitCode, _plain(q.unit)))
         g.add((qi, KG.text, _zh(q.text)))
         g.add((qi, KG.start, _int(q.start)))
         g.add((qi, KG.end, _int(q.end)))
@@ -223,7 +232,7 @@ def _map_into(g, resolved: Resolved) -> None:
         if q.period:
             g.add((qi, KG.period, _zh(q.period)))
         if q.rule:
-            g.add((qi, KG.rule, Literal(q.rule)))
+            g.add((qi, KG.rule, _plain(q.rule)))
         if subj:
             g.add((URIRef(subj), KG.hasQuantity, qi))
             g.add((qi, KG.about, URIRef(subj)))
@@ -257,23 +266,39 @@ def _escape(text: str) -> str:
     return text
 
 
+_XSD_STRING = str(XSD.string)
+
+
 def _nt(term) -> str:
-    if isinstance(term, URIRef):
+    if type(term) is URIRef or isinstance(term, URIRef):
         return f"<{term}>"
     if isinstance(term, Literal):
         lex = _escape(str(term))
         if term.language:
             return f'"{lex}"@{term.language}'
-        if term.datatype is not None and str(term.datatype) != str(XSD.string):
+        if term.datatype is not None and str(term.datatype) != _XSD_STRING:
             return f'"{lex}"^^<{term.datatype}>'
         return f'"{lex}"'
     return f"_:{term}"
 
 
-def graph_nquads(triples, graph_iri) -> str:
-    """N-Quads text of ``triples`` in the named graph ``graph_iri`` (duplicates removed)."""
+class _NtText(dict):
+    """``{term: its N-Triples text}``, each term formatted once (a document's triples repeat
+    their subjects, predicates and many objects)."""
+
+    __slots__ = ()
+
+    def __missing__(self, term) -> str:
+        text = self[term] = _nt(term)
+        return text
+
+
+def graph_nquads(triples, graph_iri, nt: dict | None = None) -> str:
+    """N-Quads text of ``triples`` in the named graph ``graph_iri`` (duplicates removed).
+    ``nt``: an :class:`_NtText` to share with other writers of the same terms."""
     g = f"<{graph_iri}> .\n"
-    lines = {f"{_nt(s)} {_nt(p)} {_nt(o)} {g}" for s, p, o in triples}
+    nt = _NtText() if nt is None else nt
+    lines = {f"{nt[s]} {nt[p]} {nt[o]} {g}" for s, p, o in triples}
     return "".join(sorted(lines))
 
 

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from rdflib import Namespace
+from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 __all__ = [
@@ -56,16 +56,43 @@ __all__ = [
     "bind_prefixes",
 ]
 
+
+
+class _Namespace(Namespace):
+    """rdflib's ``Namespace`` whose terms are made once each (``KG.start``, ``KG["index"]``):
+    rdflib makes and checks a new ``URIRef`` on every access, and mapping one document asks
+    for thousands."""
+
+    def __new__(cls, value: str):
+        ns = super().__new__(cls, value)
+        ns.__dict__["_terms"] = {}
+        return ns
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = super().__getattr__(name)
+        self.__dict__[name] = term  # found without __getattr__ from now on
+        return term
+
+    def __getitem__(self, key: str) -> URIRef:
+        try:
+            return self._terms[key]
+        except (KeyError, TypeError):
+            term = self.term(key)
+            if isinstance(key, str):
+                self._terms[key] = term
+            return term
+
+
 BASE = "https://w3id.org/chainkg/"
-KG = Namespace(BASE + "ontology#")
-ID = Namespace(BASE + "id/")
-DOC = Namespace(BASE + "doc/")
-CHAIN = Namespace(BASE + "chain/")
-STATUS = Namespace(BASE + "status/")
-GRAPH = Namespace(BASE + "graph/")
-SCHEMA = Namespace("https://schema.org/")
-ORG = Namespace("http://www.w3.org/ns/org#")
-QB = Namespace("http://purl.org/linked-data/cube#")
+KG = _Namespace(BASE + "ontology#")
+ID = _Namespace(BASE + "id/")
+DOC = _Namespace(BASE + "doc/")
+CHAIN = _Namespace(BASE + "chain/")
+STATUS = _Namespace(BASE + "status/")
+GRAPH = _Namespace(BASE + "graph/")
+SCHEMA = _Namespace("https://schema.org/")
+ORG = _Namespace("http://www.w3.org/ns/org#")
+QB = _Namespace("http://purl.org/linked-data/cube#")
 
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 CHAINS_GRAPH = GRAPH["chains"]

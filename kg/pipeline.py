@@ -903,16 +903,17 @@ class _DocView:
     parsed from :func:`kg.mapping.graph_nquads` text returns them.
     """
 
-    def __init__(self, triples, graph_iri):
-        from .mapping import _nt
+    def __init__(self, triples, graph_iri, nt: dict | None = None):
+        from .mapping import _NtText
 
+        nt = _NtText() if nt is None else nt
         self.identifier = graph_iri
         by_s: dict = {}
         for t in triples:
             by_s.setdefault(t[0], set()).add((t[1], t[2]))
-        self._spo = {s: sorted(po, key=lambda x: f"{_nt(x[0])} {_nt(x[1])}") for s, po in by_s.items()}
+        self._spo = {s: sorted(po, key=lambda x: f"{nt[x[0]]} {nt[x[1]]}") for s, po in by_s.items()}
         self._pos: dict = {}
-        for s in sorted(self._spo, key=_nt):
+        for s in sorted(self._spo, key=nt.__getitem__):
             for p, o in self._spo[s]:
                 self._pos.setdefault((p, o), []).append(s)
 
@@ -945,7 +946,7 @@ class _DocView:
         return next((o for _s, _p, o in self.triples((subject, predicate, None))), None)
 
 
-def _analysis_records(triples, doc_iri) -> tuple:
+def _analysis_records(triples, doc_iri, nt: dict | None = None) -> tuple:
     """What the corpus analyses need from one mapped document (computed in the worker):
     ``(stage evidence, consistency-check N-Quads, quantity rows)``.
 
@@ -962,7 +963,7 @@ def _analysis_records(triples, doc_iri) -> tuple:
     from .mapping import graph_nquads
     from .ns import ANALYSIS_GRAPH
 
-    view = _DocView(triples, doc_iri)
+    view = _DocView(triples, doc_iri, nt)
     rows = [(s, k, u, p, per, dataclasses.replace(cv, sentence="", text=""))
             for s, k, u, p, per, cv in quantity_rows(view)]
     checks = consistency_graph(view)
@@ -1046,7 +1047,7 @@ def _map_one(args):
 
         with open(extraction, "rb") as fh:
             extraction = pickle.load(fh)
-    from .mapping import _map_into, _Sink, graph_nquads
+    from .mapping import _map_into, _NtText, _Sink, graph_nquads
     from .ns import document_iri
     from .resolve import resolve_entities
 
@@ -1056,7 +1057,8 @@ def _map_one(args):
     _map_into(sink, r)
     ents = [(e.iri, e.type, e.label, e.aliases) for e in r.entities]
     codes = sorted({v for e in r.entities if e.type == "Region" for k, v in e.attrs if k == "code"})
-    result = (r.document.id, graph_nquads(sink, d), _analysis_records(sink, d), ents, codes)
+    nt = _NtText()  # the N-Triples text of each term, for both
+    result = (r.document.id, graph_nquads(sink, d, nt), _analysis_records(sink, d, nt), ents, codes)
     if cache_path is not None:
         _save_mapped(Path(cache_path), names, result, r.document.path)
     return result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic, to_isomorphic
 
@@ -86,3 +87,20 @@ def test_region_hierarchy_graph_includes_ancestors():
     g = map_regions(["140400"])  # 长治市 → 山西省
     assert (region_iri("140400"), KG.locatedIn, region_iri("140000")) in g
     assert str(g.value(region_iri("140000"), URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"))) == "山西省"
+
+
+def test_the_project_namespaces_give_the_terms_rdflib_gives():
+    from rdflib import Namespace, URIRef
+
+    from kg.ns import GRAPH, KG
+
+    plain = Namespace(str(KG))
+    for name in ("start", "Company", "title"):
+        term = getattr(KG, name)
+        assert term == getattr(plain, name) and type(term) is URIRef
+    assert KG.start is KG.start  # made once
+    assert KG["index"] == plain["index"] and KG["index"] is KG["index"]
+    assert callable(KG.index) and KG.index("#") > 0  # str's own methods stay methods
+    assert GRAPH["ontology"] == URIRef("https://w3id.org/chainkg/graph/ontology")
+    with pytest.raises(AttributeError):
+        KG.__wrapped__  # noqa: B018
