@@ -905,6 +905,47 @@ def _refuse_kernel_copy(monkeypatch) -> None:
     monkeypatch.setattr(os, "copy_file_range", refuse, raising=False)
 
 
+def test_the_loader_runs_loads_side_by_side_and_the_store_takes_them_all(tmp_path, monkeypatch):
+    import threading
+    import time
+
+    import kg.pipeline as pipeline
+
+    class Slow:
+        """A store whose bulk loads take a while, counting how many run at once."""
+
+        def __init__(self) -> None:
+            self.st, self.now, self.most, self.lock = ox.Store(), 0, 0, threading.Lock()
+
+        def bulk_load(self, data, **kw):
+            with self.lock:
+                self.now += 1
+                self.most = max(self.most, self.now)
+            time.sleep(0.2)
+            try:
+                self.st.bulk_load(data, **kw)
+            finally:
+                with self.lock:
+                    self.now -= 1
+
+    base = "https://w3id.org/chainkg/doc/"
+    docs = [f"<{base}d{i}/s> <http://www.w3.org/2000/01/rdf-schema#label> \"{i}\" <{base}d{i}> .\n"
+            for i in range(6)]
+    monkeypatch.setattr(pipeline, "LOAD_BATCH_BYTES", 1)  # a load per document
+    store = Slow()
+    with (tmp_path / "graph.trig").open("wb") as fh:
+        loader = pipeline._StreamLoader(store, fh, pipeline._prefixes())
+        for nq in docs:
+            loader.add(nq)
+        loader.flush()
+    assert store.most == pipeline.LOAD_THREADS == 2
+    assert store.now == 0  # flush returned with every load done
+    named = {(q.graph_name.value, q.object.value) for q in store.st
+             if not isinstance(q.graph_name, ox.DefaultGraph)}
+    assert named == {(f"{base}d{i}", str(i)) for i in range(6)}
+    assert len(list(store.st.quads_for_pattern(None, None, None, ox.DefaultGraph()))) == 6
+
+
 @pytest.mark.parametrize("kernel_copy", [True, False])
 def test_rewrite_trig_swaps_whole_graph_blocks_only(tmp_path, monkeypatch, kernel_copy):
 
