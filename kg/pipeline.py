@@ -1880,11 +1880,6 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
             del vdata
         write_union = union if union is not None else len(report.documents) <= UNION_TURTLE_MAX_DOCS
         file_names = {"trig": "graph.trig", "turtle": "graph.ttl", "shacl": "shacl-report.ttl"}
-        if write_union:
-            # Oxigraph writes the union beside the compaction and the counts below (it
-            # releases the GIL): at 500 documents 9-14 s, the compaction 3-8 s
-            pending_union = _stage_path_beside(out_dir / "graph.ttl", partial(
-                st.dump, format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes))
         if target is not None:
             # A kept store is compacted (beside the SHACL child): bulk loads leave RocksDB
             # files that overlap, so every look-up of a query read several of them. At
@@ -1892,6 +1887,12 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
             t_compact = time.perf_counter()
             st.optimize()
             _TIMINGS["compact"] = time.perf_counter() - t_compact
+        if write_union:
+            # Oxigraph writes the union beside the counts below (it releases the GIL). Not
+            # beside the compaction: files it replaced while the union was read from them
+            # were at times left on disk (RocksDB deletes them lazily, here after closing).
+            pending_union = _stage_path_beside(out_dir / "graph.ttl", partial(
+                st.dump, format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes))
         counts = _store_stats(st)
         if pending_union is not None:
             staged.append(pending_union())

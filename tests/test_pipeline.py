@@ -749,7 +749,7 @@ def test_union_turtle_is_optional_and_a_stale_one_removed(tmp_path):
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_a_union_turtle_that_fails_beside_the_compaction_fails_the_build_cleanly(tmp_path, monkeypatch):
+def test_a_union_turtle_written_beside_the_counts_fails_the_build_cleanly(tmp_path, monkeypatch):
     import kg.pipeline
 
     src = _copy_corpus(tmp_path / "docs", ["b.txt"])
@@ -759,7 +759,7 @@ def test_a_union_turtle_that_fails_beside_the_compaction_fails_the_build_cleanly
     (src / "c.md").write_text(BRIEF, encoding="utf-8")
     written = []
 
-    def failing(p, write):  # the union writer runs beside the compaction, and fails there
+    def failing(p, write):  # the union writer runs beside the counts, and fails there
         def broken(path):
             written.append(path)
             Path(path).write_bytes(b"@prefix")
