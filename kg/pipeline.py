@@ -13,9 +13,9 @@ import os
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .errors import IngestError, KGError
 from .model import Extraction, Resolved
@@ -1986,7 +1986,7 @@ class _StreamLoader:
         self.graphs: set[str] = set()
         self.seconds = 0.0
         self.background = background
-        self._pending: list = []  # (thread, outcome) of each bulk load in flight, oldest first
+        self._pending: list = []  # a wait function (_in_thread) per bulk load in flight, oldest first
         self._named: list[str] = []
         self._mirrored: list[str] = []
         self._trig: list[str] = []  # named graphs for the TriG file, written whole
@@ -2056,8 +2056,6 @@ class _StreamLoader:
             self.flush(wait=False)
 
     def _load(self, graphs: list) -> None:
-        import threading
-
         import pyoxigraph as ox
 
         def load() -> None:
@@ -2076,23 +2074,10 @@ class _StreamLoader:
         # LOAD_THREADS in flight: memory stays bounded.
         while len(self._pending) >= LOAD_THREADS:
             self._wait_oldest()
-        outcome: dict = {}
-
-        def run() -> None:
-            try:
-                load()
-            except BaseException as exc:  # noqa: BLE001 - raised again by _wait_load
-                outcome["error"] = exc
-
-        th = threading.Thread(target=run, name="chainkg-bulk-load", daemon=True)
-        th.start()
-        self._pending.append((th, outcome))
+        self._pending.append(_in_thread(load, "chainkg-bulk-load"))
 
     def _wait_oldest(self) -> None:
-        th, outcome = self._pending.pop(0)
-        th.join()
-        if "error" in outcome:
-            raise outcome["error"]
+        self._pending.pop(0)()
 
     def _wait_load(self) -> None:
         while self._pending:
@@ -2100,8 +2085,9 @@ class _StreamLoader:
 
     def abandon(self) -> None:
         """Wait for the loads in flight and drop their outcome (a failed build is cleaning up)."""
-        for th, _outcome in self._pending:
-            th.join()
+        for wait in self._pending:
+            with contextlib.suppress(BaseException):
+                wait()
         self._pending = []
 
     def flush(self, wait: bool = True) -> None:
@@ -2759,30 +2745,35 @@ def _stage_path(p: Path, write: Callable[[str], None]) -> tuple[str, Path]:
     return tmp, p
 
 
-def _stage_path_beside(p: Path, write: Callable[[str], None]) -> Callable[[], tuple[str, Path]]:
-    """:func:`_stage_path` in a thread, for a ``write`` that releases the GIL (Oxigraph's
-    ``Store.dump``); returns a function that waits for it and returns ``(tmp, p)``, or
-    raises its error."""
+def _in_thread(fn: Callable[[], Any], name: str) -> Callable[[], Any]:
+    """Run ``fn`` in a daemon thread (for work that releases the GIL: Oxigraph's loads and
+    dumps); return a function that waits for it and returns its result, or raises its error."""
     import threading
 
     outcome: dict = {}
 
     def run() -> None:
         try:
-            outcome["staged"] = _stage_path(p, write)
+            outcome["result"] = fn()
         except BaseException as exc:  # noqa: BLE001 - raised again by wait()
             outcome["error"] = exc
 
-    th = threading.Thread(target=run, name=f"chainkg-write-{p.name}", daemon=True)
+    th = threading.Thread(target=run, name=name, daemon=True)
     th.start()
 
-    def wait() -> tuple[str, Path]:
+    def wait() -> Any:
         th.join()
         if "error" in outcome:
             raise outcome["error"]
-        return outcome["staged"]
+        return outcome.get("result")
 
     return wait
+
+
+def _stage_path_beside(p: Path, write: Callable[[str], None]) -> Callable[[], tuple[str, Path]]:
+    """:func:`_stage_path` in a thread (:func:`_in_thread`), for a ``write`` that releases
+    the GIL (Oxigraph's ``Store.dump``)."""
+    return _in_thread(partial(_stage_path, p, write), f"chainkg-write-{p.name}")
 
 
 def _manifest_path(out: Path) -> Path:
