@@ -1892,7 +1892,7 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
             # beside the compaction: files it replaced while the union was read from them
             # were at times left on disk (RocksDB deletes them lazily, here after closing).
             pending_union = _stage_path_beside(out_dir / "graph.ttl", partial(
-                st.dump, format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes))
+                _write_union_turtle, st, prefixes, out_dir / "graph.ttl", None, ()))
         counts = _store_stats(st)
         if pending_union is not None:
             staged.append(pending_union())
@@ -1925,7 +1925,8 @@ def _map_and_store(extractions, out_dir: Path, report: BuildReport, *, store, va
             report.outputs["oxigraph"] = str(target)
             state.commit_to(state_path(out_dir), _state_fingerprint(), _vocabulary_key(), n_conflicts)
             state = None
-            _write_manifest(out_dir, target, doc_ids, corpus_sums, counts, regions_made)
+            _write_manifest(out_dir, target, doc_ids, corpus_sums, counts, regions_made,
+                            _union_record(out_dir / "graph.ttl", prefixes) if write_union else None)
     finally:
         if state is not None:  # the build failed: no state, no build record
             state.close()
@@ -2799,15 +2800,48 @@ def _read_manifest(out_dir: Path, target: Path) -> dict | None:
 
 
 def _write_manifest(out_dir: Path, target: Path, doc_ids, corpus: dict[str, str],
-                    counts: dict, regions: dict | None = None) -> None:
+                    counts: dict, regions: dict | None = None, union: dict | None = None) -> None:
     """The build record an in-place update starts from: the store, the documents, the
-    checksums of the corpus graphs kept in the cache (:func:`_save_corpus`), the counts
-    and what the regions graph was made from (:func:`_regions_record`)."""
+    checksums of the corpus graphs kept in the cache (:func:`_save_corpus`), the counts,
+    what the regions graph was made from (:func:`_regions_record`) and which ``graph.ttl``
+    the build wrote (:func:`_union_record`)."""
     import json
 
     _write_cache_file(_manifest_path(out_dir), json.dumps(
         {"version": MANIFEST_VERSION, "store": str(target.resolve()), "documents": sorted(doc_ids),
-         "corpus": corpus, "counts": counts, "regions": regions}).encode("utf-8"))
+         "corpus": corpus, "counts": counts, "regions": regions, "union": union}).encode("utf-8"))
+
+
+def _union_record(path: Path, prefixes: dict[str, str]) -> dict | None:
+    """What identifies the union ``graph.ttl`` a build has just written: its size and time
+    of change, the prefixes and the Oxigraph that wrote it. An update patches the file only
+    while all of them are the same (:func:`_write_union_turtle`)."""
+    import pyoxigraph as ox
+
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return {"size": info.st_size, "mtime_ns": info.st_mtime_ns, "prefixes": prefixes,
+            "writer": ox.__version__}
+
+
+def _write_union_turtle(st, prefixes: dict[str, str], path: Path, record: dict | None,
+                        subjects: set, tmp: str) -> None:
+    """Write the union of ``st`` as Turtle to ``tmp`` (the one writer of ``graph.ttl``): by
+    patching ``path``, the union the last build wrote, when ``record`` (:func:`_union_record`,
+    ``None`` for a full build) says it is still that file
+    (only the blocks of ``subjects``, those of the triples that entered or left the union,
+    are written again: :func:`kg.store_oxigraph.patch_turtle_dump`); else the whole union
+    out of the store (9.5 s of a 10.8 s update at 500 documents)."""
+    import pyoxigraph as ox
+
+    from .store_oxigraph import patch_turtle_dump
+
+    if record is not None and record == _union_record(path, prefixes) \
+            and patch_turtle_dump(path, tmp, st, subjects, prefixes):
+        return
+    st.dump(tmp, format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes)
 
 
 def _regions_record(codes) -> dict:
@@ -3767,7 +3801,8 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
         write_union = union if union is not None else len(doc_ids) <= UNION_TURTLE_MAX_DOCS
         if write_union:
             staged.append(_stage_path(out_dir / "graph.ttl", partial(
-                st.dump, format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes)))
+                _write_union_turtle, st, prefixes, out_dir / "graph.ttl", manifest.get("union"),
+                {t[0] for t in delta.added | delta.removed} | {b[1] for b in delta.blank})))
         t_stats = time.perf_counter()
         counts = delta.counts(manifest["counts"])
         _TIMINGS["stats"] = time.perf_counter() - t_stats
@@ -3800,7 +3835,8 @@ def _update_in_place(plan, mcache: Path, out_dir: Path, report: BuildReport, tar
     report.outputs = {role: str(out_dir / file_names[role]) for role in file_names
                       if (role != "shacl" or shacl is not None) and (role != "turtle" or write_union)}
     report.outputs["oxigraph"] = str(target)
-    _write_manifest(out_dir, target, doc_ids, sums, counts, regions_made)
+    _write_manifest(out_dir, target, doc_ids, sums, counts, regions_made,
+                    _union_record(out_dir / "graph.ttl", prefixes) if write_union else None)
     _TIMINGS["store"] = time.perf_counter() - t
     counts["remapped"] = sum(1 for _d, job in plan if job is not None)
     counts["in_place"] = 1

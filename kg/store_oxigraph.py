@@ -29,7 +29,8 @@ from rdflib.term import Node
 from .errors import StoreError
 
 __all__ = ["open_store", "to_rdflib", "canonical_term", "run_oxigraph", "parse_error_position",
-           "materialize_union", "mark_union", "is_union_materialized", "unmark_union"]
+           "materialize_union", "mark_union", "is_union_materialized", "unmark_union",
+           "patch_turtle_dump"]
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _XSD_STRING = _XSD + "string"
@@ -306,6 +307,93 @@ def unmark_union(store) -> None:
     if store.contains_named_graph(mark):
         store.remove_graph(mark)
         store.clear_graph(ox.DefaultGraph())
+
+
+#: A line of Oxigraph's Turtle (``Store.dump``) that starts a subject's block: the subject,
+#: then a space. Its other lines start with a tab; literals keep their line breaks escaped.
+_BLOCK_START = re.compile(rb"([^\t\n@][^ \n]*) ")
+_NEXT_BLOCK = re.compile(rb"\n([^\t\n@][^ \n]*) ")  # a search for "\n" first: 3x faster than ^
+
+
+def _blocks(data, start: int):
+    """(offset, subject as printed) of each block of Oxigraph's Turtle ``data`` from
+    ``start``, the start of a line."""
+    m = _BLOCK_START.match(data, start)
+    if m is not None:
+        yield m.start(1), m.group(1)
+    for m in _NEXT_BLOCK.finditer(data, start):
+        yield m.start(1), m.group(1)
+
+
+def _turtle_body_start(data) -> int:
+    """Where the triples of ``data`` (Oxigraph's Turtle, bytes or a map of a file) start:
+    after its ``@prefix`` lines."""
+    end = 0
+    while data[end:end + 8] == b"@prefix ":
+        nl = data.find(b"\n", end)
+        if nl < 0:
+            return len(data)
+        end = nl + 1
+    return end
+
+
+def patch_turtle_dump(src: str | os.PathLike, dst: str | os.PathLike, store, subjects,
+                      prefixes: dict[str, str]) -> bool:
+    """Write to ``dst`` the Turtle of the default graph of ``store`` from ``src``, its dump
+    (``Store.dump(format=TURTLE, from_graph=DefaultGraph(), prefixes=prefixes)``) before
+    the triples of ``subjects`` (pyoxigraph terms) changed: their blocks are left out and
+    written again from the store, at the end. Other blocks are copied as they are.
+
+    A dump holds each subject's triples in one block (the store iterates them in subject
+    order), and so does every patched file. Patching reads and writes the file (0.3 s for
+    60 MB) instead of reading every triple back out of the store (9.5 s for the union of
+    500 documents, 1.5 million triples). Returns ``False``, writing nothing, when a subject
+    does not print as one token (an RDF-star triple): the caller dumps the store instead.
+    """
+    import mmap
+
+    import pyoxigraph as ox
+
+    turtle = ox.RdfFormat.TURTLE
+    subjects = sorted(set(subjects), key=str)
+    if any(not isinstance(s, (ox.NamedNode, ox.BlankNode)) for s in subjects):
+        return False
+    # each subject as the dump prints it: Oxigraph's own writer, same prefixes
+    probe = ox.NamedNode("urn:x-chainkg:probe")
+    printed = ox.serialize([ox.Triple(s, probe, probe) for s in subjects], format=turtle,
+                           prefixes=prefixes) or b""
+    keys = {key for _at, key in _blocks(printed, _turtle_body_start(printed))}
+    if len(keys) != len(subjects):
+        return False
+    dflt = ox.DefaultGraph()
+    fresh = [ox.Triple(q.subject, q.predicate, q.object)
+             for s in subjects for q in store.quads_for_pattern(s, None, None, dflt)]
+    with open(src, "rb") as fh, open(dst, "wb") as out:
+        data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if os.fstat(fh.fileno()).st_size else b""
+        try:
+            start = _turtle_body_start(data)
+            # the prefixes as the dump declares them (a dump of an empty graph declares none)
+            out.write(data[:start] if start else printed[:_turtle_body_start(printed)])
+            kept = start  # start of the run of blocks kept
+            skipping = False
+            for at, key in _blocks(data, start):
+                drop = key in keys
+                if drop and not skipping:
+                    out.write(data[kept:at])
+                elif skipping and not drop:
+                    kept = at
+                skipping = drop
+            if not skipping:
+                out.write(data[kept:])
+            if len(data) > start and data[-1:] != b"\n":
+                out.write(b"\n")
+        finally:
+            if isinstance(data, mmap.mmap):
+                data.close()
+        if fresh:
+            text = ox.serialize(fresh, format=turtle, prefixes=prefixes)
+            out.write(text[_turtle_body_start(text):])
+    return True
 
 
 class _Rows:

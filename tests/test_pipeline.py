@@ -1458,6 +1458,66 @@ def test_update_finds_the_blocks_of_graph_trig_without_scanning_it(tmp_path, mon
     _assert_same_build(out, tmp_path / "full2", rep, _build(src, tmp_path / "full2"))
 
 
+def _assert_union_turtle_is_the_store(out: Path) -> None:
+    """``out/graph.ttl`` states each triple of the store's union once, and nothing else."""
+    from kg.store_oxigraph import to_rdflib
+
+    in_file = list(ox.parse(path=str(out / "graph.ttl"), format=ox.RdfFormat.TURTLE))
+    assert len(in_file) == len(set(in_file))
+    st = ox.Store.read_only(str(out / "store"))
+    union = Graph()
+    for q in st.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+        union.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+    assert len(in_file) == len(union)
+    assert isomorphic(Graph().parse(out / "graph.ttl", format="turtle"), union)
+
+
+def test_update_patches_the_union_turtle_and_each_triple_stays_once(tmp_path, monkeypatch):
+    import os
+
+    import kg.store_oxigraph as so
+
+    src = _copy_corpus(tmp_path / "docs", ["a.txt", "b.txt"])
+    out = tmp_path / "out"
+    _build(src, out)
+    patched: list = []
+    real = so.patch_turtle_dump
+
+    def spy(*args, **kwargs):
+        patched.append(real(*args, **kwargs))
+        return patched[-1]
+
+    monkeypatch.setattr(so, "patch_turtle_dump", spy)
+    steps = [
+        lambda: (src / "9-c.md").write_text(BRIEF, encoding="utf-8"),  # a new document
+        lambda: (src / "1-b.txt").write_text(GOOD.replace("12亿元", "15亿元"), encoding="utf-8"),
+        lambda: (src / "0-a.txt").unlink(),  # a document removed
+    ]
+    for i, step in enumerate(steps):
+        before = (out / "graph.ttl").read_bytes()
+        step()
+        rep = _build(src, out, update=True)
+        assert rep.counts["in_place"] == 1
+        assert patched == [True] * (i + 1)
+        assert (out / "graph.ttl").read_bytes() != before
+        _assert_union_turtle_is_the_store(out)
+        full = tmp_path / f"full{i}"
+        _build(src, full)
+        assert isomorphic(Graph().parse(out / "graph.ttl"), Graph().parse(full / "graph.ttl"))
+    # a graph.ttl changed since the build wrote it (here only its time) is written whole
+    info = (out / "graph.ttl").stat()
+    os.utime(out / "graph.ttl", ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000))
+    (src / "2-d.txt").write_text("某某园区年产5万吨负极材料项目已开工建设。\n", encoding="utf-8")
+    _build(src, out, update=True)
+    assert len(patched) == len(steps)
+    _assert_union_turtle_is_the_store(out)
+    # and the next update patches the file that one wrote
+    (src / "2-d.txt").unlink()
+    _build(src, out, update=True)
+    assert patched[-1] is True and len(patched) == len(steps) + 1
+    _assert_union_turtle_is_the_store(out)
+
+
 def test_a_kept_store_is_compacted(tmp_path, monkeypatch):
     """Bulk loads leave overlapping RocksDB files that every query look-up reads; the build
     compacts the store it keeps, so compacting it again leaves as many files."""
