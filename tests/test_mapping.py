@@ -104,3 +104,17 @@ def test_the_project_namespaces_give_the_terms_rdflib_gives():
     assert GRAPH["ontology"] == URIRef("https://w3id.org/chainkg/graph/ontology")
     with pytest.raises(AttributeError):
         KG.__wrapped__  # noqa: B018
+
+
+def test_a_namespace_keeps_a_bounded_number_of_terms():
+    """Mapping thousands of documents asks for millions of document and mention IRIs; a
+    namespace keeps at most ``_TERMS_KEPT`` of them and still gives the same terms."""
+    from rdflib import URIRef
+
+    from kg import ns
+
+    n = ns._TERMS_KEPT * 3 + 7
+    for i in range(n):
+        assert ns.DOC[f"d{i}/m{i}"] == URIRef(f"{ns.DOC}d{i}/m{i}")
+    assert 0 < len(ns.DOC._terms) <= ns._TERMS_KEPT
+    assert ns.DOC["d5/m5"] == URIRef(f"{ns.DOC}d5/m5")
