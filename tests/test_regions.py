@@ -97,3 +97,32 @@ def test_a_district_before_located_at_is_found():
 
 def test_those_districts_written_in_full_are_found():
     assert [m.text for m in find_regions("运城市盐湖区新建项目")] == ["运城市", "盐湖区"]
+
+
+_TOWN_CHOICE = """
+import json
+from kg.regions import find_regions, gazetteer
+form = next(f for f, c in gazetteer()[0].items()
+            if len(c) >= 3 and len({p.name for p, _ in c}) == 1 and all(p.level == "town" for p, _ in c))
+got = [(m.text, m.place.parent) for m in find_regions("项目位于" + form + "，已开工")]
+print(json.dumps([form, [p.parent for p, _ in gazetteer()[0][form]], got]))
+"""
+
+
+def test_a_town_name_shared_by_several_counties_reads_the_same_in_every_process():
+    """Towns of one name in several counties have no code of their own: which of them a
+    mention takes must not follow the process's string hashing (workers differ in it)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    seen = []
+    for seed in ("1", "2", "3"):
+        out = subprocess.run([sys.executable, "-c", _TOWN_CHOICE], capture_output=True, text=True,
+                             check=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        seen.append(json.loads(out.stdout))
+    form, parents, got = seen[0]
+    assert len(set(parents)) == len(parents) >= 3
+    assert got and got[0][0] == form
+    assert all(s == seen[0] for s in seen[1:])
