@@ -328,17 +328,16 @@ class FormIndex:
     def __init__(self, forms, *, automaton_after: int | None = None):
         self.forms = frozenset(forms) - {""}
         lens2: dict[str, set[int]] = defaultdict(set)
-        singles = []
+        ones = []
         for f in self.forms:
             if len(f) >= 2:
                 lens2[f[:2]].add(len(f))
             else:
-                singles.append(f)
-        self.singles = frozenset(singles)
+                ones.append(f)
+        self.singles = singles = frozenset(ones)
         self.pre2 = frozenset(lens2)
         # first two characters → lengths of the forms with that prefix (longest first), plus
         # 1 where the first character alone is a form
-        singles = self.singles
         self.lens2 = {b: (tuple(v) if len(v) == 1 else tuple(sorted(v, reverse=True)))
                       + ((1,) if singles and b[0] in singles else ())
                       for b, v in lens2.items()}
